@@ -1,0 +1,61 @@
+//! First-admin setup through the one-time link printed at first start.
+
+use crate::clock;
+use crate::{AppCtx, AppError, tokens};
+use domain::ids::{AccountId, UserId};
+use domain::password::PasswordPolicy;
+use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
+use store::users::NewUser;
+
+/// What the setup form submits.
+#[derive(Debug, Clone)]
+pub struct SetupRequest {
+    pub token: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub password: String,
+}
+
+/// Whether `token` is a live setup token.
+pub async fn check_token(ctx: &AppCtx, token: &str) -> Result<AccountId, AppError> {
+    store::accounts::setup_token_account(&ctx.db, &tokens::hash(token), clock::now())
+        .await?
+        .ok_or_else(expired)
+}
+
+fn expired() -> AppError {
+    AppError::Gone("this setup link has expired or was already used".into())
+}
+
+/// Creates the Primary Master Admin and spends the token, atomically.
+pub async fn complete(ctx: &AppCtx, req: SetupRequest) -> Result<UserId, AppError> {
+    let account = check_token(ctx, &req.token).await?;
+    let email = Email::try_from(req.email.as_str())?;
+    let first_name = PersonName::parse("first_name", &req.first_name)?;
+    let last_name = PersonName::parse("last_name", &req.last_name)?;
+    PasswordPolicy::default().check(&req.password)?;
+    let hash = ctx.hasher.hash(&req.password).await?;
+    let workspaces = store::lookups::workspaces(&ctx.db, account).await?;
+    let now = clock::now();
+    let admin = NewUser {
+        id: UserId::new(),
+        account_id: account,
+        email,
+        first_name,
+        last_name,
+        status: UserStatus::Active,
+        builder_access: BuilderAccess::BuilderAndCreate,
+        is_primary_admin: true,
+        admin_role_id: None,
+        password_hash: Some(hash),
+        invited_at: None,
+        last_login_at: None,
+        created_at: now,
+        workspaces: workspaces.into_iter().map(|w| domain::ids::WorkspaceId(w.id)).collect(),
+    };
+    store::accounts::complete_setup(&ctx.db, &tokens::hash(&req.token), now, &admin)
+        .await?
+        .ok_or_else(expired)?;
+    Ok(admin.id)
+}

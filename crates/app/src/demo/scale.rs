@@ -1,0 +1,154 @@
+//! `roster demo --users N`: fills an empty database with N generated users for scale work.
+
+use super::names::{FIRST, LAST, ascii};
+use super::Rng;
+use crate::bootstrap::{default_account, primary_admin};
+use crate::clock::{self, DAY, HOUR, MINUTE};
+use crate::{AppCtx, AppError, tokens};
+use domain::ids::{AccountId, GroupId, SessionId, UserId, WorkspaceId};
+use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
+use store::accounts::FirstAdmin;
+use store::seed::Batch;
+use store::sessions::NewSession;
+use store::users::NewUser;
+
+/// Users written per transaction.
+const BATCH: usize = 5000;
+
+/// What a generated user looks like, before it gets ids.
+pub(crate) struct Generated {
+    pub(crate) user: NewUser,
+    /// Indexes into the workspace list the user joined.
+    pub(crate) workspace_slots: Vec<usize>,
+}
+
+/// Devices the generated sessions come from: (device type, browser, OS, user agent).
+pub(crate) const DEVICES: &[(&str, &str, &str, &str)] = &[
+    ("Desktop", "Chrome", "Windows 10", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"),
+    ("Desktop", "Firefox", "Linux", "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0"),
+    ("Desktop", "Safari", "Mac OSX", "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15"),
+    ("Mobile", "Safari", "iPhone", "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1"),
+    ("Mobile", "Chrome", "Android", "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36"),
+    ("Tablet", "Safari", "iPad", "Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1"),
+    ("API", "curl", "Unknown", "curl/8.5.0"),
+];
+
+/// The `i`-th generated user: a realistic name, a unique email, a status spread like a
+/// real organization's (mostly active), one or two workspaces.
+pub(crate) fn generated_user(rng: &mut Rng, i: usize, account: AccountId, workspaces: usize, now: clock::Micros) -> Generated {
+    let first = rng.pick(FIRST);
+    let last = rng.pick(LAST);
+    let email = format!("{}.{}.{i}@example.com", ascii(first), ascii(last));
+    let roll = rng.below(100);
+    let status = match roll {
+        0..=79 => UserStatus::Active,
+        80..=87 => UserStatus::Invited,
+        88..=92 => UserStatus::Locked,
+        _ => UserStatus::Suspended,
+    };
+    let created_at = now - (rng.below(700) as i64) * DAY - (rng.below(1440) as i64) * MINUTE;
+    let last_login_at = (status != UserStatus::Invited).then(|| now - (rng.below(60 * 24) as i64) * HOUR);
+    let builder_access = *rng.pick(&[BuilderAccess::None, BuilderAccess::None, BuilderAccess::Builder, BuilderAccess::BuilderAndCreate]);
+    let first_slot = rng.below(workspaces);
+    let mut workspace_slots = vec![first_slot];
+    if workspaces > 1 && rng.below(4) == 0 {
+        workspace_slots.push((first_slot + 1 + rng.below(workspaces - 1)) % workspaces);
+    }
+    let user = NewUser {
+        id: UserId::new(),
+        account_id: account,
+        email: Email::try_from(email.as_str()).expect("generated emails are valid"),
+        first_name: PersonName::parse("first_name", first).expect("listed names are valid"),
+        last_name: PersonName::parse("last_name", last).expect("listed names are valid"),
+        status,
+        builder_access,
+        is_primary_admin: false,
+        admin_role_id: None,
+        password_hash: None,
+        invited_at: (status == UserStatus::Invited).then(|| created_at.max(now - 6 * DAY)),
+        last_login_at,
+        created_at,
+        workspaces: Vec::new(),
+    };
+    Generated { user, workspace_slots }
+}
+
+/// A session of `user` from one of [`DEVICES`]. Its token is random and never shown:
+/// generated sessions exist to be listed and killed, not used.
+pub(crate) fn generated_session(rng: &mut Rng, user: UserId, workspace: WorkspaceId, now: clock::Micros) -> NewSession {
+    let (device, browser, os, ua) = *rng.pick(DEVICES);
+    let created_at = now - (rng.below(8 * 60) as i64) * MINUTE;
+    let token: String = (0..4).map(|_| format!("{:016x}", rng.next())).collect();
+    NewSession {
+        id: SessionId::new(),
+        token_hash: tokens::hash(&token),
+        user_id: user,
+        workspace_id: Some(workspace),
+        csrf_token: token,
+        device_type: device.into(),
+        browser: browser.into(),
+        os: os.into(),
+        ip: format!("203.0.113.{}", 1 + rng.below(254)),
+        user_agent: ua.into(),
+        created_at,
+        expires_at: created_at + 12 * HOUR,
+    }
+}
+
+/// Credentials of the admin created with generated data.
+#[derive(Debug, Clone)]
+pub struct GeneratedAdmin {
+    pub email: String,
+    pub password: String,
+}
+
+/// Fills an empty database with `n` users in 3 workspaces with groups; a third of them
+/// get a session. `progress` is told how many users are written so far.
+pub async fn generate_users(ctx: &AppCtx, n: usize, progress: &mut dyn FnMut(usize)) -> Result<GeneratedAdmin, AppError> {
+    if !store::accounts::none_exist(&ctx.db).await? {
+        return Err(AppError::Conflict("roster demo needs an empty database".into()));
+    }
+    let now = clock::now();
+    let account = default_account(now);
+    let password = tokens::generate()[..16].to_owned() + "-A1";
+    let hash = ctx.hasher.hash(&password).await?;
+    let email = Email::try_from("admin@example.com")?;
+    let admin = primary_admin(&account, email.clone(), hash, vec![account.workspace_id])?;
+    store::accounts::create(&ctx.db, &account, &FirstAdmin::Create(Box::new(admin))).await?;
+    let mut workspaces = vec![account.workspace_id];
+    for name in ["Sales", "Support"] {
+        let id = WorkspaceId::new();
+        store::workspaces::create(&ctx.db, account.id, id, name, now).await?;
+        workspaces.push(id);
+    }
+    let mut groups: Vec<Vec<GroupId>> = Vec::new();
+    for w in &workspaces {
+        let mut in_ws = Vec::new();
+        for name in ["Everyone", "Managers", "New hires"] {
+            let id = GroupId::new();
+            store::groups::create(&ctx.db, id, *w, name, now).await?;
+            in_ws.push(id);
+        }
+        groups.push(in_ws);
+    }
+    let mut rng = Rng::new(0x5EED);
+    let mut done = 0;
+    while done < n {
+        let mut batch = Batch::default();
+        for i in done..(done + BATCH).min(n) {
+            let Generated { mut user, workspace_slots } = generated_user(&mut rng, i, account.id, workspaces.len(), now);
+            user.workspaces = workspace_slots.iter().map(|s| workspaces[*s]).collect();
+            if rng.below(2) == 0 {
+                batch.group_members.push((*rng.pick(&groups[workspace_slots[0]]), user.id));
+            }
+            if i % 3 == 0 && user.status.can_sign_in() {
+                batch.sessions.push(generated_session(&mut rng, user.id, user.workspaces[0], now));
+            }
+            batch.users.push(user);
+        }
+        store::seed::insert(&ctx.db, &batch).await?;
+        done += batch.users.len();
+        progress(done);
+    }
+    Ok(GeneratedAdmin { email: email.to_string(), password })
+}

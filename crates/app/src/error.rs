@@ -1,0 +1,46 @@
+//! The one error type of the use-case layer. The web layer maps each variant to a status.
+
+use domain::DomainError;
+use store::StoreError;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum AppError {
+    /// Input failed validation: `field` names the parameter or field.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// Not signed in, or the credentials are wrong. Deliberately vague.
+    #[error("not signed in")]
+    Unauthenticated,
+    /// Signed in but not allowed; the message says what is missing.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Absent, or outside the caller's scope (the two look the same).
+    #[error("not found")]
+    NotFound,
+    /// The request conflicts with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// A link or token that is expired, used or unknown.
+    #[error("{0}")]
+    Gone(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid { field: field.into(), message: message.into() }
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::Invalid { field, message } => Self::Invalid { field: field.into(), message },
+            e @ DomainError::IllegalTransition { .. } => Self::Conflict(e.to_string()),
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Roster's use cases. Each public function is one thing a person or script asks for:
+//! it takes an [`authz`] capability where it needs one, validates input into domain types,
+//! and calls the store (one transaction per change).
+
+pub mod auth;
+pub mod authz;
+pub mod bootstrap;
+pub mod clock;
+mod ctx;
+pub mod demo;
+mod error;
+pub mod tokens;
+pub mod users;
+
+pub use ctx::{AppCtx, AuthSettings};
+pub use error::AppError;
+pub use store::{Backend, Db};

@@ -1,0 +1,307 @@
+//! Reading users: the filtered, sorted, keyset-paged list and one user's details.
+
+use crate::authz::{ListUsers, OnUser};
+use crate::{AppCtx, AppError};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use domain::ids::{AdminRoleId, GroupId, WorkspaceId};
+use domain::role::RoleKind;
+use domain::user::{BuilderAccess, UserStatus};
+use serde::{Deserialize, Serialize};
+use store::users::{Keyset, PageRequest, RoleFilter, SortValue, UserFilter, UserListRow, UserSort};
+use uuid::Uuid;
+
+pub use store::lookups::{GroupRow, Named};
+pub use store::users::UserDetailRow;
+
+/// Largest page.
+pub const MAX_LIMIT: u32 = 100;
+/// Page size when none is asked for.
+pub const DEFAULT_LIMIT: u32 = 25;
+/// Longest search text accepted.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// The list's query parameters as they arrive (all text, all optional).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListParams {
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub role: Option<String>,
+    pub workspace: Option<String>,
+    pub group: Option<String>,
+    pub builder_access: Option<String>,
+    pub sort: Option<String>,
+    pub order: Option<String>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// One page of users.
+#[derive(Debug, Clone)]
+pub struct UserPage {
+    pub items: Vec<UserSummary>,
+    pub next_cursor: Option<String>,
+}
+
+/// A row of the users list.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserSummary {
+    pub id: Uuid,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub status: UserStatus,
+    pub account_role: String,
+    pub builder_access: BuilderAccess,
+    pub last_login_at: Option<i64>,
+    pub invited_at: Option<i64>,
+    pub created_at: i64,
+}
+
+fn filled(v: Option<&String>) -> Option<&str> {
+    v.map(|s| s.trim()).filter(|s| !s.is_empty())
+}
+
+fn parse_id<T>(field: &str, raw: &str, wrap: fn(Uuid) -> T) -> Result<T, AppError> {
+    Uuid::parse_str(raw).map(wrap).map_err(|_| AppError::invalid(field, "must be an id (UUID)"))
+}
+
+/// Parses and checks every parameter, naming the first bad one.
+pub fn parse_list_params(p: &ListParams) -> Result<(UserFilter, PageRequest), AppError> {
+    let mut filter = UserFilter::default();
+    if let Some(q) = p.q.as_deref() {
+        if q.chars().count() > MAX_QUERY_CHARS {
+            return Err(AppError::invalid("q", format!("must be at most {MAX_QUERY_CHARS} characters")));
+        }
+        if q.chars().any(char::is_control) {
+            return Err(AppError::invalid("q", "must not contain control characters"));
+        }
+        let q = q.trim().to_lowercase();
+        filter.search = (!q.is_empty()).then_some(q);
+    }
+    if let Some(s) = filled(p.status.as_ref()) {
+        filter.status = Some(s.parse().map_err(|_| {
+            AppError::invalid("status", "must be one of invited, active, locked, suspended")
+        })?);
+    }
+    if let Some(r) = filled(p.role.as_ref()) {
+        filter.role = Some(match r {
+            "member" => RoleFilter::Member,
+            "primary_master_admin" => RoleFilter::PrimaryMasterAdmin,
+            "master_admin" => RoleFilter::MasterAdmin,
+            id => RoleFilter::Custom(parse_id("role", id, AdminRoleId).map_err(|_| {
+                AppError::invalid("role", "must be member, primary_master_admin, master_admin or a role id")
+            })?),
+        });
+    }
+    if let Some(w) = filled(p.workspace.as_ref()) {
+        filter.workspace = Some(parse_id("workspace", w, WorkspaceId)?);
+    }
+    if let Some(g) = filled(p.group.as_ref()) {
+        filter.group = Some(parse_id("group", g, GroupId)?);
+    }
+    if let Some(b) = filled(p.builder_access.as_ref()) {
+        filter.builder_access = Some(b.parse()?);
+    }
+    let sort = match filled(p.sort.as_ref()) {
+        None => UserSort::default(),
+        Some(s) => UserSort::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
+            AppError::invalid("sort", "must be one of name, email, status, last_login, created")
+        })?,
+    };
+    let descending = match filled(p.order.as_ref()) {
+        None | Some("asc") => false,
+        Some("desc") => true,
+        Some(_) => return Err(AppError::invalid("order", "must be asc or desc")),
+    };
+    let limit = match filled(p.limit.as_ref()) {
+        None => DEFAULT_LIMIT,
+        Some(l) => l
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| AppError::invalid("limit", format!("must be a whole number from 1 to {MAX_LIMIT}")))?,
+    };
+    let after = match filled(p.cursor.as_ref()) {
+        None => None,
+        Some(c) => Some(Cursor::decode(c, sort, descending)?),
+    };
+    Ok((filter, PageRequest { sort, descending, after, limit }))
+}
+
+/// The opaque cursor: the last row's sort value and id, bound to the sort it came from.
+#[derive(Debug, Serialize, Deserialize)]
+struct Cursor {
+    s: String,
+    d: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    t: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    i: Option<i64>,
+    id: Uuid,
+}
+
+impl Cursor {
+    fn encode(k: &Keyset, sort: UserSort, descending: bool) -> String {
+        let (t, i) = match &k.value {
+            SortValue::Text(t) => (Some(t.clone()), None),
+            SortValue::Int(i) => (None, Some(*i)),
+        };
+        let c = Cursor { s: sort.as_str().into(), d: descending, t, i, id: k.id };
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&c).unwrap_or_default())
+    }
+
+    fn decode(raw: &str, sort: UserSort, descending: bool) -> Result<Keyset, AppError> {
+        let bad = || AppError::invalid("cursor", "is not a cursor this list returned");
+        let bytes = URL_SAFE_NO_PAD.decode(raw.as_bytes()).map_err(|_| bad())?;
+        let c: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+        if c.s != sort.as_str() || c.d != descending {
+            return Err(AppError::invalid("cursor", "belongs to a different sort or order"));
+        }
+        let value = match (sort, c.t, c.i) {
+            (UserSort::LastLogin | UserSort::Created, None, Some(i)) => SortValue::Int(i),
+            (UserSort::Name | UserSort::Email | UserSort::Status, Some(t), None) => SortValue::Text(t),
+            _ => return Err(bad()),
+        };
+        Ok(Keyset { value, id: c.id })
+    }
+}
+
+fn summary(r: UserListRow) -> Result<UserSummary, AppError> {
+    let account_role = if r.is_primary_admin {
+        "Primary Master Admin".to_owned()
+    } else {
+        r.role_name.unwrap_or_else(|| "Member".to_owned())
+    };
+    Ok(UserSummary {
+        id: r.id,
+        status: r.status.parse()?,
+        builder_access: r.builder_access.parse()?,
+        email: r.email,
+        first_name: r.first_name,
+        last_name: r.last_name,
+        account_role,
+        last_login_at: r.last_login_at,
+        invited_at: r.invited_at,
+        created_at: r.created_at,
+    })
+}
+
+/// One page of the users the capability's holder may see.
+pub async fn list_users(ctx: &AppCtx, may: &ListUsers, params: &ListParams) -> Result<UserPage, AppError> {
+    let (mut filter, page) = parse_list_params(params)?;
+    filter.within.clone_from(&may.within);
+    let (rows, more) = store::users::list(&ctx.db, may.account, &filter, &page).await?;
+    let next_cursor = if more {
+        rows.last().map(|r| Cursor::encode(&r.keyset(page.sort), page.sort, page.descending))
+    } else {
+        None
+    };
+    let items = rows.into_iter().map(summary).collect::<Result<_, _>>()?;
+    Ok(UserPage { items, next_cursor })
+}
+
+/// Everything the profile tab shows.
+#[derive(Debug, Clone)]
+pub struct UserDetails {
+    pub user: UserDetailRow,
+    pub status: UserStatus,
+    pub builder_access: BuilderAccess,
+    pub role_kind: RoleKind,
+    pub account_role: String,
+    pub workspaces: Vec<Named>,
+    pub groups: Vec<GroupRow>,
+}
+
+pub async fn get_user(ctx: &AppCtx, may: &OnUser) -> Result<UserDetails, AppError> {
+    let user = store::users::find(&ctx.db, may.account, may.user).await?.ok_or(AppError::NotFound)?;
+    let groups = store::lookups::user_groups(&ctx.db, may.user).await?;
+    let (role_kind, account_role) = if user.is_primary_admin {
+        (RoleKind::PrimaryMasterAdmin, "Primary Master Admin".to_owned())
+    } else if let Some(name) = &user.role_name {
+        let master = store::roles::master_role(&ctx.db, may.account).await?;
+        let kind = if master.map(|m| m.0) == user.admin_role_id { RoleKind::MasterAdmin } else { RoleKind::Custom };
+        (kind, name.clone())
+    } else {
+        (RoleKind::Member, "Member".to_owned())
+    };
+    Ok(UserDetails {
+        status: user.status.parse()?,
+        builder_access: user.builder_access.parse()?,
+        role_kind,
+        account_role,
+        workspaces: may.workspaces.clone(),
+        groups,
+        user,
+    })
+}
+
+/// The filter choices the list page offers: workspaces, groups and custom roles.
+pub struct FilterChoices {
+    pub workspaces: Vec<Named>,
+    pub groups: Vec<GroupRow>,
+    pub roles: Vec<Named>,
+}
+
+pub async fn filter_choices(ctx: &AppCtx, may: &ListUsers) -> Result<FilterChoices, AppError> {
+    let in_scope = |w: &Uuid| may.within.as_ref().is_none_or(|ws| ws.contains(&WorkspaceId(*w)));
+    let workspaces = store::lookups::workspaces(&ctx.db, may.account).await?.into_iter().filter(|w| in_scope(&w.id)).collect();
+    let groups = store::lookups::groups(&ctx.db, may.account).await?.into_iter().filter(|g| in_scope(&g.workspace_id)).collect();
+    let roles = store::lookups::custom_roles(&ctx.db, may.account).await?;
+    Ok(FilterChoices { workspaces, groups, roles })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> ListParams {
+        let v: serde_json::Value =
+            pairs.iter().map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v))).collect::<serde_json::Map<_, _>>().into();
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn field_of(e: AppError) -> String {
+        match e {
+            AppError::Invalid { field, .. } => field,
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_parameters_are_named() {
+        for (k, v) in [
+            ("sort", "password"),
+            ("order", "up"),
+            ("limit", "0"),
+            ("limit", "101"),
+            ("limit", "ten"),
+            ("status", "deleted"),
+            ("cursor", "%%%"),
+            ("cursor", "eyJ4IjoxfQ"),
+            ("workspace", "w1"),
+            ("role", "owner"),
+            ("builder_access", "all"),
+        ] {
+            assert_eq!(field_of(parse_list_params(&params(&[(k, v)])).unwrap_err()), k, "{k}={v}");
+        }
+        let long = "x".repeat(MAX_QUERY_CHARS + 1);
+        assert_eq!(field_of(parse_list_params(&params(&[("q", &long)])).unwrap_err()), "q");
+    }
+
+    #[test]
+    fn cursors_round_trip_and_are_bound_to_their_sort() {
+        let k = Keyset { value: SortValue::Text("ann lee".into()), id: Uuid::now_v7() };
+        let c = Cursor::encode(&k, UserSort::Name, false);
+        assert_eq!(Cursor::decode(&c, UserSort::Name, false).unwrap(), k);
+        assert!(Cursor::decode(&c, UserSort::Email, false).is_err());
+        assert!(Cursor::decode(&c, UserSort::Name, true).is_err());
+    }
+
+    #[test]
+    fn defaults_are_name_ascending_25() {
+        let (f, p) = parse_list_params(&ListParams::default()).unwrap();
+        assert_eq!((p.sort, p.descending, p.limit), (UserSort::Name, false, DEFAULT_LIMIT));
+        assert!(f.search.is_none());
+    }
+}

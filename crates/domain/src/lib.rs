@@ -1,0 +1,16 @@
+//! Roster's domain: the rules of user management as plain Rust types, with no I/O.
+//!
+//! Every value here is valid once built ("parse, don't validate"): an [`user::Email`]
+//! always holds a well-formed address, a [`user::UserStatus`] changes only through its
+//! transition methods, and an [`role::AdminRole`] answers permission and scope questions
+//! without touching a database.
+
+pub mod bot;
+pub mod error;
+pub mod ids;
+pub mod password;
+pub mod permission;
+pub mod role;
+pub mod user;
+
+pub use error::DomainError;

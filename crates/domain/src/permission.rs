@@ -1,0 +1,184 @@
+//! Admin permissions, sets of them, and the workspace scope they apply to.
+
+use crate::DomainError;
+use crate::ids::WorkspaceId;
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+/// One thing an admin may do (PRODUCT.md §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Permission {
+    UsersView,
+    UsersManage,
+    UsersInvite,
+    UsersDelete,
+    SessionsView,
+    SessionsKill,
+    BotsView,
+    BotsAssign,
+    GroupsManage,
+    SettingsManage,
+    RolesManage,
+    AuditView,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 12] = [
+        Self::UsersView,
+        Self::UsersManage,
+        Self::UsersInvite,
+        Self::UsersDelete,
+        Self::SessionsView,
+        Self::SessionsKill,
+        Self::BotsView,
+        Self::BotsAssign,
+        Self::GroupsManage,
+        Self::SettingsManage,
+        Self::RolesManage,
+        Self::AuditView,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UsersView => "users.view",
+            Self::UsersManage => "users.manage",
+            Self::UsersInvite => "users.invite",
+            Self::UsersDelete => "users.delete",
+            Self::SessionsView => "sessions.view",
+            Self::SessionsKill => "sessions.kill",
+            Self::BotsView => "bots.view",
+            Self::BotsAssign => "bots.assign",
+            Self::GroupsManage => "groups.manage",
+            Self::SettingsManage => "settings.manage",
+            Self::RolesManage => "roles.manage",
+            Self::AuditView => "audit.view",
+        }
+    }
+
+    fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+impl FromStr for Permission {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| DomainError::invalid("permissions", format!("unknown permission {s:?}")))
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A set of permissions. Membership is exact: no substring or prefix matching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PermissionSet(u16);
+
+impl PermissionSet {
+    pub fn all() -> Self {
+        Self::ALL_BITS
+    }
+
+    const ALL_BITS: Self = Self((1 << Permission::ALL.len()) - 1);
+
+    pub fn contains(self, p: Permission) -> bool {
+        self.0 & p.bit() != 0
+    }
+
+    pub fn insert(&mut self, p: Permission) {
+        self.0 |= p.bit();
+    }
+
+    /// True when every permission of `other` is also in `self`.
+    pub fn is_superset_of(self, other: Self) -> bool {
+        other.0 & !self.0 == 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Permission> {
+        Permission::ALL.into_iter().filter(move |p| self.contains(*p))
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl FromIterator<Permission> for PermissionSet {
+    fn from_iter<I: IntoIterator<Item = Permission>>(iter: I) -> Self {
+        let mut set = Self::default();
+        for p in iter {
+            set.insert(p);
+        }
+        set
+    }
+}
+
+/// Which workspaces an admin role acts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every workspace of the account, present and future.
+    AllWorkspaces,
+    /// Only these workspaces (never empty for a role that should see anyone).
+    Workspaces(BTreeSet<WorkspaceId>),
+}
+
+impl Scope {
+    /// A scoped admin acts on a user only when they share at least one workspace.
+    pub fn covers_any(&self, user_workspaces: &[WorkspaceId]) -> bool {
+        match self {
+            Self::AllWorkspaces => true,
+            Self::Workspaces(ws) => user_workspaces.iter().any(|w| ws.contains(w)),
+        }
+    }
+
+    /// Whether this scope includes the workspace `w`.
+    pub fn includes(&self, w: WorkspaceId) -> bool {
+        match self {
+            Self::AllWorkspaces => true,
+            Self::Workspaces(ws) => ws.contains(&w),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permission_names_round_trip_exactly() {
+        for p in Permission::ALL {
+            assert_eq!(p.as_str().parse::<Permission>().unwrap(), p);
+        }
+        assert!("users".parse::<Permission>().is_err());
+        assert!("users.view ".parse::<Permission>().is_err());
+    }
+
+    #[test]
+    fn sets_hold_exactly_what_was_put_in() {
+        let set: PermissionSet = [Permission::UsersView, Permission::AuditView].into_iter().collect();
+        assert!(set.contains(Permission::UsersView));
+        assert!(!set.contains(Permission::UsersManage));
+        assert_eq!(set.iter().count(), 2);
+        assert!(PermissionSet::all().is_superset_of(set));
+        assert!(!set.is_superset_of(PermissionSet::all()));
+        assert_eq!(PermissionSet::all().iter().count(), Permission::ALL.len());
+    }
+
+    #[test]
+    fn a_scope_covers_a_user_only_through_a_shared_workspace() {
+        let (a, b, c) = (WorkspaceId::new(), WorkspaceId::new(), WorkspaceId::new());
+        let scope = Scope::Workspaces([a].into_iter().collect());
+        assert!(scope.covers_any(&[b, a]));
+        assert!(!scope.covers_any(&[b, c]));
+        assert!(!scope.covers_any(&[]));
+        assert!(Scope::AllWorkspaces.covers_any(&[c]));
+        assert!(scope.includes(a) && !scope.includes(b));
+    }
+}

@@ -1,0 +1,163 @@
+//! `UserStatus`: the lifecycle state of a user, changed only by its transition methods.
+
+use crate::DomainError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Where a user is in their lifecycle. Stored as its own column; never inferred.
+///
+/// ```text
+///  Invited --accept--> Active --lock--> Locked
+///                        |  ^--unlock----'  |
+///                 suspend|  |activate       |suspend
+///                        v  |               v
+///                      Suspended <----------'
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    /// Invited, has not set a password yet ("Inactive" / "Not Active" in the console).
+    Invited,
+    /// Can use the platform.
+    Active,
+    /// Exceeded the maximum number of failed logins.
+    Locked,
+    /// Suspended by an admin.
+    Suspended,
+}
+
+impl UserStatus {
+    pub const ALL: [UserStatus; 4] = [Self::Invited, Self::Active, Self::Locked, Self::Suspended];
+
+    /// The stored and API form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invited => "invited",
+            Self::Active => "active",
+            Self::Locked => "locked",
+            Self::Suspended => "suspended",
+        }
+    }
+
+    /// The word the console shows (PRODUCT.md §2).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Invited => "Inactive",
+            Self::Active => "Active",
+            Self::Locked => "Locked",
+            Self::Suspended => "Suspended",
+        }
+    }
+
+    /// Only active users may sign in.
+    pub fn can_sign_in(self) -> bool {
+        self == Self::Active
+    }
+
+    /// An invited user accepts the invitation by setting a password.
+    pub fn accept_invitation(self) -> Result<Self, DomainError> {
+        self.to(Self::Active, "accept an invitation for", &[Self::Invited])
+    }
+
+    /// Too many failed logins.
+    pub fn lock(self) -> Result<Self, DomainError> {
+        self.to(Self::Locked, "lock", &[Self::Active])
+    }
+
+    /// An admin (or the lockout timer) lifts a lockout.
+    pub fn unlock(self) -> Result<Self, DomainError> {
+        self.to(Self::Active, "unlock", &[Self::Locked])
+    }
+
+    /// An admin suspends an active or locked user.
+    pub fn suspend(self) -> Result<Self, DomainError> {
+        self.to(Self::Suspended, "suspend", &[Self::Active, Self::Locked])
+    }
+
+    /// An admin re-activates a suspended user. Invited users must accept instead: they
+    /// have no password to sign in with.
+    pub fn activate(self) -> Result<Self, DomainError> {
+        self.to(Self::Active, "activate", &[Self::Suspended])
+    }
+
+    fn to(self, next: Self, action: &'static str, from: &[Self]) -> Result<Self, DomainError> {
+        if from.contains(&self) {
+            Ok(next)
+        } else {
+            Err(DomainError::IllegalTransition { from: self.as_str(), action })
+        }
+    }
+}
+
+impl FromStr for UserStatus {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| DomainError::invalid("status", "must be one of invited, active, locked, suspended"))
+    }
+}
+
+impl fmt::Display for UserStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::UserStatus::{Active, Invited, Locked, Suspended};
+    use super::*;
+
+    #[test]
+    fn invited_users_become_active_only_by_accepting() {
+        assert_eq!(Invited.accept_invitation(), Ok(Active));
+        assert!(Invited.activate().is_err());
+        assert!(Active.accept_invitation().is_err());
+    }
+
+    #[test]
+    fn only_active_users_lock_and_only_locked_users_unlock() {
+        assert_eq!(Active.lock(), Ok(Locked));
+        assert_eq!(Locked.unlock(), Ok(Active));
+        for s in [Invited, Locked, Suspended] {
+            assert!(s.lock().is_err(), "{s}");
+        }
+        for s in [Invited, Active, Suspended] {
+            assert!(s.unlock().is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn active_and_locked_users_can_be_suspended_and_reactivated() {
+        assert_eq!(Active.suspend(), Ok(Suspended));
+        assert_eq!(Locked.suspend(), Ok(Suspended));
+        assert_eq!(Suspended.activate(), Ok(Active));
+        assert!(Invited.suspend().is_err());
+        assert!(Active.activate().is_err());
+    }
+
+    #[test]
+    fn refusals_say_what_and_from_where() {
+        assert_eq!(
+            Invited.activate().unwrap_err().to_string(),
+            "cannot activate a user who is invited"
+        );
+    }
+
+    #[test]
+    fn only_active_users_sign_in() {
+        assert!(Active.can_sign_in());
+        assert!(!Invited.can_sign_in() && !Locked.can_sign_in() && !Suspended.can_sign_in());
+    }
+
+    #[test]
+    fn text_form_round_trips_and_unknown_values_are_refused() {
+        for s in UserStatus::ALL {
+            assert_eq!(s.as_str().parse::<UserStatus>().unwrap(), s);
+        }
+        assert!("deleted".parse::<UserStatus>().is_err());
+    }
+}

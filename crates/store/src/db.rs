@@ -1,0 +1,103 @@
+//! The database handle: one pool of either backend, connected and migrated.
+
+use crate::StoreError;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which database a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A pool on SQLite or PostgreSQL. Cheap to clone.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Pg(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool, compiling the body once per
+/// backend so that SQL text is written once. `$dialect` (optional) is bound to the
+/// backend's [`crate::dialect::Dialect`].
+macro_rules! with_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Pg($pool) => $body,
+        }
+    };
+    ($db:expr, $pool:ident, $dialect:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => {
+                let $dialect = $crate::dialect::Dialect::SQLITE;
+                $body
+            }
+            $crate::db::Db::Pg($pool) => {
+                let $dialect = $crate::dialect::Dialect::POSTGRES;
+                $body
+            }
+        }
+    };
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://path` or `postgres://…`). SQLite files are created when
+    /// missing and run in WAL mode with foreign keys on.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            Ok(Self::Pg(pool))
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            Ok(Self::Sqlite(pool))
+        } else {
+            Err(StoreError::UnsupportedUrl)
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies every pending migration of this backend.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Self::Pg(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// A trivial round trip, for readiness checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        with_db!(self, pool => sqlx::query("select 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        with_db!(self, pool => pool.close().await);
+    }
+}

@@ -1,0 +1,69 @@
+//! The few places where SQLite and PostgreSQL SQL differ. Nothing outside this module
+//! writes backend-specific SQL.
+
+/// SQL fragments for one backend.
+#[derive(Debug, Clone, Copy)]
+pub struct Dialect {
+    sqlite: bool,
+}
+
+/// Shortest query the trigram indexes can serve; shorter ones scan.
+pub const TRIGRAM_MIN_CHARS: usize = 3;
+
+impl Dialect {
+    pub const SQLITE: Self = Self { sqlite: true };
+    pub const POSTGRES: Self = Self { sqlite: false };
+
+    /// A condition on `users u` matching users whose lower-cased name or email contains
+    /// `needle` (already lower-cased), pushed as SQL with its one bound parameter.
+    ///
+    /// SQLite answers from the FTS5 trigram table; PostgreSQL from the `pg_trgm` GIN index
+    /// on `search_text`. Needles under three characters fall back to a LIKE scan.
+    pub fn search_condition(self, needle: &str) -> (&'static str, String) {
+        if self.sqlite && needle.chars().count() >= TRIGRAM_MIN_CHARS {
+            let phrase = format!("\"{}\"", needle.replace('"', "\"\""));
+            ("u.seq IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ", phrase)
+        } else {
+            ("u.search_text LIKE ", like_pattern(needle))
+        }
+    }
+
+    /// What closes [`Self::search_condition`]'s SQL after the bound parameter.
+    pub fn search_condition_end(self, needle: &str) -> &'static str {
+        if self.sqlite && needle.chars().count() >= TRIGRAM_MIN_CHARS {
+            ")"
+        } else {
+            " ESCAPE '\\'"
+        }
+    }
+}
+
+/// `%needle%` with LIKE's wildcards escaped by backslash.
+fn like_pattern(needle: &str) -> String {
+    let mut p = String::with_capacity(needle.len() + 2);
+    p.push('%');
+    for c in needle.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
+    }
+
+    #[test]
+    fn fts_phrases_quote_quotes() {
+        let (_, p) = Dialect::SQLITE.search_condition("a\"bc");
+        assert_eq!(p, "\"a\"\"bc\"");
+    }
+}

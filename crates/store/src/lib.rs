@@ -1,0 +1,26 @@
+//! Roster's persistence on SQLite and PostgreSQL.
+//!
+//! [`Db`] wraps one pool of either kind; every query is written once and compiled for both
+//! backends by [`with_db!`]. Dialect differences live in [`dialect`] and nowhere else.
+//! Ids are UUIDs; times are `i64` microseconds since the Unix epoch on both backends (one
+//! representation that sorts, compares and round-trips identically everywhere).
+
+#[macro_use]
+mod db;
+pub mod accounts;
+pub mod dialect;
+mod error;
+pub mod lookups;
+pub mod bots;
+pub mod groups;
+pub mod roles;
+pub mod seed;
+pub mod sessions;
+pub mod users;
+pub mod workspaces;
+
+pub use db::{Backend, Db};
+pub use error::StoreError;
+
+/// Microseconds since the Unix epoch: the one time format of the schema.
+pub type Micros = i64;

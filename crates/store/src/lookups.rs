@@ -1,0 +1,143 @@
+//! Small reads that pages and authorization need: an account's workspaces, groups and
+//! roles; a user's workspaces and groups; an admin role's permissions and scope.
+
+use crate::{Db, StoreError};
+use domain::ids::{AccountId, AdminRoleId, UserId};
+use sqlx::FromRow;
+use uuid::Uuid;
+
+/// An id with a display name.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Named {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// A group with its workspace's name.
+#[derive(Debug, Clone, FromRow)]
+pub struct GroupRow {
+    pub id: Uuid,
+    pub name: String,
+    pub workspace_id: Uuid,
+    pub workspace_name: String,
+}
+
+pub async fn workspaces(db: &Db, account: AccountId) -> Result<Vec<Named>, StoreError> {
+    let rows = with_db!(db, pool => {
+        sqlx::query_as::<_, Named>("SELECT id, name FROM workspaces WHERE account_id = $1 ORDER BY lower(name), id")
+            .bind(account.0)
+            .fetch_all(pool)
+            .await?
+    });
+    Ok(rows)
+}
+
+pub async fn groups(db: &Db, account: AccountId) -> Result<Vec<GroupRow>, StoreError> {
+    let rows = with_db!(db, pool => {
+        sqlx::query_as::<_, GroupRow>(
+            "SELECT g.id, g.name, w.id AS workspace_id, w.name AS workspace_name FROM groups g \
+             JOIN workspaces w ON w.id = g.workspace_id WHERE w.account_id = $1 \
+             ORDER BY lower(w.name), lower(g.name), g.id",
+        )
+        .bind(account.0)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows)
+}
+
+/// Custom roles of the account (the built-in ones have fixed names).
+pub async fn custom_roles(db: &Db, account: AccountId) -> Result<Vec<Named>, StoreError> {
+    let rows = with_db!(db, pool => {
+        sqlx::query_as::<_, Named>(
+            "SELECT id, name FROM admin_roles WHERE account_id = $1 AND kind = 'custom' ORDER BY lower(name), id",
+        )
+        .bind(account.0)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows)
+}
+
+pub async fn user_workspaces(db: &Db, user: UserId) -> Result<Vec<Named>, StoreError> {
+    let rows = with_db!(db, pool => {
+        sqlx::query_as::<_, Named>(
+            "SELECT w.id, w.name FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
+             WHERE m.user_id = $1 ORDER BY lower(w.name), w.id",
+        )
+        .bind(user.0)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows)
+}
+
+pub async fn user_groups(db: &Db, user: UserId) -> Result<Vec<GroupRow>, StoreError> {
+    let rows = with_db!(db, pool => {
+        sqlx::query_as::<_, GroupRow>(
+            "SELECT g.id, g.name, w.id AS workspace_id, w.name AS workspace_name FROM group_members gm \
+             JOIN groups g ON g.id = gm.group_id JOIN workspaces w ON w.id = g.workspace_id \
+             WHERE gm.user_id = $1 ORDER BY lower(w.name), lower(g.name), g.id",
+        )
+        .bind(user.0)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows)
+}
+
+/// An admin role as stored: its kind, name, permissions and scope.
+#[derive(Debug, Clone)]
+pub struct RoleRecord {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: String,
+    pub all_workspaces: bool,
+    pub permissions: Vec<String>,
+    pub workspaces: Vec<Uuid>,
+}
+
+#[derive(FromRow)]
+struct RoleHead {
+    id: Uuid,
+    name: String,
+    kind: String,
+    all_workspaces: bool,
+}
+
+/// One admin role of `account` with its permissions and scoped workspaces.
+pub async fn role(db: &Db, account: AccountId, id: AdminRoleId) -> Result<Option<RoleRecord>, StoreError> {
+    let record = with_db!(db, pool => {
+        let head = sqlx::query_as::<_, RoleHead>(
+            "SELECT id, name, kind, all_workspaces FROM admin_roles WHERE id = $1 AND account_id = $2",
+        )
+        .bind(id.0)
+        .bind(account.0)
+        .fetch_optional(pool)
+        .await?;
+        match head {
+            None => None,
+            Some(h) => {
+                let permissions: Vec<String> =
+                    sqlx::query_scalar("SELECT permission FROM admin_role_permissions WHERE role_id = $1")
+                        .bind(id.0)
+                        .fetch_all(pool)
+                        .await?;
+                let workspaces: Vec<Uuid> =
+                    sqlx::query_scalar("SELECT workspace_id FROM admin_role_workspaces WHERE role_id = $1")
+                        .bind(id.0)
+                        .fetch_all(pool)
+                        .await?;
+                Some(RoleRecord {
+                    id: h.id,
+                    name: h.name,
+                    kind: h.kind,
+                    all_workspaces: h.all_workspaces,
+                    permissions,
+                    workspaces,
+                })
+            }
+        }
+    });
+    Ok(record)
+}

@@ -1,0 +1,372 @@
+//! Users: creation, the filtered/sorted/keyset-paged list, and one user's details.
+
+use crate::{Db, Micros, StoreError};
+use domain::ids::{AccountId, AdminRoleId, GroupId, UserId, WorkspaceId};
+use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
+use sqlx::{FromRow, QueryBuilder};
+use uuid::Uuid;
+
+/// A user to insert, with the workspaces they join.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub id: UserId,
+    pub account_id: AccountId,
+    pub email: Email,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub status: UserStatus,
+    pub builder_access: BuilderAccess,
+    pub is_primary_admin: bool,
+    pub admin_role_id: Option<AdminRoleId>,
+    pub password_hash: Option<String>,
+    pub invited_at: Option<Micros>,
+    pub last_login_at: Option<Micros>,
+    pub created_at: Micros,
+    pub workspaces: Vec<WorkspaceId>,
+}
+
+impl NewUser {
+    /// Sort key for the Name column.
+    pub fn name_key(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name).to_lowercase()
+    }
+
+    /// What substring search looks in: name and email, lower-cased.
+    pub fn search_text(&self) -> String {
+        format!("{} {} {}", self.first_name, self.last_name, self.email).to_lowercase()
+    }
+}
+
+/// Pushes one `NewUser` as a row of values, binding the columns `insert_users!` names.
+macro_rules! push_user_values {
+    ($row:expr, $u:expr) => {{
+        let u: &$crate::users::NewUser = $u;
+        $row.push_bind(u.id.0)
+            .push_bind(u.account_id.0)
+            .push_bind(u.email.as_str().to_owned())
+            .push_bind(u.email.key())
+            .push_bind(u.first_name.as_str().to_owned())
+            .push_bind(u.last_name.as_str().to_owned())
+            .push_bind(u.name_key())
+            .push_bind(u.search_text())
+            .push_bind(u.status.as_str())
+            .push_bind(u.builder_access.as_str())
+            .push_bind(u.is_primary_admin)
+            .push_bind(u.admin_role_id.map(|r| r.0))
+            .push_bind(u.password_hash.clone())
+            .push_bind(u.invited_at)
+            .push_bind(u.last_login_at)
+            .push_bind(u.created_at)
+            .push_bind(u.created_at);
+    }};
+}
+
+/// Inserts `users` and their memberships with the open transaction `$tx`.
+macro_rules! insert_users {
+    ($tx:expr, $users:expr) => {{
+        let users: &[$crate::users::NewUser] = $users;
+        let mut qb = sqlx::QueryBuilder::new(concat!("INSERT INTO users (", "id, account_id, email, email_key, first_name, last_name, name_key, search_text, status, builder_access, is_primary_admin, admin_role_id, password_hash, invited_at, last_login_at, created_at, updated_at", ") "));
+        qb.push_values(users, |mut row, u| $crate::users::push_user_values!(row, u));
+        qb.build().execute(&mut *$tx).await?;
+        let memberships: Vec<(uuid::Uuid, uuid::Uuid, i64)> = users
+            .iter()
+            .flat_map(|u| u.workspaces.iter().map(move |w| (u.id.0, w.0, u.created_at)))
+            .collect();
+        for chunk in memberships.chunks(5000) {
+            let mut qb = sqlx::QueryBuilder::new("INSERT INTO memberships (user_id, workspace_id, joined_at) ");
+            qb.push_values(chunk, |mut row, (u, w, at)| {
+                row.push_bind(*u).push_bind(*w).push_bind(*at);
+            });
+            qb.build().execute(&mut *$tx).await?;
+        }
+    }};
+}
+pub(crate) use {insert_users, push_user_values};
+
+/// Inserts users (with their memberships) in one transaction. At most ~1000 per call.
+pub async fn insert(db: &Db, users: &[NewUser]) -> Result<(), StoreError> {
+    if users.is_empty() {
+        return Ok(());
+    }
+    with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        insert_users!(tx, users);
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// Which admin role the list is filtered on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleFilter {
+    Member,
+    PrimaryMasterAdmin,
+    MasterAdmin,
+    Custom(AdminRoleId),
+}
+
+/// The list's filters. `within` is the caller's workspace scope (`None` = all workspaces).
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub search: Option<String>,
+    pub status: Option<UserStatus>,
+    pub role: Option<RoleFilter>,
+    pub builder_access: Option<BuilderAccess>,
+    pub workspace: Option<WorkspaceId>,
+    pub group: Option<GroupId>,
+    pub within: Option<Vec<WorkspaceId>>,
+}
+
+/// Columns the list sorts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UserSort {
+    #[default]
+    Name,
+    Email,
+    Status,
+    LastLogin,
+    Created,
+}
+
+impl UserSort {
+    pub const ALL: [UserSort; 5] =
+        [Self::Name, Self::Email, Self::Status, Self::LastLogin, Self::Created];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Email => "email",
+            Self::Status => "status",
+            Self::LastLogin => "last_login",
+            Self::Created => "created",
+        }
+    }
+
+    /// The SQL expression sorted on; each has a matching `(account_id, expr, id)` index.
+    fn expr(self) -> &'static str {
+        match self {
+            Self::Name => "u.name_key",
+            Self::Email => "u.email_key",
+            Self::Status => "u.status",
+            Self::LastLogin => "coalesce(u.last_login_at, 0)",
+            Self::Created => "u.created_at",
+        }
+    }
+}
+
+/// The sort value of one row: text or integer, depending on the sort.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortValue {
+    Text(String),
+    Int(i64),
+}
+
+/// The position after which the next page starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keyset {
+    pub value: SortValue,
+    pub id: Uuid,
+}
+
+/// One page request.
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    pub sort: UserSort,
+    pub descending: bool,
+    pub after: Option<Keyset>,
+    pub limit: u32,
+}
+
+/// One row of the users list.
+#[derive(Debug, Clone, FromRow)]
+pub struct UserListRow {
+    pub id: Uuid,
+    pub email: String,
+    pub email_key: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub name_key: String,
+    pub status: String,
+    pub builder_access: String,
+    pub is_primary_admin: bool,
+    pub role_name: Option<String>,
+    pub last_login_at: Option<i64>,
+    pub invited_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl UserListRow {
+    /// This row's position for `sort`, to resume after it.
+    pub fn keyset(&self, sort: UserSort) -> Keyset {
+        let value = match sort {
+            UserSort::Name => SortValue::Text(self.name_key.clone()),
+            UserSort::Email => SortValue::Text(self.email_key.clone()),
+            UserSort::Status => SortValue::Text(self.status.clone()),
+            UserSort::LastLogin => SortValue::Int(self.last_login_at.unwrap_or(0)),
+            UserSort::Created => SortValue::Int(self.created_at),
+        };
+        Keyset { value, id: self.id }
+    }
+}
+
+/// One page of the list: at most `limit` rows, plus whether more follow. One query.
+pub async fn list(
+    db: &Db,
+    account: AccountId,
+    filter: &UserFilter,
+    page: &PageRequest,
+) -> Result<(Vec<UserListRow>, bool), StoreError> {
+    let mut rows = with_db!(db, pool, dialect => {
+        let mut qb = QueryBuilder::new(
+            "SELECT u.id, u.email, u.email_key, u.first_name, u.last_name, u.name_key, u.status, \
+             u.builder_access, u.is_primary_admin, r.name AS role_name, u.last_login_at, \
+             u.invited_at, u.created_at \
+             FROM users u LEFT JOIN admin_roles r ON r.id = u.admin_role_id WHERE u.account_id = ",
+        );
+        qb.push_bind(account.0);
+        if let Some(needle) = filter.search.as_deref().filter(|s| !s.is_empty()) {
+            let (head, param) = dialect.search_condition(needle);
+            qb.push(" AND ").push(head).push_bind(param).push(dialect.search_condition_end(needle));
+        }
+        if let Some(status) = filter.status {
+            qb.push(" AND u.status = ").push_bind(status.as_str());
+        }
+        match filter.role {
+            None => {}
+            Some(RoleFilter::Member) => {
+                qb.push(" AND u.admin_role_id IS NULL AND NOT u.is_primary_admin");
+            }
+            Some(RoleFilter::PrimaryMasterAdmin) => {
+                qb.push(" AND u.is_primary_admin");
+            }
+            Some(RoleFilter::MasterAdmin) => {
+                qb.push(" AND r.kind = 'master' AND NOT u.is_primary_admin");
+            }
+            Some(RoleFilter::Custom(id)) => {
+                qb.push(" AND u.admin_role_id = ").push_bind(id.0);
+            }
+        }
+        if let Some(access) = filter.builder_access {
+            qb.push(" AND u.builder_access = ").push_bind(access.as_str());
+        }
+        if let Some(w) = filter.workspace {
+            qb.push(" AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.workspace_id = ")
+                .push_bind(w.0)
+                .push(")");
+        }
+        if let Some(g) = filter.group {
+            qb.push(" AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = u.id AND gm.group_id = ")
+                .push_bind(g.0)
+                .push(")");
+        }
+        if let Some(within) = &filter.within {
+            if within.is_empty() {
+                qb.push(" AND 1 = 0");
+            } else {
+                qb.push(" AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.user_id = u.id AND ms.workspace_id IN (");
+                let mut list = qb.separated(", ");
+                for w in within {
+                    list.push_bind(w.0);
+                }
+                qb.push("))");
+            }
+        }
+        let expr = page.sort.expr();
+        let (cmp, dir) = if page.descending { ("<", "DESC") } else { (">", "ASC") };
+        if let Some(after) = &page.after {
+            qb.push(" AND (").push(expr).push(", u.id) ").push(cmp).push(" (");
+            match &after.value {
+                SortValue::Text(t) => qb.push_bind(t.clone()),
+                SortValue::Int(i) => qb.push_bind(*i),
+            };
+            qb.push(", ").push_bind(after.id).push(")");
+        }
+        qb.push(" ORDER BY ").push(expr).push(" ").push(dir).push(", u.id ").push(dir);
+        qb.push(" LIMIT ").push_bind(i64::from(page.limit) + 1);
+        qb.build_query_as::<UserListRow>().fetch_all(pool).await?
+    });
+    let more = rows.len() > page.limit as usize;
+    rows.truncate(page.limit as usize);
+    Ok((rows, more))
+}
+
+/// Everything the profile tab shows about one user.
+#[derive(Debug, Clone, FromRow)]
+pub struct UserDetailRow {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub status: String,
+    pub builder_access: String,
+    pub is_primary_admin: bool,
+    pub admin_role_id: Option<Uuid>,
+    pub role_name: Option<String>,
+    pub failed_logins: i32,
+    pub locked_at: Option<i64>,
+    pub invited_at: Option<i64>,
+    pub last_login_at: Option<i64>,
+    pub profile: String,
+    pub version: i64,
+    pub created_at: i64,
+}
+
+/// One user of `account`, or `None` (also for users of other accounts).
+pub async fn find(db: &Db, account: AccountId, id: UserId) -> Result<Option<UserDetailRow>, StoreError> {
+    let row = with_db!(db, pool => {
+        sqlx::query_as::<_, UserDetailRow>(
+            "SELECT u.id, u.account_id, u.email, u.first_name, u.last_name, u.status, u.builder_access, \
+             u.is_primary_admin, u.admin_role_id, r.name AS role_name, u.failed_logins, u.locked_at, \
+             u.invited_at, u.last_login_at, u.profile, u.version, u.created_at \
+             FROM users u LEFT JOIN admin_roles r ON r.id = u.admin_role_id \
+             WHERE u.account_id = $1 AND u.id = $2",
+        )
+        .bind(account.0)
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(row)
+}
+
+/// What sign-in needs to know about a user with this email.
+#[derive(Debug, Clone, FromRow)]
+pub struct LoginRow {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub status: String,
+    pub password_hash: Option<String>,
+}
+
+/// Users with this email (case-insensitive) in any account, or only in `account_slug`.
+pub async fn find_for_login(
+    db: &Db,
+    email_key: &str,
+    account_slug: Option<&str>,
+) -> Result<Vec<LoginRow>, StoreError> {
+    let rows = with_db!(db, pool => {
+        sqlx::query_as::<_, LoginRow>(
+            "SELECT u.id, u.account_id, u.status, u.password_hash FROM users u \
+             JOIN accounts a ON a.id = u.account_id \
+             WHERE u.email_key = $1 AND ($2 IS NULL OR a.slug = $2) ORDER BY a.created_at LIMIT 5",
+        )
+        .bind(email_key)
+        .bind(account_slug)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows)
+}
+
+/// Records a successful sign-in.
+pub async fn record_login(db: &Db, id: UserId, at: Micros) -> Result<(), StoreError> {
+    with_db!(db, pool => {
+        sqlx::query("UPDATE users SET last_login_at = $1, failed_logins = 0 WHERE id = $2")
+            .bind(at)
+            .bind(id.0)
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
+}
