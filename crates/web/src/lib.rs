@@ -1,1 +1,40 @@
-//! stub
+//! Roster's HTTP layer (axum): routing, extractors, DTOs and server-rendered pages.
+//! Handlers translate HTTP to use cases in `app` and back; no SQL and no business rule
+//! lives here.
+
+mod api;
+mod cookie;
+mod csrf;
+mod error;
+mod extract;
+mod headers;
+mod ops;
+mod pages;
+mod state;
+
+pub use state::AppState;
+
+use axum::Router;
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let secure = state.secure;
+    Router::new()
+        .merge(ops::router())
+        .nest("/api/v1", api::v1::router())
+        .merge(pages::router())
+        .layer(axum::middleware::from_fn(csrf::reject_cross_site))
+        .layer(axum::middleware::from_fn_with_state(secure, headers::add_security_headers))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}

@@ -1,0 +1,85 @@
+//! The command line: `roster serve`, `roster migrate`, `roster demo`.
+
+use crate::config::{Config, LogFormat, Overrides};
+use crate::{demo, startup, telemetry};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "roster", version, about = "User-management admin console for multi-workspace platforms")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Settings every command accepts. Each also reads `ROSTER_…` environment variables and
+/// the `--config` file; a flag given here wins.
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    /// TOML configuration file (see config/default.toml).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// Directory for the SQLite database and the mail outbox [env: ROSTER_DATA_DIR] [default: ./data]
+    #[arg(long, value_name = "DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite://… or postgres://… [env: ROSTER_DATABASE_URL] [default: sqlite://<data-dir>/roster.db]
+    #[arg(long, value_name = "URL", global = true)]
+    pub database_url: Option<String>,
+    /// Log format: text or json [env: ROSTER_LOG_FORMAT]
+    #[arg(long, value_name = "FORMAT", global = true)]
+    pub log_format: Option<LogFormat>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the server (migrates the database first).
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// Address to listen on [env: ROSTER_BIND] [default: 127.0.0.1:8080]
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<String>,
+        /// Seed realistic sample data into an empty database and print the demo sign-in.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Fill an empty database with generated users, for scale work.
+    Demo {
+        #[command(flatten)]
+        common: Common,
+        /// How many users to generate.
+        #[arg(long, value_name = "N")]
+        users: usize,
+    },
+}
+
+impl Cli {
+    pub async fn run(self) -> anyhow::Result<()> {
+        match self.command {
+            Command::Serve { common, bind, demo } => {
+                let config = Config::load(&common, Overrides { bind })?;
+                telemetry::init(config.log_format);
+                let app = startup::Application::build(config, demo).await?;
+                app.run_until_stopped().await
+            }
+            Command::Migrate { common } => {
+                let config = Config::load(&common, Overrides::default())?;
+                telemetry::init(config.log_format);
+                let db = startup::connect(&config).await?;
+                db.migrate().await?;
+                println!("Migrations applied to {}", config.database_url_redacted());
+                Ok(())
+            }
+            Command::Demo { common, users } => {
+                let config = Config::load(&common, Overrides::default())?;
+                telemetry::init(config.log_format);
+                demo::generate(&config, users).await
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! One typed `Config`, merged from defaults < `--config` file < `ROSTER_…` environment <
+//! command-line flags, and passed down explicitly (never a global).
+
+use crate::cli::Common;
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address to listen on.
+    pub bind: String,
+    /// Home of the SQLite database and the mail outbox.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; empty means `sqlite://<data_dir>/roster.db`.
+    pub database_url: String,
+    /// The address people reach Roster at (for links); empty means `http://<bind>`.
+    /// An `https://` address turns on `Secure` cookies and HSTS.
+    pub public_url: String,
+    pub log_format: LogFormat,
+    /// First start only: the Primary Master Admin's email and password.
+    pub bootstrap_admin_email: String,
+    pub bootstrap_admin_password: String,
+    /// Absolute lifetime of a sign-in session, in seconds.
+    pub session_lifetime_secs: i64,
+    /// Argon2id memory cost (KiB) and iterations. Lower only for tests.
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let auth = app::AuthSettings::default();
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: String::new(),
+            public_url: String::new(),
+            log_format: LogFormat::Text,
+            bootstrap_admin_email: String::new(),
+            bootstrap_admin_password: String::new(),
+            session_lifetime_secs: auth.session_lifetime_secs,
+            argon2_memory_kib: auth.argon2_memory_kib,
+            argon2_iterations: auth.argon2_iterations,
+        }
+    }
+}
+
+/// The password never reaches a log through `Debug`.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url_redacted())
+            .field("public_url", &self.public_url)
+            .field("bootstrap_admin_email", &self.bootstrap_admin_email)
+            .field("bootstrap_admin_password", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Flags that only some commands have.
+#[derive(Debug, Default)]
+pub struct Overrides {
+    pub bind: Option<String>,
+}
+
+impl Config {
+    pub fn load(common: &Common, overrides: Overrides) -> anyhow::Result<Self> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = &common.config {
+            anyhow::ensure!(file.exists(), "config file {} does not exist", file.display());
+            fig = fig.merge(Toml::file(file));
+        }
+        fig = fig.merge(Env::prefixed("ROSTER_").split("__"));
+        let mut config: Config = fig.extract().context("invalid configuration")?;
+        if let Some(d) = &common.data_dir {
+            config.data_dir.clone_from(d);
+        }
+        if let Some(u) = &common.database_url {
+            config.database_url.clone_from(u);
+        }
+        if let Some(f) = common.log_format {
+            config.log_format = f;
+        }
+        if let Some(b) = overrides.bind {
+            config.bind = b;
+        }
+        Ok(config)
+    }
+
+    /// The database URL in force (the SQLite default filled in).
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("roster.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    /// The database URL without any password, for messages.
+    pub fn database_url_redacted(&self) -> String {
+        let url = self.database_url();
+        match (url.find("://"), url.rfind('@')) {
+            (Some(s), Some(at)) if at > s => format!("{}://***{}", &url[..s], &url[at..]),
+            _ => url,
+        }
+    }
+
+    pub fn bootstrap_admin(&self) -> Option<(&str, &str)> {
+        (!self.bootstrap_admin_email.is_empty() && !self.bootstrap_admin_password.is_empty())
+            .then_some((self.bootstrap_admin_email.as_str(), self.bootstrap_admin_password.as_str()))
+    }
+
+    pub fn auth_settings(&self) -> app::AuthSettings {
+        app::AuthSettings {
+            session_lifetime_secs: self.session_lifetime_secs,
+            argon2_memory_kib: self.argon2_memory_kib,
+            argon2_iterations: self.argon2_iterations,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_database_lives_in_the_data_dir() {
+        let c = Config::default();
+        assert_eq!(c.database_url(), "sqlite://./data/roster.db");
+    }
+
+    #[test]
+    fn passwords_never_show() {
+        let c = Config {
+            database_url: "postgres://u:secret@db/roster".into(),
+            bootstrap_admin_password: "Hunter2-secret".into(),
+            ..Config::default()
+        };
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert_eq!(c.database_url_redacted(), "postgres://***@db/roster");
+    }
+}

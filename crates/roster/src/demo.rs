@@ -1,0 +1,29 @@
+//! `roster demo --users N`: generated data for scale work, with a progress bar.
+
+use crate::config::Config;
+use crate::startup;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::time::Instant;
+
+pub async fn generate(config: &Config, users: usize) -> anyhow::Result<()> {
+    anyhow::ensure!(users > 0, "--users must be at least 1");
+    let db = startup::connect(config).await?;
+    db.migrate().await?;
+    let ctx = app::AppCtx::new(db.clone(), config.auth_settings());
+    let bar = ProgressBar::new(users as u64).with_style(
+        ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} users  {per_sec}  eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let started = Instant::now();
+    let admin = app::demo::generate_users(&ctx, users, &mut |done| bar.set_position(done as u64)).await?;
+    bar.finish();
+    println!(
+        "Generated {users} users in {:.1} s into {}.\nSign in as {} with password {}",
+        started.elapsed().as_secs_f64(),
+        config.database_url_redacted(),
+        admin.email,
+        admin.password
+    );
+    db.close().await;
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! The `roster` binary's library half: command line, configuration, telemetry and startup,
+//! shared by `main.rs` and the integration tests.
+
+pub mod cli;
+pub mod config;
+mod demo;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,102 @@
+//! Building and running the application: connect, migrate, first-start setup, bind, serve
+//! until SIGTERM or Ctrl-C. Tests start the app exactly this way.
+
+use crate::config::Config;
+use anyhow::Context;
+use app::bootstrap::FirstStart;
+use app::{AppCtx, Db};
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// Connects to the configured database, creating the data directory for SQLite.
+pub async fn connect(config: &Config) -> anyhow::Result<Db> {
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
+    }
+    Db::connect(&url).await.with_context(|| format!("cannot open database {}", config.database_url_redacted()))
+}
+
+/// A built application, bound to its port and ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    db: Db,
+}
+
+impl Application {
+    /// Connects, migrates, seeds (first start or `--demo`) and binds.
+    pub async fn build(config: Config, demo: bool) -> anyhow::Result<Self> {
+        let db = connect(&config).await?;
+        db.migrate().await.context("database migration failed")?;
+        let ctx = AppCtx::new(db.clone(), config.auth_settings());
+        let listener = TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
+        let addr = listener.local_addr()?;
+        let public_url = if config.public_url.is_empty() { format!("http://{addr}") } else { config.public_url.trim_end_matches('/').to_owned() };
+        if demo {
+            seed_demo(&ctx).await?;
+        }
+        match app::bootstrap::first_start(&ctx, config.bootstrap_admin()).await? {
+            FirstStart::AlreadySetUp => {}
+            FirstStart::AdminCreated { email } => println!("Created the Primary Master Admin {email}."),
+            FirstStart::SetupLink { token } => println!(
+                "No admin exists yet. Open this link within 24 hours to create the first admin:\n  {public_url}/setup?token={token}"
+            ),
+        }
+        let state = web::AppState { ctx, secure: public_url.starts_with("https://") };
+        tracing::info!(%addr, database = %config.database_url_redacted(), "Roster is listening on {public_url}");
+        Ok(Self { listener, router: web::router(state), db })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests and closes the pool.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+        self.db.close().await;
+        tracing::info!("Roster stopped");
+        Ok(())
+    }
+}
+
+async fn seed_demo(ctx: &AppCtx) -> anyhow::Result<()> {
+    match app::demo::seed_sample(ctx).await? {
+        Some(c) => println!(
+            "Demo data seeded: 3 workspaces, ~250 users, groups, roles and bots.\n\
+             Sign in as {} (Primary Master Admin) or {} (admin of the Support workspace only)\n\
+             with the password {}",
+            c.admin_email, c.scoped_admin_email, c.password
+        ),
+        None => println!(
+            "--demo: the database already has data, so nothing was seeded. Sign in with the demo password printed \
+             at the first run, or remove the data directory to start over."
+        ),
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

@@ -1,0 +1,53 @@
+//! `POST /auth/login`, `POST /auth/logout`.
+
+use crate::error::ApiError;
+use crate::cookie::{cleared_cookie, session_cookie};
+use crate::extract::{ApiUser, AppJson, ClientInfo};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/auth/login", post(login)).route("/auth/logout", post(logout))
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    email: String,
+    password: String,
+    account: Option<String>,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    client: ClientInfo,
+    AppJson(body): AppJson<LoginBody>,
+) -> Result<Response, ApiError> {
+    let req = app::auth::LoginRequest {
+        email: body.email,
+        password: body.password,
+        account: body.account,
+        ip: client.ip,
+        user_agent: client.user_agent,
+    };
+    let outcome = app::auth::login(&state.ctx, req).await?;
+    let me = app::auth::authenticate(&state.ctx, &outcome.token).await?;
+    let jar = jar.add(session_cookie(outcome.token, state.secure));
+    let body = json!({
+        "session_id": outcome.session_id,
+        "user": super::me::user_json(&me),
+    });
+    Ok((jar, Json(body)).into_response())
+}
+
+async fn logout(State(state): State<AppState>, jar: CookieJar, ApiUser(me): ApiUser) -> Result<Response, ApiError> {
+    app::auth::logout(&state.ctx, &me).await?;
+    Ok((jar.add(cleared_cookie()), StatusCode::NO_CONTENT).into_response())
+}

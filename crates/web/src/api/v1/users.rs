@@ -1,0 +1,89 @@
+//! `GET /users` (filtered, sorted, keyset-paged) and `GET /users/{id}`.
+
+use crate::error::ApiError;
+use crate::extract::{ApiUser, AppQuery};
+use crate::state::AppState;
+use app::clock::rfc3339;
+use app::users::{ListParams, UserDetails, UserSummary};
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use domain::ids::UserId;
+use domain::permission::Permission;
+use serde_json::{Value, json};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/users", get(list_users)).route("/users/{id}", get(get_user))
+}
+
+fn time(us: Option<i64>) -> Value {
+    us.map_or(Value::Null, |t| Value::String(rfc3339(t)))
+}
+
+fn summary_json(u: &UserSummary) -> Value {
+    json!({
+        "id": u.id,
+        "email": u.email,
+        "first_name": u.first_name,
+        "last_name": u.last_name,
+        "status": u.status,
+        "account_role": u.account_role,
+        "builder_access": u.builder_access,
+        "last_login_at": time(u.last_login_at),
+        "invited_at": time(u.invited_at),
+        "created_at": rfc3339(u.created_at),
+    })
+}
+
+async fn list_users(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    AppQuery(params): AppQuery<ListParams>,
+) -> Result<Json<Value>, ApiError> {
+    let may = app::authz::list_users(&me)?;
+    let page = app::users::list_users(&state.ctx, &may, &params).await?;
+    Ok(Json(json!({
+        "items": page.items.iter().map(summary_json).collect::<Vec<_>>(),
+        "next_cursor": page.next_cursor,
+    })))
+}
+
+/// Parses a user id from the path, naming the parameter when it is malformed.
+pub fn user_id(raw: &str) -> Result<UserId, ApiError> {
+    raw.parse().map_err(|_| ApiError::invalid("id", "must be a user id (UUID)"))
+}
+
+async fn get_user(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let may = app::authz::on_user(&state.ctx, &me, Permission::UsersView, user_id(&id)?).await?;
+    let d = app::users::get_user(&state.ctx, &may).await?;
+    Ok(Json(details_json(&d)))
+}
+
+fn details_json(d: &UserDetails) -> Value {
+    let u = &d.user;
+    let profile: Value = serde_json::from_str(&u.profile).unwrap_or_else(|_| json!({}));
+    json!({
+        "id": u.id,
+        "email": u.email,
+        "first_name": u.first_name,
+        "last_name": u.last_name,
+        "profile": profile,
+        "status": d.status,
+        "last_login_at": time(u.last_login_at),
+        "invited_at": time(u.invited_at),
+        "locked_at": time(u.locked_at),
+        "failed_logins": u.failed_logins,
+        "account_role": d.account_role,
+        "role_kind": d.role_kind,
+        "admin_role_id": u.admin_role_id,
+        "builder_access": d.builder_access,
+        "workspaces": d.workspaces.iter().map(|w| json!({"id": w.id, "name": w.name})).collect::<Vec<_>>(),
+        "groups": d.groups.iter().map(|g| json!({"id": g.id, "name": g.name, "workspace": g.workspace_name})).collect::<Vec<_>>(),
+        "version": u.version,
+        "created_at": rfc3339(u.created_at),
+    })
+}

@@ -1,0 +1,184 @@
+//! Our own extractors, so every rejection speaks our error format:
+//! - [`AppQuery`] parses the query string strictly (invalid UTF-8 names its parameter);
+//! - [`AppJson`] turns body errors into problem+json;
+//! - [`ApiUser`] / [`PageUser`] resolve the session cookie to a [`Principal`];
+//! - [`ClientInfo`] is the caller's IP and user agent.
+
+use crate::cookie::SESSION_COOKIE;
+use crate::error::ApiError;
+use crate::state::AppState;
+use app::authz::Principal;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+
+/// Longest query string accepted.
+const MAX_QUERY_BYTES: usize = 4096;
+
+/// Query parameters, decoded strictly.
+pub struct AppQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or("");
+        parse_query(raw).map(AppQuery)
+    }
+}
+
+/// Parses `a=1&b=2` into `T`: each value must be valid UTF-8 once percent-decoded, and the
+/// whole query at most 4 KiB. The last of repeated keys wins.
+pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
+    if raw.len() > MAX_QUERY_BYTES {
+        return Err(ApiError::invalid("query", "is longer than 4096 bytes"));
+    }
+    let mut map = serde_json::Map::new();
+    for pair in raw.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = decode(k).map_err(|()| ApiError::invalid("query", "has a parameter name that is not valid UTF-8"))?;
+        let value = decode(v).map_err(|()| ApiError::invalid(&key, "is not valid UTF-8"))?;
+        map.insert(key, serde_json::Value::String(value));
+    }
+    serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| ApiError::invalid("query", &e.to_string()))
+}
+
+fn decode(s: &str) -> Result<String, ()> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).map_err(|_| ())?;
+                out.push(u8::from_str_radix(hex, 16).map_err(|_| ())?);
+                i += 2;
+            }
+            b'%' => return Err(()),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).map_err(|_| ())
+}
+
+/// A JSON body whose errors are problem+json.
+pub struct AppJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Self(v)),
+            Err(e) => Err(ApiError::invalid("body", &e.body_text())),
+        }
+    }
+}
+
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    CookieJar::from_headers(headers).get(SESSION_COOKIE).map(|c| c.value().to_owned())
+}
+
+async fn principal(parts: &Parts, state: &AppState) -> Result<Principal, app::AppError> {
+    let token = session_token(&parts.headers).ok_or(app::AppError::Unauthenticated)?;
+    app::auth::authenticate(&state.ctx, &token).await
+}
+
+/// The signed-in caller of an API endpoint (401 problem+json otherwise).
+pub struct ApiUser(pub Principal);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Self(principal(parts, state).await?))
+    }
+}
+
+/// The signed-in viewer of a page; others are sent to the login page and come back.
+pub struct PageUser(pub Principal);
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match principal(parts, state).await {
+            Ok(p) => Ok(Self(p)),
+            Err(app::AppError::Unauthenticated) => {
+                let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                let to = format!("/login?next={}", encode_component(next));
+                Err(Redirect::to(&to).into_response())
+            }
+            Err(e) => Err(crate::pages::error_page(&e)),
+        }
+    }
+}
+
+/// Percent-encodes everything but unreserved characters.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The caller's address and user agent.
+pub struct ClientInfo {
+    pub ip: String,
+    pub user_agent: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(String::new, |ConnectInfo(a)| a.ip().to_string());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        Ok(Self { ip, user_agent })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn decodes_percent_and_plus() {
+        let m: BTreeMap<String, String> = parse_query("q=ann+lee%40x&sort=name").unwrap();
+        assert_eq!(m["q"], "ann lee@x");
+        assert_eq!(m["sort"], "name");
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_parameter() {
+        let e = parse_query::<BTreeMap<String, String>>("sort=name&q=%FF%FE").unwrap_err();
+        assert!(serde_json::to_string(&e).unwrap().contains("\"name\":\"q\""));
+        assert!(parse_query::<BTreeMap<String, String>>("q=%G1").is_err());
+        assert!(parse_query::<BTreeMap<String, String>>("q=%4").is_err());
+    }
+
+    #[test]
+    fn encodes_components() {
+        assert_eq!(encode_component("/admin/users?q=a b"), "%2Fadmin%2Fusers%3Fq%3Da%20b");
+    }
+}

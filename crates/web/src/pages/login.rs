@@ -1,0 +1,102 @@
+//! The login page and sign-out.
+
+use crate::cookie::{cleared_cookie, session_cookie};
+use crate::csrf::check_form_token;
+use crate::extract::{ClientInfo, PageUser, parse_query};
+use crate::pages::{error_page, message};
+use crate::state::AppState;
+use app::AppError;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/login", get(show).post(submit)).route("/logout", post(logout))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+struct LoginPage {
+    nav: Option<super::Nav>,
+    email: String,
+    next: String,
+    error: Option<String>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+struct LoginQuery {
+    next: Option<String>,
+    notice: Option<String>,
+}
+
+/// Only local paths are followed after sign-in (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+async fn show(RawQuery(raw): RawQuery) -> LoginPage {
+    let q: LoginQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let notice = match q.notice.as_deref() {
+        Some("setup_done") => Some("The first admin is ready. Sign in with the email and password you chose."),
+        Some("signed_out") => Some("You are signed out."),
+        _ => None,
+    };
+    LoginPage { nav: None, email: String::new(), next: safe_next(q.next.as_deref()), error: None, notice }
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn submit(State(state): State<AppState>, jar: CookieJar, client: ClientInfo, Form(form): Form<LoginForm>) -> Response {
+    let next = safe_next(Some(&form.next));
+    let req = app::auth::LoginRequest {
+        email: form.email.clone(),
+        password: form.password,
+        account: None,
+        ip: client.ip,
+        user_agent: client.user_agent,
+    };
+    let refused = |status: StatusCode, text: String| {
+        let page = LoginPage { nav: None, email: form.email.clone(), next: next.clone(), error: Some(text), notice: None };
+        (status, page).into_response()
+    };
+    match app::auth::login(&state.ctx, req).await {
+        Ok(outcome) => (jar.add(session_cookie(outcome.token, state.secure)), Redirect::to(&next)).into_response(),
+        Err(AppError::Unauthenticated) => refused(StatusCode::UNAUTHORIZED, "Wrong email or password.".into()),
+        Err(AppError::Forbidden(why)) => refused(StatusCode::FORBIDDEN, why),
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Deserialize)]
+struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(State(state): State<AppState>, jar: CookieJar, PageUser(me): PageUser, Form(form): Form<LogoutForm>) -> Response {
+    if !check_form_token(&me.csrf_token, &form.csrf) {
+        return message(StatusCode::FORBIDDEN, None, "Forbidden", "This form has expired. Reload the page and try again.");
+    }
+    match app::auth::logout(&state.ctx, &me).await {
+        Ok(()) => (jar.add(cleared_cookie()), Redirect::to("/login?notice=signed_out")).into_response(),
+        Err(e) => error_page(&e),
+    }
+}

@@ -1,0 +1,109 @@
+//! The one-time setup page where the first admin chooses email and password.
+
+use crate::extract::parse_query;
+use crate::pages::{error_page, message};
+use crate::state::AppState;
+use app::AppError;
+use app::auth::setup::{SetupRequest, check_token, complete};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Router};
+use axum::routing::get;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/setup", get(show).post(submit))
+}
+
+#[derive(Default)]
+struct FieldErrors {
+    email: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    password: Option<String>,
+    other: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    nav: Option<super::Nav>,
+    token: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    errors: FieldErrors,
+}
+
+#[derive(Deserialize, Default)]
+struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+fn gone(e: &AppError) -> Response {
+    match e {
+        AppError::Gone(why) => message(StatusCode::GONE, None, "Setup link not valid", why),
+        other => error_page(other),
+    }
+}
+
+async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let q: TokenQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    match check_token(&state.ctx, &q.token).await {
+        Ok(_) => SetupPage {
+            nav: None,
+            token: q.token,
+            email: String::new(),
+            first_name: String::new(),
+            last_name: String::new(),
+            errors: FieldErrors::default(),
+        }
+        .into_response(),
+        Err(e) => gone(&e),
+    }
+}
+
+#[derive(Deserialize)]
+struct SetupForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn submit(State(state): State<AppState>, Form(f): Form<SetupForm>) -> Response {
+    let req = SetupRequest {
+        token: f.token.clone(),
+        email: f.email.clone(),
+        first_name: f.first_name.clone(),
+        last_name: f.last_name.clone(),
+        password: f.password,
+    };
+    match complete(&state.ctx, req).await {
+        Ok(_) => Redirect::to("/login?notice=setup_done").into_response(),
+        Err(AppError::Invalid { field, message }) => {
+            let mut errors = FieldErrors::default();
+            let slot = match field.as_str() {
+                "email" => &mut errors.email,
+                "first_name" => &mut errors.first_name,
+                "last_name" => &mut errors.last_name,
+                "password" => &mut errors.password,
+                _ => &mut errors.other,
+            };
+            *slot = Some(message);
+            let page = SetupPage { nav: None, token: f.token, email: f.email, first_name: f.first_name, last_name: f.last_name, errors };
+            (StatusCode::BAD_REQUEST, page).into_response()
+        }
+        Err(e) => gone(&e),
+    }
+}

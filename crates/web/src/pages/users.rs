@@ -1,0 +1,276 @@
+//! `/admin/users` (the list with search, filters, sort and pager) and
+//! `/admin/users/{id}` (the profile tab).
+
+use crate::extract::{PageUser, encode_component};
+use crate::pages::{Nav, error_page};
+use crate::state::AppState;
+use app::AppError;
+use app::clock::from_micros;
+use app::users::{DEFAULT_LIMIT, ListParams, UserDetails, UserSummary};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use domain::permission::Permission;
+use domain::role::RoleKind;
+use domain::user::{BuilderAccess, UserStatus};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/admin/users", get(list)).route("/admin/users/{id}", get(show))
+}
+
+/// "2026-11-27 14:05 UTC".
+pub fn when(us: i64) -> String {
+    let t = from_micros(us);
+    format!("{:04}-{:02}-{:02} {:02}:{:02} UTC", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
+}
+
+fn day(us: i64) -> String {
+    let t = from_micros(us);
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+fn choices<I: IntoIterator<Item = (String, String)>>(items: I, current: Option<&String>) -> Vec<Choice> {
+    items
+        .into_iter()
+        .map(|(value, label)| Choice { selected: current.is_some_and(|c| *c == value), value, label })
+        .collect()
+}
+
+struct Column {
+    label: &'static str,
+    href: String,
+    arrow: &'static str,
+    aria_sort: Option<&'static str>,
+}
+
+struct Row {
+    id: String,
+    name: String,
+    email: String,
+    role: String,
+    status: &'static str,
+    status_class: &'static str,
+    last_seen: String,
+}
+
+/// The current filters, echoed back into the form.
+#[derive(Default)]
+struct Echo {
+    q: String,
+    sort: String,
+    order: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "users.html")]
+struct UsersPage {
+    nav: Option<Nav>,
+    f: Echo,
+    status_options: Vec<Choice>,
+    role_options: Vec<Choice>,
+    workspace_options: Vec<Choice>,
+    group_options: Vec<Choice>,
+    builder_options: Vec<Choice>,
+    limit_options: Vec<Choice>,
+    columns: Vec<Column>,
+    rows: Vec<Row>,
+    count_label: String,
+    error: Option<String>,
+    first_href: Option<String>,
+    next_href: Option<String>,
+}
+
+fn last_seen(u: &UserSummary) -> String {
+    match (u.status, u.last_login_at, u.invited_at) {
+        (UserStatus::Invited, _, Some(at)) => format!("Invited {}", day(at)),
+        (_, Some(at), _) => when(at),
+        _ => "Never signed in".to_owned(),
+    }
+}
+
+/// `/admin/users?…` with `params`, minus the cursor, plus `extra`.
+fn list_href(params: &ListParams, extra: &[(&str, &str)]) -> String {
+    let mut pairs: Vec<(&str, &str)> = [
+        ("q", &params.q),
+        ("status", &params.status),
+        ("role", &params.role),
+        ("workspace", &params.workspace),
+        ("group", &params.group),
+        ("builder_access", &params.builder_access),
+        ("limit", &params.limit),
+        ("sort", &params.sort),
+        ("order", &params.order),
+    ]
+    .into_iter()
+    .filter(|(k, _)| !extra.iter().any(|(ek, _)| ek == k))
+    .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (k, v)))
+    .collect();
+    pairs.extend_from_slice(extra);
+    let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={}", encode_component(v))).collect();
+    format!("/admin/users?{}", query.join("&"))
+}
+
+async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(raw): RawQuery) -> Response {
+    let may = match app::authz::list_users(&me) {
+        Ok(m) => m,
+        Err(e) => return error_page(&e),
+    };
+    let (params, mut error) = match crate::extract::parse_query::<ListParams>(raw.as_deref().unwrap_or("")) {
+        Ok(p) => (p, None),
+        Err(_) => (ListParams::default(), Some("The address has an invalid query; showing all users.".to_owned())),
+    };
+    let choices_data = match app::users::filter_choices(&state.ctx, &may).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&e),
+    };
+    let (page, status) = match app::users::list_users(&state.ctx, &may, &params).await {
+        Ok(p) => (Some(p), StatusCode::OK),
+        Err(AppError::Invalid { field, message }) => {
+            error = Some(format!("{field} {message}."));
+            (None, StatusCode::BAD_REQUEST)
+        }
+        Err(e) => return error_page(&e),
+    };
+    let sort = params.sort.clone().unwrap_or_else(|| "name".into());
+    let desc = params.order.as_deref() == Some("desc");
+    let columns = [("Name", "name"), ("Email Id", "email"), ("Account Role", ""), ("Status", "status")]
+        .into_iter()
+        .map(|(label, key)| {
+            let active = !key.is_empty() && sort == key;
+            let order = if active && !desc { "desc" } else { "asc" };
+            Column {
+                label,
+                href: if key.is_empty() { "#".into() } else { list_href(&params, &[("sort", key), ("order", order)]) },
+                arrow: match (active, desc) {
+                    (true, false) => " ▲",
+                    (true, true) => " ▼",
+                    _ => "",
+                },
+                aria_sort: active.then_some(if desc { "descending" } else { "ascending" }),
+            }
+        })
+        .collect();
+    let (rows, next_href) = match &page {
+        Some(p) => (
+            p.items
+                .iter()
+                .map(|u| Row {
+                    id: u.id.to_string(),
+                    name: format!("{} {}", u.first_name, u.last_name),
+                    email: u.email.clone(),
+                    role: u.account_role.clone(),
+                    status: u.status.label(),
+                    status_class: u.status.as_str(),
+                    last_seen: last_seen(u),
+                })
+                .collect::<Vec<_>>(),
+            p.next_cursor.as_ref().map(|c| list_href(&params, &[("cursor", c)])),
+        ),
+        None => (Vec::new(), None),
+    };
+    let count_label = match rows.len() {
+        0 => "No users".to_owned(),
+        1 => "1 user on this page".to_owned(),
+        n => format!("{n} users on this page"),
+    };
+    let limit_current = params.limit.clone().unwrap_or_else(|| DEFAULT_LIMIT.to_string());
+    let view = UsersPage {
+        nav: Some(Nav::of(&me, "users")),
+        f: Echo { q: params.q.clone().unwrap_or_default(), sort, order: if desc { "desc".into() } else { "asc".into() } },
+        status_options: choices(UserStatus::ALL.map(|s| (s.as_str().into(), s.label().into())), params.status.as_ref()),
+        role_options: choices(
+            [("member", "Member"), ("primary_master_admin", "Primary Master Admin"), ("master_admin", "Master Admin")]
+                .map(|(v, l)| (v.to_owned(), l.to_owned()))
+                .into_iter()
+                .chain(choices_data.roles.iter().map(|r| (r.id.to_string(), r.name.clone()))),
+            params.role.as_ref(),
+        ),
+        workspace_options: choices(choices_data.workspaces.iter().map(|w| (w.id.to_string(), w.name.clone())), params.workspace.as_ref()),
+        group_options: choices(
+            choices_data.groups.iter().map(|g| (g.id.to_string(), format!("{} · {}", g.workspace_name, g.name))),
+            params.group.as_ref(),
+        ),
+        builder_options: choices(BuilderAccess::ALL.map(|b| (b.as_str().into(), b.label().into())), params.builder_access.as_ref()),
+        limit_options: choices(["25", "50", "100"].map(|n| (n.to_owned(), n.to_owned())), Some(&limit_current)),
+        columns,
+        rows,
+        count_label,
+        error,
+        first_href: params.cursor.as_ref().map(|_| list_href(&params, &[])),
+        next_href,
+    };
+    (status, view).into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "user.html")]
+struct UserPage {
+    nav: Option<Nav>,
+    id: String,
+    name: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    status: &'static str,
+    status_class: &'static str,
+    status_detail: String,
+    groups: Vec<String>,
+    role: String,
+    builder_access: &'static str,
+    workspaces: Vec<String>,
+    created: String,
+}
+
+fn status_detail(d: &UserDetails) -> String {
+    let u = &d.user;
+    let last_login = || u.last_login_at.map_or_else(|| "never signed in".to_owned(), |t| format!("last login {}", when(t)));
+    match d.status {
+        UserStatus::Active => last_login(),
+        UserStatus::Invited => u.invited_at.map_or_else(|| "not active".to_owned(), |t| format!("Not Active: invitation sent {}", when(t))),
+        UserStatus::Suspended => format!("suspended; {}", last_login()),
+        UserStatus::Locked => u.locked_at.map_or_else(|| "locked".to_owned(), |t| format!("locked since {}", when(t))),
+    }
+}
+
+async fn show(State(state): State<AppState>, PageUser(me): PageUser, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse() else { return error_page(&AppError::NotFound) };
+    let details = match app::authz::on_user(&state.ctx, &me, Permission::UsersView, id).await {
+        Ok(may) => app::users::get_user(&state.ctx, &may).await,
+        Err(e) => Err(e),
+    };
+    let d = match details {
+        Ok(d) => d,
+        Err(e) => return error_page(&e),
+    };
+    let role = match d.role_kind {
+        RoleKind::Member => "None".to_owned(),
+        _ => d.account_role.clone(),
+    };
+    UserPage {
+        nav: Some(Nav::of(&me, "users")),
+        id: d.user.id.to_string(),
+        name: format!("{} {}", d.user.first_name, d.user.last_name),
+        first_name: d.user.first_name.clone(),
+        last_name: d.user.last_name.clone(),
+        email: d.user.email.clone(),
+        status: d.status.label(),
+        status_class: d.status.as_str(),
+        status_detail: status_detail(&d),
+        groups: d.groups.iter().map(|g| format!("{} · {}", g.workspace_name, g.name)).collect(),
+        role,
+        builder_access: d.builder_access.label(),
+        workspaces: d.workspaces.iter().map(|w| w.name.clone()).collect(),
+        created: when(d.user.created_at),
+    }
+    .into_response()
+}
