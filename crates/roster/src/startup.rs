@@ -23,6 +23,7 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     db: Db,
+    first_start: FirstStart,
 }
 
 impl Application {
@@ -37,7 +38,8 @@ impl Application {
         if demo {
             seed_demo(&ctx).await?;
         }
-        match app::bootstrap::first_start(&ctx, config.bootstrap_admin()).await? {
+        let first_start = app::bootstrap::first_start(&ctx, config.bootstrap_admin()).await?;
+        match &first_start {
             FirstStart::AlreadySetUp => {}
             FirstStart::AdminCreated { email } => println!("Created the Primary Master Admin {email}."),
             FirstStart::SetupLink { token } => println!(
@@ -46,7 +48,12 @@ impl Application {
         }
         let state = web::AppState { ctx, secure: public_url.starts_with("https://") };
         tracing::info!(%addr, database = %config.database_url_redacted(), "Roster is listening on {public_url}");
-        Ok(Self { listener, router: web::router(state), db })
+        Ok(Self { listener, router: web::router(state), db, first_start })
+    }
+
+    /// What first start did (the setup token, when one was printed).
+    pub fn first_start(&self) -> &FirstStart {
+        &self.first_start
     }
 
     pub fn port(&self) -> u16 {

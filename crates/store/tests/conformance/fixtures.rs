@@ -1,0 +1,93 @@
+//! Builders for the rows the tests need, made from the domain types.
+
+use domain::ids::{AccountId, AdminRoleId, UserId, WorkspaceId};
+use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
+use store::accounts::{FirstAdmin, NewAccount};
+use store::users::{PageRequest, UserFilter, UserListRow, UserSort};
+use store::{Db, Micros};
+use uuid::Uuid;
+
+/// A fixed "now" for the tests: 2023-11-14, in microseconds.
+pub const T0: Micros = 1_700_000_000_000_000;
+
+/// One hour in microseconds.
+pub const HOUR: Micros = 3_600_000_000;
+
+/// An account created by `accounts::create`, with what it was created with.
+#[derive(Debug, Clone, Copy)]
+pub struct TestAccount {
+    pub id: AccountId,
+    pub workspace: WorkspaceId,
+    pub master_role: AdminRoleId,
+}
+
+/// Creates an account whose first admin waits behind a setup link, so it has no users.
+pub async fn account(db: &Db, slug: &str) -> TestAccount {
+    let new = new_account(slug);
+    let first = FirstAdmin::SetupLink { token_hash: token_hash(), expires_at: T0 + HOUR };
+    store::accounts::create(db, &new, &first).await.expect("create account");
+    TestAccount { id: new.id, workspace: new.workspace_id, master_role: new.master_role_id }
+}
+
+/// An account to create, named after its slug.
+pub fn new_account(slug: &str) -> NewAccount {
+    NewAccount {
+        id: AccountId::new(),
+        name: format!("Account {slug}"),
+        slug: slug.to_owned(),
+        workspace_id: WorkspaceId::new(),
+        workspace_name: "Default".to_owned(),
+        master_role_id: AdminRoleId::new(),
+        created_at: T0,
+    }
+}
+
+/// A random 32-byte token hash.
+pub fn token_hash() -> Vec<u8> {
+    [Uuid::now_v7().into_bytes(), Uuid::now_v7().into_bytes()].concat()
+}
+
+pub fn email(s: &str) -> Email {
+    Email::try_from(s).expect("valid email")
+}
+
+pub fn person_name(s: &str) -> PersonName {
+    PersonName::parse("name", s).expect("valid name")
+}
+
+/// An active member of `account` with no workspaces, created at [`T0`].
+pub fn user(account: AccountId, address: &str, first: &str, last: &str) -> store::users::NewUser {
+    store::users::NewUser {
+        id: UserId::new(),
+        account_id: account,
+        email: email(address),
+        first_name: person_name(first),
+        last_name: person_name(last),
+        status: UserStatus::Active,
+        builder_access: BuilderAccess::None,
+        is_primary_admin: false,
+        admin_role_id: None,
+        password_hash: None,
+        invited_at: None,
+        last_login_at: None,
+        created_at: T0,
+        workspaces: Vec::new(),
+    }
+}
+
+pub async fn insert(db: &Db, users: &[store::users::NewUser]) {
+    store::users::insert(db, users).await.expect("insert users");
+}
+
+/// Every row of the list in one page.
+pub async fn list_all(db: &Db, account: AccountId, filter: &UserFilter, sort: UserSort, descending: bool) -> Vec<UserListRow> {
+    let page = PageRequest { sort, descending, after: None, limit: 10_000 };
+    let (rows, more) = store::users::list(db, account, filter, &page).await.expect("list users");
+    assert!(!more, "more than one page");
+    rows
+}
+
+/// The ids of `rows`, in order.
+pub fn ids(rows: &[UserListRow]) -> Vec<Uuid> {
+    rows.iter().map(|r| r.id).collect()
+}

@@ -1,0 +1,95 @@
+//! Substring search over name and email: case-insensitive, through the trigram index for
+//! needles of three characters or more and a LIKE scan below that, with `%`, `_`, `"` and
+//! `\` taken literally.
+
+use crate::fixtures::{account, ids, insert, list_all, user};
+use domain::ids::AccountId;
+use store::Db;
+use store::dialect::TRIGRAM_MIN_CHARS;
+use store::users::{NewUser, UserFilter, UserSort};
+use uuid::Uuid;
+
+fn people(account: AccountId) -> Vec<NewUser> {
+    [
+        ("Ann.Archer@Example.org", "Ann", "Archer"),
+        ("annabel@x.org", "ANNABEL", "Smith"),
+        ("bob@stone.io", "Bob", "Stone"),
+        ("j.ng@x.org", "Joanna", "Ng"),
+        ("100%pure@x.org", "Per", "Cent"),
+        ("r101@pop.org", "Room", "Hundred"),
+        ("snake_case@x.org", "Snake", "Case"),
+        ("kc@x.org", "Kate", "Cole"),
+        ("oneil@x.org", "Quinn", "O\"Neil"),
+        ("quote\"d@x.org", "Quo", "Ted"),
+        ("back\\slash@x.org", "Back", "Slash"),
+        ("zoe@x.org", "ZOË", "Kraus"),
+        ("plain@x.org", "Plain", "Person"),
+    ]
+    .into_iter()
+    .map(|(address, first, last)| user(account, address, first, last))
+    .collect()
+}
+
+/// Needles (already lower-cased, as the app passes them) with how many users each must find,
+/// so that a needle matching everything or nothing cannot pass unnoticed.
+const NEEDLES: [(&str, usize); 22] = [
+    ("ann", 3),
+    ("nab", 1),
+    ("example", 1),
+    ("r ann", 1),
+    ("ann archer", 1),
+    ("x.o", 10),
+    ("an", 3),
+    ("ng", 1),
+    ("z", 1),
+    ("zoë", 1),
+    ("ë", 1),
+    ("oë", 1),
+    ("%", 1),
+    ("0%p", 1),
+    ("_", 1),
+    ("e_c", 1),
+    ("\"", 2),
+    ("o\"n", 1),
+    ("\\", 1),
+    ("k\\s", 1),
+    ("stone.io", 1),
+    ("nobody-has-this", 0),
+];
+
+async fn search_is_a_case_insensitive_substring_match(db: Db) {
+    let a = account(&db, "a").await;
+    let b = account(&db, "b").await;
+    let users = people(a.id);
+    insert(&db, &users).await;
+    insert(&db, &people(b.id)).await;
+    let short = NEEDLES.iter().filter(|(n, _)| n.chars().count() < TRIGRAM_MIN_CHARS).count();
+    assert!(short >= 8 && NEEDLES.len() - short >= 8, "both search paths are exercised");
+    for (needle, count) in NEEDLES {
+        let mut expected: Vec<Uuid> = users.iter().filter(|u| u.search_text().contains(needle)).map(|u| u.id.0).collect();
+        expected.sort();
+        assert_eq!(expected.len(), count, "the fixture for {needle:?}");
+        let filter = UserFilter { search: Some(needle.to_owned()), ..UserFilter::default() };
+        let mut found = ids(&list_all(&db, a.id, &filter, UserSort::Name, false).await);
+        found.sort();
+        assert_eq!(found, expected, "search {needle:?}");
+    }
+    // An empty needle does not filter.
+    let filter = UserFilter { search: Some(String::new()), ..UserFilter::default() };
+    assert_eq!(list_all(&db, a.id, &filter, UserSort::Name, false).await.len(), users.len());
+}
+
+/// Rows inserted after others are indexed too, whatever their casing.
+async fn search_finds_rows_added_later(db: Db) {
+    let a = account(&db, "a").await;
+    insert(&db, &people(a.id)).await;
+    let late = user(a.id, "LATE.Comer@Example.ORG", "Latecomer", "MacKenzie");
+    insert(&db, std::slice::from_ref(&late)).await;
+    for needle in ["mack", "kenzie", "late.comer@", "ma", "e.o"] {
+        let filter = UserFilter { search: Some(needle.to_owned()), ..UserFilter::default() };
+        let found = ids(&list_all(&db, a.id, &filter, UserSort::Email, false).await);
+        assert!(found.contains(&late.id.0), "search {needle:?}");
+    }
+}
+
+on_both_backends!(search_is_a_case_insensitive_substring_match, search_finds_rows_added_later);

@@ -1,0 +1,88 @@
+//! Sessions: found by token hash while live; refused once ended or expired; touched forward.
+
+use crate::fixtures::{HOUR, T0, TestAccount, account, insert, token_hash, user};
+use domain::ids::{SessionId, UserId};
+use store::sessions::NewSession;
+use store::{Db, StoreError};
+
+fn session(account: &TestAccount, user: UserId) -> NewSession {
+    NewSession {
+        id: SessionId::new(),
+        token_hash: token_hash(),
+        user_id: user,
+        workspace_id: Some(account.workspace),
+        csrf_token: "csrf-token".into(),
+        device_type: "desktop".into(),
+        browser: "Firefox".into(),
+        os: "Linux".into(),
+        ip: "192.0.2.7".into(),
+        user_agent: "Mozilla/5.0".into(),
+        created_at: T0,
+        expires_at: T0 + HOUR,
+    }
+}
+
+async fn live_until_ended_or_expired(db: Db) {
+    let a = account(&db, "a").await;
+    let mut ann = user(a.id, "Ann@X.org", "Ann", "Lee");
+    ann.admin_role_id = Some(a.master_role);
+    insert(&db, std::slice::from_ref(&ann)).await;
+    let s = session(&a, ann.id);
+    store::sessions::create(&db, &s).await.expect("create");
+    let mut other = session(&a, ann.id);
+    other.workspace_id = None;
+    store::sessions::create(&db, &other).await.expect("create another");
+
+    let live = store::sessions::find_live(&db, &s.token_hash, T0 + 1).await.expect("find").expect("live");
+    assert_eq!((live.id, live.user_id, live.account_id, live.workspace_id), (s.id.0, ann.id.0, a.id.0, Some(a.workspace.0)));
+    assert_eq!((live.csrf_token.as_str(), live.last_activity_at, live.expires_at), ("csrf-token", T0, T0 + HOUR));
+    assert_eq!((live.status.as_str(), live.email.as_str(), live.first_name.as_str(), live.last_name.as_str()), ("active", "Ann@X.org", "Ann", "Lee"));
+    assert_eq!((live.is_primary_admin, live.admin_role_id), (false, Some(a.master_role.0)));
+    let live_other = store::sessions::find_live(&db, &other.token_hash, T0 + 1).await.expect("find").expect("live");
+    assert_eq!((live_other.id, live_other.workspace_id), (other.id.0, None));
+    assert!(store::sessions::find_live(&db, &token_hash(), T0).await.expect("find").is_none(), "unknown token");
+
+    // Expiry: live until the microsecond before `expires_at`.
+    assert!(store::sessions::find_live(&db, &s.token_hash, T0 + HOUR - 1).await.expect("find").is_some());
+    assert!(store::sessions::find_live(&db, &s.token_hash, T0 + HOUR).await.expect("find").is_none(), "expired");
+    assert!(store::sessions::find_live(&db, &s.token_hash, T0 + 2 * HOUR).await.expect("find").is_none(), "expired");
+
+    // Ending one session leaves the other live; ending twice is harmless.
+    store::sessions::end(&db, s.id, ann.id, "signed_out", T0 + 10).await.expect("end");
+    assert!(store::sessions::find_live(&db, &s.token_hash, T0 + 11).await.expect("find").is_none(), "ended");
+    store::sessions::end(&db, s.id, ann.id, "again", T0 + 12).await.expect("end again");
+    assert!(store::sessions::find_live(&db, &other.token_hash, T0 + 11).await.expect("find").is_some());
+}
+
+async fn touch_moves_last_activity_forward_only(db: Db) {
+    let a = account(&db, "a").await;
+    let ann = user(a.id, "ann@x.org", "Ann", "Lee");
+    insert(&db, std::slice::from_ref(&ann)).await;
+    let s = session(&a, ann.id);
+    store::sessions::create(&db, &s).await.expect("create");
+    let minute = 60_000_000;
+    let last_activity = async |now| {
+        store::sessions::find_live(&db, &s.token_hash, now).await.expect("find").expect("live").last_activity_at
+    };
+    store::sessions::touch(&db, s.id, T0 + 2 * minute).await.expect("touch");
+    assert_eq!(last_activity(T0 + 2 * minute).await, T0 + 2 * minute);
+    store::sessions::touch(&db, s.id, T0 + minute).await.expect("touch backwards");
+    assert_eq!(last_activity(T0 + 2 * minute).await, T0 + 2 * minute, "never moves back");
+    store::sessions::touch(&db, SessionId::new(), T0 + 3 * minute).await.expect("touching an unknown session is a no-op");
+    store::sessions::touch(&db, s.id, T0 + 3 * minute).await.expect("touch");
+    assert_eq!(last_activity(T0 + 3 * minute).await, T0 + 3 * minute);
+}
+
+async fn token_hashes_are_unique(db: Db) {
+    let a = account(&db, "a").await;
+    let ann = user(a.id, "ann@x.org", "Ann", "Lee");
+    insert(&db, std::slice::from_ref(&ann)).await;
+    let s = session(&a, ann.id);
+    store::sessions::create(&db, &s).await.expect("create");
+    let mut twin = session(&a, ann.id);
+    twin.token_hash.clone_from(&s.token_hash);
+    let err = store::sessions::create(&db, &twin).await.expect_err("same token hash");
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+}
+
+on_both_backends!(live_until_ended_or_expired, touch_moves_last_activity_forward_only, token_hashes_are_unique);
