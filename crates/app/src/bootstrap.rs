@@ -70,23 +70,20 @@ pub async fn first_start(ctx: &AppCtx, admin: Option<(&str, &str)>) -> Result<Fi
     }
     let now = clock::now();
     let account = default_account(now);
-    let (first_admin, outcome) = match admin {
-        Some((email, password)) => {
-            let email = Email::try_from(email)
-                .map_err(|e| AppError::invalid("ROSTER_BOOTSTRAP_ADMIN_EMAIL", e.to_string()))?;
-            PasswordPolicy::default()
-                .check(password)
-                .map_err(|e| AppError::invalid("ROSTER_BOOTSTRAP_ADMIN_PASSWORD", e.to_string()))?;
-            let hash = ctx.hasher.hash(password).await?;
-            let outcome = FirstStart::AdminCreated { email: email.to_string() };
-            let user = primary_admin(&account, email, hash, vec![account.workspace_id])?;
-            (FirstAdmin::Create(Box::new(user)), outcome)
-        }
-        None => {
-            let token = tokens::generate();
-            let link = FirstAdmin::SetupLink { token_hash: tokens::hash(&token), expires_at: now + SETUP_LINK_LIFETIME };
-            (link, FirstStart::SetupLink { token })
-        }
+    let (first_admin, outcome) = if let Some((email, password)) = admin {
+        let email =
+            Email::try_from(email).map_err(|e| AppError::invalid("ROSTER_BOOTSTRAP_ADMIN_EMAIL", e.to_string()))?;
+        PasswordPolicy::default()
+            .check(password)
+            .map_err(|e| AppError::invalid("ROSTER_BOOTSTRAP_ADMIN_PASSWORD", e.to_string()))?;
+        let hash = ctx.hasher.hash(password).await?;
+        let outcome = FirstStart::AdminCreated { email: email.to_string() };
+        let user = primary_admin(&account, email, hash, vec![account.workspace_id])?;
+        (FirstAdmin::Create(Box::new(user)), outcome)
+    } else {
+        let token = tokens::generate();
+        let link = FirstAdmin::SetupLink { token_hash: tokens::hash(&token), expires_at: now + SETUP_LINK_LIFETIME };
+        (link, FirstStart::SetupLink { token })
     };
     store::accounts::create(&ctx.db, &account, &first_admin).await?;
     Ok(outcome)

@@ -23,9 +23,7 @@ pub fn from_micros(us: Micros) -> OffsetDateTime {
 
 /// RFC 3339 text, for APIs.
 pub fn rfc3339(us: Micros) -> String {
-    from_micros(us)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    from_micros(us).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 #[cfg(test)]

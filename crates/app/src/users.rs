@@ -80,9 +80,9 @@ pub fn parse_list_params(p: &ListParams) -> Result<(UserFilter, PageRequest), Ap
         filter.search = (!q.is_empty()).then_some(q);
     }
     if let Some(s) = filled(p.status.as_ref()) {
-        filter.status = Some(s.parse().map_err(|_| {
-            AppError::invalid("status", "must be one of invited, active, locked, suspended")
-        })?);
+        filter.status = Some(
+            s.parse().map_err(|_| AppError::invalid("status", "must be one of invited, active, locked, suspended"))?,
+        );
     }
     if let Some(r) = filled(p.role.as_ref()) {
         filter.role = Some(match r {
@@ -105,9 +105,10 @@ pub fn parse_list_params(p: &ListParams) -> Result<(UserFilter, PageRequest), Ap
     }
     let sort = match filled(p.sort.as_ref()) {
         None => UserSort::default(),
-        Some(s) => UserSort::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
-            AppError::invalid("sort", "must be one of name, email, status, last_login, created")
-        })?,
+        Some(s) => UserSort::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| AppError::invalid("sort", "must be one of name, email, status, last_login, created"))?,
     };
     let descending = match filled(p.order.as_ref()) {
         None | Some("asc") => false,
@@ -192,11 +193,8 @@ pub async fn list_users(ctx: &AppCtx, may: &ListUsers, params: &ListParams) -> R
     let (mut filter, page) = parse_list_params(params)?;
     filter.within.clone_from(&may.within);
     let (rows, more) = store::users::list(&ctx.db, may.account, &filter, &page).await?;
-    let next_cursor = if more {
-        rows.last().map(|r| Cursor::encode(&r.keyset(page.sort), page.sort, page.descending))
-    } else {
-        None
-    };
+    let next_cursor =
+        if more { rows.last().map(|r| Cursor::encode(&r.keyset(page.sort), page.sort, page.descending)) } else { None };
     let items = rows.into_iter().map(summary).collect::<Result<_, _>>()?;
     Ok(UserPage { items, next_cursor })
 }
@@ -245,8 +243,10 @@ pub struct FilterChoices {
 
 pub async fn filter_choices(ctx: &AppCtx, may: &ListUsers) -> Result<FilterChoices, AppError> {
     let in_scope = |w: &Uuid| may.within.as_ref().is_none_or(|ws| ws.contains(&WorkspaceId(*w)));
-    let workspaces = store::lookups::workspaces(&ctx.db, may.account).await?.into_iter().filter(|w| in_scope(&w.id)).collect();
-    let groups = store::lookups::groups(&ctx.db, may.account).await?.into_iter().filter(|g| in_scope(&g.workspace_id)).collect();
+    let workspaces =
+        store::lookups::workspaces(&ctx.db, may.account).await?.into_iter().filter(|w| in_scope(&w.id)).collect();
+    let groups =
+        store::lookups::groups(&ctx.db, may.account).await?.into_iter().filter(|g| in_scope(&g.workspace_id)).collect();
     let roles = store::lookups::custom_roles(&ctx.db, may.account).await?;
     Ok(FilterChoices { workspaces, groups, roles })
 }
@@ -256,8 +256,11 @@ mod tests {
     use super::*;
 
     fn params(pairs: &[(&str, &str)]) -> ListParams {
-        let v: serde_json::Value =
-            pairs.iter().map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v))).collect::<serde_json::Map<_, _>>().into();
+        let v: serde_json::Value = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into();
         serde_json::from_value(v).unwrap()
     }
 

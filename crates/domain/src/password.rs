@@ -41,10 +41,7 @@ impl PasswordPolicy {
         if classes < self.min_classes {
             return Err(DomainError::invalid(
                 "password",
-                format!(
-                    "must mix at least {} of: lower case, upper case, digits, symbols",
-                    self.min_classes
-                ),
+                format!("must mix at least {} of: lower case, upper case, digits, symbols", self.min_classes),
             ));
         }
         Ok(())

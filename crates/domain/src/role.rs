@@ -62,7 +62,7 @@ impl AdminRole {
     /// Which workspaces this role acts on. Members act on none.
     pub fn scope(&self) -> Scope {
         match self {
-            Self::Member => Scope::Workspaces(Default::default()),
+            Self::Member => Scope::Workspaces(std::collections::BTreeSet::new()),
             Self::PrimaryMasterAdmin | Self::MasterAdmin => Scope::AllWorkspaces,
             Self::Custom { scope, .. } => scope.clone(),
         }

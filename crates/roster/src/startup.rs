@@ -32,9 +32,14 @@ impl Application {
         let db = connect(&config).await?;
         db.migrate().await.context("database migration failed")?;
         let ctx = AppCtx::new(db.clone(), config.auth_settings());
-        let listener = TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
+        let listener =
+            TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
         let addr = listener.local_addr()?;
-        let public_url = if config.public_url.is_empty() { format!("http://{addr}") } else { config.public_url.trim_end_matches('/').to_owned() };
+        let public_url = if config.public_url.is_empty() {
+            format!("http://{addr}")
+        } else {
+            config.public_url.trim_end_matches('/').to_owned()
+        };
         if demo {
             seed_demo(&ctx).await?;
         }
@@ -57,7 +62,7 @@ impl Application {
     }
 
     pub fn port(&self) -> u16 {
-        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+        self.listener.local_addr().map_or(0, |a| a.port())
     }
 
     /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests and closes the pool.

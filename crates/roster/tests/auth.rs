@@ -31,7 +31,9 @@ on_both_backends!(email_is_matched_case_insensitively, |app| async move {
 on_both_backends!(wrong_password_and_unknown_email_get_the_same_401_problem, |app| async move {
     let c = client();
     let mut bodies = Vec::new();
-    for (email, password) in [(ADMIN_EMAIL, "Wrong-Password-1"), ("nobody@example.com", PASSWORD), ("not an email", PASSWORD)] {
+    for (email, password) in
+        [(ADMIN_EMAIL, "Wrong-Password-1"), ("nobody@example.com", PASSWORD), ("not an email", PASSWORD)]
+    {
         let res = app.post_json(&c, "/api/v1/auth/login", &json!({"email": email, "password": password})).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{email}");
         assert_eq!(res.headers()["content-type"], "application/problem+json");
@@ -68,12 +70,14 @@ on_both_backends!(a_stolen_cookie_is_dead_after_logout, |app| async move {
 on_both_backends!(suspended_and_invited_users_cannot_sign_in, |app| async move {
     app.seed_org().await;
     let c = client();
-    let res = app.post_json(&c, "/api/v1/auth/login", &json!({"email": "dan.dunn@example.com", "password": PASSWORD})).await;
+    let res =
+        app.post_json(&c, "/api/v1/auth/login", &json!({"email": "dan.dunn@example.com", "password": PASSWORD})).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let body: serde_json::Value = res.json().await.unwrap();
     assert!(body["detail"].as_str().unwrap().contains("suspended"), "{body}");
     // Eve was invited and has no password yet: just wrong credentials.
-    let res = app.post_json(&c, "/api/v1/auth/login", &json!({"email": "eve.evans@example.com", "password": PASSWORD})).await;
+    let res =
+        app.post_json(&c, "/api/v1/auth/login", &json!({"email": "eve.evans@example.com", "password": PASSWORD})).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 });
 
@@ -85,7 +89,14 @@ on_both_backends!(cross_site_state_changes_are_refused_but_scripts_pass, |app| a
     assert_eq!(evil.status(), StatusCode::FORBIDDEN);
     let cross = c.post(&url).header("sec-fetch-site", "cross-site").json(&body).send().await.unwrap();
     assert_eq!(cross.status(), StatusCode::FORBIDDEN);
-    let same = c.post(&url).header("origin", app.base.clone()).header("sec-fetch-site", "same-origin").json(&body).send().await.unwrap();
+    let same = c
+        .post(&url)
+        .header("origin", app.base.clone())
+        .header("sec-fetch-site", "same-origin")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(same.status(), StatusCode::OK);
     let script = client().post(&url).json(&body).send().await.unwrap();
     assert_eq!(script.status(), StatusCode::OK, "no Origin and no Sec-Fetch-Site: curl and scripts work");
@@ -110,7 +121,12 @@ on_both_backends!(the_login_page_signs_in_and_sign_out_needs_the_form_token, |ap
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()["location"], "/", "no open redirect");
     let page = app.get(&c, "/admin/users").await.text().await.unwrap();
-    let token = page.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("csrf token in the page").to_owned();
+    let token = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf token in the page")
+        .to_owned();
     let forged = c.post(app.url("/logout")).form(&[("csrf", "forged")]).send().await.unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.get_json(&c, "/api/v1/me").await.0, StatusCode::OK, "a forged sign-out changes nothing");

@@ -53,7 +53,13 @@ on_both_backends!(malformed_ids_and_bodies_are_400_and_unknown_routes_404, |app|
     assert_eq!(body["invalid_params"][0]["name"], "id");
     let (status, _) = app.get_json(&c, &format!("/api/v1/users/{}", uuid::Uuid::now_v7())).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let res = c.post(app.url("/api/v1/auth/login")).header("content-type", "application/json").body("{\"email\":").send().await.unwrap();
+    let res = c
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body("{\"email\":")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     let (status, _) = app.get_json(&c, "/api/v1/nothing-here").await;

@@ -29,7 +29,12 @@ on_both_backends!(every_response_carries_strict_security_headers, |app| async mo
         let res = app.get(&client(), path).await;
         let h = res.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(
+            csp.contains("frame-ancestors 'none'")
+                && csp.contains("script-src 'self'")
+                && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["referrer-policy"], "same-origin", "{path}");
         assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain http");
@@ -39,12 +44,15 @@ on_both_backends!(every_response_carries_strict_security_headers, |app| async mo
 
 #[tokio::test]
 async fn https_deployments_get_hsts_and_secure_cookies() {
-    let app = crate::support::app::spawn_app_with(store::Backend::Sqlite, |c| c.public_url = "https://roster.example".into())
-        .await
-        .unwrap();
+    let app =
+        crate::support::app::spawn_app_with(store::Backend::Sqlite, |c| c.public_url = "https://roster.example".into())
+            .await
+            .unwrap();
     let res = client()
         .post(app.url("/api/v1/auth/login"))
-        .json(&serde_json::json!({"email": crate::support::app::ADMIN_EMAIL, "password": crate::support::app::PASSWORD}))
+        .json(
+            &serde_json::json!({"email": crate::support::app::ADMIN_EMAIL, "password": crate::support::app::PASSWORD}),
+        )
         .send()
         .await
         .unwrap();
@@ -57,7 +65,8 @@ async fn https_deployments_get_hsts_and_secure_cookies() {
 fn the_binary_logs_json_and_stops_gracefully_on_sigterm() {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sigterm-{}", uuid::Uuid::now_v7().simple()));
+    let dir =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sigterm-{}", uuid::Uuid::now_v7().simple()));
     let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
         .args(["serve", "--bind", "127.0.0.1:0", "--log-format", "json", "--data-dir"])
         .arg(&dir)

@@ -9,7 +9,10 @@ on_both_backends!(a_scoped_admin_sees_only_users_sharing_a_workspace, |app| asyn
     let c = app.login("alpha.admin@example.com", PASSWORD).await;
     let mut seen = emails(&app.list_all(&c, "").await);
     seen.sort();
-    assert_eq!(seen, ["alpha.admin@example.com", "ann.archer@example.com", "cat.cooper@example.com", "dan.dunn@example.com"]);
+    assert_eq!(
+        seen,
+        ["alpha.admin@example.com", "ann.archer@example.com", "cat.cooper@example.com", "dan.dunn@example.com"]
+    );
     let (status, _) = app.get_json(&c, &format!("/api/v1/users/{}", org.cat)).await;
     assert_eq!(status, StatusCode::OK, "cat shares Alpha");
     let (status, body) = app.get_json(&c, &format!("/api/v1/users/{}", org.bob)).await;

@@ -16,12 +16,20 @@ async fn setup_flow(backend: Backend) {
     let token = app.setup_token.clone().expect("a setup link is printed when no admin is configured");
     let c = client();
     // Nobody can sign in yet: there is no default password.
-    let res = app.post_json(&c, "/api/v1/auth/login", &serde_json::json!({"email": "admin@example.com", "password": "admin"})).await;
+    let res = app
+        .post_json(&c, "/api/v1/auth/login", &serde_json::json!({"email": "admin@example.com", "password": "admin"}))
+        .await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.get(&c, &format!("/setup?token={token}")).await.status(), StatusCode::OK);
     assert_eq!(app.get(&c, "/setup?token=forged").await.status(), StatusCode::GONE);
     let form = |password: &'static str| {
-        vec![("token", token.clone()), ("email", "first@example.com".into()), ("first_name", "Fay".into()), ("last_name", "First".into()), ("password", password.into())]
+        vec![
+            ("token", token.clone()),
+            ("email", "first@example.com".into()),
+            ("first_name", "Fay".into()),
+            ("last_name", "First".into()),
+            ("password", password.into()),
+        ]
     };
     let weak = c.post(app.url("/setup")).form(&form("short")).send().await.unwrap();
     assert_eq!(weak.status(), StatusCode::BAD_REQUEST);

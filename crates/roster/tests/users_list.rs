@@ -46,7 +46,12 @@ on_both_backends!(every_sort_orders_correctly_in_both_directions, |app| async mo
             assert_eq!(sorted(emails(&paged)), sorted(asc.clone()), "{sort} {order}: every user exactly once");
         }
     }
-    let statuses: Vec<String> = app.list_all(&c, "sort=status&limit=4").await.iter().map(|u| u["status"].as_str().unwrap().to_owned()).collect();
+    let statuses: Vec<String> = app
+        .list_all(&c, "sort=status&limit=4")
+        .await
+        .iter()
+        .map(|u| u["status"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(statuses, sorted(statuses.clone()));
     // The admin signed in just now, so sorting by last login descending puts them first.
     let recent = app.get_json(&c, "/api/v1/users?sort=last_login&order=desc&limit=1").await.1;
@@ -80,14 +85,21 @@ on_both_backends!(filters_narrow_the_list, |app| async move {
     };
     assert_eq!(get("status=suspended".into()).await, ["dan.dunn@example.com"]);
     assert_eq!(get("status=invited".into()).await, ["eve.evans@example.com"]);
-    assert_eq!(get(format!("workspace={}", org.beta)).await, ["bob.baker@example.com", "cat.cooper@example.com", "eve.evans@example.com"]);
+    assert_eq!(
+        get(format!("workspace={}", org.beta)).await,
+        ["bob.baker@example.com", "cat.cooper@example.com", "eve.evans@example.com"]
+    );
     assert_eq!(get(format!("group={}", org.alpha_team)).await, ["ann.archer@example.com", "cat.cooper@example.com"]);
     assert_eq!(get("role=primary_master_admin".into()).await, [crate::support::app::ADMIN_EMAIL]);
     assert_eq!(get(format!("role={}", org.alpha_admin_role)).await, ["alpha.admin@example.com"]);
     assert_eq!(get("role=master_admin".into()).await, Vec::<String>::new());
     assert_eq!(get("role=member".into()).await.len(), 6);
     assert_eq!(get("builder_access=builder".into()).await, Vec::<String>::new());
-    assert_eq!(get(format!("status=active&workspace={}&q=coo", org.alpha)).await, ["cat.cooper@example.com"], "filters combine");
+    assert_eq!(
+        get(format!("status=active&workspace={}&q=coo", org.alpha)).await,
+        ["cat.cooper@example.com"],
+        "filters combine"
+    );
 });
 
 on_both_backends!(one_user_shows_profile_status_groups_role_and_workspaces, |app| async move {
@@ -127,4 +139,3 @@ on_both_backends!(the_users_page_lists_searches_and_opens_a_user, |app| async mo
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert!(bad.text().await.unwrap().contains("limit must be a whole number"));
 });
-

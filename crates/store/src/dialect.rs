@@ -30,11 +30,7 @@ impl Dialect {
 
     /// What closes [`Self::search_condition`]'s SQL after the bound parameter.
     pub fn search_condition_end(self, needle: &str) -> &'static str {
-        if self.sqlite && needle.chars().count() >= TRIGRAM_MIN_CHARS {
-            ")"
-        } else {
-            " ESCAPE '\\'"
-        }
+        if self.sqlite && needle.chars().count() >= TRIGRAM_MIN_CHARS { ")" } else { " ESCAPE '\\'" }
     }
 }
 

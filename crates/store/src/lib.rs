@@ -8,11 +8,11 @@
 #[macro_use]
 mod db;
 pub mod accounts;
+pub mod bots;
 pub mod dialect;
 mod error;
-pub mod lookups;
-pub mod bots;
 pub mod groups;
+pub mod lookups;
 pub mod roles;
 pub mod seed;
 pub mod sessions;

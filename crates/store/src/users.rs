@@ -129,8 +129,7 @@ pub enum UserSort {
 }
 
 impl UserSort {
-    pub const ALL: [UserSort; 5] =
-        [Self::Name, Self::Email, Self::Status, Self::LastLogin, Self::Created];
+    pub const ALL: [UserSort; 5] = [Self::Name, Self::Email, Self::Status, Self::LastLogin, Self::Created];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -340,11 +339,7 @@ pub struct LoginRow {
 }
 
 /// Users with this email (case-insensitive) in any account, or only in `account_slug`.
-pub async fn find_for_login(
-    db: &Db,
-    email_key: &str,
-    account_slug: Option<&str>,
-) -> Result<Vec<LoginRow>, StoreError> {
+pub async fn find_for_login(db: &Db, email_key: &str, account_slug: Option<&str>) -> Result<Vec<LoginRow>, StoreError> {
     let rows = with_db!(db, pool => {
         sqlx::query_as::<_, LoginRow>(
             "SELECT u.id, u.account_id, u.status, u.password_hash FROM users u \

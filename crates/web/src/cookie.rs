@@ -16,4 +16,3 @@ pub fn cleared_cookie() -> Cookie<'static> {
     c.make_removal();
     c
 }
-

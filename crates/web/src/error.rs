@@ -71,7 +71,9 @@ impl From<AppError> for ApiError {
                 p.invalid_params.push(InvalidParam { name: field, reason: message });
                 p
             }
-            AppError::Unauthenticated => Self::new(status, "sign in first: wrong or missing credentials, or the session has ended"),
+            AppError::Unauthenticated => {
+                Self::new(status, "sign in first: wrong or missing credentials, or the session has ended")
+            }
             AppError::NotFound => Self::not_found(),
             AppError::Store(_) | AppError::Internal(_) => {
                 // The cause goes to the log; the client sees an opaque body.

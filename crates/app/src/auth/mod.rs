@@ -117,8 +117,7 @@ async fn load_role(ctx: &AppCtx, s: &LiveSession) -> Result<AdminRole, AppError>
     if record.kind == "master" {
         return Ok(AdminRole::MasterAdmin);
     }
-    let permissions: PermissionSet =
-        record.permissions.iter().filter_map(|p| p.parse::<Permission>().ok()).collect();
+    let permissions: PermissionSet = record.permissions.iter().filter_map(|p| p.parse::<Permission>().ok()).collect();
     let scope = if record.all_workspaces {
         Scope::AllWorkspaces
     } else {

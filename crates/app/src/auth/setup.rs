@@ -19,9 +19,7 @@ pub struct SetupRequest {
 
 /// Whether `token` is a live setup token.
 pub async fn check_token(ctx: &AppCtx, token: &str) -> Result<AccountId, AppError> {
-    store::accounts::setup_token_account(&ctx.db, &tokens::hash(token), clock::now())
-        .await?
-        .ok_or_else(expired)
+    store::accounts::setup_token_account(&ctx.db, &tokens::hash(token), clock::now()).await?.ok_or_else(expired)
 }
 
 fn expired() -> AppError {
@@ -54,8 +52,6 @@ pub async fn complete(ctx: &AppCtx, req: SetupRequest) -> Result<UserId, AppErro
         created_at: now,
         workspaces: workspaces.into_iter().map(|w| domain::ids::WorkspaceId(w.id)).collect(),
     };
-    store::accounts::complete_setup(&ctx.db, &tokens::hash(&req.token), now, &admin)
-        .await?
-        .ok_or_else(expired)?;
+    store::accounts::complete_setup(&ctx.db, &tokens::hash(&req.token), now, &admin).await?.ok_or_else(expired)?;
     Ok(admin.id)
 }

@@ -52,7 +52,12 @@ pub async fn seed_sample(ctx: &AppCtx) -> Result<Option<DemoCredentials>, AppErr
     let password = format!("Demo-{}", &tokens::generate()[..12]);
     let hash = ctx.hasher.hash(&password).await?;
     let all = vec![sales, support, engineering];
-    let primary = admin_user(&account, &Admin { email: "admin@example.com", first: "Alex", last: "Morgan", role: None, workspaces: all.clone() }, &hash, now)?;
+    let primary = admin_user(
+        &account,
+        &Admin { email: "admin@example.com", first: "Alex", last: "Morgan", role: None, workspaces: all.clone() },
+        &hash,
+        now,
+    )?;
     let primary_id = primary.id;
     let mut primary_only_sales = primary.clone();
     primary_only_sales.workspaces = vec![sales];
@@ -62,26 +67,38 @@ pub async fn seed_sample(ctx: &AppCtx) -> Result<Option<DemoCredentials>, AppErr
     store::workspaces::add_members(&ctx.db, &[(support, primary_id), (engineering, primary_id)], now).await?;
 
     let support_admin_role = AdminRoleId::new();
-    store::roles::create(&ctx.db, &NewRole {
-        id: support_admin_role,
-        account_id: account.id,
-        name: "Support Admin".into(),
-        permissions: [Permission::UsersView, Permission::UsersManage, Permission::SessionsView, Permission::SessionsKill, Permission::BotsView]
+    store::roles::create(
+        &ctx.db,
+        &NewRole {
+            id: support_admin_role,
+            account_id: account.id,
+            name: "Support Admin".into(),
+            permissions: [
+                Permission::UsersView,
+                Permission::UsersManage,
+                Permission::SessionsView,
+                Permission::SessionsKill,
+                Permission::BotsView,
+            ]
             .into_iter()
             .collect(),
-        scope: Scope::Workspaces([support].into_iter().collect()),
-        created_at: now,
-    })
+            scope: Scope::Workspaces([support].into_iter().collect()),
+            created_at: now,
+        },
+    )
     .await?;
     let auditor_role = AdminRoleId::new();
-    store::roles::create(&ctx.db, &NewRole {
-        id: auditor_role,
-        account_id: account.id,
-        name: "Auditor".into(),
-        permissions: [Permission::UsersView, Permission::SessionsView, Permission::AuditView].into_iter().collect(),
-        scope: Scope::AllWorkspaces,
-        created_at: now,
-    })
+    store::roles::create(
+        &ctx.db,
+        &NewRole {
+            id: auditor_role,
+            account_id: account.id,
+            name: "Auditor".into(),
+            permissions: [Permission::UsersView, Permission::SessionsView, Permission::AuditView].into_iter().collect(),
+            scope: Scope::AllWorkspaces,
+            created_at: now,
+        },
+    )
     .await?;
 
     let mut groups: Vec<Vec<GroupId>> = Vec::new();
@@ -101,9 +118,27 @@ pub async fn seed_sample(ctx: &AppCtx) -> Result<Option<DemoCredentials>, AppErr
 
     let mut batch = Batch::default();
     for a in [
-        Admin { email: "master@example.com", first: "Sam", last: "Rivera", role: Some(account.master_role_id), workspaces: all.clone() },
-        Admin { email: "support.admin@example.com", first: "Jordan", last: "Lee", role: Some(support_admin_role), workspaces: vec![support] },
-        Admin { email: "auditor@example.com", first: "Priya", last: "Raman", role: Some(auditor_role), workspaces: all.clone() },
+        Admin {
+            email: "master@example.com",
+            first: "Sam",
+            last: "Rivera",
+            role: Some(account.master_role_id),
+            workspaces: all.clone(),
+        },
+        Admin {
+            email: "support.admin@example.com",
+            first: "Jordan",
+            last: "Lee",
+            role: Some(support_admin_role),
+            workspaces: vec![support],
+        },
+        Admin {
+            email: "auditor@example.com",
+            first: "Priya",
+            last: "Raman",
+            role: Some(auditor_role),
+            workspaces: all.clone(),
+        },
     ] {
         batch.users.push(admin_user(&account, &a, &hash, now)?);
     }
@@ -118,13 +153,8 @@ pub async fn seed_sample(ctx: &AppCtx) -> Result<Option<DemoCredentials>, AppErr
         }
         batch.users.push(user);
     }
-    let signed_in: Vec<(UserId, WorkspaceId)> = batch
-        .users
-        .iter()
-        .filter(|u| u.status.can_sign_in())
-        .take(12)
-        .map(|u| (u.id, u.workspaces[0]))
-        .collect();
+    let signed_in: Vec<(UserId, WorkspaceId)> =
+        batch.users.iter().filter(|u| u.status.can_sign_in()).take(12).map(|u| (u.id, u.workspaces[0])).collect();
     for (k, (user, ws)) in signed_in.iter().enumerate() {
         for _ in 0..=(k % 3) {
             batch.sessions.push(generated_session(&mut rng, *user, *ws, now));
@@ -132,7 +162,8 @@ pub async fn seed_sample(ctx: &AppCtx) -> Result<Option<DemoCredentials>, AppErr
     }
     store::seed::insert(&ctx.db, &batch).await?;
 
-    let actives: Vec<&NewUser> = batch.users.iter().filter(|u| u.status == UserStatus::Active && u.admin_role_id.is_none()).collect();
+    let actives: Vec<&NewUser> =
+        batch.users.iter().filter(|u| u.status == UserStatus::Active && u.admin_role_id.is_none()).collect();
     for (k, (w, name)) in [
         (sales, "Lead Qualifier"),
         (sales, "Quote Assistant"),
@@ -144,7 +175,8 @@ pub async fn seed_sample(ctx: &AppCtx) -> Result<Option<DemoCredentials>, AppErr
     .into_iter()
     .enumerate()
     {
-        let members: Vec<&&NewUser> = actives.iter().filter(|u| u.workspaces.contains(&w)).skip(k * 3).take(4).collect();
+        let members: Vec<&&NewUser> =
+            actives.iter().filter(|u| u.workspaces.contains(&w)).skip(k * 3).take(4).collect();
         let roles = [BotRole::Owner, BotRole::Developer, BotRole::Developer, BotRole::Tester];
         let assigned: Vec<(UserId, BotRole)> = members.iter().zip(roles).map(|(u, r)| (u.id, r)).collect();
         if !assigned.is_empty() {

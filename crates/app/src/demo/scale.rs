@@ -1,7 +1,7 @@
 //! `roster demo --users N`: fills an empty database with N generated users for scale work.
 
-use super::names::{FIRST, LAST, ascii};
 use super::Rng;
+use super::names::{FIRST, LAST, ascii};
 use crate::bootstrap::{default_account, primary_admin};
 use crate::clock::{self, DAY, HOUR, MINUTE};
 use crate::{AppCtx, AppError, tokens};
@@ -24,18 +24,49 @@ pub(crate) struct Generated {
 
 /// Devices the generated sessions come from: (device type, browser, OS, user agent).
 pub(crate) const DEVICES: &[(&str, &str, &str, &str)] = &[
-    ("Desktop", "Chrome", "Windows 10", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"),
+    (
+        "Desktop",
+        "Chrome",
+        "Windows 10",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36",
+    ),
     ("Desktop", "Firefox", "Linux", "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0"),
-    ("Desktop", "Safari", "Mac OSX", "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15"),
-    ("Mobile", "Safari", "iPhone", "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1"),
-    ("Mobile", "Chrome", "Android", "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36"),
-    ("Tablet", "Safari", "iPad", "Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1"),
+    (
+        "Desktop",
+        "Safari",
+        "Mac OSX",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15",
+    ),
+    (
+        "Mobile",
+        "Safari",
+        "iPhone",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1",
+    ),
+    (
+        "Mobile",
+        "Chrome",
+        "Android",
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36",
+    ),
+    (
+        "Tablet",
+        "Safari",
+        "iPad",
+        "Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1",
+    ),
     ("API", "curl", "Unknown", "curl/8.5.0"),
 ];
 
 /// The `i`-th generated user: a realistic name, a unique email, a status spread like a
 /// real organization's (mostly active), one or two workspaces.
-pub(crate) fn generated_user(rng: &mut Rng, i: usize, account: AccountId, workspaces: usize, now: clock::Micros) -> Generated {
+pub(crate) fn generated_user(
+    rng: &mut Rng,
+    i: usize,
+    account: AccountId,
+    workspaces: usize,
+    now: clock::Micros,
+) -> Generated {
     let first = rng.pick(FIRST);
     let last = rng.pick(LAST);
     let email = format!("{}.{}.{i}@example.com", ascii(first), ascii(last));
@@ -48,7 +79,8 @@ pub(crate) fn generated_user(rng: &mut Rng, i: usize, account: AccountId, worksp
     };
     let created_at = now - (rng.below(700) as i64) * DAY - (rng.below(1440) as i64) * MINUTE;
     let last_login_at = (status != UserStatus::Invited).then(|| now - (rng.below(60 * 24) as i64) * HOUR);
-    let builder_access = *rng.pick(&[BuilderAccess::None, BuilderAccess::None, BuilderAccess::Builder, BuilderAccess::BuilderAndCreate]);
+    let builder_access =
+        *rng.pick(&[BuilderAccess::None, BuilderAccess::None, BuilderAccess::Builder, BuilderAccess::BuilderAndCreate]);
     let first_slot = rng.below(workspaces);
     let mut workspace_slots = vec![first_slot];
     if workspaces > 1 && rng.below(4) == 0 {
@@ -78,7 +110,7 @@ pub(crate) fn generated_user(rng: &mut Rng, i: usize, account: AccountId, worksp
 pub(crate) fn generated_session(rng: &mut Rng, user: UserId, workspace: WorkspaceId, now: clock::Micros) -> NewSession {
     let (device, browser, os, ua) = *rng.pick(DEVICES);
     let created_at = now - (rng.below(8 * 60) as i64) * MINUTE;
-    let token: String = (0..4).map(|_| format!("{:016x}", rng.next())).collect();
+    let token = format!("{:016x}{:016x}{:016x}{:016x}", rng.next(), rng.next(), rng.next(), rng.next());
     NewSession {
         id: SessionId::new(),
         token_hash: tokens::hash(&token),
@@ -104,7 +136,11 @@ pub struct GeneratedAdmin {
 
 /// Fills an empty database with `n` users in 3 workspaces with groups; a third of them
 /// get a session. `progress` is told how many users are written so far.
-pub async fn generate_users(ctx: &AppCtx, n: usize, progress: &mut dyn FnMut(usize)) -> Result<GeneratedAdmin, AppError> {
+pub async fn generate_users(
+    ctx: &AppCtx,
+    n: usize,
+    progress: &mut dyn FnMut(usize),
+) -> Result<GeneratedAdmin, AppError> {
     if !store::accounts::none_exist(&ctx.db).await? {
         return Err(AppError::Conflict("roster demo needs an empty database".into()));
     }
@@ -136,7 +172,8 @@ pub async fn generate_users(ctx: &AppCtx, n: usize, progress: &mut dyn FnMut(usi
     while done < n {
         let mut batch = Batch::default();
         for i in done..(done + BATCH).min(n) {
-            let Generated { mut user, workspace_slots } = generated_user(&mut rng, i, account.id, workspaces.len(), now);
+            let Generated { mut user, workspace_slots } =
+                generated_user(&mut rng, i, account.id, workspaces.len(), now);
             user.workspaces = workspace_slots.iter().map(|s| workspaces[*s]).collect();
             if rng.below(2) == 0 {
                 batch.group_members.push((*rng.pick(&groups[workspace_slots[0]]), user.id));

@@ -41,9 +41,10 @@ impl BuilderAccess {
 impl FromStr for BuilderAccess {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|a| a.as_str() == s).ok_or_else(|| {
-            DomainError::invalid("builder_access", "must be one of none, builder, builder_and_create")
-        })
+        Self::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| DomainError::invalid("builder_access", "must be one of none, builder, builder_and_create"))
     }
 }
 

@@ -51,10 +51,13 @@ mod tests {
         for bad in ["", "   ", "a\u{7}b"] {
             assert_eq!(
                 PersonName::parse("last_name", bad).unwrap_err(),
-                DomainError::invalid("last_name", match bad {
-                    "a\u{7}b" => "must not contain control characters",
-                    _ => "is required",
-                })
+                DomainError::invalid(
+                    "last_name",
+                    match bad {
+                        "a\u{7}b" => "must not contain control characters",
+                        _ => "is required",
+                    }
+                )
             );
         }
         assert!(PersonName::parse("first_name", &"x".repeat(101)).is_err());

@@ -141,10 +141,7 @@ mod tests {
 
     #[test]
     fn refusals_say_what_and_from_where() {
-        assert_eq!(
-            Invited.activate().unwrap_err().to_string(),
-            "cannot activate a user who is invited"
-        );
+        assert_eq!(Invited.activate().unwrap_err().to_string(), "cannot activate a user who is invited");
     }
 
     #[test]

@@ -52,7 +52,10 @@ async fn create_pg_database() -> Option<(String, String)> {
         }
     };
     let name = format!("roster_test_{}", uuid::Uuid::now_v7().simple());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.expect("create test database");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&pool)
+        .await
+        .expect("create test database");
     pool.close().await;
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_owned();
     Some((format!("{base}/{name}"), name))
@@ -119,7 +122,17 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     });
     let db = Db::connect(&url).await.expect("second pool");
     let ctx = app::AppCtx::new(db.clone(), auth);
-    Some(TestApp { base: format!("http://127.0.0.1:{port}"), port, db, ctx, backend, setup_token, dir, pg_database, server })
+    Some(TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        port,
+        db,
+        ctx,
+        backend,
+        setup_token,
+        dir,
+        pg_database,
+        server,
+    })
 }
 
 impl Drop for TestApp {
@@ -134,11 +147,7 @@ impl Drop for TestApp {
 
 /// A client that keeps cookies, like a browser, but sends no `Origin` (like a script).
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
 
 impl TestApp {
@@ -156,7 +165,8 @@ impl TestApp {
     /// Signs in through the API and returns the signed-in client.
     pub async fn login(&self, email: &str, password: &str) -> reqwest::Client {
         let c = client();
-        let res = self.post_json(&c, "/api/v1/auth/login", &serde_json::json!({"email": email, "password": password})).await;
+        let res =
+            self.post_json(&c, "/api/v1/auth/login", &serde_json::json!({"email": email, "password": password})).await;
         assert_eq!(res.status(), StatusCode::OK, "login of {email} failed: {}", res.text().await.unwrap_or_default());
         c
     }

@@ -43,11 +43,7 @@ impl Driver {
         static SWEEP: Once = Once::new();
         let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
         SWEEP.call_once(|| sweep_dead_runs(&root));
-        let dir = root.join(format!(
-            "{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
+        let dir = root.join(format!("{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)));
         // A leftover from an earlier run with the same pid (kept because a test failed).
         let _ = std::fs::remove_dir_all(&dir);
         let tmp = dir.join("tmp");
@@ -71,12 +67,7 @@ impl Driver {
             .expect("spawn chromedriver");
         let stdout = child.stdout.take().expect("chromedriver stdout is piped");
         // From here on, `driver` going out of scope (also by a panic) kills the group.
-        let mut driver = Self {
-            child,
-            port: 0,
-            dir,
-            log,
-        };
+        let mut driver = Self { child, port: 0, dir, log };
 
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -93,14 +84,8 @@ impl Driver {
         });
         driver.port = match rx.recv_timeout(WAIT) {
             Ok(Ok(port)) => port,
-            Ok(Err(e)) => panic!(
-                "cannot parse chromedriver's port ({e}); log: {}",
-                driver.log.display()
-            ),
-            Err(e) => panic!(
-                "chromedriver did not report its port ({e}); log: {}",
-                driver.log.display()
-            ),
+            Ok(Err(e)) => panic!("cannot parse chromedriver's port ({e}); log: {}", driver.log.display()),
+            Err(e) => panic!("chromedriver did not report its port ({e}); log: {}", driver.log.display()),
         };
         driver
     }
@@ -172,10 +157,7 @@ impl Browser {
     pub async fn start(base: &str) -> Option<Self> {
         for binary in [CHROMEDRIVER, CHROMIUM] {
             if !Path::new(binary).exists() {
-                assert!(
-                    std::env::var("CI").as_deref() != Ok("true"),
-                    "{binary} is missing: run `{INSTALL_HINT}`"
-                );
+                assert!(std::env::var("CI").as_deref() != Ok("true"), "{binary} is missing: run `{INSTALL_HINT}`");
                 eprintln!("skipping browser test: {binary} is missing (run `{INSTALL_HINT}`)");
                 return None;
             }
@@ -201,46 +183,26 @@ impl Browser {
                 ],
             },
         });
-        let serde_json::Value::Object(capabilities) = capabilities else {
-            unreachable!("json!({{..}}) is an object")
-        };
+        let serde_json::Value::Object(capabilities) = capabilities else { unreachable!("json!({{..}}) is an object") };
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{}", driver.port))
             .await
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot start a chromium session: {e}; log: {}",
-                    driver.log.display()
-                )
-            });
-        Some(Self {
-            client,
-            base: base.trim_end_matches('/').to_owned(),
-            _driver: driver,
-        })
+            .unwrap_or_else(|e| panic!("cannot start a chromium session: {e}; log: {}", driver.log.display()));
+        Some(Self { client, base: base.trim_end_matches('/').to_owned(), _driver: driver })
     }
 
     /// Navigates to `base + path`.
     pub async fn goto(&self, path: &str) {
         let url = format!("{}{path}", self.base);
-        self.client
-            .goto(&url)
-            .await
-            .unwrap_or_else(|e| panic!("goto {url}: {e}"));
+        self.client.goto(&url).await.unwrap_or_else(|e| panic!("goto {url}: {e}"));
     }
 
     /// Clears the input matched by `css` (waiting for it) and types `value` into it.
     pub async fn fill(&self, css: &str, value: &str) {
         let input = self.wait_for(css).await;
-        input
-            .clear()
-            .await
-            .unwrap_or_else(|e| panic!("clear {css}: {e}"));
-        input
-            .send_keys(value)
-            .await
-            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+        input.clear().await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
+        input.send_keys(value).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
     /// Clicks the element matched by `css` (waiting for it). A navigating click that chromedriver
@@ -257,19 +219,9 @@ impl Browser {
 
     /// Waits at most 10 s for an element matching `css`.
     pub async fn wait_for(&self, css: &str) -> Element {
-        match self
-            .client
-            .wait()
-            .at_most(WAIT)
-            .every(POLL)
-            .for_element(Locator::Css(css))
-            .await
-        {
+        match self.client.wait().at_most(WAIT).every(POLL).for_element(Locator::Css(css)).await {
             Ok(element) => element,
-            Err(e) => panic!(
-                "no element matches {css:?} within {WAIT:?} ({e}){}",
-                self.page_excerpt().await
-            ),
+            Err(e) => panic!("no element matches {css:?} within {WAIT:?} ({e}){}", self.page_excerpt().await),
         }
     }
 
@@ -320,11 +272,7 @@ impl Browser {
 
     /// Closes the session; dropping the driver then kills chromedriver and chromium.
     pub async fn finish(self) {
-        let Self {
-            client,
-            _driver: driver,
-            ..
-        } = self;
+        let Self { client, _driver: driver, .. } = self;
         if let Err(e) = client.close().await {
             eprintln!("closing the browser session failed: {e}");
         }
@@ -334,22 +282,10 @@ impl Browser {
     /// The current URL and the start of the page source, for failure messages.
     async fn page_excerpt(&self) -> String {
         const MAX: usize = 4000;
-        let url = self
-            .client
-            .current_url()
-            .await
-            .map_or_else(|e| format!("<{e}>"), |u| u.to_string());
-        let source = self
-            .client
-            .source()
-            .await
-            .unwrap_or_else(|e| format!("<{e}>"));
+        let url = self.client.current_url().await.map_or_else(|e| format!("<{e}>"), |u| u.to_string());
+        let source = self.client.source().await.unwrap_or_else(|e| format!("<{e}>"));
         let excerpt = match source.char_indices().nth(MAX) {
-            Some((end, _)) => format!(
-                "{}\n[... {} more bytes]",
-                &source[..end],
-                source.len() - end
-            ),
+            Some((end, _)) => format!("{}\n[... {} more bytes]", &source[..end], source.len() - end),
             None => source,
         };
         format!("\ncurrent URL: {url}\npage source:\n{excerpt}")

@@ -22,7 +22,9 @@ macro_rules! on_both_backends {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let $app = $crate::support::spawn_app($crate::support::Backend::Sqlite).await.expect("SQLite is always available");
+                let $app = $crate::support::spawn_app($crate::support::Backend::Sqlite)
+                    .await
+                    .expect("SQLite is always available");
                 $body.await;
             }
 

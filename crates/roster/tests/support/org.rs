@@ -91,23 +91,65 @@ impl TestApp {
             scope,
             created_at: now,
         };
-        store::roles::create(&self.db, &role(alpha_admin_role, "Alpha Admin", &[Permission::UsersView], Scope::Workspaces([alpha].into_iter().collect())))
+        store::roles::create(
+            &self.db,
+            &role(
+                alpha_admin_role,
+                "Alpha Admin",
+                &[Permission::UsersView],
+                Scope::Workspaces([alpha].into_iter().collect()),
+            ),
+        )
+        .await
+        .expect("role");
+        let auditor_role = AdminRoleId::new();
+        store::roles::create(&self.db, &role(auditor_role, "Auditor", &[Permission::AuditView], Scope::AllWorkspaces))
             .await
             .expect("role");
-        let auditor_role = AdminRoleId::new();
-        store::roles::create(&self.db, &role(auditor_role, "Auditor", &[Permission::AuditView], Scope::AllWorkspaces)).await.expect("role");
-        let person = |email, first, last, status, workspaces: Vec<WorkspaceId>, role| Person { email, first, last, status, workspaces, role };
+        let person = |email, first, last, status, workspaces: Vec<WorkspaceId>, role| Person {
+            email,
+            first,
+            last,
+            status,
+            workspaces,
+            role,
+        };
         let active = UserStatus::Active;
-        let ann = self.add_user(account_id, person("ann.archer@example.com", "Ann", "Archer", active, vec![alpha], None)).await;
-        let bob = self.add_user(account_id, person("bob.baker@example.com", "Bob", "Baker", active, vec![beta], None)).await;
-        let cat = self.add_user(account_id, person("cat.cooper@example.com", "Cat", "Cooper", active, vec![alpha, beta], None)).await;
-        let dan = self.add_user(account_id, person("dan.dunn@example.com", "Dan", "Dunn", UserStatus::Suspended, vec![alpha], None)).await;
-        let eve = self.add_user(account_id, person("eve.evans@example.com", "Eve", "Evans", UserStatus::Invited, vec![beta], None)).await;
-        let member = self.add_user(account_id, person("member@example.com", "Max", "Member", active, vec![default_ws], None)).await;
-        let alpha_admin = self
-            .add_user(account_id, person("alpha.admin@example.com", "Alma", "Alvarez", active, vec![alpha], Some(alpha_admin_role)))
+        let ann = self
+            .add_user(account_id, person("ann.archer@example.com", "Ann", "Archer", active, vec![alpha], None))
             .await;
-        let auditor = self.add_user(account_id, person("auditor@example.com", "Aud", "Itor", active, vec![default_ws], Some(auditor_role))).await;
+        let bob =
+            self.add_user(account_id, person("bob.baker@example.com", "Bob", "Baker", active, vec![beta], None)).await;
+        let cat = self
+            .add_user(account_id, person("cat.cooper@example.com", "Cat", "Cooper", active, vec![alpha, beta], None))
+            .await;
+        let dan = self
+            .add_user(
+                account_id,
+                person("dan.dunn@example.com", "Dan", "Dunn", UserStatus::Suspended, vec![alpha], None),
+            )
+            .await;
+        let eve = self
+            .add_user(
+                account_id,
+                person("eve.evans@example.com", "Eve", "Evans", UserStatus::Invited, vec![beta], None),
+            )
+            .await;
+        let member = self
+            .add_user(account_id, person("member@example.com", "Max", "Member", active, vec![default_ws], None))
+            .await;
+        let alpha_admin = self
+            .add_user(
+                account_id,
+                person("alpha.admin@example.com", "Alma", "Alvarez", active, vec![alpha], Some(alpha_admin_role)),
+            )
+            .await;
+        let auditor = self
+            .add_user(
+                account_id,
+                person("auditor@example.com", "Aud", "Itor", active, vec![default_ws], Some(auditor_role)),
+            )
+            .await;
         let alpha_team = GroupId::new();
         store::groups::create(&self.db, alpha_team, alpha, "Alpha Team", now).await.expect("group");
         store::groups::add_members(&self.db, &[(alpha_team, ann), (alpha_team, cat)]).await.expect("members");
@@ -139,7 +181,9 @@ impl TestApp {
             created_at: now,
             workspaces: vec![other.workspace_id],
         };
-        store::accounts::create(&self.db, &other, &FirstAdmin::Create(Box::new(outsider_user))).await.expect("other account");
+        store::accounts::create(&self.db, &other, &FirstAdmin::Create(Box::new(outsider_user)))
+            .await
+            .expect("other account");
         Org {
             account: account_id,
             default_ws,

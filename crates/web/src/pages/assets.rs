@@ -11,6 +11,21 @@ const SCRIPT: &str = include_str!("../../static/app.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/static/style.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=300")], STYLE).into_response() }))
-        .route("/static/app.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=300")], SCRIPT).into_response() }))
+        .route(
+            "/static/style.css",
+            get(|| async {
+                ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=300")], STYLE)
+                    .into_response()
+            }),
+        )
+        .route(
+            "/static/app.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=300")],
+                    SCRIPT,
+                )
+                    .into_response()
+            }),
+        )
 }

@@ -64,7 +64,12 @@ struct LoginForm {
     next: String,
 }
 
-async fn submit(State(state): State<AppState>, jar: CookieJar, client: ClientInfo, Form(form): Form<LoginForm>) -> Response {
+async fn submit(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    client: ClientInfo,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let next = safe_next(Some(&form.next));
     let req = app::auth::LoginRequest {
         email: form.email.clone(),
@@ -74,7 +79,8 @@ async fn submit(State(state): State<AppState>, jar: CookieJar, client: ClientInf
         user_agent: client.user_agent,
     };
     let refused = |status: StatusCode, text: String| {
-        let page = LoginPage { nav: None, email: form.email.clone(), next: next.clone(), error: Some(text), notice: None };
+        let page =
+            LoginPage { nav: None, email: form.email.clone(), next: next.clone(), error: Some(text), notice: None };
         (status, page).into_response()
     };
     match app::auth::login(&state.ctx, req).await {
@@ -91,9 +97,19 @@ struct LogoutForm {
     csrf: String,
 }
 
-async fn logout(State(state): State<AppState>, jar: CookieJar, PageUser(me): PageUser, Form(form): Form<LogoutForm>) -> Response {
+async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    PageUser(me): PageUser,
+    Form(form): Form<LogoutForm>,
+) -> Response {
     if !check_form_token(&me.csrf_token, &form.csrf) {
-        return message(StatusCode::FORBIDDEN, None, "Forbidden", "This form has expired. Reload the page and try again.");
+        return message(
+            StatusCode::FORBIDDEN,
+            None,
+            "Forbidden",
+            "This form has expired. Reload the page and try again.",
+        );
     }
     match app::auth::logout(&state.ctx, &me).await {
         Ok(()) => (jar.add(cleared_cookie()), Redirect::to("/login?notice=signed_out")).into_response(),

@@ -26,7 +26,9 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(setup::router())
         .merge(users::router())
-        .fallback(|| async { message(StatusCode::NOT_FOUND, None, "Page not found", "There is nothing at this address.") })
+        .fallback(|| async {
+            message(StatusCode::NOT_FOUND, None, "Page not found", "There is nothing at this address.")
+        })
 }
 
 /// The signed-in bar at the top of every page.

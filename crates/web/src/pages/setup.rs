@@ -10,8 +10,8 @@ use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Form, Router};
 use axum::routing::get;
+use axum::{Form, Router};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -101,7 +101,14 @@ async fn submit(State(state): State<AppState>, Form(f): Form<SetupForm>) -> Resp
                 _ => &mut errors.other,
             };
             *slot = Some(message);
-            let page = SetupPage { nav: None, token: f.token, email: f.email, first_name: f.first_name, last_name: f.last_name, errors };
+            let page = SetupPage {
+                nav: None,
+                token: f.token,
+                email: f.email,
+                first_name: f.first_name,
+                last_name: f.last_name,
+                errors,
+            };
             (StatusCode::BAD_REQUEST, page).into_response()
         }
         Err(e) => gone(&e),

@@ -186,7 +186,11 @@ async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(ra
     let limit_current = params.limit.clone().unwrap_or_else(|| DEFAULT_LIMIT.to_string());
     let view = UsersPage {
         nav: Some(Nav::of(&me, "users")),
-        f: Echo { q: params.q.clone().unwrap_or_default(), sort, order: if desc { "desc".into() } else { "asc".into() } },
+        f: Echo {
+            q: params.q.clone().unwrap_or_default(),
+            sort,
+            order: if desc { "desc".into() } else { "asc".into() },
+        },
         status_options: choices(UserStatus::ALL.map(|s| (s.as_str().into(), s.label().into())), params.status.as_ref()),
         role_options: choices(
             [("member", "Member"), ("primary_master_admin", "Primary Master Admin"), ("master_admin", "Master Admin")]
@@ -195,12 +199,18 @@ async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(ra
                 .chain(choices_data.roles.iter().map(|r| (r.id.to_string(), r.name.clone()))),
             params.role.as_ref(),
         ),
-        workspace_options: choices(choices_data.workspaces.iter().map(|w| (w.id.to_string(), w.name.clone())), params.workspace.as_ref()),
+        workspace_options: choices(
+            choices_data.workspaces.iter().map(|w| (w.id.to_string(), w.name.clone())),
+            params.workspace.as_ref(),
+        ),
         group_options: choices(
             choices_data.groups.iter().map(|g| (g.id.to_string(), format!("{} · {}", g.workspace_name, g.name))),
             params.group.as_ref(),
         ),
-        builder_options: choices(BuilderAccess::ALL.map(|b| (b.as_str().into(), b.label().into())), params.builder_access.as_ref()),
+        builder_options: choices(
+            BuilderAccess::ALL.map(|b| (b.as_str().into(), b.label().into())),
+            params.builder_access.as_ref(),
+        ),
         limit_options: choices(["25", "50", "100"].map(|n| (n.to_owned(), n.to_owned())), Some(&limit_current)),
         columns,
         rows,
@@ -233,10 +243,13 @@ struct UserPage {
 
 fn status_detail(d: &UserDetails) -> String {
     let u = &d.user;
-    let last_login = || u.last_login_at.map_or_else(|| "never signed in".to_owned(), |t| format!("last login {}", when(t)));
+    let last_login =
+        || u.last_login_at.map_or_else(|| "never signed in".to_owned(), |t| format!("last login {}", when(t)));
     match d.status {
         UserStatus::Active => last_login(),
-        UserStatus::Invited => u.invited_at.map_or_else(|| "not active".to_owned(), |t| format!("Not Active: invitation sent {}", when(t))),
+        UserStatus::Invited => {
+            u.invited_at.map_or_else(|| "not active".to_owned(), |t| format!("Not Active: invitation sent {}", when(t)))
+        }
         UserStatus::Suspended => format!("suspended; {}", last_login()),
         UserStatus::Locked => u.locked_at.map_or_else(|| "locked".to_owned(), |t| format!("locked since {}", when(t))),
     }

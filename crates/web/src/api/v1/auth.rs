@@ -1,7 +1,7 @@
 //! `POST /auth/login`, `POST /auth/logout`.
 
-use crate::error::ApiError;
 use crate::cookie::{cleared_cookie, session_cookie};
+use crate::error::ApiError;
 use crate::extract::{ApiUser, AppJson, ClientInfo};
 use crate::state::AppState;
 use axum::extract::State;

@@ -23,7 +23,7 @@ pub fn user_json(p: &Principal) -> Value {
         "name": p.display_name,
         "account_id": p.account_id,
         "account_role": p.role.label(),
-        "permissions": p.role.permissions().iter().map(|x| x.as_str()).collect::<Vec<_>>(),
+        "permissions": p.role.permissions().iter().map(domain::permission::Permission::as_str).collect::<Vec<_>>(),
         "scope": scope,
     })
 }
