@@ -145,6 +145,15 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_default_toml_matches_the_built_in_defaults() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/default.toml");
+        let from_file: Config = Figment::from(Toml::file(path)).extract().expect("config/default.toml parses");
+        assert_eq!(format!("{from_file:?}"), format!("{:?}", Config::default()));
+        assert_eq!(from_file.session_lifetime_secs, Config::default().session_lifetime_secs);
+        assert_eq!(from_file.argon2_memory_kib, Config::default().argon2_memory_kib);
+    }
+
+    #[test]
     fn passwords_never_show() {
         let c = Config {
             database_url: "postgres://u:secret@db/roster".into(),

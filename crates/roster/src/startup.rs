@@ -4,6 +4,7 @@
 use crate::config::Config;
 use anyhow::Context;
 use app::bootstrap::FirstStart;
+use app::demo::DemoCredentials;
 use app::{AppCtx, Db};
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
@@ -24,6 +25,7 @@ pub struct Application {
     router: axum::Router,
     db: Db,
     first_start: FirstStart,
+    demo: Option<DemoCredentials>,
 }
 
 impl Application {
@@ -40,9 +42,7 @@ impl Application {
         } else {
             config.public_url.trim_end_matches('/').to_owned()
         };
-        if demo {
-            seed_demo(&ctx).await?;
-        }
+        let demo = if demo { seed_demo(&ctx).await? } else { None };
         let first_start = app::bootstrap::first_start(&ctx, config.bootstrap_admin()).await?;
         match &first_start {
             FirstStart::AlreadySetUp => {}
@@ -53,12 +53,17 @@ impl Application {
         }
         let state = web::AppState { ctx, secure: public_url.starts_with("https://") };
         tracing::info!(%addr, database = %config.database_url_redacted(), "Roster is listening on {public_url}");
-        Ok(Self { listener, router: web::router(state), db, first_start })
+        Ok(Self { listener, router: web::router(state), db, first_start, demo })
     }
 
     /// What first start did (the setup token, when one was printed).
     pub fn first_start(&self) -> &FirstStart {
         &self.first_start
+    }
+
+    /// The demo sign-in, when `--demo` seeded the database just now.
+    pub fn demo_credentials(&self) -> Option<&DemoCredentials> {
+        self.demo.as_ref()
     }
 
     pub fn port(&self) -> u16 {
@@ -75,8 +80,9 @@ impl Application {
     }
 }
 
-async fn seed_demo(ctx: &AppCtx) -> anyhow::Result<()> {
-    match app::demo::seed_sample(ctx).await? {
+async fn seed_demo(ctx: &AppCtx) -> anyhow::Result<Option<DemoCredentials>> {
+    let seeded = app::demo::seed_sample(ctx).await?;
+    match &seeded {
         Some(c) => println!(
             "Demo data seeded: 3 workspaces, ~250 users, groups, roles and bots.\n\
              Sign in as {} (Primary Master Admin) or {} (admin of the Support workspace only)\n\
@@ -88,7 +94,7 @@ async fn seed_demo(ctx: &AppCtx) -> anyhow::Result<()> {
              at the first run, or remove the data directory to start over."
         ),
     }
-    Ok(())
+    Ok(seeded)
 }
 
 async fn shutdown_signal() {

@@ -22,6 +22,8 @@ pub struct TestApp {
     pub ctx: app::AppCtx,
     pub backend: Backend,
     pub setup_token: Option<String>,
+    /// The printed demo password, for apps started with `--demo`.
+    pub demo_password: Option<String>,
     dir: PathBuf,
     pg_database: Option<String>,
     server: tokio::task::JoinHandle<()>,
@@ -99,6 +101,23 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 
 /// Like [`spawn_app`], with a chance to change the configuration first.
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
+    spawn(backend, adjust, false).await
+}
+
+/// Starts the app as `roster serve --demo` does, on an empty database.
+pub async fn spawn_demo_app(backend: Backend) -> Option<TestApp> {
+    spawn(
+        backend,
+        |c| {
+            c.bootstrap_admin_email.clear();
+            c.bootstrap_admin_password.clear();
+        },
+        true,
+    )
+    .await
+}
+
+async fn spawn(backend: Backend, adjust: impl FnOnce(&mut Config), demo: bool) -> Option<TestApp> {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("apps").join(uuid::Uuid::now_v7().simple().to_string());
     std::fs::create_dir_all(&dir).expect("create app dir");
     let (url, pg_database) = match backend {
@@ -111,7 +130,8 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     let mut config = test_config(&dir, url.clone());
     adjust(&mut config);
     let auth = config.auth_settings();
-    let app = Application::build(config, false).await.expect("the app builds");
+    let app = Application::build(config, demo).await.expect("the app builds");
+    let demo_password = app.demo_credentials().map(|c| c.password.clone());
     let setup_token = match app.first_start() {
         app::bootstrap::FirstStart::SetupLink { token } => Some(token.clone()),
         _ => None,
@@ -129,6 +149,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         ctx,
         backend,
         setup_token,
+        demo_password,
         dir,
         pg_database,
         server,
