@@ -44,12 +44,14 @@ pub(crate) fn primary_admin(
     password_hash: String,
     workspaces: Vec<WorkspaceId>,
 ) -> Result<NewUser, AppError> {
-    let local = email.as_str().split('@').next().unwrap_or("admin").to_owned();
+    let local = email.as_str().split('@').next().unwrap_or("admin");
+    let mut chars = local.chars();
+    let first: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
     Ok(NewUser {
         id: UserId::new(),
         account_id: account.id,
         email,
-        first_name: PersonName::parse("first_name", &local)?,
+        first_name: PersonName::parse("first_name", &first)?,
         last_name: PersonName::parse("last_name", "Admin")?,
         status: UserStatus::Active,
         builder_access: BuilderAccess::BuilderAndCreate,

@@ -59,7 +59,8 @@ mod tests {
         assert!(p.check("correct-Horse").is_ok());
         assert!(p.check("Sh0rt!").unwrap_err().to_string().contains("at least 8"));
         assert!(p.check("alllowercase").unwrap_err().to_string().contains("mix"));
-        assert!(p.check("ALLUPPER123").is_ok());
+        assert!(p.check("ALLUPPER123").is_err(), "two kinds are not enough");
+        assert!(p.check("ALLUPPER12!").is_ok());
     }
 
     #[test]

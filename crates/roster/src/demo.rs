@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::startup;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 pub async fn generate(config: &Config, users: usize) -> anyhow::Result<()> {
     anyhow::ensure!(users > 0, "--users must be at least 1");
@@ -11,12 +11,20 @@ pub async fn generate(config: &Config, users: usize) -> anyhow::Result<()> {
     db.migrate().await?;
     let ctx = app::AppCtx::new(db.clone(), config.auth_settings());
     let bar = ProgressBar::new(users as u64).with_style(
-        ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} users  {per_sec}  eta {eta}")
+        ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} users  {per_sec}  eta {eta}  {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    bar.enable_steady_tick(Duration::from_millis(200));
     let started = Instant::now();
-    let admin = app::demo::generate_users(&ctx, users, &mut |done| bar.set_position(done as u64)).await?;
-    bar.finish();
+    let admin = app::demo::generate_users(&ctx, users, &mut |done| {
+        bar.set_position(done as u64);
+        if done == users {
+            // The rows are in; the indexes are built and the whole load committed next.
+            bar.set_message("building indexes…");
+        }
+    })
+    .await?;
+    bar.finish_with_message("done");
     println!(
         "Generated {users} users in {:.1} s into {}.\nSign in as {} with password {}",
         started.elapsed().as_secs_f64(),

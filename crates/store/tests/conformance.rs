@@ -14,6 +14,8 @@ mod fixtures;
 
 #[path = "conformance/accounts.rs"]
 mod accounts;
+#[path = "conformance/concurrency.rs"]
+mod concurrency;
 #[path = "conformance/constraints.rs"]
 mod constraints;
 #[path = "conformance/filters.rs"]

@@ -115,7 +115,7 @@ impl FromRequestParts<AppState> for PageUser {
                 let to = format!("/login?next={}", encode_component(next));
                 Err(Redirect::to(&to).into_response())
             }
-            Err(e) => Err(crate::pages::error_page(&e)),
+            Err(e) => Err(crate::pages::error_page(&e, None)),
         }
     }
 }

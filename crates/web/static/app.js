@@ -16,16 +16,23 @@ if (selectAll) {
   });
 }
 
-// Live search: submit the filter form shortly after typing stops; filters apply on change.
+// Live search: submit the filter form shortly after typing stops, and put the cursor back
+// in the search box on the new page so typing can go on. Dropdowns wait for Apply, so
+// keyboard users can step through their options.
 const filters = document.getElementById("user-filters");
-if (filters) {
-  const q = filters.querySelector("#q");
-  let timer;
-  q?.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => filters.requestSubmit(), 350);
-  });
-  for (const select of filters.querySelectorAll("select")) {
-    select.addEventListener("change", () => filters.requestSubmit());
+const q = filters?.querySelector("#q");
+if (q) {
+  if (sessionStorage.getItem("roster.liveSearch")) {
+    sessionStorage.removeItem("roster.liveSearch");
+    q.focus();
+    q.setSelectionRange(q.value.length, q.value.length);
   }
+  let timer;
+  q.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      sessionStorage.setItem("roster.liveSearch", "1");
+      filters.requestSubmit();
+    }, 350);
+  });
 }

@@ -135,12 +135,13 @@ pub struct GeneratedAdmin {
 }
 
 /// Fills an empty database with `n` users in 3 workspaces with groups; a third of them
-/// get a session. `progress` is told how many users are written so far.
-pub async fn generate_users(
-    ctx: &AppCtx,
-    n: usize,
-    progress: &mut dyn FnMut(usize),
-) -> Result<GeneratedAdmin, AppError> {
+/// get a session. `progress` is told how many users are written so far; once it says `n`,
+/// what remains is building the indexes and committing.
+///
+/// Everything is one [`store::seed::BulkLoad`], so an interrupted run leaves the database
+/// as it found it apart from the admin, workspaces and groups. Batches are generated on a
+/// blocking thread while the previous one is being written, so both cores work.
+pub async fn generate_users(ctx: &AppCtx, n: usize, progress: &mut dyn FnMut(usize)) -> Result<GeneratedAdmin, AppError> {
     if !store::accounts::none_exist(&ctx.db).await? {
         return Err(AppError::Conflict("roster demo needs an empty database".into()));
     }
@@ -167,25 +168,57 @@ pub async fn generate_users(
         }
         groups.push(in_ws);
     }
-    let mut rng = Rng::new(0x5EED);
-    let mut done = 0;
-    while done < n {
-        let mut batch = Batch::default();
-        for i in done..(done + BATCH).min(n) {
-            let Generated { mut user, workspace_slots } =
-                generated_user(&mut rng, i, account.id, workspaces.len(), now);
-            user.workspaces = workspace_slots.iter().map(|s| workspaces[*s]).collect();
-            if rng.below(2) == 0 {
-                batch.group_members.push((*rng.pick(&groups[workspace_slots[0]]), user.id));
+    let mut load = store::seed::BulkLoad::begin(&ctx.db).await?;
+    // Two batches in flight: one being written, the next being generated.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Batch>(1);
+    let account_id = account.id;
+    let generator = tokio::task::spawn_blocking(move || {
+        let mut rng = Rng::new(0x5EED);
+        let mut start = 0;
+        while start < n {
+            let batch = generated_batch(&mut rng, start..(start + BATCH).min(n), account_id, &workspaces, &groups, now);
+            start += batch.users.len();
+            if tx.blocking_send(batch).is_err() {
+                break; // the writer failed and dropped the load
             }
-            if i % 3 == 0 && user.status.can_sign_in() {
-                batch.sessions.push(generated_session(&mut rng, user.id, user.workspaces[0], now));
-            }
-            batch.users.push(user);
         }
-        store::seed::insert(&ctx.db, &batch).await?;
+    });
+    let mut done = 0;
+    while let Some(batch) = rx.recv().await {
+        load.insert(&batch).await?;
         done += batch.users.len();
         progress(done);
     }
+    if let Err(e) = generator.await {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        return Err(AppError::Internal(format!("demo data generator: {e}")));
+    }
+    load.finish().await?;
     Ok(GeneratedAdmin { email: email.to_string(), password })
+}
+
+/// The users numbered `range`, with their memberships, group memberships and sessions.
+fn generated_batch(
+    rng: &mut Rng,
+    range: std::ops::Range<usize>,
+    account: AccountId,
+    workspaces: &[WorkspaceId],
+    groups: &[Vec<GroupId>],
+    now: clock::Micros,
+) -> Batch {
+    let mut batch = Batch { users: Vec::with_capacity(range.len()), ..Batch::default() };
+    for i in range {
+        let Generated { mut user, workspace_slots } = generated_user(rng, i, account, workspaces.len(), now);
+        user.workspaces = workspace_slots.iter().map(|s| workspaces[*s]).collect();
+        if rng.below(2) == 0 {
+            batch.group_members.push((*rng.pick(&groups[workspace_slots[0]]), user.id));
+        }
+        if i % 3 == 0 && user.status.can_sign_in() {
+            batch.sessions.push(generated_session(rng, user.id, user.workspaces[0], now));
+        }
+        batch.users.push(user);
+    }
+    batch
 }

@@ -38,7 +38,8 @@ async fn create_none_exist_and_first(db: Db) {
     let joined = store::lookups::user_workspaces(&db, admin.id).await.expect("user workspaces");
     assert_eq!(joined.iter().map(|w| w.id).collect::<Vec<_>>(), vec![late.workspace_id.0]);
     // The setup-link account got no user.
-    let page = store::users::PageRequest { sort: store::users::UserSort::Name, descending: false, after: None, limit: 10 };
+    let page =
+        store::users::PageRequest { sort: store::users::UserSort::Name, descending: false, after: None, limit: 10 };
     let (rows, _) = store::users::list(&db, early.id, &store::users::UserFilter::default(), &page).await.expect("list");
     assert!(rows.is_empty());
 }
@@ -65,7 +66,12 @@ async fn setup_token_is_spent_exactly_once(db: Db) {
     assert!(!accounts::none_exist(&db).await.expect("none_exist"));
     assert_eq!(accounts::setup_token_account(&db, &hash, T0).await.expect("lookup"), Some(account.id));
     assert_eq!(accounts::setup_token_account(&db, &token_hash(), T0).await.expect("lookup"), None);
-    assert_eq!(accounts::complete_setup(&db, &token_hash(), T0, &user(account.id, "x@y.org", "X", "Y")).await.expect("unknown"), None);
+    assert_eq!(
+        accounts::complete_setup(&db, &token_hash(), T0, &user(account.id, "x@y.org", "X", "Y"))
+            .await
+            .expect("unknown"),
+        None
+    );
 
     // An admin for another account does not spend the token.
     let stranger = user(AccountId::new(), "stranger@x.org", "Str", "Anger");
@@ -90,7 +96,9 @@ async fn expired_setup_tokens_are_refused(db: Db) {
     let account = new_account("acme");
     let hash = token_hash();
     let expires_at = T0 + HOUR;
-    accounts::create(&db, &account, &FirstAdmin::SetupLink { token_hash: hash.clone(), expires_at }).await.expect("create");
+    accounts::create(&db, &account, &FirstAdmin::SetupLink { token_hash: hash.clone(), expires_at })
+        .await
+        .expect("create");
     let admin = user(account.id, "boss@acme.org", "Bo", "Ss");
     for now in [expires_at, expires_at + HOUR] {
         assert_eq!(accounts::setup_token_account(&db, &hash, now).await.expect("lookup"), None);

@@ -81,4 +81,9 @@ async fn foreign_keys_are_enforced(db: Db) {
     assert!(store::users::insert(&db, &[nobody]).await.is_err(), "unknown account");
 }
 
-on_both_backends!(names_are_unique_ignoring_case, one_primary_admin_per_account, one_owner_per_bot, foreign_keys_are_enforced);
+on_both_backends!(
+    names_are_unique_ignoring_case,
+    one_primary_admin_per_account,
+    one_owner_per_bot,
+    foreign_keys_are_enforced
+);

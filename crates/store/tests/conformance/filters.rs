@@ -71,7 +71,9 @@ async fn org(db: &Db) -> Org {
         scope,
         created_at: T0,
     };
-    store::roles::create(db, &role(alpha_admin, "Alpha Admin", Scope::Workspaces(BTreeSet::from([alpha])))).await.expect("role");
+    store::roles::create(db, &role(alpha_admin, "Alpha Admin", Scope::Workspaces(BTreeSet::from([alpha]))))
+        .await
+        .expect("role");
     store::roles::create(db, &role(auditor, "Auditor", Scope::AllWorkspaces)).await.expect("role");
     let (alpha_team, beta_team) = (GroupId::new(), GroupId::new());
     store::groups::create(db, alpha_team, alpha, "Alpha Team", T0).await.expect("group");
@@ -82,7 +84,7 @@ async fn org(db: &Db) -> Org {
         (UserStatus::Active, UserStatus::Invited, UserStatus::Locked, UserStatus::Suspended);
     let (none, builder, create) = (BuilderAccess::None, BuilderAccess::Builder, BuilderAccess::BuilderAndCreate);
     #[rustfmt::skip]
-    let rows: [(&str, UserStatus, BuilderAccess, bool, Option<AdminRoleId>, Vec<WorkspaceId>, Vec<GroupId>); 11] = [
+    let rows = [
         ("pma@x.org", active, create, true, None, vec![ws[0], alpha], vec![]),
         ("ma@x.org", active, none, false, master, vec![beta], vec![]),
         ("ma2@x.org", suspended, builder, false, master, vec![ws[0]], vec![]),
@@ -138,7 +140,10 @@ async fn filters_match_the_product_rules(db: Db) {
     let cases = [
         check(UserFilter { status: Some(UserStatus::Locked), ..f() }, &["m4@x.org", "m6@x.org"]),
         check(UserFilter { status: Some(UserStatus::Invited), ..f() }, &["c2@x.org", "m2@x.org"]),
-        check(UserFilter { role: Some(RoleFilter::Member), ..f() }, &["m1@x.org", "m2@x.org", "m3@x.org", "m4@x.org", "m5@x.org", "m6@x.org"]),
+        check(
+            UserFilter { role: Some(RoleFilter::Member), ..f() },
+            &["m1@x.org", "m2@x.org", "m3@x.org", "m4@x.org", "m5@x.org", "m6@x.org"],
+        ),
         check(UserFilter { role: Some(RoleFilter::PrimaryMasterAdmin), ..f() }, &["pma@x.org"]),
         check(UserFilter { role: Some(RoleFilter::MasterAdmin), ..f() }, &["ma@x.org", "ma2@x.org"]),
         check(UserFilter { role: Some(RoleFilter::Custom(o.alpha_admin)), ..f() }, &["c1@x.org"]),
@@ -149,13 +154,25 @@ async fn filters_match_the_product_rules(db: Db) {
         check(UserFilter { group: Some(o.alpha_team), ..f() }, &["c1@x.org", "m1@x.org", "m5@x.org"]),
         check(UserFilter { group: Some(o.beta_team), ..f() }, &["m2@x.org", "m5@x.org"]),
         check(UserFilter { builder_access: Some(BuilderAccess::BuilderAndCreate), ..f() }, &["pma@x.org", "m3@x.org"]),
-        check(UserFilter { builder_access: Some(BuilderAccess::Builder), ..f() }, &["ma2@x.org", "c1@x.org", "m1@x.org", "m6@x.org"]),
+        check(
+            UserFilter { builder_access: Some(BuilderAccess::Builder), ..f() },
+            &["ma2@x.org", "c1@x.org", "m1@x.org", "m6@x.org"],
+        ),
         check(UserFilter { within: Some(vec![]), ..f() }, &[]),
         check(UserFilter { within: Some(vec![beta]), ..f() }, &["ma@x.org", "c1@x.org", "m2@x.org"]),
-        check(UserFilter { within: Some(vec![beta, gamma]), ..f() }, &["ma@x.org", "c1@x.org", "m2@x.org", "c2@x.org", "m3@x.org", "m5@x.org"]),
+        check(
+            UserFilter { within: Some(vec![beta, gamma]), ..f() },
+            &["ma@x.org", "c1@x.org", "m2@x.org", "c2@x.org", "m3@x.org", "m5@x.org"],
+        ),
         check(UserFilter { workspace: Some(alpha), within: Some(vec![beta]), ..f() }, &["c1@x.org"]),
-        check(UserFilter { status: Some(UserStatus::Active), role: Some(RoleFilter::Member), ..f() }, &["m1@x.org", "m5@x.org"]),
-        check(UserFilter { group: Some(o.alpha_team), builder_access: Some(BuilderAccess::Builder), ..f() }, &["c1@x.org", "m1@x.org"]),
+        check(
+            UserFilter { status: Some(UserStatus::Active), role: Some(RoleFilter::Member), ..f() },
+            &["m1@x.org", "m5@x.org"],
+        ),
+        check(
+            UserFilter { group: Some(o.alpha_team), builder_access: Some(BuilderAccess::Builder), ..f() },
+            &["c1@x.org", "m1@x.org"],
+        ),
     ];
     for (filter, expected) in &cases {
         assert_eq!(&o.expected(filter), expected, "the model, for {filter:?}");
@@ -188,8 +205,15 @@ async fn filter_combinations_match_the_model(db: Db) {
                 for group in groups {
                     for builder_access in accesses {
                         for within in &withins {
-                            let filter =
-                                UserFilter { search: None, status, role, builder_access, workspace, group, within: within.clone() };
+                            let filter = UserFilter {
+                                search: None,
+                                status,
+                                role,
+                                builder_access,
+                                workspace,
+                                group,
+                                within: within.clone(),
+                            };
                             let expected = o.expected(&filter);
                             assert_eq!(found(&db, &o, &filter).await, expected, "{filter:?}");
                             combinations += 1;

@@ -80,7 +80,13 @@ pub async fn insert(db: &Db, users: &[store::users::NewUser]) {
 }
 
 /// Every row of the list in one page.
-pub async fn list_all(db: &Db, account: AccountId, filter: &UserFilter, sort: UserSort, descending: bool) -> Vec<UserListRow> {
+pub async fn list_all(
+    db: &Db,
+    account: AccountId,
+    filter: &UserFilter,
+    sort: UserSort,
+    descending: bool,
+) -> Vec<UserListRow> {
     let page = PageRequest { sort, descending, after: None, limit: 10_000 };
     let (rows, more) = store::users::list(db, account, filter, &page).await.expect("list users");
     assert!(!more, "more than one page");

@@ -72,7 +72,14 @@ fn expected_order(users: &[NewUser], sort: UserSort, descending: bool) -> Vec<Uu
 }
 
 /// Walks the whole list `limit` rows at a time, resuming after each page's last row.
-async fn walk(db: &Db, account: AccountId, filter: &UserFilter, sort: UserSort, descending: bool, limit: u32) -> Vec<Uuid> {
+async fn walk(
+    db: &Db,
+    account: AccountId,
+    filter: &UserFilter,
+    sort: UserSort,
+    descending: bool,
+    limit: u32,
+) -> Vec<Uuid> {
     let mut seen = Vec::new();
     let mut after: Option<Keyset> = None;
     for _ in 0..1000 {

@@ -44,7 +44,10 @@ async fn role_has_its_permissions_and_scope(db: Db) {
     store::roles::create(&db, &role).await.expect("global role");
 
     let got = store::lookups::role(&db, a.id, scoped).await.expect("role").expect("scoped role");
-    assert_eq!((got.id, got.name.as_str(), got.kind.as_str(), got.all_workspaces), (scoped.0, "Alpha & Beta Admin", "custom", false));
+    assert_eq!(
+        (got.id, got.name.as_str(), got.kind.as_str(), got.all_workspaces),
+        (scoped.0, "Alpha & Beta Admin", "custom", false)
+    );
     assert_eq!(sorted(got.permissions), ["audit.view", "users.manage", "users.view"]);
     assert_eq!(sorted(got.workspaces), sorted(vec![alpha.0, beta.0]));
     // The stored names parse back into the same set.
@@ -69,8 +72,12 @@ async fn role_has_its_permissions_and_scope(db: Db) {
     assert!(store::lookups::role(&db, b.id, scoped).await.expect("role").is_none(), "another account's role");
     assert!(store::lookups::role(&db, a.id, AdminRoleId::new()).await.expect("role").is_none(), "unknown role");
 
-    let custom: Vec<(Uuid, String)> =
-        store::lookups::custom_roles(&db, a.id).await.expect("custom roles").into_iter().map(|n| (n.id, n.name)).collect();
+    let custom: Vec<(Uuid, String)> = store::lookups::custom_roles(&db, a.id)
+        .await
+        .expect("custom roles")
+        .into_iter()
+        .map(|n| (n.id, n.name))
+        .collect();
     assert_eq!(custom, [(scoped.0, "Alpha & Beta Admin".to_owned()), (everywhere.0, "Everything".to_owned())]);
     assert!(store::lookups::custom_roles(&db, b.id).await.expect("custom roles").is_empty());
 }
@@ -83,7 +90,8 @@ async fn account_and_user_lists_are_sorted_by_name(db: Db) {
     store::workspaces::create(&db, a.id, beta, "beta", T0).await.expect("workspace");
     store::workspaces::create(&db, a.id, alpha, "Alpha", T0).await.expect("workspace");
     store::workspaces::create(&db, b.id, WorkspaceId::new(), "Aardvark", T0).await.expect("other account's workspace");
-    let names: Vec<String> = store::lookups::workspaces(&db, a.id).await.expect("workspaces").into_iter().map(|w| w.name).collect();
+    let names: Vec<String> =
+        store::lookups::workspaces(&db, a.id).await.expect("workspaces").into_iter().map(|w| w.name).collect();
     assert_eq!(names, ["Alpha", "beta", "Default"]);
 
     let (team_b, team_a, crew) = (GroupId::new(), GroupId::new(), GroupId::new());
@@ -111,7 +119,12 @@ async fn account_and_user_lists_are_sorted_by_name(db: Db) {
     insert(&db, std::slice::from_ref(&ann)).await;
     store::groups::add_members(&db, &[(team_b, ann.id), (crew, ann.id)]).await.expect("group members");
     store::groups::add_members(&db, &[]).await.expect("adding no members is fine");
-    let names: Vec<String> = store::lookups::user_workspaces(&db, ann.id).await.expect("user workspaces").into_iter().map(|w| w.name).collect();
+    let names: Vec<String> = store::lookups::user_workspaces(&db, ann.id)
+        .await
+        .expect("user workspaces")
+        .into_iter()
+        .map(|w| w.name)
+        .collect();
     assert_eq!(names, ["Alpha", "beta", "Default"]);
     let names: Vec<(String, String)> = store::lookups::user_groups(&db, ann.id)
         .await

@@ -39,10 +39,7 @@ fn both_backends_have_the_same_migration_files() {
 async fn migrate_twice_and_ping(db: Db) {
     db.migrate().await.expect("second migrate");
     db.ping().await.expect("ping");
-    assert!(matches!(
-        (&db, db.backend()),
-        (Db::Sqlite(_), Backend::Sqlite) | (Db::Pg(_), Backend::Postgres)
-    ));
+    assert!(matches!((&db, db.backend()), (Db::Sqlite(_), Backend::Sqlite) | (Db::Pg(_), Backend::Postgres)));
     assert!(store::accounts::none_exist(&db).await.expect("none_exist"), "a fresh database has no account");
 }
 

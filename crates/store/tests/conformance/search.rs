@@ -66,7 +66,8 @@ async fn search_is_a_case_insensitive_substring_match(db: Db) {
     let short = NEEDLES.iter().filter(|(n, _)| n.chars().count() < TRIGRAM_MIN_CHARS).count();
     assert!(short >= 8 && NEEDLES.len() - short >= 8, "both search paths are exercised");
     for (needle, count) in NEEDLES {
-        let mut expected: Vec<Uuid> = users.iter().filter(|u| u.search_text().contains(needle)).map(|u| u.id.0).collect();
+        let mut expected: Vec<Uuid> =
+            users.iter().filter(|u| u.search_text().contains(needle)).map(|u| u.id.0).collect();
         expected.sort();
         assert_eq!(expected.len(), count, "the fixture for {needle:?}");
         let filter = UserFilter { search: Some(needle.to_owned()), ..UserFilter::default() };

@@ -33,7 +33,8 @@ async fn batch_larger_than_one_statement(db: Db) {
     let firsts = ["Ann", "Bob", "Cat", "Dan", "Eve"];
     let mut batch = Batch::default();
     for i in 0..USERS {
-        let mut u = user(a.id, &format!("Seed.User{i:04}@Seed.Example"), firsts[i % firsts.len()], &format!("Number{i}"));
+        let mut u =
+            user(a.id, &format!("Seed.User{i:04}@Seed.Example"), firsts[i % firsts.len()], &format!("Number{i}"));
         u.status = if i % 10 == 0 { UserStatus::Invited } else { UserStatus::Active };
         u.created_at = T0 + i as i64;
         u.workspaces = if i % 2 == 0 { vec![a.workspace, second] } else { vec![a.workspace] };

@@ -34,9 +34,15 @@ async fn live_until_ended_or_expired(db: Db) {
     store::sessions::create(&db, &other).await.expect("create another");
 
     let live = store::sessions::find_live(&db, &s.token_hash, T0 + 1).await.expect("find").expect("live");
-    assert_eq!((live.id, live.user_id, live.account_id, live.workspace_id), (s.id.0, ann.id.0, a.id.0, Some(a.workspace.0)));
+    assert_eq!(
+        (live.id, live.user_id, live.account_id, live.workspace_id),
+        (s.id.0, ann.id.0, a.id.0, Some(a.workspace.0))
+    );
     assert_eq!((live.csrf_token.as_str(), live.last_activity_at, live.expires_at), ("csrf-token", T0, T0 + HOUR));
-    assert_eq!((live.status.as_str(), live.email.as_str(), live.first_name.as_str(), live.last_name.as_str()), ("active", "Ann@X.org", "Ann", "Lee"));
+    assert_eq!(
+        (live.status.as_str(), live.email.as_str(), live.first_name.as_str(), live.last_name.as_str()),
+        ("active", "Ann@X.org", "Ann", "Lee")
+    );
     assert_eq!((live.is_primary_admin, live.admin_role_id), (false, Some(a.master_role.0)));
     let live_other = store::sessions::find_live(&db, &other.token_hash, T0 + 1).await.expect("find").expect("live");
     assert_eq!((live_other.id, live_other.workspace_id), (other.id.0, None));
@@ -68,7 +74,9 @@ async fn touch_moves_last_activity_forward_only(db: Db) {
     assert_eq!(last_activity(T0 + 2 * minute).await, T0 + 2 * minute);
     store::sessions::touch(&db, s.id, T0 + minute).await.expect("touch backwards");
     assert_eq!(last_activity(T0 + 2 * minute).await, T0 + 2 * minute, "never moves back");
-    store::sessions::touch(&db, SessionId::new(), T0 + 3 * minute).await.expect("touching an unknown session is a no-op");
+    store::sessions::touch(&db, SessionId::new(), T0 + 3 * minute)
+        .await
+        .expect("touching an unknown session is a no-op");
     store::sessions::touch(&db, s.id, T0 + 3 * minute).await.expect("touch");
     assert_eq!(last_activity(T0 + 3 * minute).await, T0 + 3 * minute);
 }

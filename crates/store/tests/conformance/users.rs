@@ -104,7 +104,10 @@ async fn find_for_login_by_email_key_and_slug(db: Db) {
     assert_eq!((only_a[0].id, only_a[0].account_id), (ann_a.id.0, a.id.0));
     assert_eq!((only_a[0].status.as_str(), only_a[0].password_hash.as_deref()), ("active", Some("hash-a")));
     let only_b = store::users::find_for_login(&db, "ann@x.org", Some("b")).await.expect("lookup");
-    assert_eq!((only_b[0].id, only_b[0].status.as_str(), only_b[0].password_hash.as_deref()), (ann_b.id.0, "suspended", None));
+    assert_eq!(
+        (only_b[0].id, only_b[0].status.as_str(), only_b[0].password_hash.as_deref()),
+        (ann_b.id.0, "suspended", None)
+    );
 
     assert!(store::users::find_for_login(&db, "ann@x.org", Some("c")).await.expect("lookup").is_empty());
     assert!(store::users::find_for_login(&db, "Ann@X.org", None).await.expect("lookup").is_empty(), "looks up the key");

@@ -87,7 +87,7 @@ async fn submit(
         Ok(outcome) => (jar.add(session_cookie(outcome.token, state.secure)), Redirect::to(&next)).into_response(),
         Err(AppError::Unauthenticated) => refused(StatusCode::UNAUTHORIZED, "Wrong email or password.".into()),
         Err(AppError::Forbidden(why)) => refused(StatusCode::FORBIDDEN, why),
-        Err(e) => error_page(&e),
+        Err(e) => error_page(&e, None),
     }
 }
 
@@ -113,6 +113,6 @@ async fn logout(
     }
     match app::auth::logout(&state.ctx, &me).await {
         Ok(()) => (jar.add(cleared_cookie()), Redirect::to("/login?notice=signed_out")).into_response(),
-        Err(e) => error_page(&e),
+        Err(e) => error_page(&e, None),
     }
 }

@@ -69,8 +69,9 @@ pub fn message(status: StatusCode, nav: Option<Nav>, heading: &str, text: &str) 
     (status, MessagePage { nav, heading: heading.into(), message: text.into(), link }).into_response()
 }
 
-/// The HTML face of an error, with the same status as the API would give.
-pub fn error_page(e: &AppError) -> Response {
+/// The HTML face of an error, with the same status as the API would give. `nav` keeps the
+/// signed-in bar when there is a viewer.
+pub fn error_page(e: &AppError, nav: Option<Nav>) -> Response {
     let status = status_of(e);
     let text = match e {
         AppError::Store(_) | AppError::Internal(_) => {
@@ -80,7 +81,7 @@ pub fn error_page(e: &AppError) -> Response {
         AppError::NotFound => "There is no such user, or they are outside your workspaces.".to_owned(),
         other => other.to_string(),
     };
-    message(status, None, status.canonical_reason().unwrap_or("Error"), &text)
+    message(status, nav, status.canonical_reason().unwrap_or("Error"), &text)
 }
 
 /// Admins land on the users list; everyone else on their own page.

@@ -47,7 +47,7 @@ struct TokenQuery {
 fn gone(e: &AppError) -> Response {
     match e {
         AppError::Gone(why) => message(StatusCode::GONE, None, "Setup link not valid", why),
-        other => error_page(other),
+        other => error_page(other, None),
     }
 }
 

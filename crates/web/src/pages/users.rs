@@ -48,7 +48,8 @@ fn choices<I: IntoIterator<Item = (String, String)>>(items: I, current: Option<&
 
 struct Column {
     label: &'static str,
-    href: String,
+    /// Where clicking the header sorts to; `None` for columns that do not sort.
+    href: Option<String>,
     arrow: &'static str,
     aria_sort: Option<&'static str>,
 }
@@ -123,7 +124,7 @@ fn list_href(params: &ListParams, extra: &[(&str, &str)]) -> String {
 async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(raw): RawQuery) -> Response {
     let may = match app::authz::list_users(&me) {
         Ok(m) => m,
-        Err(e) => return error_page(&e),
+        Err(e) => return error_page(&e, Some(Nav::of(&me, "users"))),
     };
     let (params, mut error) = match crate::extract::parse_query::<ListParams>(raw.as_deref().unwrap_or("")) {
         Ok(p) => (p, None),
@@ -131,7 +132,7 @@ async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(ra
     };
     let choices_data = match app::users::filter_choices(&state.ctx, &may).await {
         Ok(c) => c,
-        Err(e) => return error_page(&e),
+        Err(e) => return error_page(&e, Some(Nav::of(&me, "users"))),
     };
     let (page, status) = match app::users::list_users(&state.ctx, &may, &params).await {
         Ok(p) => (Some(p), StatusCode::OK),
@@ -139,27 +140,33 @@ async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(ra
             error = Some(format!("{field} {message}."));
             (None, StatusCode::BAD_REQUEST)
         }
-        Err(e) => return error_page(&e),
+        Err(e) => return error_page(&e, Some(Nav::of(&me, "users"))),
     };
     let sort = params.sort.clone().unwrap_or_else(|| "name".into());
     let desc = params.order.as_deref() == Some("desc");
-    let columns = [("Name", "name"), ("Email Id", "email"), ("Account Role", ""), ("Status", "status")]
-        .into_iter()
-        .map(|(label, key)| {
-            let active = !key.is_empty() && sort == key;
-            let order = if active && !desc { "desc" } else { "asc" };
-            Column {
-                label,
-                href: if key.is_empty() { "#".into() } else { list_href(&params, &[("sort", key), ("order", order)]) },
-                arrow: match (active, desc) {
-                    (true, false) => " ▲",
-                    (true, true) => " ▼",
-                    _ => "",
-                },
-                aria_sort: active.then_some(if desc { "descending" } else { "ascending" }),
-            }
-        })
-        .collect();
+    let columns = [
+        ("Name", "name"),
+        ("Email Id", "email"),
+        ("Account Role", ""),
+        ("Status", "status"),
+        ("Last login", "last_login"),
+    ]
+    .into_iter()
+    .map(|(label, key)| {
+        let active = !key.is_empty() && sort == key;
+        let order = if active && !desc { "desc" } else { "asc" };
+        Column {
+            label,
+            href: (!key.is_empty()).then(|| list_href(&params, &[("sort", key), ("order", order)])),
+            arrow: match (active, desc) {
+                (true, false) => " ▲",
+                (true, true) => " ▼",
+                _ => "",
+            },
+            aria_sort: active.then_some(if desc { "descending" } else { "ascending" }),
+        }
+    })
+    .collect();
     let (rows, next_href) = match &page {
         Some(p) => (
             p.items
@@ -256,14 +263,14 @@ fn status_detail(d: &UserDetails) -> String {
 }
 
 async fn show(State(state): State<AppState>, PageUser(me): PageUser, Path(id): Path<String>) -> Response {
-    let Ok(id) = id.parse() else { return error_page(&AppError::NotFound) };
+    let Ok(id) = id.parse() else { return error_page(&AppError::NotFound, Some(Nav::of(&me, "users"))) };
     let details = match app::authz::on_user(&state.ctx, &me, Permission::UsersView, id).await {
         Ok(may) => app::users::get_user(&state.ctx, &may).await,
         Err(e) => Err(e),
     };
     let d = match details {
         Ok(d) => d,
-        Err(e) => return error_page(&e),
+        Err(e) => return error_page(&e, Some(Nav::of(&me, "users"))),
     };
     let role = match d.role_kind {
         RoleKind::Member => "None".to_owned(),
