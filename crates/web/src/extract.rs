@@ -16,8 +16,9 @@ use axum_extra::extract::CookieJar;
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
 
-/// Longest query string accepted.
-const MAX_QUERY_BYTES: usize = 4096;
+/// Longest query string accepted (longer ones are refused before parsing; single
+/// parameters have their own, smaller limits).
+const MAX_QUERY_BYTES: usize = 32 * 1024;
 
 /// Query parameters, decoded strictly.
 pub struct AppQuery<T>(pub T);
@@ -32,10 +33,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
 }
 
 /// Parses `a=1&b=2` into `T`: each value must be valid UTF-8 once percent-decoded, and the
-/// whole query at most 4 KiB. The last of repeated keys wins.
+/// whole query at most 32 KiB. The last of repeated keys wins.
 pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
     if raw.len() > MAX_QUERY_BYTES {
-        return Err(ApiError::invalid("query", "is longer than 4096 bytes"));
+        return Err(ApiError::invalid("query", "is longer than 32 KiB"));
     }
     let mut map = serde_json::Map::new();
     for pair in raw.split('&').filter(|p| !p.is_empty()) {

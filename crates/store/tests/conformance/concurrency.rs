@@ -51,9 +51,3 @@ async fn a_users_insert_waits_for_another_writer(db: Db) {
 }
 
 on_both_backends!(a_users_insert_waits_for_another_writer);
-
-async fn zz_boom(db: Db) {
-    let _ = crate::fixtures::account(&db, "a").await;
-    panic!("deliberate");
-}
-on_both_backends!(zz_boom);
