@@ -24,6 +24,7 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     db: Db,
+    public_url: String,
     first_start: FirstStart,
     demo: Option<DemoCredentials>,
 }
@@ -52,8 +53,8 @@ impl Application {
             ),
         }
         let state = web::AppState { ctx, secure: public_url.starts_with("https://") };
-        tracing::info!(%addr, database = %config.database_url_redacted(), "Roster is listening on {public_url}");
-        Ok(Self { listener, router: web::router(state), db, first_start, demo })
+        tracing::info!(database = %config.database_url_redacted(), "database ready");
+        Ok(Self { public_url, listener, router: web::router(state), db, first_start, demo })
     }
 
     /// What first start did (the setup token, when one was printed).
@@ -73,7 +74,10 @@ impl Application {
     /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests and closes the pool.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+        let shutdown = shutdown_signal();
+        let addr = self.listener.local_addr()?;
+        tracing::info!(%addr, "Roster is listening on {}", self.public_url);
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
         self.db.close().await;
         tracing::info!("Roster stopped");
         Ok(())
@@ -97,24 +101,21 @@ async fn seed_demo(ctx: &AppCtx) -> anyhow::Result<Option<DemoCredentials>> {
     Ok(seeded)
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Resolves on SIGTERM or Ctrl-C. The handlers are installed when this is called, not when
+/// it is first polled, so a signal that arrives right after start-up is not lost.
+fn shutdown_signal() -> impl Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let term = signal(SignalKind::terminate());
+    let int = signal(SignalKind::interrupt());
+    async move {
+        let (Ok(mut term), Ok(mut int)) = (term, int) else {
+            tracing::warn!("cannot listen for shutdown signals");
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = term.recv() => {},
+            _ = int.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+        tracing::info!("shutdown signal received; finishing in-flight requests");
     }
-    tracing::info!("shutdown signal received; finishing in-flight requests");
 }

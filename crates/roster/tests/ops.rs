@@ -78,9 +78,15 @@ fn the_binary_logs_json_and_stops_gracefully_on_sigterm() {
         .spawn()
         .expect("start roster");
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let first = lines.next().expect("a log line").unwrap();
-    let parsed: serde_json::Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("not JSON ({e}): {first}"));
-    assert!(parsed["fields"]["message"].as_str().unwrap().contains("listening"), "{first}");
+    // Every line is one JSON object; wait for the one saying the server listens.
+    loop {
+        let line = lines.next().expect("the server logs that it listens").unwrap();
+        let parsed: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        if parsed["fields"]["message"].as_str().unwrap_or_default().contains("listening") {
+            break;
+        }
+    }
     assert!(dir.join("roster.db").exists(), "SQLite lives in the data dir");
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());

@@ -2,6 +2,7 @@
 //! either the Primary Master Admin or a one-time setup token.
 
 use crate::users::NewUser;
+use crate::db::BeginWrite;
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, AdminRoleId, WorkspaceId};
 use sqlx::FromRow;
@@ -40,7 +41,7 @@ pub async fn none_exist(db: &Db) -> Result<bool, StoreError> {
 /// setup token), all in one transaction.
 pub async fn create(db: &Db, account: &NewAccount, first_admin: &FirstAdmin) -> Result<(), StoreError> {
     with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         sqlx::query("INSERT INTO accounts (id, name, slug, created_at) VALUES ($1, $2, $3, $4)")
             .bind(account.id.0)
             .bind(&account.name)
@@ -110,7 +111,7 @@ pub async fn complete_setup(
     admin: &NewUser,
 ) -> Result<Option<AccountId>, StoreError> {
     let done = with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let account: Option<Uuid> = sqlx::query_scalar(
             "UPDATE setup_tokens SET used_at = $1 \
              WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING account_id",

@@ -1,5 +1,6 @@
 //! Bots and who may work on them. Exactly one Owner per bot is enforced by a unique index.
 
+use crate::db::BeginWrite;
 use crate::{Db, Micros, StoreError};
 use domain::bot::BotRole;
 use domain::ids::{BotId, UserId, WorkspaceId};
@@ -14,7 +15,7 @@ pub async fn create(
     at: Micros,
 ) -> Result<(), StoreError> {
     with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         sqlx::query("INSERT INTO bots (id, workspace_id, name, created_at) VALUES ($1, $2, $3, $4)")
             .bind(id.0)
             .bind(workspace.0)

@@ -45,6 +45,34 @@ macro_rules! with_db {
     };
 }
 
+/// Starts a write transaction. On SQLite, `BEGIN IMMEDIATE` takes the write lock up front
+/// (waiting up to `busy_timeout`), instead of failing with "database is locked" when a
+/// deferred transaction's first read must later become a write.
+pub(crate) trait BeginWrite {
+    type Database: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>> + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Database = sqlx::Sqlite;
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Database = sqlx::Postgres;
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>> + Send {
+        self.begin()
+    }
+}
+
 impl Db {
     /// Connects to `url` (`sqlite://path` or `postgres://…`). SQLite files are created when
     /// missing and run in WAL mode with foreign keys on.

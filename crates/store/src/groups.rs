@@ -1,5 +1,6 @@
 //! Groups of users inside a workspace.
 
+use crate::db::BeginWrite;
 use crate::{Db, Micros, StoreError};
 use domain::ids::{GroupId, UserId, WorkspaceId};
 use sqlx::QueryBuilder;
@@ -23,7 +24,7 @@ pub async fn add_members(db: &Db, pairs: &[(GroupId, UserId)]) -> Result<(), Sto
         return Ok(());
     }
     with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         for chunk in pairs.chunks(5000) {
             let mut qb = QueryBuilder::new("INSERT INTO group_members (group_id, user_id) ");
             qb.push_values(chunk, |mut row, (g, u)| {

@@ -1,5 +1,6 @@
 //! Custom admin roles: a named permission set with a workspace scope.
 
+use crate::db::BeginWrite;
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, AdminRoleId, WorkspaceId};
 use domain::permission::{PermissionSet, Scope};
@@ -22,7 +23,7 @@ pub async fn create(db: &Db, role: &NewRole) -> Result<(), StoreError> {
         Scope::Workspaces(ws) => ws.iter().copied().collect(),
     };
     with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         sqlx::query(
             "INSERT INTO admin_roles (id, account_id, name, kind, all_workspaces, created_at) \
              VALUES ($1, $2, $3, 'custom', $4, $5)",

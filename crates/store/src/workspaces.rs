@@ -1,5 +1,6 @@
 //! Workspaces of an account.
 
+use crate::db::BeginWrite;
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, WorkspaceId};
 
@@ -19,7 +20,7 @@ pub async fn create(db: &Db, account: AccountId, id: WorkspaceId, name: &str, at
 /// Adds (workspace, user) memberships in one transaction.
 pub async fn add_members(db: &Db, pairs: &[(WorkspaceId, domain::ids::UserId)], at: Micros) -> Result<(), StoreError> {
     with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         for (w, u) in pairs {
             sqlx::query("INSERT INTO memberships (user_id, workspace_id, joined_at) VALUES ($1, $2, $3)")
                 .bind(u.0)

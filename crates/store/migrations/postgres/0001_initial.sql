@@ -1,4 +1,6 @@
 -- Roster schema, PostgreSQL flavour. Keep in step with ../sqlite/0001_initial.sql.
+-- Sort keys use the "C" collation so lists order byte-wise, exactly as on SQLite,
+-- whatever the server's default collation.
 -- Ids are UUIDs; times are microseconds since the Unix epoch (BIGINT), which
 -- sort and compare the same way on both backends.
 
@@ -46,12 +48,12 @@ CREATE TABLE users (
     id                UUID PRIMARY KEY,
     account_id        UUID NOT NULL REFERENCES accounts(id),
     email             TEXT NOT NULL,
-    email_key         TEXT NOT NULL,
+    email_key         TEXT COLLATE "C" NOT NULL,
     first_name        TEXT NOT NULL,
     last_name         TEXT NOT NULL,
-    name_key          TEXT NOT NULL,
+    name_key          TEXT COLLATE "C" NOT NULL,
     search_text       TEXT NOT NULL,
-    status            TEXT NOT NULL CHECK (status IN ('invited', 'active', 'locked', 'suspended')),
+    status            TEXT COLLATE "C" NOT NULL CHECK (status IN ('invited', 'active', 'locked', 'suspended')),
     builder_access    TEXT NOT NULL DEFAULT 'none' CHECK (builder_access IN ('none', 'builder', 'builder_and_create')),
     is_primary_admin  BOOLEAN NOT NULL DEFAULT FALSE,
     admin_role_id     UUID REFERENCES admin_roles(id),
