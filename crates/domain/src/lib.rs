@@ -11,6 +11,7 @@ pub mod ids;
 pub mod password;
 pub mod permission;
 pub mod role;
+pub mod security;
 pub mod user;
 
 pub use error::DomainError;

@@ -109,7 +109,7 @@ macro_rules! with_conn {
 /// journaling and syncing are untouched): a 256 MiB page cache instead of 2 MiB, so the
 /// index builds and the sessions' random token index work in memory, and in-memory
 /// temporary storage for the index builds' sorting.
-const SQLITE_LOAD_SETTINGS: &[&str] = &["PRAGMA cache_size = -262144", "PRAGMA temp_store = MEMORY"];
+const SQLITE_LOAD_SETTINGS: &[&str] = &["PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY", "PRAGMA threads = 2"];
 
 /// The users' indexes and triggers that rows are inserted into one by one: everything
 /// SQLite stored SQL for (the automatic indexes of `PRIMARY KEY`/`UNIQUE` have none).

@@ -32,7 +32,7 @@ pub async fn complete(ctx: &AppCtx, req: SetupRequest) -> Result<UserId, AppErro
     let email = Email::try_from(req.email.as_str())?;
     let first_name = PersonName::parse("first_name", &req.first_name)?;
     let last_name = PersonName::parse("last_name", &req.last_name)?;
-    PasswordPolicy::default().check(&req.password)?;
+    PasswordPolicy::default().check_for(&req.password, &[&req.email, &req.first_name, &req.last_name])?;
     let hash = ctx.hasher.hash(&req.password).await?;
     let workspaces = store::lookups::workspaces(&ctx.db, account).await?;
     let now = clock::now();
