@@ -1,14 +1,16 @@
 //! Authorization: the one place where permission and workspace scope are checked.
 //!
-//! Use cases that touch users demand a capability ([`ListUsers`], [`OnUser`]) in their
-//! signature; only this module can mint one, so no handler can forget a check. A missing
-//! permission is a 403 naming it; a user outside the caller's account or scope is a 404,
-//! so not even their existence leaks.
+//! Use cases demand a capability in their signature — [`ListUsers`], [`OnUser<P>`] for one
+//! user, [`InAccount<P>`] for account-wide work — and only this module can mint one. The
+//! permission is part of the type (`OnUser<SessionsKill>`), so a capability granted for
+//! viewing can never be used for killing. A missing permission is a 403 naming it; a user
+//! outside the caller's account or scope is a 404, so not even their existence leaks.
 
 use crate::{AppCtx, AppError};
 use domain::ids::{AccountId, SessionId, UserId, WorkspaceId};
 use domain::permission::{Permission, Scope};
 use domain::role::AdminRole;
+use std::marker::PhantomData;
 use store::lookups::Named;
 
 /// The signed-in user behind a request.
@@ -22,6 +24,10 @@ pub struct Principal {
     pub email: String,
     pub display_name: String,
     pub role: AdminRole,
+    /// The workspace the user acts for now (the workspace switcher).
+    pub workspace: Option<WorkspaceId>,
+    /// Where the request came from.
+    pub ip: String,
 }
 
 impl Principal {
@@ -30,11 +36,51 @@ impl Principal {
     }
 }
 
+/// A permission as a type.
+pub trait Perm {
+    const PERMISSION: Permission;
+}
+
+macro_rules! perms {
+    ($($name:ident => $p:ident),* $(,)?) => {$(
+        #[doc = concat!("The `", stringify!($p), "` permission as a type.")]
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
+        impl Perm for $name {
+            const PERMISSION: Permission = Permission::$p;
+        }
+    )*};
+}
+
+perms!(
+    UsersView => UsersView,
+    UsersManage => UsersManage,
+    SessionsView => SessionsView,
+    SessionsKill => SessionsKill,
+    SettingsManage => SettingsManage,
+    AuditView => AuditView,
+);
+
 fn require(p: &Principal, permission: Permission) -> Result<(), AppError> {
     if p.role.allows(permission) {
         Ok(())
     } else {
         Err(AppError::Forbidden(format!("this requires the {permission} permission")))
+    }
+}
+
+/// Who acts, for the audit log: the admin, the workspace they act for, their address.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: UserId,
+    pub account: AccountId,
+    pub workspace: Option<WorkspaceId>,
+    pub ip: String,
+}
+
+impl Actor {
+    pub fn of(p: &Principal) -> Self {
+        Self { user: p.user_id, account: p.account_id, workspace: p.workspace, ip: p.ip.clone() }
     }
 }
 
@@ -55,24 +101,31 @@ pub fn list_users(p: &Principal) -> Result<ListUsers, AppError> {
     Ok(ListUsers { account: p.account_id, within })
 }
 
-/// Proof that the holder has `permission` on `user`, who is in the holder's account and
+/// Proof that the holder has permission `P` on `user`, who is in the holder's account and
 /// shares a workspace with the holder's scope. Carries the user's workspaces.
 #[derive(Debug, Clone)]
-pub struct OnUser {
+pub struct OnUser<P> {
     pub(crate) account: AccountId,
     pub(crate) user: UserId,
     pub(crate) workspaces: Vec<Named>,
+    pub(crate) actor: Actor,
+    _p: PhantomData<P>,
 }
 
-impl OnUser {
+impl<P> OnUser<P> {
     pub fn user(&self) -> UserId {
         self.user
     }
+
+    /// The user's workspaces (all of them: sessions are account-level).
+    pub fn workspaces(&self) -> &[Named] {
+        &self.workspaces
+    }
 }
 
-/// Grants [`OnUser`] or refuses: 403 without the permission, 404 outside account or scope.
-pub async fn on_user(ctx: &AppCtx, p: &Principal, permission: Permission, user: UserId) -> Result<OnUser, AppError> {
-    require(p, permission)?;
+/// Grants [`OnUser<P>`] or refuses: 403 without the permission, 404 outside account or scope.
+pub async fn on_user<P: Perm>(ctx: &AppCtx, p: &Principal, user: UserId) -> Result<OnUser<P>, AppError> {
+    require(p, P::PERMISSION)?;
     if store::users::find(&ctx.db, p.account_id, user).await?.is_none() {
         return Err(AppError::NotFound);
     }
@@ -81,7 +134,20 @@ pub async fn on_user(ctx: &AppCtx, p: &Principal, permission: Permission, user: 
     if !p.role.scope().covers_any(&ids) {
         return Err(AppError::NotFound);
     }
-    Ok(OnUser { account: p.account_id, user, workspaces })
+    Ok(OnUser { account: p.account_id, user, workspaces, actor: Actor::of(p), _p: PhantomData })
+}
+
+/// Proof that the holder has the account-wide permission `P` (settings, audit log).
+#[derive(Debug, Clone)]
+pub struct InAccount<P> {
+    pub(crate) account: AccountId,
+    pub(crate) actor: Actor,
+    _p: PhantomData<P>,
+}
+
+pub fn in_account<P: Perm>(p: &Principal) -> Result<InAccount<P>, AppError> {
+    require(p, P::PERMISSION)?;
+    Ok(InAccount { account: p.account_id, actor: Actor::of(p), _p: PhantomData })
 }
 
 /// Whether the principal may open the admin console at all.

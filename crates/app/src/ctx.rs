@@ -1,13 +1,13 @@
 //! The context every use case runs in: the database and the settings that shape auth.
 
 use crate::auth::password::PasswordHasher;
+use crate::mail::Mailer;
 use store::Db;
 
-/// Knobs of sign-in that come from configuration.
+/// Knobs of sign-in that come from configuration (the rest are per-account security
+/// settings in the database).
 #[derive(Debug, Clone)]
 pub struct AuthSettings {
-    /// Absolute lifetime of a session, in seconds.
-    pub session_lifetime_secs: i64,
     /// Argon2 memory cost in KiB (19,456 in production; tests lower it).
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
@@ -15,7 +15,7 @@ pub struct AuthSettings {
 
 impl Default for AuthSettings {
     fn default() -> Self {
-        Self { session_lifetime_secs: 12 * 3600, argon2_memory_kib: 19_456, argon2_iterations: 2 }
+        Self { argon2_memory_kib: 19_456, argon2_iterations: 2 }
     }
 }
 
@@ -25,11 +25,12 @@ pub struct AppCtx {
     pub db: Db,
     pub auth: AuthSettings,
     pub hasher: PasswordHasher,
+    pub mailer: Mailer,
 }
 
 impl AppCtx {
-    pub fn new(db: Db, auth: AuthSettings) -> Self {
+    pub fn new(db: Db, auth: AuthSettings, mailer: Mailer) -> Self {
         let hasher = PasswordHasher::new(auth.argon2_memory_kib, auth.argon2_iterations);
-        Self { db, auth, hasher }
+        Self { db, auth, hasher, mailer }
     }
 }

@@ -2,13 +2,19 @@
 //! it takes an [`authz`] capability where it needs one, validates input into domain types,
 //! and calls the store (one transaction per change).
 
+pub mod audit;
 pub mod auth;
 pub mod authz;
 pub mod bootstrap;
 pub mod clock;
 mod ctx;
 pub mod demo;
+pub mod device;
+pub mod lockout;
+pub mod mail;
 mod error;
+pub mod sessions;
+pub mod settings;
 pub mod tokens;
 pub mod users;
 

@@ -1,6 +1,6 @@
 //! Reading users: the filtered, sorted, keyset-paged list and one user's details.
 
-use crate::authz::{ListUsers, OnUser};
+use crate::authz::{ListUsers, OnUser, UsersView};
 use crate::{AppCtx, AppError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -211,7 +211,7 @@ pub struct UserDetails {
     pub groups: Vec<GroupRow>,
 }
 
-pub async fn get_user(ctx: &AppCtx, may: &OnUser) -> Result<UserDetails, AppError> {
+pub async fn get_user(ctx: &AppCtx, may: &OnUser<UsersView>) -> Result<UserDetails, AppError> {
     let user = store::users::find(&ctx.db, may.account, may.user).await?.ok_or(AppError::NotFound)?;
     let groups = store::lookups::user_groups(&ctx.db, may.user).await?;
     let (role_kind, account_role) = if user.is_primary_admin {

@@ -33,8 +33,11 @@ pub struct Config {
     /// First start only: the Primary Master Admin's email and password.
     pub bootstrap_admin_email: String,
     pub bootstrap_admin_password: String,
-    /// Absolute lifetime of a sign-in session, in seconds.
-    pub session_lifetime_secs: i64,
+    /// `smtp://host:port` (or `smtps://…`) to deliver mail; empty writes `.eml` files into
+    /// `<data_dir>/outbox`.
+    pub smtp_url: String,
+    /// Sender of Roster's mail.
+    pub mail_from: String,
     /// Argon2id memory cost (KiB) and iterations. Lower only for tests.
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
@@ -51,7 +54,8 @@ impl Default for Config {
             log_format: LogFormat::Text,
             bootstrap_admin_email: String::new(),
             bootstrap_admin_password: String::new(),
-            session_lifetime_secs: auth.session_lifetime_secs,
+            smtp_url: String::new(),
+            mail_from: "Roster <roster@localhost>".into(),
             argon2_memory_kib: auth.argon2_memory_kib,
             argon2_iterations: auth.argon2_iterations,
         }
@@ -66,9 +70,18 @@ impl fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("database_url", &self.database_url_redacted())
             .field("public_url", &self.public_url)
+            .field("smtp_url", &redact_url(&self.smtp_url))
             .field("bootstrap_admin_email", &self.bootstrap_admin_email)
             .field("bootstrap_admin_password", &"[redacted]")
             .finish_non_exhaustive()
+    }
+}
+
+/// A URL without its user and password.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***{}", &url[..s], &url[at..]),
+        _ => url.to_owned(),
     }
 }
 
@@ -113,11 +126,7 @@ impl Config {
 
     /// The database URL without any password, for messages.
     pub fn database_url_redacted(&self) -> String {
-        let url = self.database_url();
-        match (url.find("://"), url.rfind('@')) {
-            (Some(s), Some(at)) if at > s => format!("{}://***{}", &url[..s], &url[at..]),
-            _ => url,
-        }
+        redact_url(&self.database_url())
     }
 
     pub fn bootstrap_admin(&self) -> Option<(&str, &str)> {
@@ -125,9 +134,17 @@ impl Config {
             .then_some((self.bootstrap_admin_email.as_str(), self.bootstrap_admin_password.as_str()))
     }
 
+    pub fn mailer(&self) -> app::mail::Mailer {
+        let transport = if self.smtp_url.is_empty() {
+            app::mail::MailTransport::Outbox(self.data_dir.join("outbox"))
+        } else {
+            app::mail::MailTransport::Smtp { url: self.smtp_url.clone() }
+        };
+        app::mail::Mailer::new(transport, self.mail_from.clone())
+    }
+
     pub fn auth_settings(&self) -> app::AuthSettings {
         app::AuthSettings {
-            session_lifetime_secs: self.session_lifetime_secs,
             argon2_memory_kib: self.argon2_memory_kib,
             argon2_iterations: self.argon2_iterations,
         }
@@ -149,7 +166,7 @@ mod tests {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/default.toml");
         let from_file: Config = Figment::from(Toml::file(path)).extract().expect("config/default.toml parses");
         assert_eq!(format!("{from_file:?}"), format!("{:?}", Config::default()));
-        assert_eq!(from_file.session_lifetime_secs, Config::default().session_lifetime_secs);
+        assert_eq!(from_file.mail_from, Config::default().mail_from);
         assert_eq!(from_file.argon2_memory_kib, Config::default().argon2_memory_kib);
     }
 

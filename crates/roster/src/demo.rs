@@ -9,7 +9,7 @@ pub async fn generate(config: &Config, users: usize) -> anyhow::Result<()> {
     anyhow::ensure!(users > 0, "--users must be at least 1");
     let db = startup::connect(config).await?;
     db.migrate().await?;
-    let ctx = app::AppCtx::new(db.clone(), config.auth_settings());
+    let ctx = app::AppCtx::new(db.clone(), config.auth_settings(), config.mailer());
     let bar = ProgressBar::new(users as u64).with_style(
         ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} users  {per_sec}  eta {eta}  {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),

@@ -34,7 +34,7 @@ impl Application {
     pub async fn build(config: Config, demo: bool) -> anyhow::Result<Self> {
         let db = connect(&config).await?;
         db.migrate().await.context("database migration failed")?;
-        let ctx = AppCtx::new(db.clone(), config.auth_settings());
+        let ctx = AppCtx::new(db.clone(), config.auth_settings(), config.mailer());
         let listener =
             TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
         let addr = listener.local_addr()?;

@@ -8,14 +8,17 @@
 #[macro_use]
 mod db;
 pub mod accounts;
+pub mod audit;
 pub mod bots;
 pub mod dialect;
 mod error;
 pub mod groups;
+pub mod lockout;
 pub mod lookups;
 pub mod roles;
 pub mod seed;
 pub mod sessions;
+pub mod settings;
 pub mod users;
 pub mod workspaces;
 

@@ -141,3 +141,25 @@ pub async fn role(db: &Db, account: AccountId, id: AdminRoleId) -> Result<Option
     });
     Ok(record)
 }
+
+/// An active admin of an account: who to alert about a user.
+#[derive(Debug, Clone, FromRow)]
+pub struct AdminContact {
+    pub email: String,
+    pub is_primary_admin: bool,
+    pub admin_role_id: Option<Uuid>,
+}
+
+/// Every active user of `account` holding an admin role.
+pub async fn admin_contacts(db: &Db, account: AccountId) -> Result<Vec<AdminContact>, StoreError> {
+    let rows = with_db!(db, pool => {
+        sqlx::query_as::<_, AdminContact>(
+            "SELECT email, is_primary_admin, admin_role_id FROM users WHERE account_id = $1 AND status = 'active' \
+             AND (is_primary_admin OR admin_role_id IS NOT NULL) ORDER BY email_key",
+        )
+        .bind(account.0)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows)
+}

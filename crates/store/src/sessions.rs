@@ -1,5 +1,8 @@
-//! Login sessions: created at sign-in, looked up by token hash on every request.
+//! Login sessions: created at sign-in, looked up by token hash on every request, ended by
+//! their user, an admin, a lockout or a timeout. Ended sessions stay as history.
 
+use crate::audit::{NewAuditEvent, insert_audit};
+use crate::db::BeginWrite;
 use crate::{Db, Micros, StoreError};
 use domain::ids::{SessionId, UserId, WorkspaceId};
 use sqlx::FromRow;
@@ -25,9 +28,9 @@ pub struct NewSession {
 pub async fn create(db: &Db, s: &NewSession) -> Result<(), StoreError> {
     with_db!(db, pool => {
         sqlx::query(
-            "INSERT INTO sessions (id, token_hash, user_id, workspace_id, csrf_token, device_type, browser, \
-             os, ip, user_agent, created_at, last_activity_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)",
+            "INSERT INTO sessions (id, token_hash, user_id, workspace_id, current_workspace_id, csrf_token, \
+             device_type, browser, os, ip, user_agent, created_at, last_activity_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)",
         )
         .bind(s.id.0)
         .bind(&s.token_hash)
@@ -47,14 +50,17 @@ pub async fn create(db: &Db, s: &NewSession) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// A live session with what authorization needs about its user.
+/// A session that has not been ended, with what authorization needs about its user and the
+/// account's security settings (JSON, if ever saved) to judge idle and absolute timeouts.
 #[derive(Debug, Clone, FromRow)]
 pub struct LiveSession {
     pub id: Uuid,
     pub user_id: Uuid,
     pub account_id: Uuid,
     pub workspace_id: Option<Uuid>,
+    pub current_workspace_id: Option<Uuid>,
     pub csrf_token: String,
+    pub created_at: i64,
     pub last_activity_at: i64,
     pub expires_at: i64,
     pub status: String,
@@ -63,15 +69,18 @@ pub struct LiveSession {
     pub last_name: String,
     pub is_primary_admin: bool,
     pub admin_role_id: Option<Uuid>,
+    pub security_settings: Option<String>,
 }
 
-/// The live (not ended, not expired) session whose token hashes to `token_hash`.
+/// The unended, unexpired session whose token hashes to `token_hash`.
 pub async fn find_live(db: &Db, token_hash: &[u8], now: Micros) -> Result<Option<LiveSession>, StoreError> {
     let row = with_db!(db, pool => {
         sqlx::query_as::<_, LiveSession>(
-            "SELECT s.id, s.user_id, u.account_id, s.workspace_id, s.csrf_token, s.last_activity_at, \
-             s.expires_at, u.status, u.email, u.first_name, u.last_name, u.is_primary_admin, u.admin_role_id \
+            "SELECT s.id, s.user_id, u.account_id, s.workspace_id, s.current_workspace_id, s.csrf_token, \
+             s.created_at, s.last_activity_at, s.expires_at, u.status, u.email, u.first_name, u.last_name, \
+             u.is_primary_admin, u.admin_role_id, st.value AS security_settings \
              FROM sessions s JOIN users u ON u.id = s.user_id \
+             LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
              WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2",
         )
         .bind(token_hash)
@@ -94,19 +103,130 @@ pub async fn touch(db: &Db, id: SessionId, now: Micros) -> Result<(), StoreError
     Ok(())
 }
 
-/// Ends a session (sign-out by its own user).
-pub async fn end(db: &Db, id: SessionId, by: UserId, reason: &str, now: Micros) -> Result<(), StoreError> {
+/// Records the workspace the session's user now acts for.
+pub async fn set_current_workspace(db: &Db, id: SessionId, workspace: WorkspaceId) -> Result<(), StoreError> {
     with_db!(db, pool => {
-        sqlx::query(
-            "UPDATE sessions SET ended_at = $1, ended_by_user_id = $2, end_reason = $3 \
-             WHERE id = $4 AND ended_at IS NULL",
-        )
-        .bind(now)
-        .bind(by.0)
-        .bind(reason)
-        .bind(id.0)
-        .execute(pool)
-        .await?;
+        sqlx::query("UPDATE sessions SET current_workspace_id = $1 WHERE id = $2")
+            .bind(workspace.0)
+            .bind(id.0)
+            .execute(pool)
+            .await?;
     });
     Ok(())
+}
+
+/// Who ended sessions, and why.
+#[derive(Debug, Clone)]
+pub struct Ending {
+    pub by_user: Option<UserId>,
+    pub for_workspace: Option<WorkspaceId>,
+    /// signed_out, killed, locked, reported, expired.
+    pub cause: &'static str,
+    pub reason: Option<String>,
+    pub at: Micros,
+}
+
+/// Which of a user's sessions to end.
+#[derive(Debug, Clone, Copy)]
+pub enum Which {
+    One(SessionId),
+    All,
+    AllBut(SessionId),
+}
+
+/// Ends live sessions of `user` and appends `audit` (when given), in one transaction.
+/// Returns the ids that were live and are now ended (none when they were already over).
+pub async fn end(
+    db: &Db,
+    user: UserId,
+    which: Which,
+    ending: &Ending,
+    audit: Option<&NewAuditEvent>,
+) -> Result<Vec<Uuid>, StoreError> {
+    let (one, except) = match which {
+        Which::One(id) => (Some(id.0), None),
+        Which::All => (None, None),
+        Which::AllBut(id) => (None, Some(id.0)),
+    };
+    let ended = with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let ids: Vec<Uuid> = sqlx::query_scalar(
+            "UPDATE sessions SET ended_at = $1, ended_by_user_id = $2, ended_by_workspace_id = $3, \
+             end_cause = $4, end_reason = $5 \
+             WHERE user_id = $6 AND ended_at IS NULL AND expires_at > $1 \
+             AND ($7 IS NULL OR id = $7) AND ($8 IS NULL OR id <> $8) RETURNING id",
+        )
+        .bind(ending.at)
+        .bind(ending.by_user.map(|u| u.0))
+        .bind(ending.for_workspace.map(|w| w.0))
+        .bind(ending.cause)
+        .bind(&ending.reason)
+        .bind(user.0)
+        .bind(one)
+        .bind(except)
+        .fetch_all(&mut *tx)
+        .await?;
+        if let Some(event) = audit.filter(|_| !ids.is_empty()) {
+            insert_audit!(tx, event);
+        }
+        tx.commit().await?;
+        ids
+    });
+    Ok(ended)
+}
+
+/// A session as the Sessions tab shows it.
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionRow {
+    pub id: Uuid,
+    pub device_type: String,
+    pub browser: String,
+    pub os: String,
+    pub ip: String,
+    pub workspace_name: Option<String>,
+    pub created_at: i64,
+    pub last_activity_at: i64,
+    pub expires_at: i64,
+    pub ended_at: Option<i64>,
+    pub end_cause: Option<String>,
+    pub end_reason: Option<String>,
+    pub ended_by_email: Option<String>,
+    pub ended_by_workspace_name: Option<String>,
+}
+
+const SESSION_COLUMNS: &str = "SELECT s.id, s.device_type, s.browser, s.os, s.ip, w.name AS workspace_name, \
+     s.created_at, s.last_activity_at, s.expires_at, s.ended_at, s.end_cause, s.end_reason, \
+     b.email AS ended_by_email, bw.name AS ended_by_workspace_name \
+     FROM sessions s LEFT JOIN workspaces w ON w.id = s.workspace_id \
+     LEFT JOIN users b ON b.id = s.ended_by_user_id LEFT JOIN workspaces bw ON bw.id = s.ended_by_workspace_id ";
+
+/// The user's live sessions (newest first) and their most recent ended ones (at most
+/// `history` of them, newest first). Expired sessions count as ended.
+pub async fn for_user(
+    db: &Db,
+    user: UserId,
+    now: Micros,
+    history: u32,
+) -> Result<(Vec<SessionRow>, Vec<SessionRow>), StoreError> {
+    let (live, ended) = with_db!(db, pool => {
+        let live = sqlx::query_as::<_, SessionRow>(sqlx::AssertSqlSafe(format!(
+            "{SESSION_COLUMNS} WHERE s.user_id = $1 AND s.ended_at IS NULL AND s.expires_at > $2 \
+             ORDER BY s.created_at DESC, s.id DESC"
+        )))
+        .bind(user.0)
+        .bind(now)
+        .fetch_all(pool)
+        .await?;
+        let ended = sqlx::query_as::<_, SessionRow>(sqlx::AssertSqlSafe(format!(
+            "{SESSION_COLUMNS} WHERE s.user_id = $1 AND (s.ended_at IS NOT NULL OR s.expires_at <= $2) \
+             ORDER BY coalesce(s.ended_at, s.expires_at) DESC, s.id DESC LIMIT $3"
+        )))
+        .bind(user.0)
+        .bind(now)
+        .bind(i64::from(history))
+        .fetch_all(pool)
+        .await?;
+        (live, ended)
+    });
+    Ok((live, ended))
 }

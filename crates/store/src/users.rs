@@ -311,6 +311,7 @@ pub struct UserDetailRow {
     pub role_name: Option<String>,
     pub failed_logins: i32,
     pub locked_at: Option<i64>,
+    pub lock_until: Option<i64>,
     pub invited_at: Option<i64>,
     pub last_login_at: Option<i64>,
     pub profile: String,
@@ -323,7 +324,7 @@ pub async fn find(db: &Db, account: AccountId, id: UserId) -> Result<Option<User
     let row = with_db!(db, pool => {
         sqlx::query_as::<_, UserDetailRow>(
             "SELECT u.id, u.account_id, u.email, u.first_name, u.last_name, u.status, u.builder_access, \
-             u.is_primary_admin, u.admin_role_id, r.name AS role_name, u.failed_logins, u.locked_at, \
+             u.is_primary_admin, u.admin_role_id, r.name AS role_name, u.failed_logins, u.locked_at, u.lock_until, \
              u.invited_at, u.last_login_at, u.profile, u.version, u.created_at \
              FROM users u LEFT JOIN admin_roles r ON r.id = u.admin_role_id \
              WHERE u.account_id = $1 AND u.id = $2",
@@ -343,14 +344,17 @@ pub struct LoginRow {
     pub account_id: Uuid,
     pub status: String,
     pub password_hash: Option<String>,
+    pub lock_until: Option<i64>,
+    pub security_settings: Option<String>,
 }
 
 /// Users with this email (case-insensitive) in any account, or only in `account_slug`.
 pub async fn find_for_login(db: &Db, email_key: &str, account_slug: Option<&str>) -> Result<Vec<LoginRow>, StoreError> {
     let rows = with_db!(db, pool => {
         sqlx::query_as::<_, LoginRow>(
-            "SELECT u.id, u.account_id, u.status, u.password_hash FROM users u \
-             JOIN accounts a ON a.id = u.account_id \
+            "SELECT u.id, u.account_id, u.status, u.password_hash, u.lock_until, st.value AS security_settings \
+             FROM users u JOIN accounts a ON a.id = u.account_id \
+             LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
              WHERE u.email_key = $1 AND ($2 IS NULL OR a.slug = $2) ORDER BY a.created_at LIMIT 5",
         )
         .bind(email_key)

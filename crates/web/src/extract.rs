@@ -88,7 +88,11 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
 
 async fn principal(parts: &Parts, state: &AppState) -> Result<Principal, app::AppError> {
     let token = session_token(&parts.headers).ok_or(app::AppError::Unauthenticated)?;
-    app::auth::authenticate(&state.ctx, &token).await
+    app::auth::authenticate(&state.ctx, &token, &client_ip(parts)).await
+}
+
+fn client_ip(parts: &Parts) -> String {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(String::new, |ConnectInfo(a)| a.ip().to_string())
 }
 
 /// The signed-in caller of an API endpoint (401 problem+json otherwise).
@@ -147,10 +151,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(String::new, |ConnectInfo(a)| a.ip().to_string());
+        let ip = client_ip(parts);
         let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
         Ok(Self { ip, user_agent })
     }

@@ -4,13 +4,15 @@ pub mod password;
 pub mod setup;
 
 use crate::authz::Principal;
-use crate::clock::{self, MINUTE, SECOND};
+use crate::audit::{self, action};
+use crate::clock::{self, MINUTE};
 use crate::{AppCtx, AppError, tokens};
 use domain::ids::{AccountId, AdminRoleId, SessionId, UserId, WorkspaceId};
 use domain::permission::{Permission, PermissionSet, Scope};
 use domain::role::AdminRole;
 use domain::user::{Email, UserStatus};
-use store::sessions::{LiveSession, NewSession};
+use serde_json::json;
+use store::sessions::{Ending, LiveSession, NewSession, Which};
 
 /// What a sign-in attempt brings.
 #[derive(Debug, Clone)]
@@ -31,25 +33,45 @@ pub struct LoginOutcome {
     pub user_id: UserId,
 }
 
-/// Checks the password and opens a session. Unknown emails, wrong passwords and
-/// malformed emails all get [`AppError::Unauthenticated`] after the same amount of hashing.
+/// Checks the password and opens a session.
+///
+/// Unknown emails, wrong passwords, malformed emails and locked users all get
+/// [`AppError::Unauthenticated`]; every path but "locked" does the same amount of hashing.
+/// A lockout is decided before hashing, so guesses against a locked user cost no CPU. A
+/// wrong password counts against the user atomically; the failure that reaches the limit
+/// locks them and ends all their sessions.
 pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<LoginOutcome, AppError> {
     let candidates = match Email::try_from(req.email.as_str()) {
         Ok(email) => store::users::find_for_login(&ctx.db, &email.key(), req.account.as_deref()).await?,
         Err(_) => Vec::new(),
     };
+    let now = clock::now();
     let mut matched = None;
     for c in &candidates {
+        let user = UserId(c.id);
+        let mut status: UserStatus = c.status.parse()?;
+        if status == UserStatus::Locked && c.lock_until.is_some_and(|t| t <= now) {
+            if store::lockout::unlock_if_due(&ctx.db, user, now).await? {
+                let event = audit::unattended(AccountId(c.account_id), action::USER_UNLOCKED, Some(user), "", json!({"by": "timer"}));
+                audit::record(ctx, &event).await?;
+            }
+            status = UserStatus::Active;
+        }
+        if status == UserStatus::Locked {
+            continue;
+        }
         if ctx.hasher.verify(&req.password, c.password_hash.as_deref()).await {
-            matched = Some(c);
+            matched = Some((c, status));
             break;
+        }
+        if status == UserStatus::Active {
+            count_failure(ctx, c, &req.ip, now).await?;
         }
     }
     if candidates.is_empty() {
         ctx.hasher.verify(&req.password, None).await;
     }
-    let Some(user) = matched else { return Err(AppError::Unauthenticated) };
-    let status: UserStatus = user.status.parse()?;
+    let Some((user, status)) = matched else { return Err(AppError::Unauthenticated) };
     if !status.can_sign_in() {
         return Err(AppError::Forbidden(format!(
             "this account is {}; contact your administrator",
@@ -57,37 +79,71 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<LoginOutcome, AppE
         )));
     }
     let user_id = UserId(user.id);
-    let now = clock::now();
+    let settings = crate::settings::parse_security(user.security_settings.as_deref());
     let first_workspace = store::lookups::user_workspaces(&ctx.db, user_id).await?.first().map(|w| WorkspaceId(w.id));
     let token = tokens::generate();
+    let device = crate::device::parse(&req.user_agent);
     let session = NewSession {
         id: SessionId::new(),
         token_hash: tokens::hash(&token),
         user_id,
         workspace_id: first_workspace,
         csrf_token: tokens::generate(),
-        device_type: String::new(),
-        browser: String::new(),
-        os: String::new(),
-        ip: req.ip,
+        device_type: device.device_type.to_owned(),
+        browser: device.browser,
+        os: device.os,
+        ip: req.ip.clone(),
         user_agent: req.user_agent.chars().take(512).collect(),
         created_at: now,
-        expires_at: now + ctx.auth.session_lifetime_secs * SECOND,
+        expires_at: now + settings.absolute_lifetime_us(),
     };
     store::sessions::create(&ctx.db, &session).await?;
     store::users::record_login(&ctx.db, user_id, now).await?;
+    let event = audit::unattended(AccountId(user.account_id), action::LOGIN_SUCCEEDED, Some(user_id), &req.ip, json!({"session_id": session.id}));
+    audit::record(ctx, &event).await?;
     Ok(LoginOutcome { token, session_id: session.id, user_id })
 }
 
+async fn count_failure(ctx: &AppCtx, c: &store::users::LoginRow, ip: &str, now: i64) -> Result<(), AppError> {
+    let settings = crate::settings::parse_security(c.security_settings.as_deref());
+    let (account, user) = (AccountId(c.account_id), UserId(c.id));
+    let failed = audit::unattended(account, action::LOGIN_FAILED, Some(user), ip, json!({"reason": "wrong password"}));
+    let lock_until = settings.auto_unlock_at(now);
+    let locked = audit::unattended(
+        account,
+        action::USER_LOCKED,
+        Some(user),
+        ip,
+        json!({"failed_logins": settings.max_login_attempts, "unlocks_at": lock_until.map(clock::rfc3339)}),
+    );
+    let max = i32::try_from(settings.max_login_attempts).unwrap_or(i32::MAX);
+    store::lockout::record_failure(&ctx.db, user, ip, max, now, lock_until, &failed, &locked).await?;
+    Ok(())
+}
+
 /// The signed-in principal behind a session token, or `Unauthenticated` when the session
-/// is unknown, ended or expired, or its user may no longer sign in. Looked up on every
-/// request, so a kill holds on every instance at once.
-pub async fn authenticate(ctx: &AppCtx, token: &str) -> Result<Principal, AppError> {
+/// is unknown, ended, past its absolute lifetime or idle too long, or its user may no
+/// longer sign in. Looked up on every request, so a kill holds on every instance at once.
+pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Principal, AppError> {
     let now = clock::now();
     let Some(s) = store::sessions::find_live(&ctx.db, &tokens::hash(token), now).await? else {
         return Err(AppError::Unauthenticated);
     };
     let status: UserStatus = s.status.parse()?;
+    let settings = crate::settings::parse_security(s.security_settings.as_deref());
+    let idle = now - s.last_activity_at >= settings.idle_timeout_us();
+    let too_old = now - s.created_at >= settings.absolute_lifetime_us();
+    if idle || too_old {
+        let ending = Ending {
+            by_user: None,
+            for_workspace: None,
+            cause: "expired",
+            reason: Some(if idle { "idle timeout" } else { "absolute lifetime reached" }.into()),
+            at: now,
+        };
+        store::sessions::end(&ctx.db, UserId(s.user_id), Which::One(SessionId(s.id)), &ending, None).await?;
+        return Err(AppError::Unauthenticated);
+    }
     if !status.can_sign_in() {
         return Err(AppError::Unauthenticated);
     }
@@ -103,6 +159,8 @@ pub async fn authenticate(ctx: &AppCtx, token: &str) -> Result<Principal, AppErr
         email: s.email,
         display_name: format!("{} {}", s.first_name, s.last_name),
         role,
+        workspace: s.current_workspace_id.or(s.workspace_id).map(WorkspaceId),
+        ip: ip.to_owned(),
     })
 }
 
@@ -128,6 +186,9 @@ async fn load_role(ctx: &AppCtx, s: &LiveSession) -> Result<AdminRole, AppError>
 
 /// Ends the principal's own session.
 pub async fn logout(ctx: &AppCtx, principal: &Principal) -> Result<(), AppError> {
-    store::sessions::end(&ctx.db, principal.session_id, principal.user_id, "signed out", clock::now()).await?;
+    let ending = Ending { by_user: Some(principal.user_id), for_workspace: None, cause: "signed_out", reason: None, at: clock::now() };
+    let actor = crate::authz::Actor::of(principal);
+    let event = audit::by(&actor, action::SESSION_SIGNED_OUT, Some(principal.user_id), json!({"session_id": principal.session_id}));
+    store::sessions::end(&ctx.db, principal.user_id, Which::One(principal.session_id), &ending, Some(&event)).await?;
     Ok(())
 }

@@ -12,7 +12,7 @@ use store::seed::Batch;
 use store::sessions::NewSession;
 use store::users::NewUser;
 
-/// Users written per transaction.
+/// Users generated and written per step (one progress update); the load is one transaction.
 const BATCH: usize = 5000;
 
 /// What a generated user looks like, before it gets ids.
@@ -141,7 +141,11 @@ pub struct GeneratedAdmin {
 /// Everything is one [`store::seed::BulkLoad`], so an interrupted run leaves the database
 /// as it found it apart from the admin, workspaces and groups. Batches are generated on a
 /// blocking thread while the previous one is being written, so both cores work.
-pub async fn generate_users(ctx: &AppCtx, n: usize, progress: &mut dyn FnMut(usize)) -> Result<GeneratedAdmin, AppError> {
+pub async fn generate_users(
+    ctx: &AppCtx,
+    n: usize,
+    progress: &mut dyn FnMut(usize),
+) -> Result<GeneratedAdmin, AppError> {
     if !store::accounts::none_exist(&ctx.db).await? {
         return Err(AppError::Conflict("roster demo needs an empty database".into()));
     }

@@ -130,6 +130,7 @@ async fn spawn(backend: Backend, adjust: impl FnOnce(&mut Config), demo: bool) -
     let mut config = test_config(&dir, url.clone());
     adjust(&mut config);
     let auth = config.auth_settings();
+    let mailer = config.mailer();
     let app = Application::build(config, demo).await.expect("the app builds");
     let demo_password = app.demo_credentials().map(|c| c.password.clone());
     let setup_token = match app.first_start() {
@@ -141,7 +142,7 @@ async fn spawn(backend: Backend, adjust: impl FnOnce(&mut Config), demo: bool) -
         app.run_until_stopped().await.expect("the app runs");
     });
     let db = Db::connect(&url).await.expect("second pool");
-    let ctx = app::AppCtx::new(db.clone(), auth);
+    let ctx = app::AppCtx::new(db.clone(), auth, mailer);
     Some(TestApp {
         base: format!("http://127.0.0.1:{port}"),
         port,

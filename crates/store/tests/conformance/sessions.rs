@@ -2,7 +2,7 @@
 
 use crate::fixtures::{HOUR, T0, TestAccount, account, insert, token_hash, user};
 use domain::ids::{SessionId, UserId};
-use store::sessions::NewSession;
+use store::sessions::{Ending, NewSession, Which};
 use store::{Db, StoreError};
 
 fn session(account: &TestAccount, user: UserId) -> NewSession {
@@ -54,9 +54,16 @@ async fn live_until_ended_or_expired(db: Db) {
     assert!(store::sessions::find_live(&db, &s.token_hash, T0 + 2 * HOUR).await.expect("find").is_none(), "expired");
 
     // Ending one session leaves the other live; ending twice is harmless.
-    store::sessions::end(&db, s.id, ann.id, "signed_out", T0 + 10).await.expect("end");
+    let ending = |at| Ending { by_user: Some(ann.id), for_workspace: None, cause: "signed_out", reason: None, at };
+    let ended = store::sessions::end(&db, ann.id, Which::One(s.id), &ending(T0 + 10), None).await.expect("end");
+    assert_eq!(ended, [s.id.0]);
     assert!(store::sessions::find_live(&db, &s.token_hash, T0 + 11).await.expect("find").is_none(), "ended");
-    store::sessions::end(&db, s.id, ann.id, "again", T0 + 12).await.expect("end again");
+    let again = store::sessions::end(&db, ann.id, Which::One(s.id), &ending(T0 + 12), None).await.expect("end again");
+    assert!(again.is_empty(), "already ended");
+    let (live, history) = store::sessions::for_user(&db, ann.id, T0 + 13, 10).await.expect("for user");
+    assert_eq!(live.iter().map(|r| r.id).collect::<Vec<_>>(), [other.id.0]);
+    assert_eq!(history[0].id, s.id.0);
+    assert_eq!((history[0].ended_at, history[0].end_cause.as_deref()), (Some(T0 + 10), Some("signed_out")));
     assert!(store::sessions::find_live(&db, &other.token_hash, T0 + 11).await.expect("find").is_some());
 }
 

@@ -14,7 +14,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use domain::permission::Permission;
 use domain::role::RoleKind;
 use domain::user::{BuilderAccess, UserStatus};
 
@@ -264,7 +263,7 @@ fn status_detail(d: &UserDetails) -> String {
 
 async fn show(State(state): State<AppState>, PageUser(me): PageUser, Path(id): Path<String>) -> Response {
     let Ok(id) = id.parse() else { return error_page(&AppError::NotFound, Some(Nav::of(&me, "users"))) };
-    let details = match app::authz::on_user(&state.ctx, &me, Permission::UsersView, id).await {
+    let details = match app::authz::on_user::<app::authz::UsersView>(&state.ctx, &me, id).await {
         Ok(may) => app::users::get_user(&state.ctx, &may).await,
         Err(e) => Err(e),
     };

@@ -38,7 +38,7 @@ async fn login(
         user_agent: client.user_agent,
     };
     let outcome = app::auth::login(&state.ctx, req).await?;
-    let me = app::auth::authenticate(&state.ctx, &outcome.token).await?;
+    let me = app::auth::authenticate(&state.ctx, &outcome.token, "").await?;
     let jar = jar.add(session_cookie(outcome.token, state.secure));
     let body = json!({
         "session_id": outcome.session_id,

@@ -9,11 +9,15 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use domain::ids::UserId;
-use domain::permission::Permission;
+use app::authz::{UsersManage, UsersView};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/users", get(list_users)).route("/users/{id}", get(get_user))
+    Router::new()
+        .route("/users", get(list_users))
+        .route("/users/{id}", get(get_user))
+        .route("/users/{id}/unlock", axum::routing::post(unlock_user))
 }
 
 fn time(us: Option<i64>) -> Value {
@@ -58,9 +62,12 @@ async fn get_user(
     ApiUser(me): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let may = app::authz::on_user(&state.ctx, &me, Permission::UsersView, user_id(&id)?).await?;
+    let may = app::authz::on_user::<UsersView>(&state.ctx, &me, user_id(&id)?).await?;
     let d = app::users::get_user(&state.ctx, &may).await?;
-    Ok(Json(details_json(&d)))
+    let lockout = app::lockout::info(&state.ctx, &may).await?;
+    let mut body = details_json(&d);
+    body["lockout"] = lockout_json(&lockout);
+    Ok(Json(body))
 }
 
 fn details_json(d: &UserDetails) -> Value {
@@ -86,4 +93,23 @@ fn details_json(d: &UserDetails) -> Value {
         "version": u.version,
         "created_at": rfc3339(u.created_at),
     })
+}
+
+fn lockout_json(l: &app::lockout::LockoutInfo) -> Value {
+    json!({
+        "failed_logins": l.failed_logins,
+        "locked_at": time(l.locked_at),
+        "unlocks_at": time(l.unlocks_at),
+        "recent_failures": l.recent.iter().map(|f| json!({"at": rfc3339(f.at), "ip": f.ip})).collect::<Vec<_>>(),
+    })
+}
+
+async fn unlock_user(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user_id(&id)?).await?;
+    app::lockout::unlock(&state.ctx, &may).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,0 +1,165 @@
+//! Sessions: a user's sessions for admins (`/users/{id}/sessions`) and one's own
+//! (`/me/sessions`), with kill, sign-out and "report suspicious".
+
+use super::users::user_id;
+use crate::error::ApiError;
+use crate::extract::{ApiUser, AppJson};
+use crate::state::AppState;
+use app::authz::{SessionsKill, SessionsView};
+use app::clock::rfc3339;
+use app::sessions::KillOptions;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use domain::ids::{SessionId, WorkspaceId};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use app::sessions::SessionRow;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/users/{id}/sessions", get(list_user_sessions).delete(kill_all_sessions))
+        .route("/users/{id}/sessions/{session_id}", delete(kill_session))
+        .route("/me/sessions", get(list_my_sessions).delete(end_my_other_sessions))
+        .route("/me/sessions/{session_id}", delete(end_my_session))
+        .route("/me/sessions/{session_id}/report", post(report_session))
+        .route("/me/workspace", axum::routing::put(switch_workspace))
+}
+
+fn session_id(raw: &str) -> Result<SessionId, ApiError> {
+    raw.parse().map_err(|_| ApiError::invalid("session_id", "must be a session id (UUID)"))
+}
+
+pub fn session_json(s: &SessionRow, current: Option<SessionId>) -> Value {
+    let mut v = json!({
+        "id": s.id,
+        "device_type": s.device_type,
+        "browser": s.browser,
+        "os": s.os,
+        "ip": s.ip,
+        "workspace": s.workspace_name,
+        "created_at": rfc3339(s.created_at),
+        "last_activity_at": rfc3339(s.last_activity_at),
+        "expires_at": rfc3339(s.expires_at),
+    });
+    if let Some(current) = current {
+        v["current"] = json!(current.0 == s.id);
+    }
+    if s.ended_at.is_some() || s.end_cause.is_some() {
+        v["ended_at"] = json!(rfc3339(s.ended_at.unwrap_or(s.expires_at)));
+        v["end_cause"] = json!(s.end_cause.as_deref().unwrap_or("expired"));
+        v["end_reason"] = json!(s.end_reason);
+        v["ended_by"] = json!(s.ended_by_email);
+        v["ended_for_workspace"] = json!(s.ended_by_workspace_name);
+    } else if s.ended_at.is_none() && s.expires_at <= app::clock::now() {
+        v["ended_at"] = json!(rfc3339(s.expires_at));
+        v["end_cause"] = json!("expired");
+    }
+    v
+}
+
+async fn list_user_sessions(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let may = app::authz::on_user::<SessionsView>(&state.ctx, &me, user_id(&id)?).await?;
+    let s = app::sessions::list(&state.ctx, &may).await?;
+    Ok(Json(json!({
+        "items": s.live.iter().map(|x| session_json(x, None)).collect::<Vec<_>>(),
+        "ended": s.ended.iter().map(|x| session_json(x, None)).collect::<Vec<_>>(),
+        "workspaces": s.workspaces.iter().map(|w| json!({"id": w.id, "name": w.name})).collect::<Vec<_>>(),
+    })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct KillBody {
+    #[serde(default)]
+    notify: bool,
+    reason: Option<String>,
+}
+
+/// The kill body is optional: no body at all means no notice and no reason.
+fn kill_options(body: &Bytes) -> Result<KillOptions, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(KillOptions::default());
+    }
+    let b: KillBody = serde_json::from_slice(body).map_err(|e| ApiError::invalid("body", &e.to_string()))?;
+    Ok(KillOptions { notify: b.notify, reason: b.reason })
+}
+
+async fn kill_session(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path((id, sid)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let options = kill_options(&body)?;
+    let session = session_id(&sid)?;
+    let may = app::authz::on_user::<SessionsKill>(&state.ctx, &me, user_id(&id)?).await?;
+    app::sessions::kill(&state.ctx, &may, Some(session), &options).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn kill_all_sessions(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let options = kill_options(&body)?;
+    let may = app::authz::on_user::<SessionsKill>(&state.ctx, &me, user_id(&id)?).await?;
+    let ended = app::sessions::kill(&state.ctx, &may, None, &options).await?;
+    Ok(Json(json!({ "ended": ended })))
+}
+
+async fn list_my_sessions(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
+    let (live, ended) = app::sessions::mine(&state.ctx, &me).await?;
+    let current = Some(me.session_id);
+    Ok(Json(json!({
+        "items": live.iter().map(|s| session_json(s, current)).collect::<Vec<_>>(),
+        "ended": ended.iter().map(|s| session_json(s, current)).collect::<Vec<_>>(),
+    })))
+}
+
+async fn end_my_session(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(sid): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    app::sessions::end_mine(&state.ctx, &me, Some(session_id(&sid)?)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn end_my_other_sessions(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
+    let ended = app::sessions::end_mine(&state.ctx, &me, None).await?;
+    Ok(Json(json!({ "ended": ended })))
+}
+
+async fn report_session(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(sid): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    app::sessions::report(&state.ctx, &me, session_id(&sid)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct WorkspaceBody {
+    workspace_id: String,
+}
+
+async fn switch_workspace(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    AppJson(body): AppJson<WorkspaceBody>,
+) -> Result<StatusCode, ApiError> {
+    let w: WorkspaceId =
+        body.workspace_id.parse().map_err(|_| ApiError::invalid("workspace_id", "must be a workspace id (UUID)"))?;
+    app::sessions::switch_workspace(&state.ctx, &me, w).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
