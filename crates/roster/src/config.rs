@@ -38,6 +38,8 @@ pub struct Config {
     pub smtp_url: String,
     /// Sender of Roster's mail.
     pub mail_from: String,
+    /// Sign-in attempts allowed per client address and minute (per instance); 0 = no limit.
+    pub login_rate_per_minute: u32,
     /// Argon2id memory cost (KiB) and iterations. Lower only for tests.
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
@@ -56,6 +58,7 @@ impl Default for Config {
             bootstrap_admin_password: String::new(),
             smtp_url: String::new(),
             mail_from: "Roster <roster@localhost>".into(),
+            login_rate_per_minute: 20,
             argon2_memory_kib: auth.argon2_memory_kib,
             argon2_iterations: auth.argon2_iterations,
         }

@@ -32,7 +32,7 @@ pub async fn generate(config: &Config, users: usize) -> anyhow::Result<()> {
         "Generated {users} users in {:.1} s ({:.1} s writing rows, {:.1} s indexing) into {}.\nSign in as {} with password {}",
         total.as_secs_f64(),
         rows_written.as_secs_f64(),
-        (total - rows_written).as_secs_f64(),
+        total.saturating_sub(rows_written).as_secs_f64(),
         config.database_url_redacted(),
         admin.email,
         admin.password

@@ -52,7 +52,11 @@ impl Application {
                 "No admin exists yet. Open this link within 24 hours to create the first admin:\n  {public_url}/setup?token={token}"
             ),
         }
-        let state = web::AppState { ctx, secure: public_url.starts_with("https://") };
+        let state = web::AppState {
+            ctx,
+            secure: public_url.starts_with("https://"),
+            login_limiter: web::RateLimiter::new(config.login_rate_per_minute),
+        };
         tracing::info!(database = %config.database_url_redacted(), "database ready");
         Ok(Self { public_url, listener, router: web::router(state), db, first_start, demo })
     }

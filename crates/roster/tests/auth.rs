@@ -140,3 +140,22 @@ on_both_backends!(pages_send_visitors_without_a_session_to_the_login_page, |app|
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()["location"], "/login?next=%2Fadmin%2Fusers%3Fstatus%3Dactive");
 });
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_attempts_are_rate_limited_per_address() {
+    let app = crate::support::app::spawn_app_with(store::Backend::Sqlite, |c| c.login_rate_per_minute = 3).await.unwrap();
+    let c = client();
+    let wrong = json!({"email": ADMIN_EMAIL, "password": "Wrong-Password-1"});
+    for _ in 0..3 {
+        assert_eq!(app.post_json(&c, "/api/v1/auth/login", &wrong).await.status(), StatusCode::UNAUTHORIZED);
+    }
+    let res = app.post_json(&c, "/api/v1/auth/login", &json!({"email": ADMIN_EMAIL, "password": PASSWORD})).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=20).contains(&retry), "{retry}");
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let page = c.post(app.url("/login")).form(&[("email", ADMIN_EMAIL), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::TOO_MANY_REQUESTS, "the login page shares the limit");
+    assert!(page.headers().contains_key("retry-after"));
+    assert_eq!(app.get(&c, "/healthz").await.status(), StatusCode::OK, "other endpoints are not limited");
+}

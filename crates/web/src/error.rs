@@ -53,6 +53,10 @@ impl ApiError {
         Self::new(StatusCode::FORBIDDEN, detail)
     }
 
+    pub fn too_many(detail: &str) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, detail)
+    }
+
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "no such resource")
     }

@@ -10,8 +10,10 @@ mod extract;
 mod headers;
 mod ops;
 mod pages;
+mod rate_limit;
 mod state;
 
+pub use rate_limit::RateLimiter;
 pub use state::AppState;
 
 use axum::Router;
@@ -23,11 +25,13 @@ use tower_http::trace::TraceLayer;
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let secure = state.secure;
+    let login_limiter = axum::Extension(state.login_limiter.clone());
     Router::new()
         .merge(ops::router())
         .nest("/api/v1", api::v1::router())
         .merge(pages::router())
         .layer(axum::middleware::from_fn(csrf::reject_cross_site))
+        .layer(login_limiter)
         .layer(axum::middleware::from_fn_with_state(secure, headers::add_security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");

@@ -1,5 +1,6 @@
 //! What every handler can reach.
 
+use crate::rate_limit::RateLimiter;
 use app::AppCtx;
 
 #[derive(Clone)]
@@ -7,4 +8,6 @@ pub struct AppState {
     pub ctx: AppCtx,
     /// Served over https: cookies get `Secure` and responses carry HSTS.
     pub secure: bool,
+    /// Per-IP limit on sign-in attempts.
+    pub login_limiter: RateLimiter,
 }

@@ -25,6 +25,7 @@ pub struct TestApp {
     /// The printed demo password, for apps started with `--demo`.
     pub demo_password: Option<String>,
     dir: PathBuf,
+    database_url: String,
     pg_database: Option<String>,
     server: tokio::task::JoinHandle<()>,
 }
@@ -90,6 +91,8 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
         bootstrap_admin_password: PASSWORD.into(),
         argon2_memory_kib: 1024,
         argon2_iterations: 1,
+        // Tests sign in many times from one address; the limit has its own test.
+        login_rate_per_minute: 0,
         ..Config::default()
     }
 }
@@ -152,6 +155,7 @@ async fn spawn(backend: Backend, adjust: impl FnOnce(&mut Config), demo: bool) -
         setup_token,
         demo_password,
         dir,
+        database_url: url,
         pg_database,
         server,
     })
@@ -177,6 +181,40 @@ impl TestApp {
     pub fn drop_database(&self) {
         if let Some(name) = &self.pg_database {
             drop_pg_database(name);
+        }
+    }
+
+    /// Where this app writes mail when no SMTP server is configured.
+    pub fn outbox(&self) -> PathBuf {
+        self.dir.join("outbox")
+    }
+
+    /// Another Roster instance (own port and data directory) on this app's database.
+    /// Dropping it leaves the database alone.
+    pub async fn second_instance(&self) -> TestApp {
+        let dir = self.dir.with_file_name(uuid::Uuid::now_v7().simple().to_string());
+        std::fs::create_dir_all(&dir).expect("create app dir");
+        let config = test_config(&dir, self.database_url.clone());
+        let (auth, mailer) = (config.auth_settings(), config.mailer());
+        let app = Application::build(config, false).await.expect("the second instance builds");
+        let port = app.port();
+        let server = tokio::spawn(async move {
+            app.run_until_stopped().await.expect("the app runs");
+        });
+        let db = Db::connect(&self.database_url).await.expect("second pool");
+        let ctx = app::AppCtx::new(db.clone(), auth, mailer);
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            port,
+            db,
+            ctx,
+            backend: self.backend,
+            setup_token: None,
+            demo_password: None,
+            dir,
+            database_url: self.database_url.clone(),
+            pg_database: None,
+            server,
         }
     }
 

@@ -17,7 +17,8 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/login", get(show).post(submit)).route("/logout", post(logout))
+    let limited = axum::middleware::from_fn(crate::rate_limit::limit_logins);
+    Router::new().route("/login", get(show).post(submit).layer(limited)).route("/logout", post(logout))
 }
 
 #[derive(Template, WebTemplate)]

@@ -14,7 +14,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/auth/login", post(login)).route("/auth/logout", post(logout))
+    let limited = axum::middleware::from_fn(crate::rate_limit::limit_logins);
+    Router::new().route("/auth/login", post(login).layer(limited)).route("/auth/logout", post(logout))
 }
 
 #[derive(Deserialize)]
