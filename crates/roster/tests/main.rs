@@ -3,11 +3,17 @@
 
 mod support;
 
+mod audit_log;
 mod auth;
 mod bad_input;
 mod demo;
 mod console;
+mod console_sessions;
+mod lockout;
+mod mail;
 mod ops;
 mod scope;
+mod security_settings;
+mod sessions;
 mod setup;
 mod users_list;

@@ -36,3 +36,12 @@ if (q) {
     }, 350);
   });
 }
+
+// The workspace switcher works with its Switch button; with JS it switches on change.
+const switcher = document.getElementById("workspace-switcher");
+if (switcher) {
+  const select = switcher.querySelector("select");
+  const button = switcher.querySelector("button");
+  if (button) button.hidden = true;
+  select?.addEventListener("change", () => switcher.requestSubmit());
+}

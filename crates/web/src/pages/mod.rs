@@ -2,33 +2,48 @@
 //! Pages work without JavaScript; forms POST, then redirect (303) to a GET.
 
 mod assets;
+mod audit;
 mod login;
+mod me;
+mod sessions;
+mod settings;
 mod setup;
 mod users;
 
 use crate::error::status_of;
 use crate::extract::PageUser;
 use crate::state::AppState;
-use app::AppError;
 use app::authz::Principal;
+use app::{AppCtx, AppError};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use domain::permission::Permission;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
-        .route("/me", get(me))
         .merge(assets::router())
+        .merge(audit::router())
         .merge(login::router())
+        .merge(me::router())
+        .merge(sessions::router())
+        .merge(settings::router())
         .merge(setup::router())
         .merge(users::router())
         .fallback(|| async {
             message(StatusCode::NOT_FOUND, None, "Page not found", "There is nothing at this address.")
         })
+}
+
+/// One entry of the workspace switcher.
+pub struct WorkspaceChoice {
+    pub id: String,
+    pub name: String,
+    pub selected: bool,
 }
 
 /// The signed-in bar at the top of every page.
@@ -37,21 +52,66 @@ pub struct Nav {
     pub email: String,
     pub role: String,
     pub csrf: String,
-    pub is_admin: bool,
+    pub can_users: bool,
+    pub can_audit: bool,
+    pub can_settings: bool,
     pub section: &'static str,
+    /// The switcher's choices (empty: no switcher).
+    pub workspaces: Vec<WorkspaceChoice>,
+    /// Where the switcher returns to (a local path).
+    pub back: String,
 }
 
 impl Nav {
+    /// The bar without the workspace switcher (no database needed).
     pub fn of(p: &Principal, section: &'static str) -> Self {
         Self {
             name: p.display_name.clone(),
             email: p.email.clone(),
             role: p.role.label().to_owned(),
             csrf: p.csrf_token.clone(),
-            is_admin: p.is_admin(),
+            can_users: p.role.allows(Permission::UsersView),
+            can_audit: p.role.allows(Permission::AuditView),
+            can_settings: p.role.allows(Permission::SettingsManage),
             section,
+            workspaces: Vec::new(),
+            back: "/".to_owned(),
         }
     }
+
+    /// The full bar, with the workspace switcher returning to `here`. The one place that
+    /// loads the switcher's workspaces; if that fails the bar shows without it.
+    pub async fn load(ctx: &AppCtx, p: &Principal, section: &'static str, here: &str) -> Self {
+        let mut nav = Self::of(p, section);
+        nav.back = local_path(Some(here)).to_owned();
+        match app::sessions::my_workspaces(ctx, p).await {
+            Ok(ws) => {
+                nav.workspaces = ws
+                    .into_iter()
+                    .map(|w| WorkspaceChoice {
+                        selected: p.workspace.is_some_and(|c| c.0 == w.id),
+                        id: w.id.to_string(),
+                        name: w.name,
+                    })
+                    .collect();
+            }
+            Err(e) => tracing::warn!(error = %e, "the workspace switcher could not load"),
+        }
+        nav
+    }
+}
+
+/// `path` if it is a local path (no open redirect), otherwise `/`.
+pub fn local_path(path: Option<&str>) -> &str {
+    match path {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.contains(['\r', '\n']) => p,
+        _ => "/",
+    }
+}
+
+/// The page for a form whose CSRF token does not match the session's.
+pub fn expired_form(nav: Nav) -> Response {
+    message(StatusCode::FORBIDDEN, Some(nav), "Forbidden", "This form has expired. Reload the page and try again.")
 }
 
 #[derive(Template, WebTemplate)]
@@ -87,12 +147,4 @@ pub fn error_page(e: &AppError, nav: Option<Nav>) -> Response {
 /// Admins land on the users list; everyone else on their own page.
 async fn home(PageUser(me): PageUser) -> Redirect {
     Redirect::to(if me.is_admin() { "/admin/users" } else { "/me" })
-}
-
-async fn me(PageUser(me): PageUser) -> Response {
-    let text = format!(
-        "You are signed in as {} ({}). Your account has no admin role, so there is nothing to administer here yet.",
-        me.display_name, me.email
-    );
-    message(StatusCode::OK, Some(Nav::of(&me, "me")), "Your account", &text)
 }

@@ -1,24 +1,32 @@
 //! `/admin/users` (the list with search, filters, sort and pager) and
-//! `/admin/users/{id}` (the profile tab).
+//! `/admin/users/{id}` (the profile tab, with why a user is locked and Unlock).
 
+use crate::csrf::check_form_token;
 use crate::extract::{PageUser, encode_component};
-use crate::pages::{Nav, error_page};
+use crate::pages::sessions::{NoticeQuery, UserHead};
+use crate::pages::{Nav, error_page, expired_form};
 use crate::state::AppState;
 use app::AppError;
 use app::clock::from_micros;
 use app::users::{DEFAULT_LIMIT, ListParams, UserDetails, UserSummary};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
 use domain::role::RoleKind;
+use domain::ids::UserId;
+use domain::permission::Permission;
 use domain::user::{BuilderAccess, UserStatus};
+use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/users", get(list)).route("/admin/users/{id}", get(show))
+    Router::new()
+        .route("/admin/users", get(list))
+        .route("/admin/users/{id}", get(show))
+        .route("/admin/users/{id}/unlock", post(unlock))
 }
 
 /// "2026-11-27 14:05 UTC".
@@ -121,9 +129,11 @@ fn list_href(params: &ListParams, extra: &[(&str, &str)]) -> String {
 }
 
 async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(raw): RawQuery) -> Response {
+    let here = raw.as_deref().map_or_else(|| "/admin/users".to_owned(), |q| format!("/admin/users?{q}"));
+    let nav = Nav::load(&state.ctx, &me, "users", &here).await;
     let may = match app::authz::list_users(&me) {
         Ok(m) => m,
-        Err(e) => return error_page(&e, Some(Nav::of(&me, "users"))),
+        Err(e) => return error_page(&e, Some(nav)),
     };
     let (params, mut error) = match crate::extract::parse_query::<ListParams>(raw.as_deref().unwrap_or("")) {
         Ok(p) => (p, None),
@@ -131,7 +141,7 @@ async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(ra
     };
     let choices_data = match app::users::filter_choices(&state.ctx, &may).await {
         Ok(c) => c,
-        Err(e) => return error_page(&e, Some(Nav::of(&me, "users"))),
+        Err(e) => return error_page(&e, Some(nav)),
     };
     let (page, status) = match app::users::list_users(&state.ctx, &may, &params).await {
         Ok(p) => (Some(p), StatusCode::OK),
@@ -139,7 +149,7 @@ async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(ra
             error = Some(format!("{field} {message}."));
             (None, StatusCode::BAD_REQUEST)
         }
-        Err(e) => return error_page(&e, Some(Nav::of(&me, "users"))),
+        Err(e) => return error_page(&e, Some(nav)),
     };
     let sort = params.sort.clone().unwrap_or_else(|| "name".into());
     let desc = params.order.as_deref() == Some("desc");
@@ -191,7 +201,7 @@ async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(ra
     };
     let limit_current = params.limit.clone().unwrap_or_else(|| DEFAULT_LIMIT.to_string());
     let view = UsersPage {
-        nav: Some(Nav::of(&me, "users")),
+        nav: Some(nav),
         f: Echo {
             q: params.q.clone().unwrap_or_default(),
             sort,
@@ -228,18 +238,28 @@ async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(ra
     (status, view).into_response()
 }
 
+/// Why a user is locked (or how often their sign-in failed lately).
+struct LockoutView {
+    failed_logins: i32,
+    recent: Vec<(String, String)>,
+    unlocks: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "user.html")]
 struct UserPage {
     nav: Option<Nav>,
-    id: String,
-    name: String,
+    head: UserHead,
+    csrf: String,
+    notice: Option<&'static str>,
     first_name: String,
     last_name: String,
     email: String,
     status: &'static str,
-    status_class: &'static str,
     status_detail: String,
+    locked: bool,
+    may_unlock: bool,
+    lockout: Option<LockoutView>,
     groups: Vec<String>,
     role: String,
     builder_access: &'static str,
@@ -261,30 +281,57 @@ fn status_detail(d: &UserDetails) -> String {
     }
 }
 
-async fn show(State(state): State<AppState>, PageUser(me): PageUser, Path(id): Path<String>) -> Response {
-    let Ok(id) = id.parse() else { return error_page(&AppError::NotFound, Some(Nav::of(&me, "users"))) };
+async fn show(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let nav = Nav::load(&state.ctx, &me, "users", &format!("/admin/users/{id}")).await;
+    let Ok(id) = id.parse::<UserId>() else { return error_page(&AppError::NotFound, Some(nav)) };
     let details = match app::authz::on_user::<app::authz::UsersView>(&state.ctx, &me, id).await {
-        Ok(may) => app::users::get_user(&state.ctx, &may).await,
+        Ok(may) => match app::users::get_user(&state.ctx, &may).await {
+            Ok(d) => app::lockout::info(&state.ctx, &may).await.map(|l| (d, l)),
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
-    let d = match details {
+    let (d, lock) = match details {
         Ok(d) => d,
-        Err(e) => return error_page(&e, Some(Nav::of(&me, "users"))),
+        Err(e) => return error_page(&e, Some(nav)),
     };
     let role = match d.role_kind {
         RoleKind::Member => "None".to_owned(),
         _ => d.account_role.clone(),
     };
+    let locked = d.status == UserStatus::Locked;
+    let lockout = (locked || lock.failed_logins > 0).then(|| LockoutView {
+        failed_logins: lock.failed_logins,
+        recent: lock.recent.iter().map(|f| (when(f.at), if f.ip.is_empty() { "unknown".into() } else { f.ip.clone() })).collect(),
+        unlocks: lock.unlocks_at.map_or_else(
+            || "Only an admin can unlock this user.".to_owned(),
+            |t| format!("Unlocks by itself at {}.", when(t)),
+        ),
+    });
+    let notice = match NoticeQuery::from_raw(raw.as_deref()).notice.as_deref() {
+        Some("unlocked") => Some("User unlocked. They can sign in again."),
+        _ => None,
+    };
+    let mut head = UserHead::new(&me, id, format!("{} {}", d.user.first_name, d.user.last_name), "profile");
+    head.badge = Some((d.status.label(), d.status.as_str()));
     UserPage {
-        nav: Some(Nav::of(&me, "users")),
-        id: d.user.id.to_string(),
-        name: format!("{} {}", d.user.first_name, d.user.last_name),
+        nav: Some(nav),
+        head,
+        csrf: me.csrf_token.clone(),
+        notice,
         first_name: d.user.first_name.clone(),
         last_name: d.user.last_name.clone(),
         email: d.user.email.clone(),
         status: d.status.label(),
-        status_class: d.status.as_str(),
         status_detail: status_detail(&d),
+        locked,
+        may_unlock: me.role.allows(Permission::UsersManage),
+        lockout,
         groups: d.groups.iter().map(|g| format!("{} · {}", g.workspace_name, g.name)).collect(),
         role,
         builder_access: d.builder_access.label(),
@@ -292,4 +339,31 @@ async fn show(State(state): State<AppState>, PageUser(me): PageUser, Path(id): P
         created: when(d.user.created_at),
     }
     .into_response()
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn unlock(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let nav = async || Nav::load(&state.ctx, &me, "users", &format!("/admin/users/{id}")).await;
+    if !check_form_token(&me.csrf_token, &form.csrf) {
+        return expired_form(nav().await);
+    }
+    let Ok(user) = id.parse::<UserId>() else { return error_page(&AppError::NotFound, Some(nav().await)) };
+    let result = match app::authz::on_user::<app::authz::UsersManage>(&state.ctx, &me, user).await {
+        Ok(may) => app::lockout::unlock(&state.ctx, &may).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/admin/users/{user}?notice=unlocked")).into_response(),
+        Err(e) => error_page(&e, Some(nav().await)),
+    }
 }
