@@ -2,6 +2,7 @@
 
 use crate::authz::{Actor, AuditView, InAccount};
 use crate::clock::{self, Micros};
+use crate::params::filled;
 use crate::{AppCtx, AppError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -26,6 +27,7 @@ pub mod action {
 }
 
 /// An event done by a signed-in actor.
+#[allow(clippy::needless_pass_by_value)] // callers write `json!({…})` in place
 pub fn by(actor: &Actor, action: &str, target: Option<UserId>, details: Value) -> NewAuditEvent {
     NewAuditEvent {
         id: Uuid::now_v7(),
@@ -41,6 +43,7 @@ pub fn by(actor: &Actor, action: &str, target: Option<UserId>, details: Value) -
 }
 
 /// An event with no signed-in actor (a sign-in attempt, the lockout timer).
+#[allow(clippy::needless_pass_by_value)] // callers write `json!({…})` in place
 pub fn unattended(account: AccountId, action: &str, target: Option<UserId>, ip: &str, details: Value) -> NewAuditEvent {
     NewAuditEvent {
         id: Uuid::now_v7(),
@@ -79,19 +82,20 @@ pub struct AuditPage {
     pub next_cursor: Option<String>,
 }
 
-fn filled(v: Option<&String>) -> Option<&str> {
-    v.map(|s| s.trim()).filter(|s| !s.is_empty())
-}
-
+/// A time bound: an RFC 3339 time as given, or a date. A date in `to` (an exclusive bound)
+/// means the end of that day, so `from=D&to=D` lists day D.
 fn time_param(name: &str, raw: Option<&String>) -> Result<Option<Micros>, AppError> {
+    let whole_day = if name == "to" { time::Duration::DAY } else { time::Duration::ZERO };
     filled(raw)
         .map(|t| {
             let parsed = time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
                 .or_else(|_| {
                     time::Date::parse(t, time::macros::format_description!("[year]-[month]-[day]"))
-                        .map(|d| d.midnight().assume_utc())
+                        .ok()
+                        .and_then(|d| d.midnight().assume_utc().checked_add(whole_day))
+                        .ok_or(())
                 })
-                .map_err(|_| AppError::invalid(name, "must be a date (2026-11-27) or an RFC 3339 time"))?;
+                .map_err(|()| AppError::invalid(name, "must be a date (2026-11-27) or an RFC 3339 time"))?;
             Ok(clock::to_micros(parsed))
         })
         .transpose()
@@ -99,10 +103,15 @@ fn time_param(name: &str, raw: Option<&String>) -> Result<Option<Micros>, AppErr
 
 fn parse(params: &AuditParams) -> Result<(AuditFilter, u32), AppError> {
     let id = |name: &str, raw: Option<&String>| {
-        filled(raw).map(|v| Uuid::parse_str(v).map_err(|_| AppError::invalid(name, "must be a user id (UUID)"))).transpose()
+        filled(raw)
+            .map(|v| Uuid::parse_str(v).map_err(|_| AppError::invalid(name, "must be a user id (UUID)")))
+            .transpose()
     };
     let action = filled(params.action.as_ref()).map(str::to_owned);
-    if action.as_ref().is_some_and(|a| a.len() > 64 || !a.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')) {
+    if action
+        .as_ref()
+        .is_some_and(|a| a.len() > 64 || !a.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_'))
+    {
         return Err(AppError::invalid("action", "is not an action name (like session.killed)"));
     }
     let limit = match filled(params.limit.as_ref()) {
@@ -137,9 +146,8 @@ fn parse(params: &AuditParams) -> Result<(AuditFilter, u32), AppError> {
 pub async fn list(ctx: &AppCtx, may: &InAccount<AuditView>, params: &AuditParams) -> Result<AuditPage, AppError> {
     let (filter, limit) = parse(params)?;
     let (items, more) = store::audit::list(&ctx.db, may.account, &filter, limit).await?;
-    let next_cursor = more
-        .then(|| items.last().map(|e| URL_SAFE_NO_PAD.encode(format!("{}.{}", e.at, e.id))))
-        .flatten();
+    let next_cursor =
+        more.then(|| items.last().map(|e| URL_SAFE_NO_PAD.encode(format!("{}.{}", e.at, e.id)))).flatten();
     Ok(AuditPage { items, next_cursor })
 }
 
@@ -182,6 +190,20 @@ mod tests {
         bad(AuditParams { cursor: Some("%%".into()), ..Default::default() }, "cursor");
         bad(AuditParams { action: Some("drop table".into()), ..Default::default() }, "action");
         assert!(parse(&AuditParams { from: Some("2026-11-27".into()), ..Default::default() }).is_ok());
+        bad(AuditParams { to: Some("9999-12-31".into()), ..Default::default() }, "to");
+    }
+
+    #[test]
+    fn a_date_in_to_includes_that_whole_day() {
+        let day = |from: Option<&str>, to: Option<&str>| {
+            let p = AuditParams { from: from.map(Into::into), to: to.map(Into::into), ..Default::default() };
+            parse(&p).map(|(f, _)| (f.from, f.to)).ok()
+        };
+        let (_, to) = day(None, Some("2026-11-27")).unwrap();
+        let (next, _) = day(Some("2026-11-28"), None).unwrap();
+        assert_eq!(to, next);
+        let (_, exact) = day(None, Some("2026-11-27T10:00:00Z")).unwrap();
+        assert!(exact < to, "an RFC 3339 time is taken as given");
     }
 
     #[test]

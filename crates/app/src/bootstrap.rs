@@ -37,32 +37,52 @@ pub(crate) fn default_account(now: clock::Micros) -> NewAccount {
     }
 }
 
-/// A Primary Master Admin for `account`, member of `workspaces`.
+/// Who the Primary Master Admin is.
+pub(crate) struct AdminIdentity {
+    pub email: Email,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub password_hash: String,
+}
+
+impl AdminIdentity {
+    /// An identity named after the email's local part ("root@x.org" → "Root Admin").
+    pub(crate) fn from_email(email: Email, password_hash: String) -> Result<Self, AppError> {
+        let local = email.as_str().split('@').next().unwrap_or("admin");
+        let mut chars = local.chars();
+        let first: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+        Ok(Self {
+            first_name: PersonName::parse("first_name", &first)?,
+            last_name: PersonName::parse("last_name", "Admin")?,
+            email,
+            password_hash,
+        })
+    }
+}
+
+/// The Primary Master Admin of `account`, member of `workspaces`.
 pub(crate) fn primary_admin(
-    account: &NewAccount,
-    email: Email,
-    password_hash: String,
+    account: AccountId,
+    who: AdminIdentity,
     workspaces: Vec<WorkspaceId>,
-) -> Result<NewUser, AppError> {
-    let local = email.as_str().split('@').next().unwrap_or("admin");
-    let mut chars = local.chars();
-    let first: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
-    Ok(NewUser {
+    created_at: clock::Micros,
+) -> NewUser {
+    NewUser {
         id: UserId::new(),
-        account_id: account.id,
-        email,
-        first_name: PersonName::parse("first_name", &first)?,
-        last_name: PersonName::parse("last_name", "Admin")?,
+        account_id: account,
+        email: who.email,
+        first_name: who.first_name,
+        last_name: who.last_name,
         status: UserStatus::Active,
         builder_access: BuilderAccess::BuilderAndCreate,
         is_primary_admin: true,
         admin_role_id: None,
-        password_hash: Some(password_hash),
+        password_hash: Some(who.password_hash),
         invited_at: None,
         last_login_at: None,
-        created_at: account.created_at,
+        created_at,
         workspaces,
-    })
+    }
 }
 
 /// Sets up an empty database; does nothing to one that has an account.
@@ -80,7 +100,8 @@ pub async fn first_start(ctx: &AppCtx, admin: Option<(&str, &str)>) -> Result<Fi
             .map_err(|e| AppError::invalid("ROSTER_BOOTSTRAP_ADMIN_PASSWORD", e.to_string()))?;
         let hash = ctx.hasher.hash(password).await?;
         let outcome = FirstStart::AdminCreated { email: email.to_string() };
-        let user = primary_admin(&account, email, hash, vec![account.workspace_id])?;
+        let who = AdminIdentity::from_email(email, hash)?;
+        let user = primary_admin(account.id, who, vec![account.workspace_id], account.created_at);
         (FirstAdmin::Create(Box::new(user)), outcome)
     } else {
         let token = tokens::generate();

@@ -13,6 +13,7 @@ pub mod device;
 pub mod lockout;
 pub mod mail;
 mod error;
+mod params;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;

@@ -1,6 +1,7 @@
 //! Reading users: the filtered, sorted, keyset-paged list and one user's details.
 
 use crate::authz::{ListUsers, OnUser, UsersView};
+use crate::params::filled;
 use crate::{AppCtx, AppError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -56,10 +57,6 @@ pub struct UserSummary {
     pub last_login_at: Option<i64>,
     pub invited_at: Option<i64>,
     pub created_at: i64,
-}
-
-fn filled(v: Option<&String>) -> Option<&str> {
-    v.map(|s| s.trim()).filter(|s| !s.is_empty())
 }
 
 fn parse_id<T>(field: &str, raw: &str, wrap: fn(Uuid) -> T) -> Result<T, AppError> {

@@ -1,11 +1,11 @@
 //! First-admin setup through the one-time link printed at first start.
 
+use crate::bootstrap::{AdminIdentity, primary_admin};
 use crate::clock;
 use crate::{AppCtx, AppError, tokens};
-use domain::ids::{AccountId, UserId};
+use domain::ids::{AccountId, UserId, WorkspaceId};
 use domain::password::PasswordPolicy;
-use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
-use store::users::NewUser;
+use domain::user::{Email, PersonName};
 
 /// What the setup form submits.
 #[derive(Debug, Clone)]
@@ -36,22 +36,9 @@ pub async fn complete(ctx: &AppCtx, req: SetupRequest) -> Result<UserId, AppErro
     let hash = ctx.hasher.hash(&req.password).await?;
     let workspaces = store::lookups::workspaces(&ctx.db, account).await?;
     let now = clock::now();
-    let admin = NewUser {
-        id: UserId::new(),
-        account_id: account,
-        email,
-        first_name,
-        last_name,
-        status: UserStatus::Active,
-        builder_access: BuilderAccess::BuilderAndCreate,
-        is_primary_admin: true,
-        admin_role_id: None,
-        password_hash: Some(hash),
-        invited_at: None,
-        last_login_at: None,
-        created_at: now,
-        workspaces: workspaces.into_iter().map(|w| domain::ids::WorkspaceId(w.id)).collect(),
-    };
+    let who = AdminIdentity { email, first_name, last_name, password_hash: hash };
+    let workspaces = workspaces.into_iter().map(|w| WorkspaceId(w.id)).collect();
+    let admin = primary_admin(account, who, workspaces, now);
     store::accounts::complete_setup(&ctx.db, &tokens::hash(&req.token), now, &admin).await?.ok_or_else(expired)?;
     Ok(admin.id)
 }

@@ -2,7 +2,7 @@
 
 use super::Rng;
 use super::names::{FIRST, LAST, ascii};
-use crate::bootstrap::{default_account, primary_admin};
+use crate::bootstrap::{AdminIdentity, default_account, primary_admin};
 use crate::clock::{self, DAY, HOUR, MINUTE};
 use crate::{AppCtx, AppError, tokens};
 use domain::ids::{AccountId, GroupId, SessionId, UserId, WorkspaceId};
@@ -154,7 +154,8 @@ pub async fn generate_users(
     let password = tokens::generate()[..16].to_owned() + "-A1";
     let hash = ctx.hasher.hash(&password).await?;
     let email = Email::try_from("admin@example.com")?;
-    let admin = primary_admin(&account, email.clone(), hash, vec![account.workspace_id])?;
+    let who = AdminIdentity::from_email(email.clone(), hash)?;
+    let admin = primary_admin(account.id, who, vec![account.workspace_id], account.created_at);
     store::accounts::create(&ctx.db, &account, &FirstAdmin::Create(Box::new(admin))).await?;
     let mut workspaces = vec![account.workspace_id];
     for name in ["Sales", "Support"] {
