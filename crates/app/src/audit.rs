@@ -19,6 +19,8 @@ pub mod action {
     pub const LOGIN_FAILED: &str = "login.failed";
     pub const USER_LOCKED: &str = "user.locked";
     pub const USER_UNLOCKED: &str = "user.unlocked";
+    pub const USER_SUSPENDED: &str = "user.suspended";
+    pub const USER_ACTIVATED: &str = "user.activated";
     pub const SESSION_SIGNED_OUT: &str = "session.signed_out";
     pub const SESSION_KILLED: &str = "session.killed";
     pub const SESSIONS_KILLED_ALL: &str = "session.killed_all";

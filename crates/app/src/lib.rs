@@ -10,6 +10,7 @@ pub mod clock;
 mod ctx;
 pub mod demo;
 pub mod device;
+pub mod lifecycle;
 pub mod lockout;
 pub mod mail;
 mod error;

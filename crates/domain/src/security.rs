@@ -113,7 +113,8 @@ mod tests {
 
     #[test]
     fn out_of_range_values_name_their_field() {
-        let cases: [(&str, fn(&mut SecuritySettings)); 6] = [
+        type BreakIt = fn(&mut SecuritySettings);
+        let cases: [(&str, BreakIt); 6] = [
             ("max_login_attempts", |s| s.max_login_attempts = 0),
             ("lockout_minutes", |s| s.lockout_minutes = 100_000),
             ("idle_timeout_minutes", |s| s.idle_timeout_minutes = 0),

@@ -7,6 +7,7 @@ mod audit_log;
 mod auth;
 mod bad_input;
 mod demo;
+mod lifecycle;
 mod console;
 mod console_sessions;
 mod lockout;

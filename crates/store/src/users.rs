@@ -376,3 +376,49 @@ pub async fn record_login(db: &Db, id: UserId, at: Micros) -> Result<(), StoreEr
     });
     Ok(())
 }
+
+/// Moves `user` from status `from` to `to` (only if it is still `from`), ending all their
+/// sessions with `ending` when given and appending `audit`, in one transaction. False when
+/// the status had changed meanwhile.
+pub async fn change_status(
+    db: &Db,
+    user: UserId,
+    from: UserStatus,
+    to: UserStatus,
+    ending: Option<&crate::sessions::Ending>,
+    audit: &crate::audit::NewAuditEvent,
+) -> Result<bool, StoreError> {
+    let changed = with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE users SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND status = $4",
+        )
+        .bind(to.as_str())
+        .bind(audit.at)
+        .bind(user.0)
+        .bind(from.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            if let Some(e) = ending {
+                sqlx::query(
+                    "UPDATE sessions SET ended_at = $1, ended_by_user_id = $2, ended_by_workspace_id = $3, \
+                     end_cause = $4, end_reason = $5 WHERE user_id = $6 AND ended_at IS NULL",
+                )
+                .bind(e.at)
+                .bind(e.by_user.map(|u| u.0))
+                .bind(e.for_workspace.map(|w| w.0))
+                .bind(e.cause)
+                .bind(&e.reason)
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await?;
+            }
+            crate::audit::insert_audit!(tx, audit);
+        }
+        tx.commit().await?;
+        n == 1
+    });
+    Ok(changed)
+}

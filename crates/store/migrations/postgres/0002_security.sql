@@ -7,7 +7,7 @@ ALTER TABLE users ADD COLUMN lock_until BIGINT;
 -- The workspace the user is acting for now (the switcher); `workspace_id` stays the one
 -- the session started in.
 ALTER TABLE sessions ADD COLUMN current_workspace_id UUID REFERENCES workspaces(id);
--- Why it ended: signed_out, killed, locked, reported, expired.
+-- Why it ended: signed_out, killed, locked, suspended, reported, expired.
 ALTER TABLE sessions ADD COLUMN end_cause TEXT;
 
 -- Recent failed sign-ins, shown on the profile (count, times, source IPs).

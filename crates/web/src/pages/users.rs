@@ -16,9 +16,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use domain::role::RoleKind;
 use domain::ids::UserId;
 use domain::permission::Permission;
+use domain::role::RoleKind;
 use domain::user::{BuilderAccess, UserStatus};
 use serde::Deserialize;
 
@@ -307,7 +307,11 @@ async fn show(
     let locked = d.status == UserStatus::Locked;
     let lockout = (locked || lock.failed_logins > 0).then(|| LockoutView {
         failed_logins: lock.failed_logins,
-        recent: lock.recent.iter().map(|f| (when(f.at), if f.ip.is_empty() { "unknown".into() } else { f.ip.clone() })).collect(),
+        recent: lock
+            .recent
+            .iter()
+            .map(|f| (when(f.at), if f.ip.is_empty() { "unknown".into() } else { f.ip.clone() }))
+            .collect(),
         unlocks: lock.unlocks_at.map_or_else(
             || "Only an admin can unlock this user.".to_owned(),
             |t| format!("Unlocks by itself at {}.", when(t)),

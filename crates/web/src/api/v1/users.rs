@@ -18,6 +18,8 @@ pub fn router() -> Router<AppState> {
         .route("/users", get(list_users))
         .route("/users/{id}", get(get_user))
         .route("/users/{id}/unlock", axum::routing::post(unlock_user))
+        .route("/users/{id}/suspend", axum::routing::post(suspend_user))
+        .route("/users/{id}/activate", axum::routing::post(activate_user))
 }
 
 fn time(us: Option<i64>) -> Value {
@@ -111,5 +113,25 @@ async fn unlock_user(
 ) -> Result<StatusCode, ApiError> {
     let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user_id(&id)?).await?;
     app::lockout::unlock(&state.ctx, &may).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn suspend_user(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user_id(&id)?).await?;
+    app::lifecycle::suspend(&state.ctx, &may).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn activate_user(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user_id(&id)?).await?;
+    app::lifecycle::activate(&state.ctx, &may).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,0 +1,91 @@
+//! Suspend and activate: suspending ends every session at once; illegal moves are 409.
+
+use crate::on_both_backends;
+use crate::support::app::{PASSWORD, client};
+use domain::ids::AdminRoleId;
+use domain::permission::{Permission, Scope};
+use reqwest::StatusCode;
+use serde_json::json;
+
+on_both_backends!(suspending_ends_every_session_and_blocks_sign_in_until_activated, |app| async move {
+    let org = app.seed_org().await;
+    let admin = app.login_admin().await;
+    let ann = app.login("ann.archer@example.com", PASSWORD).await;
+    let ann_phone = app.login("ann.archer@example.com", PASSWORD).await;
+    let res = app.post_json(&admin, &format!("/api/v1/users/{}/suspend", org.ann), &json!({})).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    for c in [&ann, &ann_phone] {
+        assert_eq!(app.get_json(c, "/api/v1/me").await.0, StatusCode::UNAUTHORIZED, "every session ends at once");
+    }
+    let (_, detail) = app.get_json(&admin, &format!("/api/v1/users/{}", org.ann)).await;
+    assert_eq!(detail["status"], "suspended");
+    let res = app.post_json(&client(), "/api/v1/auth/login", &json!({"email": "ann.archer@example.com", "password": PASSWORD})).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (_, sessions) = app.get_json(&admin, &format!("/api/v1/users/{}/sessions", org.ann)).await;
+    assert!(sessions["items"].as_array().unwrap().is_empty());
+    assert!(sessions["ended"].as_array().unwrap().iter().all(|s| s["end_cause"] == "suspended"), "{sessions}");
+    let res = app.post_json(&admin, &format!("/api/v1/users/{}/activate", org.ann), &json!({})).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    app.login("ann.archer@example.com", PASSWORD).await;
+    let (_, audit) = app.get_json(&admin, &format!("/api/v1/audit?target={}", org.ann)).await;
+    let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"user.suspended") && actions.contains(&"user.activated"), "{actions:?}");
+});
+
+on_both_backends!(illegal_status_changes_are_409_with_the_reason, |app| async move {
+    let org = app.seed_org().await;
+    let admin = app.login_admin().await;
+    let post = |path: String| {
+        let admin = admin.clone();
+        let app = &app;
+        async move {
+            let res = app.post_json(&admin, &path, &json!({})).await;
+            (res.status(), res.json::<serde_json::Value>().await.unwrap_or_default())
+        }
+    };
+    let (status, body) = post(format!("/api/v1/users/{}/activate", org.ann)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["detail"].as_str().unwrap().contains("cannot activate a user who is active"), "{body}");
+    let (status, body) = post(format!("/api/v1/users/{}/suspend", org.eve)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "invited users are not suspended: {body}");
+    let (status, body) = post(format!("/api/v1/users/{}/suspend", org.admin)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["detail"].as_str().unwrap().contains("Primary Master Admin"), "{body}");
+    let (status, _) = post(format!("/api/v1/users/{}/unlock", org.ann)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "ann is not locked");
+});
+
+on_both_backends!(status_changes_need_users_manage_within_scope, |app| async move {
+    let org = app.seed_org().await;
+    let viewer = app.login("alpha.admin@example.com", PASSWORD).await;
+    let res = app.post_json(&viewer, &format!("/api/v1/users/{}/suspend", org.ann), &json!({})).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "users.view is not enough");
+    let role = AdminRoleId::new();
+    store::roles::create(
+        &app.db,
+        &store::roles::NewRole {
+            id: role,
+            account_id: org.account,
+            name: "Beta Manager".into(),
+            permissions: [Permission::UsersView, Permission::UsersManage].into_iter().collect(),
+            scope: Scope::Workspaces([org.beta].into_iter().collect()),
+            created_at: app::clock::now(),
+        },
+    )
+    .await
+    .unwrap();
+    let person = crate::support::org::Person {
+        email: "beta.manager@example.com",
+        first: "Bea",
+        last: "Manager",
+        status: domain::user::UserStatus::Active,
+        workspaces: vec![org.beta],
+        role: Some(role),
+    };
+    app.add_user(org.account, person).await;
+    let manager = app.login("beta.manager@example.com", PASSWORD).await;
+    let res = app.post_json(&manager, &format!("/api/v1/users/{}/suspend", org.ann), &json!({})).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "ann is only in Alpha");
+    let res = app.post_json(&manager, &format!("/api/v1/users/{}/suspend", org.bob), &json!({})).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+});

@@ -1,0 +1,59 @@
+//! Custom admin roles for permission tests: a role with given permissions and scope, and a
+//! user (password [`PASSWORD`](super::app::PASSWORD)) holding it.
+
+use super::app::TestApp;
+use super::org::Person;
+use app::clock;
+use domain::ids::{AccountId, AdminRoleId, UserId, WorkspaceId};
+use domain::permission::{Permission, Scope};
+use domain::user::UserStatus;
+use store::roles::NewRole;
+
+/// A custom admin role to create, and the user who will hold it.
+pub struct CustomAdmin<'a> {
+    pub email: &'a str,
+    pub role_name: &'a str,
+    pub permissions: &'a [Permission],
+    /// `None`: all workspaces.
+    pub scope: Option<Vec<WorkspaceId>>,
+    /// The workspaces the admin belongs to as a user.
+    pub workspaces: Vec<WorkspaceId>,
+}
+
+impl TestApp {
+    /// Creates a custom admin role in `account`.
+    pub async fn add_role(
+        &self,
+        account: AccountId,
+        name: &str,
+        permissions: &[Permission],
+        scope: Option<Vec<WorkspaceId>>,
+    ) -> AdminRoleId {
+        let id = AdminRoleId::new();
+        let scope = scope.map_or(Scope::AllWorkspaces, |ws| Scope::Workspaces(ws.into_iter().collect()));
+        let role = NewRole {
+            id,
+            account_id: account,
+            name: name.into(),
+            permissions: permissions.iter().copied().collect(),
+            scope,
+            created_at: clock::now(),
+        };
+        store::roles::create(&self.db, &role).await.expect("create role");
+        id
+    }
+
+    /// Creates the role and an active user holding it.
+    pub async fn add_custom_admin(&self, account: AccountId, a: CustomAdmin<'_>) -> UserId {
+        let role = self.add_role(account, a.role_name, a.permissions, a.scope).await;
+        let person = Person {
+            email: a.email,
+            first: "Custom",
+            last: "Admin",
+            status: UserStatus::Active,
+            workspaces: a.workspaces,
+            role: Some(role),
+        };
+        self.add_user(account, person).await
+    }
+}

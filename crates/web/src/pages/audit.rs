@@ -1,0 +1,165 @@
+//! `/admin/audit`: the account's audit log with filters, keyset pages and CSV export
+//! (the export link is the API's `/api/v1/audit/export` with the same filters).
+
+use crate::extract::{PageUser, encode_component, parse_query};
+use crate::pages::users::when;
+use crate::pages::{Nav, error_page};
+use crate::state::AppState;
+use app::AppError;
+use app::audit::{AuditParams, action};
+use app::authz::AuditView;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/admin/audit", get(list))
+}
+
+/// Every action the log records, for the filter.
+const ACTIONS: [&str; 9] = [
+    action::LOGIN_SUCCEEDED,
+    action::LOGIN_FAILED,
+    action::USER_LOCKED,
+    action::USER_UNLOCKED,
+    action::SESSION_SIGNED_OUT,
+    action::SESSION_KILLED,
+    action::SESSIONS_KILLED_ALL,
+    action::SESSION_REPORTED,
+    action::SECURITY_SETTINGS_CHANGED,
+];
+
+struct ActionChoice {
+    value: &'static str,
+    selected: bool,
+}
+
+struct Row {
+    at: String,
+    action: String,
+    actor: String,
+    target: String,
+    workspace: String,
+    ip: String,
+    details: String,
+}
+
+/// The filters as typed, echoed back into the form.
+struct Echo {
+    actor: String,
+    target: String,
+    from: String,
+    to: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    nav: Option<Nav>,
+    f: Echo,
+    actions: Vec<ActionChoice>,
+    rows: Vec<Row>,
+    /// (field, message) of an invalid filter.
+    error: Option<(String, String)>,
+    first_href: Option<String>,
+    next_href: Option<String>,
+    export_href: String,
+}
+
+/// `params` (without the cursor) as a query string, plus `extra`.
+fn query(params: &AuditParams, extra: &[(&str, &str)]) -> String {
+    let pairs = [
+        ("actor", &params.actor),
+        ("target", &params.target),
+        ("action", &params.action),
+        ("from", &params.from),
+        ("to", &params.to),
+        ("limit", &params.limit),
+    ];
+    let mut parts: Vec<String> = pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_deref().filter(|v| !v.trim().is_empty()).map(|v| format!("{k}={}", encode_component(v)))
+        })
+        .collect();
+    parts.extend(extra.iter().map(|(k, v)| format!("{k}={}", encode_component(v))));
+    parts.join("&")
+}
+
+/// The details JSON, compact and without the braces noise of an empty object.
+fn details(raw: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(serde_json::Value::Object(m)) if m.is_empty() => String::new(),
+        Ok(serde_json::Value::Object(m)) => m
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => format!("{k}: {s}"),
+                other => format!("{k}: {other}"),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => raw.to_owned(),
+    }
+}
+
+async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(raw): RawQuery) -> Response {
+    let here = raw.as_deref().map_or_else(|| "/admin/audit".to_owned(), |q| format!("/admin/audit?{q}"));
+    let nav = Nav::load(&state.ctx, &me, "audit", &here).await;
+    let may = match app::authz::in_account::<AuditView>(&me) {
+        Ok(m) => m,
+        Err(e) => return error_page(&e, Some(nav)),
+    };
+    let (params, mut error) = match parse_query::<AuditParams>(raw.as_deref().unwrap_or("")) {
+        Ok(p) => (p, None),
+        Err(_) => (AuditParams::default(), Some(("query".to_owned(), "is invalid; showing every event".to_owned()))),
+    };
+    let (page, status) = match app::audit::list(&state.ctx, &may, &params).await {
+        Ok(p) => (Some(p), StatusCode::OK),
+        Err(AppError::Invalid { field, message }) => {
+            error = Some((field, message));
+            (None, StatusCode::BAD_REQUEST)
+        }
+        Err(e) => return error_page(&e, Some(nav)),
+    };
+    let (rows, next_href) = match &page {
+        Some(p) => (
+            p.items
+                .iter()
+                .map(|e| Row {
+                    at: when(e.at),
+                    action: e.action.clone(),
+                    actor: e.actor_email.clone().unwrap_or_else(|| "—".into()),
+                    target: e.target_email.clone().unwrap_or_else(|| "—".into()),
+                    workspace: e.workspace_name.clone().unwrap_or_else(|| "—".into()),
+                    ip: e.ip.clone().unwrap_or_default(),
+                    details: details(&e.details),
+                })
+                .collect(),
+            p.next_cursor.as_ref().map(|c| format!("/admin/audit?{}", query(&params, &[("cursor", c)]))),
+        ),
+        None => (Vec::new(), None),
+    };
+    let filled = |v: &Option<String>| v.clone().unwrap_or_default();
+    let current_action = params.action.as_deref().unwrap_or("");
+    let view = AuditPage {
+        nav: Some(nav),
+        f: Echo {
+            actor: filled(&params.actor),
+            target: filled(&params.target),
+            from: filled(&params.from),
+            to: filled(&params.to),
+        },
+        actions: ACTIONS.iter().map(|&a| ActionChoice { value: a, selected: a == current_action }).collect(),
+        rows,
+        error,
+        first_href: params.cursor.as_ref().map(|_| format!("/admin/audit?{}", query(&params, &[]))),
+        next_href,
+        export_href: format!("/api/v1/audit/export?{}", query(&AuditParams { limit: None, ..params.clone() }, &[])),
+    };
+    (status, view).into_response()
+}
