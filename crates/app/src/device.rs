@@ -9,7 +9,8 @@ pub struct Device {
 }
 
 /// Clients that announce themselves as tools, not browsers.
-const API_CLIENTS: &[&str] = &["curl/", "wget/", "python-requests", "httpie/", "okhttp/", "go-http-client", "reqwest", "postman"];
+const API_CLIENTS: &[&str] =
+    &["curl/", "wget/", "python-requests", "httpie/", "okhttp/", "go-http-client", "reqwest", "postman"];
 
 pub fn parse(user_agent: &str) -> Device {
     let lower = user_agent.to_ascii_lowercase();
@@ -20,7 +21,8 @@ pub fn parse(user_agent: &str) -> Device {
     let Some(r) = woothee::parser::Parser::new().parse(user_agent) else {
         return Device { device_type: "Unknown", browser: "Unknown".into(), os: "Unknown".into() };
     };
-    let tablet = lower.contains("ipad") || (lower.contains("android") && !lower.contains("mobile")) || lower.contains("tablet");
+    let tablet =
+        lower.contains("ipad") || (lower.contains("android") && !lower.contains("mobile")) || lower.contains("tablet");
     let device_type = match r.category {
         _ if tablet => "Tablet",
         "pc" => "Desktop",
@@ -38,12 +40,18 @@ mod tests {
 
     #[test]
     fn desktop_mobile_tablet_and_api_clients_are_told_apart() {
-        let chrome = parse("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36");
+        let chrome = parse(
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36",
+        );
         assert_eq!((chrome.device_type, chrome.browser.as_str()), ("Desktop", "Chrome"));
         assert!(chrome.os.starts_with("Windows"), "{chrome:?}");
-        let iphone = parse("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1");
+        let iphone = parse(
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1",
+        );
         assert_eq!((iphone.device_type, iphone.os.as_str()), ("Mobile", "iPhone"));
-        let ipad = parse("Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1");
+        let ipad = parse(
+            "Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1",
+        );
         assert_eq!(ipad.device_type, "Tablet");
         let curl = parse("curl/8.5.0");
         assert_eq!((curl.device_type, curl.browser.as_str()), ("API", "curl"));

@@ -35,5 +35,10 @@ pub struct LockoutInfo {
 pub async fn info<P>(ctx: &AppCtx, may: &OnUser<P>) -> Result<LockoutInfo, AppError> {
     let user = store::users::find(&ctx.db, may.account, may.user).await?.ok_or(AppError::NotFound)?;
     let recent = store::lockout::recent_failures(&ctx.db, may.user, SHOWN_FAILURES).await?;
-    Ok(LockoutInfo { failed_logins: user.failed_logins, locked_at: user.locked_at, unlocks_at: user.lock_until, recent })
+    Ok(LockoutInfo {
+        failed_logins: user.failed_logins,
+        locked_at: user.locked_at,
+        unlocks_at: user.lock_until,
+        recent,
+    })
 }

@@ -73,7 +73,12 @@ pub async fn kill(
         at: clock::now(),
     };
     let what = if session.is_some() { action::SESSION_KILLED } else { action::SESSIONS_KILLED_ALL };
-    let event = audit::by(&may.actor, what, Some(may.user()), json!({"session_id": session, "reason": reason, "notified": options.notify}));
+    let event = audit::by(
+        &may.actor,
+        what,
+        Some(may.user()),
+        json!({"session_id": session, "reason": reason, "notified": options.notify}),
+    );
     let ended = store::sessions::end(&ctx.db, may.user(), which, &ending, Some(&event)).await?;
     if session.is_some() && ended.is_empty() {
         return Err(AppError::NotFound);
@@ -89,7 +94,13 @@ async fn workspace_name(ctx: &AppCtx, account: AccountId, w: Option<WorkspaceId>
     Ok(w.and_then(|w| all.into_iter().find(|x| x.id == w.0)).map_or_else(|| "your organization".into(), |w| w.name))
 }
 
-async fn notify_user(ctx: &AppCtx, actor: &Actor, user: UserId, count: usize, reason: Option<&str>) -> Result<(), AppError> {
+async fn notify_user(
+    ctx: &AppCtx,
+    actor: &Actor,
+    user: UserId,
+    count: usize,
+    reason: Option<&str>,
+) -> Result<(), AppError> {
     let target = store::users::find(&ctx.db, actor.account, user).await?.ok_or(AppError::NotFound)?;
     let admin = store::users::find(&ctx.db, actor.account, actor.user).await?.ok_or(AppError::NotFound)?;
     let workspace = workspace_name(ctx, actor.account, actor.workspace).await?;
@@ -116,8 +127,14 @@ pub async fn mine(ctx: &AppCtx, me: &Principal) -> Result<(Vec<SessionRow>, Vec<
 /// Signs out one of the user's own sessions (`Some`) or all the others (`None`).
 pub async fn end_mine(ctx: &AppCtx, me: &Principal, session: Option<SessionId>) -> Result<usize, AppError> {
     let which = session.map_or(Which::AllBut(me.session_id), Which::One);
-    let ending = Ending { by_user: Some(me.user_id), for_workspace: None, cause: "signed_out", reason: None, at: clock::now() };
-    let event = audit::by(&Actor::of(me), action::SESSION_SIGNED_OUT, Some(me.user_id), json!({"session_id": session, "others": session.is_none()}));
+    let ending =
+        Ending { by_user: Some(me.user_id), for_workspace: None, cause: "signed_out", reason: None, at: clock::now() };
+    let event = audit::by(
+        &Actor::of(me),
+        action::SESSION_SIGNED_OUT,
+        Some(me.user_id),
+        json!({"session_id": session, "others": session.is_none()}),
+    );
     let ended = store::sessions::end(&ctx.db, me.user_id, which, &ending, Some(&event)).await?;
     if session.is_some() && ended.is_empty() {
         return Err(AppError::NotFound);
@@ -165,7 +182,11 @@ pub async fn report(ctx: &AppCtx, me: &Principal, session: SessionId) -> Result<
 }
 
 /// Active admins who may kill sessions and whose scope covers one of `workspaces`.
-async fn alert_recipients(ctx: &AppCtx, account: AccountId, workspaces: &[WorkspaceId]) -> Result<Vec<String>, AppError> {
+async fn alert_recipients(
+    ctx: &AppCtx,
+    account: AccountId,
+    workspaces: &[WorkspaceId],
+) -> Result<Vec<String>, AppError> {
     let mut to = Vec::new();
     for admin in store::lookups::admin_contacts(&ctx.db, account).await? {
         let covered = if admin.is_primary_admin {

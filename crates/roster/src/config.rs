@@ -147,10 +147,7 @@ impl Config {
     }
 
     pub fn auth_settings(&self) -> app::AuthSettings {
-        app::AuthSettings {
-            argon2_memory_kib: self.argon2_memory_kib,
-            argon2_iterations: self.argon2_iterations,
-        }
+        app::AuthSettings { argon2_memory_kib: self.argon2_memory_kib, argon2_iterations: self.argon2_iterations }
     }
 }
 

@@ -143,7 +143,8 @@ on_both_backends!(pages_send_visitors_without_a_session_to_the_login_page, |app|
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_attempts_are_rate_limited_per_address() {
-    let app = crate::support::app::spawn_app_with(store::Backend::Sqlite, |c| c.login_rate_per_minute = 3).await.unwrap();
+    let app =
+        crate::support::app::spawn_app_with(store::Backend::Sqlite, |c| c.login_rate_per_minute = 3).await.unwrap();
     let c = client();
     let wrong = json!({"email": ADMIN_EMAIL, "password": "Wrong-Password-1"});
     for _ in 0..3 {

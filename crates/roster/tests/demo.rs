@@ -22,7 +22,8 @@ async fn sample_data_is_realistic(backend: Backend) {
     let scoped = app.login("support.admin@example.com", &password).await;
     let theirs = app.list_all(&scoped, "limit=100").await;
     assert!(!theirs.is_empty() && theirs.len() < all.len(), "{} of {}", theirs.len(), all.len());
-    let some_outsider = all.iter().find(|u| !emails(&theirs).contains(&u["email"].as_str().unwrap().to_owned())).unwrap();
+    let some_outsider =
+        all.iter().find(|u| !emails(&theirs).contains(&u["email"].as_str().unwrap().to_owned())).unwrap();
     let (status, _) = app.get_json(&scoped, &format!("/api/v1/users/{}", some_outsider["id"].as_str().unwrap())).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Bots with every role, and sessions from several kinds of device.
@@ -93,11 +94,13 @@ fn the_demo_command_generates_n_users_with_workspaces_groups_and_sessions() {
         assert_eq!(users, 1201, "N generated users plus the admin");
         let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions").fetch_one(pool).await.unwrap();
         assert!((200..=400).contains(&sessions), "about a third of the active users: {sessions}");
-        let grouped: i64 = sqlx::query_scalar("SELECT count(DISTINCT user_id) FROM group_members").fetch_one(pool).await.unwrap();
+        let grouped: i64 =
+            sqlx::query_scalar("SELECT count(DISTINCT user_id) FROM group_members").fetch_one(pool).await.unwrap();
         assert!(grouped > 300, "{grouped}");
         let workspaces: i64 = sqlx::query_scalar("SELECT count(*) FROM workspaces").fetch_one(pool).await.unwrap();
         assert_eq!(workspaces, 3);
-        let statuses: i64 = sqlx::query_scalar("SELECT count(DISTINCT status) FROM users").fetch_one(pool).await.unwrap();
+        let statuses: i64 =
+            sqlx::query_scalar("SELECT count(DISTINCT status) FROM users").fetch_one(pool).await.unwrap();
         assert_eq!(statuses, 4);
         db.close().await;
         let app = spawn_app_with(Backend::Sqlite, |c| {

@@ -19,7 +19,9 @@ on_both_backends!(suspending_ends_every_session_and_blocks_sign_in_until_activat
     }
     let (_, detail) = app.get_json(&admin, &format!("/api/v1/users/{}", org.ann)).await;
     assert_eq!(detail["status"], "suspended");
-    let res = app.post_json(&client(), "/api/v1/auth/login", &json!({"email": "ann.archer@example.com", "password": PASSWORD})).await;
+    let res = app
+        .post_json(&client(), "/api/v1/auth/login", &json!({"email": "ann.archer@example.com", "password": PASSWORD}))
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let (_, sessions) = app.get_json(&admin, &format!("/api/v1/users/{}/sessions", org.ann)).await;
     assert!(sessions["items"].as_array().unwrap().is_empty());

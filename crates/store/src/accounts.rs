@@ -1,8 +1,8 @@
 //! Accounts and their bootstrap: the first workspace, the built-in Master Admin role, and
 //! either the Primary Master Admin or a one-time setup token.
 
-use crate::users::NewUser;
 use crate::db::BeginWrite;
+use crate::users::NewUser;
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, AdminRoleId, WorkspaceId};
 use sqlx::FromRow;

@@ -83,7 +83,12 @@ pub struct AuditFilter {
 }
 
 /// Newest first; `limit + 1` rows are read to tell whether more follow.
-pub async fn list(db: &Db, account: AccountId, f: &AuditFilter, limit: u32) -> Result<(Vec<AuditRow>, bool), StoreError> {
+pub async fn list(
+    db: &Db,
+    account: AccountId,
+    f: &AuditFilter,
+    limit: u32,
+) -> Result<(Vec<AuditRow>, bool), StoreError> {
     let mut rows = with_db!(db, pool => {
         let mut qb = QueryBuilder::new(
             "SELECT e.id, e.at, e.actor_user_id, a.email AS actor_email, e.action, e.target_user_id, \

@@ -46,9 +46,7 @@ impl RateLimiter {
         let per_second = capacity / 60.0;
         let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if buckets.len() >= MAX_TRACKED {
-            buckets.retain(|_, b| {
-                b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * per_second < capacity
-            });
+            buckets.retain(|_, b| b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * per_second < capacity);
         }
         let b = buckets.entry(ip).or_insert(Bucket { tokens: capacity, at: now });
         b.tokens = (b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * per_second).min(capacity);

@@ -3,8 +3,8 @@
 pub mod password;
 pub mod setup;
 
-use crate::authz::Principal;
 use crate::audit::{self, action};
+use crate::authz::Principal;
 use crate::clock::{self, MINUTE};
 use crate::{AppCtx, AppError, tokens};
 use domain::ids::{AccountId, AdminRoleId, SessionId, UserId, WorkspaceId};
@@ -52,7 +52,13 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<LoginOutcome, AppE
         let mut status: UserStatus = c.status.parse()?;
         if status == UserStatus::Locked && c.lock_until.is_some_and(|t| t <= now) {
             if store::lockout::unlock_if_due(&ctx.db, user, now).await? {
-                let event = audit::unattended(AccountId(c.account_id), action::USER_UNLOCKED, Some(user), "", json!({"by": "timer"}));
+                let event = audit::unattended(
+                    AccountId(c.account_id),
+                    action::USER_UNLOCKED,
+                    Some(user),
+                    "",
+                    json!({"by": "timer"}),
+                );
                 audit::record(ctx, &event).await?;
             }
             status = UserStatus::Active;
@@ -99,7 +105,13 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<LoginOutcome, AppE
     };
     store::sessions::create(&ctx.db, &session).await?;
     store::users::record_login(&ctx.db, user_id, now).await?;
-    let event = audit::unattended(AccountId(user.account_id), action::LOGIN_SUCCEEDED, Some(user_id), &req.ip, json!({"session_id": session.id}));
+    let event = audit::unattended(
+        AccountId(user.account_id),
+        action::LOGIN_SUCCEEDED,
+        Some(user_id),
+        &req.ip,
+        json!({"session_id": session.id}),
+    );
     audit::record(ctx, &event).await?;
     Ok(LoginOutcome { token, session_id: session.id, user_id })
 }
@@ -186,9 +198,20 @@ async fn load_role(ctx: &AppCtx, s: &LiveSession) -> Result<AdminRole, AppError>
 
 /// Ends the principal's own session.
 pub async fn logout(ctx: &AppCtx, principal: &Principal) -> Result<(), AppError> {
-    let ending = Ending { by_user: Some(principal.user_id), for_workspace: None, cause: "signed_out", reason: None, at: clock::now() };
+    let ending = Ending {
+        by_user: Some(principal.user_id),
+        for_workspace: None,
+        cause: "signed_out",
+        reason: None,
+        at: clock::now(),
+    };
     let actor = crate::authz::Actor::of(principal);
-    let event = audit::by(&actor, action::SESSION_SIGNED_OUT, Some(principal.user_id), json!({"session_id": principal.session_id}));
+    let event = audit::by(
+        &actor,
+        action::SESSION_SIGNED_OUT,
+        Some(principal.user_id),
+        json!({"session_id": principal.session_id}),
+    );
     store::sessions::end(&ctx.db, principal.user_id, Which::One(principal.session_id), &ending, Some(&event)).await?;
     Ok(())
 }

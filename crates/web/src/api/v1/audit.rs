@@ -79,7 +79,10 @@ async fn export_events(
     });
     let body = Body::from_stream(futures_util::stream::once(async { Ok(CSV_HEADER.to_owned()) }).chain(stream));
     Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\"")],
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\""),
+        ],
         body,
     )
         .into_response())

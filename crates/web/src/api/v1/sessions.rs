@@ -8,6 +8,7 @@ use crate::state::AppState;
 use app::authz::{SessionsKill, SessionsView};
 use app::clock::rfc3339;
 use app::sessions::KillOptions;
+use app::sessions::SessionRow;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -16,7 +17,6 @@ use axum::{Json, Router};
 use domain::ids::{SessionId, WorkspaceId};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use app::sessions::SessionRow;
 
 pub fn router() -> Router<AppState> {
     Router::new()

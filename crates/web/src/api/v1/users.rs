@@ -3,14 +3,14 @@
 use crate::error::ApiError;
 use crate::extract::{ApiUser, AppQuery};
 use crate::state::AppState;
+use app::authz::{UsersManage, UsersView};
 use app::clock::rfc3339;
 use app::users::{ListParams, UserDetails, UserSummary};
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use domain::ids::UserId;
-use app::authz::{UsersManage, UsersView};
-use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 pub fn router() -> Router<AppState> {
