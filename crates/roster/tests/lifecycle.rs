@@ -91,3 +91,18 @@ on_both_backends!(status_changes_need_users_manage_within_scope, |app| async mov
     let res = app.post_json(&manager, &format!("/api/v1/users/{}/suspend", org.bob), &json!({})).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
 });
+
+/// Two instances on one PostgreSQL database: a suspension made through one is refused at
+/// the very next request on the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_suspension_through_one_instance_is_refused_at_once_on_another() {
+    let Some(a) = crate::support::spawn_app(store::Backend::Postgres).await else { return };
+    let org = a.seed_org().await;
+    let b = a.second_instance().await;
+    let ann_on_b = b.login("ann.archer@example.com", PASSWORD).await;
+    assert_eq!(b.get_json(&ann_on_b, "/api/v1/me").await.0, StatusCode::OK);
+    let admin_on_a = a.login_admin().await;
+    let res = a.post_json(&admin_on_a, &format!("/api/v1/users/{}/suspend", org.ann), &json!({})).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(b.get_json(&ann_on_b, "/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+}
