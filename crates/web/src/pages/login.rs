@@ -39,10 +39,7 @@ struct LoginQuery {
 
 /// Only local paths are followed after sign-in (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
-    }
+    super::local_path(next).to_owned()
 }
 
 async fn show(RawQuery(raw): RawQuery) -> LoginPage {
