@@ -21,11 +21,31 @@ pub mod action {
     pub const USER_UNLOCKED: &str = "user.unlocked";
     pub const USER_SUSPENDED: &str = "user.suspended";
     pub const USER_ACTIVATED: &str = "user.activated";
+    pub const USER_DELETED: &str = "user.deleted";
+    pub const USER_RESTORED: &str = "user.restored";
+    pub const USER_PURGED: &str = "user.purged";
+    pub const PASSWORD_RESET_REQUESTED: &str = "password.reset_requested";
+    pub const PASSWORD_RESET_COMPLETED: &str = "password.reset_completed";
+    pub const SSO_SETTINGS_CHANGED: &str = "settings.sso.changed";
+    pub const USER_REMOVED_FROM_WORKSPACES: &str = "user.removed_from_workspaces";
     pub const SESSION_SIGNED_OUT: &str = "session.signed_out";
     pub const SESSION_KILLED: &str = "session.killed";
     pub const SESSIONS_KILLED_ALL: &str = "session.killed_all";
     pub const SESSION_REPORTED: &str = "session.reported";
     pub const SECURITY_SETTINGS_CHANGED: &str = "settings.security.changed";
+    pub const USER_UPDATED: &str = "user.updated";
+    pub const PRIMARY_ADMIN_HANDED_OVER: &str = "user.primary_admin_handed_over";
+    pub const GROUP_CREATED: &str = "group.created";
+    pub const GROUP_RENAMED: &str = "group.renamed";
+    pub const GROUP_DELETED: &str = "group.deleted";
+    pub const GROUP_MEMBER_ADDED: &str = "group.member_added";
+    pub const GROUP_MEMBER_REMOVED: &str = "group.member_removed";
+    pub const ROLE_CREATED: &str = "admin_role.created";
+    pub const ROLE_UPDATED: &str = "admin_role.updated";
+    pub const ROLE_DELETED: &str = "admin_role.deleted";
+    pub const USER_INVITED: &str = "user.invited";
+    pub const INVITATION_RESENT: &str = "user.invitation_resent";
+    pub const INVITATION_ACCEPTED: &str = "user.invitation_accepted";
 }
 
 /// An event done by a signed-in actor.

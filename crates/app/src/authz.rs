@@ -55,10 +55,14 @@ macro_rules! perms {
 perms!(
     UsersView => UsersView,
     UsersManage => UsersManage,
+    UsersInvite => UsersInvite,
+    UsersDelete => UsersDelete,
     SessionsView => SessionsView,
     SessionsKill => SessionsKill,
     SettingsManage => SettingsManage,
     AuditView => AuditView,
+    GroupsManage => GroupsManage,
+    RolesManage => RolesManage,
 );
 
 fn require(p: &Principal, permission: Permission) -> Result<(), AppError> {
@@ -156,5 +160,153 @@ pub fn admin_console(p: &Principal) -> Result<(), AppError> {
         Ok(())
     } else {
         Err(AppError::Forbidden("the admin console is for admins; your account has no admin role".into()))
+    }
+}
+
+/// Proof that the holder may delete `user` (`users.delete`): `within` is `None` for an
+/// account-wide admin (who deletes) and the scoped workspaces for a workspace admin (who
+/// only removes the user from those workspaces).
+#[derive(Debug, Clone)]
+pub struct DeleteUser {
+    pub(crate) on: OnUser<UsersDelete>,
+    pub(crate) within: Option<Vec<WorkspaceId>>,
+}
+
+impl DeleteUser {
+    pub fn user(&self) -> UserId {
+        self.on.user
+    }
+}
+
+/// Grants [`DeleteUser`]: 403 without `users.delete`, 404 outside account or scope.
+pub async fn delete_user(ctx: &AppCtx, p: &Principal, user: UserId) -> Result<DeleteUser, AppError> {
+    let on = on_user::<UsersDelete>(ctx, p, user).await?;
+    let within = match p.role.scope() {
+        Scope::AllWorkspaces => None,
+        Scope::Workspaces(ws) => Some(ws.into_iter().collect()),
+    };
+    Ok(DeleteUser { on, within })
+}
+
+/// Proof that the holder may restore the soft-deleted `user`: account-wide `users.delete`.
+#[derive(Debug, Clone)]
+pub struct OnDeletedUser {
+    pub(crate) account: AccountId,
+    pub(crate) user: UserId,
+    pub(crate) actor: Actor,
+}
+
+/// Grants [`OnDeletedUser`] for a user who is soft-deleted (the normal [`on_user`] refuses
+/// them): 403 without account-wide `users.delete`, 404 when no such deleted user.
+pub async fn on_deleted_user(ctx: &AppCtx, p: &Principal, user: UserId) -> Result<OnDeletedUser, AppError> {
+    require(p, Permission::UsersDelete)?;
+    if p.role.scope() != Scope::AllWorkspaces {
+        return Err(AppError::Forbidden("only an account-wide admin with users.delete may restore users".into()));
+    }
+    if store::deletion::find_deleted(&ctx.db, p.account_id, user).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    Ok(OnDeletedUser { account: p.account_id, user, actor: Actor::of(p) })
+}
+
+/// Proof that the holder may invite users, and of the workspaces they may invite into.
+/// `actor` is `None` for the command line (`roster user import`), which runs with the
+/// server's own access to the database.
+#[derive(Debug, Clone)]
+pub struct InviteUsers {
+    pub(crate) account: AccountId,
+    pub(crate) actor: Option<Actor>,
+    pub(crate) scope: Scope,
+}
+
+impl InviteUsers {
+    /// Whether invitations into `w` are allowed.
+    pub fn covers(&self, w: WorkspaceId) -> bool {
+        self.scope.includes(w)
+    }
+}
+
+/// Grants [`InviteUsers`] to holders of `users.invite`, limited to their scope.
+pub fn invite_users(p: &Principal) -> Result<InviteUsers, AppError> {
+    require(p, Permission::UsersInvite)?;
+    Ok(InviteUsers { account: p.account_id, actor: Some(Actor::of(p)), scope: p.role.scope() })
+}
+
+/// [`InviteUsers`] for the operator at the command line: the whole account.
+pub fn operator_invite(account: AccountId) -> InviteUsers {
+    InviteUsers { account, actor: None, scope: Scope::AllWorkspaces }
+}
+
+/// Proof that the holder has permission `P` on the workspaces of their scope (`within`:
+/// `None` = all). Things outside the scope look absent (404).
+#[derive(Debug, Clone)]
+pub struct InScope<P> {
+    pub(crate) account: AccountId,
+    pub(crate) within: Option<Vec<WorkspaceId>>,
+    pub(crate) actor: Actor,
+    _p: PhantomData<P>,
+}
+
+impl<P> InScope<P> {
+    /// Whether workspace `w` is inside the holder's scope.
+    pub fn covers(&self, w: WorkspaceId) -> bool {
+        self.within.as_ref().is_none_or(|ws| ws.contains(&w))
+    }
+}
+
+/// Grants [`InScope<P>`] to holders of `P`, limited to their workspace scope.
+pub fn in_scope<P: Perm>(p: &Principal) -> Result<InScope<P>, AppError> {
+    require(p, P::PERMISSION)?;
+    let within = match p.role.scope() {
+        Scope::AllWorkspaces => None,
+        Scope::Workspaces(ws) => Some(ws.into_iter().collect()),
+    };
+    Ok(InScope { account: p.account_id, within, actor: Actor::of(p), _p: PhantomData })
+}
+
+/// What the caller may hand on to others: their own permissions and scope, and whether they
+/// are the Primary Master Admin (the only one who grants Master Admin or the primary role).
+#[derive(Debug, Clone)]
+pub struct Granter {
+    pub(crate) permissions: domain::permission::PermissionSet,
+    pub(crate) scope: Scope,
+    pub(crate) primary: bool,
+    pub(crate) user: UserId,
+}
+
+pub fn granter(p: &Principal) -> Granter {
+    Granter {
+        permissions: p.role.permissions(),
+        scope: p.role.scope(),
+        primary: p.role.may_transfer_ownership(),
+        user: p.user_id,
+    }
+}
+
+impl Granter {
+    /// Refuses (403, naming them) permissions the caller does not hold, or a scope wider
+    /// than the caller's.
+    pub(crate) fn may_grant(
+        &self,
+        permissions: domain::permission::PermissionSet,
+        scope: &Scope,
+    ) -> Result<(), AppError> {
+        let missing: Vec<&str> =
+            permissions.iter().filter(|p| !self.permissions.contains(*p)).map(Permission::as_str).collect();
+        if !missing.is_empty() {
+            return Err(AppError::Forbidden(format!(
+                "you cannot grant permissions you do not hold: {}",
+                missing.join(", ")
+            )));
+        }
+        let wider = match (&self.scope, scope) {
+            (Scope::AllWorkspaces, _) => false,
+            (Scope::Workspaces(_), Scope::AllWorkspaces) => true,
+            (Scope::Workspaces(mine), Scope::Workspaces(theirs)) => !theirs.is_subset(mine),
+        };
+        if wider {
+            return Err(AppError::Forbidden("you cannot grant a scope wider than your own workspaces".into()));
+        }
+        Ok(())
     }
 }

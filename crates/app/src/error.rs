@@ -21,6 +21,12 @@ pub enum AppError {
     /// The request conflicts with the current state.
     #[error("{0}")]
     Conflict(String),
+    /// The edit was based on a version that is no longer current (optimistic concurrency).
+    #[error("{0}")]
+    Stale(String),
+    /// A conditional request came without its precondition (`If-Match`).
+    #[error("{0}")]
+    PreconditionRequired(String),
     /// A link or token that is expired, used or unknown.
     #[error("{0}")]
     Gone(String),

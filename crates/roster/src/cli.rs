@@ -1,7 +1,7 @@
 //! The command line: `roster serve`, `roster migrate`, `roster demo`.
 
 use crate::config::{Config, LogFormat, Overrides};
-use crate::{demo, startup, telemetry};
+use crate::{demo, import, startup, telemetry};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -56,6 +56,30 @@ enum Command {
         #[arg(long, value_name = "N")]
         users: usize,
     },
+    /// Manage users from the command line.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Invite every row of a CSV file (header: email,first_name,last_name,workspace,groups;
+    /// groups separated by `;`), with a per-row report.
+    Import {
+        #[command(flatten)]
+        common: Common,
+        /// The CSV file.
+        #[arg(value_name = "FILE.csv")]
+        file: PathBuf,
+        /// Workspace for rows that name none.
+        #[arg(long, value_name = "NAME")]
+        workspace: Option<String>,
+        /// Do not send invitation emails (links can be re-sent later with "Resend invitation").
+        #[arg(long)]
+        no_email: bool,
+    },
 }
 
 impl Cli {
@@ -79,6 +103,11 @@ impl Cli {
                 let config = Config::load(&common, Overrides::default())?;
                 telemetry::init(config.log_format);
                 demo::generate(&config, users).await
+            }
+            Command::User { command: UserCommand::Import { common, file, workspace, no_email } } => {
+                let config = Config::load(&common, Overrides::default())?;
+                telemetry::init(config.log_format);
+                import::run(&config, import::ImportArgs { file: &file, workspace, send_email: !no_email }).await
             }
         }
     }

@@ -4,5 +4,6 @@
 pub mod cli;
 pub mod config;
 mod demo;
+mod import;
 pub mod startup;
 pub mod telemetry;

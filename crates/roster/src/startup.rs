@@ -56,7 +56,9 @@ impl Application {
             ctx,
             secure: public_url.starts_with("https://"),
             login_limiter: web::RateLimiter::new(config.login_rate_per_minute),
+            public_url: public_url.clone(),
         };
+        spawn_purge(state.ctx.clone());
         tracing::info!(database = %config.database_url_redacted(), "database ready");
         Ok(Self { public_url, listener, router: web::router(state), db, first_start, demo })
     }
@@ -103,6 +105,21 @@ async fn seed_demo(ctx: &AppCtx) -> anyhow::Result<Option<DemoCredentials>> {
         ),
     }
     Ok(seeded)
+}
+
+/// Every hour, hard-deletes users whose soft-delete retention window has passed.
+fn spawn_purge(ctx: AppCtx) {
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_hours(1));
+        loop {
+            every_hour.tick().await;
+            match app::deletion::purge_expired(&ctx, app::clock::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(purged = n, "purged users past the retention window"),
+                Err(e) => tracing::error!(error = %e, "purging deleted users failed"),
+            }
+        }
+    });
 }
 
 /// Resolves on SIGTERM or Ctrl-C. The handlers are installed when this is called, not when

@@ -1,5 +1,6 @@
 //! Custom admin roles: a named permission set with a workspace scope.
 
+use crate::audit::NewAuditEvent;
 use crate::db::BeginWrite;
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, AdminRoleId, WorkspaceId};
@@ -63,4 +64,127 @@ pub async fn master_role(db: &Db, account: AccountId) -> Result<Option<AdminRole
             .await?
     });
     Ok(id.map(AdminRoleId))
+}
+
+/// Inserts the permission and workspace rows of `role` with the open transaction `$tx`.
+macro_rules! insert_role_details {
+    ($tx:expr, $id:expr, $permissions:expr, $scope:expr) => {{
+        let id: AdminRoleId = $id;
+        let permissions: PermissionSet = $permissions;
+        for p in permissions.iter() {
+            sqlx::query("INSERT INTO admin_role_permissions (role_id, permission) VALUES ($1, $2)")
+                .bind(id.0)
+                .bind(p.as_str())
+                .execute(&mut *$tx)
+                .await?;
+        }
+        if let Scope::Workspaces(ws) = $scope {
+            for w in ws {
+                sqlx::query("INSERT INTO admin_role_workspaces (role_id, workspace_id) VALUES ($1, $2)")
+                    .bind(id.0)
+                    .bind(w.0)
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+        }
+    }};
+}
+
+/// Creates a custom role with its audit event in one transaction.
+pub async fn create_audited(db: &Db, role: &NewRole, audit: &NewAuditEvent) -> Result<(), StoreError> {
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO admin_roles (id, account_id, name, kind, all_workspaces, created_at) \
+             VALUES ($1, $2, $3, 'custom', $4, $5)",
+        )
+        .bind(role.id.0)
+        .bind(role.account_id.0)
+        .bind(&role.name)
+        .bind(role.scope == Scope::AllWorkspaces)
+        .bind(role.created_at)
+        .execute(&mut *tx)
+        .await?;
+        insert_role_details!(tx, role.id, role.permissions, &role.scope);
+        crate::audit::insert_audit!(tx, audit);
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// Replaces a custom role's name, permissions and scope with its audit event.
+pub async fn update(
+    db: &Db,
+    id: AdminRoleId,
+    name: &str,
+    permissions: PermissionSet,
+    scope: &Scope,
+    audit: &NewAuditEvent,
+) -> Result<(), StoreError> {
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query("UPDATE admin_roles SET name = $1, all_workspaces = $2 WHERE id = $3 AND kind = 'custom'")
+            .bind(name)
+            .bind(*scope == Scope::AllWorkspaces)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM admin_role_permissions WHERE role_id = $1").bind(id.0).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM admin_role_workspaces WHERE role_id = $1").bind(id.0).execute(&mut *tx).await?;
+        insert_role_details!(tx, id, permissions, scope);
+        crate::audit::insert_audit!(tx, audit);
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// A custom role with how many users hold it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RoleSummary {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub kind: String,
+    pub all_workspaces: bool,
+    pub holders: i64,
+}
+
+/// Every admin role of `account` (the Master Admin role first), with holder counts.
+pub async fn list(db: &Db, account: AccountId) -> Result<Vec<RoleSummary>, StoreError> {
+    let rows = with_db!(db, pool => {
+        sqlx::query_as::<_, RoleSummary>(
+            "SELECT r.id, r.name, r.kind, r.all_workspaces, \
+             (SELECT COUNT(*) FROM users u WHERE u.admin_role_id = r.id) AS holders \
+             FROM admin_roles r WHERE r.account_id = $1 ORDER BY r.kind DESC, lower(r.name), r.id",
+        )
+        .bind(account.0)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows)
+}
+
+/// Deletes a custom role only while nobody holds it. Returns the number of holders that
+/// refused the deletion (0 means deleted).
+pub async fn delete_if_unused(db: &Db, id: AdminRoleId, audit: &NewAuditEvent) -> Result<i64, StoreError> {
+    let holders = with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let holders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE admin_role_id = $1")
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        if holders == 0 {
+            sqlx::query("DELETE FROM admin_role_permissions WHERE role_id = $1").bind(id.0).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM admin_role_workspaces WHERE role_id = $1").bind(id.0).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM admin_roles WHERE id = $1 AND kind = 'custom'")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            crate::audit::insert_audit!(tx, audit);
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+        }
+        holders
+    });
+    Ok(holders)
 }

@@ -81,7 +81,7 @@ pub async fn find_live(db: &Db, token_hash: &[u8], now: Micros) -> Result<Option
              u.is_primary_admin, u.admin_role_id, st.value AS security_settings \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
-             WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2",
+             WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND u.deleted_at IS NULL",
         )
         .bind(token_hash)
         .bind(now)

@@ -227,7 +227,7 @@ pub async fn list(
             "SELECT u.id, u.email, u.email_key, u.first_name, u.last_name, u.name_key, u.status, \
              u.builder_access, u.is_primary_admin, r.name AS role_name, u.last_login_at, \
              u.invited_at, u.created_at \
-             FROM users u LEFT JOIN admin_roles r ON r.id = u.admin_role_id WHERE u.account_id = ",
+             FROM users u LEFT JOIN admin_roles r ON r.id = u.admin_role_id WHERE u.deleted_at IS NULL AND u.account_id = ",
         );
         qb.push_bind(account.0);
         if let Some(needle) = filter.search.as_deref().filter(|s| !s.is_empty()) {
@@ -327,7 +327,7 @@ pub async fn find(db: &Db, account: AccountId, id: UserId) -> Result<Option<User
              u.is_primary_admin, u.admin_role_id, r.name AS role_name, u.failed_logins, u.locked_at, u.lock_until, \
              u.invited_at, u.last_login_at, u.profile, u.version, u.created_at \
              FROM users u LEFT JOIN admin_roles r ON r.id = u.admin_role_id \
-             WHERE u.account_id = $1 AND u.id = $2",
+             WHERE u.account_id = $1 AND u.id = $2 AND u.deleted_at IS NULL",
         )
         .bind(account.0)
         .bind(id.0)
@@ -355,7 +355,7 @@ pub async fn find_for_login(db: &Db, email_key: &str, account_slug: Option<&str>
             "SELECT u.id, u.account_id, u.status, u.password_hash, u.lock_until, st.value AS security_settings \
              FROM users u JOIN accounts a ON a.id = u.account_id \
              LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
-             WHERE u.email_key = $1 AND ($2 IS NULL OR a.slug = $2) ORDER BY a.created_at LIMIT 5",
+             WHERE u.email_key = $1 AND ($2 IS NULL OR a.slug = $2) AND u.deleted_at IS NULL ORDER BY a.created_at LIMIT 5",
         )
         .bind(email_key)
         .bind(account_slug)

@@ -15,6 +15,8 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::Gone(_) => StatusCode::GONE,
+        AppError::Stale(_) => StatusCode::PRECONDITION_FAILED,
+        AppError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
         AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -10,4 +10,6 @@ pub struct AppState {
     pub secure: bool,
     /// Per-IP limit on sign-in attempts.
     pub login_limiter: RateLimiter,
+    /// Where users reach Roster (no trailing slash), for links in emails.
+    pub public_url: String,
 }

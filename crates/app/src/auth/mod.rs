@@ -84,11 +84,24 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<LoginOutcome, AppE
             status.label().to_lowercase()
         )));
     }
-    let user_id = UserId(user.id);
     let settings = crate::settings::parse_security(user.security_settings.as_deref());
+    open_session(ctx, UserId(user.id), AccountId(user.account_id), &settings, &req.ip, &req.user_agent).await
+}
+
+/// Opens a session for a user who just proved who they are (a password sign-in, an
+/// accepted invitation): records the sign-in and audits it.
+pub(crate) async fn open_session(
+    ctx: &AppCtx,
+    user_id: UserId,
+    account: AccountId,
+    settings: &domain::security::SecuritySettings,
+    ip: &str,
+    user_agent: &str,
+) -> Result<LoginOutcome, AppError> {
+    let now = clock::now();
     let first_workspace = store::lookups::user_workspaces(&ctx.db, user_id).await?.first().map(|w| WorkspaceId(w.id));
     let token = tokens::generate();
-    let device = crate::device::parse(&req.user_agent);
+    let device = crate::device::parse(user_agent);
     let session = NewSession {
         id: SessionId::new(),
         token_hash: tokens::hash(&token),
@@ -98,20 +111,15 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<LoginOutcome, AppE
         device_type: device.device_type.to_owned(),
         browser: device.browser,
         os: device.os,
-        ip: req.ip.clone(),
-        user_agent: req.user_agent.chars().take(512).collect(),
+        ip: ip.to_owned(),
+        user_agent: user_agent.chars().take(512).collect(),
         created_at: now,
         expires_at: now + settings.absolute_lifetime_us(),
     };
     store::sessions::create(&ctx.db, &session).await?;
     store::users::record_login(&ctx.db, user_id, now).await?;
-    let event = audit::unattended(
-        AccountId(user.account_id),
-        action::LOGIN_SUCCEEDED,
-        Some(user_id),
-        &req.ip,
-        json!({"session_id": session.id}),
-    );
+    let event =
+        audit::unattended(account, action::LOGIN_SUCCEEDED, Some(user_id), ip, json!({"session_id": session.id}));
     audit::record(ctx, &event).await?;
     Ok(LoginOutcome { token, session_id: session.id, user_id })
 }

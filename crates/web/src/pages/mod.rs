@@ -1,10 +1,15 @@
 //! Server-rendered pages: one module per page family, each with its own router.
 //! Pages work without JavaScript; forms POST, then redirect (303) to a GET.
 
+mod accept;
 mod assets;
 mod audit;
+mod groups;
+mod invite;
 mod login;
 mod me;
+mod password;
+mod roles;
 mod sessions;
 mod settings;
 mod setup;
@@ -26,10 +31,15 @@ use domain::permission::Permission;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
+        .merge(accept::router())
         .merge(assets::router())
         .merge(audit::router())
+        .merge(groups::router())
+        .merge(invite::router())
         .merge(login::router())
         .merge(me::router())
+        .merge(password::router())
+        .merge(roles::router())
         .merge(sessions::router())
         .merge(settings::router())
         .merge(setup::router())
@@ -47,6 +57,7 @@ pub struct WorkspaceChoice {
 }
 
 /// The signed-in bar at the top of every page.
+#[allow(clippy::struct_excessive_bools)] // one flag per nav link, read by the template
 pub struct Nav {
     pub name: String,
     pub email: String,
@@ -55,6 +66,8 @@ pub struct Nav {
     pub can_users: bool,
     pub can_audit: bool,
     pub can_settings: bool,
+    pub can_groups: bool,
+    pub can_roles: bool,
     pub section: &'static str,
     /// The switcher's choices (empty: no switcher).
     pub workspaces: Vec<WorkspaceChoice>,
@@ -73,6 +86,8 @@ impl Nav {
             can_users: p.role.allows(Permission::UsersView),
             can_audit: p.role.allows(Permission::AuditView),
             can_settings: p.role.allows(Permission::SettingsManage),
+            can_groups: p.role.allows(Permission::GroupsManage),
+            can_roles: p.role.allows(Permission::RolesManage),
             section,
             workspaces: Vec::new(),
             back: "/".to_owned(),

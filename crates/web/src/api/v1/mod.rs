@@ -1,10 +1,17 @@
 //! `/api/v1`: one module per resource, each with its own router.
 
+mod admin_roles;
 mod audit;
 mod auth;
+mod groups;
+mod invitations;
 mod me;
+mod password;
+pub(crate) use password::FORGOT_ANSWER;
+pub(crate) mod profile;
 mod sessions;
 mod settings;
+mod user_actions;
 pub(crate) mod users;
 
 use crate::error::ApiError;
@@ -14,8 +21,14 @@ use axum::Router;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(auth::router())
+        .merge(invitations::router())
         .merge(me::router())
         .merge(users::router())
+        .merge(profile::router())
+        .merge(groups::router())
+        .merge(admin_roles::router())
+        .merge(user_actions::router())
+        .merge(password::router())
         .merge(sessions::router())
         .merge(settings::router())
         .merge(audit::router())

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/users", get(list_users))
-        .route("/users/{id}", get(get_user))
+        .route("/users/{id}", get(get_user).delete(super::user_actions::delete_user))
         .route("/users/{id}/unlock", axum::routing::post(unlock_user))
         .route("/users/{id}/suspend", axum::routing::post(suspend_user))
         .route("/users/{id}/activate", axum::routing::post(activate_user))
@@ -63,13 +63,14 @@ async fn get_user(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<impl axum::response::IntoResponse, ApiError> {
     let may = app::authz::on_user::<UsersView>(&state.ctx, &me, user_id(&id)?).await?;
     let d = app::users::get_user(&state.ctx, &may).await?;
     let lockout = app::lockout::info(&state.ctx, &may).await?;
     let mut body = details_json(&d);
     body["lockout"] = lockout_json(&lockout);
-    Ok(Json(body))
+    // The version as an entity tag: PATCH sends it back in `If-Match`.
+    Ok(([(axum::http::header::ETAG, super::profile::etag(d.user.version))], Json(body)))
 }
 
 fn details_json(d: &UserDetails) -> Value {

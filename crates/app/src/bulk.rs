@@ -1,0 +1,133 @@
+//! Bulk actions on the users list: each id is authorized and carried out on its own, so one
+//! refusal never aborts the rest; the result lists every id with success or the reason.
+
+use crate::authz::{self, GroupsManage, InScope, Principal, UsersInvite, UsersManage};
+use crate::groups::Who;
+use crate::invitations::InviteOptions;
+use crate::{AppCtx, AppError};
+use domain::ids::{GroupId, UserId};
+
+/// Most ids one request may name.
+pub const MAX_IDS: usize = 1000;
+
+/// What to do to every listed user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkAction {
+    Suspend,
+    Activate,
+    Unlock,
+    ResendInvitation,
+    AddToGroup,
+    Delete,
+}
+
+impl BulkAction {
+    /// Parses the `action` field.
+    pub fn parse(s: &str) -> Result<Self, AppError> {
+        Ok(match s {
+            "suspend" => Self::Suspend,
+            "activate" => Self::Activate,
+            "unlock" => Self::Unlock,
+            "resend_invitation" => Self::ResendInvitation,
+            "add_to_group" => Self::AddToGroup,
+            "delete" => Self::Delete,
+            _ => {
+                return Err(AppError::invalid(
+                    "action",
+                    "must be one of suspend, activate, unlock, resend_invitation, add_to_group, delete",
+                ));
+            }
+        })
+    }
+}
+
+/// Parses and checks the id list: 1 to [`MAX_IDS`] UUIDs, duplicates dropped.
+pub fn parse_ids(raw: &[String]) -> Result<Vec<UserId>, AppError> {
+    if raw.is_empty() || raw.len() > MAX_IDS {
+        return Err(AppError::invalid("ids", format!("must list 1 to {MAX_IDS} user ids")));
+    }
+    let mut ids = Vec::with_capacity(raw.len());
+    for (i, s) in raw.iter().enumerate() {
+        let id: UserId = s.parse().map_err(|_| AppError::invalid(format!("ids[{i}]"), "must be a user id (UUID)"))?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// What some actions need besides the ids.
+#[derive(Debug, Clone)]
+pub struct BulkOptions {
+    /// Where invitation links point (`resend_invitation`).
+    pub public_url: String,
+    /// The group to add to (`add_to_group`; required there).
+    pub group_id: Option<String>,
+}
+
+/// A checked bulk request: the action with what it needs.
+enum Plan {
+    Suspend,
+    Activate,
+    Unlock,
+    Delete,
+    Resend(InviteOptions),
+    AddToGroup(InScope<GroupsManage>, GroupId),
+}
+
+/// Checks what the action needs before anything changes: `add_to_group` needs a
+/// `group_id` the caller may manage (400/403/404 for the whole request otherwise).
+async fn plan(ctx: &AppCtx, p: &Principal, action: BulkAction, opts: &BulkOptions) -> Result<Plan, AppError> {
+    Ok(match action {
+        BulkAction::Suspend => Plan::Suspend,
+        BulkAction::Activate => Plan::Activate,
+        BulkAction::Unlock => Plan::Unlock,
+        BulkAction::Delete => Plan::Delete,
+        BulkAction::ResendInvitation => Plan::Resend(InviteOptions::new(&opts.public_url)),
+        BulkAction::AddToGroup => {
+            let raw = opts
+                .group_id
+                .as_deref()
+                .ok_or_else(|| AppError::invalid("group_id", "is required for add_to_group"))?;
+            let id =
+                crate::groups::group_id(raw).map_err(|_| AppError::invalid("group_id", "must be a group id (UUID)"))?;
+            let may = authz::in_scope::<GroupsManage>(p)?;
+            crate::groups::get(ctx, &may, id).await?;
+            Plan::AddToGroup(may, id)
+        }
+    })
+}
+
+async fn one(ctx: &AppCtx, p: &Principal, plan: &Plan, user: UserId) -> Result<(), AppError> {
+    match plan {
+        Plan::Suspend => crate::lifecycle::suspend(ctx, &authz::on_user::<UsersManage>(ctx, p, user).await?).await,
+        Plan::Activate => crate::lifecycle::activate(ctx, &authz::on_user::<UsersManage>(ctx, p, user).await?).await,
+        Plan::Unlock => crate::lockout::unlock(ctx, &authz::on_user::<UsersManage>(ctx, p, user).await?).await,
+        Plan::Delete => crate::deletion::delete(ctx, &authz::delete_user(ctx, p, user).await?).await.map(|_| ()),
+        Plan::Resend(opts) => {
+            crate::invitations::resend(ctx, &authz::on_user::<UsersInvite>(ctx, p, user).await?, opts).await
+        }
+        Plan::AddToGroup(may, group) => {
+            // Users outside the caller's own user scope look absent, as everywhere.
+            authz::on_user::<GroupsManage>(ctx, p, user).await?;
+            crate::groups::add_member(ctx, may, *group, &Who::Id(user)).await.map(|_| ())
+        }
+    }
+}
+
+/// Runs `action` for each of `ids` in order; every id gets its own outcome. Errors before
+/// any id is touched (a bad or foreign `group_id`) fail the whole request.
+pub async fn run(
+    ctx: &AppCtx,
+    p: &Principal,
+    action: BulkAction,
+    ids: &[UserId],
+    opts: &BulkOptions,
+) -> Result<Vec<(UserId, Result<(), AppError>)>, AppError> {
+    let plan = plan(ctx, p, action, opts).await?;
+    let mut results = Vec::with_capacity(ids.len());
+    for &id in ids {
+        results.push((id, one(ctx, p, &plan, id).await));
+    }
+    Ok(results)
+}

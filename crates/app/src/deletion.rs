@@ -1,0 +1,122 @@
+//! Deleting users: soft delete (account-wide admins), removal from workspaces (workspace
+//! admins), restore within the retention window, and the purge after it.
+//!
+//! A user who owns a bot is never deleted (ownership must be transferred first) and the
+//! Primary Master Admin never is. Soft-deleted users vanish from lists, lookups and sign-in
+//! at once; their sessions end in the same transaction.
+
+use crate::audit::{self, action};
+use crate::authz::{DeleteUser, OnDeletedUser};
+use crate::clock::{self, DAY, Micros};
+use crate::{AppCtx, AppError};
+use domain::ids::{AccountId, UserId, WorkspaceId};
+use serde_json::json;
+use store::deletion::Deleted;
+use store::sessions::Ending;
+
+/// How long a deleted user stays restorable before the purge removes them.
+pub const RETENTION: Micros = 30 * DAY;
+
+/// What a delete request did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The user is soft-deleted (restorable for [`RETENTION`]).
+    Deleted,
+    /// A workspace-scoped admin removed the user from these workspaces; the user remains.
+    RemovedFrom(Vec<WorkspaceId>),
+}
+
+/// Deletes the user (account-wide admins) or removes them from the caller's workspaces
+/// (workspace admins). 409 for the Primary Master Admin and for bot owners (naming the bots).
+pub async fn delete(ctx: &AppCtx, may: &DeleteUser) -> Result<Outcome, AppError> {
+    let on = &may.on;
+    let user = store::users::find(&ctx.db, on.account, on.user).await?.ok_or(AppError::NotFound)?;
+    if user.is_primary_admin {
+        return Err(AppError::Conflict("the Primary Master Admin can never be deleted".into()));
+    }
+    if let Some(within) = &may.within {
+        let remove: Vec<WorkspaceId> =
+            on.workspaces.iter().map(|w| WorkspaceId(w.id)).filter(|w| within.contains(w)).collect();
+        let names: Vec<&str> =
+            on.workspaces.iter().filter(|w| within.contains(&WorkspaceId(w.id))).map(|w| w.name.as_str()).collect();
+        let event =
+            audit::by(&on.actor, action::USER_REMOVED_FROM_WORKSPACES, Some(on.user), json!({"workspaces": names}));
+        store::deletion::remove_from_workspaces(&ctx.db, on.user, &remove, &event).await?;
+        return Ok(Outcome::RemovedFrom(remove));
+    }
+    let bots = store::deletion::owned_bots(&ctx.db, on.user).await?;
+    if !bots.is_empty() {
+        return Err(owns_bots(&bots));
+    }
+    let ending = Ending {
+        by_user: Some(on.actor.user),
+        for_workspace: on.actor.workspace,
+        cause: "deleted",
+        reason: Some("the user was deleted".into()),
+        at: clock::now(),
+    };
+    let event = audit::by(&on.actor, action::USER_DELETED, Some(on.user), json!({"email": user.email}));
+    match store::deletion::soft_delete(&ctx.db, on.user, on.actor.user, &ending, &event).await? {
+        Deleted::Done => Ok(Outcome::Deleted),
+        Deleted::Refused => {
+            let bots = store::deletion::owned_bots(&ctx.db, on.user).await?;
+            if bots.is_empty() {
+                Err(AppError::Conflict("the user changed meanwhile; reload and try again".into()))
+            } else {
+                Err(owns_bots(&bots))
+            }
+        }
+    }
+}
+
+fn owns_bots(bots: &[String]) -> AppError {
+    AppError::Conflict(format!(
+        "the user owns {} bot(s): {}; use Transfer Ownership on each bot first, then delete the user",
+        bots.len(),
+        bots.join(", ")
+    ))
+}
+
+/// Brings a soft-deleted user back, within [`RETENTION`] of the deletion; 409 after it.
+pub async fn restore(ctx: &AppCtx, may: &OnDeletedUser) -> Result<(), AppError> {
+    let now = clock::now();
+    let event = audit::by(&may.actor, action::USER_RESTORED, Some(may.user), json!({}));
+    if store::deletion::restore(&ctx.db, may.account, may.user, now - RETENTION, &event).await? {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(
+            "the retention window of this deleted user has passed; it can no longer be restored".into(),
+        ))
+    }
+}
+
+/// Hard-deletes every user deleted more than [`RETENTION`] before `now`, in batches, each
+/// audited with the email kept in the details. Returns how many were purged.
+pub async fn purge_expired(ctx: &AppCtx, now: Micros) -> Result<usize, AppError> {
+    let cutoff = now - RETENTION;
+    let mut purged = 0;
+    loop {
+        let batch = store::deletion::expired(&ctx.db, cutoff, 100).await?;
+        if batch.is_empty() {
+            return Ok(purged);
+        }
+        let mut progressed = false;
+        for row in batch {
+            let user = UserId(row.id);
+            let event = audit::unattended(
+                AccountId(row.account_id),
+                action::USER_PURGED,
+                Some(user),
+                "",
+                json!({"email": row.email, "deleted_at": clock::rfc3339(row.deleted_at)}),
+            );
+            if store::deletion::purge(&ctx.db, user, cutoff, &event).await? {
+                purged += 1;
+                progressed = true;
+            }
+        }
+        if !progressed {
+            return Ok(purged);
+        }
+    }
+}

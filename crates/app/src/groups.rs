@@ -1,0 +1,187 @@
+//! Groups of users inside a workspace: create, rename, delete (only when empty) and
+//! membership. Needs `groups.manage` on the group's workspace; groups outside the caller's
+//! scope look absent.
+
+use crate::audit::{self, action};
+use crate::authz::{GroupsManage, InScope};
+use crate::{AppCtx, AppError};
+use domain::ids::{GroupId, UserId, WorkspaceId};
+use serde_json::json;
+use store::StoreError;
+pub use store::groups::GroupSummary;
+use uuid::Uuid;
+
+const MAX_NAME: usize = 100;
+
+fn group_name(raw: &str) -> Result<String, AppError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid("name", "is required"));
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(AppError::invalid("name", "is longer than 100 characters"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(AppError::invalid("name", "must not contain control characters"));
+    }
+    Ok(name.to_owned())
+}
+
+fn duplicate(e: StoreError, name: &str) -> AppError {
+    match e {
+        StoreError::Conflict(_) => {
+            AppError::Conflict(format!("a group named {name:?} already exists in this workspace"))
+        }
+        other => other.into(),
+    }
+}
+
+/// Parses a group id from the path or a form.
+pub fn group_id(raw: &str) -> Result<GroupId, AppError> {
+    Uuid::parse_str(raw.trim()).map(GroupId).map_err(|_| AppError::invalid("id", "must be a group id (UUID)"))
+}
+
+/// The groups in the caller's scope, with member counts.
+pub async fn list(ctx: &AppCtx, may: &InScope<GroupsManage>) -> Result<Vec<GroupSummary>, AppError> {
+    let all = store::groups::list(&ctx.db, may.account).await?;
+    Ok(all.into_iter().filter(|g| may.covers(WorkspaceId(g.workspace_id))).collect())
+}
+
+/// One group in the caller's scope (404 otherwise).
+pub async fn get(ctx: &AppCtx, may: &InScope<GroupsManage>, id: GroupId) -> Result<GroupSummary, AppError> {
+    let g = store::groups::find(&ctx.db, may.account, id).await?.ok_or(AppError::NotFound)?;
+    if !may.covers(WorkspaceId(g.workspace_id)) {
+        return Err(AppError::NotFound);
+    }
+    Ok(g)
+}
+
+/// Creates a group named `name` in `workspace` (a workspace of the account in scope).
+pub async fn create(
+    ctx: &AppCtx,
+    may: &InScope<GroupsManage>,
+    workspace: &str,
+    name: &str,
+) -> Result<GroupSummary, AppError> {
+    let name = group_name(name)?;
+    let ws = Uuid::parse_str(workspace.trim())
+        .map_err(|_| AppError::invalid("workspace_id", "must be a workspace id (UUID)"))?;
+    let known = store::lookups::workspaces(&ctx.db, may.account).await?;
+    if !known.iter().any(|w| w.id == ws) || !may.covers(WorkspaceId(ws)) {
+        return Err(AppError::invalid("workspace_id", "is not a workspace you manage"));
+    }
+    let id = GroupId::new();
+    let event =
+        audit::by(&may.actor, action::GROUP_CREATED, None, json!({"group_id": id, "workspace_id": ws, "name": name}));
+    store::groups::create_audited(&ctx.db, id, WorkspaceId(ws), &name, &event)
+        .await
+        .map_err(|e| duplicate(e, &name))?;
+    get(ctx, may, id).await
+}
+
+/// Renames a group.
+pub async fn rename(
+    ctx: &AppCtx,
+    may: &InScope<GroupsManage>,
+    id: GroupId,
+    name: &str,
+) -> Result<GroupSummary, AppError> {
+    let g = get(ctx, may, id).await?;
+    let name = group_name(name)?;
+    let event = audit::by(&may.actor, action::GROUP_RENAMED, None, json!({"group_id": id, "old": g.name, "new": name}));
+    store::groups::rename(&ctx.db, id, &name, &event).await.map_err(|e| duplicate(e, &name))?;
+    get(ctx, may, id).await
+}
+
+/// Deletes a group; 409 while it still has members.
+pub async fn delete(ctx: &AppCtx, may: &InScope<GroupsManage>, id: GroupId) -> Result<(), AppError> {
+    let g = get(ctx, may, id).await?;
+    let event = audit::by(&may.actor, action::GROUP_DELETED, None, json!({"group_id": id, "name": g.name}));
+    let members = store::groups::delete_if_empty(&ctx.db, id, &event).await?;
+    if members > 0 {
+        let s = if members == 1 { "" } else { "s" };
+        return Err(AppError::Conflict(format!("group {:?} still has {members} member{s}; remove them first", g.name)));
+    }
+    Ok(())
+}
+
+/// The members of a group: (id, email).
+pub async fn members(ctx: &AppCtx, may: &InScope<GroupsManage>, id: GroupId) -> Result<Vec<(Uuid, String)>, AppError> {
+    get(ctx, may, id).await?;
+    Ok(store::groups::members(&ctx.db, id).await?)
+}
+
+/// Whom to add or remove: a user id or an email address.
+#[derive(Debug, Clone)]
+pub enum Who<'a> {
+    Id(UserId),
+    Email(&'a str),
+}
+
+async fn resolve(
+    ctx: &AppCtx,
+    may: &InScope<GroupsManage>,
+    g: &GroupSummary,
+    who: &Who<'_>,
+) -> Result<UserId, AppError> {
+    let id = match who {
+        Who::Id(id) => *id,
+        Who::Email(email) => {
+            let key = domain::user::Email::try_from(email.trim())
+                .map_err(|_| AppError::invalid("email", "is not an email address"))?
+                .key();
+            let found = store::users::find_for_login(&ctx.db, &key, None).await?;
+            let row = found
+                .into_iter()
+                .find(|u| u.account_id == may.account.0)
+                .ok_or_else(|| AppError::invalid("email", format!("there is no user {:?}", email.trim())))?;
+            UserId(row.id)
+        }
+    };
+    if store::users::find(&ctx.db, may.account, id).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let ws = store::lookups::user_workspaces(&ctx.db, id).await?;
+    if !ws.iter().any(|w| w.id == g.workspace_id) {
+        return Err(AppError::Conflict(format!(
+            "the user is not in workspace {:?}, so cannot join a group there",
+            g.workspace_name
+        )));
+    }
+    Ok(id)
+}
+
+/// Adds a user (of the group's workspace) to the group. True when they were not a member.
+pub async fn add_member(
+    ctx: &AppCtx,
+    may: &InScope<GroupsManage>,
+    id: GroupId,
+    who: &Who<'_>,
+) -> Result<bool, AppError> {
+    let g = get(ctx, may, id).await?;
+    let user = resolve(ctx, may, &g, who).await?;
+    let event = audit::by(&may.actor, action::GROUP_MEMBER_ADDED, Some(user), json!({"group_id": id, "group": g.name}));
+    Ok(store::groups::set_member(&ctx.db, id, user, true, &event).await?)
+}
+
+/// Removes a user from the group. 404 when they were not a member.
+pub async fn remove_member(
+    ctx: &AppCtx,
+    may: &InScope<GroupsManage>,
+    id: GroupId,
+    user: UserId,
+) -> Result<(), AppError> {
+    let g = get(ctx, may, id).await?;
+    let event =
+        audit::by(&may.actor, action::GROUP_MEMBER_REMOVED, Some(user), json!({"group_id": id, "group": g.name}));
+    if !store::groups::set_member(&ctx.db, id, user, false, &event).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// The workspaces of the account inside the caller's scope (where they may create groups).
+pub async fn workspaces(ctx: &AppCtx, may: &InScope<GroupsManage>) -> Result<Vec<store::lookups::Named>, AppError> {
+    let all = store::lookups::workspaces(&ctx.db, may.account).await?;
+    Ok(all.into_iter().filter(|w| may.covers(WorkspaceId(w.id))).collect())
+}

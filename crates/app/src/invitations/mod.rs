@@ -1,0 +1,371 @@
+//! Invitations: invite people by email (one, a list, or rows with names, workspace and
+//! groups), resend an invitation, and accept one by setting a password.
+//!
+//! Each row is judged on its own: an invalid row (bad email, unknown workspace or group,
+//! outside the inviter's scope, repeated) is reported with its reason and never stops the
+//! others; an email that already belongs to a user is reported as existing and left alone
+//! (the store's unique index decides). Invited users get a single-use link, stored hashed,
+//! that expires after [`INVITATION_LIFETIME`] unless the caller sets another lifetime.
+
+pub mod csv;
+
+use crate::audit::{self, action};
+use crate::auth::{LoginOutcome, open_session};
+use crate::authz::{InviteUsers, OnUser, UsersInvite};
+use crate::clock::{self, DAY, Micros};
+use crate::mail::Mail;
+use crate::{AppCtx, AppError, tokens};
+use domain::ids::{AccountId, GroupId, UserId, WorkspaceId};
+use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+use store::audit::NewAuditEvent;
+use store::invitations::NewInvitation;
+use store::tokens::{INVITATION, NewToken};
+use store::users::NewUser;
+
+/// How long an invitation link works by default: 7 days.
+pub const INVITATION_LIFETIME: Micros = 7 * DAY;
+
+/// Rows written per transaction.
+pub const BATCH_SIZE: usize = 1000;
+
+/// One person to invite, as given.
+#[derive(Debug, Clone, Default)]
+pub struct InviteRow {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// A workspace name; empty for the default workspace.
+    pub workspace: String,
+    /// Group names in that workspace.
+    pub groups: Vec<String>,
+}
+
+/// How invitations are made.
+#[derive(Debug, Clone)]
+pub struct InviteOptions {
+    /// Where links point: `<public_url>/invitations/accept?token=…`.
+    pub public_url: String,
+    /// The workspace of rows that name none (else the inviter's current workspace).
+    pub default_workspace: Option<String>,
+    pub send_email: bool,
+    pub lifetime: Micros,
+}
+
+impl InviteOptions {
+    pub fn new(public_url: &str) -> Self {
+        Self {
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            default_workspace: None,
+            send_email: true,
+            lifetime: INVITATION_LIFETIME,
+        }
+    }
+}
+
+/// What became of one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Invited(UserId),
+    /// The account already has a user with this email.
+    Exists,
+    /// Refused, with the reason.
+    Invalid(String),
+}
+
+/// One row's result.
+#[derive(Debug, Clone)]
+pub struct InviteResult {
+    pub email: String,
+    pub outcome: Outcome,
+}
+
+/// The account's workspaces and groups by lower-cased name, loaded once per import.
+#[derive(Debug, Clone, Default)]
+pub struct Directory {
+    workspaces: HashMap<String, (WorkspaceId, String)>,
+    groups: HashMap<(WorkspaceId, String), GroupId>,
+    /// Every email key judged so far, to report repeats.
+    seen: HashSet<String>,
+}
+
+/// Loads what rows are resolved against.
+pub async fn directory(ctx: &AppCtx, may: &InviteUsers) -> Result<Directory, AppError> {
+    let workspaces = store::lookups::workspaces(&ctx.db, may.account)
+        .await?
+        .into_iter()
+        .map(|w| (w.name.to_lowercase(), (WorkspaceId(w.id), w.name)))
+        .collect();
+    let groups = store::lookups::groups(&ctx.db, may.account)
+        .await?
+        .into_iter()
+        .map(|g| ((WorkspaceId(g.workspace_id), g.name.to_lowercase()), GroupId(g.id)))
+        .collect();
+    Ok(Directory { workspaces, groups, seen: HashSet::new() })
+}
+
+/// Invites `rows` (any number, written [`BATCH_SIZE`] per transaction); one result per row,
+/// in order.
+pub async fn invite(
+    ctx: &AppCtx,
+    may: &InviteUsers,
+    rows: Vec<InviteRow>,
+    opts: &InviteOptions,
+) -> Result<Vec<InviteResult>, AppError> {
+    let mut dir = directory(ctx, may).await?;
+    let mut results = Vec::with_capacity(rows.len());
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let batch: Vec<InviteRow> = rows.by_ref().take(BATCH_SIZE).collect();
+        results.extend(invite_batch(ctx, may, &mut dir, batch, opts).await?);
+    }
+    Ok(results)
+}
+
+/// A valid row, ready to insert, with its secret token.
+struct Prepared {
+    invitation: NewInvitation,
+    token: String,
+    name: String,
+}
+
+/// Invites one batch in one transaction, then sends the emails (a failed email is logged
+/// and does not undo the invitation: "Resend invitation" sends another).
+pub async fn invite_batch(
+    ctx: &AppCtx,
+    may: &InviteUsers,
+    dir: &mut Directory,
+    rows: Vec<InviteRow>,
+    opts: &InviteOptions,
+) -> Result<Vec<InviteResult>, AppError> {
+    let now = clock::now();
+    let mut results = Vec::with_capacity(rows.len());
+    let mut prepared: Vec<(usize, Prepared)> = Vec::new();
+    for row in rows {
+        let email = row.email.trim().to_owned();
+        match prepare(may, dir, &row, opts, now) {
+            Ok(p) => {
+                prepared.push((results.len(), p));
+                results.push(InviteResult { email, outcome: Outcome::Exists });
+            }
+            Err(reason) => results.push(InviteResult { email, outcome: Outcome::Invalid(reason) }),
+        }
+    }
+    let invitations: Vec<NewInvitation> = prepared.iter().map(|(_, p)| p.invitation.clone()).collect();
+    let created = store::invitations::insert_batch(&ctx.db, &invitations).await?;
+    for ((index, p), created) in prepared.into_iter().zip(created) {
+        if !created {
+            continue;
+        }
+        results[index].outcome = Outcome::Invited(p.invitation.user.id);
+        if opts.send_email {
+            let mail = invitation_mail(&p.invitation.user.email, &p.name, &p.token, p.invitation.expires_at, opts);
+            if let Err(e) = ctx.mailer.send(&mail).await {
+                tracing::warn!(error = %e, to = %mail.to, "the invitation email could not be sent");
+            }
+        }
+    }
+    Ok(results)
+}
+
+fn prepare(
+    may: &InviteUsers,
+    dir: &mut Directory,
+    row: &InviteRow,
+    opts: &InviteOptions,
+    now: Micros,
+) -> Result<Prepared, String> {
+    let email = Email::try_from(row.email.trim()).map_err(|e| e.to_string())?;
+    let (first, last) = names(row, &email)?;
+    let wanted = Some(row.workspace.trim()).filter(|w| !w.is_empty()).or(opts.default_workspace.as_deref());
+    let (workspace, workspace_name) = match wanted {
+        Some(name) => dir
+            .workspaces
+            .get(&name.to_lowercase())
+            .cloned()
+            .ok_or_else(|| format!("workspace: there is no workspace named \"{name}\""))?,
+        None => default_workspace(may, dir)?,
+    };
+    if !may.covers(workspace) {
+        return Err(format!("workspace: you may not invite users into \"{workspace_name}\" (outside your scope)"));
+    }
+    let mut groups = Vec::new();
+    for g in row.groups.iter().map(|g| g.trim()).filter(|g| !g.is_empty()) {
+        let id = dir
+            .groups
+            .get(&(workspace, g.to_lowercase()))
+            .ok_or_else(|| format!("groups: there is no group \"{g}\" in workspace \"{workspace_name}\""))?;
+        if !groups.contains(id) {
+            groups.push(*id);
+        }
+    }
+    if !dir.seen.insert(email.key()) {
+        return Err("email: appears more than once in this list".into());
+    }
+    let token = tokens::generate();
+    let id = UserId::new();
+    let name = format!("{} {}", first.as_str(), last.as_str());
+    let audit = match &may.actor {
+        Some(actor) => audit::by(actor, action::USER_INVITED, Some(id), json!({"email": email.as_str()})),
+        None => audit::unattended(
+            may.account,
+            action::USER_INVITED,
+            Some(id),
+            "",
+            json!({"email": email.as_str(), "by": "command line"}),
+        ),
+    };
+    let user = NewUser {
+        id,
+        account_id: may.account,
+        email,
+        first_name: first,
+        last_name: last,
+        status: UserStatus::Invited,
+        builder_access: BuilderAccess::None,
+        is_primary_admin: false,
+        admin_role_id: None,
+        password_hash: None,
+        invited_at: Some(now),
+        last_login_at: None,
+        created_at: now,
+        workspaces: vec![workspace],
+    };
+    let invitation =
+        NewInvitation { user, groups, token_hash: tokens::hash(&token), expires_at: now + opts.lifetime, audit };
+    Ok(Prepared { invitation, token, name })
+}
+
+/// The row's names; when both are empty, guessed from the email's local part
+/// (`ann.lee@…` → "Ann" "Lee"; the invitee can fix them later).
+fn names(row: &InviteRow, email: &Email) -> Result<(PersonName, PersonName), String> {
+    let (first, last) = (row.first_name.trim(), row.last_name.trim());
+    if !first.is_empty() || !last.is_empty() {
+        let first = PersonName::parse("first_name", first).map_err(|e| e.to_string())?;
+        let last =
+            PersonName::parse("last_name", if last.is_empty() { "-" } else { last }).map_err(|e| e.to_string())?;
+        return Ok((first, last));
+    }
+    let local = email.as_str().split('@').next().unwrap_or_default();
+    let mut parts = local.split(['.', '_', '-']).filter(|p| !p.is_empty()).map(capitalize);
+    let first = parts.next().unwrap_or_else(|| local.to_owned());
+    let last = parts.next().unwrap_or_else(|| "-".to_owned());
+    let first = PersonName::parse("first_name", &first).map_err(|e| e.to_string())?;
+    let last = PersonName::parse("last_name", &last).map_err(|e| e.to_string())?;
+    Ok((first, last))
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+fn default_workspace(may: &InviteUsers, dir: &Directory) -> Result<(WorkspaceId, String), String> {
+    if let Some(w) = may.actor.as_ref().and_then(|a| a.workspace).filter(|w| may.covers(*w))
+        && let Some(found) = dir.workspaces.values().find(|(id, _)| *id == w)
+    {
+        return Ok(found.clone());
+    }
+    let mut covered: Vec<&(WorkspaceId, String)> = dir.workspaces.values().filter(|(id, _)| may.covers(*id)).collect();
+    covered.sort_by_key(|w| w.1.to_lowercase());
+    covered.first().map(|w| (*w).clone()).ok_or_else(|| "workspace: is required".to_owned())
+}
+
+fn invitation_mail(email: &Email, name: &str, token: &str, expires_at: Micros, opts: &InviteOptions) -> Mail {
+    let link = format!("{}/invitations/accept?token={token}", opts.public_url);
+    Mail {
+        to: email.as_str().to_owned(),
+        subject: "You are invited to Roster".into(),
+        body: format!(
+            "Hello {name},\n\nyou have been invited to Roster. Open this link to choose your password and sign in:\n\n  {link}\n\nThe link works once and expires on {}.\n",
+            clock::rfc3339(expires_at)
+        ),
+    }
+}
+
+/// Sends an invited user a new link; the previous one stops working. 409 for users who are
+/// not invited (any more).
+pub async fn resend(ctx: &AppCtx, may: &OnUser<UsersInvite>, opts: &InviteOptions) -> Result<(), AppError> {
+    let user = store::users::find(&ctx.db, may.account, may.user).await?.ok_or(AppError::NotFound)?;
+    let status: UserStatus = user.status.parse()?;
+    if status != UserStatus::Invited {
+        return Err(not_invited(status));
+    }
+    let email = Email::try_from(user.email.as_str())?;
+    let token = tokens::generate();
+    let now = clock::now();
+    let new = NewToken {
+        token_hash: tokens::hash(&token),
+        user_id: may.user,
+        purpose: INVITATION,
+        created_at: now,
+        expires_at: now + opts.lifetime,
+    };
+    let event = audit::by(&may.actor, action::INVITATION_RESENT, Some(may.user), json!({"email": user.email}));
+    if !store::invitations::reissue(&ctx.db, &new, &event).await? {
+        return Err(AppError::Conflict("the user is no longer invited; reload and try again".into()));
+    }
+    let name = format!("{} {}", user.first_name, user.last_name);
+    ctx.mailer.send(&invitation_mail(&email, &name, &token, new.expires_at, opts)).await
+}
+
+fn not_invited(status: UserStatus) -> AppError {
+    AppError::Conflict(format!(
+        "only invited users can be sent an invitation; this user is {} ({})",
+        status.as_str(),
+        status.label()
+    ))
+}
+
+fn gone() -> AppError {
+    AppError::Gone("this invitation link has expired or was already used; ask your administrator for a new one".into())
+}
+
+/// Who a live invitation link is for (for the accept page).
+#[derive(Debug, Clone)]
+pub struct Invitee {
+    pub email: String,
+    pub name: String,
+}
+
+/// The invitee of a live link, or 410.
+pub async fn check(ctx: &AppCtx, token: &str) -> Result<Invitee, AppError> {
+    let i = store::invitations::find_live(&ctx.db, &tokens::hash(token), clock::now()).await?.ok_or_else(gone)?;
+    if i.status != UserStatus::Invited.as_str() {
+        return Err(gone());
+    }
+    Ok(Invitee { email: i.email, name: format!("{} {}", i.first_name, i.last_name) })
+}
+
+/// What the accept form submits.
+#[derive(Debug, Clone)]
+pub struct AcceptRequest {
+    pub token: String,
+    pub password: String,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// Sets the invited user's password (it must meet the account's policy; 400 naming
+/// `password` otherwise, and nothing changes), makes them Active, spends the link and
+/// signs them in. Expired or used links: 410.
+pub async fn accept(ctx: &AppCtx, req: AcceptRequest) -> Result<LoginOutcome, AppError> {
+    let hash = tokens::hash(&req.token);
+    let i = store::invitations::find_live(&ctx.db, &hash, clock::now()).await?.ok_or_else(gone)?;
+    let status: UserStatus = i.status.parse()?;
+    status.accept_invitation().map_err(|_| gone())?;
+    let settings = crate::settings::parse_security(i.security_settings.as_deref());
+    settings.password_policy().check_for(&req.password, &[&i.email, &i.first_name, &i.last_name])?;
+    let password_hash = ctx.hasher.hash(&req.password).await?;
+    let event: NewAuditEvent = audit::unattended(
+        AccountId(i.account_id),
+        action::INVITATION_ACCEPTED,
+        Some(UserId(i.user_id)),
+        &req.ip,
+        json!({"email": i.email}),
+    );
+    let (user, account) =
+        store::invitations::accept(&ctx.db, &hash, clock::now(), &password_hash, &event).await?.ok_or_else(gone)?;
+    open_session(ctx, user, account, &settings, &req.ip, &req.user_agent).await
+}

@@ -1,0 +1,154 @@
+//! Password resets: an admin's "Reset Password", the login page's "Forgot password", and
+//! completing a reset from the emailed link.
+//!
+//! Links are single-use, stored hashed, live [`RESET_LINK_LIFETIME`], and a new link kills
+//! the older ones. While SSO is enabled for the account the identity provider owns
+//! passwords: admin resets are refused with the reason, forgot-password does nothing (and
+//! still answers the same). Completing a reset checks the account's password policy and
+//! history, then ends every session and clears a lockout, in one transaction.
+
+use crate::audit::{self, action};
+use crate::authz::{OnUser, UsersManage};
+use crate::clock::{self, MINUTE, Micros};
+use crate::mail::Mail;
+use crate::{AppCtx, AppError, settings, tokens};
+use domain::ids::{AccountId, UserId};
+use domain::user::Email;
+use serde_json::json;
+use store::password_reset::PASSWORD_RESET;
+use store::sessions::Ending;
+use store::tokens::NewToken;
+
+/// How long a reset link works.
+pub const RESET_LINK_LIFETIME: Micros = 15 * MINUTE;
+
+const SSO_REFUSAL: &str = "SSO is enabled for this account: passwords are managed by the identity provider, \
+     so they cannot be reset in Roster";
+
+/// The link a reset email carries.
+pub fn reset_link(public_url: &str, token: &str) -> String {
+    format!("{}/password/reset?token={token}", public_url.trim_end_matches('/'))
+}
+
+struct Recipient<'a> {
+    user: UserId,
+    email: &'a str,
+}
+
+async fn issue_and_send(
+    ctx: &AppCtx,
+    to: &Recipient<'_>,
+    public_url: &str,
+    event: &store::audit::NewAuditEvent,
+) -> Result<(), AppError> {
+    let token = tokens::generate();
+    let now = clock::now();
+    let new = NewToken {
+        token_hash: tokens::hash(&token),
+        user_id: to.user,
+        purpose: PASSWORD_RESET,
+        created_at: now,
+        expires_at: now + RESET_LINK_LIFETIME,
+    };
+    store::password_reset::issue(&ctx.db, &new, event).await?;
+    let body = format!(
+        "Someone asked to reset the password of your Roster account.\n\n\
+         To choose a new password, open this link within {} minutes (it works once):\n\n{}\n\n\
+         If you did not ask for this, ignore this email: your password stays as it is.\n",
+        RESET_LINK_LIFETIME / MINUTE,
+        reset_link(public_url, &token)
+    );
+    ctx.mailer.send(&Mail { to: to.email.to_owned(), subject: "Reset your Roster password".into(), body }).await
+}
+
+/// An admin's "Reset Password": emails the user a single-use link. 409 with the reason when
+/// SSO is on, or when the user cannot have a password reset (invited or suspended).
+pub async fn reset_by_admin(ctx: &AppCtx, may: &OnUser<UsersManage>, public_url: &str) -> Result<(), AppError> {
+    if store::password_reset::sso_enabled(&ctx.db, may.account).await? {
+        return Err(AppError::Conflict(SSO_REFUSAL.into()));
+    }
+    let user = store::users::find(&ctx.db, may.account, may.user).await?.ok_or(AppError::NotFound)?;
+    match user.status.as_str() {
+        "active" | "locked" => {}
+        "invited" => {
+            return Err(AppError::Conflict(
+                "the user has not accepted their invitation yet: resend the invitation instead".into(),
+            ));
+        }
+        _ => return Err(AppError::Conflict("a suspended user's password cannot be reset; activate them first".into())),
+    }
+    let event = audit::by(&may.actor, action::PASSWORD_RESET_REQUESTED, Some(may.user), json!({"by": "admin"}));
+    let to = Recipient { user: may.user, email: &user.email };
+    issue_and_send(ctx, &to, public_url, &event).await
+}
+
+/// "Forgot password": emails a link to an active (or locked) user with this email, in
+/// every account where SSO is off. Unknown emails, other statuses and SSO accounts get
+/// nothing; the caller answers the same in every case.
+pub async fn forgot(ctx: &AppCtx, email: &str, ip: &str, public_url: &str) -> Result<(), AppError> {
+    let Ok(email) = Email::try_from(email.trim()) else { return Ok(()) };
+    for row in store::users::find_for_login(&ctx.db, &email.key(), None).await? {
+        if !matches!(row.status.as_str(), "active" | "locked") {
+            continue;
+        }
+        let account = AccountId(row.account_id);
+        if store::password_reset::sso_enabled(&ctx.db, account).await? {
+            continue;
+        }
+        let user = UserId(row.id);
+        let event = audit::unattended(account, action::PASSWORD_RESET_REQUESTED, Some(user), ip, json!({"by": "self"}));
+        // Mail goes to the address on record, not to the spelling that was typed.
+        let Some(stored) = store::users::find(&ctx.db, account, user).await? else { continue };
+        let to = Recipient { user, email: &stored.email };
+        issue_and_send(ctx, &to, public_url, &event).await?;
+    }
+    Ok(())
+}
+
+/// Sets a new password from a reset link: 410 for an unknown, used or expired link, 409
+/// under SSO, 400 when the password breaks the policy or repeats one of the last N.
+/// Ends every session and clears a lockout.
+pub async fn complete(ctx: &AppCtx, token: &str, password: &str, ip: &str) -> Result<(), AppError> {
+    let gone =
+        || AppError::Gone("this password reset link is invalid, already used or expired; ask for a new one".into());
+    let token_hash = tokens::hash(token);
+    let target = store::password_reset::peek(&ctx.db, &token_hash, clock::now()).await?.ok_or_else(gone)?;
+    if target.sso_enabled {
+        return Err(AppError::Conflict(SSO_REFUSAL.into()));
+    }
+    let security = settings::parse_security(target.security_settings.as_deref());
+    security.password_policy().check_for(password, &[&target.email, &target.first_name, &target.last_name])?;
+    let user = UserId(target.user_id);
+    let n = security.password.history;
+    if n > 0 {
+        let mut earlier = store::password_reset::history(&ctx.db, user, n).await?;
+        earlier.extend(target.password_hash.clone());
+        for old in &earlier {
+            if ctx.hasher.verify(password, Some(old)).await {
+                return Err(AppError::invalid("password", format!("must differ from your last {n} passwords")));
+            }
+        }
+    }
+    let new_hash = ctx.hasher.hash(password).await?;
+    let account = AccountId(target.account_id);
+    let now = clock::now();
+    let ending = Ending {
+        by_user: None,
+        for_workspace: None,
+        cause: "password_reset",
+        reason: Some("the password was reset".into()),
+        at: now,
+    };
+    let event = audit::unattended(
+        account,
+        action::PASSWORD_RESET_COMPLETED,
+        Some(user),
+        ip,
+        json!({"was_locked": target.status == "locked"}),
+    );
+    if store::password_reset::complete(&ctx.db, &token_hash, user, &new_hash, &ending, &event).await? {
+        Ok(())
+    } else {
+        Err(gone())
+    }
+}

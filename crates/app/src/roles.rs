@@ -1,0 +1,211 @@
+//! Custom admin roles: a named permission set (PRODUCT.md §6) on all workspaces or listed
+//! ones. Needs `roles.manage`; nobody creates a role holding permissions (or a scope) they
+//! do not hold. The built-in Master Admin role is not editable.
+
+use crate::audit::{self, action};
+use crate::authz::{Granter, InAccount, RolesManage};
+use crate::{AppCtx, AppError, clock};
+use domain::ids::{AdminRoleId, WorkspaceId};
+use domain::permission::{Permission, PermissionSet, Scope};
+use serde_json::{Value, json};
+use store::StoreError;
+use store::lookups::RoleRecord;
+use store::roles::NewRole;
+pub use store::roles::RoleSummary;
+use uuid::Uuid;
+
+/// A role as it arrives: `scope` is `None` for all workspaces, else the listed ids.
+#[derive(Debug, Clone, Default)]
+pub struct RoleInput {
+    pub name: Option<String>,
+    pub permissions: Option<Vec<String>>,
+    pub scope: Option<Option<Vec<String>>>,
+}
+
+/// A role with its permissions and scope, as shown.
+#[derive(Debug, Clone)]
+pub struct RoleView {
+    pub record: RoleRecord,
+    pub holders: i64,
+}
+
+fn role_name(raw: &str) -> Result<String, AppError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid("name", "is required"));
+    }
+    if name.chars().count() > 100 {
+        return Err(AppError::invalid("name", "is longer than 100 characters"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(AppError::invalid("name", "must not contain control characters"));
+    }
+    if ["master admin", "primary master admin", "member"].contains(&name.to_lowercase().as_str()) {
+        return Err(AppError::invalid("name", "is the name of a built-in role"));
+    }
+    Ok(name.to_owned())
+}
+
+fn permission_set(raw: &[String]) -> Result<PermissionSet, AppError> {
+    let set: PermissionSet = raw.iter().map(|p| p.trim().parse::<Permission>()).collect::<Result<_, _>>()?;
+    if set.is_empty() {
+        return Err(AppError::invalid("permissions", "must list at least one permission"));
+    }
+    Ok(set)
+}
+
+async fn scope_of(ctx: &AppCtx, may: &InAccount<RolesManage>, raw: Option<&Vec<String>>) -> Result<Scope, AppError> {
+    let Some(list) = raw else { return Ok(Scope::AllWorkspaces) };
+    let known = store::lookups::workspaces(&ctx.db, may.account).await?;
+    let mut ws = std::collections::BTreeSet::new();
+    for r in list {
+        let id = Uuid::parse_str(r.trim())
+            .ok()
+            .filter(|id| known.iter().any(|w| w.id == *id))
+            .ok_or_else(|| AppError::invalid("scope", format!("{r:?} is not a workspace of this account")))?;
+        ws.insert(WorkspaceId(id));
+    }
+    if ws.is_empty() {
+        return Err(AppError::invalid("scope", "must be \"all\" or list at least one workspace"));
+    }
+    Ok(Scope::Workspaces(ws))
+}
+
+fn duplicate(e: StoreError, name: &str) -> AppError {
+    match e {
+        StoreError::Conflict(_) => AppError::Conflict(format!("an admin role named {name:?} already exists")),
+        other => other.into(),
+    }
+}
+
+fn scope_json(scope: &Scope) -> Value {
+    match scope {
+        Scope::AllWorkspaces => json!("all"),
+        Scope::Workspaces(ws) => json!(ws),
+    }
+}
+
+/// Parses a role id from the path.
+pub fn role_id(raw: &str) -> Result<AdminRoleId, AppError> {
+    Uuid::parse_str(raw.trim()).map(AdminRoleId).map_err(|_| AppError::invalid("id", "must be an admin role id (UUID)"))
+}
+
+/// Every admin role of the account with its holders.
+pub async fn list(ctx: &AppCtx, may: &InAccount<RolesManage>) -> Result<Vec<RoleView>, AppError> {
+    let mut out = Vec::new();
+    for s in store::roles::list(&ctx.db, may.account).await? {
+        if let Some(record) = store::lookups::role(&ctx.db, may.account, AdminRoleId(s.id)).await? {
+            out.push(RoleView { record, holders: s.holders });
+        }
+    }
+    Ok(out)
+}
+
+/// One admin role (404 when absent).
+pub async fn get(ctx: &AppCtx, may: &InAccount<RolesManage>, id: AdminRoleId) -> Result<RoleView, AppError> {
+    let record = store::lookups::role(&ctx.db, may.account, id).await?.ok_or(AppError::NotFound)?;
+    let holders =
+        store::roles::list(&ctx.db, may.account).await?.into_iter().find(|s| s.id == id.0).map_or(0, |s| s.holders);
+    Ok(RoleView { record, holders })
+}
+
+/// Creates a custom role.
+pub async fn create(
+    ctx: &AppCtx,
+    may: &InAccount<RolesManage>,
+    granter: &Granter,
+    input: &RoleInput,
+) -> Result<RoleView, AppError> {
+    let name = role_name(input.name.as_deref().unwrap_or(""))?;
+    let permissions = permission_set(input.permissions.as_deref().unwrap_or(&[]))?;
+    let scope = scope_of(ctx, may, input.scope.as_ref().and_then(Option::as_ref)).await?;
+    granter.may_grant(permissions, &scope)?;
+    let role =
+        NewRole { id: AdminRoleId::new(), account_id: may.account, name, permissions, scope, created_at: clock::now() };
+    let event = audit::by(
+        &may.actor,
+        action::ROLE_CREATED,
+        None,
+        json!({"role_id": role.id, "name": role.name, "permissions": permissions.iter().map(Permission::as_str).collect::<Vec<_>>(), "scope": scope_json(&role.scope)}),
+    );
+    store::roles::create_audited(&ctx.db, &role, &event).await.map_err(|e| duplicate(e, &role.name))?;
+    get(ctx, may, role.id).await
+}
+
+fn editable(record: &RoleRecord) -> Result<(), AppError> {
+    if record.kind == "custom" {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("the built-in Master Admin role cannot be changed".into()))
+    }
+}
+
+fn stored_scope(record: &RoleRecord) -> Scope {
+    if record.all_workspaces {
+        Scope::AllWorkspaces
+    } else {
+        Scope::Workspaces(record.workspaces.iter().copied().map(WorkspaceId).collect())
+    }
+}
+
+/// Changes a custom role's name, permissions or scope (absent fields stay).
+pub async fn update(
+    ctx: &AppCtx,
+    may: &InAccount<RolesManage>,
+    granter: &Granter,
+    id: AdminRoleId,
+    input: &RoleInput,
+) -> Result<RoleView, AppError> {
+    let old = get(ctx, may, id).await?.record;
+    editable(&old)?;
+    let name = match &input.name {
+        Some(n) => role_name(n)?,
+        None => old.name.clone(),
+    };
+    let old_permissions: PermissionSet = old.permissions.iter().filter_map(|p| p.parse::<Permission>().ok()).collect();
+    let permissions = match &input.permissions {
+        Some(p) => permission_set(p)?,
+        None => old_permissions,
+    };
+    let old_scope = stored_scope(&old);
+    let scope = match &input.scope {
+        Some(s) => scope_of(ctx, may, s.as_ref()).await?,
+        None => old_scope.clone(),
+    };
+    granter.may_grant(permissions, &scope)?;
+    let names = |s: PermissionSet| s.iter().map(Permission::as_str).collect::<Vec<_>>();
+    let event = audit::by(
+        &may.actor,
+        action::ROLE_UPDATED,
+        None,
+        json!({
+            "role_id": id,
+            "name": {"old": old.name, "new": name},
+            "permissions": {"old": names(old_permissions), "new": names(permissions)},
+            "scope": {"old": scope_json(&old_scope), "new": scope_json(&scope)},
+        }),
+    );
+    store::roles::update(&ctx.db, id, &name, permissions, &scope, &event).await.map_err(|e| duplicate(e, &name))?;
+    get(ctx, may, id).await
+}
+
+/// Deletes a custom role; 409 while anyone holds it.
+pub async fn delete(ctx: &AppCtx, may: &InAccount<RolesManage>, id: AdminRoleId) -> Result<(), AppError> {
+    let old = get(ctx, may, id).await?.record;
+    editable(&old)?;
+    let event = audit::by(&may.actor, action::ROLE_DELETED, None, json!({"role_id": id, "name": old.name}));
+    let holders = store::roles::delete_if_unused(&ctx.db, id, &event).await?;
+    if holders > 0 {
+        let s = if holders == 1 { "" } else { "s" };
+        return Err(AppError::Conflict(format!(
+            "admin role {:?} is still held by {holders} user{s}; give them another role first",
+            old.name
+        )));
+    }
+    Ok(())
+}
+
+/// The account's workspaces, to pick a role's scope from.
+pub async fn workspaces(ctx: &AppCtx, may: &InAccount<RolesManage>) -> Result<Vec<store::lookups::Named>, AppError> {
+    Ok(store::lookups::workspaces(&ctx.db, may.account).await?)
+}

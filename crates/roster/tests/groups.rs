@@ -1,0 +1,199 @@
+//! Groups API: create, rename, delete only when empty, members, scope, audit.
+
+use crate::on_both_backends;
+use crate::support::app::{PASSWORD, TestApp};
+use crate::support::roles::CustomAdmin;
+use domain::permission::Permission;
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+async fn send(
+    app: &TestApp,
+    c: &Client,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = c.request(method, app.url(path));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+on_both_backends!(groups_are_created_renamed_and_deleted_only_when_empty, |app| async move {
+    let org = app.seed_org().await;
+    let root = app.login_admin().await;
+    let (status, list) = app.get_json(&root, "/api/v1/groups").await;
+    assert_eq!(status, StatusCode::OK);
+    let team = list["items"].as_array().unwrap().iter().find(|g| g["name"] == "Alpha Team").unwrap().clone();
+    assert_eq!(team["member_count"], 2);
+    assert_eq!(team["workspace"]["name"], "Alpha");
+
+    let body = json!({"name": "Night Shift", "workspace_id": org.alpha.to_string()});
+    let (status, g) = send(&app, &root, reqwest::Method::POST, "/api/v1/groups", Some(body.clone())).await;
+    assert_eq!(status, StatusCode::CREATED, "{g}");
+    let id = g["id"].as_str().unwrap().to_owned();
+    let (status, _) = send(
+        &app,
+        &root,
+        reqwest::Method::POST,
+        "/api/v1/groups",
+        Some(json!({"name": "night shift", "workspace_id": org.alpha.to_string()})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "names are unique per workspace");
+    let (status, _) = send(
+        &app,
+        &root,
+        reqwest::Method::POST,
+        "/api/v1/groups",
+        Some(json!({"name": "Night Shift", "workspace_id": org.beta.to_string()})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "another workspace may reuse the name");
+    let (status, body) = send(
+        &app,
+        &root,
+        reqwest::Method::POST,
+        "/api/v1/groups",
+        Some(json!({"name": " ", "workspace_id": org.alpha.to_string()})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["invalid_params"][0]["name"], "name");
+
+    let (status, g) =
+        send(&app, &root, reqwest::Method::PATCH, &format!("/api/v1/groups/{id}"), Some(json!({"name": "Day Shift"})))
+            .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(g["name"], "Day Shift");
+    let (status, _) =
+        send(&app, &root, reqwest::Method::PATCH, &format!("/api/v1/groups/{id}"), Some(json!({"name": "Alpha Team"})))
+            .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let (status, _) =
+        send(&app, &root, reqwest::Method::PUT, &format!("/api/v1/groups/{id}/members/{}", org.ann), None).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) =
+        send(&app, &root, reqwest::Method::PUT, &format!("/api/v1/groups/{id}/members/{}", org.ann), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "adding twice is harmless");
+    let (status, body) =
+        send(&app, &root, reqwest::Method::PUT, &format!("/api/v1/groups/{id}/members/{}", org.bob), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "bob is not in Alpha: {body}");
+    let (_, members) = app.get_json(&root, &format!("/api/v1/groups/{id}/members")).await;
+    assert_eq!(members["items"][0]["email"], "ann.archer@example.com");
+
+    let (status, body) = send(&app, &root, reqwest::Method::DELETE, &format!("/api/v1/groups/{id}"), None).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["detail"].as_str().unwrap().contains("still has 1 member"), "{body}");
+    let (status, body) =
+        send(&app, &root, reqwest::Method::DELETE, &format!("/api/v1/groups/{}", org.alpha_team), None).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["detail"].as_str().unwrap().contains("still has 2 members"), "{body}");
+
+    let (status, _) =
+        send(&app, &root, reqwest::Method::DELETE, &format!("/api/v1/groups/{id}/members/{}", org.ann), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = send(&app, &root, reqwest::Method::DELETE, &format!("/api/v1/groups/{id}"), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.get_json(&root, &format!("/api/v1/groups/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (_, audit) = app.get_json(&root, "/api/v1/audit?limit=100").await;
+    let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    for a in ["group.created", "group.renamed", "group.member_added", "group.member_removed", "group.deleted"] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+});
+
+on_both_backends!(groups_outside_the_scope_look_absent, |app| async move {
+    let org = app.seed_org().await;
+    let admin = CustomAdmin {
+        email: "beta.groups@example.com",
+        role_name: "Beta Groups",
+        permissions: &[Permission::GroupsManage],
+        scope: Some(vec![org.beta]),
+        workspaces: vec![org.beta],
+    };
+    app.add_custom_admin(org.account, admin).await;
+    let c = app.login("beta.groups@example.com", PASSWORD).await;
+    let (_, list) = app.get_json(&c, "/api/v1/groups").await;
+    assert!(list["items"].as_array().unwrap().is_empty(), "{list}");
+    let (status, _) = app.get_json(&c, &format!("/api/v1/groups/{}", org.alpha_team)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = send(
+        &app,
+        &c,
+        reqwest::Method::DELETE,
+        &format!("/api/v1/groups/{}/members/{}", org.alpha_team, org.ann),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = send(
+        &app,
+        &c,
+        reqwest::Method::POST,
+        "/api/v1/groups",
+        Some(json!({"name": "X", "workspace_id": org.alpha.to_string()})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["invalid_params"][0]["name"], "workspace_id");
+    let (status, _) = send(
+        &app,
+        &c,
+        reqwest::Method::POST,
+        "/api/v1/groups",
+        Some(json!({"name": "X", "workspace_id": org.beta.to_string()})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Without groups.manage: 403.
+    let viewer = app.login("alpha.admin@example.com", PASSWORD).await;
+    let (status, body) = app.get_json(&viewer, "/api/v1/groups").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body["detail"].as_str().unwrap().contains("groups.manage"));
+});
+
+on_both_backends!(the_groups_page_creates_and_shows_why_a_delete_is_refused, |app| async move {
+    let org = app.seed_org().await;
+    let root = app.login_admin().await;
+    let page = app.get(&root, "/admin/groups").await.text().await.unwrap();
+    assert!(page.contains("Alpha Team") && page.contains("ann.archer@example.com"));
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).unwrap() + marker.len();
+    let csrf = page[start..].split('"').next().unwrap().to_owned();
+    let res = root
+        .post(app.url("/admin/groups"))
+        .form(&[("csrf", csrf.as_str()), ("name", "Page Group"), ("workspace_id", &org.beta.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(app.get(&root, "/admin/groups").await.text().await.unwrap().contains("Page Group"));
+    let res = root
+        .post(app.url(&format!("/admin/groups/{}/delete", org.alpha_team)))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res.text().await.unwrap().contains("still has 2 members"));
+    let res = root
+        .post(app.url(&format!("/admin/groups/{}/members", org.alpha_team)))
+        .form(&[("csrf", csrf.as_str()), ("email", "dan.dunn@example.com")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, members) = app.get_json(&root, &format!("/api/v1/groups/{}/members", org.alpha_team)).await;
+    assert_eq!(members["items"].as_array().unwrap().len(), 3, "dan joined by email");
+    let roles = app.get(&root, "/admin/roles").await;
+    assert_eq!(roles.status(), StatusCode::OK);
+    assert!(roles.text().await.unwrap().contains("Alpha Admin"));
+});

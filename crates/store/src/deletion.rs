@@ -1,0 +1,211 @@
+//! Soft delete, restore and purge of users. A soft-deleted user keeps their row (with
+//! `deleted_at`/`deleted_by`) and vanishes from lists, lookups and sign-in; purging removes
+//! the row for good.
+
+use crate::audit::{NewAuditEvent, insert_audit};
+use crate::db::BeginWrite;
+use crate::sessions::Ending;
+use crate::{Db, Micros, StoreError};
+use domain::ids::{AccountId, UserId, WorkspaceId};
+use sqlx::FromRow;
+use uuid::Uuid;
+
+/// Names of the bots `user` owns, sorted.
+pub async fn owned_bots(db: &Db, user: UserId) -> Result<Vec<String>, StoreError> {
+    let names = with_db!(db, pool => {
+        sqlx::query_scalar::<_, String>(
+            "SELECT b.name FROM bots b JOIN bot_members m ON m.bot_id = b.id \
+             WHERE m.user_id = $1 AND m.role = 'owner' ORDER BY b.name",
+        )
+        .bind(user.0)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(names)
+}
+
+/// How a soft delete went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    Done,
+    /// Not deleted: the user is gone, already deleted, the Primary Master Admin, or owns a
+    /// bot (the caller checks which before, this guards against races).
+    Refused,
+}
+
+/// Marks `user` deleted (unless primary admin or a bot owner), ends all their sessions and
+/// appends `audit`, in one transaction.
+pub async fn soft_delete(
+    db: &Db,
+    user: UserId,
+    by: UserId,
+    ending: &Ending,
+    audit: &NewAuditEvent,
+) -> Result<Deleted, StoreError> {
+    let done = with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE users SET deleted_at = $1, deleted_by = $2, version = version + 1, updated_at = $1 \
+             WHERE id = $3 AND deleted_at IS NULL AND NOT is_primary_admin \
+             AND NOT EXISTS (SELECT 1 FROM bot_members m WHERE m.user_id = $3 AND m.role = 'owner')",
+        )
+        .bind(audit.at)
+        .bind(by.0)
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            sqlx::query(
+                "UPDATE sessions SET ended_at = $1, ended_by_user_id = $2, ended_by_workspace_id = $3, \
+                 end_cause = $4, end_reason = $5 WHERE user_id = $6 AND ended_at IS NULL",
+            )
+            .bind(ending.at)
+            .bind(ending.by_user.map(|u| u.0))
+            .bind(ending.for_workspace.map(|w| w.0))
+            .bind(ending.cause)
+            .bind(&ending.reason)
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
+            insert_audit!(tx, audit);
+        }
+        tx.commit().await?;
+        n == 1
+    });
+    Ok(if done { Deleted::Done } else { Deleted::Refused })
+}
+
+/// Removes `user` from `workspaces` (memberships and the groups of those workspaces) and
+/// appends `audit`, in one transaction. Returns how many memberships went.
+pub async fn remove_from_workspaces(
+    db: &Db,
+    user: UserId,
+    workspaces: &[WorkspaceId],
+    audit: &NewAuditEvent,
+) -> Result<u64, StoreError> {
+    let mut removed = 0;
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        for w in workspaces {
+            sqlx::query(
+                "DELETE FROM group_members WHERE user_id = $1 \
+                 AND group_id IN (SELECT g.id FROM groups g WHERE g.workspace_id = $2)",
+            )
+            .bind(user.0)
+            .bind(w.0)
+            .execute(&mut *tx)
+            .await?;
+            removed += sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND workspace_id = $2")
+                .bind(user.0)
+                .bind(w.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        if removed > 0 {
+            insert_audit!(tx, audit);
+        }
+        tx.commit().await?;
+    });
+    Ok(removed)
+}
+
+/// A soft-deleted user.
+#[derive(Debug, Clone, FromRow)]
+pub struct DeletedRow {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub email: String,
+    pub deleted_at: i64,
+}
+
+/// The soft-deleted user `id` of `account`, or `None`.
+pub async fn find_deleted(db: &Db, account: AccountId, id: UserId) -> Result<Option<DeletedRow>, StoreError> {
+    let row = with_db!(db, pool => {
+        sqlx::query_as::<_, DeletedRow>(
+            "SELECT id, account_id, email, deleted_at FROM users \
+             WHERE account_id = $1 AND id = $2 AND deleted_at IS NOT NULL",
+        )
+        .bind(account.0)
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(row)
+}
+
+/// Brings back `user` if they were deleted at or after `not_before`, appending `audit`.
+/// False when there was nothing to restore.
+pub async fn restore(
+    db: &Db,
+    account: AccountId,
+    user: UserId,
+    not_before: Micros,
+    audit: &NewAuditEvent,
+) -> Result<bool, StoreError> {
+    let done = with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE users SET deleted_at = NULL, deleted_by = NULL, version = version + 1, updated_at = $1 \
+             WHERE id = $2 AND deleted_at IS NOT NULL AND deleted_at >= $3 AND account_id = $4",
+        )
+        .bind(audit.at)
+        .bind(user.0)
+        .bind(not_before)
+        .bind(account.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            insert_audit!(tx, audit);
+        }
+        tx.commit().await?;
+        n == 1
+    });
+    Ok(done)
+}
+
+/// Users (of any account) deleted before `cutoff`, at most `limit` of them.
+pub async fn expired(db: &Db, cutoff: Micros, limit: i64) -> Result<Vec<DeletedRow>, StoreError> {
+    let rows = with_db!(db, pool => {
+        sqlx::query_as::<_, DeletedRow>(
+            "SELECT id, account_id, email, deleted_at FROM users \
+             WHERE deleted_at IS NOT NULL AND deleted_at < $1 ORDER BY deleted_at LIMIT $2",
+        )
+        .bind(cutoff)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows)
+}
+
+/// Removes the soft-deleted `user` (deleted before `cutoff`) for good, with what still
+/// points at them, appending `audit`. False when they were not (or no longer) purgeable.
+pub async fn purge(db: &Db, user: UserId, cutoff: Micros, audit: &NewAuditEvent) -> Result<bool, StoreError> {
+    let done = with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let still: Option<Uuid> = sqlx::query_scalar(
+            "SELECT id FROM users WHERE id = $1 AND deleted_at IS NOT NULL AND deleted_at < $2",
+        )
+        .bind(user.0)
+        .bind(cutoff)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if still.is_some() {
+            for sql in [
+                "DELETE FROM bot_members WHERE user_id = $1",
+                "UPDATE sessions SET ended_by_user_id = NULL WHERE ended_by_user_id = $1",
+                "UPDATE users SET deleted_by = NULL WHERE deleted_by = $1",
+                "DELETE FROM users WHERE id = $1",
+            ] {
+                sqlx::query(sql).bind(user.0).execute(&mut *tx).await?;
+            }
+            insert_audit!(tx, audit);
+        }
+        tx.commit().await?;
+        still.is_some()
+    });
+    Ok(done)
+}

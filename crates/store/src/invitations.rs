@@ -1,0 +1,189 @@
+//! Invitations: invited users are inserted with their memberships, group memberships,
+//! invitation token and audit event, one transaction per batch. An email that already
+//! belongs to a user of the account is left alone: the unique index on
+//! `(account_id, email_key)` decides (`ON CONFLICT DO NOTHING`), never a prior check.
+
+use crate::audit::{NewAuditEvent, insert_audit};
+use crate::db::BeginWrite;
+use crate::tokens::{INVITATION, NewToken, consume_token, issue_token};
+use crate::users::{NewUser, USERS_PER_STATEMENT};
+use crate::{Db, Micros, StoreError};
+use domain::ids::{AccountId, GroupId, UserId};
+use sqlx::{FromRow, QueryBuilder};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// One user to invite.
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    /// Status `invited`, `invited_at` set, no password.
+    pub user: NewUser,
+    pub groups: Vec<GroupId>,
+    pub token_hash: Vec<u8>,
+    pub expires_at: Micros,
+    pub audit: NewAuditEvent,
+}
+
+/// Inserts a batch of invitations in one transaction. For each, in order: `true` when the
+/// user was created, `false` when the account already had a user with that email (or the
+/// email came earlier in the batch).
+pub async fn insert_batch(db: &Db, invites: &[NewInvitation]) -> Result<Vec<bool>, StoreError> {
+    if invites.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut created: HashSet<Uuid> = HashSet::new();
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        for chunk in invites.chunks(USERS_PER_STATEMENT) {
+            let mut qb = QueryBuilder::new(
+                "INSERT INTO users (id, account_id, email, email_key, first_name, last_name, name_key, search_text, \
+                 status, builder_access, is_primary_admin, admin_role_id, password_hash, invited_at, last_login_at, \
+                 created_at, updated_at) ",
+            );
+            qb.push_values(chunk, |mut row, i| crate::users::push_user_values!(row, &i.user));
+            qb.push(" ON CONFLICT (account_id, email_key) DO NOTHING RETURNING id");
+            let ids: Vec<(Uuid,)> = qb.build_query_as().fetch_all(&mut *tx).await?;
+            created.extend(ids.into_iter().map(|(id,)| id));
+        }
+        let fresh: Vec<&NewInvitation> = invites.iter().filter(|i| created.contains(&i.user.id.0)).collect();
+        let memberships: Vec<(Uuid, Uuid, i64)> = fresh
+            .iter()
+            .flat_map(|i| i.user.workspaces.iter().map(move |w| (i.user.id.0, w.0, i.user.created_at)))
+            .collect();
+        for chunk in memberships.chunks(5000) {
+            let mut qb = QueryBuilder::new("INSERT INTO memberships (user_id, workspace_id, joined_at) ");
+            qb.push_values(chunk, |mut row, (u, w, at)| {
+                row.push_bind(*u).push_bind(*w).push_bind(*at);
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
+        let groups: Vec<(Uuid, Uuid)> =
+            fresh.iter().flat_map(|i| i.groups.iter().map(move |g| (g.0, i.user.id.0))).collect();
+        for chunk in groups.chunks(5000) {
+            let mut qb = QueryBuilder::new("INSERT INTO group_members (group_id, user_id) ");
+            qb.push_values(chunk, |mut row, (g, u)| {
+                row.push_bind(*g).push_bind(*u);
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
+        for chunk in fresh.chunks(3000) {
+            let mut qb =
+                QueryBuilder::new("INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at) ");
+            qb.push_values(chunk, |mut row, i| {
+                row.push_bind(i.token_hash.clone())
+                    .push_bind(i.user.id.0)
+                    .push_bind(INVITATION)
+                    .push_bind(i.user.created_at)
+                    .push_bind(i.expires_at);
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
+        for chunk in fresh.chunks(3000) {
+            let mut qb = QueryBuilder::new(
+                "INSERT INTO audit_events (id, account_id, at, actor_user_id, action, target_user_id, workspace_id, ip, details) ",
+            );
+            qb.push_values(chunk, |mut row, i| {
+                let e = &i.audit;
+                row.push_bind(e.id)
+                    .push_bind(e.account_id.0)
+                    .push_bind(e.at)
+                    .push_bind(e.actor_user_id)
+                    .push_bind(e.action.clone())
+                    .push_bind(e.target_user_id)
+                    .push_bind(e.workspace_id)
+                    .push_bind(e.ip.clone())
+                    .push_bind(e.details.clone());
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+    });
+    Ok(invites.iter().map(|i| created.contains(&i.user.id.0)).collect())
+}
+
+/// Gives an invited user a new invitation token (spending the older ones) and moves
+/// `invited_at`, if they are still invited. False otherwise.
+pub async fn reissue(db: &Db, token: &NewToken, audit: &NewAuditEvent) -> Result<bool, StoreError> {
+    let done = with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let n = sqlx::query("UPDATE users SET invited_at = $1 WHERE id = $2 AND status = 'invited'")
+            .bind(token.created_at)
+            .bind(token.user_id.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 1 {
+            issue_token!(tx, token);
+            insert_audit!(tx, audit);
+            tx.commit().await?;
+        }
+        n == 1
+    });
+    Ok(done)
+}
+
+/// The invited user behind a live invitation token.
+#[derive(Debug, Clone, FromRow)]
+pub struct Invitee {
+    pub user_id: Uuid,
+    pub account_id: Uuid,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub status: String,
+    pub security_settings: Option<String>,
+}
+
+/// The user a live (unused, unexpired) invitation token is for.
+pub async fn find_live(db: &Db, token_hash: &[u8], now: Micros) -> Result<Option<Invitee>, StoreError> {
+    let row = with_db!(db, pool => {
+        sqlx::query_as::<_, Invitee>(
+            "SELECT u.id AS user_id, u.account_id, u.email, u.first_name, u.last_name, u.status, \
+             st.value AS security_settings FROM user_tokens t JOIN users u ON u.id = t.user_id \
+             LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
+             WHERE t.token_hash = $1 AND t.purpose = 'invitation' AND t.used_at IS NULL AND t.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(row)
+}
+
+/// Spends the invitation token and makes its (still invited) user active with
+/// `password_hash`, with `audit`, atomically. The user, or `None` when the token was spent
+/// meanwhile or the user is no longer invited (nothing changes then).
+pub async fn accept(
+    db: &Db,
+    token_hash: &[u8],
+    now: Micros,
+    password_hash: &str,
+    audit: &NewAuditEvent,
+) -> Result<Option<(UserId, AccountId)>, StoreError> {
+    let accepted = with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let Some(user) = consume_token!(tx, token_hash, INVITATION, now) else {
+            return Ok(None);
+        };
+        let row: Option<(Uuid,)> = sqlx::query_as(
+            "UPDATE users SET status = 'active', password_hash = $1, version = version + 1, updated_at = $2 \
+             WHERE id = $3 AND status = 'invited' RETURNING account_id",
+        )
+        .bind(password_hash)
+        .bind(now)
+        .bind(user.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((account,)) = row else {
+            return Ok(None);
+        };
+        let mut event = audit.clone();
+        event.target_user_id = Some(user.0);
+        event.account_id = AccountId(account);
+        insert_audit!(tx, &event);
+        tx.commit().await?;
+        Some((user, AccountId(account)))
+    });
+    Ok(accepted)
+}

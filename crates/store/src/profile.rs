@@ -1,0 +1,119 @@
+//! Profile edits under optimistic concurrency, and handing over the primary admin role.
+
+use crate::audit::NewAuditEvent;
+use crate::db::BeginWrite;
+use crate::{Db, StoreError};
+use domain::ids::{AccountId, AdminRoleId, GroupId, UserId};
+use domain::user::{BuilderAccess, PersonName};
+
+/// The new state of the editable profile fields of one user.
+#[derive(Debug, Clone)]
+pub struct ProfileUpdate {
+    pub user: UserId,
+    /// The version the edit was based on; the update applies only while it is current.
+    pub version: i64,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    /// The email, to recompute the search text.
+    pub email: String,
+    pub builder_access: BuilderAccess,
+    pub admin_role_id: Option<AdminRoleId>,
+    /// `Some`: replace the user's group memberships with exactly these.
+    pub groups: Option<Vec<GroupId>>,
+}
+
+/// Applies `u` only if the user is still at `u.version` (bumping it), with the audit event,
+/// in one transaction. False when the version is stale: nothing changed.
+pub async fn update(db: &Db, u: &ProfileUpdate, audit: &NewAuditEvent) -> Result<bool, StoreError> {
+    let name_key = format!("{} {}", u.first_name, u.last_name).to_lowercase();
+    let search_text = format!("{} {} {}", u.first_name, u.last_name, u.email).to_lowercase();
+    let changed = with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE users SET first_name = $3, last_name = $4, name_key = $5, search_text = $6, \
+             builder_access = $7, admin_role_id = $8, version = version + 1, updated_at = $9 \
+             WHERE id = $1 AND version = $2",
+        )
+        .bind(u.user.0)
+        .bind(u.version)
+        .bind(u.first_name.as_str())
+        .bind(u.last_name.as_str())
+        .bind(&name_key)
+        .bind(&search_text)
+        .bind(u.builder_access.as_str())
+        .bind(u.admin_role_id.map(|r| r.0))
+        .bind(audit.at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            if let Some(groups) = &u.groups {
+                sqlx::query("DELETE FROM group_members WHERE user_id = $1")
+                    .bind(u.user.0)
+                    .execute(&mut *tx)
+                    .await?;
+                for g in groups {
+                    sqlx::query("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)")
+                        .bind(g.0)
+                        .bind(u.user.0)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            crate::audit::insert_audit!(tx, audit);
+        }
+        tx.commit().await?;
+        n == 1
+    });
+    Ok(changed)
+}
+
+/// Makes `to` the Primary Master Admin of `account` instead of `from`, who becomes a
+/// Master Admin (`master`). The old flag is cleared first (one primary per account). False
+/// when `from` was no longer the primary or `to` is not active: nothing changed.
+pub async fn hand_over_primary(
+    db: &Db,
+    account: AccountId,
+    from: UserId,
+    to: UserId,
+    master: AdminRoleId,
+    audit: &NewAuditEvent,
+) -> Result<bool, StoreError> {
+    let done = with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE users SET is_primary_admin = FALSE, admin_role_id = $3, version = version + 1, updated_at = $4 \
+             WHERE id = $1 AND account_id = $2 AND is_primary_admin",
+        )
+        .bind(from.0)
+        .bind(account.0)
+        .bind(master.0)
+        .bind(audit.at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let m = if n == 1 {
+            sqlx::query(
+                "UPDATE users SET is_primary_admin = TRUE, admin_role_id = $3, version = version + 1, updated_at = $4 \
+                 WHERE id = $1 AND account_id = $2 AND status = 'active'",
+            )
+            .bind(to.0)
+            .bind(account.0)
+            .bind(master.0)
+            .bind(audit.at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        } else {
+            0
+        };
+        if m == 1 {
+            crate::audit::insert_audit!(tx, audit);
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+        }
+        m == 1
+    });
+    Ok(done)
+}

@@ -1,0 +1,108 @@
+//! Custom admin roles: `GET/POST /admin-roles`, `GET/PATCH/DELETE /admin-roles/{id}`.
+//! Body: `{"name", "permissions": [..], "scope": "all" | [workspace ids]}`.
+
+use crate::error::ApiError;
+use crate::extract::{ApiUser, AppJson};
+use crate::state::AppState;
+use app::AppError;
+use app::authz::RolesManage;
+use app::roles::{RoleInput, RoleView, role_id};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin-roles", get(list).post(create))
+        .route("/admin-roles/{id}", get(show).patch(update).delete(delete))
+}
+
+fn role_json(r: &RoleView) -> Value {
+    let rec = &r.record;
+    json!({
+        "id": rec.id,
+        "name": rec.name,
+        "kind": rec.kind,
+        "permissions": if rec.kind == "master" { json!("all") } else { json!(rec.permissions) },
+        "scope": if rec.all_workspaces { json!("all") } else { json!(rec.workspaces) },
+        "holders": r.holders,
+        "editable": rec.kind == "custom",
+    })
+}
+
+fn strings(v: &Value, name: &str) -> Result<Vec<String>, AppError> {
+    v.as_array()
+        .and_then(|items| items.iter().map(|i| i.as_str().map(str::to_owned)).collect::<Option<Vec<_>>>())
+        .ok_or_else(|| AppError::invalid(name, "must be a list of strings"))
+}
+
+fn parse_input(body: &Value) -> Result<RoleInput, AppError> {
+    let Value::Object(map) = body else { return Err(AppError::invalid("body", "must be a JSON object")) };
+    if let Some(unknown) = map.keys().find(|k| !["name", "permissions", "scope"].contains(&k.as_str())) {
+        return Err(AppError::invalid(unknown.clone(), "is not a field of an admin role"));
+    }
+    let name = match map.get("name") {
+        None => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => return Err(AppError::invalid("name", "must be a string")),
+    };
+    let permissions = map.get("permissions").map(|p| strings(p, "permissions")).transpose()?;
+    let scope = match map.get("scope") {
+        None => None,
+        Some(Value::String(s)) if s == "all" => Some(None),
+        Some(v @ Value::Array(_)) => Some(Some(strings(v, "scope")?)),
+        Some(_) => return Err(AppError::invalid("scope", "must be \"all\" or a list of workspace ids")),
+    };
+    Ok(RoleInput { name, permissions, scope })
+}
+
+async fn list(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
+    let may = app::authz::in_account::<RolesManage>(&me)?;
+    let roles = app::roles::list(&state.ctx, &may).await?;
+    Ok(Json(json!({"items": roles.iter().map(role_json).collect::<Vec<_>>()})))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    AppJson(body): AppJson<Value>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let may = app::authz::in_account::<RolesManage>(&me)?;
+    let input = parse_input(&body)?;
+    let role = app::roles::create(&state.ctx, &may, &app::authz::granter(&me), &input).await?;
+    Ok((StatusCode::CREATED, Json(role_json(&role))))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let may = app::authz::in_account::<RolesManage>(&me)?;
+    let role = app::roles::get(&state.ctx, &may, role_id(&id)?).await?;
+    Ok(Json(role_json(&role)))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+    AppJson(body): AppJson<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let may = app::authz::in_account::<RolesManage>(&me)?;
+    let input = parse_input(&body)?;
+    let role = app::roles::update(&state.ctx, &may, &app::authz::granter(&me), role_id(&id)?, &input).await?;
+    Ok(Json(role_json(&role)))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let may = app::authz::in_account::<RolesManage>(&me)?;
+    app::roles::delete(&state.ctx, &may, role_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

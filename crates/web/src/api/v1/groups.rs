@@ -1,0 +1,123 @@
+//! Groups: `GET/POST /groups`, `GET/PATCH/DELETE /groups/{id}`, `GET /groups/{id}/members`,
+//! `PUT/DELETE /groups/{id}/members/{user_id}`.
+
+use super::users::user_id;
+use crate::error::ApiError;
+use crate::extract::{ApiUser, AppJson};
+use crate::state::AppState;
+use app::AppError;
+use app::authz::GroupsManage;
+use app::groups::{GroupSummary, Who, group_id};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/groups", get(list).post(create))
+        .route("/groups/{id}", get(show).patch(rename).delete(delete))
+        .route("/groups/{id}/members", get(members))
+        .route("/groups/{id}/members/{user_id}", put(add_member).delete(remove_member))
+}
+
+fn group_json(g: &GroupSummary) -> Value {
+    json!({
+        "id": g.id,
+        "name": g.name,
+        "workspace": {"id": g.workspace_id, "name": g.workspace_name},
+        "member_count": g.member_count,
+    })
+}
+
+fn text(body: &Value, name: &str) -> Result<String, AppError> {
+    body.get(name)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| AppError::invalid(name, "is required (a string)"))
+}
+
+async fn list(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
+    let may = app::authz::in_scope::<GroupsManage>(&me)?;
+    let groups = app::groups::list(&state.ctx, &may).await?;
+    Ok(Json(json!({"items": groups.iter().map(group_json).collect::<Vec<_>>()})))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    AppJson(body): AppJson<Value>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let may = app::authz::in_scope::<GroupsManage>(&me)?;
+    let name = text(&body, "name")?;
+    let workspace = text(&body, "workspace_id")?;
+    let g = app::groups::create(&state.ctx, &may, &workspace, &name).await?;
+    Ok((StatusCode::CREATED, Json(group_json(&g))))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let may = app::authz::in_scope::<GroupsManage>(&me)?;
+    let id = group_id(&id)?;
+    let g = app::groups::get(&state.ctx, &may, id).await?;
+    let members = app::groups::members(&state.ctx, &may, id).await?;
+    let mut body = group_json(&g);
+    body["members"] = members.iter().map(|(id, email)| json!({"id": id, "email": email})).collect();
+    Ok(Json(body))
+}
+
+async fn rename(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+    AppJson(body): AppJson<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let may = app::authz::in_scope::<GroupsManage>(&me)?;
+    let name = text(&body, "name")?;
+    let g = app::groups::rename(&state.ctx, &may, group_id(&id)?, &name).await?;
+    Ok(Json(group_json(&g)))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let may = app::authz::in_scope::<GroupsManage>(&me)?;
+    app::groups::delete(&state.ctx, &may, group_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn members(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let may = app::authz::in_scope::<GroupsManage>(&me)?;
+    let members = app::groups::members(&state.ctx, &may, group_id(&id)?).await?;
+    Ok(Json(json!({"items": members.iter().map(|(id, email)| json!({"id": id, "email": email})).collect::<Vec<_>>()})))
+}
+
+async fn add_member(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path((id, user)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let may = app::authz::in_scope::<GroupsManage>(&me)?;
+    let added = app::groups::add_member(&state.ctx, &may, group_id(&id)?, &Who::Id(user_id(&user)?)).await?;
+    Ok(if added { StatusCode::CREATED } else { StatusCode::NO_CONTENT })
+}
+
+async fn remove_member(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path((id, user)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let may = app::authz::in_scope::<GroupsManage>(&me)?;
+    app::groups::remove_member(&state.ctx, &may, group_id(&id)?, user_id(&user)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

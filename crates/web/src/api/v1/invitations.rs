@@ -1,0 +1,92 @@
+//! Invitations: `POST /invitations` (emails or rows → per-row results) and
+//! `POST /users/{id}/resend-invitation`.
+
+use super::users::user_id;
+use crate::error::ApiError;
+use crate::extract::{ApiUser, AppJson};
+use crate::state::AppState;
+use app::authz::UsersInvite;
+use app::invitations::{InviteOptions, InviteRow, Outcome};
+use axum::extract::{Path, State};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/invitations", post(create_invitations))
+        .route("/users/{id}/resend-invitation", post(resend_invitation))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InviteBody {
+    emails: Option<Vec<String>>,
+    invitations: Option<Vec<InvitationDto>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InvitationDto {
+    email: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    workspace: String,
+    #[serde(default)]
+    groups: Vec<String>,
+}
+
+/// Largest request the endpoint takes; bigger imports use `roster user import`.
+const MAX_ROWS: usize = 10_000;
+
+async fn create_invitations(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    AppJson(body): AppJson<InviteBody>,
+) -> Result<Json<Value>, ApiError> {
+    let may = app::authz::invite_users(&me)?;
+    let rows: Vec<InviteRow> = match (body.emails, body.invitations) {
+        (Some(emails), None) => emails.into_iter().map(|email| InviteRow { email, ..InviteRow::default() }).collect(),
+        (None, Some(rows)) => rows
+            .into_iter()
+            .map(|r| InviteRow {
+                email: r.email,
+                first_name: r.first_name,
+                last_name: r.last_name,
+                workspace: r.workspace,
+                groups: r.groups,
+            })
+            .collect(),
+        _ => return Err(ApiError::invalid("body", "give either \"emails\" or \"invitations\"")),
+    };
+    if rows.is_empty() {
+        return Err(ApiError::invalid("body", "there is nobody to invite"));
+    }
+    if rows.len() > MAX_ROWS {
+        return Err(ApiError::invalid("body", "at most 10000 invitations per request"));
+    }
+    let results = app::invitations::invite(&state.ctx, &may, rows, &InviteOptions::new(&state.public_url)).await?;
+    let results: Vec<Value> = results
+        .into_iter()
+        .map(|r| match r.outcome {
+            Outcome::Invited(id) => json!({"email": r.email, "status": "invited", "user_id": id.0}),
+            Outcome::Exists => json!({"email": r.email, "status": "exists"}),
+            Outcome::Invalid(reason) => json!({"email": r.email, "status": "invalid", "reason": reason}),
+        })
+        .collect();
+    Ok(Json(json!({ "results": results })))
+}
+
+async fn resend_invitation(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let may = app::authz::on_user::<UsersInvite>(&state.ctx, &me, user_id(&id)?).await?;
+    app::invitations::resend(&state.ctx, &may, &InviteOptions::new(&state.public_url)).await?;
+    Ok(Json(json!({"status": "sent"})))
+}

@@ -1,0 +1,79 @@
+//! `POST /auth/forgot-password` (always 202, same body: no enumeration) and
+//! `POST /auth/reset-password` (completes a reset from the emailed link), plus
+//! `GET/PUT /settings/sso`, the switch that forbids resets.
+
+use crate::error::ApiError;
+use crate::extract::{ApiUser, AppJson, ClientInfo};
+use crate::state::AppState;
+use app::authz::SettingsManage;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn router() -> Router<AppState> {
+    let limited = axum::middleware::from_fn(crate::rate_limit::limit_logins);
+    Router::new()
+        .route("/auth/forgot-password", post(forgot_password).layer(limited.clone()))
+        .route("/auth/reset-password", post(reset_password).layer(limited))
+        .route("/settings/sso", get(get_sso).put(put_sso))
+}
+
+#[derive(Deserialize)]
+struct ForgotBody {
+    email: String,
+}
+
+/// The one answer to every forgot-password request.
+pub(crate) const FORGOT_ANSWER: &str =
+    "If an active account uses this email, a link to reset the password is on its way. It works once, for 15 minutes.";
+
+async fn forgot_password(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    AppJson(body): AppJson<ForgotBody>,
+) -> (StatusCode, Json<Value>) {
+    // The work (and its timing) happens off the request, so the answer reveals nothing.
+    tokio::spawn(async move {
+        if let Err(e) = app::password_reset::forgot(&state.ctx, &body.email, &client.ip, &state.public_url).await {
+            tracing::error!(error = %e, "forgot-password request failed");
+        }
+    });
+    (StatusCode::ACCEPTED, Json(json!({"detail": FORGOT_ANSWER})))
+}
+
+#[derive(Deserialize)]
+struct ResetBody {
+    token: String,
+    password: String,
+}
+
+async fn reset_password(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    AppJson(body): AppJson<ResetBody>,
+) -> Result<StatusCode, ApiError> {
+    app::password_reset::complete(&state.ctx, &body.token, &body.password, &client.ip).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct SsoBody {
+    enabled: bool,
+}
+
+async fn get_sso(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
+    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    Ok(Json(json!({"enabled": app::settings::read_sso(&state.ctx, &may).await?})))
+}
+
+async fn put_sso(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    AppJson(body): AppJson<SsoBody>,
+) -> Result<Json<Value>, ApiError> {
+    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    Ok(Json(json!({"enabled": app::settings::update_sso(&state.ctx, &may, body.enabled).await?})))
+}

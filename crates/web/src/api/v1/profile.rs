@@ -1,0 +1,109 @@
+//! `PATCH /users/{id}` (profile edit under `If-Match`) and `POST /users/{id}/make-primary`.
+
+use super::users::user_id;
+use crate::error::ApiError;
+use crate::extract::{ApiUser, AppJson};
+use crate::state::AppState;
+use app::AppError;
+use app::authz::UsersManage;
+use app::profile::ProfileEdit;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{patch, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/users/{id}", patch(patch_user)).route("/users/{id}/make-primary", post(make_primary))
+}
+
+/// The entity tag of a user version.
+pub fn etag(version: i64) -> String {
+    format!("\"v{version}\"")
+}
+
+/// The version an `If-Match` names: 428 without one, 400 when it is not one of ours.
+fn if_match(headers: &HeaderMap) -> Result<i64, AppError> {
+    let raw = headers.get(header::IF_MATCH).ok_or_else(|| {
+        AppError::PreconditionRequired(
+            "send If-Match with the ETag of GET /api/v1/users/{id}, so edits never overwrite each other".into(),
+        )
+    })?;
+    let text = raw.to_str().unwrap_or("").trim();
+    let text = text.strip_prefix("W/").unwrap_or(text);
+    text.strip_prefix("\"v")
+        .and_then(|t| t.strip_suffix('"'))
+        .and_then(|v| v.parse::<i64>().ok())
+        .ok_or_else(|| AppError::invalid("If-Match", "must be the ETag GET /api/v1/users/{id} returned, like \"v3\""))
+}
+
+fn text_field(body: &serde_json::Map<String, Value>, name: &str) -> Result<Option<String>, AppError> {
+    match body.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(AppError::invalid(name, "must be a string")),
+    }
+}
+
+fn parse_edit(body: &Value, version: i64) -> Result<ProfileEdit, AppError> {
+    let Value::Object(map) = body else { return Err(AppError::invalid("body", "must be a JSON object")) };
+    const KNOWN: [&str; 5] = ["first_name", "last_name", "builder_access", "groups", "admin_role_id"];
+    if map.contains_key("email") {
+        return Err(AppError::invalid("email", "is read-only; it cannot be changed here"));
+    }
+    if let Some(unknown) = map.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+        return Err(AppError::invalid(unknown.clone(), "is not a field that can be edited"));
+    }
+    let groups = match map.get("groups") {
+        None => None,
+        Some(Value::Array(items)) => Some(
+            items
+                .iter()
+                .map(|g| {
+                    g.as_str().map(str::to_owned).ok_or_else(|| AppError::invalid("groups", "must list group ids"))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        Some(_) => return Err(AppError::invalid("groups", "must be a list of group ids")),
+    };
+    let admin_role_id = match map.get("admin_role_id") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(Value::String(s)) => Some(Some(s.clone())),
+        Some(_) => return Err(AppError::invalid("admin_role_id", "must be null or an admin role id")),
+    };
+    Ok(ProfileEdit {
+        version,
+        first_name: text_field(map, "first_name")?,
+        last_name: text_field(map, "last_name")?,
+        builder_access: text_field(map, "builder_access")?,
+        groups,
+        admin_role_id,
+    })
+}
+
+async fn patch_user(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    AppJson(body): AppJson<Value>,
+) -> Result<impl IntoResponse, ApiError> {
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user_id(&id)?).await?;
+    let version = if_match(&headers)?;
+    let edit = parse_edit(&body, version)?;
+    let granter = app::authz::granter(&me);
+    let new_version = app::profile::update(&state.ctx, &may, &granter, &edit).await?;
+    Ok(([(header::ETAG, etag(new_version))], Json(json!({"id": may.user(), "version": new_version}))))
+}
+
+async fn make_primary(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user_id(&id)?).await?;
+    app::profile::make_primary(&state.ctx, &may, &app::authz::granter(&me)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

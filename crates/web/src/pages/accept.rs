@@ -1,0 +1,109 @@
+//! `/invitations/accept?token=…`: an invited user chooses a password, becomes Active and is
+//! signed in. Expired or used links get a page saying so (410).
+
+use crate::cookie::session_cookie;
+use crate::extract::{ClientInfo, parse_query};
+use crate::pages::{error_page, message};
+use crate::state::AppState;
+use app::AppError;
+use app::invitations::{AcceptRequest, accept, check};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/invitations/accept", get(show).post(submit))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accept.html")]
+struct AcceptPage {
+    nav: Option<super::Nav>,
+    token: String,
+    email: String,
+    name: String,
+    password_error: Option<String>,
+    confirm_error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+fn gone(e: &AppError) -> Response {
+    match e {
+        AppError::Gone(why) => message(StatusCode::GONE, None, "Invitation link not valid", why),
+        other => error_page(other, None),
+    }
+}
+
+async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let q: TokenQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    match check(&state.ctx, &q.token).await {
+        Ok(i) => AcceptPage {
+            nav: None,
+            token: q.token,
+            email: i.email,
+            name: i.name,
+            password_error: None,
+            confirm_error: None,
+        }
+        .into_response(),
+        Err(e) => gone(&e),
+    }
+}
+
+#[derive(Deserialize)]
+struct AcceptForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    client: ClientInfo,
+    Form(f): Form<AcceptForm>,
+) -> Response {
+    let invitee = match check(&state.ctx, &f.token).await {
+        Ok(i) => i,
+        Err(e) => return gone(&e),
+    };
+    let refuse = |password_error: Option<String>, confirm_error: Option<String>| {
+        let page = AcceptPage {
+            nav: None,
+            token: f.token.clone(),
+            email: invitee.email.clone(),
+            name: invitee.name.clone(),
+            password_error,
+            confirm_error,
+        };
+        (StatusCode::BAD_REQUEST, page).into_response()
+    };
+    if f.password != f.confirm {
+        return refuse(None, Some("the two passwords differ".into()));
+    }
+    let req = AcceptRequest {
+        token: f.token.clone(),
+        password: f.password.clone(),
+        ip: client.ip,
+        user_agent: client.user_agent,
+    };
+    match accept(&state.ctx, req).await {
+        Ok(outcome) => (jar.add(session_cookie(outcome.token, state.secure)), Redirect::to("/")).into_response(),
+        Err(AppError::Invalid { field, message }) => refuse(Some(format!("{field}: {message}")), None),
+        Err(e) => gone(&e),
+    }
+}
