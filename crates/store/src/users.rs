@@ -280,12 +280,20 @@ pub async fn list(
         let expr = page.sort.expr();
         let (cmp, dir) = if page.descending { ("<", "DESC") } else { (">", "ASC") };
         if let Some(after) = &page.after {
-            qb.push(" AND (").push(expr).push(", u.id) ").push(cmp).push(" (");
+            // `key <= v AND (key < v OR id < last)` is the row comparison `(key, id) < (v, last)`
+            // spelled so that SQLite can range-scan an expression index (the last_login sort)
+            // instead of walking it from the start on every page.
+            qb.push(" AND ").push(expr).push(" ").push(cmp).push("= ");
             match &after.value {
                 SortValue::Text(t) => qb.push_bind(t.clone()),
                 SortValue::Int(i) => qb.push_bind(*i),
             };
-            qb.push(", ").push_bind(after.id).push(")");
+            qb.push(" AND (").push(expr).push(" ").push(cmp).push(" ");
+            match &after.value {
+                SortValue::Text(t) => qb.push_bind(t.clone()),
+                SortValue::Int(i) => qb.push_bind(*i),
+            };
+            qb.push(" OR u.id ").push(cmp).push(" ").push_bind(after.id).push(")");
         }
         qb.push(" ORDER BY ").push(expr).push(" ").push(dir).push(", u.id ").push(dir);
         qb.push(" LIMIT ").push_bind(i64::from(page.limit) + 1);
