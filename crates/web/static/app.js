@@ -45,3 +45,18 @@ if (switcher) {
   if (button) button.hidden = true;
   select?.addEventListener("change", () => switcher.requestSubmit());
 }
+
+// Bulk actions: the group choice shows only for "Add to group", and a bulk delete asks
+// first. Without JS both fields show and the server reports per-user results.
+const bulkForm = document.getElementById("bulk-form");
+const bulkAction = bulkForm?.querySelector("#bulk-action");
+const bulkGroup = bulkForm?.querySelector("#bulk-group-field");
+if (bulkAction && bulkGroup) {
+  const sync = () => { bulkGroup.hidden = bulkAction.value !== "add_to_group"; };
+  bulkAction.addEventListener("change", sync);
+  sync();
+  bulkForm.addEventListener("submit", (e) => {
+    const n = bulkForm.querySelectorAll('input[name="ids"]:checked').length;
+    if (bulkAction.value === "delete" && n > 0 && !window.confirm(`Delete ${n} selected user(s)?`)) e.preventDefault();
+  });
+}

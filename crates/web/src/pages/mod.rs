@@ -4,6 +4,7 @@
 mod accept;
 mod assets;
 mod audit;
+mod bulk;
 mod groups;
 mod invite;
 mod login;
@@ -13,6 +14,7 @@ mod roles;
 mod sessions;
 mod settings;
 mod setup;
+mod user_actions;
 mod users;
 
 use crate::error::status_of;
@@ -34,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(accept::router())
         .merge(assets::router())
         .merge(audit::router())
+        .merge(bulk::router())
         .merge(groups::router())
         .merge(invite::router())
         .merge(login::router())
@@ -43,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(sessions::router())
         .merge(settings::router())
         .merge(setup::router())
+        .merge(user_actions::router())
         .merge(users::router())
         .fallback(|| async {
             message(StatusCode::NOT_FOUND, None, "Page not found", "There is nothing at this address.")

@@ -97,6 +97,14 @@ struct UsersPage {
     error: Option<String>,
     first_href: Option<String>,
     next_href: Option<String>,
+    /// The bulk-actions form: token, where it returns to, and its group choices.
+    csrf: String,
+    back: String,
+    may_bulk: bool,
+    may_delete: bool,
+    bulk_groups: Vec<Choice>,
+    export_href: String,
+    notice: Option<&'static str>,
 }
 
 fn last_seen(u: &UserSummary) -> String {
@@ -201,6 +209,20 @@ async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(ra
         n => format!("{n} users on this page"),
     };
     let limit_current = params.limit.clone().unwrap_or_else(|| DEFAULT_LIMIT.to_string());
+    let notice = match NoticeQuery::from_raw(raw.as_deref()).notice.as_deref() {
+        Some("none_selected") => Some("Select at least one user, then choose an action."),
+        Some("deleted") => Some("User deleted. They can be restored for 30 days."),
+        _ => None,
+    };
+    let export_href = format!("/api/v1/users/export{}", &list_href(&params, &[])["/admin/users".len()..]);
+    let bulk_groups = choices(
+        choices_data.groups.iter().map(|g| (g.id.to_string(), format!("{} · {}", g.workspace_name, g.name))),
+        None,
+    );
+    let may_bulk =
+        [Permission::UsersManage, Permission::UsersInvite, Permission::UsersDelete, Permission::GroupsManage]
+            .into_iter()
+            .any(|p| me.role.allows(p));
     let view = UsersPage {
         nav: Some(nav),
         f: Echo {
@@ -235,6 +257,13 @@ async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(ra
         error,
         first_href: params.cursor.as_ref().map(|_| list_href(&params, &[])),
         next_href,
+        csrf: me.csrf_token.clone(),
+        back: params.cursor.as_ref().map_or_else(|| list_href(&params, &[]), |c| list_href(&params, &[("cursor", c)])),
+        may_bulk,
+        may_delete: me.role.allows(Permission::UsersDelete),
+        bulk_groups,
+        export_href,
+        notice,
     };
     (status, view).into_response()
 }
@@ -268,6 +297,7 @@ struct UserPage {
     created: String,
     edit: Option<EditForm>,
     stale: bool,
+    more: crate::pages::user_actions::MoreMenu,
 }
 
 /// One option of a select or checkbox list: value, label, selected.
@@ -343,6 +373,10 @@ async fn show(
     let notice = match NoticeQuery::from_raw(raw.as_deref()).notice.as_deref() {
         Some("unlocked") => Some("User unlocked. They can sign in again."),
         Some("saved") => Some("Profile saved."),
+        Some("suspended") => Some("User suspended. Their sessions have ended and they cannot sign in."),
+        Some("activated") => Some("User activated. They can sign in again."),
+        Some("invitation_resent") => Some("Invitation sent again."),
+        Some("reset_sent") => Some("A password reset link was emailed to the user."),
         _ => None,
     };
     render(&state, &me, &id, notice, false).await
@@ -409,6 +443,7 @@ async fn render(
         created: when(d.user.created_at),
         edit,
         stale,
+        more: crate::pages::user_actions::MoreMenu::of(me, d.status),
     };
     if stale { (StatusCode::PRECONDITION_FAILED, page).into_response() } else { page.into_response() }
 }

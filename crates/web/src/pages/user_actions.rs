@@ -1,0 +1,216 @@
+//! The More menu of the User Details page: Suspend, Activate, Resend invitation, Reset
+//! password and Delete (with a confirmation page). Each POST checks the form token, runs
+//! the use case and redirects (303) back to the profile with a `notice`; refusals show
+//! the reason with the API's status. Unlock lives in `users.rs`, Kill all sessions in
+//! `sessions.rs`.
+
+use crate::csrf::check_form_token;
+use crate::extract::PageUser;
+use crate::pages::{Nav, error_page, expired_form};
+use crate::state::AppState;
+use app::authz::{Principal, UsersInvite, UsersManage, UsersView};
+use app::deletion::Outcome;
+use app::invitations::InviteOptions;
+use app::{AppCtx, AppError};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use domain::ids::UserId;
+use domain::permission::Permission;
+use domain::user::UserStatus;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/users/{id}/suspend", post(suspend))
+        .route("/admin/users/{id}/activate", post(activate))
+        .route("/admin/users/{id}/resend-invitation", post(resend_invitation))
+        .route("/admin/users/{id}/reset-password", post(reset_password))
+        .route("/admin/users/{id}/delete", get(confirm_delete).post(delete))
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// One action of the menu.
+#[derive(Clone, Copy)]
+enum Action {
+    Suspend,
+    Activate,
+    ResendInvitation,
+    ResetPassword,
+}
+
+impl Action {
+    const fn notice(self) -> &'static str {
+        match self {
+            Self::Suspend => "suspended",
+            Self::Activate => "activated",
+            Self::ResendInvitation => "invitation_resent",
+            Self::ResetPassword => "reset_sent",
+        }
+    }
+}
+
+async fn run(state: &AppState, me: &Principal, user: UserId, action: Action) -> Result<(), AppError> {
+    let ctx = &state.ctx;
+    match action {
+        Action::Suspend => {
+            app::lifecycle::suspend(ctx, &app::authz::on_user::<UsersManage>(ctx, me, user).await?).await
+        }
+        Action::Activate => {
+            app::lifecycle::activate(ctx, &app::authz::on_user::<UsersManage>(ctx, me, user).await?).await
+        }
+        Action::ResendInvitation => {
+            let may = app::authz::on_user::<UsersInvite>(ctx, me, user).await?;
+            app::invitations::resend(ctx, &may, &InviteOptions::new(&state.public_url)).await
+        }
+        Action::ResetPassword => {
+            let may = app::authz::on_user::<UsersManage>(ctx, me, user).await?;
+            app::password_reset::reset_by_admin(ctx, &may, &state.public_url).await
+        }
+    }
+}
+
+async fn act(state: &AppState, me: &Principal, id: &str, form: &CsrfForm, action: Action) -> Response {
+    let nav = async || Nav::load(&state.ctx, me, "users", &format!("/admin/users/{id}")).await;
+    if !check_form_token(&me.csrf_token, &form.csrf) {
+        return expired_form(nav().await);
+    }
+    let Ok(user) = id.parse::<UserId>() else { return error_page(&AppError::NotFound, Some(nav().await)) };
+    match run(state, me, user, action).await {
+        Ok(()) => Redirect::to(&format!("/admin/users/{user}?notice={}", action.notice())).into_response(),
+        Err(e) => error_page(&e, Some(nav().await)),
+    }
+}
+
+async fn suspend(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    act(&state, &me, &id, &form, Action::Suspend).await
+}
+
+async fn activate(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    act(&state, &me, &id, &form, Action::Activate).await
+}
+
+async fn resend_invitation(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    act(&state, &me, &id, &form, Action::ResendInvitation).await
+}
+
+async fn reset_password(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    act(&state, &me, &id, &form, Action::ResetPassword).await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "user_delete.html")]
+struct DeletePage {
+    nav: Option<Nav>,
+    id: String,
+    name: String,
+    email: String,
+    csrf: String,
+}
+
+async fn user_name(ctx: &AppCtx, me: &Principal, user: UserId) -> Result<(String, String), AppError> {
+    let may = app::authz::on_user::<UsersView>(ctx, me, user).await?;
+    let d = app::users::get_user(ctx, &may).await?;
+    Ok((format!("{} {}", d.user.first_name, d.user.last_name), d.user.email))
+}
+
+/// "Delete <name>?" with the confirming form; works without JavaScript.
+async fn confirm_delete(State(state): State<AppState>, PageUser(me): PageUser, Path(id): Path<String>) -> Response {
+    let nav = Nav::load(&state.ctx, &me, "users", &format!("/admin/users/{id}")).await;
+    let Ok(user) = id.parse::<UserId>() else { return error_page(&AppError::NotFound, Some(nav)) };
+    // The same checks as the delete itself, so the page never offers what would be refused.
+    if let Err(e) = app::authz::delete_user(&state.ctx, &me, user).await {
+        return error_page(&e, Some(nav));
+    }
+    match user_name(&state.ctx, &me, user).await {
+        Ok((name, email)) => {
+            DeletePage { nav: Some(nav), id: user.to_string(), name, email, csrf: me.csrf_token.clone() }
+                .into_response()
+        }
+        Err(e) => error_page(&e, Some(nav)),
+    }
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let nav = async || Nav::load(&state.ctx, &me, "users", &format!("/admin/users/{id}")).await;
+    if !check_form_token(&me.csrf_token, &form.csrf) {
+        return expired_form(nav().await);
+    }
+    let Ok(user) = id.parse::<UserId>() else { return error_page(&AppError::NotFound, Some(nav().await)) };
+    let result = match app::authz::delete_user(&state.ctx, &me, user).await {
+        Ok(may) => app::deletion::delete(&state.ctx, &may).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(Outcome::Deleted) => Redirect::to("/admin/users?notice=deleted").into_response(),
+        Ok(Outcome::RemovedFrom(_)) => Redirect::to("/admin/users?notice=removed").into_response(),
+        Err(e) => error_page(&e, Some(nav().await)),
+    }
+}
+
+/// Which buttons the More menu shows: what the viewer may do on the user's current status.
+#[allow(clippy::struct_excessive_bools)] // one flag per button, read by the template
+pub struct MoreMenu {
+    pub suspend: bool,
+    pub activate: bool,
+    pub resend_invitation: bool,
+    pub reset_password: bool,
+    pub kill_sessions: bool,
+    pub delete: bool,
+}
+
+impl MoreMenu {
+    pub fn of(me: &Principal, status: UserStatus) -> Self {
+        let manage = me.role.allows(Permission::UsersManage);
+        Self {
+            suspend: manage && matches!(status, UserStatus::Active | UserStatus::Locked),
+            activate: manage && status == UserStatus::Suspended,
+            resend_invitation: me.role.allows(Permission::UsersInvite) && status == UserStatus::Invited,
+            reset_password: manage && status != UserStatus::Invited,
+            kill_sessions: me.role.allows(Permission::SessionsKill),
+            delete: me.role.allows(Permission::UsersDelete),
+        }
+    }
+
+    pub const fn any(&self) -> bool {
+        self.suspend
+            || self.activate
+            || self.resend_invitation
+            || self.reset_password
+            || self.kill_sessions
+            || self.delete
+    }
+}
