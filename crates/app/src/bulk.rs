@@ -83,7 +83,9 @@ async fn plan(ctx: &AppCtx, p: &Principal, action: BulkAction, opts: &BulkOption
         BulkAction::Activate => Plan::Activate,
         BulkAction::Unlock => Plan::Unlock,
         BulkAction::Delete => Plan::Delete,
-        BulkAction::ResendInvitation => Plan::Resend(InviteOptions::new(&opts.public_url)),
+        BulkAction::ResendInvitation => {
+            Plan::Resend(InviteOptions::new(&opts.public_url, ctx.auth.invitation_lifetime))
+        }
         BulkAction::AddToGroup => {
             let raw = opts
                 .group_id

@@ -1,6 +1,7 @@
 //! The context every use case runs in: the database and the settings that shape auth.
 
 use crate::auth::password::PasswordHasher;
+use crate::clock::Micros;
 use crate::mail::Mailer;
 use store::Db;
 
@@ -11,11 +12,23 @@ pub struct AuthSettings {
     /// Argon2 memory cost in KiB (19,456 in production; tests lower it).
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
+    /// How long an invitation link works.
+    pub invitation_lifetime: Micros,
+    /// How long a password-reset link works.
+    pub reset_link_lifetime: Micros,
+    /// How long a deleted user stays restorable before the purge.
+    pub deletion_retention: Micros,
 }
 
 impl Default for AuthSettings {
     fn default() -> Self {
-        Self { argon2_memory_kib: 19_456, argon2_iterations: 2 }
+        Self {
+            argon2_memory_kib: 19_456,
+            argon2_iterations: 2,
+            invitation_lifetime: crate::invitations::INVITATION_LIFETIME,
+            reset_link_lifetime: crate::password_reset::RESET_LINK_LIFETIME,
+            deletion_retention: crate::deletion::RETENTION,
+        }
     }
 }
 

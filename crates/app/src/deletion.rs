@@ -81,7 +81,7 @@ fn owns_bots(bots: &[String]) -> AppError {
 pub async fn restore(ctx: &AppCtx, may: &OnDeletedUser) -> Result<(), AppError> {
     let now = clock::now();
     let event = audit::by(&may.actor, action::USER_RESTORED, Some(may.user), json!({}));
-    if store::deletion::restore(&ctx.db, may.account, may.user, now - RETENTION, &event).await? {
+    if store::deletion::restore(&ctx.db, may.account, may.user, now - ctx.auth.deletion_retention, &event).await? {
         Ok(())
     } else {
         Err(AppError::Conflict(
@@ -93,7 +93,7 @@ pub async fn restore(ctx: &AppCtx, may: &OnDeletedUser) -> Result<(), AppError> 
 /// Hard-deletes every user deleted more than [`RETENTION`] before `now`, in batches, each
 /// audited with the email kept in the details. Returns how many were purged.
 pub async fn purge_expired(ctx: &AppCtx, now: Micros) -> Result<usize, AppError> {
-    let cutoff = now - RETENTION;
+    let cutoff = now - ctx.auth.deletion_retention;
     let mut purged = 0;
     loop {
         let batch = store::deletion::expired(&ctx.db, cutoff, 100).await?;

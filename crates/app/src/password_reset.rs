@@ -1,7 +1,7 @@
 //! Password resets: an admin's "Reset Password", the login page's "Forgot password", and
 //! completing a reset from the emailed link.
 //!
-//! Links are single-use, stored hashed, live [`RESET_LINK_LIFETIME`], and a new link kills
+//! Links are single-use, stored hashed, live `AuthSettings::reset_link_lifetime` (default [`RESET_LINK_LIFETIME`]), and a new link kills
 //! the older ones. While SSO is enabled for the account the identity provider owns
 //! passwords: admin resets are refused with the reason, forgot-password does nothing (and
 //! still answers the same). Completing a reset checks the account's password policy and
@@ -48,14 +48,14 @@ async fn issue_and_send(
         user_id: to.user,
         purpose: PASSWORD_RESET,
         created_at: now,
-        expires_at: now + RESET_LINK_LIFETIME,
+        expires_at: now + ctx.auth.reset_link_lifetime,
     };
     store::password_reset::issue(&ctx.db, &new, event).await?;
     let body = format!(
         "Someone asked to reset the password of your Roster account.\n\n\
          To choose a new password, open this link within {} minutes (it works once):\n\n{}\n\n\
          If you did not ask for this, ignore this email: your password stays as it is.\n",
-        RESET_LINK_LIFETIME / MINUTE,
+        ctx.auth.reset_link_lifetime / MINUTE,
         reset_link(public_url, &token)
     );
     ctx.mailer.send(&Mail { to: to.email.to_owned(), subject: "Reset your Roster password".into(), body }).await

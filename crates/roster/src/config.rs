@@ -40,6 +40,12 @@ pub struct Config {
     pub mail_from: String,
     /// Sign-in attempts allowed per client address and minute (per instance); 0 = no limit.
     pub login_rate_per_minute: u32,
+    /// How long invitation links work, in hours.
+    pub invitation_lifetime_hours: u32,
+    /// How long password-reset links work, in minutes.
+    pub password_reset_minutes: u32,
+    /// How long deleted users stay restorable before they are purged, in days.
+    pub deletion_retention_days: u32,
     /// Argon2id memory cost (KiB) and iterations. Lower only for tests.
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
@@ -59,6 +65,9 @@ impl Default for Config {
             smtp_url: String::new(),
             mail_from: "Roster <roster@localhost>".into(),
             login_rate_per_minute: 20,
+            invitation_lifetime_hours: (auth.invitation_lifetime / app::clock::HOUR) as u32,
+            password_reset_minutes: (auth.reset_link_lifetime / app::clock::MINUTE) as u32,
+            deletion_retention_days: (auth.deletion_retention / app::clock::DAY) as u32,
             argon2_memory_kib: auth.argon2_memory_kib,
             argon2_iterations: auth.argon2_iterations,
         }
@@ -147,7 +156,14 @@ impl Config {
     }
 
     pub fn auth_settings(&self) -> app::AuthSettings {
-        app::AuthSettings { argon2_memory_kib: self.argon2_memory_kib, argon2_iterations: self.argon2_iterations }
+        use app::clock::{DAY, HOUR, MINUTE};
+        app::AuthSettings {
+            argon2_memory_kib: self.argon2_memory_kib,
+            argon2_iterations: self.argon2_iterations,
+            invitation_lifetime: i64::from(self.invitation_lifetime_hours) * HOUR,
+            reset_link_lifetime: i64::from(self.password_reset_minutes) * MINUTE,
+            deletion_retention: i64::from(self.deletion_retention_days) * DAY,
+        }
     }
 }
 

@@ -40,7 +40,7 @@ pub async fn run(config: &Config, args: ImportArgs<'_>) -> anyhow::Result<()> {
     let may = app::authz::operator_invite(domain::ids::AccountId(account.id));
     let public_url =
         if config.public_url.is_empty() { format!("http://{}", config.bind) } else { config.public_url.clone() };
-    let mut opts = InviteOptions::new(&public_url);
+    let mut opts = InviteOptions::new(&public_url, ctx.auth.invitation_lifetime);
     opts.default_workspace = args.workspace;
     opts.send_email = args.send_email;
     let mut dir = app::invitations::directory(&ctx, &may).await?;

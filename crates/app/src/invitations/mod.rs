@@ -54,12 +54,14 @@ pub struct InviteOptions {
 }
 
 impl InviteOptions {
-    pub fn new(public_url: &str) -> Self {
+    /// Options for links to `public_url` that work for `lifetime` (see
+    /// `AuthSettings::invitation_lifetime`).
+    pub fn new(public_url: &str, lifetime: Micros) -> Self {
         Self {
             public_url: public_url.trim_end_matches('/').to_owned(),
             default_workspace: None,
             send_email: true,
-            lifetime: INVITATION_LIFETIME,
+            lifetime,
         }
     }
 }

@@ -210,7 +210,14 @@ async fn submit(State(state): State<AppState>, PageUser(me): PageUser, req: Requ
         return page(&state, &me, StatusCode::BAD_REQUEST, p).await;
     }
     let (numbers, rows): (Vec<usize>, Vec<InviteRow>) = rows.into_iter().unzip();
-    let results = match app::invitations::invite(&state.ctx, &may, rows, &InviteOptions::new(&state.public_url)).await {
+    let results = match app::invitations::invite(
+        &state.ctx,
+        &may,
+        rows,
+        &InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime),
+    )
+    .await
+    {
         Ok(r) => r,
         Err(e) => return error_page(&e, Some(nav().await)),
     };

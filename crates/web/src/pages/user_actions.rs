@@ -69,7 +69,12 @@ async fn run(state: &AppState, me: &Principal, user: UserId, action: Action) -> 
         }
         Action::ResendInvitation => {
             let may = app::authz::on_user::<UsersInvite>(ctx, me, user).await?;
-            app::invitations::resend(ctx, &may, &InviteOptions::new(&state.public_url)).await
+            app::invitations::resend(
+                ctx,
+                &may,
+                &InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime),
+            )
+            .await
         }
         Action::ResetPassword => {
             let may = app::authz::on_user::<UsersManage>(ctx, me, user).await?;

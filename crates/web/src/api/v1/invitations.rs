@@ -69,7 +69,13 @@ async fn create_invitations(
     if rows.len() > MAX_ROWS {
         return Err(ApiError::invalid("body", "at most 10000 invitations per request"));
     }
-    let results = app::invitations::invite(&state.ctx, &may, rows, &InviteOptions::new(&state.public_url)).await?;
+    let results = app::invitations::invite(
+        &state.ctx,
+        &may,
+        rows,
+        &InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime),
+    )
+    .await?;
     let results: Vec<Value> = results
         .into_iter()
         .map(|r| match r.outcome {
@@ -87,6 +93,11 @@ async fn resend_invitation(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let may = app::authz::on_user::<UsersInvite>(&state.ctx, &me, user_id(&id)?).await?;
-    app::invitations::resend(&state.ctx, &may, &InviteOptions::new(&state.public_url)).await?;
+    app::invitations::resend(
+        &state.ctx,
+        &may,
+        &InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime),
+    )
+    .await?;
     Ok(Json(json!({"status": "sent"})))
 }
