@@ -132,18 +132,7 @@ pub async fn complete(
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(
-                "UPDATE sessions SET ended_at = $1, ended_by_user_id = $2, ended_by_workspace_id = $3, \
-                 end_cause = $4, end_reason = $5 WHERE user_id = $6 AND ended_at IS NULL",
-            )
-            .bind(ending.at)
-            .bind(ending.by_user.map(|u| u.0))
-            .bind(ending.for_workspace.map(|w| w.0))
-            .bind(ending.cause)
-            .bind(&ending.reason)
-            .bind(user.0)
-            .execute(&mut *tx)
-            .await?;
+            crate::sessions::end_all_in!(tx, user, ending);
             insert_audit!(tx, audit);
         }
         tx.commit().await?;

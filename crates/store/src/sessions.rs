@@ -126,6 +126,28 @@ pub struct Ending {
     pub at: Micros,
 }
 
+/// Ends every live session of `$user` (a `UserId`) with `$ending` inside the open
+/// transaction `$tx` — for changes that end sessions as part of something larger
+/// (suspend, delete, password reset).
+macro_rules! end_all_in {
+    ($tx:expr, $user:expr, $ending:expr) => {{
+        let e: &$crate::sessions::Ending = $ending;
+        sqlx::query(
+            "UPDATE sessions SET ended_at = $1, ended_by_user_id = $2, ended_by_workspace_id = $3, \
+             end_cause = $4, end_reason = $5 WHERE user_id = $6 AND ended_at IS NULL",
+        )
+        .bind(e.at)
+        .bind(e.by_user.map(|u| u.0))
+        .bind(e.for_workspace.map(|w| w.0))
+        .bind(e.cause)
+        .bind(&e.reason)
+        .bind($user.0)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+pub(crate) use end_all_in;
+
 /// Which of a user's sessions to end.
 #[derive(Debug, Clone, Copy)]
 pub enum Which {

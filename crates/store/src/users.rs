@@ -410,18 +410,7 @@ pub async fn change_status(
         .rows_affected();
         if n == 1 {
             if let Some(e) = ending {
-                sqlx::query(
-                    "UPDATE sessions SET ended_at = $1, ended_by_user_id = $2, ended_by_workspace_id = $3, \
-                     end_cause = $4, end_reason = $5 WHERE user_id = $6 AND ended_at IS NULL",
-                )
-                .bind(e.at)
-                .bind(e.by_user.map(|u| u.0))
-                .bind(e.for_workspace.map(|w| w.0))
-                .bind(e.cause)
-                .bind(&e.reason)
-                .bind(user.0)
-                .execute(&mut *tx)
-                .await?;
+                crate::sessions::end_all_in!(tx, user, e);
             }
             crate::audit::insert_audit!(tx, audit);
         }
