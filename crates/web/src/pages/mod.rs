@@ -15,6 +15,7 @@ mod sessions;
 mod settings;
 mod setup;
 mod user_actions;
+mod user_profile;
 mod users;
 
 use crate::error::status_of;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(setup::router())
         .merge(user_actions::router())
         .merge(users::router())
+        .merge(user_profile::router())
         .fallback(|| async {
             message(StatusCode::NOT_FOUND, None, "Page not found", "There is nothing at this address.")
         })
