@@ -3,7 +3,7 @@
 use crate::audit::NewAuditEvent;
 use crate::db::BeginWrite;
 use crate::{Db, Micros, StoreError};
-use domain::ids::{AccountId, AdminRoleId, WorkspaceId};
+use domain::ids::{AccountId, AdminRoleId};
 use domain::permission::{PermissionSet, Scope};
 
 /// A custom role to create.
@@ -17,42 +17,10 @@ pub struct NewRole {
     pub created_at: Micros,
 }
 
-/// Creates a custom role with its permissions and scope in one transaction.
+/// Creates a custom role with its permissions and scope in one transaction (seeding and
+/// tests; changes made by an admin go through [`create_audited`]).
 pub async fn create(db: &Db, role: &NewRole) -> Result<(), StoreError> {
-    let scoped: Vec<WorkspaceId> = match &role.scope {
-        Scope::AllWorkspaces => Vec::new(),
-        Scope::Workspaces(ws) => ws.iter().copied().collect(),
-    };
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO admin_roles (id, account_id, name, kind, all_workspaces, created_at) \
-             VALUES ($1, $2, $3, 'custom', $4, $5)",
-        )
-        .bind(role.id.0)
-        .bind(role.account_id.0)
-        .bind(&role.name)
-        .bind(role.scope == Scope::AllWorkspaces)
-        .bind(role.created_at)
-        .execute(&mut *tx)
-        .await?;
-        for p in role.permissions.iter() {
-            sqlx::query("INSERT INTO admin_role_permissions (role_id, permission) VALUES ($1, $2)")
-                .bind(role.id.0)
-                .bind(p.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
-        for w in &scoped {
-            sqlx::query("INSERT INTO admin_role_workspaces (role_id, workspace_id) VALUES ($1, $2)")
-                .bind(role.id.0)
-                .bind(w.0)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-    });
-    Ok(())
+    insert(db, role, None).await
 }
 
 /// The id of the account's built-in Master Admin role.
@@ -92,6 +60,10 @@ macro_rules! insert_role_details {
 
 /// Creates a custom role with its audit event in one transaction.
 pub async fn create_audited(db: &Db, role: &NewRole, audit: &NewAuditEvent) -> Result<(), StoreError> {
+    insert(db, role, Some(audit)).await
+}
+
+async fn insert(db: &Db, role: &NewRole, audit: Option<&NewAuditEvent>) -> Result<(), StoreError> {
     with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         sqlx::query(
@@ -106,7 +78,9 @@ pub async fn create_audited(db: &Db, role: &NewRole, audit: &NewAuditEvent) -> R
         .execute(&mut *tx)
         .await?;
         insert_role_details!(tx, role.id, role.permissions, &role.scope);
-        crate::audit::insert_audit!(tx, audit);
+        if let Some(event) = audit {
+            crate::audit::insert_audit!(tx, event);
+        }
         tx.commit().await?;
     });
     Ok(())

@@ -3,7 +3,7 @@
 
 use crate::cookie::session_cookie;
 use crate::extract::{ClientInfo, parse_query};
-use crate::pages::{error_page, message};
+use crate::pages::{TokenQuery, link_refused};
 use crate::state::AppState;
 use app::AppError;
 use app::invitations::{AcceptRequest, accept, check};
@@ -32,19 +32,6 @@ struct AcceptPage {
     confirm_error: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-struct TokenQuery {
-    #[serde(default)]
-    token: String,
-}
-
-fn gone(e: &AppError) -> Response {
-    match e {
-        AppError::Gone(why) => message(StatusCode::GONE, None, "Invitation link not valid", why),
-        other => error_page(other, None),
-    }
-}
-
 async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let q: TokenQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
     match check(&state.ctx, &q.token).await {
@@ -57,7 +44,7 @@ async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Respons
             confirm_error: None,
         }
         .into_response(),
-        Err(e) => gone(&e),
+        Err(e) => link_refused(&e, "Invitation link not valid"),
     }
 }
 
@@ -79,7 +66,7 @@ async fn submit(
 ) -> Response {
     let invitee = match check(&state.ctx, &f.token).await {
         Ok(i) => i,
-        Err(e) => return gone(&e),
+        Err(e) => return link_refused(&e, "Invitation link not valid"),
     };
     let refuse = |password_error: Option<String>, confirm_error: Option<String>| {
         let page = AcceptPage {
@@ -104,6 +91,6 @@ async fn submit(
     match accept(&state.ctx, req).await {
         Ok(outcome) => (jar.add(session_cookie(outcome.token, state.secure)), Redirect::to("/")).into_response(),
         Err(AppError::Invalid { field, message }) => refuse(Some(format!("{field}: {message}")), None),
-        Err(e) => gone(&e),
+        Err(e) => link_refused(&e, "Invitation link not valid"),
     }
 }

@@ -130,6 +130,21 @@ pub fn local_path(path: Option<&str>) -> &str {
     }
 }
 
+/// `?token=…` of a single-use link page (setup, invitation, password reset).
+#[derive(serde::Deserialize, Default)]
+pub struct TokenQuery {
+    #[serde(default)]
+    pub token: String,
+}
+
+/// The page for a link that is used, expired or unknown (410, saying why); other errors as usual.
+pub fn link_refused(e: &AppError, heading: &str) -> Response {
+    match e {
+        AppError::Gone(why) => message(StatusCode::GONE, None, heading, why),
+        other => error_page(other, None),
+    }
+}
+
 /// The page for a form whose CSRF token does not match the session's.
 pub fn expired_form(nav: Nav) -> Response {
     message(StatusCode::FORBIDDEN, Some(nav), "Forbidden", "This form has expired. Reload the page and try again.")

@@ -2,6 +2,7 @@
 //! reset link (`/password/reset?token=…`). Neither needs a session.
 
 use crate::extract::{ClientInfo, parse_query};
+use crate::pages::TokenQuery;
 use crate::pages::{error_page, message};
 use crate::state::AppState;
 use app::AppError;
@@ -51,12 +52,6 @@ struct ResetPage {
     nav: Option<super::Nav>,
     token: String,
     error: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-struct TokenQuery {
-    #[serde(default)]
-    token: String,
 }
 
 async fn show_reset(RawQuery(raw): RawQuery) -> Response {

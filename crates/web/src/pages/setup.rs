@@ -1,7 +1,7 @@
 //! The one-time setup page where the first admin chooses email and password.
 
 use crate::extract::parse_query;
-use crate::pages::{error_page, message};
+use crate::pages::{TokenQuery, link_refused};
 use crate::state::AppState;
 use app::AppError;
 use app::auth::setup::{SetupRequest, check_token, complete};
@@ -38,19 +38,6 @@ struct SetupPage {
     errors: FieldErrors,
 }
 
-#[derive(Deserialize, Default)]
-struct TokenQuery {
-    #[serde(default)]
-    token: String,
-}
-
-fn gone(e: &AppError) -> Response {
-    match e {
-        AppError::Gone(why) => message(StatusCode::GONE, None, "Setup link not valid", why),
-        other => error_page(other, None),
-    }
-}
-
 async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let q: TokenQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
     match check_token(&state.ctx, &q.token).await {
@@ -63,7 +50,7 @@ async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Respons
             errors: FieldErrors::default(),
         }
         .into_response(),
-        Err(e) => gone(&e),
+        Err(e) => link_refused(&e, "Setup link not valid"),
     }
 }
 
@@ -111,6 +98,6 @@ async fn submit(State(state): State<AppState>, Form(f): Form<SetupForm>) -> Resp
             };
             (StatusCode::BAD_REQUEST, page).into_response()
         }
-        Err(e) => gone(&e),
+        Err(e) => link_refused(&e, "Setup link not valid"),
     }
 }

@@ -78,10 +78,8 @@ struct EditForm {
     no_role: bool,
 }
 
+/// The Edit form, when the viewer may manage this user (authz decides; no capability, no form).
 async fn edit_form(state: &AppState, me: &app::authz::Principal, d: &UserDetails) -> Option<EditForm> {
-    if !me.role.allows(Permission::UsersManage) {
-        return None;
-    }
     let may = app::authz::on_user::<app::authz::UsersManage>(&state.ctx, me, UserId(d.user.id)).await.ok()?;
     let choices = app::profile::edit_choices(&state.ctx, &may).await.ok()?;
     let builder = BuilderAccess::ALL
