@@ -46,6 +46,15 @@ pub mod action {
     pub const USER_INVITED: &str = "user.invited";
     pub const INVITATION_RESENT: &str = "user.invitation_resent";
     pub const INVITATION_ACCEPTED: &str = "user.invitation_accepted";
+    pub const USER_SETTINGS_CHANGED: &str = "settings.user_profile.changed";
+    pub const BOT_CREATED: &str = "bot.created";
+    pub const BOT_ROLE_SET: &str = "bot.role_set";
+    pub const BOT_ROLE_REMOVED: &str = "bot.role_removed";
+    pub const BOT_OWNERSHIP_TRANSFERRED: &str = "bot.ownership_transferred";
+    pub const PROFILE_UPDATED: &str = "user.profile_updated";
+    pub const PICTURE_CHANGED: &str = "user.picture_changed";
+    pub const PICTURE_REMOVED: &str = "user.picture_removed";
+    pub const PASSWORD_CHANGED: &str = "password.changed";
 }
 
 /// An event done by a signed-in actor.

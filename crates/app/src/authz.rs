@@ -28,6 +28,8 @@ pub struct Principal {
     pub workspace: Option<WorkspaceId>,
     /// Where the request came from.
     pub ip: String,
+    /// The User Settings this session was created with (in force until the next login).
+    pub profile_settings: domain::profile::ProfileSettings,
 }
 
 impl Principal {
@@ -63,6 +65,8 @@ perms!(
     AuditView => AuditView,
     GroupsManage => GroupsManage,
     RolesManage => RolesManage,
+    BotsView => BotsView,
+    BotsAssign => BotsAssign,
 );
 
 fn require(p: &Principal, permission: Permission) -> Result<(), AppError> {

@@ -7,10 +7,14 @@
 
 use crate::audit::{self, action};
 use crate::authz::{DeleteUser, OnDeletedUser};
+use crate::bots::TransferOwnership;
 use crate::clock::{self, DAY, Micros};
 use crate::{AppCtx, AppError};
+use domain::bot::BotRole;
+use domain::ids::BotId;
 use domain::ids::{AccountId, UserId, WorkspaceId};
 use serde_json::json;
+use std::collections::BTreeMap;
 use store::deletion::Deleted;
 use store::sessions::Ending;
 
@@ -56,7 +60,7 @@ pub async fn delete(ctx: &AppCtx, may: &DeleteUser) -> Result<Outcome, AppError>
         at: clock::now(),
     };
     let event = audit::by(&on.actor, action::USER_DELETED, Some(on.user), json!({"email": user.email}));
-    match store::deletion::soft_delete(&ctx.db, on.user, on.actor.user, &ending, &event).await? {
+    match store::deletion::soft_delete(&ctx.db, on.user, on.actor.user, &[], &ending, &event).await? {
         Deleted::Done => Ok(Outcome::Deleted),
         Deleted::Refused => {
             let bots = store::deletion::owned_bots(&ctx.db, on.user).await?;
@@ -66,6 +70,69 @@ pub async fn delete(ctx: &AppCtx, may: &DeleteUser) -> Result<Outcome, AppError>
                 Err(owns_bots(&bots))
             }
         }
+    }
+}
+
+/// The guided delete of a bot owner: hands each owned bot to its successor (`successors`
+/// by bot id, else `for_all`), then deletes the user — all in one transaction, so either
+/// everything happens or nothing does. Only the Primary Master Admin may (transfers).
+pub async fn transfer_and_delete(
+    ctx: &AppCtx,
+    may: &DeleteUser,
+    transfer: &TransferOwnership,
+    successors: &BTreeMap<String, String>,
+    for_all: Option<&str>,
+) -> Result<Vec<String>, AppError> {
+    let on = &may.on;
+    let user = store::users::find(&ctx.db, on.account, on.user).await?.ok_or(AppError::NotFound)?;
+    if user.is_primary_admin {
+        return Err(AppError::Conflict("the Primary Master Admin can never be deleted".into()));
+    }
+    let owned: Vec<_> = store::bots::of_user(&ctx.db, on.user)
+        .await?
+        .into_iter()
+        .filter(|b| b.role == BotRole::Owner.as_str())
+        .collect();
+    if let Some(stray) = successors.keys().find(|id| !owned.iter().any(|b| b.bot_id.to_string() == **id)) {
+        return Err(AppError::invalid("successors", format!("the user does not own a bot with id {stray}")));
+    }
+    let mut transfers = Vec::with_capacity(owned.len());
+    for b in &owned {
+        let who = successors
+            .get(&b.bot_id.to_string())
+            .map(String::as_str)
+            .or(for_all)
+            .filter(|w| !w.trim().is_empty())
+            .ok_or_else(|| AppError::invalid("successors", format!("choose a new Owner for bot {:?}", b.name)))?;
+        let planned =
+            crate::bots::plan_transfer(ctx, transfer, on.user, BotId(b.bot_id), who).await.map_err(|e| match e {
+                AppError::Invalid { message, .. } => {
+                    AppError::invalid("successors", format!("bot {:?}: {message}", b.name))
+                }
+                other => other,
+            })?;
+        transfers.push(planned);
+    }
+    let ending = Ending {
+        by_user: Some(on.actor.user),
+        for_workspace: on.actor.workspace,
+        cause: "deleted",
+        reason: Some("the user was deleted".into()),
+        at: clock::now(),
+    };
+    let names: Vec<String> = owned.iter().map(|b| b.name.clone()).collect();
+    let event = audit::by(
+        transfer.actor(),
+        action::USER_DELETED,
+        Some(on.user),
+        json!({"email": user.email, "bots_transferred": names}),
+    );
+    match store::deletion::soft_delete(&ctx.db, on.user, on.actor.user, &transfers, &ending, &event).await? {
+        Deleted::Done => Ok(names),
+        Deleted::Refused => Err(AppError::Conflict(
+            "the user's bots or a successor changed meanwhile; nothing was transferred or deleted; reload and try again"
+                .into(),
+        )),
     }
 }
 

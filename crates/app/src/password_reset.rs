@@ -22,7 +22,7 @@ use store::tokens::NewToken;
 /// How long a reset link works.
 pub const RESET_LINK_LIFETIME: Micros = 15 * MINUTE;
 
-const SSO_REFUSAL: &str = "SSO is enabled for this account: passwords are managed by the identity provider, \
+pub(crate) const SSO_REFUSAL: &str = "SSO is enabled for this account: passwords are managed by the identity provider, \
      so they cannot be reset in Roster";
 
 /// The link a reset email carries.
@@ -105,6 +105,35 @@ pub async fn forgot(ctx: &AppCtx, email: &str, ip: &str, public_url: &str) -> Re
     Ok(())
 }
 
+/// Checks a new password against the account's policy (`about`: the user's email and names,
+/// which it must not resemble) and the last N passwords (the current one included), then
+/// hashes it. Errors name `field`.
+pub(crate) async fn hash_new_password(
+    ctx: &AppCtx,
+    security: &domain::security::SecuritySettings,
+    field: &'static str,
+    password: &str,
+    about: &[&str],
+    user: UserId,
+    current: Option<&str>,
+) -> Result<String, AppError> {
+    security.password_policy().check_for(password, about).map_err(|e| match e {
+        domain::DomainError::Invalid { message, .. } => AppError::invalid(field, message),
+        other @ domain::DomainError::IllegalTransition { .. } => other.into(),
+    })?;
+    let n = security.password.history;
+    if n > 0 {
+        let mut earlier = store::password_reset::history(&ctx.db, user, n).await?;
+        earlier.extend(current.map(str::to_owned));
+        for old in &earlier {
+            if ctx.hasher.verify(password, Some(old)).await {
+                return Err(AppError::invalid(field, format!("must differ from your last {n} passwords")));
+            }
+        }
+    }
+    ctx.hasher.hash(password).await
+}
+
 /// Sets a new password from a reset link: 410 for an unknown, used or expired link, 409
 /// under SSO, 400 when the password breaks the policy or repeats one of the last N.
 /// Ends every session and clears a lockout.
@@ -117,19 +146,10 @@ pub async fn complete(ctx: &AppCtx, token: &str, password: &str, ip: &str) -> Re
         return Err(AppError::Conflict(SSO_REFUSAL.into()));
     }
     let security = settings::parse_security(target.security_settings.as_deref());
-    security.password_policy().check_for(password, &[&target.email, &target.first_name, &target.last_name])?;
     let user = UserId(target.user_id);
-    let n = security.password.history;
-    if n > 0 {
-        let mut earlier = store::password_reset::history(&ctx.db, user, n).await?;
-        earlier.extend(target.password_hash.clone());
-        for old in &earlier {
-            if ctx.hasher.verify(password, Some(old)).await {
-                return Err(AppError::invalid("password", format!("must differ from your last {n} passwords")));
-            }
-        }
-    }
-    let new_hash = ctx.hasher.hash(password).await?;
+    let about = [target.email.as_str(), &target.first_name, &target.last_name];
+    let new_hash =
+        hash_new_password(ctx, &security, "password", password, &about, user, target.password_hash.as_deref()).await?;
     let account = AccountId(target.account_id);
     let now = clock::now();
     let ending = Ending {

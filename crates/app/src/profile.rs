@@ -7,12 +7,14 @@
 
 use crate::audit::{self, action};
 use crate::authz::{Granter, OnUser, UsersManage};
+use crate::profile_values::{self, Editor};
 use crate::{AppCtx, AppError};
 use domain::ids::{AdminRoleId, GroupId, WorkspaceId};
 use domain::permission::{Permission, PermissionSet, Scope};
+use domain::profile::ProfileSettings;
 use domain::user::{BuilderAccess, PersonName, UserStatus};
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use store::profile::ProfileUpdate;
 use uuid::Uuid;
 
@@ -28,6 +30,9 @@ pub struct ProfileEdit {
     pub groups: Option<Vec<String>>,
     /// `Some(None)`: no admin role; `Some(Some(id))`: the Master Admin or a custom role.
     pub admin_role_id: Option<Option<String>>,
+    /// New values of controlled profile fields by key (empty clears one); only fields the
+    /// User Settings enable.
+    pub fields: BTreeMap<String, String>,
 }
 
 /// The message of a stale edit.
@@ -38,11 +43,13 @@ fn parse_id(field: &str, raw: &str) -> Result<Uuid, AppError> {
 }
 
 /// Applies `edit` to the user of `may` unless someone changed them since `edit.version`
-/// (412). Returns the new version.
+/// (412). `settings` (the admin's session copy) says which profile fields exist. Returns
+/// the new version.
 pub async fn update(
     ctx: &AppCtx,
     may: &OnUser<UsersManage>,
     granter: &Granter,
+    settings: &ProfileSettings,
     edit: &ProfileEdit,
 ) -> Result<i64, AppError> {
     let user = store::users::find(&ctx.db, may.account, may.user).await?.ok_or(AppError::NotFound)?;
@@ -79,7 +86,11 @@ pub async fn update(
         Some(raw) => Some(check_groups(ctx, may, granter, &old_groups, raw).await?),
     };
 
-    let mut changes = serde_json::Map::new();
+    let doc = profile_values::parse_doc(&user.profile);
+    let fields =
+        profile_values::apply((&user.first_name, &user.last_name), &doc, &edit.fields, settings, Editor::Admin)?;
+
+    let mut changes = fields.changes.clone();
     let mut note = |field: &str, old: Value, new: Value| {
         if old != new {
             changes.insert(field.to_owned(), json!({"old": old, "new": new}));
@@ -103,6 +114,7 @@ pub async fn update(
         builder_access,
         admin_role_id,
         groups,
+        profile: (!fields.changes.is_empty()).then(|| Value::Object(fields.doc).to_string()),
     };
     if !store::profile::update(&ctx.db, &update, &event).await? {
         return Err(AppError::Stale(STALE.into()));

@@ -10,6 +10,7 @@ pub mod error;
 pub mod ids;
 pub mod password;
 pub mod permission;
+pub mod profile;
 pub mod role;
 pub mod security;
 pub mod user;

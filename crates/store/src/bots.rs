@@ -1,9 +1,12 @@
 //! Bots and who may work on them. Exactly one Owner per bot is enforced by a unique index.
 
+use crate::audit::{NewAuditEvent, insert_audit};
 use crate::db::BeginWrite;
 use crate::{Db, Micros, StoreError};
 use domain::bot::BotRole;
-use domain::ids::{BotId, UserId, WorkspaceId};
+use domain::ids::{AccountId, BotId, UserId, WorkspaceId};
+use sqlx::FromRow;
+use uuid::Uuid;
 
 /// Creates a bot with its members (one of whom must be the Owner) in one transaction.
 pub async fn create(
@@ -34,4 +37,242 @@ pub async fn create(
         tx.commit().await?;
     });
     Ok(())
+}
+
+/// A bot with its workspace and Owner, for lists.
+#[derive(Debug, Clone, FromRow)]
+pub struct BotRow {
+    pub id: Uuid,
+    pub name: String,
+    pub workspace_id: Uuid,
+    pub workspace_name: String,
+    pub owner_id: Option<Uuid>,
+    pub owner_name: Option<String>,
+    pub owner_email: Option<String>,
+    pub members: i64,
+    pub created_at: i64,
+}
+
+const BOT_ROW: &str = "SELECT b.id, b.name, w.id AS workspace_id, w.name AS workspace_name, \
+     o.id AS owner_id, o.first_name || ' ' || o.last_name AS owner_name, o.email AS owner_email, \
+     (SELECT count(*) FROM bot_members c WHERE c.bot_id = b.id) AS members, b.created_at \
+     FROM bots b JOIN workspaces w ON w.id = b.workspace_id \
+     LEFT JOIN bot_members m ON m.bot_id = b.id AND m.role = 'owner' \
+     LEFT JOIN users o ON o.id = m.user_id";
+
+/// The bots of `account`, by workspace then name; `None` lists every workspace.
+pub async fn list(db: &Db, account: AccountId, within: Option<&[WorkspaceId]>) -> Result<Vec<BotRow>, StoreError> {
+    let rows = with_db!(db, pool => {
+        sqlx::query_as::<_, BotRow>(sqlx::AssertSqlSafe(format!(
+            "{BOT_ROW} WHERE w.account_id = $1 ORDER BY lower(w.name), w.id, lower(b.name), b.id"
+        )))
+        .bind(account.0)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(match within {
+        None => rows,
+        Some(ws) => rows.into_iter().filter(|b| ws.contains(&WorkspaceId(b.workspace_id))).collect(),
+    })
+}
+
+/// One bot of `account`.
+pub async fn find(db: &Db, account: AccountId, bot: BotId) -> Result<Option<BotRow>, StoreError> {
+    let row = with_db!(db, pool => {
+        sqlx::query_as::<_, BotRow>(sqlx::AssertSqlSafe(format!("{BOT_ROW} WHERE w.account_id = $1 AND b.id = $2")))
+            .bind(account.0)
+            .bind(bot.0)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(row)
+}
+
+/// One bot a user can access, with their role on it.
+#[derive(Debug, Clone, FromRow)]
+pub struct UserBot {
+    pub bot_id: Uuid,
+    pub name: String,
+    pub workspace_id: Uuid,
+    pub workspace_name: String,
+    pub role: String,
+}
+
+/// Every bot `user` has a role on, by workspace then bot name.
+pub async fn of_user(db: &Db, user: UserId) -> Result<Vec<UserBot>, StoreError> {
+    let rows = with_db!(db, pool => {
+        sqlx::query_as::<_, UserBot>(
+            "SELECT b.id AS bot_id, b.name, w.id AS workspace_id, w.name AS workspace_name, m.role \
+             FROM bot_members m JOIN bots b ON b.id = m.bot_id JOIN workspaces w ON w.id = b.workspace_id \
+             WHERE m.user_id = $1 ORDER BY lower(w.name), w.id, lower(b.name), b.id",
+        )
+        .bind(user.0)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows)
+}
+
+/// `user`'s role on `bot`, if any.
+pub async fn role_of(db: &Db, bot: BotId, user: UserId) -> Result<Option<String>, StoreError> {
+    let role = with_db!(db, pool => {
+        sqlx::query_scalar::<_, String>("SELECT role FROM bot_members WHERE bot_id = $1 AND user_id = $2")
+            .bind(bot.0)
+            .bind(user.0)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(role)
+}
+
+/// Gives `user` the Developer or Tester `role` on `bot` (adding or changing it) with the
+/// audit event, in one transaction. False, changing nothing, when the user is the bot's
+/// Owner: that role moves only by transfer.
+pub async fn set_role(
+    db: &Db,
+    bot: BotId,
+    user: UserId,
+    role: BotRole,
+    audit: &NewAuditEvent,
+) -> Result<bool, StoreError> {
+    debug_assert!(role.is_assignable());
+    let done = with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let n = sqlx::query(
+            "INSERT INTO bot_members (bot_id, user_id, role) VALUES ($1, $2, $3) \
+             ON CONFLICT (bot_id, user_id) DO UPDATE SET role = excluded.role WHERE bot_members.role <> 'owner'",
+        )
+        .bind(bot.0)
+        .bind(user.0)
+        .bind(role.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            insert_audit!(tx, audit);
+        }
+        tx.commit().await?;
+        n == 1
+    });
+    Ok(done)
+}
+
+/// Takes `user`'s Developer or Tester role on `bot` away, with the audit event. False when
+/// they had none, or are the Owner (never removed here).
+pub async fn remove_role(db: &Db, bot: BotId, user: UserId, audit: &NewAuditEvent) -> Result<bool, StoreError> {
+    let done = with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let n = sqlx::query("DELETE FROM bot_members WHERE bot_id = $1 AND user_id = $2 AND role <> 'owner'")
+            .bind(bot.0)
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 1 {
+            insert_audit!(tx, audit);
+        }
+        tx.commit().await?;
+        n == 1
+    });
+    Ok(done)
+}
+
+/// One change of Owner: `bot` goes from `from` to `to`.
+#[derive(Debug, Clone, Copy)]
+pub struct Transfer {
+    pub bot: BotId,
+    pub from: UserId,
+    pub to: UserId,
+}
+
+/// Moves ownership inside the open transaction `$tx`; evaluates to whether it happened.
+/// The old Owner stays as Developer; the new one must still be an active, undeleted member
+/// of the bot's workspace (checked here too, so a change in between cannot slip through).
+macro_rules! transfer_in {
+    ($tx:expr, $t:expr) => {{
+        let t: &$crate::bots::Transfer = $t;
+        let demoted = sqlx::query(
+            "UPDATE bot_members SET role = 'developer' WHERE bot_id = $1 AND user_id = $2 AND role = 'owner'",
+        )
+        .bind(t.bot.0)
+        .bind(t.from.0)
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected();
+        let promoted = if demoted == 1 {
+            sqlx::query(
+                "INSERT INTO bot_members (bot_id, user_id, role) \
+                 SELECT b.id, u.id, 'owner' FROM bots b \
+                 JOIN memberships ms ON ms.workspace_id = b.workspace_id \
+                 JOIN users u ON u.id = ms.user_id \
+                 WHERE b.id = $1 AND u.id = $2 AND u.status = 'active' AND u.deleted_at IS NULL \
+                 ON CONFLICT (bot_id, user_id) DO UPDATE SET role = 'owner'",
+            )
+            .bind(t.bot.0)
+            .bind(t.to.0)
+            .execute(&mut *$tx)
+            .await?
+            .rows_affected()
+        } else {
+            0
+        };
+        promoted == 1
+    }};
+}
+pub(crate) use transfer_in;
+
+/// Transfers ownership of one bot with its audit event, in one transaction. False, changing
+/// nothing, when `from` no longer owns the bot or `to` may not own it.
+pub async fn transfer(db: &Db, t: &Transfer, audit: &NewAuditEvent) -> Result<bool, StoreError> {
+    let done = with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let done = transfer_in!(tx, t);
+        if done {
+            insert_audit!(tx, audit);
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+        }
+        done
+    });
+    Ok(done)
+}
+
+/// Someone who may become a bot's Owner: an active member of its workspace.
+#[derive(Debug, Clone, FromRow)]
+pub struct Candidate {
+    pub id: Uuid,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+/// Active, undeleted members of `workspace` whose name or email contains `q`
+/// (case-insensitive), by name; at most `limit`. Walks the users by name (an index) and
+/// stops at `limit`, so a large workspace costs no sort.
+pub async fn owner_candidates(
+    db: &Db,
+    account: AccountId,
+    workspace: WorkspaceId,
+    q: &str,
+    limit: i64,
+) -> Result<Vec<Candidate>, StoreError> {
+    let escaped = q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let pattern = format!("%{escaped}%");
+    let rows = with_db!(db, pool => {
+        sqlx::query_as::<_, Candidate>(
+            "SELECT u.id, u.email, u.first_name, u.last_name FROM users u \
+             WHERE u.account_id = $1 AND u.status = 'active' AND u.deleted_at IS NULL \
+             AND u.search_text LIKE $3 ESCAPE '\\' \
+             AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.user_id = u.id AND ms.workspace_id = $2) \
+             ORDER BY u.name_key, u.id LIMIT $4",
+        )
+        .bind(account.0)
+        .bind(workspace.0)
+        .bind(&pattern)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows)
 }

@@ -3,6 +3,7 @@
 //! the row for good.
 
 use crate::audit::{NewAuditEvent, insert_audit};
+use crate::bots::Transfer;
 use crate::db::BeginWrite;
 use crate::sessions::Ending;
 use crate::{Db, Micros, StoreError};
@@ -34,16 +35,31 @@ pub enum Deleted {
 }
 
 /// Marks `user` deleted (unless primary admin or a bot owner), ends all their sessions and
-/// appends `audit`, in one transaction.
+/// appends `audit`, in one transaction. `transfers` first hand the user's bots to their
+/// successors (each with its audit event) in the same transaction: if any of them cannot
+/// happen, nothing does.
 pub async fn soft_delete(
     db: &Db,
     user: UserId,
     by: UserId,
+    transfers: &[(Transfer, NewAuditEvent)],
     ending: &Ending,
     audit: &NewAuditEvent,
 ) -> Result<Deleted, StoreError> {
     let done = with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
+        let mut transferred = true;
+        for (t, event) in transfers {
+            if !crate::bots::transfer_in!(tx, t) {
+                transferred = false;
+                break;
+            }
+            insert_audit!(tx, event);
+        }
+        if !transferred {
+            tx.rollback().await?;
+            return Ok(Deleted::Refused);
+        }
         let n = sqlx::query(
             "UPDATE users SET deleted_at = $1, deleted_by = $2, version = version + 1, updated_at = $1 \
              WHERE id = $3 AND deleted_at IS NULL AND NOT is_primary_admin \

@@ -34,6 +34,19 @@ impl Dialect {
     }
 }
 
+impl Dialect {
+    /// A condition on `users u`: the user's profile document holds a value under `key`
+    /// (a fixed field name of [`domain::profile::ProfileField`], never user input).
+    pub fn profile_has(self, key: &'static str) -> String {
+        debug_assert!(key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
+        if self.sqlite {
+            format!("json_extract(u.profile, '$.{key}') IS NOT NULL")
+        } else {
+            format!("(u.profile::jsonb ->> '{key}') IS NOT NULL")
+        }
+    }
+}
+
 /// `%needle%` with LIKE's wildcards escaped by backslash.
 fn like_pattern(needle: &str) -> String {
     let mut p = String::with_capacity(needle.len() + 2);

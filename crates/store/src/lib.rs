@@ -18,6 +18,7 @@ pub mod invitations;
 pub mod lockout;
 pub mod lookups;
 pub mod password_reset;
+pub mod pictures;
 pub mod profile;
 pub mod roles;
 pub mod seed;

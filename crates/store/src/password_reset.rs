@@ -8,7 +8,7 @@ use crate::db::BeginWrite;
 use crate::sessions::Ending;
 use crate::tokens::{NewToken, consume_token, issue_token};
 use crate::{Db, Micros, StoreError};
-use domain::ids::{AccountId, UserId};
+use domain::ids::{AccountId, SessionId, UserId};
 use sqlx::FromRow;
 use uuid::Uuid;
 
@@ -139,4 +139,67 @@ pub async fn complete(
         ok
     });
     Ok(done)
+}
+
+/// Replaces `user`'s password if it is still `old_hash` (recording the new one in the
+/// history), ends their other sessions (all but `keep`) and appends `audit`, in one
+/// transaction. False, changing nothing, when the password changed meanwhile.
+pub async fn change(
+    db: &Db,
+    user: UserId,
+    old_hash: &str,
+    new_hash: &str,
+    keep: SessionId,
+    ending: &Ending,
+    audit: &NewAuditEvent,
+) -> Result<bool, StoreError> {
+    let now = audit.at;
+    let done = with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 \
+             WHERE id = $3 AND password_hash = $4",
+        )
+        .bind(new_hash)
+        .bind(now)
+        .bind(user.0)
+        .bind(old_hash)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            sqlx::query("INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)")
+                .bind(user.0)
+                .bind(new_hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE sessions SET ended_at = $1, ended_by_user_id = $2, end_cause = $3, end_reason = $4 \
+                 WHERE user_id = $2 AND ended_at IS NULL AND id <> $5",
+            )
+            .bind(ending.at)
+            .bind(user.0)
+            .bind(ending.cause)
+            .bind(&ending.reason)
+            .bind(keep.0)
+            .execute(&mut *tx)
+            .await?;
+            insert_audit!(tx, audit);
+        }
+        tx.commit().await?;
+        n == 1
+    });
+    Ok(done)
+}
+
+/// `user`'s current password hash (none for invited users and SSO-only ones).
+pub async fn password_hash(db: &Db, user: UserId) -> Result<Option<String>, StoreError> {
+    let hash = with_db!(db, pool => {
+        sqlx::query_scalar::<_, Option<String>>("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user.0)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(hash.flatten())
 }

@@ -20,6 +20,8 @@ pub struct ProfileUpdate {
     pub admin_role_id: Option<AdminRoleId>,
     /// `Some`: replace the user's group memberships with exactly these.
     pub groups: Option<Vec<GroupId>>,
+    /// `Some`: the new profile document (the controlled fields' values, as JSON).
+    pub profile: Option<String>,
 }
 
 /// Applies `u` only if the user is still at `u.version` (bumping it), with the audit event,
@@ -31,8 +33,8 @@ pub async fn update(db: &Db, u: &ProfileUpdate, audit: &NewAuditEvent) -> Result
         let mut tx = pool.begin_write().await?;
         let n = sqlx::query(
             "UPDATE users SET first_name = $3, last_name = $4, name_key = $5, search_text = $6, \
-             builder_access = $7, admin_role_id = $8, version = version + 1, updated_at = $9 \
-             WHERE id = $1 AND version = $2",
+             builder_access = $7, admin_role_id = $8, profile = coalesce($10, profile), \
+             version = version + 1, updated_at = $9 WHERE id = $1 AND version = $2",
         )
         .bind(u.user.0)
         .bind(u.version)
@@ -43,6 +45,7 @@ pub async fn update(db: &Db, u: &ProfileUpdate, audit: &NewAuditEvent) -> Result
         .bind(u.builder_access.as_str())
         .bind(u.admin_role_id.map(|r| r.0))
         .bind(audit.at)
+        .bind(&u.profile)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -66,6 +69,29 @@ pub async fn update(db: &Db, u: &ProfileUpdate, audit: &NewAuditEvent) -> Result
         n == 1
     });
     Ok(changed)
+}
+
+/// How many users of `account` (not deleted) there are, and how many of them hold a value in
+/// any of `fields` (profile document keys, or "picture" for an uploaded picture).
+pub async fn count_holding(db: &Db, account: AccountId, fields: &[&'static str]) -> Result<(i64, i64), StoreError> {
+    let counts = with_db!(db, pool, dialect => {
+        let holds: Vec<String> = fields
+            .iter()
+            .map(|f| match *f {
+                "picture" => "EXISTS (SELECT 1 FROM user_pictures p WHERE p.user_id = u.id)".to_owned(),
+                key => dialect.profile_has(key),
+            })
+            .collect();
+        let holding =
+            if holds.is_empty() { "0".to_owned() } else { format!("count(CASE WHEN {} THEN 1 END)", holds.join(" OR ")) };
+        sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*), {holding} FROM users u WHERE u.account_id = $1 AND u.deleted_at IS NULL"
+        )))
+        .bind(account.0)
+        .fetch_one(pool)
+        .await?
+    });
+    Ok(counts)
 }
 
 /// Makes `to` the Primary Master Admin of `account` instead of `from`, who becomes a

@@ -37,7 +37,7 @@ macro_rules! insert_batch {
         for chunk in batch.sessions.chunks(2000) {
             let mut qb = QueryBuilder::new(
                 "INSERT INTO sessions (id, token_hash, user_id, workspace_id, csrf_token, device_type, \
-                 browser, os, ip, user_agent, created_at, last_activity_at, expires_at) ",
+                 browser, os, ip, user_agent, created_at, last_activity_at, expires_at, profile_settings) ",
             );
             qb.push_values(chunk, |mut row, s| {
                 row.push_bind(s.id.0)
@@ -52,7 +52,8 @@ macro_rules! insert_batch {
                     .push_bind(s.user_agent.clone())
                     .push_bind(s.created_at)
                     .push_bind(s.created_at)
-                    .push_bind(s.expires_at);
+                    .push_bind(s.expires_at)
+                    .push_bind(s.profile_settings);
             });
             qb.build().execute(&mut *conn).await?;
         }

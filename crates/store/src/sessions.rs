@@ -23,14 +23,16 @@ pub struct NewSession {
     pub user_agent: String,
     pub created_at: Micros,
     pub expires_at: Micros,
+    /// The User Settings in force now, packed; the session keeps them until it ends.
+    pub profile_settings: i64,
 }
 
 pub async fn create(db: &Db, s: &NewSession) -> Result<(), StoreError> {
     with_db!(db, pool => {
         sqlx::query(
             "INSERT INTO sessions (id, token_hash, user_id, workspace_id, current_workspace_id, csrf_token, \
-             device_type, browser, os, ip, user_agent, created_at, last_activity_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)",
+             device_type, browser, os, ip, user_agent, created_at, last_activity_at, expires_at, profile_settings) \
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)",
         )
         .bind(s.id.0)
         .bind(&s.token_hash)
@@ -44,6 +46,7 @@ pub async fn create(db: &Db, s: &NewSession) -> Result<(), StoreError> {
         .bind(&s.user_agent)
         .bind(s.created_at)
         .bind(s.expires_at)
+        .bind(s.profile_settings)
         .execute(pool)
         .await?;
     });
@@ -70,6 +73,8 @@ pub struct LiveSession {
     pub is_primary_admin: bool,
     pub admin_role_id: Option<Uuid>,
     pub security_settings: Option<String>,
+    /// The session's copy of the User Settings (packed); `None` for older sessions.
+    pub profile_settings: Option<i64>,
 }
 
 /// The unended, unexpired session whose token hashes to `token_hash`.
@@ -78,7 +83,7 @@ pub async fn find_live(db: &Db, token_hash: &[u8], now: Micros) -> Result<Option
         sqlx::query_as::<_, LiveSession>(
             "SELECT s.id, s.user_id, u.account_id, s.workspace_id, s.current_workspace_id, s.csrf_token, \
              s.created_at, s.last_activity_at, s.expires_at, u.status, u.email, u.first_name, u.last_name, \
-             u.is_primary_admin, u.admin_role_id, st.value AS security_settings \
+             u.is_primary_admin, u.admin_role_id, st.value AS security_settings, s.profile_settings \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
              WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND u.deleted_at IS NULL",

@@ -9,6 +9,7 @@ use crate::clock::{self, MINUTE};
 use crate::{AppCtx, AppError, tokens};
 use domain::ids::{AccountId, AdminRoleId, SessionId, UserId, WorkspaceId};
 use domain::permission::{Permission, PermissionSet, Scope};
+use domain::profile::ProfileSettings;
 use domain::role::AdminRole;
 use domain::user::{Email, UserStatus};
 use serde_json::json;
@@ -115,6 +116,7 @@ pub(crate) async fn open_session(
         user_agent: user_agent.chars().take(512).collect(),
         created_at: now,
         expires_at: now + settings.absolute_lifetime_us(),
+        profile_settings: crate::user_settings::current(ctx, account).await?.to_bits(),
     };
     store::sessions::create(&ctx.db, &session).await?;
     store::users::record_login(&ctx.db, user_id, now).await?;
@@ -181,6 +183,7 @@ pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Princip
         role,
         workspace: s.current_workspace_id.or(s.workspace_id).map(WorkspaceId),
         ip: ip.to_owned(),
+        profile_settings: s.profile_settings.map(ProfileSettings::from_bits).unwrap_or_default(),
     })
 }
 

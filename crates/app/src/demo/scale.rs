@@ -124,6 +124,7 @@ pub(crate) fn generated_session(rng: &mut Rng, user: UserId, workspace: Workspac
         user_agent: ua.into(),
         created_at,
         expires_at: created_at + 12 * HOUR,
+        profile_settings: domain::profile::ProfileSettings::default().to_bits(),
     }
 }
 

@@ -52,6 +52,7 @@ async fn batch_larger_than_one_statement(db: Db) {
             user_agent: "Mozilla/5.0".into(),
             created_at: T0,
             expires_at: T0 + HOUR,
+            profile_settings: 0,
         });
         batch.users.push(u);
     }

@@ -19,6 +19,7 @@ fn session(account: &TestAccount, user: UserId) -> NewSession {
         user_agent: "Mozilla/5.0".into(),
         created_at: T0,
         expires_at: T0 + HOUR,
+        profile_settings: 0,
     }
 }
 

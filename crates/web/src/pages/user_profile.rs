@@ -257,9 +257,15 @@ async fn edit(State(state): State<AppState>, PageUser(me): PageUser, Path(id): P
         builder_access: field("builder_access"),
         groups: Some(groups),
         admin_role_id: field("admin_role_id").map(|r| Some(r).filter(|r| !r.is_empty())),
+        fields: me
+            .profile_settings
+            .visible()
+            .filter(|f| !f.is_default())
+            .filter_map(|f| field(&format!("profile_{}", f.key())).map(|v| (f.key().to_owned(), v)))
+            .collect(),
     };
     let result = match app::authz::on_user::<app::authz::UsersManage>(&state.ctx, &me, user).await {
-        Ok(may) => app::profile::update(&state.ctx, &may, &app::authz::granter(&me), &form).await,
+        Ok(may) => app::profile::update(&state.ctx, &may, &app::authz::granter(&me), &me.profile_settings, &form).await,
         Err(e) => Err(e),
     };
     match result {

@@ -3,15 +3,18 @@
 mod admin_roles;
 mod audit;
 mod auth;
+mod bots;
 mod groups;
 mod invitations;
 mod me;
+mod my_profile;
 mod password;
 pub(crate) use password::FORGOT_ANSWER;
 pub(crate) mod profile;
 mod sessions;
 mod settings;
 mod user_actions;
+mod user_settings;
 pub(crate) mod users;
 
 use crate::error::ApiError;
@@ -31,6 +34,9 @@ pub fn router() -> Router<AppState> {
         .merge(password::router())
         .merge(sessions::router())
         .merge(settings::router())
+        .merge(user_settings::router())
+        .merge(bots::router())
+        .merge(my_profile::router())
         .merge(audit::router())
         .fallback(|| async { ApiError::not_found() })
 }

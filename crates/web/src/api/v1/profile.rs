@@ -1,4 +1,5 @@
-//! `PATCH /users/{id}` (profile edit under `If-Match`) and `POST /users/{id}/make-primary`.
+//! `PATCH /users/{id}` (profile edit under `If-Match`; controlled profile fields by key,
+//! those the User Settings enable) and `POST /users/{id}/make-primary`.
 
 use super::users::user_id;
 use crate::error::ApiError;
@@ -12,6 +13,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{patch, post};
 use axum::{Json, Router};
+use domain::profile::ProfileField;
 use serde_json::{Value, json};
 
 pub fn router() -> Router<AppState> {
@@ -52,8 +54,20 @@ fn parse_edit(body: &Value, version: i64) -> Result<ProfileEdit, AppError> {
     if map.contains_key("email") {
         return Err(AppError::invalid("email", "is read-only; it cannot be changed here"));
     }
-    if let Some(unknown) = map.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-        return Err(AppError::invalid(unknown.clone(), "is not a field that can be edited"));
+    let mut fields = std::collections::BTreeMap::new();
+    for (k, v) in map {
+        if KNOWN.contains(&k.as_str()) {
+            continue;
+        }
+        if !k.parse::<ProfileField>().is_ok_and(|f| !f.is_default()) {
+            return Err(AppError::invalid(k.clone(), "is not a field that can be edited"));
+        }
+        let text = match v {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            _ => return Err(AppError::invalid(k.clone(), "must be a string or null")),
+        };
+        fields.insert(k.clone(), text);
     }
     let groups = match map.get("groups") {
         None => None,
@@ -80,6 +94,7 @@ fn parse_edit(body: &Value, version: i64) -> Result<ProfileEdit, AppError> {
         builder_access: text_field(map, "builder_access")?,
         groups,
         admin_role_id,
+        fields,
     })
 }
 
@@ -94,7 +109,7 @@ async fn patch_user(
     let version = if_match(&headers)?;
     let edit = parse_edit(&body, version)?;
     let granter = app::authz::granter(&me);
-    let new_version = app::profile::update(&state.ctx, &may, &granter, &edit).await?;
+    let new_version = app::profile::update(&state.ctx, &may, &granter, &me.profile_settings, &edit).await?;
     Ok(([(header::ETAG, etag(new_version))], Json(json!({"id": may.user(), "version": new_version}))))
 }
 

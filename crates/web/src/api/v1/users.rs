@@ -67,15 +67,21 @@ async fn get_user(
     let may = app::authz::on_user::<UsersView>(&state.ctx, &me, user_id(&id)?).await?;
     let d = app::users::get_user(&state.ctx, &may).await?;
     let lockout = app::lockout::info(&state.ctx, &may).await?;
-    let mut body = details_json(&d);
+    let mut body = details_json(&d, &me.profile_settings);
     body["lockout"] = lockout_json(&lockout);
     // The version as an entity tag: PATCH sends it back in `If-Match`.
     Ok(([(axum::http::header::ETAG, super::profile::etag(d.user.version))], Json(body)))
 }
 
-fn details_json(d: &UserDetails) -> Value {
+/// The user's details; `profile` holds the controlled fields `settings` enable (null when empty).
+fn details_json(d: &UserDetails, settings: &domain::profile::ProfileSettings) -> Value {
     let u = &d.user;
-    let profile: Value = serde_json::from_str(&u.profile).unwrap_or_else(|_| json!({}));
+    let doc = app::profile_values::parse_doc(&u.profile);
+    let profile: serde_json::Map<String, Value> = settings
+        .visible()
+        .filter(|f| !f.is_default())
+        .map(|f| (f.key().to_owned(), json!(app::profile_values::value_of(&doc, f))))
+        .collect();
     json!({
         "id": u.id,
         "email": u.email,

@@ -1,0 +1,320 @@
+//! Bots as user management sees them: creating one with its Owner, listing them per
+//! workspace, a user's Developer/Tester roles (the Manage Bots tab), and Transfer Ownership.
+//!
+//! Rules: exactly one Owner per bot (the schema enforces it); the Owner role is set at
+//! creation and moves only by transfer, which only the Primary Master Admin may do; every
+//! role needs membership of the bot's workspace; bots outside an admin's scope look absent.
+
+use crate::audit::{self, action};
+use crate::authz::{BotsAssign, BotsView, InScope, OnUser, Principal};
+use crate::{AppCtx, AppError, clock};
+use domain::bot::BotRole;
+use domain::ids::{AccountId, BotId, UserId, WorkspaceId};
+use domain::user::{BuilderAccess, Email, UserStatus};
+use serde_json::json;
+use store::bots::{BotRow, Candidate, Transfer, UserBot};
+
+pub use store::bots::{BotRow as Bot, Candidate as OwnerCandidate};
+
+fn parse_bot(raw: &str) -> Result<BotId, AppError> {
+    raw.parse::<BotId>().map_err(|_| AppError::NotFound)
+}
+
+/// A bot of the account inside the holder's scope, or 404.
+async fn bot_in_scope<P>(ctx: &AppCtx, account: AccountId, may: &InScope<P>, bot: BotId) -> Result<BotRow, AppError> {
+    let row = store::bots::find(&ctx.db, account, bot).await?.ok_or(AppError::NotFound)?;
+    if may.covers(WorkspaceId(row.workspace_id)) { Ok(row) } else { Err(AppError::NotFound) }
+}
+
+/// What creating a bot takes.
+#[derive(Debug, Clone, Default)]
+pub struct NewBot {
+    pub workspace_id: String,
+    pub name: String,
+    /// Email or id of the Owner; empty: the creator.
+    pub owner: Option<String>,
+}
+
+/// Creates a bot. An admin with `bots.assign` creates one in a workspace of their scope for
+/// any active member; anyone with "builder access + new bot creation" creates one for
+/// themselves in a workspace they belong to. The Owner must be an active member.
+pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow, AppError> {
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(AppError::invalid("name", "is required: 1 to 100 characters, no control characters"));
+    }
+    let workspace = new
+        .workspace_id
+        .trim()
+        .parse::<WorkspaceId>()
+        .map_err(|_| AppError::invalid("workspace_id", "is not a workspace id"))?;
+    let owner_raw = new.owner.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let as_admin = crate::authz::in_scope::<BotsAssign>(p).ok().filter(|may| may.covers(workspace));
+    let owner = match (&as_admin, owner_raw) {
+        (Some(_), Some(raw)) => resolve_member(ctx, p.account_id, workspace, raw).await?.id,
+        (None, Some(_)) => {
+            return Err(AppError::Forbidden(
+                "creating a bot for someone else requires the bots.assign permission".into(),
+            ));
+        }
+        (_, None) => p.user_id.0,
+    };
+    let user_ws = store::lookups::user_workspaces(&ctx.db, UserId(owner)).await?;
+    if !store::lookups::workspaces(&ctx.db, p.account_id).await?.iter().any(|w| w.id == workspace.0) {
+        return Err(AppError::invalid("workspace_id", "there is no such workspace"));
+    }
+    if as_admin.is_none() {
+        let me = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound)?;
+        if me.builder_access.parse::<BuilderAccess>()? != BuilderAccess::BuilderAndCreate {
+            return Err(AppError::Forbidden(
+                "creating bots requires Bot Builder access with new bot creation, or the bots.assign permission".into(),
+            ));
+        }
+    }
+    if !user_ws.iter().any(|w| w.id == workspace.0) {
+        return Err(AppError::Conflict("the Owner must be a member of the bot's workspace".into()));
+    }
+    let id = BotId::new();
+    let event = audit::by(
+        &crate::authz::Actor::of(p),
+        action::BOT_CREATED,
+        Some(UserId(owner)),
+        json!({"bot_id": id, "bot": name, "workspace_id": workspace}),
+    );
+    let created = store::bots::create(&ctx.db, id, workspace, name, &[(UserId(owner), BotRole::Owner)], clock::now())
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Conflict(_) => {
+                AppError::Conflict(format!("a bot named {name:?} already exists in this workspace"))
+            }
+            other => other.into(),
+        });
+    created?;
+    audit::record(ctx, &event).await?;
+    store::bots::find(&ctx.db, p.account_id, id).await?.ok_or(AppError::NotFound)
+}
+
+/// The bots of the holder's scope, optionally of one workspace.
+pub async fn list(ctx: &AppCtx, may: &InScope<BotsView>, workspace: Option<&str>) -> Result<Vec<BotRow>, AppError> {
+    let rows = store::bots::list(&ctx.db, may.account, may.within.as_deref()).await?;
+    let Some(w) = workspace.map(str::trim).filter(|w| !w.is_empty()) else { return Ok(rows) };
+    let w = w.parse::<WorkspaceId>().map_err(|_| AppError::invalid("workspace_id", "is not a workspace id"))?;
+    Ok(rows.into_iter().filter(|b| b.workspace_id == w.0).collect())
+}
+
+/// The bots the user of `on` can access, limited to the admin's scope (`scope`).
+pub async fn of_user(ctx: &AppCtx, on: &OnUser<BotsView>, scope: &InScope<BotsView>) -> Result<Vec<UserBot>, AppError> {
+    let rows = store::bots::of_user(&ctx.db, on.user).await?;
+    Ok(rows.into_iter().filter(|b| scope.covers(WorkspaceId(b.workspace_id))).collect())
+}
+
+/// Bots the user of `on` could be given a role on: in the admin's scope and the user's
+/// workspaces, where they have no role yet.
+pub async fn assignable(
+    ctx: &AppCtx,
+    on: &OnUser<BotsAssign>,
+    scope: &InScope<BotsAssign>,
+) -> Result<Vec<BotRow>, AppError> {
+    let theirs: Vec<uuid::Uuid> = store::bots::of_user(&ctx.db, on.user).await?.into_iter().map(|b| b.bot_id).collect();
+    let user_ws: Vec<uuid::Uuid> = on.workspaces.iter().map(|w| w.id).collect();
+    let rows = store::bots::list(&ctx.db, scope.account, scope.within.as_deref()).await?;
+    Ok(rows.into_iter().filter(|b| user_ws.contains(&b.workspace_id) && !theirs.contains(&b.id)).collect())
+}
+
+const OWNER_FIXED: &str =
+    "this user is the bot's Owner; the Owner role cannot be changed or removed here, only moved by Transfer Ownership";
+
+/// Gives the user of `on` the Developer or Tester role on a bot (assign or change).
+pub async fn set_role(
+    ctx: &AppCtx,
+    on: &OnUser<BotsAssign>,
+    scope: &InScope<BotsAssign>,
+    bot: &str,
+    role: &str,
+) -> Result<(), AppError> {
+    let bot = bot_in_scope(ctx, on.account, scope, parse_bot(bot)?).await?;
+    let role: BotRole = role.trim().parse()?;
+    if !role.is_assignable() {
+        return Err(AppError::invalid(
+            "role",
+            "must be developer or tester; the Owner role moves only by Transfer Ownership",
+        ));
+    }
+    if !on.workspaces.iter().any(|w| w.id == bot.workspace_id) {
+        return Err(AppError::Conflict(format!(
+            "the user is not a member of workspace {:?}, where bot {:?} lives; add them to the workspace first",
+            bot.workspace_name, bot.name
+        )));
+    }
+    let old = store::bots::role_of(&ctx.db, BotId(bot.id), on.user).await?;
+    if old.as_deref() == Some("owner") {
+        return Err(AppError::Conflict(OWNER_FIXED.into()));
+    }
+    if old.as_deref() == Some(role.as_str()) {
+        return Ok(());
+    }
+    let event = audit::by(
+        &on.actor,
+        action::BOT_ROLE_SET,
+        Some(on.user),
+        json!({"bot_id": bot.id, "bot": bot.name, "old": old, "new": role}),
+    );
+    if store::bots::set_role(&ctx.db, BotId(bot.id), on.user, role, &event).await? {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(OWNER_FIXED.into()))
+    }
+}
+
+/// Takes the user's Developer or Tester role on a bot away (404 when they have none).
+pub async fn remove_role(
+    ctx: &AppCtx,
+    on: &OnUser<BotsAssign>,
+    scope: &InScope<BotsAssign>,
+    bot: &str,
+) -> Result<(), AppError> {
+    let bot = bot_in_scope(ctx, on.account, scope, parse_bot(bot)?).await?;
+    match store::bots::role_of(&ctx.db, BotId(bot.id), on.user).await?.as_deref() {
+        None => return Err(AppError::NotFound),
+        Some("owner") => return Err(AppError::Conflict(OWNER_FIXED.into())),
+        Some(_) => {}
+    }
+    let event =
+        audit::by(&on.actor, action::BOT_ROLE_REMOVED, Some(on.user), json!({"bot_id": bot.id, "bot": bot.name}));
+    if store::bots::remove_role(&ctx.db, BotId(bot.id), on.user, &event).await? {
+        Ok(())
+    } else {
+        Err(AppError::Conflict("the user's role on this bot changed meanwhile; reload".into()))
+    }
+}
+
+/// Finds the active member of `workspace` meant by `who`: an email, a user id, or a full
+/// name only one of them has. Errors name the field `new_owner`.
+pub async fn resolve_member(
+    ctx: &AppCtx,
+    account: AccountId,
+    workspace: WorkspaceId,
+    who: &str,
+) -> Result<Candidate, AppError> {
+    let who = who.trim();
+    if who.is_empty() {
+        return Err(AppError::invalid("new_owner", "is required: an email or a name"));
+    }
+    let not_member =
+        || AppError::invalid("new_owner", format!("{who:?} is not an active member of the bot's workspace"));
+    if let Ok(id) = who.parse::<UserId>() {
+        let user = store::users::find(&ctx.db, account, id).await?.ok_or_else(not_member)?;
+        let member = store::lookups::user_workspaces(&ctx.db, id).await?.iter().any(|w| w.id == workspace.0);
+        if !member || user.status != UserStatus::Active.as_str() {
+            return Err(not_member());
+        }
+        return Ok(Candidate {
+            id: user.id,
+            email: user.email,
+            first_name: user.first_name,
+            last_name: user.last_name,
+        });
+    }
+    let wanted = who.to_lowercase();
+    let is_email = Email::try_from(who).is_ok();
+    let matches = store::bots::owner_candidates(&ctx.db, account, workspace, who, 50).await?;
+    let exact: Vec<&Candidate> = matches
+        .iter()
+        .filter(|c| {
+            if is_email {
+                c.email.to_lowercase() == wanted
+            } else {
+                format!("{} {}", c.first_name, c.last_name).to_lowercase() == wanted
+            }
+        })
+        .collect();
+    match exact.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(not_member()),
+        many => Err(AppError::invalid(
+            "new_owner",
+            format!(
+                "{} active members are called {who:?}; use an email: {}",
+                many.len(),
+                many.iter().map(|c| c.email.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        )),
+    }
+}
+
+/// Suggestions for a bot's new Owner: active members of its workspace matching `q`.
+pub async fn owner_candidates(
+    ctx: &AppCtx,
+    may: &InScope<BotsView>,
+    bot: &str,
+    q: &str,
+) -> Result<Vec<Candidate>, AppError> {
+    let bot = bot_in_scope(ctx, may.account, may, parse_bot(bot)?).await?;
+    Ok(store::bots::owner_candidates(&ctx.db, may.account, WorkspaceId(bot.workspace_id), q, 20).await?)
+}
+
+/// Proof that the caller may transfer bot ownership: the Primary Master Admin only.
+#[derive(Debug, Clone)]
+pub struct TransferOwnership {
+    account: AccountId,
+    actor: crate::authz::Actor,
+}
+
+/// Grants [`TransferOwnership`] to the Primary Master Admin; 403 for everyone else.
+pub fn may_transfer(p: &Principal) -> Result<TransferOwnership, AppError> {
+    if p.role.may_transfer_ownership() {
+        Ok(TransferOwnership { account: p.account_id, actor: crate::authz::Actor::of(p) })
+    } else {
+        Err(AppError::Forbidden("only the Primary Master Admin may transfer bot ownership".into()))
+    }
+}
+
+/// One planned change of Owner, checked, with its audit event.
+pub(crate) async fn plan_transfer(
+    ctx: &AppCtx,
+    may: &TransferOwnership,
+    from: UserId,
+    bot: BotId,
+    new_owner: &str,
+) -> Result<(Transfer, store::audit::NewAuditEvent), AppError> {
+    let row = store::bots::find(&ctx.db, may.account, bot).await?.ok_or(AppError::NotFound)?;
+    if row.owner_id != Some(from.0) {
+        return Err(AppError::Conflict(format!("this user is not the Owner of bot {:?}", row.name)));
+    }
+    let to = resolve_member(ctx, may.account, WorkspaceId(row.workspace_id), new_owner).await?;
+    if to.id == from.0 {
+        return Err(AppError::invalid("new_owner", "is already the Owner of this bot"));
+    }
+    let event = audit::by(
+        &may.actor,
+        action::BOT_OWNERSHIP_TRANSFERRED,
+        Some(from),
+        json!({"bot_id": row.id, "bot": row.name, "from": from, "to": to.id, "to_email": to.email}),
+    );
+    Ok((Transfer { bot, from, to: UserId(to.id) }, event))
+}
+
+/// Makes `new_owner` (email, id or unique name) the Owner of `bot`, which `from` owns now;
+/// `from` stays on the bot as Developer. One transaction, audited with both users.
+pub async fn transfer(
+    ctx: &AppCtx,
+    may: &TransferOwnership,
+    from: UserId,
+    bot: &str,
+    new_owner: &str,
+) -> Result<(), AppError> {
+    let (t, event) = plan_transfer(ctx, may, from, parse_bot(bot)?, new_owner).await?;
+    if store::bots::transfer(&ctx.db, &t, &event).await? {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(
+            "the bot's Owner or the new Owner's status changed meanwhile; reload and try again".into(),
+        ))
+    }
+}
+
+impl TransferOwnership {
+    pub(crate) fn actor(&self) -> &crate::authz::Actor {
+        &self.actor
+    }
+}

@@ -1,0 +1,193 @@
+//! The self-service profile (`/me/profile`): the fields of the session's copy of the User
+//! Settings, edits of those with Allow Edits, the picture, and changing one's password.
+//! Admins change a user's picture through [`set_picture`] with an [`OnUser`] capability.
+
+use crate::audit::{self, action};
+use crate::authz::{Actor, OnUser, Principal, UsersManage};
+use crate::password_reset::{SSO_REFUSAL, hash_new_password};
+use crate::profile_values::{self, Editor};
+use crate::{AppCtx, AppError, clock, picture};
+use domain::ids::UserId;
+use domain::profile::{ProfileField, ProfileSettings};
+use domain::user::BuilderAccess;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use store::profile::ProfileUpdate;
+use store::sessions::Ending;
+
+pub use store::pictures::Picture;
+
+/// One visible field with its value.
+#[derive(Debug, Clone)]
+pub struct FieldView {
+    pub field: ProfileField,
+    /// The text value (for the picture: whether there is one, as "yes" or nothing).
+    pub value: Option<String>,
+    /// Whether the viewer may change it.
+    pub editable: bool,
+}
+
+/// A profile as one viewer sees it.
+#[derive(Debug, Clone)]
+pub struct ProfileView {
+    pub user: UserId,
+    pub email: String,
+    pub fields: Vec<FieldView>,
+    /// When the picture last changed (for cache-busting URLs), if there is one.
+    pub picture_at: Option<i64>,
+    /// Whether the account uses SSO (then there is no password to change).
+    pub sso: bool,
+}
+
+/// The visible fields of `user` under `settings`, editable as `editor` may.
+pub async fn view(
+    ctx: &AppCtx,
+    account: domain::ids::AccountId,
+    user: UserId,
+    settings: &ProfileSettings,
+    editor: Editor,
+) -> Result<ProfileView, AppError> {
+    let u = store::users::find(&ctx.db, account, user).await?.ok_or(AppError::NotFound)?;
+    let doc = profile_values::parse_doc(&u.profile);
+    let picture_at = store::pictures::get(&ctx.db, user).await?.map(|p| p.updated_at);
+    let fields = settings
+        .visible()
+        .map(|f| FieldView {
+            field: f,
+            value: match f {
+                ProfileField::FirstName => Some(u.first_name.clone()),
+                ProfileField::LastName => Some(u.last_name.clone()),
+                ProfileField::Picture => picture_at.map(|_| "yes".to_owned()),
+                _ => profile_values::value_of(&doc, f),
+            },
+            editable: editor == Editor::Admin || settings.self_editable(f),
+        })
+        .collect();
+    let sso = store::password_reset::sso_enabled(&ctx.db, account).await?;
+    Ok(ProfileView { user, email: u.email, fields, picture_at, sso })
+}
+
+/// The signed-in user's own profile, per their session's settings copy.
+pub async fn mine(ctx: &AppCtx, p: &Principal) -> Result<ProfileView, AppError> {
+    view(ctx, p.account_id, p.user_id, &p.profile_settings, Editor::Own).await
+}
+
+/// Changes the signed-in user's own fields (`edits`: key → value, empty clears). 403 naming
+/// the field for one without Allow Edits or not enabled; 400 for an invalid value. Nothing
+/// is stored unless every field is valid.
+pub async fn update_mine(
+    ctx: &AppCtx,
+    p: &Principal,
+    edits: &BTreeMap<String, String>,
+) -> Result<ProfileView, AppError> {
+    let u = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound)?;
+    let doc = profile_values::parse_doc(&u.profile);
+    let applied = profile_values::apply((&u.first_name, &u.last_name), &doc, edits, &p.profile_settings, Editor::Own)?;
+    if !applied.changes.is_empty() {
+        let first_name =
+            applied.first_name.map_or_else(|| domain::user::PersonName::parse("first_name", &u.first_name), Ok)?;
+        let last_name =
+            applied.last_name.map_or_else(|| domain::user::PersonName::parse("last_name", &u.last_name), Ok)?;
+        let update = ProfileUpdate {
+            user: p.user_id,
+            version: u.version,
+            first_name,
+            last_name,
+            email: u.email.clone(),
+            builder_access: u.builder_access.parse::<BuilderAccess>()?,
+            admin_role_id: u.admin_role_id.map(domain::ids::AdminRoleId),
+            groups: None,
+            profile: Some(Value::Object(applied.doc).to_string()),
+        };
+        let event = audit::by(&Actor::of(p), action::PROFILE_UPDATED, Some(p.user_id), Value::Object(applied.changes));
+        if !store::profile::update(&ctx.db, &update, &event).await? {
+            return Err(AppError::Stale("your profile changed meanwhile (another tab?); reload and try again".into()));
+        }
+    }
+    mine(ctx, p).await
+}
+
+async fn store_picture(
+    ctx: &AppCtx,
+    actor: &Actor,
+    user: UserId,
+    bytes: Vec<u8>,
+    content_type: &str,
+) -> Result<(), AppError> {
+    let content_type = content_type.to_owned();
+    let jpeg = tokio::task::spawn_blocking(move || picture::process(&bytes, &content_type))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let stored = Picture { content_type: picture::CONTENT_TYPE.into(), data: jpeg, updated_at: clock::now() };
+    let event = audit::by(actor, action::PICTURE_CHANGED, Some(user), json!({"bytes": stored.data.len()}));
+    store::pictures::put(&ctx.db, user, &stored, &event).await?;
+    Ok(())
+}
+
+fn own_picture_allowed(p: &Principal) -> Result<(), AppError> {
+    if p.profile_settings.self_editable(ProfileField::Picture) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("picture: your organization does not allow you to edit this field".into()))
+    }
+}
+
+/// Replaces the signed-in user's picture (if Allow Edits is on for it).
+pub async fn set_my_picture(ctx: &AppCtx, p: &Principal, bytes: Vec<u8>, content_type: &str) -> Result<(), AppError> {
+    own_picture_allowed(p)?;
+    store_picture(ctx, &Actor::of(p), p.user_id, bytes, content_type).await
+}
+
+/// Removes the signed-in user's picture (if Allow Edits is on for it).
+pub async fn remove_my_picture(ctx: &AppCtx, p: &Principal) -> Result<(), AppError> {
+    own_picture_allowed(p)?;
+    let event = audit::by(&Actor::of(p), action::PICTURE_REMOVED, Some(p.user_id), json!({}));
+    store::pictures::remove(&ctx.db, p.user_id, &event).await?;
+    Ok(())
+}
+
+/// An admin replaces a user's picture.
+pub async fn set_picture(
+    ctx: &AppCtx,
+    may: &OnUser<UsersManage>,
+    bytes: Vec<u8>,
+    content_type: &str,
+) -> Result<(), AppError> {
+    store_picture(ctx, &may.actor, may.user, bytes, content_type).await
+}
+
+/// A user's picture (JPEG bytes and when it changed), for anyone who may see the user.
+pub async fn picture_of(ctx: &AppCtx, user: UserId) -> Result<Option<Picture>, AppError> {
+    Ok(store::pictures::get(&ctx.db, user).await?)
+}
+
+/// Changes the signed-in user's password: the current one must be right (400 naming
+/// `current_password` otherwise), the new one must meet the policy and not repeat one of
+/// the last N. Refused under SSO (409). Ends the user's other sessions; this one stays.
+pub async fn change_password(ctx: &AppCtx, p: &Principal, current: &str, new: &str) -> Result<(), AppError> {
+    if store::password_reset::sso_enabled(&ctx.db, p.account_id).await? {
+        return Err(AppError::Conflict(SSO_REFUSAL.into()));
+    }
+    let hash = store::password_reset::password_hash(&ctx.db, p.user_id).await?;
+    if !ctx.hasher.verify(current, hash.as_deref()).await {
+        return Err(AppError::invalid("current_password", "is not your current password"));
+    }
+    let Some(hash) = hash else { return Err(AppError::invalid("current_password", "is not your current password")) };
+    let u = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound)?;
+    let security = crate::settings::security(ctx, p.account_id).await?;
+    let about = [u.email.as_str(), &u.first_name, &u.last_name];
+    let new_hash = hash_new_password(ctx, &security, "new_password", new, &about, p.user_id, Some(&hash)).await?;
+    let ending = Ending {
+        by_user: Some(p.user_id),
+        for_workspace: None,
+        cause: "password_changed",
+        reason: Some("the password was changed".into()),
+        at: clock::now(),
+    };
+    let event = audit::by(&Actor::of(p), action::PASSWORD_CHANGED, Some(p.user_id), json!({}));
+    if store::password_reset::change(&ctx.db, p.user_id, &hash, &new_hash, p.session_id, &ending, &event).await? {
+        Ok(())
+    } else {
+        Err(AppError::Conflict("your password changed meanwhile; sign in again".into()))
+    }
+}

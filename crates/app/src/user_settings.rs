@@ -1,0 +1,73 @@
+//! User Settings: which profile fields users see and may edit (PRODUCT.md §4). Saved
+//! settings take effect at each user's next login: a session copies them when it opens.
+
+use crate::audit::{self, action};
+use crate::authz::{InAccount, SettingsManage};
+use crate::{AppCtx, AppError, clock};
+use domain::ids::AccountId;
+use domain::profile::{ProfileField, ProfileSettings, SettingsChange};
+use serde_json::json;
+
+const KEY: &str = "user_profile";
+
+/// The account's settings now (what the next session will copy). An unreadable stored
+/// document falls back to the defaults and is logged.
+pub async fn current(ctx: &AppCtx, account: AccountId) -> Result<ProfileSettings, AppError> {
+    let stored = store::settings::get(&ctx.db, account, KEY).await?;
+    Ok(match stored.map(|s| serde_json::from_str::<ProfileSettings>(&s)) {
+        None => ProfileSettings::default(),
+        Some(Ok(s)) => s,
+        Some(Err(e)) => {
+            tracing::error!(error = %e, "stored user profile settings are unreadable; using defaults");
+            ProfileSettings::default()
+        }
+    })
+}
+
+pub async fn read(ctx: &AppCtx, may: &InAccount<SettingsManage>) -> Result<ProfileSettings, AppError> {
+    current(ctx, may.account).await
+}
+
+/// What saving `new` would change, and for how many users.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub change: SettingsChange,
+    /// Users (not deleted) whose profile changes at their next login: all of them when
+    /// anything changes, none otherwise.
+    pub users_affected: i64,
+    /// Of those, users holding a value in a field that disappears (kept, but hidden).
+    pub users_with_hidden_values: i64,
+}
+
+pub async fn preview(
+    ctx: &AppCtx,
+    may: &InAccount<SettingsManage>,
+    new: &ProfileSettings,
+) -> Result<Preview, AppError> {
+    let old = current(ctx, may.account).await?;
+    let change = new.changes_from(&old);
+    if change.is_empty() {
+        return Ok(Preview { change, users_affected: 0, users_with_hidden_values: 0 });
+    }
+    let hidden: Vec<&'static str> = change.disappear.iter().map(|f| f.key()).collect();
+    let (users, holding) = store::profile::count_holding(&ctx.db, may.account, &hidden).await?;
+    Ok(Preview { change, users_affected: users, users_with_hidden_values: holding })
+}
+
+/// Saves `new` with an audit event naming every field whose rule changed.
+pub async fn update(
+    ctx: &AppCtx,
+    may: &InAccount<SettingsManage>,
+    new: &ProfileSettings,
+) -> Result<ProfileSettings, AppError> {
+    let old = current(ctx, may.account).await?;
+    let changed: serde_json::Map<String, serde_json::Value> = ProfileField::ALL
+        .into_iter()
+        .filter(|f| old.rule(*f) != new.rule(*f))
+        .map(|f| (f.key().to_owned(), json!({"old": old.rule(f), "new": new.rule(f)})))
+        .collect();
+    let value = serde_json::to_string(new).map_err(|e| AppError::Internal(e.to_string()))?;
+    let event = audit::by(&may.actor, action::USER_SETTINGS_CHANGED, None, json!({"fields": changed}));
+    store::settings::put(&ctx.db, may.account, KEY, &value, clock::now(), &event).await?;
+    Ok(*new)
+}
