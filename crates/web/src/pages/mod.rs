@@ -74,6 +74,7 @@ pub struct Nav {
     pub can_settings: bool,
     pub can_groups: bool,
     pub can_roles: bool,
+    pub can_bots: bool,
     pub section: &'static str,
     /// The switcher's choices (empty: no switcher).
     pub workspaces: Vec<WorkspaceChoice>,
@@ -94,6 +95,7 @@ impl Nav {
             can_settings: p.role.allows(Permission::SettingsManage),
             can_groups: p.role.allows(Permission::GroupsManage),
             can_roles: p.role.allows(Permission::RolesManage),
+            can_bots: p.role.allows(Permission::BotsView),
             section,
             workspaces: Vec::new(),
             back: "/".to_owned(),

@@ -36,6 +36,7 @@ pub struct UserHead {
     pub badge: Option<(&'static str, &'static str)>,
     pub show_profile: bool,
     pub show_sessions: bool,
+    pub show_bots: bool,
     pub tab: &'static str,
 }
 
@@ -47,6 +48,7 @@ impl UserHead {
             badge: None,
             show_profile: me.role.allows(Permission::UsersView),
             show_sessions: me.role.allows(Permission::SessionsView),
+            show_bots: me.role.allows(Permission::BotsView),
             tab,
         }
     }
