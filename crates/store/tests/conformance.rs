@@ -14,6 +14,8 @@ mod fixtures;
 
 #[path = "conformance/accounts.rs"]
 mod accounts;
+#[path = "conformance/bots.rs"]
+mod bots;
 #[path = "conformance/bulk_load.rs"]
 mod bulk_load;
 #[path = "conformance/concurrency.rs"]

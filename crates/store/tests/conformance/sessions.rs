@@ -19,7 +19,7 @@ fn session(account: &TestAccount, user: UserId) -> NewSession {
         user_agent: "Mozilla/5.0".into(),
         created_at: T0,
         expires_at: T0 + HOUR,
-        profile_settings: 0,
+        profile_settings: 0b1011,
     }
 }
 
@@ -40,6 +40,7 @@ async fn live_until_ended_or_expired(db: Db) {
         (s.id.0, ann.id.0, a.id.0, Some(a.workspace.0))
     );
     assert_eq!((live.csrf_token.as_str(), live.last_activity_at, live.expires_at), ("csrf-token", T0, T0 + HOUR));
+    assert_eq!(live.profile_settings, Some(0b1011), "the session's copy of the User Settings");
     assert_eq!(
         (live.status.as_str(), live.email.as_str(), live.first_name.as_str(), live.last_name.as_str()),
         ("active", "Ann@X.org", "Ann", "Lee")
