@@ -7,7 +7,7 @@
 
 use crate::audit::{self, action};
 use crate::authz::{BotsAssign, BotsView, InScope, OnUser, Principal};
-use crate::{AppCtx, AppError, clock};
+use crate::{AppCtx, AppError};
 use domain::bot::BotRole;
 use domain::ids::{AccountId, BotId, UserId, WorkspaceId};
 use domain::user::{BuilderAccess, Email, UserStatus};
@@ -36,8 +36,8 @@ pub struct NewBot {
 }
 
 /// Creates a bot. An admin with `bots.assign` creates one in a workspace of their scope for
-/// any active member; anyone with "builder access + new bot creation" creates one for
-/// themselves in a workspace they belong to. The Owner must be an active member.
+/// any active member of it (`owner`: email, id or unique name; default the admin); anyone
+/// with "builder access + new bot creation" creates one they own in a workspace they are in.
 pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow, AppError> {
     let name = new.name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
@@ -48,49 +48,44 @@ pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow,
         .trim()
         .parse::<WorkspaceId>()
         .map_err(|_| AppError::invalid("workspace_id", "is not a workspace id"))?;
-    let owner_raw = new.owner.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let as_admin = crate::authz::in_scope::<BotsAssign>(p).ok().filter(|may| may.covers(workspace));
-    let owner = match (&as_admin, owner_raw) {
-        (Some(_), Some(raw)) => resolve_member(ctx, p.account_id, workspace, raw).await?.id,
-        (None, Some(_)) => {
-            return Err(AppError::Forbidden(
-                "creating a bot for someone else requires the bots.assign permission".into(),
-            ));
-        }
-        (_, None) => p.user_id.0,
-    };
-    let user_ws = store::lookups::user_workspaces(&ctx.db, UserId(owner)).await?;
     if !store::lookups::workspaces(&ctx.db, p.account_id).await?.iter().any(|w| w.id == workspace.0) {
         return Err(AppError::invalid("workspace_id", "there is no such workspace"));
     }
-    if as_admin.is_none() {
+    let as_admin = crate::authz::in_scope::<BotsAssign>(p).is_ok_and(|may| may.covers(workspace));
+    let owner_raw = new.owner.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let owner = if as_admin {
+        resolve_member(ctx, p.account_id, workspace, "owner", owner_raw.unwrap_or(&p.user_id.to_string())).await?
+    } else {
+        if owner_raw.is_some_and(|o| !o.eq_ignore_ascii_case(&p.email) && o != p.user_id.to_string()) {
+            return Err(AppError::Forbidden(
+                "creating a bot for someone else requires the bots.assign permission in its workspace".into(),
+            ));
+        }
         let me = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound)?;
         if me.builder_access.parse::<BuilderAccess>()? != BuilderAccess::BuilderAndCreate {
             return Err(AppError::Forbidden(
                 "creating bots requires Bot Builder access with new bot creation, or the bots.assign permission".into(),
             ));
         }
-    }
-    if !user_ws.iter().any(|w| w.id == workspace.0) {
-        return Err(AppError::Conflict("the Owner must be a member of the bot's workspace".into()));
-    }
+        resolve_member(ctx, p.account_id, workspace, "workspace_id", &p.user_id.to_string())
+            .await
+            .map_err(|_| AppError::Conflict("you are not a member of that workspace; a bot's Owner must be".into()))?
+    };
     let id = BotId::new();
     let event = audit::by(
         &crate::authz::Actor::of(p),
         action::BOT_CREATED,
-        Some(UserId(owner)),
+        Some(UserId(owner.id)),
         json!({"bot_id": id, "bot": name, "workspace_id": workspace}),
     );
-    let created = store::bots::create(&ctx.db, id, workspace, name, &[(UserId(owner), BotRole::Owner)], clock::now())
+    store::bots::create_audited(&ctx.db, id, workspace, name, &[(UserId(owner.id), BotRole::Owner)], &event)
         .await
         .map_err(|e| match e {
             store::StoreError::Conflict(_) => {
                 AppError::Conflict(format!("a bot named {name:?} already exists in this workspace"))
             }
             other => other.into(),
-        });
-    created?;
-    audit::record(ctx, &event).await?;
+        })?;
     store::bots::find(&ctx.db, p.account_id, id).await?.ok_or(AppError::NotFound)
 }
 
@@ -189,19 +184,19 @@ pub async fn remove_role(
 }
 
 /// Finds the active member of `workspace` meant by `who`: an email, a user id, or a full
-/// name only one of them has. Errors name the field `new_owner`.
+/// name only one of them has. Errors name `field`.
 pub async fn resolve_member(
     ctx: &AppCtx,
     account: AccountId,
     workspace: WorkspaceId,
+    field: &'static str,
     who: &str,
 ) -> Result<Candidate, AppError> {
     let who = who.trim();
     if who.is_empty() {
-        return Err(AppError::invalid("new_owner", "is required: an email or a name"));
+        return Err(AppError::invalid(field, "is required: an email or a name"));
     }
-    let not_member =
-        || AppError::invalid("new_owner", format!("{who:?} is not an active member of the bot's workspace"));
+    let not_member = || AppError::invalid(field, format!("{who:?} is not an active member of the bot's workspace"));
     if let Ok(id) = who.parse::<UserId>() {
         let user = store::users::find(&ctx.db, account, id).await?.ok_or_else(not_member)?;
         let member = store::lookups::user_workspaces(&ctx.db, id).await?.iter().any(|w| w.id == workspace.0);
@@ -232,7 +227,7 @@ pub async fn resolve_member(
         [one] => Ok((*one).clone()),
         [] => Err(not_member()),
         many => Err(AppError::invalid(
-            "new_owner",
+            field,
             format!(
                 "{} active members are called {who:?}; use an email: {}",
                 many.len(),
@@ -281,7 +276,7 @@ pub(crate) async fn plan_transfer(
     if row.owner_id != Some(from.0) {
         return Err(AppError::Conflict(format!("this user is not the Owner of bot {:?}", row.name)));
     }
-    let to = resolve_member(ctx, may.account, WorkspaceId(row.workspace_id), new_owner).await?;
+    let to = resolve_member(ctx, may.account, WorkspaceId(row.workspace_id), "new_owner", new_owner).await?;
     if to.id == from.0 {
         return Err(AppError::invalid("new_owner", "is already the Owner of this bot"));
     }

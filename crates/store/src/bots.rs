@@ -17,6 +17,30 @@ pub async fn create(
     members: &[(UserId, BotRole)],
     at: Micros,
 ) -> Result<(), StoreError> {
+    insert(db, id, workspace, name, members, at, None).await
+}
+
+/// [`create`] with its audit event, in the same transaction.
+pub async fn create_audited(
+    db: &Db,
+    id: BotId,
+    workspace: WorkspaceId,
+    name: &str,
+    members: &[(UserId, BotRole)],
+    audit: &NewAuditEvent,
+) -> Result<(), StoreError> {
+    insert(db, id, workspace, name, members, audit.at, Some(audit)).await
+}
+
+async fn insert(
+    db: &Db,
+    id: BotId,
+    workspace: WorkspaceId,
+    name: &str,
+    members: &[(UserId, BotRole)],
+    at: Micros,
+    audit: Option<&NewAuditEvent>,
+) -> Result<(), StoreError> {
     with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         sqlx::query("INSERT INTO bots (id, workspace_id, name, created_at) VALUES ($1, $2, $3, $4)")
@@ -33,6 +57,9 @@ pub async fn create(
                 .bind(role.as_str())
                 .execute(&mut *tx)
                 .await?;
+        }
+        if let Some(audit) = audit {
+            insert_audit!(tx, audit);
         }
         tx.commit().await?;
     });
