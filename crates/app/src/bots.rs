@@ -51,8 +51,13 @@ pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow,
     if !store::lookups::workspaces(&ctx.db, p.account_id).await?.iter().any(|w| w.id == workspace.0) {
         return Err(AppError::invalid("workspace_id", "there is no such workspace"));
     }
-    let as_admin = crate::authz::in_scope::<BotsAssign>(p).is_ok_and(|may| may.covers(workspace));
+    let assign = crate::authz::in_scope::<BotsAssign>(p).ok();
+    let as_admin = assign.as_ref().is_some_and(|may| may.covers(workspace));
     let owner_raw = new.owner.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if assign.is_some() && !as_admin && owner_raw.is_some() {
+        // Outside the admin's scope a workspace looks absent, as users do.
+        return Err(AppError::NotFound);
+    }
     let owner = if as_admin {
         resolve_member(ctx, p.account_id, workspace, "owner", owner_raw.unwrap_or(&p.user_id.to_string())).await?
     } else {
@@ -87,6 +92,12 @@ pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow,
             other => other.into(),
         })?;
     store::bots::find(&ctx.db, p.account_id, id).await?.ok_or(AppError::NotFound)
+}
+
+/// The workspaces of the holder's scope (for filters and the create form).
+pub async fn workspaces(ctx: &AppCtx, may: &InScope<BotsView>) -> Result<Vec<store::lookups::Named>, AppError> {
+    let all = store::lookups::workspaces(&ctx.db, may.account).await?;
+    Ok(all.into_iter().filter(|w| may.covers(WorkspaceId(w.id))).collect())
 }
 
 /// The bots of the holder's scope, optionally of one workspace.

@@ -67,6 +67,12 @@ pub async fn view(
     Ok(ProfileView { user, email: u.email, fields, picture_at, sso })
 }
 
+/// A user's profile as admins see it: every field the account's User Settings enable now.
+pub async fn admin_view(ctx: &AppCtx, account: domain::ids::AccountId, user: UserId) -> Result<ProfileView, AppError> {
+    let settings = crate::user_settings::current(ctx, account).await?;
+    view(ctx, account, user, &settings, Editor::Admin).await
+}
+
 /// The signed-in user's own profile, per their session's settings copy.
 pub async fn mine(ctx: &AppCtx, p: &Principal) -> Result<ProfileView, AppError> {
     view(ctx, p.account_id, p.user_id, &p.profile_settings, Editor::Own).await

@@ -11,7 +11,6 @@ use crate::profile_values::{self, Editor};
 use crate::{AppCtx, AppError};
 use domain::ids::{AdminRoleId, GroupId, WorkspaceId};
 use domain::permission::{Permission, PermissionSet, Scope};
-use domain::profile::ProfileSettings;
 use domain::user::{BuilderAccess, PersonName, UserStatus};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -43,15 +42,16 @@ fn parse_id(field: &str, raw: &str) -> Result<Uuid, AppError> {
 }
 
 /// Applies `edit` to the user of `may` unless someone changed them since `edit.version`
-/// (412). `settings` (the admin's session copy) says which profile fields exist. Returns
+/// (412). Controlled fields must be enabled in the account's User Settings as they are now
+/// (the console follows them at once; only users' own sessions keep their copy). Returns
 /// the new version.
 pub async fn update(
     ctx: &AppCtx,
     may: &OnUser<UsersManage>,
     granter: &Granter,
-    settings: &ProfileSettings,
     edit: &ProfileEdit,
 ) -> Result<i64, AppError> {
+    let settings = &crate::user_settings::current(ctx, may.account).await?;
     let user = store::users::find(&ctx.db, may.account, may.user).await?.ok_or(AppError::NotFound)?;
     if user.version != edit.version {
         return Err(AppError::Stale(STALE.into()));

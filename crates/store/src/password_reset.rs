@@ -141,8 +141,8 @@ pub async fn complete(
     Ok(done)
 }
 
-/// Replaces `user`'s password if it is still `old_hash` (recording the new one in the
-/// history), ends their other sessions (all but `keep`) and appends `audit`, in one
+/// Replaces `user`'s password if it is still `old_hash` (recording the old and the new one
+/// in the history), ends their other sessions (all but `keep`) and appends `audit`, in one
 /// transaction. False, changing nothing, when the password changed meanwhile.
 pub async fn change(
     db: &Db,
@@ -168,6 +168,17 @@ pub async fn change(
         .await?
         .rows_affected();
         if n == 1 {
+            // The replaced password joins the history too (a password set without one, as
+            // at account creation, would otherwise be reusable at once), just before the new.
+            sqlx::query(
+                "INSERT INTO password_history (user_id, password_hash, created_at) SELECT $1, $2, $3 \
+                 WHERE NOT EXISTS (SELECT 1 FROM password_history WHERE user_id = $1 AND password_hash = $2)",
+            )
+            .bind(user.0)
+            .bind(old_hash)
+            .bind(now - 1)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query("INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)")
                 .bind(user.0)
                 .bind(new_hash)

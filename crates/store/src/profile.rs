@@ -83,7 +83,7 @@ pub async fn count_holding(db: &Db, account: AccountId, fields: &[&'static str])
             })
             .collect();
         let holding =
-            if holds.is_empty() { "0".to_owned() } else { format!("count(CASE WHEN {} THEN 1 END)", holds.join(" OR ")) };
+            if holds.is_empty() { "CAST(0 AS BIGINT)".to_owned() } else { format!("count(CASE WHEN {} THEN 1 END)", holds.join(" OR ")) };
         sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(format!(
             "SELECT count(*), {holding} FROM users u WHERE u.account_id = $1 AND u.deleted_at IS NULL"
         )))

@@ -4,18 +4,22 @@
 mod accept;
 mod assets;
 mod audit;
+mod bots;
 mod bulk;
 mod groups;
 mod invite;
 mod login;
 mod me;
+mod my_profile;
 mod password;
 mod roles;
 mod sessions;
 mod settings;
 mod setup;
 mod user_actions;
+mod user_bots;
 mod user_profile;
+mod user_settings;
 mod users;
 
 use crate::error::status_of;
@@ -37,19 +41,23 @@ pub fn router() -> Router<AppState> {
         .merge(accept::router())
         .merge(assets::router())
         .merge(audit::router())
+        .merge(bots::router())
         .merge(bulk::router())
         .merge(groups::router())
         .merge(invite::router())
         .merge(login::router())
         .merge(me::router())
+        .merge(my_profile::router())
         .merge(password::router())
         .merge(roles::router())
         .merge(sessions::router())
         .merge(settings::router())
         .merge(setup::router())
         .merge(user_actions::router())
+        .merge(user_bots::router())
         .merge(users::router())
         .merge(user_profile::router())
+        .merge(user_settings::router())
         .fallback(|| async {
             message(StatusCode::NOT_FOUND, None, "Page not found", "There is nothing at this address.")
         })

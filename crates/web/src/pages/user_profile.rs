@@ -1,5 +1,7 @@
-//! `/admin/users/{id}`: the Profile tab — details, why a user is locked (with Unlock), and the
-//! Edit form (optimistic concurrency: a stale version re-renders the current data).
+//! `/admin/users/{id}`: the Profile tab — details (with the picture and every profile field
+//! enabled in User Settings), why a user is locked (with Unlock), the Edit form (optimistic
+//! concurrency: a stale version re-renders the current data; a refused value re-renders
+//! with the message) and the admin's picture upload (`POST /admin/users/{id}/picture`).
 
 use crate::csrf::check_form_token;
 use crate::extract::PageUser;
@@ -8,16 +10,18 @@ use crate::pages::users::when;
 use crate::pages::{Nav, error_page, expired_form};
 use crate::state::AppState;
 use app::AppError;
+use app::my_profile::ProfileView;
 use app::users::UserDetails;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::ids::UserId;
 use domain::permission::Permission;
+use domain::profile::ProfileField;
 use domain::role::RoleKind;
 use domain::user::{BuilderAccess, UserStatus};
 use serde::Deserialize;
@@ -27,6 +31,11 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}", get(show))
         .route("/admin/users/{id}/unlock", post(unlock))
         .route("/admin/users/{id}/edit", post(edit))
+        // Room for a picture a little over 2 MB, so such files get the app's clear message.
+        .route(
+            "/admin/users/{id}/picture",
+            post(upload_picture).layer(DefaultBodyLimit::max(app::picture::MAX_BYTES + 256 * 1024)),
+        )
 }
 
 /// Why a user is locked (or how often their sign-in failed lately).
@@ -58,6 +67,12 @@ struct UserPage {
     created: String,
     edit: Option<EditForm>,
     stale: bool,
+    /// Why the last edit or upload was refused (the field named), shown in the Edit card.
+    edit_error: Option<String>,
+    /// `?v=` of the picture URL (when it last changed), if the user has a picture.
+    picture_at: Option<i64>,
+    /// The enabled controlled fields: label and value ("—" when empty).
+    profile_fields: Vec<(&'static str, String)>,
     more: crate::pages::user_actions::MoreMenu,
 }
 
@@ -76,10 +91,24 @@ struct EditForm {
     /// `None` for the Primary Master Admin, whose role changes only by hand-over.
     roles: Option<Vec<Opt>>,
     no_role: bool,
+    /// One input per enabled controlled field, named `profile_<key>`.
+    profile: Vec<ProfileInput>,
+}
+
+/// An input of the Edit form for a controlled profile field.
+struct ProfileInput {
+    key: &'static str,
+    label: &'static str,
+    value: String,
 }
 
 /// The Edit form, when the viewer may manage this user (authz decides; no capability, no form).
-async fn edit_form(state: &AppState, me: &app::authz::Principal, d: &UserDetails) -> Option<EditForm> {
+async fn edit_form(
+    state: &AppState,
+    me: &app::authz::Principal,
+    d: &UserDetails,
+    profile: Option<&ProfileView>,
+) -> Option<EditForm> {
     let may = app::authz::on_user::<app::authz::UsersManage>(&state.ctx, me, UserId(d.user.id)).await.ok()?;
     let choices = app::profile::edit_choices(&state.ctx, &may).await.ok()?;
     let builder = BuilderAccess::ALL
@@ -106,7 +135,20 @@ async fn edit_form(state: &AppState, me: &app::authz::Principal, d: &UserDetails
             })
             .collect()
     });
-    Some(EditForm { version: d.user.version, builder, groups, roles, no_role: d.user.admin_role_id.is_none() })
+    let profile = profile
+        .map(|v| {
+            v.fields
+                .iter()
+                .filter(|f| !f.field.is_default())
+                .map(|f| ProfileInput {
+                    key: f.field.key(),
+                    label: f.field.label(),
+                    value: f.value.clone().unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(EditForm { version: d.user.version, builder, groups, roles, no_role: d.user.admin_role_id.is_none(), profile })
 }
 
 fn status_detail(d: &UserDetails) -> String {
@@ -136,18 +178,21 @@ async fn show(
         Some("activated") => Some("User activated. They can sign in again."),
         Some("invitation_resent") => Some("Invitation sent again."),
         Some("reset_sent") => Some("A password reset link was emailed to the user."),
+        Some("picture") => Some("Picture updated."),
         _ => None,
     };
-    render(&state, &me, &id, notice, false).await
+    render(&state, &me, &id, notice, false, None).await
 }
 
-/// The profile tab; `stale` re-renders the current version after a refused stale edit.
+/// The profile tab; `stale` re-renders the current version after a refused stale edit,
+/// `refused` (a 400/403 of an edit or upload) shows its message in the Edit card.
 async fn render(
     state: &AppState,
     me: &app::authz::Principal,
     id: &str,
     notice: Option<&'static str>,
     stale: bool,
+    refused: Option<&AppError>,
 ) -> Response {
     let nav = Nav::load(&state.ctx, me, "users", &format!("/admin/users/{id}")).await;
     let Ok(id) = id.parse::<UserId>() else { return error_page(&AppError::NotFound, Some(nav)) };
@@ -179,7 +224,15 @@ async fn render(
             |t| format!("Unlocks by itself at {}.", when(t)),
         ),
     });
-    let edit = edit_form(state, me, &d).await;
+    // Admins see every field the account's User Settings enable now.
+    let profile = match app::my_profile::admin_view(&state.ctx, me.account_id, id).await {
+        Ok(v) => Some(v),
+        Err(e) => {
+            tracing::warn!(error = %e, "the profile fields could not load");
+            None
+        }
+    };
+    let edit = edit_form(state, me, &d, profile.as_ref()).await;
     let mut head = UserHead::new(me, id, format!("{} {}", d.user.first_name, d.user.last_name), "profile");
     head.badge = Some((d.status.label(), d.status.as_str()));
     let page = UserPage {
@@ -202,9 +255,34 @@ async fn render(
         created: when(d.user.created_at),
         edit,
         stale,
+        edit_error: refused.map(refusal_text),
+        picture_at: profile.as_ref().and_then(|v| v.picture_at),
+        profile_fields: profile
+            .iter()
+            .flat_map(|v| v.fields.iter())
+            .filter(|f| !f.field.is_default())
+            .map(|f| (f.field.label(), f.value.clone().unwrap_or_else(|| "—".to_owned())))
+            .collect(),
         more: crate::pages::user_actions::MoreMenu::of(me, d.status),
     };
-    if stale { (StatusCode::PRECONDITION_FAILED, page).into_response() } else { page.into_response() }
+    match (stale, refused) {
+        (true, _) => (StatusCode::PRECONDITION_FAILED, page).into_response(),
+        (false, Some(e)) => (crate::error::status_of(e), page).into_response(),
+        (false, None) => page.into_response(),
+    }
+}
+
+/// A refusal as a sentence naming the field by its label ("Mobile Number has 3 digits…").
+fn refusal_text(e: &AppError) -> String {
+    let label = |key: &str| key.parse::<ProfileField>().map_or_else(|_| key.to_owned(), |f| f.label().to_owned());
+    match e {
+        AppError::Invalid { field, message } => format!("{} {message}.", label(field)),
+        AppError::Forbidden(m) => match m.split_once(": ") {
+            Some((k, rest)) => format!("{}: {rest}.", label(k)),
+            None => m.clone(),
+        },
+        other => other.to_string(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -257,20 +335,45 @@ async fn edit(State(state): State<AppState>, PageUser(me): PageUser, Path(id): P
         builder_access: field("builder_access"),
         groups: Some(groups),
         admin_role_id: field("admin_role_id").map(|r| Some(r).filter(|r| !r.is_empty())),
-        fields: me
-            .profile_settings
-            .visible()
-            .filter(|f| !f.is_default())
+        fields: domain::profile::ProfileField::controlled()
             .filter_map(|f| field(&format!("profile_{}", f.key())).map(|v| (f.key().to_owned(), v)))
             .collect(),
     };
     let result = match app::authz::on_user::<app::authz::UsersManage>(&state.ctx, &me, user).await {
-        Ok(may) => app::profile::update(&state.ctx, &may, &app::authz::granter(&me), &me.profile_settings, &form).await,
+        Ok(may) => app::profile::update(&state.ctx, &may, &app::authz::granter(&me), &form).await,
         Err(e) => Err(e),
     };
     match result {
         Ok(_) => Redirect::to(&format!("/admin/users/{user}?notice=saved")).into_response(),
-        Err(AppError::Stale(_)) => render(&state, &me, &id, None, true).await,
+        Err(AppError::Stale(_)) => render(&state, &me, &id, None, true, None).await,
+        Err(e @ (AppError::Invalid { .. } | AppError::Forbidden(_))) => {
+            render(&state, &me, &id, None, false, Some(&e)).await
+        }
+        Err(e) => error_page(&e, Some(nav().await)),
+    }
+}
+
+/// The admin's picture upload: `csrf` and the file `picture` (PNG, JPEG or WebP, ≤ 2 MB).
+async fn upload_picture(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<String>,
+    m: Multipart,
+) -> Response {
+    let nav = async || Nav::load(&state.ctx, &me, "users", &format!("/admin/users/{id}")).await;
+    let Ok(user) = id.parse::<UserId>() else { return error_page(&AppError::NotFound, Some(nav().await)) };
+    let result = match crate::pages::my_profile::read_upload(m).await {
+        // The CSRF token may be unread here; nothing is stored either way.
+        Err(e) => Err(e),
+        Ok(up) if !check_form_token(&me.csrf_token, &up.csrf) => return expired_form(nav().await),
+        Ok(up) => match app::authz::on_user::<app::authz::UsersManage>(&state.ctx, &me, user).await {
+            Ok(may) => app::my_profile::set_picture(&state.ctx, &may, up.bytes, &up.content_type).await,
+            Err(e) => Err(e),
+        },
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/admin/users/{user}?notice=picture")).into_response(),
+        Err(e @ AppError::Invalid { .. }) => render(&state, &me, &id, None, false, Some(&e)).await,
         Err(e) => error_page(&e, Some(nav().await)),
     }
 }

@@ -109,7 +109,7 @@ async fn patch_user(
     let version = if_match(&headers)?;
     let edit = parse_edit(&body, version)?;
     let granter = app::authz::granter(&me);
-    let new_version = app::profile::update(&state.ctx, &may, &granter, &me.profile_settings, &edit).await?;
+    let new_version = app::profile::update(&state.ctx, &may, &granter, &edit).await?;
     Ok(([(header::ETAG, etag(new_version))], Json(json!({"id": may.user(), "version": new_version}))))
 }
 

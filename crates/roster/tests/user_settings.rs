@@ -1,0 +1,236 @@
+//! User Settings (PRODUCT.md §4): which profile fields show and which users may edit, the
+//! preview of a change, its audit event, and the rule that a change reaches a user only at
+//! their next login (each session keeps its copy).
+
+use crate::on_both_backends;
+use crate::support::app::{PASSWORD, TestApp};
+use crate::support::roles::CustomAdmin;
+use domain::permission::Permission;
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+
+const PATH: &str = "/api/v1/settings/user-profile";
+
+async fn send(app: &TestApp, c: &Client, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut req = c.request(method, app.url(path));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// The rule of one field in a GET body: (enabled, allow_edits).
+fn rule(settings: &Value, field: &str) -> (bool, bool) {
+    let f = settings["fields"].as_array().unwrap().iter().find(|f| f["field"] == field).expect(field);
+    (f["enabled"].as_bool().unwrap(), f["allow_edits"].as_bool().unwrap())
+}
+
+/// The field keys of a `/me/profile` body.
+fn profile_fields(profile: &Value) -> Vec<String> {
+    profile["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().to_owned()).collect()
+}
+
+on_both_backends!(defaults_and_enabling_controlled_fields, |app| async move {
+    app.seed_org().await;
+    let root = app.login_admin().await;
+    let (status, settings) = app.get_json(&root, PATH).await;
+    assert_eq!(status, StatusCode::OK, "{settings}");
+    assert_eq!(settings["fields"].as_array().unwrap().len(), 15);
+    for f in ["first_name", "last_name", "picture"] {
+        assert_eq!(rule(&settings, f), (true, true), "{f}");
+    }
+    for f in ["company", "department", "title", "employee_org_id", "mobile_number", "zip", "country"] {
+        assert_eq!(rule(&settings, f), (false, false), "{f}");
+    }
+    let body = json!({"fields": {
+        "company": {"enabled": true, "allow_edits": true},
+        "title": {"enabled": true, "allow_edits": false},
+        "picture": {"enabled": true, "allow_edits": false},
+    }});
+    let (status, saved) = send(&app, &root, Method::PUT, PATH, Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let (_, now) = app.get_json(&root, PATH).await;
+    assert_eq!(rule(&now, "company"), (true, true));
+    assert_eq!(rule(&now, "title"), (true, false));
+    assert_eq!(rule(&now, "picture"), (true, false));
+    assert_eq!(rule(&now, "city"), (false, false));
+    // A GET body, edited, can be PUT back.
+    let mut list = now.clone();
+    for f in list["fields"].as_array_mut().unwrap() {
+        if f["field"] == "city" {
+            f["enabled"] = json!(true);
+        }
+    }
+    let (status, _) = send(&app, &root, Method::PUT, PATH, Some(list)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, now) = app.get_json(&root, PATH).await;
+    assert_eq!(rule(&now, "city"), (true, false));
+    assert_eq!(rule(&now, "company"), (true, true));
+
+    let (_, audit) = app.get_json(&root, "/api/v1/audit?action=settings.user_profile.changed").await;
+    let events = audit["items"].as_array().unwrap();
+    assert_eq!(events.len(), 2, "{audit}");
+    // Newest first: the second change names only the city.
+    let fields = events[0]["details"]["fields"].as_object().unwrap();
+    assert_eq!(fields.keys().collect::<Vec<_>>(), ["city"], "{audit}");
+    let fields = events[1]["details"]["fields"].as_object().unwrap();
+    assert!(fields.contains_key("company") && fields.contains_key("title") && fields.contains_key("picture"));
+    assert_eq!(events[1]["details"]["fields"]["company"]["new"], json!({"enabled": true, "allow_edits": true}));
+    assert_eq!(events[1]["actor"]["id"], json!(audit["items"][1]["actor"]["id"]));
+});
+
+on_both_backends!(invalid_settings_and_callers_without_settings_manage_are_refused, |app| async move {
+    let org = app.seed_org().await;
+    let root = app.login_admin().await;
+    let (_, before) = app.get_json(&root, PATH).await;
+    let bad = [
+        (json!({"fields": {"first_name": {"enabled": false, "allow_edits": true}}}), "first_name"),
+        (json!({"fields": {"picture": {"enabled": false, "allow_edits": false}}}), "picture"),
+        (json!({"fields": {"nickname": {"enabled": true, "allow_edits": true}}}), "nickname"),
+        (json!({"fields": {"company": {"enabled": "yes", "allow_edits": true}}}), "fields"),
+        (json!({"fields": 3}), "fields"),
+        (json!({}), "fields"),
+    ];
+    for (body, named) in bad {
+        for path in [PATH.to_owned(), format!("{PATH}/preview")] {
+            let method = if path == PATH { Method::PUT } else { Method::POST };
+            let (status, err) = send(&app, &root, method, &path, Some(body.clone())).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {err}");
+            assert!(err["detail"].as_str().unwrap().contains(named), "{body} should name {named}: {err}");
+        }
+    }
+    assert_eq!(app.get_json(&root, PATH).await.1, before, "nothing changed");
+
+    let good = json!({"fields": {"company": {"enabled": true, "allow_edits": true}}});
+    let perms = [Permission::UsersView, Permission::UsersManage, Permission::AuditView];
+    let no_settings = CustomAdmin {
+        email: "no.settings@example.com",
+        role_name: "No Settings",
+        permissions: &perms,
+        scope: None,
+        workspaces: vec![org.default_ws],
+    };
+    app.add_custom_admin(org.account, no_settings).await;
+    for email in ["no.settings@example.com", "member@example.com", "alpha.admin@example.com"] {
+        let c = app.login(email, PASSWORD).await;
+        assert_eq!(app.get_json(&c, PATH).await.0, StatusCode::FORBIDDEN, "{email}");
+        assert_eq!(send(&app, &c, Method::PUT, PATH, Some(good.clone())).await.0, StatusCode::FORBIDDEN, "{email}");
+        let preview = format!("{PATH}/preview");
+        assert_eq!(send(&app, &c, Method::POST, &preview, Some(good.clone())).await.0, StatusCode::FORBIDDEN);
+    }
+    // A custom admin with settings.manage may, even scoped to one workspace.
+    let perms = [Permission::SettingsManage];
+    let settings_admin = CustomAdmin {
+        email: "settings.admin@example.com",
+        role_name: "Settings",
+        permissions: &perms,
+        scope: Some(vec![org.alpha]),
+        workspaces: vec![org.alpha],
+    };
+    app.add_custom_admin(org.account, settings_admin).await;
+    let c = app.login("settings.admin@example.com", PASSWORD).await;
+    let (status, body) = send(&app, &c, Method::PUT, PATH, Some(good)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(rule(&app.get_json(&root, PATH).await.1, "company"), (true, true));
+    // Another account's settings are its own.
+    let outsider = app.login("outsider@other.example", PASSWORD).await;
+    assert_eq!(rule(&app.get_json(&outsider, PATH).await.1, "company"), (false, false));
+});
+
+on_both_backends!(the_preview_counts_users_and_hidden_values_and_changes_nothing, |app| async move {
+    let org = app.seed_org().await;
+    let root = app.login_admin().await;
+    let enable = json!({"fields": {
+        "company": {"enabled": true, "allow_edits": true},
+        "title": {"enabled": true, "allow_edits": true},
+    }});
+    let preview = format!("{PATH}/preview");
+    let (status, p) = send(&app, &root, Method::POST, &preview, Some(enable.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert_eq!(p["appear"], json!(["company", "title"]));
+    assert_eq!(p["disappear"], json!([]));
+    assert_eq!(p["become_editable"], json!(["company", "title"]));
+    // The root, eight seeded users of this account (not the outsider).
+    assert_eq!(p["users_affected"], 9, "{p}");
+    assert_eq!(p["users_with_hidden_values"], 0);
+    assert_eq!(rule(&app.get_json(&root, PATH).await.1, "company"), (false, false), "a preview saves nothing");
+    assert!(
+        app.get_json(&root, "/api/v1/audit?action=settings.user_profile.changed").await.1["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    assert_eq!(send(&app, &root, Method::PUT, PATH, Some(enable.clone())).await.0, StatusCode::OK);
+    // Ann and Cat get a company (through the root's next session, which has the new settings).
+    let root = app.login_admin().await;
+    for user in [org.ann, org.cat] {
+        let res = app.get(&root, &format!("/api/v1/users/{user}")).await;
+        let tag = res.headers()["etag"].to_str().unwrap().to_owned();
+        let res = root
+            .patch(app.url(&format!("/api/v1/users/{user}")))
+            .header("If-Match", tag)
+            .json(&json!({"company": "Acme"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    }
+    // The same settings again: nothing changes, nobody is touched.
+    let (_, p) = send(&app, &root, Method::POST, &preview, Some(enable)).await;
+    assert_eq!((p["users_affected"].as_i64(), p["appear"].as_array().unwrap().len()), (Some(0), 0), "{p}");
+    // Hiding the company and making the title read-only.
+    let body = json!({"fields": {"title": {"enabled": true, "allow_edits": false}}});
+    let (status, p) = send(&app, &root, Method::POST, &preview, Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert_eq!(p["disappear"], json!(["company"]));
+    assert_eq!(p["become_read_only"], json!(["title"]));
+    assert_eq!(p["users_affected"], 9);
+    assert_eq!(p["users_with_hidden_values"], 2, "{p}");
+    assert_eq!(rule(&app.get_json(&root, PATH).await.1, "company"), (true, true), "still unchanged");
+    // Deleted users are not counted.
+    let res = root.delete(app.url(&format!("/api/v1/users/{}", org.cat))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let body = json!({"fields": {}});
+    let (_, p) = send(&app, &root, Method::POST, &preview, Some(body)).await;
+    assert_eq!((p["users_affected"].as_i64(), p["users_with_hidden_values"].as_i64()), (Some(8), Some(1)), "{p}");
+});
+
+on_both_backends!(a_settings_change_reaches_a_user_at_their_next_login, |app| async move {
+    app.seed_org().await;
+    let root = app.login_admin().await;
+    let before = app.login("ann.archer@example.com", PASSWORD).await;
+    let (status, profile) = app.get_json(&before, "/api/v1/me/profile").await;
+    assert_eq!(status, StatusCode::OK, "{profile}");
+    assert_eq!(profile_fields(&profile), ["first_name", "last_name", "picture"]);
+
+    let body = json!({"fields": {
+        "company": {"enabled": true, "allow_edits": true},
+        "first_name": {"enabled": true, "allow_edits": false},
+    }});
+    assert_eq!(send(&app, &root, Method::PUT, PATH, Some(body)).await.0, StatusCode::OK);
+
+    // The old session keeps its copy: no company, and the first name still editable.
+    let (_, profile) = app.get_json(&before, "/api/v1/me/profile").await;
+    assert_eq!(profile_fields(&profile), ["first_name", "last_name", "picture"]);
+    assert_eq!(profile["fields"][0]["editable"], true);
+    let (status, _) = send(&app, &before, Method::PATCH, "/api/v1/me/profile", Some(json!({"company": "Acme"}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not enabled in this session's copy");
+    // A new login has the new list.
+    let after = app.login("ann.archer@example.com", PASSWORD).await;
+    let (_, profile) = app.get_json(&after, "/api/v1/me/profile").await;
+    assert_eq!(profile_fields(&profile), ["first_name", "last_name", "picture", "company"]);
+    assert_eq!(profile["fields"][0]["editable"], false);
+    let (status, body) =
+        send(&app, &after, Method::PATCH, "/api/v1/me/profile", Some(json!({"company": "Acme"}))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) =
+        send(&app, &after, Method::PATCH, "/api/v1/me/profile", Some(json!({"first_name": "Anna"}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // And on another instance too (the copy lives in the database).
+    let second = app.second_instance().await;
+    let (_, profile) = second.get_json(&before, "/api/v1/me/profile").await;
+    assert_eq!(profile_fields(&profile), ["first_name", "last_name", "picture"]);
+});

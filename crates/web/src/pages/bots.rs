@@ -1,0 +1,150 @@
+//! `/admin/bots`: the bots of the admin's scope ordered by workspace (name, owner, member
+//! count), an optional workspace filter, and Create bot (workspace + name + owner email,
+//! empty owner = the admin) for holders of `bots.assign`.
+
+use crate::csrf::check_form_token;
+use crate::extract::{PageUser, parse_query};
+use crate::pages::sessions::NoticeQuery;
+use crate::pages::{Nav, error_page, expired_form};
+use crate::state::AppState;
+use app::authz::{BotsAssign, BotsView, Principal};
+use app::bots::NewBot;
+use app::{AppCtx, AppError};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use domain::permission::Permission;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/admin/bots", get(show).post(create))
+}
+
+struct BotView {
+    id: String,
+    name: String,
+    workspace: String,
+    owner_name: String,
+    owner_email: String,
+    members: i64,
+}
+
+/// What the create form had, shown again after a refusal.
+#[derive(Deserialize, Default)]
+struct CreateForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    workspace_id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    owner: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "bots.html")]
+struct BotsPage {
+    nav: Option<Nav>,
+    csrf: String,
+    notice: Option<&'static str>,
+    error: Option<String>,
+    may_create: bool,
+    bots: Vec<BotView>,
+    /// (id, name) of the workspaces in the viewer's scope that the page knows of.
+    workspaces: Vec<(String, String)>,
+    filter: String,
+    typed: CreateForm,
+}
+
+/// (id, name) of the workspaces in the viewer's scope, by name, for the filter and the form.
+async fn scope_workspaces(ctx: &AppCtx, me: &Principal) -> Vec<(String, String)> {
+    let Ok(may) = app::authz::in_scope::<BotsView>(me) else { return Vec::new() };
+    app::bots::workspaces(ctx, &may).await.unwrap_or_default().into_iter().map(|w| (w.id.to_string(), w.name)).collect()
+}
+
+async fn render(
+    state: &AppState,
+    me: &Principal,
+    filter: String,
+    notice: Option<&'static str>,
+    failure: Option<(AppError, CreateForm)>,
+) -> Response {
+    let nav = Nav::load(&state.ctx, me, "bots", "/admin/bots").await;
+    let listed = async {
+        let may = app::authz::in_scope::<BotsView>(me)?;
+        app::bots::list(&state.ctx, &may, Some(&filter)).await
+    };
+    let mut shown = match listed.await {
+        Ok(v) => v,
+        Err(e) => return error_page(&e, Some(nav)),
+    };
+    shown.sort_by(|a, b| (&a.workspace_name, &a.name).cmp(&(&b.workspace_name, &b.name)));
+    let workspaces = scope_workspaces(&state.ctx, me).await;
+    let status = failure.as_ref().map_or(axum::http::StatusCode::OK, |(e, _)| crate::error::status_of(e));
+    let (error, typed) = match failure {
+        Some((e, typed)) => (Some(crate::pages::user_bots::say(&e)), typed),
+        None => (None, CreateForm::default()),
+    };
+    let page = BotsPage {
+        nav: Some(nav),
+        csrf: me.csrf_token.clone(),
+        notice,
+        error,
+        may_create: me.role.allows(Permission::BotsAssign),
+        bots: shown
+            .into_iter()
+            .map(|b| BotView {
+                id: b.id.to_string(),
+                name: b.name,
+                workspace: b.workspace_name,
+                owner_name: b.owner_name.unwrap_or_else(|| "—".to_owned()),
+                owner_email: b.owner_email.unwrap_or_default(),
+                members: b.members,
+            })
+            .collect(),
+        workspaces,
+        filter,
+        typed,
+    };
+    (status, page).into_response()
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    workspace_id: Option<String>,
+}
+
+async fn show(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(raw): RawQuery) -> Response {
+    let q: ListQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let notice = match NoticeQuery::from_raw(raw.as_deref()).notice.as_deref() {
+        Some("created") => Some("Bot created."),
+        _ => None,
+    };
+    render(&state, &me, q.workspace_id.unwrap_or_default(), notice, None).await
+}
+
+async fn create(State(state): State<AppState>, PageUser(me): PageUser, Form(form): Form<CreateForm>) -> Response {
+    if !check_form_token(&me.csrf_token, &form.csrf) {
+        return expired_form(Nav::load(&state.ctx, &me, "bots", "/admin/bots").await);
+    }
+    // The form is for admins with bots.assign; members creating their own bots use the API.
+    if let Err(e) = app::authz::in_scope::<BotsAssign>(&me) {
+        return error_page(&e, Some(Nav::load(&state.ctx, &me, "bots", "/admin/bots").await));
+    }
+    let new = NewBot {
+        workspace_id: form.workspace_id.clone(),
+        name: form.name.clone(),
+        owner: Some(form.owner.clone()).filter(|o| !o.trim().is_empty()),
+    };
+    match app::bots::create(&state.ctx, &me, &new).await {
+        Ok(_) => Redirect::to("/admin/bots?notice=created").into_response(),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_) | AppError::Forbidden(_))) => {
+            render(&state, &me, String::new(), None, Some((e, form))).await
+        }
+        Err(e) => error_page(&e, Some(Nav::load(&state.ctx, &me, "bots", "/admin/bots").await)),
+    }
+}

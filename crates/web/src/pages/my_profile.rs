@@ -1,0 +1,316 @@
+//! `/me/profile`: the self-service profile (PRODUCT.md §7). It follows the User Settings
+//! copy of the session (`Principal::profile_settings`), not the account's current ones, so
+//! a change an admin saves reaches the user at their next login. Refused edits re-render
+//! the page with the message beside the field and the typed values kept.
+
+use crate::csrf::check_form_token;
+use crate::extract::PageUser;
+use crate::pages::sessions::NoticeQuery;
+use crate::pages::{Nav, error_page, expired_form};
+use crate::state::AppState;
+use app::AppError;
+use app::authz::Principal;
+use app::my_profile::ProfileView;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{DefaultBodyLimit, Multipart, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use domain::profile::ProfileField;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+const HERE: &str = "/me/profile";
+
+pub fn router() -> Router<AppState> {
+    // Room for a picture a little over the 2 MB limit, so such files get the app's clear
+    // "larger than 2 MB" message rather than a bare 413.
+    let upload_limit = DefaultBodyLimit::max(app::picture::MAX_BYTES + 256 * 1024);
+    Router::new()
+        .route(HERE, get(show).post(save))
+        .route("/me/profile/picture", post(upload_picture).layer(upload_limit))
+        .route("/me/profile/picture/remove", post(remove_picture))
+        .route("/me/password", post(change_password))
+}
+
+/// One text field of the page.
+struct FieldRow {
+    key: &'static str,
+    label: &'static str,
+    value: String,
+    editable: bool,
+    error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "my_profile.html")]
+struct MyProfilePage {
+    nav: Option<Nav>,
+    csrf: String,
+    notice: Option<&'static str>,
+    /// An error that belongs to no field of the page.
+    error: Option<String>,
+    email: String,
+    fields: Vec<FieldRow>,
+    any_editable: bool,
+    /// `?v=` of the picture URL (when it last changed), if there is a picture.
+    picture_at: Option<i64>,
+    picture_editable: bool,
+    picture_error: Option<String>,
+    sso: bool,
+    password: Vec<PasswordInput>,
+}
+
+/// One input of the Change password form.
+struct PasswordInput {
+    key: &'static str,
+    label: &'static str,
+    autocomplete: &'static str,
+    error: Option<String>,
+}
+
+const PASSWORD_INPUTS: [(&str, &str, &str); 3] = [
+    ("current_password", "Current password", "current-password"),
+    ("new_password", "New password", "new-password"),
+    ("confirm", "Confirm new password", "new-password"),
+];
+
+/// A refusal shown on the page: which field it belongs to (if any) and the sentence.
+struct Refusal {
+    field: Option<String>,
+    text: String,
+    forbidden: bool,
+}
+
+impl Refusal {
+    /// "Mobile Number is not a phone number…" for invalid values; "Title: your
+    /// organization does not allow…" for refusals (their text is not a predicate).
+    fn sentence(&self, label: &str) -> String {
+        let text = self.text.trim_end_matches('.');
+        if self.forbidden { format!("{label}: {text}.") } else { format!("{label} {text}.") }
+    }
+}
+
+impl Refusal {
+    /// Invalid input names its field; a 403 from the profile rules starts with `key: `.
+    fn of(e: &AppError) -> Option<Self> {
+        match e {
+            AppError::Invalid { field, message } => {
+                Some(Self { field: Some(field.clone()), text: message.clone(), forbidden: false })
+            }
+            AppError::Forbidden(m) => match m.split_once(": ") {
+                Some((k, rest)) if k.parse::<ProfileField>().is_ok() => {
+                    Some(Self { field: Some(k.to_owned()), text: rest.to_owned(), forbidden: true })
+                }
+                _ => Some(Self { field: None, text: m.clone(), forbidden: true }),
+            },
+            AppError::Stale(m) | AppError::Conflict(m) => Some(Self { field: None, text: m.clone(), forbidden: false }),
+            _ => None,
+        }
+    }
+}
+
+/// The page for `v`; `typed` replaces stored values (a refused form keeps what was typed).
+fn page(
+    nav: Nav,
+    v: &ProfileView,
+    typed: Option<&BTreeMap<String, String>>,
+    refusal: Option<Refusal>,
+) -> MyProfilePage {
+    let label_of = |key: &str| key.parse::<ProfileField>().map_or(key.to_owned(), |f| f.label().to_owned());
+    let (mut field_error, mut picture_error, mut error, mut password_error) = (None, None, None, None);
+    if let Some(r) = refusal {
+        match r.field.as_deref() {
+            Some("picture") => picture_error = Some(r.sentence("Profile Picture")),
+            Some(k) if PASSWORD_INPUTS.iter().any(|(key, ..)| *key == k) => {
+                let label = PASSWORD_INPUTS.iter().find(|(key, ..)| *key == k).map_or(k, |(_, l, _)| l);
+                password_error = Some((k.to_owned(), r.sentence(label)));
+            }
+            Some(k) if v.fields.iter().any(|f| f.field.key() == k) => {
+                field_error = Some((k.to_owned(), r.sentence(&label_of(k))));
+            }
+            Some(k) => error = Some(r.sentence(&label_of(k))),
+            None => error = Some(r.text),
+        }
+    }
+    let fields: Vec<FieldRow> = v
+        .fields
+        .iter()
+        .filter(|f| f.field != ProfileField::Picture)
+        .map(|f| {
+            let key = f.field.key();
+            let typed = typed.and_then(|t| t.get(key)).filter(|_| f.editable);
+            FieldRow {
+                key,
+                label: f.field.label(),
+                value: typed.cloned().or_else(|| f.value.clone()).unwrap_or_default(),
+                editable: f.editable,
+                error: field_error.as_ref().filter(|(k, _)| k == key).map(|(_, m)| m.clone()),
+            }
+        })
+        .collect();
+    MyProfilePage {
+        csrf: nav.csrf.clone(),
+        nav: Some(nav),
+        notice: None,
+        error,
+        email: v.email.clone(),
+        any_editable: fields.iter().any(|f| f.editable),
+        fields,
+        picture_at: v.picture_at,
+        picture_editable: v.fields.iter().any(|f| f.field == ProfileField::Picture && f.editable),
+        picture_error,
+        sso: v.sso,
+        password: PASSWORD_INPUTS
+            .into_iter()
+            .map(|(key, label, autocomplete)| PasswordInput {
+                key,
+                label,
+                autocomplete,
+                error: password_error.as_ref().filter(|(k, _)| k == key).map(|(_, m)| m.clone()),
+            })
+            .collect(),
+    }
+}
+
+/// Renders the page (current values) with `refusal` beside its field, or the error page
+/// when the refusal is not one the page can show.
+async fn refused(state: &AppState, me: &Principal, e: &AppError, typed: Option<&BTreeMap<String, String>>) -> Response {
+    let nav = Nav::load(&state.ctx, me, "my-profile", HERE).await;
+    let Some(refusal) = Refusal::of(e) else { return error_page(e, Some(nav)) };
+    match app::my_profile::mine(&state.ctx, me).await {
+        Ok(v) => (crate::error::status_of(e), page(nav, &v, typed, Some(refusal))).into_response(),
+        Err(e) => error_page(&e, Some(nav)),
+    }
+}
+
+async fn show(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(raw): RawQuery) -> Response {
+    let nav = Nav::load(&state.ctx, &me, "my-profile", HERE).await;
+    let notice = match NoticeQuery::from_raw(raw.as_deref()).notice.as_deref() {
+        Some("saved") => Some("Profile saved."),
+        Some("picture") => Some("Picture updated."),
+        Some("picture_removed") => Some("Picture removed."),
+        Some("password") => Some("Password changed. Your other sessions were signed out."),
+        _ => None,
+    };
+    match app::my_profile::mine(&state.ctx, &me).await {
+        Ok(v) => MyProfilePage { notice, ..page(nav, &v, None, None) }.into_response(),
+        Err(e) => error_page(&e, Some(nav)),
+    }
+}
+
+/// Saves the submitted fields (every key but `csrf`): the form offers only editable ones,
+/// and the app refuses, by name, any other a crafted form may add.
+async fn save(State(state): State<AppState>, PageUser(me): PageUser, body: String) -> Response {
+    let Ok(mut form) = crate::extract::parse_query::<BTreeMap<String, String>>(&body) else {
+        return refused(&state, &me, &AppError::invalid("body", "is not a form"), None).await;
+    };
+    let csrf = form.remove("csrf").unwrap_or_default();
+    if !check_form_token(&me.csrf_token, &csrf) {
+        return expired_form(Nav::load(&state.ctx, &me, "my-profile", HERE).await);
+    }
+    if form.contains_key("email") {
+        return refused(&state, &me, &AppError::invalid("email", "is read-only"), Some(&form)).await;
+    }
+    match app::my_profile::update_mine(&state.ctx, &me, &form).await {
+        Ok(_) => Redirect::to(&format!("{HERE}?notice=saved")).into_response(),
+        Err(e) => refused(&state, &me, &e, Some(&form)).await,
+    }
+}
+
+/// The picture upload form: `csrf` and the file `picture`.
+#[derive(Default)]
+pub(super) struct Upload {
+    pub csrf: String,
+    pub bytes: Vec<u8>,
+    pub content_type: String,
+}
+
+/// Reads the multipart form (also the admin's upload on the Profile tab); a body over the
+/// limit becomes the picture's size error.
+pub(super) async fn read_upload(mut m: Multipart) -> Result<Upload, AppError> {
+    let too_big = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::invalid("picture", "is larger than 2 MB")
+        } else {
+            AppError::invalid("picture", "could not be read; try again")
+        }
+    };
+    let mut up = Upload::default();
+    while let Some(field) = m.next_field().await.map_err(too_big)? {
+        match field.name().unwrap_or_default() {
+            "csrf" => up.csrf = field.text().await.map_err(too_big)?,
+            "picture" => {
+                up.content_type = field.content_type().unwrap_or_default().to_owned();
+                up.bytes = field.bytes().await.map_err(too_big)?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    Ok(up)
+}
+
+async fn upload_picture(State(state): State<AppState>, PageUser(me): PageUser, m: Multipart) -> Response {
+    let up = match read_upload(m).await {
+        Ok(up) => up,
+        // The CSRF token may not have been read; refuse without storing anything.
+        Err(e) => return refused(&state, &me, &e, None).await,
+    };
+    if !check_form_token(&me.csrf_token, &up.csrf) {
+        return expired_form(Nav::load(&state.ctx, &me, "my-profile", HERE).await);
+    }
+    match app::my_profile::set_my_picture(&state.ctx, &me, up.bytes, &up.content_type).await {
+        Ok(()) => Redirect::to(&format!("{HERE}?notice=picture")).into_response(),
+        Err(e) => refused(&state, &me, &e, None).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn remove_picture(State(state): State<AppState>, PageUser(me): PageUser, Form(form): Form<CsrfForm>) -> Response {
+    if !check_form_token(&me.csrf_token, &form.csrf) {
+        return expired_form(Nav::load(&state.ctx, &me, "my-profile", HERE).await);
+    }
+    match app::my_profile::remove_my_picture(&state.ctx, &me).await {
+        Ok(()) => Redirect::to(&format!("{HERE}?notice=picture_removed")).into_response(),
+        Err(e) => refused(&state, &me, &e, None).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    if !check_form_token(&me.csrf_token, &form.csrf) {
+        return expired_form(Nav::load(&state.ctx, &me, "my-profile", HERE).await);
+    }
+    // A typo in the new password is caught before the (slow) password check.
+    let result = if form.new_password == form.confirm {
+        app::my_profile::change_password(&state.ctx, &me, &form.current_password, &form.new_password).await
+    } else {
+        Err(AppError::invalid("confirm", "does not match the new password"))
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("{HERE}?notice=password")).into_response(),
+        Err(e) => refused(&state, &me, &e, None).await,
+    }
+}
