@@ -150,12 +150,15 @@ pub async fn on_user<P: Perm>(ctx: &AppCtx, p: &Principal, user: UserId) -> Resu
 pub struct InAccount<P> {
     pub(crate) account: AccountId,
     pub(crate) actor: Actor,
+    /// Whether the holder's role covers every workspace (some settings need that).
+    pub(crate) all_workspaces: bool,
     _p: PhantomData<P>,
 }
 
 pub fn in_account<P: Perm>(p: &Principal) -> Result<InAccount<P>, AppError> {
     require(p, P::PERMISSION)?;
-    Ok(InAccount { account: p.account_id, actor: Actor::of(p), _p: PhantomData })
+    let all_workspaces = p.role.scope() == Scope::AllWorkspaces;
+    Ok(InAccount { account: p.account_id, actor: Actor::of(p), all_workspaces, _p: PhantomData })
 }
 
 /// Whether the principal may open the admin console at all.

@@ -48,9 +48,6 @@ pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow,
         .trim()
         .parse::<WorkspaceId>()
         .map_err(|_| AppError::invalid("workspace_id", "is not a workspace id"))?;
-    if !store::lookups::workspaces(&ctx.db, p.account_id).await?.iter().any(|w| w.id == workspace.0) {
-        return Err(AppError::invalid("workspace_id", "there is no such workspace"));
-    }
     let assign = crate::authz::in_scope::<BotsAssign>(p).ok();
     let as_admin = assign.as_ref().is_some_and(|may| may.covers(workspace));
     let owner_raw = new.owner.as_deref().map(str::trim).filter(|s| !s.is_empty());
@@ -58,23 +55,30 @@ pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow,
         // Outside the admin's scope a workspace looks absent, as users do.
         return Err(AppError::NotFound);
     }
+    if !store::lookups::workspaces(&ctx.db, p.account_id).await?.iter().any(|w| w.id == workspace.0) {
+        return Err(AppError::invalid("workspace_id", "there is no such workspace"));
+    }
+    let me = p.user_id.to_string();
     let owner = if as_admin {
-        resolve_member(ctx, p.account_id, workspace, "owner", owner_raw.unwrap_or(&p.user_id.to_string())).await?
+        resolve_member(ctx, p.account_id, workspace, "owner", owner_raw.unwrap_or(&me)).await?
     } else {
-        if owner_raw.is_some_and(|o| !o.eq_ignore_ascii_case(&p.email) && o != p.user_id.to_string()) {
+        if owner_raw.is_some_and(|o| !o.eq_ignore_ascii_case(&p.email) && o != me) {
             return Err(AppError::Forbidden(
                 "creating a bot for someone else requires the bots.assign permission in its workspace".into(),
             ));
         }
-        let me = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound)?;
-        if me.builder_access.parse::<BuilderAccess>()? != BuilderAccess::BuilderAndCreate {
+        let user = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound)?;
+        if user.builder_access.parse::<BuilderAccess>()? != BuilderAccess::BuilderAndCreate {
             return Err(AppError::Forbidden(
                 "creating bots requires Bot Builder access with new bot creation, or the bots.assign permission".into(),
             ));
         }
-        resolve_member(ctx, p.account_id, workspace, "workspace_id", &p.user_id.to_string())
-            .await
-            .map_err(|_| AppError::Conflict("you are not a member of that workspace; a bot's Owner must be".into()))?
+        resolve_member(ctx, p.account_id, workspace, "workspace_id", &me).await.map_err(|e| match e {
+            AppError::Invalid { .. } => {
+                AppError::Conflict("you are not a member of that workspace; a bot's Owner must be".into())
+            }
+            other => other,
+        })?
     };
     let id = BotId::new();
     let event = audit::by(
@@ -83,14 +87,19 @@ pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow,
         Some(UserId(owner.id)),
         json!({"bot_id": id, "bot": name, "workspace_id": workspace}),
     );
-    store::bots::create_audited(&ctx.db, id, workspace, name, &[(UserId(owner.id), BotRole::Owner)], &event)
-        .await
-        .map_err(|e| match e {
+    let created = store::bots::create_owned(&ctx.db, id, workspace, name, UserId(owner.id), &event).await.map_err(
+        |e| match e {
             store::StoreError::Conflict(_) => {
                 AppError::Conflict(format!("a bot named {name:?} already exists in this workspace"))
             }
             other => other.into(),
-        })?;
+        },
+    )?;
+    if !created {
+        return Err(AppError::Conflict(
+            "the Owner changed meanwhile (status or workspaces); reload and try again".into(),
+        ));
+    }
     store::bots::find(&ctx.db, p.account_id, id).await?.ok_or(AppError::NotFound)
 }
 
@@ -221,21 +230,12 @@ pub async fn resolve_member(
             last_name: user.last_name,
         });
     }
-    let wanted = who.to_lowercase();
-    let is_email = Email::try_from(who).is_ok();
-    let matches = store::bots::owner_candidates(&ctx.db, account, workspace, who, 50).await?;
-    let exact: Vec<&Candidate> = matches
-        .iter()
-        .filter(|c| {
-            if is_email {
-                c.email.to_lowercase() == wanted
-            } else {
-                format!("{} {}", c.first_name, c.last_name).to_lowercase() == wanted
-            }
-        })
-        .collect();
+    // An email is matched by its key; anything else as a full name ("first last").
+    let key = Email::try_from(who)
+        .map_or_else(|_| who.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase(), |e| e.key());
+    let exact = store::bots::active_members_keyed(&ctx.db, account, workspace, &key).await?;
     match exact.as_slice() {
-        [one] => Ok((*one).clone()),
+        [one] => Ok(one.clone()),
         [] => Err(not_member()),
         many => Err(AppError::invalid(
             field,

@@ -17,6 +17,8 @@ use store::sessions::Ending;
 
 pub use store::pictures::Picture;
 
+static DECODERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// One visible field with its value.
 #[derive(Debug, Clone)]
 pub struct FieldView {
@@ -121,6 +123,9 @@ async fn store_picture(
     content_type: &str,
 ) -> Result<(), AppError> {
     let content_type = content_type.to_owned();
+    // Decoding takes up to ~64 MB and a CPU for a moment: at most two at a time per process,
+    // so a burst of uploads queues instead of exhausting memory.
+    let _permit = DECODERS.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
     let jpeg = tokio::task::spawn_blocking(move || picture::process(&bytes, &content_type))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;
@@ -162,25 +167,34 @@ pub async fn set_picture(
     store_picture(ctx, &may.actor, may.user, bytes, content_type).await
 }
 
+/// An admin removes a user's picture; false when there was none.
+pub async fn remove_picture(ctx: &AppCtx, may: &OnUser<UsersManage>) -> Result<bool, AppError> {
+    let event = audit::by(&may.actor, action::PICTURE_REMOVED, Some(may.user), json!({}));
+    Ok(store::pictures::remove(&ctx.db, may.user, &event).await?)
+}
+
 /// A user's picture (JPEG bytes and when it changed), for anyone who may see the user.
 pub async fn picture_of(ctx: &AppCtx, user: UserId) -> Result<Option<Picture>, AppError> {
     Ok(store::pictures::get(&ctx.db, user).await?)
 }
 
 /// Changes the signed-in user's password: the current one must be right (400 naming
-/// `current_password` otherwise), the new one must meet the policy and not repeat one of
+/// `current_password` otherwise; counted toward the lockout like a failed sign-in), the new one must meet the policy and not repeat one of
 /// the last N. Refused under SSO (409). Ends the user's other sessions; this one stays.
 pub async fn change_password(ctx: &AppCtx, p: &Principal, current: &str, new: &str) -> Result<(), AppError> {
     if store::password_reset::sso_enabled(&ctx.db, p.account_id).await? {
         return Err(AppError::Conflict(SSO_REFUSAL.into()));
     }
-    let hash = store::password_reset::password_hash(&ctx.db, p.user_id).await?;
-    if !ctx.hasher.verify(current, hash.as_deref()).await {
-        return Err(AppError::invalid("current_password", "is not your current password"));
-    }
-    let Some(hash) = hash else { return Err(AppError::invalid("current_password", "is not your current password")) };
-    let u = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound)?;
     let security = crate::settings::security(ctx, p.account_id).await?;
+    let hash = store::password_reset::password_hash(&ctx.db, p.user_id).await?;
+    let (true, Some(hash)) = (ctx.hasher.verify(current, hash.as_deref()).await, hash) else {
+        // A stolen session must not become a way to guess the password: wrong guesses here
+        // count toward the lockout exactly like failed sign-ins.
+        let who = (p.account_id, p.user_id);
+        crate::auth::count_failure(ctx, who, &security, &p.ip, "wrong current password", clock::now()).await?;
+        return Err(AppError::invalid("current_password", "is not your current password"));
+    };
+    let u = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound)?;
     let about = [u.email.as_str(), &u.first_name, &u.last_name];
     let new_hash = hash_new_password(ctx, &security, "new_password", new, &about, p.user_id, Some(&hash)).await?;
     let ending = Ending {

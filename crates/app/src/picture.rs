@@ -8,6 +8,12 @@ use std::io::Cursor;
 
 /// The largest upload accepted.
 pub const MAX_BYTES: usize = 2 * 1024 * 1024;
+/// The request body limit for uploads: the file plus room for multipart framing, so a file
+/// just over [`MAX_BYTES`] gets the clear "larger than 2 MB" answer instead of a 413.
+pub const UPLOAD_LIMIT: usize = MAX_BYTES + 256 * 1024;
+/// The largest width and height decoded. A small compressed file can hold a huge image;
+/// its dimensions are read from the header and refused before any pixel is decoded.
+pub const MAX_SIDE: u32 = 4096;
 /// Width and height of every stored picture.
 pub const SIZE: u32 = 256;
 /// What stored pictures are.
@@ -57,15 +63,20 @@ pub fn process(bytes: &[u8], content_type: &str) -> Result<Vec<u8>, AppError> {
             format!("says it is {} but its content is {}", format_name(d), format_name(actual)),
         ));
     }
+    let unreadable = |e: image::ImageError| {
+        AppError::invalid(FIELD, format!("could not be read as a {} image ({e})", format_name(actual)))
+    };
+    let (w, h) = ImageReader::with_format(Cursor::new(bytes), actual).into_dimensions().map_err(unreadable)?;
+    if w > MAX_SIDE || h > MAX_SIDE {
+        return Err(AppError::invalid(FIELD, format!("is {w}×{h} pixels; at most {MAX_SIDE}×{MAX_SIDE} are accepted")));
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), actual);
     let mut limits = Limits::default();
-    limits.max_image_width = Some(10_000);
-    limits.max_image_height = Some(10_000);
-    limits.max_alloc = Some(256 * 1024 * 1024);
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(80 * 1024 * 1024);
     reader.limits(limits);
-    let img = reader
-        .decode()
-        .map_err(|e| AppError::invalid(FIELD, format!("could not be read as a {} image ({e})", format_name(actual))))?;
+    let img = reader.decode().map_err(unreadable)?;
     let square = img.resize_to_fill(SIZE, SIZE, FilterType::Triangle);
     // JPEG has no alpha: flatten transparent pixels onto white, not black.
     let rgba = square.to_rgba8();
@@ -112,5 +123,11 @@ mod tests {
         assert!(process(&cut, "").unwrap_err().to_string().contains("could not be read"));
         assert!(process(&vec![0u8; MAX_BYTES + 1], "image/png").unwrap_err().to_string().contains("2 MB"));
         assert!(process(&png(4, 4), "image/gif").is_err());
+    }
+
+    #[test]
+    fn huge_images_are_refused_from_their_header_before_decoding() {
+        let e = process(&png(MAX_SIDE + 1, 1), "image/png").unwrap_err();
+        assert!(e.to_string().contains("at most 4096×4096"), "{e}");
     }
 }

@@ -24,7 +24,20 @@ pub async fn current(ctx: &AppCtx, account: AccountId) -> Result<ProfileSettings
     })
 }
 
+/// User Settings shape every profile of the account, so only an admin whose role covers
+/// every workspace may see or change them (a workspace admin would reach beyond their scope).
+fn account_wide(may: &InAccount<SettingsManage>) -> Result<(), AppError> {
+    if may.all_workspaces {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "User Settings apply to the whole account: they need settings.manage on all workspaces".into(),
+        ))
+    }
+}
+
 pub async fn read(ctx: &AppCtx, may: &InAccount<SettingsManage>) -> Result<ProfileSettings, AppError> {
+    account_wide(may)?;
     current(ctx, may.account).await
 }
 
@@ -44,6 +57,7 @@ pub async fn preview(
     may: &InAccount<SettingsManage>,
     new: &ProfileSettings,
 ) -> Result<Preview, AppError> {
+    account_wide(may)?;
     let old = current(ctx, may.account).await?;
     let change = new.changes_from(&old);
     if change.is_empty() {
@@ -60,12 +74,16 @@ pub async fn update(
     may: &InAccount<SettingsManage>,
     new: &ProfileSettings,
 ) -> Result<ProfileSettings, AppError> {
+    account_wide(may)?;
     let old = current(ctx, may.account).await?;
     let changed: serde_json::Map<String, serde_json::Value> = ProfileField::ALL
         .into_iter()
         .filter(|f| old.rule(*f) != new.rule(*f))
         .map(|f| (f.key().to_owned(), json!({"old": old.rule(f), "new": new.rule(f)})))
         .collect();
+    if changed.is_empty() {
+        return Ok(*new);
+    }
     let value = serde_json::to_string(new).map_err(|e| AppError::Internal(e.to_string()))?;
     let event = audit::by(&may.actor, action::USER_SETTINGS_CHANGED, None, json!({"fields": changed}));
     store::settings::put(&ctx.db, may.account, KEY, &value, clock::now(), &event).await?;

@@ -324,7 +324,14 @@ on_both_backends!(pictures_are_checked_and_stored_as_a_square_jpeg_without_metad
 
     let audit = app.get_json(&root, &format!("/api/v1/audit?action=user.picture_changed&target={}", org.ann)).await.1;
     assert_eq!(audit["items"].as_array().unwrap().len(), 5, "{audit}");
-    // Removing it.
+    // An admin removes it (users.manage only; then there is nothing left to remove).
+    assert_eq!(send(&app, &alpha_admin, Method::DELETE, &path, None).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(send(&app, &root, Method::DELETE, &path, None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(get_picture(&app, &ann, PICTURE).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(send(&app, &root, Method::DELETE, &path, None).await.0, StatusCode::NOT_FOUND);
+    // The user removes their own.
+    let (status, err) = put_picture(&app, &ann, PICTURE, picture(40, 40, ImageFormat::Png), "image/png").await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{err}");
     let (status, _) = send(&app, &ann, Method::DELETE, PICTURE, None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(get_picture(&app, &ann, PICTURE).await.0, StatusCode::NOT_FOUND);
@@ -399,4 +406,22 @@ on_both_backends!(changing_ones_password, |app| async move {
     assert!(err["detail"].as_str().unwrap().contains("SSO"), "{err}");
     assert_eq!(app.get_json(&ann, ME).await.1["can_change_password"], false);
     assert_eq!(app.get_json(&again, "/api/v1/me").await.0, StatusCode::OK);
+});
+
+on_both_backends!(wrong_current_passwords_count_toward_the_lockout, |app| async move {
+    let org = app.seed_org().await;
+    let ann = app.login(ANN, PASSWORD).await;
+    let wrong = json!({"current_password": "Wrong-Horse-7", "new_password": "Battery-Staple-42"});
+    // A stolen session must not be a free password oracle: the default limit is 5.
+    for attempt in 1..=4 {
+        let (status, err) = send(&app, &ann, Method::POST, "/api/v1/me/password", Some(wrong.clone())).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "attempt {attempt}: {err}");
+    }
+    assert_eq!(app.get_json(&ann, ME).await.0, StatusCode::OK, "four wrong guesses do not lock");
+    let (status, _) = send(&app, &ann, Method::POST, "/api/v1/me/password", Some(wrong)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get_json(&ann, ME).await.0, StatusCode::UNAUTHORIZED, "the fifth locks and ends the session");
+    let root = app.login_admin().await;
+    let (_, user) = app.get_json(&root, &format!("/api/v1/users/{}", org.ann)).await;
+    assert_eq!(user["status"], "locked", "{user}");
 });

@@ -120,17 +120,31 @@ on_both_backends!(invalid_settings_and_callers_without_settings_manage_are_refus
         let preview = format!("{PATH}/preview");
         assert_eq!(send(&app, &c, Method::POST, &preview, Some(good.clone())).await.0, StatusCode::FORBIDDEN);
     }
-    // A custom admin with settings.manage may, even scoped to one workspace.
+    // A custom admin with settings.manage scoped to one workspace may not: the settings
+    // shape every profile of the account. The same permission on all workspaces may.
     let perms = [Permission::SettingsManage];
-    let settings_admin = CustomAdmin {
+    let scoped = CustomAdmin {
         email: "settings.admin@example.com",
         role_name: "Settings",
         permissions: &perms,
         scope: Some(vec![org.alpha]),
         workspaces: vec![org.alpha],
     };
-    app.add_custom_admin(org.account, settings_admin).await;
+    app.add_custom_admin(org.account, scoped).await;
     let c = app.login("settings.admin@example.com", PASSWORD).await;
+    let (status, body) = send(&app, &c, Method::PUT, PATH, Some(good.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body["detail"].as_str().unwrap_or_default().contains("all workspaces"), "{body}");
+    assert_eq!(rule(&app.get_json(&root, PATH).await.1, "company"), (false, false), "nothing changed");
+    let wide = CustomAdmin {
+        email: "settings.wide@example.com",
+        role_name: "Settings everywhere",
+        permissions: &perms,
+        scope: None,
+        workspaces: vec![org.alpha],
+    };
+    app.add_custom_admin(org.account, wide).await;
+    let c = app.login("settings.wide@example.com", PASSWORD).await;
     let (status, body) = send(&app, &c, Method::PUT, PATH, Some(good)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(rule(&app.get_json(&root, PATH).await.1, "company"), (true, true));

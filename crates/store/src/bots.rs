@@ -17,30 +17,6 @@ pub async fn create(
     members: &[(UserId, BotRole)],
     at: Micros,
 ) -> Result<(), StoreError> {
-    insert(db, id, workspace, name, members, at, None).await
-}
-
-/// [`create`] with its audit event, in the same transaction.
-pub async fn create_audited(
-    db: &Db,
-    id: BotId,
-    workspace: WorkspaceId,
-    name: &str,
-    members: &[(UserId, BotRole)],
-    audit: &NewAuditEvent,
-) -> Result<(), StoreError> {
-    insert(db, id, workspace, name, members, audit.at, Some(audit)).await
-}
-
-async fn insert(
-    db: &Db,
-    id: BotId,
-    workspace: WorkspaceId,
-    name: &str,
-    members: &[(UserId, BotRole)],
-    at: Micros,
-    audit: Option<&NewAuditEvent>,
-) -> Result<(), StoreError> {
     with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         sqlx::query("INSERT INTO bots (id, workspace_id, name, created_at) VALUES ($1, $2, $3, $4)")
@@ -58,12 +34,52 @@ async fn insert(
                 .execute(&mut *tx)
                 .await?;
         }
-        if let Some(audit) = audit {
-            insert_audit!(tx, audit);
-        }
         tx.commit().await?;
     });
     Ok(())
+}
+
+/// Creates a bot owned by `owner` with its audit event, in one transaction. False, creating
+/// nothing, unless the owner is (under a lock on their row) an active, undeleted member of
+/// `workspace`.
+pub async fn create_owned(
+    db: &Db,
+    id: BotId,
+    workspace: WorkspaceId,
+    name: &str,
+    owner: UserId,
+    audit: &NewAuditEvent,
+) -> Result<bool, StoreError> {
+    let done = with_db!(db, pool, dialect => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query(dialect.lock_user()).bind(owner.0).fetch_optional(&mut *tx).await?;
+        sqlx::query("INSERT INTO bots (id, workspace_id, name, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(id.0)
+            .bind(workspace.0)
+            .bind(name)
+            .bind(audit.at)
+            .execute(&mut *tx)
+            .await?;
+        let owned = sqlx::query(
+            "INSERT INTO bot_members (bot_id, user_id, role) SELECT $1, u.id, 'owner' FROM users u \
+             JOIN memberships ms ON ms.user_id = u.id AND ms.workspace_id = $3 \
+             WHERE u.id = $2 AND u.status = 'active' AND u.deleted_at IS NULL",
+        )
+        .bind(id.0)
+        .bind(owner.0)
+        .bind(workspace.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if owned == 1 {
+            insert_audit!(tx, audit);
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+        }
+        owned == 1
+    });
+    Ok(done)
 }
 
 /// A bot with its workspace and Owner, for lists.
@@ -154,7 +170,7 @@ pub async fn role_of(db: &Db, bot: BotId, user: UserId) -> Result<Option<String>
 
 /// Gives `user` the Developer or Tester `role` on `bot` (adding or changing it) with the
 /// audit event, in one transaction. False, changing nothing, when the user is the bot's
-/// Owner: that role moves only by transfer.
+/// Owner (that role moves only by transfer) or not a member of the bot's workspace.
 pub async fn set_role(
     db: &Db,
     bot: BotId,
@@ -166,7 +182,9 @@ pub async fn set_role(
     let done = with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         let n = sqlx::query(
-            "INSERT INTO bot_members (bot_id, user_id, role) VALUES ($1, $2, $3) \
+            "INSERT INTO bot_members (bot_id, user_id, role) \
+             SELECT b.id, ms.user_id, $3 FROM bots b JOIN memberships ms ON ms.workspace_id = b.workspace_id \
+             WHERE b.id = $1 AND ms.user_id = $2 \
              ON CONFLICT (bot_id, user_id) DO UPDATE SET role = excluded.role WHERE bot_members.role <> 'owner'",
         )
         .bind(bot.0)
@@ -214,10 +232,12 @@ pub struct Transfer {
 
 /// Moves ownership inside the open transaction `$tx`; evaluates to whether it happened.
 /// The old Owner stays as Developer; the new one must still be an active, undeleted member
-/// of the bot's workspace (checked here too, so a change in between cannot slip through).
+/// of the bot's workspace (checked here too, under a lock on their row, so a change or a
+/// deletion in between cannot slip through).
 macro_rules! transfer_in {
-    ($tx:expr, $t:expr) => {{
+    ($tx:expr, $dialect:expr, $t:expr) => {{
         let t: &$crate::bots::Transfer = $t;
+        sqlx::query($dialect.lock_user()).bind(t.to.0).fetch_optional(&mut *$tx).await?;
         let demoted = sqlx::query(
             "UPDATE bot_members SET role = 'developer' WHERE bot_id = $1 AND user_id = $2 AND role = 'owner'",
         )
@@ -251,9 +271,9 @@ pub(crate) use transfer_in;
 /// Transfers ownership of one bot with its audit event, in one transaction. False, changing
 /// nothing, when `from` no longer owns the bot or `to` may not own it.
 pub async fn transfer(db: &Db, t: &Transfer, audit: &NewAuditEvent) -> Result<bool, StoreError> {
-    let done = with_db!(db, pool => {
+    let done = with_db!(db, pool, dialect => {
         let mut tx = pool.begin_write().await?;
-        let done = transfer_in!(tx, t);
+        let done = transfer_in!(tx, dialect, t);
         if done {
             insert_audit!(tx, audit);
             tx.commit().await?;
@@ -284,8 +304,7 @@ pub async fn owner_candidates(
     q: &str,
     limit: i64,
 ) -> Result<Vec<Candidate>, StoreError> {
-    let escaped = q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    let pattern = format!("%{escaped}%");
+    let pattern = crate::dialect::like_pattern(&q.trim().to_lowercase());
     let rows = with_db!(db, pool => {
         sqlx::query_as::<_, Candidate>(
             "SELECT u.id, u.email, u.first_name, u.last_name FROM users u \
@@ -298,6 +317,31 @@ pub async fn owner_candidates(
         .bind(workspace.0)
         .bind(&pattern)
         .bind(limit)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows)
+}
+
+/// Active, undeleted members of `workspace` whose email key or name key (lower-cased
+/// "first last") is exactly `key`; at most 10.
+pub async fn active_members_keyed(
+    db: &Db,
+    account: AccountId,
+    workspace: WorkspaceId,
+    key: &str,
+) -> Result<Vec<Candidate>, StoreError> {
+    let rows = with_db!(db, pool => {
+        sqlx::query_as::<_, Candidate>(
+            "SELECT u.id, u.email, u.first_name, u.last_name FROM users u \
+             WHERE u.account_id = $1 AND (u.email_key = $3 OR u.name_key = $3) \
+             AND u.status = 'active' AND u.deleted_at IS NULL \
+             AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.user_id = u.id AND ms.workspace_id = $2) \
+             ORDER BY u.email_key LIMIT 10",
+        )
+        .bind(account.0)
+        .bind(workspace.0)
+        .bind(key)
         .fetch_all(pool)
         .await?
     });

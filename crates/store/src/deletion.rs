@@ -46,11 +46,11 @@ pub async fn soft_delete(
     ending: &Ending,
     audit: &NewAuditEvent,
 ) -> Result<Deleted, StoreError> {
-    let done = with_db!(db, pool => {
+    let done = with_db!(db, pool, dialect => {
         let mut tx = pool.begin_write().await?;
         let mut transferred = true;
         for (t, event) in transfers {
-            if !crate::bots::transfer_in!(tx, t) {
+            if !crate::bots::transfer_in!(tx, dialect, t) {
                 transferred = false;
                 break;
             }
@@ -60,6 +60,9 @@ pub async fn soft_delete(
             tx.rollback().await?;
             return Ok(Deleted::Refused);
         }
+        // Lock the user first, so the "owns no bot" check below reads a state no concurrent
+        // transfer to this user can still change (see Dialect::lock_user).
+        sqlx::query(dialect.lock_user()).bind(user.0).fetch_optional(&mut *tx).await?;
         let n = sqlx::query(
             "UPDATE users SET deleted_at = $1, deleted_by = $2, version = version + 1, updated_at = $1 \
              WHERE id = $3 AND deleted_at IS NULL AND NOT is_primary_admin \

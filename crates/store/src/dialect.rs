@@ -35,6 +35,14 @@ impl Dialect {
 }
 
 impl Dialect {
+    /// Locks the row of `users` whose id is the statement's `$1` until the transaction ends.
+    /// PostgreSQL's READ COMMITTED would otherwise let two transactions each check the other's
+    /// uncommitted state (a transfer to a user and that user's deletion); SQLite's write
+    /// transactions are serial already (BEGIN IMMEDIATE), so there it only reads.
+    pub fn lock_user(self) -> &'static str {
+        if self.sqlite { "SELECT id FROM users WHERE id = $1" } else { "SELECT id FROM users WHERE id = $1 FOR UPDATE" }
+    }
+
     /// A condition on `users u`: the user's profile document holds a value under `key`
     /// (a fixed field name of [`domain::profile::ProfileField`], never user input).
     pub fn profile_has(self, key: &'static str) -> String {
@@ -48,7 +56,7 @@ impl Dialect {
 }
 
 /// `%needle%` with LIKE's wildcards escaped by backslash.
-fn like_pattern(needle: &str) -> String {
+pub(crate) fn like_pattern(needle: &str) -> String {
     let mut p = String::with_capacity(needle.len() + 2);
     p.push('%');
     for c in needle.chars() {

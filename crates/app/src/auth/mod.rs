@@ -72,7 +72,9 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<LoginOutcome, AppE
             break;
         }
         if status == UserStatus::Active {
-            count_failure(ctx, c, &req.ip, now).await?;
+            let settings = crate::settings::parse_security(c.security_settings.as_deref());
+            let who = (AccountId(c.account_id), UserId(c.id));
+            count_failure(ctx, who, &settings, &req.ip, "wrong password", now).await?;
         }
     }
     if candidates.is_empty() {
@@ -126,10 +128,17 @@ pub(crate) async fn open_session(
     Ok(LoginOutcome { token, session_id: session.id, user_id })
 }
 
-async fn count_failure(ctx: &AppCtx, c: &store::users::LoginRow, ip: &str, now: i64) -> Result<(), AppError> {
-    let settings = crate::settings::parse_security(c.security_settings.as_deref());
-    let (account, user) = (AccountId(c.account_id), UserId(c.id));
-    let failed = audit::unattended(account, action::LOGIN_FAILED, Some(user), ip, json!({"reason": "wrong password"}));
+/// Counts a wrong password against the user atomically (sign-in, or the current password
+/// when changing it); the failure that reaches the limit locks them and ends all sessions.
+pub(crate) async fn count_failure(
+    ctx: &AppCtx,
+    (account, user): (AccountId, UserId),
+    settings: &domain::security::SecuritySettings,
+    ip: &str,
+    reason: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let failed = audit::unattended(account, action::LOGIN_FAILED, Some(user), ip, json!({"reason": reason}));
     let lock_until = settings.auto_unlock_at(now);
     let locked = audit::unattended(
         account,

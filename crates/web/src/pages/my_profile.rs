@@ -27,7 +27,7 @@ const HERE: &str = "/me/profile";
 pub fn router() -> Router<AppState> {
     // Room for a picture a little over the 2 MB limit, so such files get the app's clear
     // "larger than 2 MB" message rather than a bare 413.
-    let upload_limit = DefaultBodyLimit::max(app::picture::MAX_BYTES + 256 * 1024);
+    let upload_limit = DefaultBodyLimit::max(app::picture::UPLOAD_LIMIT);
     Router::new()
         .route(HERE, get(show).post(save))
         .route("/me/profile/picture", post(upload_picture).layer(upload_limit))

@@ -34,8 +34,9 @@ pub fn router() -> Router<AppState> {
         // Room for a picture a little over 2 MB, so such files get the app's clear message.
         .route(
             "/admin/users/{id}/picture",
-            post(upload_picture).layer(DefaultBodyLimit::max(app::picture::MAX_BYTES + 256 * 1024)),
+            post(upload_picture).layer(DefaultBodyLimit::max(app::picture::UPLOAD_LIMIT)),
         )
+        .route("/admin/users/{id}/picture/remove", post(remove_picture))
 }
 
 /// Why a user is locked (or how often their sign-in failed lately).
@@ -179,6 +180,7 @@ async fn show(
         Some("invitation_resent") => Some("Invitation sent again."),
         Some("reset_sent") => Some("A password reset link was emailed to the user."),
         Some("picture") => Some("Picture updated."),
+        Some("picture_removed") => Some("Picture removed."),
         _ => None,
     };
     render(&state, &me, &id, notice, false, None).await
@@ -374,6 +376,27 @@ async fn upload_picture(
     match result {
         Ok(()) => Redirect::to(&format!("/admin/users/{user}?notice=picture")).into_response(),
         Err(e @ AppError::Invalid { .. }) => render(&state, &me, &id, None, false, Some(&e)).await,
+        Err(e) => error_page(&e, Some(nav().await)),
+    }
+}
+
+async fn remove_picture(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let nav = async || Nav::load(&state.ctx, &me, "users", &format!("/admin/users/{id}")).await;
+    if !check_form_token(&me.csrf_token, &form.csrf) {
+        return expired_form(nav().await);
+    }
+    let Ok(user) = id.parse::<UserId>() else { return error_page(&AppError::NotFound, Some(nav().await)) };
+    let result = match app::authz::on_user::<app::authz::UsersManage>(&state.ctx, &me, user).await {
+        Ok(may) => app::my_profile::remove_picture(&state.ctx, &may).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/admin/users/{user}?notice=picture_removed")).into_response(),
         Err(e) => error_page(&e, Some(nav().await)),
     }
 }

@@ -1,5 +1,5 @@
 //! The self-service profile: `GET/PATCH /me/profile`, `GET/PUT/DELETE /me/profile/picture`,
-//! `POST /me/password`; and an admin's view of pictures: `GET/PUT /users/{id}/picture`.
+//! `POST /me/password`; and an admin's view of pictures: `GET/PUT/DELETE /users/{id}/picture`.
 //! Pictures are uploaded as the raw body with their `Content-Type` (image/png, image/jpeg
 //! or image/webp, at most 2 MB).
 
@@ -25,10 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/me/profile", get(show).patch(update))
         .route("/me/profile/picture", get(my_picture).put(put_my_picture).delete(remove_my_picture))
         .route("/me/password", post(change_password))
-        .route("/users/{id}/picture", get(user_picture).put(put_user_picture))
-        // Room for a 2 MB picture and its framing; bigger uploads get a clear 400 from
-        // the picture rules below this limit, and 413 above it.
-        .layer(DefaultBodyLimit::max(app::picture::MAX_BYTES + 64 * 1024))
+        .route("/users/{id}/picture", get(user_picture).put(put_user_picture).delete(remove_user_picture))
+        .layer(DefaultBodyLimit::max(app::picture::UPLOAD_LIMIT))
 }
 
 pub fn profile_json(v: &ProfileView) -> Value {
@@ -137,4 +135,17 @@ async fn put_user_picture(
     let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user_id(&id)?).await?;
     app::my_profile::set_picture(&state.ctx, &may, body.to_vec(), content_type(&headers)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn remove_user_picture(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user_id(&id)?).await?;
+    if app::my_profile::remove_picture(&state.ctx, &may).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found())
+    }
 }
