@@ -51,6 +51,7 @@ pub mod action {
     pub const BOT_ROLE_SET: &str = "bot.role_set";
     pub const BOT_ROLE_REMOVED: &str = "bot.role_removed";
     pub const BOT_OWNERSHIP_TRANSFERRED: &str = "bot.ownership_transferred";
+    pub const BOT_OWNERSHIP_RECEIVED: &str = "bot.ownership_received";
     pub const PROFILE_UPDATED: &str = "user.profile_updated";
     pub const PICTURE_CHANGED: &str = "user.picture_changed";
     pub const PICTURE_REMOVED: &str = "user.picture_removed";

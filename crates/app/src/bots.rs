@@ -282,7 +282,7 @@ pub(crate) async fn plan_transfer(
     from: UserId,
     bot: BotId,
     new_owner: &str,
-) -> Result<(Transfer, store::audit::NewAuditEvent), AppError> {
+) -> Result<(Transfer, Vec<store::audit::NewAuditEvent>), AppError> {
     let row = store::bots::find(&ctx.db, may.account, bot).await?.ok_or(AppError::NotFound)?;
     if row.owner_id != Some(from.0) {
         return Err(AppError::Conflict(format!("this user is not the Owner of bot {:?}", row.name)));
@@ -291,13 +291,13 @@ pub(crate) async fn plan_transfer(
     if to.id == from.0 {
         return Err(AppError::invalid("new_owner", "is already the Owner of this bot"));
     }
-    let event = audit::by(
-        &may.actor,
-        action::BOT_OWNERSHIP_TRANSFERRED,
-        Some(from),
-        json!({"bot_id": row.id, "bot": row.name, "from": from, "to": to.id, "to_email": to.email}),
-    );
-    Ok((Transfer { bot, from, to: UserId(to.id) }, event))
+    // One event about each user, so filtering the log by either of them finds the transfer.
+    let details = json!({"bot_id": row.id, "bot": row.name, "from": from, "to": to.id, "to_email": to.email});
+    let events = vec![
+        audit::by(&may.actor, action::BOT_OWNERSHIP_TRANSFERRED, Some(from), details.clone()),
+        audit::by(&may.actor, action::BOT_OWNERSHIP_RECEIVED, Some(UserId(to.id)), details),
+    ];
+    Ok((Transfer { bot, from, to: UserId(to.id) }, events))
 }
 
 /// Makes `new_owner` (email, id or unique name) the Owner of `bot`, which `from` owns now;

@@ -53,6 +53,12 @@ pub fn apply(
         if field == ProfileField::Picture {
             return Err(AppError::invalid(key, "is changed by uploading an image, not by a text value"));
         }
+        // The admin's Edit form sends every field it showed; one hidden since, left as it
+        // was, must not make an unrelated edit fail.
+        let unchanged = !field.is_default() && value_of(doc, field).unwrap_or_default() == raw.trim();
+        if editor == Editor::Admin && unchanged {
+            continue;
+        }
         if !settings.rule(field).enabled {
             return Err(AppError::Forbidden(format!("{key}: this field is not enabled in User Settings")));
         }
@@ -122,6 +128,11 @@ mod tests {
         assert_eq!(ok.doc["title"], "CTO");
         let hidden = apply(("A", "B"), &doc, &edits(&[("city", "Rome")]), &settings(), Editor::Admin).unwrap_err();
         assert!(matches!(hidden, AppError::Forbidden(_)));
+        // A hidden field sent back unchanged (a form rendered before it was hidden) is ignored.
+        let mut with_city = Map::new();
+        with_city.insert("city".into(), json!("Rome"));
+        let same = apply(("A", "B"), &with_city, &edits(&[("city", "Rome")]), &settings(), Editor::Admin).unwrap();
+        assert!(same.changes.is_empty() && same.doc == with_city);
         let unknown = apply(("A", "B"), &doc, &edits(&[("nickname", "x")]), &settings(), Editor::Admin).unwrap_err();
         assert!(matches!(unknown, AppError::Invalid { .. }));
     }

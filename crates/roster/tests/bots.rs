@@ -410,6 +410,10 @@ on_both_backends!(only_the_primary_transfers_ownership_to_an_active_member, |app
         assert_eq!(e["details"]["to"], org.cat.to_string(), "{e}");
         assert_eq!(e["actor"]["id"], org.admin.to_string(), "{e}");
     }
+    // The new owner has their own event, so the log filtered by either user shows it.
+    let received = audit(&app, &root, "bot.ownership_received").await;
+    assert_eq!(received.len(), 2, "{received:?}");
+    assert!(received.iter().all(|e| e["target"]["id"] == org.cat.to_string()), "{received:?}");
 });
 
 on_both_backends!(the_guided_delete_transfers_every_bot_and_deletes_or_does_nothing, |app| async move {

@@ -268,14 +268,16 @@ macro_rules! transfer_in {
 }
 pub(crate) use transfer_in;
 
-/// Transfers ownership of one bot with its audit event, in one transaction. False, changing
+/// Transfers ownership of one bot with its audit events, in one transaction. False, changing
 /// nothing, when `from` no longer owns the bot or `to` may not own it.
-pub async fn transfer(db: &Db, t: &Transfer, audit: &NewAuditEvent) -> Result<bool, StoreError> {
+pub async fn transfer(db: &Db, t: &Transfer, audit: &[NewAuditEvent]) -> Result<bool, StoreError> {
     let done = with_db!(db, pool, dialect => {
         let mut tx = pool.begin_write().await?;
         let done = transfer_in!(tx, dialect, t);
         if done {
-            insert_audit!(tx, audit);
+            for event in audit {
+                insert_audit!(tx, event);
+            }
             tx.commit().await?;
         } else {
             tx.rollback().await?;

@@ -42,19 +42,21 @@ pub async fn soft_delete(
     db: &Db,
     user: UserId,
     by: UserId,
-    transfers: &[(Transfer, NewAuditEvent)],
+    transfers: &[(Transfer, Vec<NewAuditEvent>)],
     ending: &Ending,
     audit: &NewAuditEvent,
 ) -> Result<Deleted, StoreError> {
     let done = with_db!(db, pool, dialect => {
         let mut tx = pool.begin_write().await?;
         let mut transferred = true;
-        for (t, event) in transfers {
+        for (t, events) in transfers {
             if !crate::bots::transfer_in!(tx, dialect, t) {
                 transferred = false;
                 break;
             }
-            insert_audit!(tx, event);
+            for event in events {
+                insert_audit!(tx, event);
+            }
         }
         if !transferred {
             tx.rollback().await?;

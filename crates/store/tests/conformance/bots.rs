@@ -100,7 +100,7 @@ async fn roles_change_but_the_owner_row_never_does(db: Db) {
 async fn a_transfer_demotes_the_old_owner_and_needs_an_active_member(db: Db) {
     let t = team(&db).await;
     let to = |to| Transfer { bot: t.bot, from: t.ann, to };
-    let ev = || event(t.account, "bot.ownership_transferred");
+    let ev = || vec![event(t.account, "bot.ownership_transferred")];
     for refused in [t.dan, t.eve] {
         assert!(!store::bots::transfer(&db, &to(refused), &ev()).await.expect("transfer"), "suspended or non-member");
         assert_eq!(role(&db, t.bot, t.ann).await.as_deref(), Some("owner"), "nothing changed");
@@ -122,8 +122,8 @@ async fn a_guided_delete_is_all_or_nothing(db: Db) {
     let ending = Ending { by_user: None, for_workspace: None, cause: "deleted", reason: None, at: T0 };
     let plan = |second_to| {
         vec![
-            (Transfer { bot: t.bot, from: t.ann, to: t.bob }, event(t.account, "bot.ownership_transferred")),
-            (Transfer { bot: second, from: t.ann, to: second_to }, event(t.account, "bot.ownership_transferred")),
+            (Transfer { bot: t.bot, from: t.ann, to: t.bob }, vec![event(t.account, "bot.ownership_transferred")]),
+            (Transfer { bot: second, from: t.ann, to: second_to }, vec![event(t.account, "bot.ownership_transferred")]),
         ]
     };
     let del = event(t.account, "user.deleted");
