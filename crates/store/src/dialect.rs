@@ -56,7 +56,7 @@ impl Dialect {
 }
 
 /// `%needle%` with LIKE's wildcards escaped by backslash.
-pub(crate) fn like_pattern(needle: &str) -> String {
+fn like_pattern(needle: &str) -> String {
     let mut p = String::with_capacity(needle.len() + 2);
     p.push('%');
     for c in needle.chars() {
