@@ -1,4 +1,4 @@
-//! The hand-written stylesheet and script, compiled into the binary.
+//! The hand-written stylesheet and scripts, compiled into the binary.
 
 use crate::state::AppState;
 use axum::Router;
@@ -8,24 +8,16 @@ use axum::routing::get;
 
 const STYLE: &str = include_str!("../../static/style.css");
 const SCRIPT: &str = include_str!("../../static/app.js");
+/// Owner suggestions on the bot pages (only they load it).
+const BOTS_SCRIPT: &str = include_str!("../../static/bots.js");
+
+fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "max-age=300")], body)
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/static/style.css",
-            get(|| async {
-                ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=300")], STYLE)
-                    .into_response()
-            }),
-        )
-        .route(
-            "/static/app.js",
-            get(|| async {
-                (
-                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=300")],
-                    SCRIPT,
-                )
-                    .into_response()
-            }),
-        )
+        .route("/static/style.css", get(|| async { asset("text/css; charset=utf-8", STYLE) }))
+        .route("/static/app.js", get(|| async { asset("text/javascript; charset=utf-8", SCRIPT) }))
+        .route("/static/bots.js", get(|| async { asset("text/javascript; charset=utf-8", BOTS_SCRIPT) }))
 }

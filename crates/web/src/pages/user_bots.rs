@@ -14,16 +14,13 @@ use app::{AppCtx, AppError};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::ids::UserId;
 use domain::permission::Permission;
 use serde::Deserialize;
-
-/// The owner-suggestion script; served here because only the bot pages use it.
-const SCRIPT: &str = include_str!("../../static/bots.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -32,15 +29,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/bots/{bot_id}/role", post(change))
         .route("/admin/users/{id}/bots/{bot_id}/remove", post(remove))
         .route("/admin/users/{id}/bots/{bot_id}/transfer", post(transfer))
-        .route(
-            "/static/bots.js",
-            get(|| async {
-                (
-                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=300")],
-                    SCRIPT,
-                )
-            }),
-        )
 }
 
 /// "Owner" / "Developer" / "Tester" for a stored role.
