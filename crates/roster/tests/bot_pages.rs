@@ -198,6 +198,8 @@ on_both_backends!(a_scoped_admin_sees_only_their_scope_and_only_the_primary_may_
     let html = page(&app, &master, &tab).await;
     assert!(!html.contains(&format!("id=\"transfer-{helpdesk}\"")), "{html}");
     assert!(row(&html, helpdesk).contains("only the Primary Master Admin may transfer"), "{html}");
+    let profile = page(&app, &master, tab.trim_end_matches("/bots")).await;
+    assert!(!profile.contains("id=\"action-transfer\""), "no Transfer Ownership in a Master Admin's More menu");
     let res = post(
         &app,
         &master,

@@ -42,6 +42,8 @@ on_both_backends!(the_more_menu_suspends_and_activates_a_user, |app| async move 
     assert!(!html.contains("id=\"action-resend-invitation\""), "Ann is not invited: {html}");
     assert!(html.contains("id=\"action-reset-password\"") && html.contains("id=\"action-kill-all-sessions\""));
     assert!(html.contains(&format!("href=\"{profile}/delete\"")), "{html}");
+    // Only the Primary Master Admin is offered Transfer Ownership (on the Manage Bots tab).
+    assert!(html.contains(&format!("href=\"{profile}/bots\" class=\"button secondary\" id=\"action-transfer\"")));
     let csrf = csrf_of(&html);
 
     let res = post(&app, &root, &format!("{profile}/suspend"), &csrf).await;

@@ -307,6 +307,8 @@ pub struct MoreMenu {
     pub reset_password: bool,
     pub kill_sessions: bool,
     pub delete: bool,
+    /// Transfer Ownership happens on the Manage Bots tab; the menu points there.
+    pub transfer: bool,
 }
 
 impl MoreMenu {
@@ -319,6 +321,7 @@ impl MoreMenu {
             reset_password: manage && status != UserStatus::Invited,
             kill_sessions: me.role.allows(Permission::SessionsKill),
             delete: me.role.allows(Permission::UsersDelete),
+            transfer: me.role.may_transfer_ownership(),
         }
     }
 
@@ -329,5 +332,6 @@ impl MoreMenu {
             || self.reset_password
             || self.kill_sessions
             || self.delete
+            || self.transfer
     }
 }
