@@ -12,7 +12,7 @@ use domain::bot::BotRole;
 use domain::ids::{AccountId, BotId, UserId, WorkspaceId};
 use domain::user::{BuilderAccess, Email, UserStatus};
 use serde_json::json;
-use store::bots::{BotRow, Candidate, Transfer, UserBot};
+use store::bots::{BotRow, Candidate, MemberKey, Transfer, UserBot};
 
 pub use store::bots::{BotRow as Bot, Candidate as OwnerCandidate};
 
@@ -231,9 +231,10 @@ pub async fn resolve_member(
         });
     }
     // An email is matched by its key; anything else as a full name ("first last").
-    let key = Email::try_from(who)
-        .map_or_else(|_| who.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase(), |e| e.key());
-    let exact = store::bots::active_members_keyed(&ctx.db, account, workspace, &key).await?;
+    let name_key = who.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let email_key = Email::try_from(who).ok().map(|e| e.key());
+    let key = email_key.as_deref().map_or(MemberKey::Name(&name_key), MemberKey::Email);
+    let exact = store::bots::active_members_keyed(&ctx.db, account, workspace, key).await?;
     match exact.as_slice() {
         [one] => Ok(one.clone()),
         [] => Err(not_member()),

@@ -327,27 +327,46 @@ pub async fn owner_candidates(
     Ok(rows)
 }
 
-/// Active, undeleted members of `workspace` whose email key or name key (lower-cased
-/// "first last") is exactly `key`; at most 10.
+/// How a member is named: by email key, or by name key (lower-cased "first last").
+#[derive(Debug, Clone, Copy)]
+pub enum MemberKey<'a> {
+    Email(&'a str),
+    Name(&'a str),
+}
+
+/// Active, undeleted members of `workspace` named exactly by `key`; at most 10. Each kind
+/// of key has its own index (users_account_email, users_by_name).
 pub async fn active_members_keyed(
     db: &Db,
     account: AccountId,
     workspace: WorkspaceId,
-    key: &str,
+    key: MemberKey<'_>,
 ) -> Result<Vec<Candidate>, StoreError> {
+    let (sql, key) = match key {
+        MemberKey::Email(k) => (MEMBERS_BY_EMAIL, k),
+        MemberKey::Name(k) => (MEMBERS_BY_NAME, k),
+    };
     let rows = with_db!(db, pool => {
-        sqlx::query_as::<_, Candidate>(
-            "SELECT u.id, u.email, u.first_name, u.last_name FROM users u \
-             WHERE u.account_id = $1 AND (u.email_key = $3 OR u.name_key = $3) \
-             AND u.status = 'active' AND u.deleted_at IS NULL \
-             AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.user_id = u.id AND ms.workspace_id = $2) \
-             ORDER BY u.email_key LIMIT 10",
-        )
-        .bind(account.0)
-        .bind(workspace.0)
-        .bind(key)
-        .fetch_all(pool)
-        .await?
+        sqlx::query_as::<_, Candidate>(sql)
+            .bind(account.0)
+            .bind(workspace.0)
+            .bind(key)
+            .fetch_all(pool)
+            .await?
     });
     Ok(rows)
 }
+
+macro_rules! active_members_where {
+    ($key:literal) => {
+        concat!(
+            "SELECT u.id, u.email, u.first_name, u.last_name FROM users u WHERE u.account_id = $1 AND ",
+            $key,
+            " = $3 AND u.status = 'active' AND u.deleted_at IS NULL \
+             AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.user_id = u.id AND ms.workspace_id = $2) \
+             ORDER BY u.email_key LIMIT 10"
+        )
+    };
+}
+const MEMBERS_BY_EMAIL: &str = active_members_where!("u.email_key");
+const MEMBERS_BY_NAME: &str = active_members_where!("u.name_key");
