@@ -241,8 +241,9 @@ pub async fn resolve_member(
         many => Err(AppError::invalid(
             field,
             format!(
-                "{} active members are called {who:?}; use an email: {}",
-                many.len(),
+                "{} active members are called {who:?}; use an email, such as: {}",
+                // The lookup stops at 10, so 10 means "10 or more".
+                if many.len() >= 10 { "10 or more".to_owned() } else { many.len().to_string() },
                 many.iter().map(|c| c.email.as_str()).collect::<Vec<_>>().join(", ")
             ),
         )),
