@@ -11,7 +11,9 @@ for (const input of document.querySelectorAll("input[data-candidates]")) {
     clearTimeout(timer);
     timer = setTimeout(async () => {
       const q = input.value.trim();
-      if (q === asked) return;
+      // One or two letters cannot use the trigram index and would scan a large account;
+      // wait for the third.
+      if (q === asked || (q.length > 0 && q.length < 3)) return;
       asked = q;
       const bot = encodeURIComponent(input.dataset.candidates);
       try {
