@@ -206,14 +206,29 @@ pub struct OnDeletedUser {
 /// Grants [`OnDeletedUser`] for a user who is soft-deleted (the normal [`on_user`] refuses
 /// them): 403 without account-wide `users.delete`, 404 when no such deleted user.
 pub async fn on_deleted_user(ctx: &AppCtx, p: &Principal, user: UserId) -> Result<OnDeletedUser, AppError> {
-    require(p, Permission::UsersDelete)?;
-    if p.role.scope() != Scope::AllWorkspaces {
-        return Err(AppError::Forbidden("only an account-wide admin with users.delete may restore users".into()));
-    }
+    deleted_users(p)?;
     if store::deletion::find_deleted(&ctx.db, p.account_id, user).await?.is_none() {
         return Err(AppError::NotFound);
     }
     Ok(OnDeletedUser { account: p.account_id, user, actor: Actor::of(p) })
+}
+
+/// Proof that the holder may see the account's deleted users: account-wide `users.delete`
+/// (the same rule as restoring them, [`on_deleted_user`]).
+#[derive(Debug, Clone)]
+pub struct ListDeleted {
+    pub(crate) account: AccountId,
+}
+
+/// Grants [`ListDeleted`]: 403 without `users.delete` or without an all-workspaces scope.
+pub fn deleted_users(p: &Principal) -> Result<ListDeleted, AppError> {
+    require(p, Permission::UsersDelete)?;
+    if p.role.scope() != Scope::AllWorkspaces {
+        return Err(AppError::Forbidden(
+            "only an account-wide admin with users.delete may see and restore deleted users".into(),
+        ));
+    }
+    Ok(ListDeleted { account: p.account_id })
 }
 
 /// Proof that the holder may invite users, and of the workspaces they may invite into.

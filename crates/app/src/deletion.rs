@@ -187,3 +187,37 @@ pub async fn purge_expired(ctx: &AppCtx, now: Micros) -> Result<usize, AppError>
         }
     }
 }
+
+/// How many deleted users the list shows at most (newest deletions first).
+pub const DELETED_LIST_LIMIT: i64 = 500;
+
+/// A soft-deleted user, with who deleted them and until when they can be restored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeletedUser {
+    pub id: UserId,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub deleted_at: Micros,
+    /// `None` when the admin who deleted them is gone for good.
+    pub deleted_by_email: Option<String>,
+    /// `deleted_at` plus the retention; the purge removes the user after it.
+    pub restorable_until: Micros,
+}
+
+/// The account's soft-deleted users, newest deletion first (at most [`DELETED_LIST_LIMIT`]).
+pub async fn list_deleted(ctx: &AppCtx, may: &crate::authz::ListDeleted) -> Result<Vec<DeletedUser>, AppError> {
+    let rows = store::deletion::list_deleted(&ctx.db, may.account, DELETED_LIST_LIMIT).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| DeletedUser {
+            id: UserId(r.id),
+            email: r.email,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            deleted_at: r.deleted_at,
+            deleted_by_email: r.deleted_by_email,
+            restorable_until: r.deleted_at + ctx.auth.deletion_retention,
+        })
+        .collect())
+}

@@ -15,6 +15,7 @@ mod console_bots;
 mod console_invite;
 mod console_sessions;
 mod console_user_settings;
+mod deleted_users;
 mod deletion;
 mod demo;
 mod groups;

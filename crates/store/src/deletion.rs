@@ -219,3 +219,32 @@ pub async fn purge(db: &Db, user: UserId, cutoff: Micros, audit: &NewAuditEvent)
     });
     Ok(done)
 }
+
+/// A soft-deleted user as the list of deleted users shows them.
+#[derive(Debug, Clone, FromRow)]
+pub struct DeletedListRow {
+    pub id: Uuid,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub deleted_at: i64,
+    /// Who deleted them; `None` once that admin is gone for good.
+    pub deleted_by_email: Option<String>,
+}
+
+/// The soft-deleted users of `account`, newest deletion first, at most `limit` of them.
+pub async fn list_deleted(db: &Db, account: AccountId, limit: i64) -> Result<Vec<DeletedListRow>, StoreError> {
+    let rows = with_db!(db, pool => {
+        sqlx::query_as::<_, DeletedListRow>(
+            "SELECT u.id, u.email, u.first_name, u.last_name, u.deleted_at, d.email AS deleted_by_email \
+             FROM users u LEFT JOIN users d ON d.id = u.deleted_by \
+             WHERE u.account_id = $1 AND u.deleted_at IS NOT NULL \
+             ORDER BY u.deleted_at DESC, u.id DESC LIMIT $2",
+        )
+        .bind(account.0)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows)
+}

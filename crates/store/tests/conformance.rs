@@ -22,6 +22,8 @@ mod bulk_load;
 mod concurrency;
 #[path = "conformance/constraints.rs"]
 mod constraints;
+#[path = "conformance/deleted.rs"]
+mod deleted;
 #[path = "conformance/filters.rs"]
 mod filters;
 #[path = "conformance/list.rs"]

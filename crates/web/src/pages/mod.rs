@@ -6,6 +6,7 @@ mod assets;
 mod audit;
 mod bots;
 mod bulk;
+mod deleted_users;
 mod groups;
 mod invite;
 mod login;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(bots::router())
         .merge(bulk::router())
+        .merge(deleted_users::router())
         .merge(groups::router())
         .merge(invite::router())
         .merge(login::router())

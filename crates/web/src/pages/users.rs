@@ -93,6 +93,8 @@ struct UsersPage {
     back: String,
     may_bulk: bool,
     may_delete: bool,
+    /// Account-wide `users.delete`: the link to the deleted users.
+    may_see_deleted: bool,
     bulk_groups: Vec<Choice>,
     export_href: String,
     notice: Option<&'static str>,
@@ -252,6 +254,7 @@ async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(ra
         back: params.cursor.as_ref().map_or_else(|| list_href(&params, &[]), |c| list_href(&params, &[("cursor", c)])),
         may_bulk,
         may_delete: me.role.allows(Permission::UsersDelete),
+        may_see_deleted: app::authz::deleted_users(&me).is_ok(),
         bulk_groups,
         export_href,
         notice,

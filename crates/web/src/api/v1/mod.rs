@@ -4,6 +4,7 @@ mod admin_roles;
 mod audit;
 mod auth;
 mod bots;
+mod deleted_users;
 mod groups;
 mod invitations;
 mod me;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(groups::router())
         .merge(admin_roles::router())
         .merge(user_actions::router())
+        .merge(deleted_users::router())
         .merge(password::router())
         .merge(sessions::router())
         .merge(settings::router())
