@@ -332,3 +332,20 @@ impl Granter {
         Ok(())
     }
 }
+
+/// Proof that the caller may transfer bot ownership: the Primary Master Admin only.
+#[derive(Debug, Clone)]
+pub struct TransferOwnership {
+    pub(crate) account: AccountId,
+    pub(crate) actor: Actor,
+}
+
+/// Grants [`TransferOwnership`] to the Primary Master Admin; 403 for everyone else
+/// (Master Admins included).
+pub fn transfer_ownership(p: &Principal) -> Result<TransferOwnership, AppError> {
+    if p.role.may_transfer_ownership() {
+        Ok(TransferOwnership { account: p.account_id, actor: Actor::of(p) })
+    } else {
+        Err(AppError::Forbidden("only the Primary Master Admin may transfer bot ownership".into()))
+    }
+}

@@ -1,12 +1,12 @@
 //! Bots as user management sees them: creating one with its Owner, listing them per
 //! workspace, a user's Developer/Tester roles (the Manage Bots tab), and Transfer Ownership.
 //!
-//! Rules: exactly one Owner per bot (the schema enforces it); the Owner role is set at
+//! Rules: exactly one Owner per bot (the schema forbids a second, every write keeps one); the Owner role is set at
 //! creation and moves only by transfer, which only the Primary Master Admin may do; every
 //! role needs membership of the bot's workspace; bots outside an admin's scope look absent.
 
 use crate::audit::{self, action};
-use crate::authz::{BotsAssign, BotsView, InScope, OnUser, Principal};
+use crate::authz::{BotsAssign, BotsView, InScope, OnUser, Principal, TransferOwnership};
 use crate::{AppCtx, AppError};
 use domain::bot::BotRole;
 use domain::ids::{AccountId, BotId, UserId, WorkspaceId};
@@ -261,22 +261,6 @@ pub async fn owner_candidates(
     Ok(store::bots::owner_candidates(&ctx.db, may.account, WorkspaceId(bot.workspace_id), q, 20).await?)
 }
 
-/// Proof that the caller may transfer bot ownership: the Primary Master Admin only.
-#[derive(Debug, Clone)]
-pub struct TransferOwnership {
-    account: AccountId,
-    actor: crate::authz::Actor,
-}
-
-/// Grants [`TransferOwnership`] to the Primary Master Admin; 403 for everyone else.
-pub fn may_transfer(p: &Principal) -> Result<TransferOwnership, AppError> {
-    if p.role.may_transfer_ownership() {
-        Ok(TransferOwnership { account: p.account_id, actor: crate::authz::Actor::of(p) })
-    } else {
-        Err(AppError::Forbidden("only the Primary Master Admin may transfer bot ownership".into()))
-    }
-}
-
 /// One planned change of Owner, checked, with its audit event.
 pub(crate) async fn plan_transfer(
     ctx: &AppCtx,
@@ -318,11 +302,5 @@ pub async fn transfer(
         Err(AppError::Conflict(
             "the bot's Owner or the new Owner's status changed meanwhile; reload and try again".into(),
         ))
-    }
-}
-
-impl TransferOwnership {
-    pub(crate) fn actor(&self) -> &crate::authz::Actor {
-        &self.actor
     }
 }

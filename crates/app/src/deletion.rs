@@ -6,8 +6,8 @@
 //! at once; their sessions end in the same transaction.
 
 use crate::audit::{self, action};
+use crate::authz::TransferOwnership;
 use crate::authz::{DeleteUser, OnDeletedUser};
-use crate::bots::TransferOwnership;
 use crate::clock::{self, DAY, Micros};
 use crate::{AppCtx, AppError};
 use domain::bot::BotRole;
@@ -122,7 +122,7 @@ pub async fn transfer_and_delete(
     };
     let names: Vec<String> = owned.iter().map(|b| b.name.clone()).collect();
     let event = audit::by(
-        transfer.actor(),
+        &transfer.actor,
         action::USER_DELETED,
         Some(on.user),
         json!({"email": user.email, "bots_transferred": names}),

@@ -218,7 +218,7 @@ async fn delete_page(
                 email,
                 csrf: me.csrf_token.clone(),
                 bots,
-                may_transfer: app::bots::may_transfer(me).is_ok(),
+                may_transfer: app::authz::transfer_ownership(me).is_ok(),
                 successor_all: typed.get("successor_all").cloned().unwrap_or_default(),
                 error: error.map(crate::pages::user_bots::say),
             };
@@ -282,7 +282,7 @@ async fn transfer_and_delete(
         .collect();
     let for_all = fields.get("successor_all").map(|s| s.trim()).filter(|s| !s.is_empty());
     let result = async {
-        let transfer = app::bots::may_transfer(&me)?;
+        let transfer = app::authz::transfer_ownership(&me)?;
         let may = app::authz::delete_user(&state.ctx, &me, user).await?;
         if !fields.contains_key("confirm") {
             return Err(AppError::invalid("confirm", "tick the box to confirm the transfer and the delete"));

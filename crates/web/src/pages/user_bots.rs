@@ -152,7 +152,7 @@ async fn render(
         csrf: me.csrf_token.clone(),
         notice,
         may_assign: me.role.allows(Permission::BotsAssign),
-        may_transfer: app::bots::may_transfer(me).is_ok(),
+        may_transfer: app::authz::transfer_ownership(me).is_ok(),
         rows,
         assignable,
         failure,
@@ -270,7 +270,7 @@ async fn transfer(
     Form(form): Form<BotForm>,
 ) -> Response {
     act(&state, &me, &id, &form, &bot, "transferred", async |user| {
-        let may = app::bots::may_transfer(&me)?;
+        let may = app::authz::transfer_ownership(&me)?;
         // The viewer must also see the user (scope), like every other action on this tab.
         app::authz::on_user::<BotsView>(&state.ctx, &me, user).await?;
         app::bots::transfer(&state.ctx, &may, user, &bot, &form.new_owner).await

@@ -152,7 +152,7 @@ async fn transfer(
     Path((id, bot)): Path<(String, String)>,
     AppJson(body): AppJson<Value>,
 ) -> Result<StatusCode, ApiError> {
-    let may = app::bots::may_transfer(&me)?;
+    let may = app::authz::transfer_ownership(&me)?;
     let new_owner = required(&body, "new_owner")?;
     app::bots::transfer(&state.ctx, &may, user_id(&id)?, &bot, &new_owner).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -164,7 +164,7 @@ async fn transfer_and_delete(
     Path(id): Path<String>,
     AppJson(body): AppJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    let transfer = app::bots::may_transfer(&me)?;
+    let transfer = app::authz::transfer_ownership(&me)?;
     let may = app::authz::delete_user(&state.ctx, &me, user_id(&id)?).await?;
     let successors: BTreeMap<String, String> = match body.get("successors") {
         None | Some(Value::Null) => BTreeMap::new(),
