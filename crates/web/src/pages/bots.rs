@@ -86,7 +86,7 @@ async fn render(
     let workspaces = scope_workspaces(&state.ctx, me).await;
     let status = failure.as_ref().map_or(axum::http::StatusCode::OK, |(e, _)| crate::error::status_of(e));
     let (error, typed) = match failure {
-        Some((e, typed)) => (Some(crate::pages::user_bots::say(&e)), typed),
+        Some((e, typed)) => (Some(crate::pages::refusal_sentence(&e)), typed),
         None => (None, CreateForm::default()),
     };
     let page = BotsPage {

@@ -192,6 +192,43 @@ pub fn error_page(e: &AppError, nav: Option<Nav>) -> Response {
     message(status, nav, status.canonical_reason().unwrap_or("Error"), &text)
 }
 
+/// How a page names the field an error is about: a profile field by its label, the bot
+/// forms' fields by theirs, anything else by its key.
+pub fn field_label(key: &str) -> String {
+    if let Ok(f) = key.parse::<domain::profile::ProfileField>() {
+        return f.label().to_owned();
+    }
+    match key {
+        "new_owner" => "New owner",
+        "owner" => "Owner",
+        "bot_id" => "Bot",
+        "role" => "Role",
+        "name" => "Name",
+        "workspace_id" => "Workspace",
+        other => other,
+    }
+    .to_owned()
+}
+
+/// A refusal as a sentence for the page ("Mobile Number has 2 digits…", "New owner … is not
+/// an active member…"): the app's messages follow a field name, which becomes its label; a
+/// 403 of the profile rules starts with "key: ".
+pub fn refusal_sentence(e: &AppError) -> String {
+    let text = match e {
+        AppError::Invalid { field, message } => format!("{} {message}", field_label(field)),
+        AppError::Forbidden(m) => match m.split_once(": ") {
+            Some((k, rest)) if k.parse::<domain::profile::ProfileField>().is_ok() => {
+                format!("{}: {rest}", field_label(k))
+            }
+            _ => m.clone(),
+        },
+        other => other.to_string(),
+    };
+    let mut chars = text.chars();
+    let capitalised: String = chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect());
+    if capitalised.ends_with('.') { capitalised } else { capitalised + "." }
+}
+
 /// Admins land on the users list; everyone else on their own page.
 async fn home(PageUser(me): PageUser) -> Redirect {
     Redirect::to(if me.is_admin() { "/admin/users" } else { "/me" })

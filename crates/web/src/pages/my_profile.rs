@@ -119,7 +119,6 @@ fn page(
     typed: Option<&BTreeMap<String, String>>,
     refusal: Option<Refusal>,
 ) -> MyProfilePage {
-    let label_of = |key: &str| key.parse::<ProfileField>().map_or(key.to_owned(), |f| f.label().to_owned());
     let (mut field_error, mut picture_error, mut error, mut password_error) = (None, None, None, None);
     if let Some(r) = refusal {
         match r.field.as_deref() {
@@ -129,9 +128,9 @@ fn page(
                 password_error = Some((k.to_owned(), r.sentence(label)));
             }
             Some(k) if v.fields.iter().any(|f| f.field.key() == k) => {
-                field_error = Some((k.to_owned(), r.sentence(&label_of(k))));
+                field_error = Some((k.to_owned(), r.sentence(&crate::pages::field_label(k))));
             }
-            Some(k) => error = Some(r.sentence(&label_of(k))),
+            Some(k) => error = Some(r.sentence(&crate::pages::field_label(k))),
             None => error = Some(r.text),
         }
     }

@@ -52,6 +52,19 @@ impl UserHead {
             tab,
         }
     }
+
+    /// The head of `tab` with the user's name and status, when the viewer may see the
+    /// profile ("User" otherwise: the tab itself decides what else to show).
+    pub async fn load(ctx: &AppCtx, me: &Principal, id: UserId, tab: &'static str) -> Self {
+        let mut head = Self::new(me, id, "User".to_owned(), tab);
+        if let Ok(may) = app::authz::on_user::<UsersView>(ctx, me, id).await
+            && let Ok(d) = app::users::get_user(ctx, &may).await
+        {
+            head.name = format!("{} {}", d.user.first_name, d.user.last_name);
+            head.badge = Some((d.status.label(), d.status.as_str()));
+        }
+        head
+    }
 }
 
 /// The `notice` (and count) of a redirect, mapped to fixed texts.
@@ -153,18 +166,6 @@ struct SessionsPage {
     ended: Vec<SessionView>,
 }
 
-/// The user's name and status for the head, when the viewer may see the profile.
-async fn head(ctx: &AppCtx, me: &Principal, id: UserId) -> UserHead {
-    let mut head = UserHead::new(me, id, "User".to_owned(), "sessions");
-    if let Ok(may) = app::authz::on_user::<UsersView>(ctx, me, id).await
-        && let Ok(d) = app::users::get_user(ctx, &may).await
-    {
-        head.name = format!("{} {}", d.user.first_name, d.user.last_name);
-        head.badge = Some((d.status.label(), d.status.as_str()));
-    }
-    head
-}
-
 async fn render(
     state: &AppState,
     me: &Principal,
@@ -185,7 +186,7 @@ async fn render(
     };
     let page = SessionsPage {
         nav: Some(nav),
-        head: head(&state.ctx, me, id).await,
+        head: UserHead::load(&state.ctx, me, id, "sessions").await,
         csrf: me.csrf_token.clone(),
         notice,
         error,

@@ -220,7 +220,7 @@ async fn delete_page(
                 bots,
                 may_transfer: app::authz::transfer_ownership(me).is_ok(),
                 successor_all: typed.get("successor_all").cloned().unwrap_or_default(),
-                error: error.map(crate::pages::user_bots::say),
+                error: error.map(crate::pages::refusal_sentence),
             };
             (status, page).into_response()
         }

@@ -9,7 +9,7 @@ use crate::extract::PageUser;
 use crate::pages::sessions::{NoticeQuery, UserHead};
 use crate::pages::{Nav, error_page, expired_form};
 use crate::state::AppState;
-use app::authz::{BotsAssign, BotsView, Principal, UsersView};
+use app::authz::{BotsAssign, BotsView, Principal};
 use app::{AppCtx, AppError};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -39,25 +39,6 @@ pub fn role_label(role: &str) -> &'static str {
         "tester" => "Tester",
         _ => "Unknown",
     }
-}
-
-/// A refusal as a sentence for the page: field names become labels, and the first letter is
-/// capitalised (the app's messages are written to follow a field name).
-pub fn say(e: &AppError) -> String {
-    let text = match e {
-        AppError::Invalid { field, message } => match field.as_str() {
-            "new_owner" => format!("New owner {message}"),
-            "owner" => format!("Owner {message}"),
-            "bot_id" => format!("Bot {message}"),
-            "role" => format!("Role {message}"),
-            "name" => format!("Name {message}"),
-            "workspace_id" => format!("Workspace {message}"),
-            _ => message.clone(),
-        },
-        other => other.to_string(),
-    };
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 struct RowView {
@@ -92,17 +73,6 @@ struct UserBotsPage {
     rows: Vec<RowView>,
     /// (bot id, "Bot · Workspace") the user may be given a role on.
     assignable: Vec<(String, String)>,
-}
-
-async fn head(ctx: &AppCtx, me: &Principal, id: UserId) -> UserHead {
-    let mut head = UserHead::new(me, id, "User".to_owned(), "bots");
-    if let Ok(may) = app::authz::on_user::<UsersView>(ctx, me, id).await
-        && let Ok(d) = app::users::get_user(ctx, &may).await
-    {
-        head.name = format!("{} {}", d.user.first_name, d.user.last_name);
-        head.badge = Some((d.status.label(), d.status.as_str()));
-    }
-    head
 }
 
 async fn load(ctx: &AppCtx, me: &Principal, id: UserId) -> Result<(Vec<RowView>, Vec<(String, String)>), AppError> {
@@ -148,7 +118,7 @@ async fn render(
     };
     let page = UserBotsPage {
         nav: Some(nav),
-        head: head(&state.ctx, me, id).await,
+        head: UserHead::load(&state.ctx, me, id, "bots").await,
         csrf: me.csrf_token.clone(),
         notice,
         may_assign: me.role.allows(Permission::BotsAssign),
@@ -207,7 +177,8 @@ where
         Ok(()) => Redirect::to(&format!("{here}?notice={notice}")).into_response(),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             let status = crate::error::status_of(&e);
-            let failure = Failure { at: at.to_owned(), text: say(&e), typed: form.new_owner.clone() };
+            let failure =
+                Failure { at: at.to_owned(), text: crate::pages::refusal_sentence(&e), typed: form.new_owner.clone() };
             let mut res = render(state, me, user, None, failure).await;
             if res.status() == StatusCode::OK {
                 *res.status_mut() = status;

@@ -21,7 +21,6 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::ids::UserId;
 use domain::permission::Permission;
-use domain::profile::ProfileField;
 use domain::role::RoleKind;
 use domain::user::{BuilderAccess, UserStatus};
 use serde::Deserialize;
@@ -257,7 +256,7 @@ async fn render(
         created: when(d.user.created_at),
         edit,
         stale,
-        edit_error: refused.map(refusal_text),
+        edit_error: refused.map(crate::pages::refusal_sentence),
         picture_at: profile.as_ref().and_then(|v| v.picture_at),
         profile_fields: profile
             .iter()
@@ -271,19 +270,6 @@ async fn render(
         (true, _) => (StatusCode::PRECONDITION_FAILED, page).into_response(),
         (false, Some(e)) => (crate::error::status_of(e), page).into_response(),
         (false, None) => page.into_response(),
-    }
-}
-
-/// A refusal as a sentence naming the field by its label ("Mobile Number has 3 digits…").
-fn refusal_text(e: &AppError) -> String {
-    let label = |key: &str| key.parse::<ProfileField>().map_or_else(|_| key.to_owned(), |f| f.label().to_owned());
-    match e {
-        AppError::Invalid { field, message } => format!("{} {message}.", label(field)),
-        AppError::Forbidden(m) => match m.split_once(": ") {
-            Some((k, rest)) => format!("{}: {rest}.", label(k)),
-            None => m.clone(),
-        },
-        other => other.to_string(),
     }
 }
 
