@@ -150,15 +150,33 @@ pub async fn on_user<P: Perm>(ctx: &AppCtx, p: &Principal, user: UserId) -> Resu
 pub struct InAccount<P> {
     pub(crate) account: AccountId,
     pub(crate) actor: Actor,
-    /// Whether the holder's role covers every workspace (some settings need that).
-    pub(crate) all_workspaces: bool,
     _p: PhantomData<P>,
 }
 
 pub fn in_account<P: Perm>(p: &Principal) -> Result<InAccount<P>, AppError> {
     require(p, P::PERMISSION)?;
-    let all_workspaces = p.role.scope() == Scope::AllWorkspaces;
-    Ok(InAccount { account: p.account_id, actor: Actor::of(p), all_workspaces, _p: PhantomData })
+    Ok(InAccount { account: p.account_id, actor: Actor::of(p), _p: PhantomData })
+}
+
+/// Proof that the holder has `P` on every workspace: for what reaches beyond any one
+/// workspace (User Settings shape every profile; deleted users belong to no scope).
+#[derive(Debug, Clone)]
+pub struct AccountWide<P> {
+    pub(crate) account: AccountId,
+    pub(crate) actor: Actor,
+    _p: PhantomData<P>,
+}
+
+/// Grants [`AccountWide<P>`]: 403 without `P`, and 403 for a role scoped to some workspaces.
+pub fn account_wide<P: Perm>(p: &Principal) -> Result<AccountWide<P>, AppError> {
+    require(p, P::PERMISSION)?;
+    if p.role.scope() != Scope::AllWorkspaces {
+        return Err(AppError::Forbidden(format!(
+            "this reaches the whole account, so it needs the {} permission on all workspaces",
+            P::PERMISSION
+        )));
+    }
+    Ok(AccountWide { account: p.account_id, actor: Actor::of(p), _p: PhantomData })
 }
 
 /// Whether the principal may open the admin console at all.
@@ -206,29 +224,11 @@ pub struct OnDeletedUser {
 /// Grants [`OnDeletedUser`] for a user who is soft-deleted (the normal [`on_user`] refuses
 /// them): 403 without account-wide `users.delete`, 404 when no such deleted user.
 pub async fn on_deleted_user(ctx: &AppCtx, p: &Principal, user: UserId) -> Result<OnDeletedUser, AppError> {
-    deleted_users(p)?;
+    account_wide::<UsersDelete>(p)?;
     if store::deletion::find_deleted(&ctx.db, p.account_id, user).await?.is_none() {
         return Err(AppError::NotFound);
     }
     Ok(OnDeletedUser { account: p.account_id, user, actor: Actor::of(p) })
-}
-
-/// Proof that the holder may see the account's deleted users: account-wide `users.delete`
-/// (the same rule as restoring them, [`on_deleted_user`]).
-#[derive(Debug, Clone)]
-pub struct ListDeleted {
-    pub(crate) account: AccountId,
-}
-
-/// Grants [`ListDeleted`]: 403 without `users.delete` or without an all-workspaces scope.
-pub fn deleted_users(p: &Principal) -> Result<ListDeleted, AppError> {
-    require(p, Permission::UsersDelete)?;
-    if p.role.scope() != Scope::AllWorkspaces {
-        return Err(AppError::Forbidden(
-            "only an account-wide admin with users.delete may see and restore deleted users".into(),
-        ));
-    }
-    Ok(ListDeleted { account: p.account_id })
 }
 
 /// Proof that the holder may invite users, and of the workspaces they may invite into.

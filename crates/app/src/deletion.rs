@@ -206,7 +206,10 @@ pub struct DeletedUser {
 }
 
 /// The account's soft-deleted users, newest deletion first (at most [`DELETED_LIST_LIMIT`]).
-pub async fn list_deleted(ctx: &AppCtx, may: &crate::authz::ListDeleted) -> Result<Vec<DeletedUser>, AppError> {
+pub async fn list_deleted(
+    ctx: &AppCtx,
+    may: &crate::authz::AccountWide<crate::authz::UsersDelete>,
+) -> Result<Vec<DeletedUser>, AppError> {
     let rows = store::deletion::list_deleted(&ctx.db, may.account, DELETED_LIST_LIMIT).await?;
     Ok(rows
         .into_iter()

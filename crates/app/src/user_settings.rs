@@ -1,8 +1,10 @@
-//! User Settings: which profile fields users see and may edit (PRODUCT.md §4). Saved
-//! settings take effect at each user's next login: a session copies them when it opens.
+//! User Settings: which profile fields users see and may edit (PRODUCT.md §4). They shape
+//! every profile of the account, so only admins with settings.manage on all workspaces
+//! read or change them ([`AccountWide`]). Saved settings take effect at each user's next
+//! login: a session copies them when it opens.
 
 use crate::audit::{self, action};
-use crate::authz::{InAccount, SettingsManage};
+use crate::authz::{AccountWide, SettingsManage};
 use crate::{AppCtx, AppError, clock};
 use domain::ids::AccountId;
 use domain::profile::{ProfileField, ProfileSettings, SettingsChange};
@@ -24,20 +26,7 @@ pub async fn current(ctx: &AppCtx, account: AccountId) -> Result<ProfileSettings
     })
 }
 
-/// User Settings shape every profile of the account, so only an admin whose role covers
-/// every workspace may see or change them (a workspace admin would reach beyond their scope).
-fn account_wide(may: &InAccount<SettingsManage>) -> Result<(), AppError> {
-    if may.all_workspaces {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "User Settings apply to the whole account: they need settings.manage on all workspaces".into(),
-        ))
-    }
-}
-
-pub async fn read(ctx: &AppCtx, may: &InAccount<SettingsManage>) -> Result<ProfileSettings, AppError> {
-    account_wide(may)?;
+pub async fn read(ctx: &AppCtx, may: &AccountWide<SettingsManage>) -> Result<ProfileSettings, AppError> {
     current(ctx, may.account).await
 }
 
@@ -54,10 +43,9 @@ pub struct Preview {
 
 pub async fn preview(
     ctx: &AppCtx,
-    may: &InAccount<SettingsManage>,
+    may: &AccountWide<SettingsManage>,
     new: &ProfileSettings,
 ) -> Result<Preview, AppError> {
-    account_wide(may)?;
     let old = current(ctx, may.account).await?;
     let change = new.changes_from(&old);
     if change.is_empty() {
@@ -71,10 +59,9 @@ pub async fn preview(
 /// Saves `new` with an audit event naming every field whose rule changed.
 pub async fn update(
     ctx: &AppCtx,
-    may: &InAccount<SettingsManage>,
+    may: &AccountWide<SettingsManage>,
     new: &ProfileSettings,
 ) -> Result<ProfileSettings, AppError> {
-    account_wide(may)?;
     let old = current(ctx, may.account).await?;
     let changed: serde_json::Map<String, serde_json::Value> = ProfileField::ALL
         .into_iter()

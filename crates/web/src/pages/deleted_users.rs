@@ -56,7 +56,7 @@ struct DeletedUsersPage {
 async fn render(state: &AppState, me: &Principal, notice: Option<&'static str>, error: Option<&AppError>) -> Response {
     let nav = Nav::load(&state.ctx, me, "users", HERE).await;
     let loaded = async {
-        let may = app::authz::deleted_users(me)?;
+        let may = app::authz::account_wide::<app::authz::UsersDelete>(me)?;
         app::deletion::list_deleted(&state.ctx, &may).await
     };
     let users = match loaded.await {

@@ -9,7 +9,7 @@ use crate::pages::sessions::NoticeQuery;
 use crate::pages::{Nav, error_page, expired_form};
 use crate::state::AppState;
 use app::AppError;
-use app::authz::{InAccount, Principal, SettingsManage};
+use app::authz::{AccountWide, Principal, SettingsManage};
 use app::user_settings::Preview;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -100,7 +100,7 @@ fn parse(form: &BTreeMap<String, String>) -> Result<ProfileSettings, AppError> {
 
 async fn show(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(raw): RawQuery) -> Response {
     let nav = Nav::load(&state.ctx, &me, "user-settings", HERE).await;
-    let current = match app::authz::in_account::<SettingsManage>(&me) {
+    let current = match app::authz::account_wide::<SettingsManage>(&me) {
         Ok(may) => app::user_settings::read(&state.ctx, &may).await,
         Err(e) => Err(e),
     };
@@ -120,7 +120,7 @@ async fn checked(
     state: &AppState,
     me: &Principal,
     body: &str,
-) -> Result<(Nav, InAccount<SettingsManage>, ProfileSettings), Response> {
+) -> Result<(Nav, AccountWide<SettingsManage>, ProfileSettings), Response> {
     let nav = Nav::load(&state.ctx, me, "user-settings", HERE).await;
     let Ok(form) = crate::extract::parse_query::<BTreeMap<String, String>>(body) else {
         return Err(error_page(&AppError::invalid("body", "is not a form"), Some(nav)));
@@ -128,7 +128,7 @@ async fn checked(
     if !check_form_token(&me.csrf_token, form.get("csrf").map_or("", String::as_str)) {
         return Err(expired_form(nav));
     }
-    let may = match app::authz::in_account::<SettingsManage>(me) {
+    let may = match app::authz::account_wide::<SettingsManage>(me) {
         Ok(may) => may,
         Err(e) => return Err(error_page(&e, Some(nav))),
     };

@@ -254,7 +254,7 @@ async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(ra
         back: params.cursor.as_ref().map_or_else(|| list_href(&params, &[]), |c| list_href(&params, &[("cursor", c)])),
         may_bulk,
         may_delete: me.role.allows(Permission::UsersDelete),
-        may_see_deleted: app::authz::deleted_users(&me).is_ok(),
+        may_see_deleted: app::authz::account_wide::<app::authz::UsersDelete>(&me).is_ok(),
         bulk_groups,
         export_href,
         notice,

@@ -30,7 +30,7 @@ fn deleted_json(u: &DeletedUser) -> Value {
 }
 
 async fn list_deleted(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
-    let may = app::authz::deleted_users(&me)?;
+    let may = app::authz::account_wide::<app::authz::UsersDelete>(&me)?;
     let users = app::deletion::list_deleted(&state.ctx, &may).await?;
     Ok(Json(json!({"items": users.iter().map(deleted_json).collect::<Vec<_>>()})))
 }

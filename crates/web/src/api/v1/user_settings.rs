@@ -88,7 +88,7 @@ fn parse(body: &Value) -> Result<ProfileSettings, AppError> {
 }
 
 async fn read(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
-    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    let may = app::authz::account_wide::<SettingsManage>(&me)?;
     Ok(Json(settings_json(&app::user_settings::read(&state.ctx, &may).await?)))
 }
 
@@ -97,7 +97,7 @@ async fn update(
     ApiUser(me): ApiUser,
     AppJson(body): AppJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    let may = app::authz::account_wide::<SettingsManage>(&me)?;
     let new = parse(&body)?;
     Ok(Json(settings_json(&app::user_settings::update(&state.ctx, &may, &new).await?)))
 }
@@ -107,7 +107,7 @@ async fn preview(
     ApiUser(me): ApiUser,
     AppJson(body): AppJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    let may = app::authz::account_wide::<SettingsManage>(&me)?;
     let new = parse(&body)?;
     Ok(Json(preview_json(&app::user_settings::preview(&state.ctx, &may, &new).await?)))
 }
