@@ -14,16 +14,6 @@ use domain::user::UserStatus;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn send(app: &TestApp, c: &Client, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut req = c.request(method, app.url(path));
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.expect("request");
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
 async fn bot(app: &TestApp, ws: WorkspaceId, name: &str, members: &[(UserId, BotRole)]) -> BotId {
     let id = BotId::new();
     store::bots::create(&app.db, id, ws, name, members, app::clock::now()).await.expect("create bot");
@@ -89,57 +79,57 @@ on_both_backends!(admins_create_bots_for_an_owner_and_builders_for_themselves, |
     let org = app.seed_org().await;
     let root = app.login_admin().await;
     let body = json!({"workspace_id": org.alpha.to_string(), "name": "Helpdesk", "owner": "ann.archer@example.com"});
-    let (status, created) = send(&app, &root, Method::POST, "/api/v1/bots", Some(body.clone())).await;
+    let (status, created) = app.send(&root, Method::POST, "/api/v1/bots", Some(body.clone())).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["owner"]["id"], org.ann.to_string());
     assert_eq!(created["workspace"]["id"], org.alpha.to_string());
     assert_eq!(bots_of(&app, &root, org.ann).await, vec![("Helpdesk".to_owned(), "owner".to_owned())]);
     // The same name in the same workspace.
-    let (status, err) = send(&app, &root, Method::POST, "/api/v1/bots", Some(body)).await;
+    let (status, err) = app.send(&root, Method::POST, "/api/v1/bots", Some(body)).await;
     assert_eq!(status, StatusCode::CONFLICT, "{err}");
     let body = json!({"workspace_id": org.alpha.to_string(), "name": "HELPDESK", "owner": "cat.cooper@example.com"});
-    let (status, err) = send(&app, &root, Method::POST, "/api/v1/bots", Some(body)).await;
+    let (status, err) = app.send(&root, Method::POST, "/api/v1/bots", Some(body)).await;
     assert_eq!(status, StatusCode::CONFLICT, "names are unique regardless of case: {err}");
     // The same name in another workspace is fine.
     let body = json!({"workspace_id": org.beta.to_string(), "name": "Helpdesk", "owner": org.bob.to_string()});
-    let (status, err) = send(&app, &root, Method::POST, "/api/v1/bots", Some(body)).await;
+    let (status, err) = app.send(&root, Method::POST, "/api/v1/bots", Some(body)).await;
     assert_eq!(status, StatusCode::CREATED, "{err}");
     // The Owner must be an active member of the bot's workspace (Bob is in Beta only, Dan
     // is suspended): the field is refused, naming it.
     for owner in ["bob.baker@example.com", "dan.dunn@example.com", "outsider@other.example"] {
         let body = json!({"workspace_id": org.alpha.to_string(), "name": "Other", "owner": owner});
-        let (status, err) = send(&app, &root, Method::POST, "/api/v1/bots", Some(body)).await;
+        let (status, err) = app.send(&root, Method::POST, "/api/v1/bots", Some(body)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{owner}: {err}");
         assert_eq!(err["invalid_params"][0]["name"], "owner", "{err}");
     }
     // Bad workspaces: not an id, and an id of no workspace of this account.
     for ws in ["nope".to_owned(), WorkspaceId::new().to_string()] {
         let body = json!({"workspace_id": ws, "name": "X", "owner": "ann.archer@example.com"});
-        let (status, err) = send(&app, &root, Method::POST, "/api/v1/bots", Some(body)).await;
+        let (status, err) = app.send(&root, Method::POST, "/api/v1/bots", Some(body)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
         assert_eq!(err["invalid_params"][0]["name"], "workspace_id", "{err}");
     }
     let body = json!({"workspace_id": org.alpha.to_string(), "name": " "});
-    let (status, err) = send(&app, &root, Method::POST, "/api/v1/bots", Some(body)).await;
+    let (status, err) = app.send(&root, Method::POST, "/api/v1/bots", Some(body)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(err["invalid_params"][0]["name"], "name", "{err}");
 
     // A plain member may not create bots.
     let cat = app.login("cat.cooper@example.com", PASSWORD).await;
     let body = json!({"workspace_id": org.beta.to_string(), "name": "Cat Bot"});
-    let (status, err) = send(&app, &cat, Method::POST, "/api/v1/bots", Some(body.clone())).await;
+    let (status, err) = app.send(&cat, Method::POST, "/api/v1/bots", Some(body.clone())).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{err}");
     // With builder access + new bot creation, for themselves in a workspace of theirs.
     make_builder(&app, &root, org.cat).await;
-    let (status, created) = send(&app, &cat, Method::POST, "/api/v1/bots", Some(body)).await;
+    let (status, created) = app.send(&cat, Method::POST, "/api/v1/bots", Some(body)).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["owner"]["id"], org.cat.to_string());
     // Not for someone else, and not in a workspace they do not belong to.
     let body = json!({"workspace_id": org.beta.to_string(), "name": "For Bob", "owner": "bob.baker@example.com"});
-    let (status, err) = send(&app, &cat, Method::POST, "/api/v1/bots", Some(body)).await;
+    let (status, err) = app.send(&cat, Method::POST, "/api/v1/bots", Some(body)).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{err}");
     let body = json!({"workspace_id": org.default_ws.to_string(), "name": "Elsewhere"});
-    let (status, err) = send(&app, &cat, Method::POST, "/api/v1/bots", Some(body)).await;
+    let (status, err) = app.send(&cat, Method::POST, "/api/v1/bots", Some(body)).await;
     assert_eq!(status, StatusCode::CONFLICT, "{err}");
     let created = audit(&app, &root, "bot.created").await;
     assert_eq!(created.len(), 3, "{created:?}");
@@ -200,42 +190,41 @@ on_both_backends!(developer_and_tester_roles_change_and_go_but_the_owner_row_is_
     let root = app.login_admin().await;
     let path = |u: UserId, bot: BotId| format!("/api/v1/users/{u}/bots/{bot}");
     // Assign, change, remove.
-    let (status, body) = send(&app, &root, Method::PUT, &path(org.cat, a), Some(json!({"role": "developer"}))).await;
+    let (status, body) = app.send(&root, Method::PUT, &path(org.cat, a), Some(json!({"role": "developer"}))).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     assert_eq!(bots_of(&app, &root, org.cat).await, vec![("Alpha Bot".to_owned(), "developer".to_owned())]);
-    let (status, _) = send(&app, &root, Method::PUT, &path(org.cat, a), Some(json!({"role": "tester"}))).await;
+    let (status, _) = app.send(&root, Method::PUT, &path(org.cat, a), Some(json!({"role": "tester"}))).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(bots_of(&app, &root, org.cat).await, vec![("Alpha Bot".to_owned(), "tester".to_owned())]);
-    let (status, _) = send(&app, &root, Method::PUT, &path(org.cat, a), Some(json!({"role": "developer"}))).await;
+    let (status, _) = app.send(&root, Method::PUT, &path(org.cat, a), Some(json!({"role": "developer"}))).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = send(&app, &root, Method::DELETE, &path(org.cat, a), None).await;
+    let (status, _) = app.send(&root, Method::DELETE, &path(org.cat, a), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert!(bots_of(&app, &root, org.cat).await.is_empty());
-    let (status, _) = send(&app, &root, Method::DELETE, &path(org.cat, a), None).await;
+    let (status, _) = app.send(&root, Method::DELETE, &path(org.cat, a), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "no role left to remove");
 
     // The Owner row: neither changed nor removed here.
     for method in [Method::PUT, Method::DELETE] {
         let body = (method == Method::PUT).then(|| json!({"role": "developer"}));
-        let (status, err) = send(&app, &root, method, &path(org.ann, a), body).await;
+        let (status, err) = app.send(&root, method, &path(org.ann, a), body).await;
         assert_eq!(status, StatusCode::CONFLICT, "{err}");
         assert!(err["detail"].as_str().unwrap().contains("Transfer Ownership"), "{err}");
     }
     assert_eq!(bots_of(&app, &root, org.ann).await, vec![("Alpha Bot".to_owned(), "owner".to_owned())]);
     // "owner" is not assignable, nor is anything unknown.
     for role in ["owner", "admin"] {
-        let (status, err) = send(&app, &root, Method::PUT, &path(org.cat, a), Some(json!({"role": role}))).await;
+        let (status, err) = app.send(&root, Method::PUT, &path(org.cat, a), Some(json!({"role": role}))).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
         assert_eq!(err["invalid_params"][0]["name"], "role", "{err}");
     }
     // Bob is not a member of Alpha.
-    let (status, err) = send(&app, &root, Method::PUT, &path(org.bob, a), Some(json!({"role": "tester"}))).await;
+    let (status, err) = app.send(&root, Method::PUT, &path(org.bob, a), Some(json!({"role": "tester"}))).await;
     assert_eq!(status, StatusCode::CONFLICT, "{err}");
     assert!(err["detail"].as_str().unwrap().contains("Alpha"), "{err}");
     assert!(bots_of(&app, &root, org.bob).await.iter().all(|(n, _)| n != "Alpha Bot"));
     // An unknown bot.
-    let (status, _) =
-        send(&app, &root, Method::PUT, &path(org.cat, BotId::new()), Some(json!({"role": "tester"}))).await;
+    let (status, _) = app.send(&root, Method::PUT, &path(org.cat, BotId::new()), Some(json!({"role": "tester"}))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // Audit: three role sets and one removal of Cat.
@@ -258,9 +247,9 @@ on_both_backends!(developer_and_tester_roles_change_and_go_but_the_owner_row_is_
     app.add_custom_admin(org.account, viewer).await;
     let viewer = app.login("bot.viewer@example.com", PASSWORD).await;
     assert_eq!(bots_of(&app, &viewer, org.ann).await.len(), 1);
-    let (status, _) = send(&app, &viewer, Method::PUT, &path(org.cat, a), Some(json!({"role": "tester"}))).await;
+    let (status, _) = app.send(&viewer, Method::PUT, &path(org.cat, a), Some(json!({"role": "tester"}))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = send(&app, &viewer, Method::DELETE, &path(org.cat, a), None).await;
+    let (status, _) = app.send(&viewer, Method::DELETE, &path(org.cat, a), None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // A bots.assign admin scoped to Alpha: Bob (Beta only) is 404, and so is a Beta bot.
@@ -274,18 +263,18 @@ on_both_backends!(developer_and_tester_roles_change_and_go_but_the_owner_row_is_
     };
     app.add_custom_admin(org.account, scoped).await;
     let scoped = app.login("alpha.assigner@example.com", PASSWORD).await;
-    let (status, _) = send(&app, &scoped, Method::PUT, &path(org.bob, b), Some(json!({"role": "tester"}))).await;
+    let (status, _) = app.send(&scoped, Method::PUT, &path(org.bob, b), Some(json!({"role": "tester"}))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = send(&app, &scoped, Method::PUT, &path(org.cat, b), Some(json!({"role": "tester"}))).await;
+    let (status, _) = app.send(&scoped, Method::PUT, &path(org.cat, b), Some(json!({"role": "tester"}))).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "a bot outside the scope looks absent");
-    let (status, body) = send(&app, &scoped, Method::PUT, &path(org.cat, a), Some(json!({"role": "tester"}))).await;
+    let (status, body) = app.send(&scoped, Method::PUT, &path(org.cat, a), Some(json!({"role": "tester"}))).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     assert!(bots_of(&app, &root, org.cat).await.iter().all(|(n, _)| n != "Beta Bot"));
     // Another account: 404.
     let outsider = app.login("outsider@other.example", PASSWORD).await;
-    let (status, _) = send(&app, &outsider, Method::PUT, &path(org.cat, a), Some(json!({"role": "developer"}))).await;
+    let (status, _) = app.send(&outsider, Method::PUT, &path(org.cat, a), Some(json!({"role": "developer"}))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = send(&app, &outsider, Method::DELETE, &path(org.cat, a), None).await;
+    let (status, _) = app.send(&outsider, Method::DELETE, &path(org.cat, a), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(bots_of(&app, &root, org.cat).await, vec![("Alpha Bot".to_owned(), "tester".to_owned())]);
 });
@@ -318,9 +307,9 @@ on_both_backends!(only_the_primary_transfers_ownership_to_an_active_member, |app
 
     // Nobody but the primary: neither a Master Admin nor a custom admin with every permission.
     let master = add_master_admin(&app, &org).await;
-    let (status, err) =
-        send(&app, &master, Method::POST, &transfer(org.ann, a), Some(json!({"new_owner": "cat.cooper@example.com"})))
-            .await;
+    let (status, err) = app
+        .send(&master, Method::POST, &transfer(org.ann, a), Some(json!({"new_owner": "cat.cooper@example.com"})))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{err}");
     assert!(err["detail"].as_str().unwrap().contains("Primary Master Admin"), "{err}");
     let all = [
@@ -339,39 +328,37 @@ on_both_backends!(only_the_primary_transfers_ownership_to_an_active_member, |app
     };
     app.add_custom_admin(org.account, custom).await;
     let custom = app.login("custom.all@example.com", PASSWORD).await;
-    let (status, _) =
-        send(&app, &custom, Method::POST, &transfer(org.ann, a), Some(json!({"new_owner": "cat.cooper@example.com"})))
-            .await;
+    let (status, _) = app
+        .send(&custom, Method::POST, &transfer(org.ann, a), Some(json!({"new_owner": "cat.cooper@example.com"})))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(owner_of(&app, &org, a).await, Some(org.ann.0));
 
     // Refused new owners: suspended, non-member, other account, unknown; nothing changes.
     for who in ["dan.dunn@example.com", "bob.baker@example.com", "outsider@other.example", "Nobody Known"] {
-        let (status, err) =
-            send(&app, &root, Method::POST, &transfer(org.ann, a), Some(json!({"new_owner": who}))).await;
+        let (status, err) = app.send(&root, Method::POST, &transfer(org.ann, a), Some(json!({"new_owner": who}))).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{who}: {err}");
         assert_eq!(err["invalid_params"][0]["name"], "new_owner", "{err}");
         assert_eq!(owner_of(&app, &org, a).await, Some(org.ann.0), "{who}");
     }
-    let (status, _) = send(&app, &root, Method::POST, &transfer(org.ann, a), Some(json!({"new_owner": org.dan}))).await;
+    let (status, _) = app.send(&root, Method::POST, &transfer(org.ann, a), Some(json!({"new_owner": org.dan}))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "by id, suspended");
     // Invited Eve is in Beta.
     let (status, _) =
-        send(&app, &root, Method::POST, &transfer(org.bob, b), Some(json!({"new_owner": "eve.evans@example.com"})))
-            .await;
+        app.send(&root, Method::POST, &transfer(org.bob, b), Some(json!({"new_owner": "eve.evans@example.com"}))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(owner_of(&app, &org, b).await, Some(org.bob.0));
     // Cat does not own the bot.
-    let (status, _) =
-        send(&app, &root, Method::POST, &transfer(org.cat, a), Some(json!({"new_owner": "ann.archer@example.com"})))
-            .await;
+    let (status, _) = app
+        .send(&root, Method::POST, &transfer(org.cat, a), Some(json!({"new_owner": "ann.archer@example.com"})))
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(audit(&app, &root, "bot.ownership_transferred").await.is_empty());
 
     // By email.
-    let (status, err) =
-        send(&app, &root, Method::POST, &transfer(org.ann, a), Some(json!({"new_owner": "Cat.Cooper@example.com"})))
-            .await;
+    let (status, err) = app
+        .send(&root, Method::POST, &transfer(org.ann, a), Some(json!({"new_owner": "Cat.Cooper@example.com"})))
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{err}");
     assert_eq!(owner_of(&app, &org, a).await, Some(org.cat.0));
     let ann_bots = bots_of(&app, &root, org.ann).await;
@@ -387,15 +374,15 @@ on_both_backends!(only_the_primary_transfers_ownership_to_an_active_member, |app
     };
     let twin = app.add_user(org.account, twin).await;
     let (status, err) =
-        send(&app, &root, Method::POST, &transfer(org.ann, a2), Some(json!({"new_owner": "Cat Cooper"}))).await;
+        app.send(&root, Method::POST, &transfer(org.ann, a2), Some(json!({"new_owner": "Cat Cooper"}))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
     assert!(err["detail"].as_str().unwrap().contains("cat.twin@example.com"), "{err}");
     assert_eq!(owner_of(&app, &org, a2).await, Some(org.ann.0));
-    let (status, _) = send(&app, &root, Method::DELETE, &format!("/api/v1/users/{twin}"), None).await;
+    let (status, _) = app.send(&root, Method::DELETE, &format!("/api/v1/users/{twin}"), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     // By unique name.
     let (status, err) =
-        send(&app, &root, Method::POST, &transfer(org.ann, a2), Some(json!({"new_owner": "cat cooper"}))).await;
+        app.send(&root, Method::POST, &transfer(org.ann, a2), Some(json!({"new_owner": "cat cooper"}))).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{err}");
     assert_eq!(owner_of(&app, &org, a2).await, Some(org.cat.0));
     assert_eq!(
@@ -424,34 +411,34 @@ on_both_backends!(the_guided_delete_transfers_every_bot_and_deletes_or_does_noth
     let path = format!("/api/v1/users/{}/transfer-and-delete", org.ann);
 
     // The plain delete is refused, naming the bots.
-    let (status, err) = send(&app, &root, Method::DELETE, &format!("/api/v1/users/{}", org.ann), None).await;
+    let (status, err) = app.send(&root, Method::DELETE, &format!("/api/v1/users/{}", org.ann), None).await;
     assert_eq!(status, StatusCode::CONFLICT);
     let detail = err["detail"].as_str().unwrap();
     assert!(detail.contains("Alpha One") && detail.contains("Alpha Two"), "{detail}");
 
     // The Primary Master Admin is never deleted, guided or not.
     let own = format!("/api/v1/users/{}/transfer-and-delete", org.admin);
-    let (status, err) = send(&app, &root, Method::POST, &own, Some(json!({"successor": "cat cooper"}))).await;
+    let (status, err) = app.send(&root, Method::POST, &own, Some(json!({"successor": "cat cooper"}))).await;
     assert_eq!(status, StatusCode::CONFLICT, "{err}");
     // Not the primary: 403.
     let master = add_master_admin(&app, &org).await;
     let (status, _) =
-        send(&app, &master, Method::POST, &path, Some(json!({"successor": "cat.cooper@example.com"}))).await;
+        app.send(&master, Method::POST, &path, Some(json!({"successor": "cat.cooper@example.com"}))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // One bad successor changes nothing at all.
     let body = json!({"successor": "cat.cooper@example.com", "successors": {a2.to_string(): "dan.dunn@example.com"}});
-    let (status, err) = send(&app, &root, Method::POST, &path, Some(body)).await;
+    let (status, err) = app.send(&root, Method::POST, &path, Some(body)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
     assert_eq!(err["invalid_params"][0]["name"], "successors", "{err}");
     assert!(err["detail"].as_str().unwrap().contains("Alpha Two"), "{err}");
     // No successor for one bot: also refused.
     let body = json!({"successors": {a1.to_string(): "cat.cooper@example.com"}});
-    let (status, _) = send(&app, &root, Method::POST, &path, Some(body)).await;
+    let (status, _) = app.send(&root, Method::POST, &path, Some(body)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     // A bot the user does not own.
     let body = json!({"successor": "cat.cooper@example.com", "successors": {BotId::new().to_string(): "cat cooper"}});
-    let (status, _) = send(&app, &root, Method::POST, &path, Some(body)).await;
+    let (status, _) = app.send(&root, Method::POST, &path, Some(body)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(owner_of(&app, &org, a1).await, Some(org.ann.0));
     assert_eq!(owner_of(&app, &org, a2).await, Some(org.ann.0));
@@ -462,7 +449,7 @@ on_both_backends!(the_guided_delete_transfers_every_bot_and_deletes_or_does_noth
     let ann = app.login("ann.archer@example.com", PASSWORD).await;
     let body =
         json!({"successor": "cat.cooper@example.com", "successors": {a1.to_string(): "alpha.admin@example.com"}});
-    let (status, done) = send(&app, &root, Method::POST, &path, Some(body)).await;
+    let (status, done) = app.send(&root, Method::POST, &path, Some(body)).await;
     assert_eq!(status, StatusCode::OK, "{done}");
     assert_eq!(done["deleted"], true);
     assert_eq!(owner_of(&app, &org, a1).await, Some(org.alpha_admin.0));
@@ -481,7 +468,7 @@ on_both_backends!(the_guided_delete_with_one_successor_for_all, |app| async move
     let a2 = bot(&app, org.alpha, "Alpha Two", &[(org.ann, BotRole::Owner)]).await;
     let root = app.login_admin().await;
     let path = format!("/api/v1/users/{}/transfer-and-delete", org.ann);
-    let (status, done) = send(&app, &root, Method::POST, &path, Some(json!({"successor": "Cat Cooper"}))).await;
+    let (status, done) = app.send(&root, Method::POST, &path, Some(json!({"successor": "Cat Cooper"}))).await;
     assert_eq!(status, StatusCode::OK, "{done}");
     assert_eq!(done["bots_transferred"].as_array().unwrap().len(), 2);
     assert_eq!(owner_of(&app, &org, a1).await, Some(org.cat.0));
@@ -489,7 +476,7 @@ on_both_backends!(the_guided_delete_with_one_successor_for_all, |app| async move
     assert_eq!(app.get_json(&root, &format!("/api/v1/users/{}", org.ann)).await.0, StatusCode::NOT_FOUND);
     // A user without bots goes the same way.
     let path = format!("/api/v1/users/{}/transfer-and-delete", org.bob);
-    let (status, done) = send(&app, &root, Method::POST, &path, Some(json!({}))).await;
+    let (status, done) = app.send(&root, Method::POST, &path, Some(json!({}))).await;
     assert_eq!(status, StatusCode::OK, "{done}");
     assert_eq!(app.get_json(&root, &format!("/api/v1/users/{}", org.bob)).await.0, StatusCode::NOT_FOUND);
 });

@@ -1,27 +1,11 @@
 //! Groups API: create, rename, delete only when empty, members, scope, audit.
 
 use crate::on_both_backends;
-use crate::support::app::{PASSWORD, TestApp};
+use crate::support::app::PASSWORD;
 use crate::support::roles::CustomAdmin;
 use domain::permission::Permission;
-use reqwest::{Client, StatusCode};
-use serde_json::{Value, json};
-
-async fn send(
-    app: &TestApp,
-    c: &Client,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = c.request(method, app.url(path));
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.expect("request");
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
+use reqwest::StatusCode;
+use serde_json::json;
 
 on_both_backends!(groups_are_created_renamed_and_deleted_only_when_empty, |app| async move {
     let org = app.seed_org().await;
@@ -33,72 +17,72 @@ on_both_backends!(groups_are_created_renamed_and_deleted_only_when_empty, |app| 
     assert_eq!(team["workspace"]["name"], "Alpha");
 
     let body = json!({"name": "Night Shift", "workspace_id": org.alpha.to_string()});
-    let (status, g) = send(&app, &root, reqwest::Method::POST, "/api/v1/groups", Some(body.clone())).await;
+    let (status, g) = app.send(&root, reqwest::Method::POST, "/api/v1/groups", Some(body.clone())).await;
     assert_eq!(status, StatusCode::CREATED, "{g}");
     let id = g["id"].as_str().unwrap().to_owned();
-    let (status, _) = send(
-        &app,
-        &root,
-        reqwest::Method::POST,
-        "/api/v1/groups",
-        Some(json!({"name": "night shift", "workspace_id": org.alpha.to_string()})),
-    )
-    .await;
+    let (status, _) = app
+        .send(
+            &root,
+            reqwest::Method::POST,
+            "/api/v1/groups",
+            Some(json!({"name": "night shift", "workspace_id": org.alpha.to_string()})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "names are unique per workspace");
-    let (status, _) = send(
-        &app,
-        &root,
-        reqwest::Method::POST,
-        "/api/v1/groups",
-        Some(json!({"name": "Night Shift", "workspace_id": org.beta.to_string()})),
-    )
-    .await;
+    let (status, _) = app
+        .send(
+            &root,
+            reqwest::Method::POST,
+            "/api/v1/groups",
+            Some(json!({"name": "Night Shift", "workspace_id": org.beta.to_string()})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "another workspace may reuse the name");
-    let (status, body) = send(
-        &app,
-        &root,
-        reqwest::Method::POST,
-        "/api/v1/groups",
-        Some(json!({"name": " ", "workspace_id": org.alpha.to_string()})),
-    )
-    .await;
+    let (status, body) = app
+        .send(
+            &root,
+            reqwest::Method::POST,
+            "/api/v1/groups",
+            Some(json!({"name": " ", "workspace_id": org.alpha.to_string()})),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["invalid_params"][0]["name"], "name");
 
-    let (status, g) =
-        send(&app, &root, reqwest::Method::PATCH, &format!("/api/v1/groups/{id}"), Some(json!({"name": "Day Shift"})))
-            .await;
+    let (status, g) = app
+        .send(&root, reqwest::Method::PATCH, &format!("/api/v1/groups/{id}"), Some(json!({"name": "Day Shift"})))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(g["name"], "Day Shift");
-    let (status, _) =
-        send(&app, &root, reqwest::Method::PATCH, &format!("/api/v1/groups/{id}"), Some(json!({"name": "Alpha Team"})))
-            .await;
+    let (status, _) = app
+        .send(&root, reqwest::Method::PATCH, &format!("/api/v1/groups/{id}"), Some(json!({"name": "Alpha Team"})))
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
 
     let (status, _) =
-        send(&app, &root, reqwest::Method::PUT, &format!("/api/v1/groups/{id}/members/{}", org.ann), None).await;
+        app.send(&root, reqwest::Method::PUT, &format!("/api/v1/groups/{id}/members/{}", org.ann), None).await;
     assert_eq!(status, StatusCode::CREATED);
     let (status, _) =
-        send(&app, &root, reqwest::Method::PUT, &format!("/api/v1/groups/{id}/members/{}", org.ann), None).await;
+        app.send(&root, reqwest::Method::PUT, &format!("/api/v1/groups/{id}/members/{}", org.ann), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "adding twice is harmless");
     let (status, body) =
-        send(&app, &root, reqwest::Method::PUT, &format!("/api/v1/groups/{id}/members/{}", org.bob), None).await;
+        app.send(&root, reqwest::Method::PUT, &format!("/api/v1/groups/{id}/members/{}", org.bob), None).await;
     assert_eq!(status, StatusCode::CONFLICT, "bob is not in Alpha: {body}");
     let (_, members) = app.get_json(&root, &format!("/api/v1/groups/{id}/members")).await;
     assert_eq!(members["items"][0]["email"], "ann.archer@example.com");
 
-    let (status, body) = send(&app, &root, reqwest::Method::DELETE, &format!("/api/v1/groups/{id}"), None).await;
+    let (status, body) = app.send(&root, reqwest::Method::DELETE, &format!("/api/v1/groups/{id}"), None).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body["detail"].as_str().unwrap().contains("still has 1 member"), "{body}");
     let (status, body) =
-        send(&app, &root, reqwest::Method::DELETE, &format!("/api/v1/groups/{}", org.alpha_team), None).await;
+        app.send(&root, reqwest::Method::DELETE, &format!("/api/v1/groups/{}", org.alpha_team), None).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body["detail"].as_str().unwrap().contains("still has 2 members"), "{body}");
 
     let (status, _) =
-        send(&app, &root, reqwest::Method::DELETE, &format!("/api/v1/groups/{id}/members/{}", org.ann), None).await;
+        app.send(&root, reqwest::Method::DELETE, &format!("/api/v1/groups/{id}/members/{}", org.ann), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = send(&app, &root, reqwest::Method::DELETE, &format!("/api/v1/groups/{id}"), None).await;
+    let (status, _) = app.send(&root, reqwest::Method::DELETE, &format!("/api/v1/groups/{id}"), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _) = app.get_json(&root, &format!("/api/v1/groups/{id}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -125,33 +109,28 @@ on_both_backends!(groups_outside_the_scope_look_absent, |app| async move {
     assert!(list["items"].as_array().unwrap().is_empty(), "{list}");
     let (status, _) = app.get_json(&c, &format!("/api/v1/groups/{}", org.alpha_team)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = send(
-        &app,
-        &c,
-        reqwest::Method::DELETE,
-        &format!("/api/v1/groups/{}/members/{}", org.alpha_team, org.ann),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .send(&c, reqwest::Method::DELETE, &format!("/api/v1/groups/{}/members/{}", org.alpha_team, org.ann), None)
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, body) = send(
-        &app,
-        &c,
-        reqwest::Method::POST,
-        "/api/v1/groups",
-        Some(json!({"name": "X", "workspace_id": org.alpha.to_string()})),
-    )
-    .await;
+    let (status, body) = app
+        .send(
+            &c,
+            reqwest::Method::POST,
+            "/api/v1/groups",
+            Some(json!({"name": "X", "workspace_id": org.alpha.to_string()})),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["invalid_params"][0]["name"], "workspace_id");
-    let (status, _) = send(
-        &app,
-        &c,
-        reqwest::Method::POST,
-        "/api/v1/groups",
-        Some(json!({"name": "X", "workspace_id": org.beta.to_string()})),
-    )
-    .await;
+    let (status, _) = app
+        .send(
+            &c,
+            reqwest::Method::POST,
+            "/api/v1/groups",
+            Some(json!({"name": "X", "workspace_id": org.beta.to_string()})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     // Without groups.manage: 403.
     let viewer = app.login("alpha.admin@example.com", PASSWORD).await;

@@ -3,23 +3,13 @@
 //! their next login (each session keeps its copy).
 
 use crate::on_both_backends;
-use crate::support::app::{PASSWORD, TestApp};
+use crate::support::app::PASSWORD;
 use crate::support::roles::CustomAdmin;
 use domain::permission::Permission;
-use reqwest::{Client, Method, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 const PATH: &str = "/api/v1/settings/user-profile";
-
-async fn send(app: &TestApp, c: &Client, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut req = c.request(method, app.url(path));
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.expect("request");
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
 
 /// The rule of one field in a GET body: (enabled, allow_edits).
 fn rule(settings: &Value, field: &str) -> (bool, bool) {
@@ -49,7 +39,7 @@ on_both_backends!(defaults_and_enabling_controlled_fields, |app| async move {
         "title": {"enabled": true, "allow_edits": false},
         "picture": {"enabled": true, "allow_edits": false},
     }});
-    let (status, saved) = send(&app, &root, Method::PUT, PATH, Some(body)).await;
+    let (status, saved) = app.send(&root, Method::PUT, PATH, Some(body)).await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     let (_, now) = app.get_json(&root, PATH).await;
     assert_eq!(rule(&now, "company"), (true, true));
@@ -63,7 +53,7 @@ on_both_backends!(defaults_and_enabling_controlled_fields, |app| async move {
             f["enabled"] = json!(true);
         }
     }
-    let (status, _) = send(&app, &root, Method::PUT, PATH, Some(list)).await;
+    let (status, _) = app.send(&root, Method::PUT, PATH, Some(list)).await;
     assert_eq!(status, StatusCode::OK);
     let (_, now) = app.get_json(&root, PATH).await;
     assert_eq!(rule(&now, "city"), (true, false));
@@ -96,7 +86,7 @@ on_both_backends!(invalid_settings_and_callers_without_settings_manage_are_refus
     for (body, named) in bad {
         for path in [PATH.to_owned(), format!("{PATH}/preview")] {
             let method = if path == PATH { Method::PUT } else { Method::POST };
-            let (status, err) = send(&app, &root, method, &path, Some(body.clone())).await;
+            let (status, err) = app.send(&root, method, &path, Some(body.clone())).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {err}");
             assert!(err["detail"].as_str().unwrap().contains(named), "{body} should name {named}: {err}");
         }
@@ -116,9 +106,9 @@ on_both_backends!(invalid_settings_and_callers_without_settings_manage_are_refus
     for email in ["no.settings@example.com", "member@example.com", "alpha.admin@example.com"] {
         let c = app.login(email, PASSWORD).await;
         assert_eq!(app.get_json(&c, PATH).await.0, StatusCode::FORBIDDEN, "{email}");
-        assert_eq!(send(&app, &c, Method::PUT, PATH, Some(good.clone())).await.0, StatusCode::FORBIDDEN, "{email}");
+        assert_eq!(app.send(&c, Method::PUT, PATH, Some(good.clone())).await.0, StatusCode::FORBIDDEN, "{email}");
         let preview = format!("{PATH}/preview");
-        assert_eq!(send(&app, &c, Method::POST, &preview, Some(good.clone())).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(app.send(&c, Method::POST, &preview, Some(good.clone())).await.0, StatusCode::FORBIDDEN);
     }
     // A custom admin with settings.manage scoped to one workspace may not: the settings
     // shape every profile of the account. The same permission on all workspaces may.
@@ -132,7 +122,7 @@ on_both_backends!(invalid_settings_and_callers_without_settings_manage_are_refus
     };
     app.add_custom_admin(org.account, scoped).await;
     let c = app.login("settings.admin@example.com", PASSWORD).await;
-    let (status, body) = send(&app, &c, Method::PUT, PATH, Some(good.clone())).await;
+    let (status, body) = app.send(&c, Method::PUT, PATH, Some(good.clone())).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(body["detail"].as_str().unwrap_or_default().contains("all workspaces"), "{body}");
     assert_eq!(rule(&app.get_json(&root, PATH).await.1, "company"), (false, false), "nothing changed");
@@ -145,7 +135,7 @@ on_both_backends!(invalid_settings_and_callers_without_settings_manage_are_refus
     };
     app.add_custom_admin(org.account, wide).await;
     let c = app.login("settings.wide@example.com", PASSWORD).await;
-    let (status, body) = send(&app, &c, Method::PUT, PATH, Some(good)).await;
+    let (status, body) = app.send(&c, Method::PUT, PATH, Some(good)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(rule(&app.get_json(&root, PATH).await.1, "company"), (true, true));
     // Another account's settings are its own.
@@ -161,7 +151,7 @@ on_both_backends!(the_preview_counts_users_and_hidden_values_and_changes_nothing
         "title": {"enabled": true, "allow_edits": true},
     }});
     let preview = format!("{PATH}/preview");
-    let (status, p) = send(&app, &root, Method::POST, &preview, Some(enable.clone())).await;
+    let (status, p) = app.send(&root, Method::POST, &preview, Some(enable.clone())).await;
     assert_eq!(status, StatusCode::OK, "{p}");
     assert_eq!(p["appear"], json!(["company", "title"]));
     assert_eq!(p["disappear"], json!([]));
@@ -177,7 +167,7 @@ on_both_backends!(the_preview_counts_users_and_hidden_values_and_changes_nothing
             .is_empty()
     );
 
-    assert_eq!(send(&app, &root, Method::PUT, PATH, Some(enable.clone())).await.0, StatusCode::OK);
+    assert_eq!(app.send(&root, Method::PUT, PATH, Some(enable.clone())).await.0, StatusCode::OK);
     // Ann and Cat get a company (through the root's next session, which has the new settings).
     let root = app.login_admin().await;
     for user in [org.ann, org.cat] {
@@ -193,11 +183,11 @@ on_both_backends!(the_preview_counts_users_and_hidden_values_and_changes_nothing
         assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     }
     // The same settings again: nothing changes, nobody is touched.
-    let (_, p) = send(&app, &root, Method::POST, &preview, Some(enable)).await;
+    let (_, p) = app.send(&root, Method::POST, &preview, Some(enable)).await;
     assert_eq!((p["users_affected"].as_i64(), p["appear"].as_array().unwrap().len()), (Some(0), 0), "{p}");
     // Hiding the company and making the title read-only.
     let body = json!({"fields": {"title": {"enabled": true, "allow_edits": false}}});
-    let (status, p) = send(&app, &root, Method::POST, &preview, Some(body)).await;
+    let (status, p) = app.send(&root, Method::POST, &preview, Some(body)).await;
     assert_eq!(status, StatusCode::OK, "{p}");
     assert_eq!(p["disappear"], json!(["company"]));
     assert_eq!(p["become_read_only"], json!(["title"]));
@@ -208,7 +198,7 @@ on_both_backends!(the_preview_counts_users_and_hidden_values_and_changes_nothing
     let res = root.delete(app.url(&format!("/api/v1/users/{}", org.cat))).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let body = json!({"fields": {}});
-    let (_, p) = send(&app, &root, Method::POST, &preview, Some(body)).await;
+    let (_, p) = app.send(&root, Method::POST, &preview, Some(body)).await;
     assert_eq!((p["users_affected"].as_i64(), p["users_with_hidden_values"].as_i64()), (Some(8), Some(1)), "{p}");
 });
 
@@ -224,24 +214,22 @@ on_both_backends!(a_settings_change_reaches_a_user_at_their_next_login, |app| as
         "company": {"enabled": true, "allow_edits": true},
         "first_name": {"enabled": true, "allow_edits": false},
     }});
-    assert_eq!(send(&app, &root, Method::PUT, PATH, Some(body)).await.0, StatusCode::OK);
+    assert_eq!(app.send(&root, Method::PUT, PATH, Some(body)).await.0, StatusCode::OK);
 
     // The old session keeps its copy: no company, and the first name still editable.
     let (_, profile) = app.get_json(&before, "/api/v1/me/profile").await;
     assert_eq!(profile_fields(&profile), ["first_name", "last_name", "picture"]);
     assert_eq!(profile["fields"][0]["editable"], true);
-    let (status, _) = send(&app, &before, Method::PATCH, "/api/v1/me/profile", Some(json!({"company": "Acme"}))).await;
+    let (status, _) = app.send(&before, Method::PATCH, "/api/v1/me/profile", Some(json!({"company": "Acme"}))).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "not enabled in this session's copy");
     // A new login has the new list.
     let after = app.login("ann.archer@example.com", PASSWORD).await;
     let (_, profile) = app.get_json(&after, "/api/v1/me/profile").await;
     assert_eq!(profile_fields(&profile), ["first_name", "last_name", "picture", "company"]);
     assert_eq!(profile["fields"][0]["editable"], false);
-    let (status, body) =
-        send(&app, &after, Method::PATCH, "/api/v1/me/profile", Some(json!({"company": "Acme"}))).await;
+    let (status, body) = app.send(&after, Method::PATCH, "/api/v1/me/profile", Some(json!({"company": "Acme"}))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, _) =
-        send(&app, &after, Method::PATCH, "/api/v1/me/profile", Some(json!({"first_name": "Anna"}))).await;
+    let (status, _) = app.send(&after, Method::PATCH, "/api/v1/me/profile", Some(json!({"first_name": "Anna"}))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // And on another instance too (the copy lives in the database).
     let second = app.second_instance().await;

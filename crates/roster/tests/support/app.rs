@@ -251,6 +251,23 @@ impl TestApp {
         (status, body)
     }
 
+    /// Any request with an optional JSON body, returning (status, JSON body or null).
+    pub async fn send(
+        &self,
+        c: &reqwest::Client,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = c.request(method, self.url(path));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
     /// All items of a users-list query, following cursors to the end.
     pub async fn list_all(&self, c: &reqwest::Client, query: &str) -> Vec<Value> {
         let mut items = Vec::new();
