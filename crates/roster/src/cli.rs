@@ -88,8 +88,11 @@ impl Cli {
             Command::Serve { common, bind, demo } => {
                 let config = Config::load(&common, Overrides { bind })?;
                 telemetry::init(config.log_format);
+                // Listen for SIGTERM from the start: one that arrives while migrating lets the
+                // migration finish, then stops cleanly.
+                let stop = startup::shutdown_signal();
                 let app = startup::Application::build(config, demo).await?;
-                app.run_until_stopped().await
+                app.run_until(stop).await
             }
             Command::Migrate { common } => {
                 let config = Config::load(&common, Overrides::default())?;

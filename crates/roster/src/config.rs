@@ -49,6 +49,20 @@ pub struct Config {
     /// Argon2id memory cost (KiB) and iterations. Lower only for tests.
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
+    /// Connections served at once; more wait in the listen backlog until one closes.
+    /// Keep it below the process's open-file limit (`ulimit -n`).
+    pub max_connections: u32,
+    /// Seconds a client has to send a complete request head (and an idle keep-alive
+    /// connection to start its next request) before its connection is closed.
+    pub header_read_timeout_seconds: u32,
+    /// Seconds a request may take, body included, before it is answered 408.
+    pub request_timeout_seconds: u32,
+    /// After SIGTERM: seconds to keep serving while `/readyz` fails, so load balancers stop
+    /// sending new requests first (5–10 behind a load balancer; 0 stops at once).
+    pub shutdown_delay_seconds: u32,
+    /// After SIGTERM (and the delay): seconds in-flight requests have to finish before
+    /// they are cut.
+    pub shutdown_timeout_seconds: u32,
 }
 
 impl Default for Config {
@@ -70,6 +84,11 @@ impl Default for Config {
             deletion_retention_days: (auth.deletion_retention / app::clock::DAY) as u32,
             argon2_memory_kib: auth.argon2_memory_kib,
             argon2_iterations: auth.argon2_iterations,
+            max_connections: 1024,
+            header_read_timeout_seconds: 10,
+            request_timeout_seconds: 30,
+            shutdown_delay_seconds: 0,
+            shutdown_timeout_seconds: 30,
         }
     }
 }
@@ -153,6 +172,15 @@ impl Config {
             app::mail::MailTransport::Smtp { url: self.smtp_url.clone() }
         };
         app::mail::Mailer::new(transport, self.mail_from.clone())
+    }
+
+    /// Connection cap, header read timeout and drain deadline for the server loop.
+    pub fn server_limits(&self) -> crate::serve::Limits {
+        crate::serve::Limits {
+            max_connections: self.max_connections as usize,
+            header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_seconds.into()),
+            drain_deadline: std::time::Duration::from_secs(self.shutdown_timeout_seconds.into()),
+        }
     }
 
     pub fn auth_settings(&self) -> app::AuthSettings {

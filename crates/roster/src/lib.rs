@@ -5,5 +5,6 @@ pub mod cli;
 pub mod config;
 mod demo;
 mod import;
+mod serve;
 pub mod startup;
 pub mod telemetry;

@@ -1,12 +1,14 @@
-//! Building and running the application: connect, migrate, first-start setup, bind, serve
-//! until SIGTERM or Ctrl-C. Tests start the app exactly this way.
+//! Building and running the application: connect, listen (probes answer at once), migrate,
+//! first-start setup, ready; serve until SIGTERM or Ctrl-C, then drain. Tests start the app
+//! exactly this way.
 
 use crate::config::Config;
+use crate::serve::{self, Stopper};
 use anyhow::Context;
 use app::bootstrap::FirstStart;
 use app::demo::DemoCredentials;
 use app::{AppCtx, Db};
-use std::net::SocketAddr;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// Connects to the configured database, creating the data directory for SQLite.
@@ -19,22 +21,37 @@ pub async fn connect(config: &Config) -> anyhow::Result<Db> {
     Db::connect(&url).await.with_context(|| format!("cannot open database {}", config.database_url_redacted()))
 }
 
-/// A built application, bound to its port and ready to serve.
-pub struct Application {
-    listener: TcpListener,
-    router: axum::Router,
-    db: Db,
-    public_url: String,
-    first_start: FirstStart,
-    demo: Option<DemoCredentials>,
+/// The server loop, running on its own task; dropping this aborts it (and with it every
+/// connection), so a test that drops its app leaves nothing behind.
+struct Serving {
+    port: u16,
+    stopper: Stopper,
+    task: Option<tokio::task::JoinHandle<usize>>,
 }
 
-impl Application {
-    /// Connects, migrates, seeds (first start or `--demo`) and binds.
-    pub async fn build(config: Config, demo: bool) -> anyhow::Result<Self> {
+impl Drop for Serving {
+    fn drop(&mut self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}
+
+/// Connected and listening, before migrations: `/healthz` answers 200, `/readyz` 503
+/// ("starting"), every other route 503. [`Starting::finish`] migrates and makes it ready.
+pub struct Starting {
+    config: Config,
+    ctx: AppCtx,
+    lifecycle: web::Lifecycle,
+    serving: Serving,
+    public_url: String,
+}
+
+impl Starting {
+    /// Connects to the database and starts serving on the configured address.
+    pub async fn begin(config: Config) -> anyhow::Result<Self> {
         let db = connect(&config).await?;
-        db.migrate().await.context("database migration failed")?;
-        let ctx = AppCtx::new(db.clone(), config.auth_settings(), config.mailer());
+        let ctx = AppCtx::new(db, config.auth_settings(), config.mailer());
         let listener =
             TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
         let addr = listener.local_addr()?;
@@ -43,6 +60,31 @@ impl Application {
         } else {
             config.public_url.trim_end_matches('/').to_owned()
         };
+        let lifecycle = web::Lifecycle::default();
+        let state = web::AppState {
+            ctx: ctx.clone(),
+            secure: public_url.starts_with("https://"),
+            login_limiter: web::RateLimiter::new(config.login_rate_per_minute),
+            public_url: public_url.clone(),
+            lifecycle: lifecycle.clone(),
+            request_timeout: Duration::from_secs(config.request_timeout_seconds.into()),
+        };
+        let (stopper, stop) = Stopper::new();
+        let task = tokio::spawn(serve::serve(listener, web::router(state), config.server_limits(), stop));
+        tracing::info!(%addr, "listening on {public_url}; migrating the database");
+        let serving = Serving { port: addr.port(), stopper, task: Some(task) };
+        Ok(Self { config, ctx, lifecycle, serving, public_url })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.serving.port
+    }
+
+    /// Migrates (on PostgreSQL under an advisory lock, so instances starting together
+    /// migrate once), seeds (first start or `--demo`), and turns ready.
+    pub async fn finish(self, demo: bool) -> anyhow::Result<Application> {
+        let Self { config, ctx, lifecycle, serving, public_url } = self;
+        ctx.db.migrate().await.context("database migration failed")?;
         let demo = if demo { seed_demo(&ctx).await? } else { None };
         let first_start = app::bootstrap::first_start(&ctx, config.bootstrap_admin()).await?;
         match &first_start {
@@ -52,15 +94,34 @@ impl Application {
                 "No admin exists yet. Open this link within 24 hours to create the first admin:\n  {public_url}/setup?token={token}"
             ),
         }
-        let state = web::AppState {
-            ctx,
-            secure: public_url.starts_with("https://"),
-            login_limiter: web::RateLimiter::new(config.login_rate_per_minute),
-            public_url: public_url.clone(),
-        };
-        spawn_purge(state.ctx.clone());
-        tracing::info!(database = %config.database_url_redacted(), "database ready");
-        Ok(Self { public_url, listener, router: web::router(state), db, first_start, demo })
+        spawn_purge(ctx.clone());
+        lifecycle.set_ready();
+        tracing::info!(database = %config.database_url_redacted(), "Roster is ready on {public_url}");
+        Ok(Application {
+            serving,
+            db: ctx.db,
+            lifecycle,
+            shutdown_delay: Duration::from_secs(config.shutdown_delay_seconds.into()),
+            first_start,
+            demo,
+        })
+    }
+}
+
+/// A running application: migrated, ready, serving.
+pub struct Application {
+    serving: Serving,
+    db: Db,
+    lifecycle: web::Lifecycle,
+    shutdown_delay: Duration,
+    first_start: FirstStart,
+    demo: Option<DemoCredentials>,
+}
+
+impl Application {
+    /// Connects, starts listening, migrates, seeds (first start or `--demo`): ready to serve.
+    pub async fn build(config: Config, demo: bool) -> anyhow::Result<Self> {
+        Starting::begin(config).await?.finish(demo).await
     }
 
     /// What first start did (the setup token, when one was printed).
@@ -74,16 +135,31 @@ impl Application {
     }
 
     pub fn port(&self) -> u16 {
-        self.listener.local_addr().map_or(0, |a| a.port())
+        self.serving.port
     }
 
-    /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests and closes the pool.
+    /// Serves until SIGTERM or Ctrl-C, then drains (see [`Application::run_until`]).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        let shutdown = shutdown_signal();
-        let addr = self.listener.local_addr()?;
-        tracing::info!(%addr, "Roster is listening on {}", self.public_url);
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` resolves, then shuts down gracefully: `/readyz` fails at once,
+    /// requests are still served for the configured delay, then the listener closes and
+    /// in-flight requests get the configured deadline to finish. Closes the pool last.
+    pub async fn run_until(mut self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
+        stop.await;
+        self.lifecycle.set_draining();
+        if !self.shutdown_delay.is_zero() {
+            tracing::info!(seconds = self.shutdown_delay.as_secs(), "readiness fails; still serving before the drain");
+            tokio::time::sleep(self.shutdown_delay).await;
+        }
+        self.serving.stopper.stop();
+        if let Some(task) = self.serving.task.take() {
+            let cut = task.await?;
+            if cut > 0 {
+                tracing::warn!(connections = cut, "stopped with requests still running");
+            }
+        }
         self.db.close().await;
         tracing::info!("Roster stopped");
         Ok(())
@@ -124,7 +200,7 @@ fn spawn_purge(ctx: AppCtx) {
 
 /// Resolves on SIGTERM or Ctrl-C. The handlers are installed when this is called, not when
 /// it is first polled, so a signal that arrives right after start-up is not lost.
-fn shutdown_signal() -> impl Future<Output = ()> {
+pub fn shutdown_signal() -> impl Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
     let term = signal(SignalKind::terminate());
     let int = signal(SignalKind::interrupt());

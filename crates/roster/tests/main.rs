@@ -31,6 +31,7 @@ mod password_reset;
 mod profile_edit;
 mod scope;
 mod security_settings;
+mod serving;
 mod sessions;
 mod setup;
 mod user_actions_pages;

@@ -78,12 +78,12 @@ fn the_binary_logs_json_and_stops_gracefully_on_sigterm() {
         .spawn()
         .expect("start roster");
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    // Every line is one JSON object; wait for the one saying the server listens.
+    // Every line is one JSON object; wait for the one saying the server is ready.
     loop {
-        let line = lines.next().expect("the server logs that it listens").unwrap();
+        let line = lines.next().expect("the server logs that it is ready").unwrap();
         let parsed: serde_json::Value =
             serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
-        if parsed["fields"]["message"].as_str().unwrap_or_default().contains("listening") {
+        if parsed["fields"]["message"].as_str().unwrap_or_default().contains("is ready") {
             break;
         }
     }

@@ -68,7 +68,8 @@ fn decode(s: &str) -> Result<String, ()> {
     String::from_utf8(out).map_err(|_| ())
 }
 
-/// A JSON body whose errors are problem+json.
+/// A JSON body whose errors are problem+json: 413 when it is larger than the route's limit,
+/// 400 naming `body` otherwise.
 pub struct AppJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
@@ -77,6 +78,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(Self(v)),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::too_large("the JSON body is larger than 2 MB"))
+            }
             Err(e) => Err(ApiError::invalid("body", &e.body_text())),
         }
     }

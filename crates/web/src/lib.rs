@@ -3,21 +3,23 @@
 //! lives here.
 
 mod api;
+mod body_limit;
 mod cookie;
 mod csrf;
 mod error;
 mod extract;
 mod headers;
+mod lifecycle;
 mod ops;
 mod pages;
 mod rate_limit;
 mod state;
 
+pub use lifecycle::{Lifecycle, Phase};
 pub use rate_limit::RateLimiter;
 pub use state::AppState;
 
 use axum::Router;
-use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -26,18 +28,22 @@ use tower_http::trace::TraceLayer;
 pub fn router(state: AppState) -> Router {
     let secure = state.secure;
     let login_limiter = axum::Extension(state.login_limiter.clone());
+    let lifecycle = state.lifecycle.clone();
+    let request_timeout = state.request_timeout;
     Router::new()
         .merge(ops::router())
         .nest("/api/v1", api::v1::router())
         .merge(pages::router())
         .layer(axum::middleware::from_fn(csrf::reject_cross_site))
+        .layer(axum::middleware::from_fn(body_limit::refuse_oversized))
+        .layer(axum::middleware::from_fn_with_state(lifecycle, lifecycle::refuse_while_starting))
         .layer(login_limiter)
         .layer(axum::middleware::from_fn_with_state(secure, headers::add_security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, request_timeout))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)

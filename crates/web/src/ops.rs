@@ -1,5 +1,6 @@
 //! Liveness and readiness for load balancers and orchestrators.
 
+use crate::lifecycle::Phase;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -10,13 +11,20 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
 }
 
-/// The process is up.
+/// The process is up (also while it starts and drains).
 async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The process can serve: the database answers.
+/// The process can take new requests: migrations are done, no shutdown has begun, and the
+/// database answers. 503 otherwise, with the reason as the body (`starting`, `draining`,
+/// `database unavailable`).
 async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match state.lifecycle.phase() {
+        Phase::Starting => return (StatusCode::SERVICE_UNAVAILABLE, "starting"),
+        Phase::Draining => return (StatusCode::SERVICE_UNAVAILABLE, "draining"),
+        Phase::Ready => {}
+    }
     match state.ctx.db.ping().await {
         Ok(()) => (StatusCode::OK, "ready"),
         Err(e) => {

@@ -1,5 +1,6 @@
 //! What every handler can reach.
 
+use crate::lifecycle::Lifecycle;
 use crate::rate_limit::RateLimiter;
 use app::AppCtx;
 
@@ -12,4 +13,8 @@ pub struct AppState {
     pub login_limiter: RateLimiter,
     /// Where users reach Roster (no trailing slash), for links in emails.
     pub public_url: String,
+    /// Starting, ready or draining: read by `/readyz` and the start-up gate.
+    pub lifecycle: Lifecycle,
+    /// Longest a request may take, body included (then 408).
+    pub request_timeout: std::time::Duration,
 }

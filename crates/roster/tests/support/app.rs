@@ -27,6 +27,8 @@ pub struct TestApp {
     dir: PathBuf,
     database_url: String,
     pg_database: Option<String>,
+    /// Databases made by [`TestApp::fresh_database`], dropped with this app.
+    extra_pg_databases: std::sync::Mutex<Vec<String>>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -157,6 +159,7 @@ async fn spawn(backend: Backend, adjust: impl FnOnce(&mut Config), demo: bool) -
         dir,
         database_url: url,
         pg_database,
+        extra_pg_databases: std::sync::Mutex::default(),
         server,
     })
 }
@@ -165,6 +168,9 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
         if let Some(name) = &self.pg_database {
+            drop_pg_database(name);
+        }
+        for name in self.extra_pg_databases.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter() {
             drop_pg_database(name);
         }
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -181,6 +187,24 @@ impl TestApp {
     pub fn drop_database(&self) {
         if let Some(name) = &self.pg_database {
             drop_pg_database(name);
+        }
+    }
+
+    /// A new, empty database of this app's backend (and a data directory for it), for tests
+    /// that start instances of their own. Both go away with this app.
+    pub async fn fresh_database(&self) -> (PathBuf, String) {
+        let dir = self.dir.join(uuid::Uuid::now_v7().simple().to_string());
+        std::fs::create_dir_all(&dir).expect("create data dir");
+        match self.backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}", dir.join("roster.db").display());
+                (dir, url)
+            }
+            Backend::Postgres => {
+                let (url, name) = create_pg_database().await.expect("PostgreSQL answered a moment ago");
+                self.extra_pg_databases.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(name);
+                (dir, url)
+            }
         }
     }
 
@@ -214,6 +238,7 @@ impl TestApp {
             dir,
             database_url: self.database_url.clone(),
             pg_database: None,
+            extra_pg_databases: std::sync::Mutex::default(),
             server,
         }
     }

@@ -19,14 +19,15 @@ use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 
-/// Largest CSV file accepted.
-const MAX_CSV_FILE: usize = 5 * 1024 * 1024;
+use crate::body_limit::CSV_FILE as MAX_CSV_FILE;
 
 pub fn router() -> Router<AppState> {
     // The body may hold the file plus the other fields; a bigger body is cut off and
     // refused beside the file field.
-    Router::new()
-        .route("/admin/users/invite", get(show).post(submit).layer(DefaultBodyLimit::max(MAX_CSV_FILE + 256 * 1024)))
+    Router::new().route(
+        "/admin/users/invite",
+        get(show).post(submit).layer(DefaultBodyLimit::max(crate::body_limit::CSV_UPLOAD)),
+    )
 }
 
 /// One line of the result table.
