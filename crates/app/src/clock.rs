@@ -1,5 +1,7 @@
 //! Time as the schema stores it: microseconds since the Unix epoch.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use time::OffsetDateTime;
 
 pub type Micros = i64;
@@ -11,6 +13,33 @@ pub const DAY: Micros = 24 * HOUR;
 
 pub fn now() -> Micros {
     to_micros(OffsetDateTime::now_utc())
+}
+
+/// The session check's time source: the system clock, or one that tests move by hand
+/// (idle timeouts are minutes long). Cheap to clone; clones share a manual clock's time.
+#[derive(Debug, Clone, Default)]
+pub struct Clock(Option<Arc<AtomicI64>>);
+
+impl Clock {
+    pub fn system() -> Self {
+        Self(None)
+    }
+
+    /// A clock that stands at `start` until [`Clock::advance`] moves it.
+    pub fn manual(start: Micros) -> Self {
+        Self(Some(Arc::new(AtomicI64::new(start))))
+    }
+
+    pub fn now(&self) -> Micros {
+        self.0.as_ref().map_or_else(now, |t| t.load(Ordering::SeqCst))
+    }
+
+    /// Moves a manual clock forward by `by` µs (the system clock moves by itself).
+    pub fn advance(&self, by: Micros) {
+        if let Some(t) = &self.0 {
+            t.fetch_add(by, Ordering::SeqCst);
+        }
+    }
 }
 
 pub fn to_micros(t: OffsetDateTime) -> Micros {

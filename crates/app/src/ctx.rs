@@ -1,7 +1,8 @@
 //! The context every use case runs in: the database and the settings that shape auth.
 
 use crate::auth::password::PasswordHasher;
-use crate::clock::Micros;
+use crate::auth::activity::Activity;
+use crate::clock::{Clock, Micros};
 use crate::mail::Mailer;
 use store::Db;
 
@@ -39,11 +40,22 @@ pub struct AppCtx {
     pub auth: AuthSettings,
     pub hasher: PasswordHasher,
     pub mailer: Mailer,
+    /// What the session check reads the time from (tests move a manual one).
+    pub clock: Clock,
+    /// Session activity noted by the session check, saved in batches.
+    pub activity: Activity,
 }
 
 impl AppCtx {
     pub fn new(db: Db, auth: AuthSettings, mailer: Mailer) -> Self {
         let hasher = PasswordHasher::new(auth.argon2_memory_kib, auth.argon2_iterations);
-        Self { db, auth, hasher, mailer }
+        Self { db, auth, hasher, mailer, clock: Clock::system(), activity: Activity::default() }
+    }
+
+    /// The same context reading the time from `clock`.
+    #[must_use]
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 }

@@ -105,10 +105,20 @@ pub async fn delete(ctx: &AppCtx, may: &InScope<GroupsManage>, id: GroupId) -> R
     Ok(())
 }
 
-/// The members of a group: (id, email).
-pub async fn members(ctx: &AppCtx, may: &InScope<GroupsManage>, id: GroupId) -> Result<Vec<(Uuid, String)>, AppError> {
+/// One page of a group's members, by email: `limit` (1–100, default 25) and `cursor` (the
+/// previous page's `next_cursor`) as in the users list, whose keyset paging this is.
+pub async fn members(
+    ctx: &AppCtx,
+    may: &InScope<GroupsManage>,
+    id: GroupId,
+    limit: Option<String>,
+    cursor: Option<String>,
+) -> Result<crate::users::UserPage, AppError> {
     get(ctx, may, id).await?;
-    Ok(store::groups::members(&ctx.db, id).await?)
+    let params = crate::users::ListParams { sort: Some("email".into()), limit, cursor, ..Default::default() };
+    let (mut filter, page) = crate::users::parse_list_params(&params)?;
+    filter.group = Some(id);
+    crate::users::list_page(ctx, may.account, &filter, &page).await
 }
 
 /// Whom to add or remove: a user id or an email address.
@@ -118,12 +128,8 @@ pub enum Who<'a> {
     Email(&'a str),
 }
 
-async fn resolve(
-    ctx: &AppCtx,
-    may: &InScope<GroupsManage>,
-    g: &GroupSummary,
-    who: &Who<'_>,
-) -> Result<UserId, AppError> {
+/// The user `who` names, of the caller's account (404 for an unknown id).
+async fn user_of(ctx: &AppCtx, may: &InScope<GroupsManage>, who: &Who<'_>) -> Result<UserId, AppError> {
     let id = match who {
         Who::Id(id) => *id,
         Who::Email(email) => {
@@ -141,6 +147,17 @@ async fn resolve(
     if store::users::find(&ctx.db, may.account, id).await?.is_none() {
         return Err(AppError::NotFound);
     }
+    Ok(id)
+}
+
+/// The user `who` names, who must be a member of the group's workspace to join it.
+async fn resolve(
+    ctx: &AppCtx,
+    may: &InScope<GroupsManage>,
+    g: &GroupSummary,
+    who: &Who<'_>,
+) -> Result<UserId, AppError> {
+    let id = user_of(ctx, may, who).await?;
     let ws = store::lookups::user_workspaces(&ctx.db, id).await?;
     if !ws.iter().any(|w| w.id == g.workspace_id) {
         return Err(AppError::Conflict(format!(
@@ -169,9 +186,10 @@ pub async fn remove_member(
     ctx: &AppCtx,
     may: &InScope<GroupsManage>,
     id: GroupId,
-    user: UserId,
+    who: &Who<'_>,
 ) -> Result<(), AppError> {
     let g = get(ctx, may, id).await?;
+    let user = user_of(ctx, may, who).await?;
     let event =
         audit::by(&may.actor, action::GROUP_MEMBER_REMOVED, Some(user), json!({"group_id": id, "group": g.name}));
     if !store::groups::set_member(&ctx.db, id, user, false, &event).await? {

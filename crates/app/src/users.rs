@@ -189,7 +189,18 @@ fn summary(r: UserListRow) -> Result<UserSummary, AppError> {
 pub async fn list_users(ctx: &AppCtx, may: &ListUsers, params: &ListParams) -> Result<UserPage, AppError> {
     let (mut filter, page) = parse_list_params(params)?;
     filter.within.clone_from(&may.within);
-    let (rows, more) = store::users::list(&ctx.db, may.account, &filter, &page).await?;
+    list_page(ctx, may.account, &filter, &page).await
+}
+
+/// One page of `account`'s users matching `filter` (which the caller has scoped), with the
+/// cursor of the next: the users list and a group's members share it.
+pub(crate) async fn list_page(
+    ctx: &AppCtx,
+    account: domain::ids::AccountId,
+    filter: &UserFilter,
+    page: &PageRequest,
+) -> Result<UserPage, AppError> {
+    let (rows, more) = store::users::list(&ctx.db, account, filter, page).await?;
     let next_cursor =
         if more { rows.last().map(|r| Cursor::encode(&r.keyset(page.sort), page.sort, page.descending)) } else { None };
     let items = rows.into_iter().map(summary).collect::<Result<_, _>>()?;

@@ -88,6 +88,14 @@ impl SecuritySettings {
         i64::from(self.idle_timeout_minutes) * 60_000_000
     }
 
+    /// How stale a session's saved last activity may get before a request saves it again,
+    /// in microseconds: min(60 s, idle timeout / 2). Saving at most this often keeps writes
+    /// rare, and a session active within its idle timeout never ends as idle (with the
+    /// 1-minute minimum, activity every 20 s is saved every 30 s).
+    pub fn activity_save_interval_us(&self) -> i64 {
+        (self.idle_timeout_us() / 2).min(60_000_000)
+    }
+
     /// Microseconds a session may live.
     pub fn absolute_lifetime_us(&self) -> i64 {
         i64::from(self.absolute_lifetime_hours) * 3_600_000_000
@@ -102,6 +110,14 @@ impl SecuritySettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn activity_is_saved_within_half_the_idle_timeout_and_at_least_once_a_minute() {
+        let mut s = SecuritySettings { idle_timeout_minutes: 1, ..SecuritySettings::default() };
+        assert_eq!(s.activity_save_interval_us(), 30_000_000);
+        s.idle_timeout_minutes = 60;
+        assert_eq!(s.activity_save_interval_us(), 60_000_000);
+    }
 
     #[test]
     fn the_defaults_follow_the_product_spec_and_are_valid() {

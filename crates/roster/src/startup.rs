@@ -95,11 +95,12 @@ impl Starting {
             ),
         }
         spawn_purge(ctx.clone());
+        app::auth::activity::spawn_flusher(ctx.clone());
         lifecycle.set_ready();
         tracing::info!(database = %config.database_url_redacted(), "Roster is ready on {public_url}");
         Ok(Application {
             serving,
-            db: ctx.db,
+            ctx,
             lifecycle,
             shutdown_delay: Duration::from_secs(config.shutdown_delay_seconds.into()),
             first_start,
@@ -111,7 +112,7 @@ impl Starting {
 /// A running application: migrated, ready, serving.
 pub struct Application {
     serving: Serving,
-    db: Db,
+    ctx: AppCtx,
     lifecycle: web::Lifecycle,
     shutdown_delay: Duration,
     first_start: FirstStart,
@@ -145,7 +146,8 @@ impl Application {
 
     /// Serves until `stop` resolves, then shuts down gracefully: `/readyz` fails at once,
     /// requests are still served for the configured delay, then the listener closes and
-    /// in-flight requests get the configured deadline to finish. Closes the pool last.
+    /// in-flight requests get the configured deadline to finish. Saves the session activity
+    /// noted since the last batch, and closes the pool last.
     pub async fn run_until(mut self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
         stop.await;
         self.lifecycle.set_draining();
@@ -160,7 +162,10 @@ impl Application {
                 tracing::warn!(connections = cut, "stopped with requests still running");
             }
         }
-        self.db.close().await;
+        if let Err(e) = self.ctx.activity.flush(&self.ctx).await {
+            tracing::error!(error = %e, "saving the last session activity failed");
+        }
+        self.ctx.db.close().await;
         tracing::info!("Roster stopped");
         Ok(())
     }

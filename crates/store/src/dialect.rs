@@ -35,6 +35,36 @@ impl Dialect {
 }
 
 impl Dialect {
+    pub fn is_sqlite(self) -> bool {
+        self.sqlite
+    }
+
+    /// What turns a statement into its plan: `EXPLAIN QUERY PLAN` (SQLite) or `EXPLAIN`.
+    pub fn explain(self) -> &'static str {
+        if self.sqlite { "EXPLAIN QUERY PLAN " } else { "EXPLAIN " }
+    }
+
+    /// The plan rows of [`Self::explain`] as text, one node per line (SQLite's `detail`
+    /// column, PostgreSQL's one `QUERY PLAN` column).
+    pub fn plan_text<R: sqlx::Row>(self, rows: &[R]) -> String
+    where
+        usize: sqlx::ColumnIndex<R>,
+        for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    {
+        let column = if self.sqlite { 3 } else { 0 };
+        rows.iter().filter_map(|r| r.try_get::<String, _>(column).ok()).collect::<Vec<_>>().join("\n")
+    }
+
+    /// An aggregate joining the text `expr` of a group's rows with commas.
+    pub fn text_list(self, expr: &str) -> String {
+        if self.sqlite { format!("group_concat({expr}, ',')") } else { format!("string_agg({expr}, ',')") }
+    }
+
+    /// An id column as text that `Uuid::parse_str` reads (hex on SQLite, hyphenated on PostgreSQL).
+    pub fn id_text(self, column: &str) -> String {
+        if self.sqlite { format!("hex({column})") } else { format!("{column}::text") }
+    }
+
     /// Locks the row of `users` whose id is the statement's `$1` until the transaction ends.
     /// PostgreSQL's READ COMMITTED would otherwise let two transactions each check the other's
     /// uncommitted state (a transfer to a user and that user's deletion); SQLite's write

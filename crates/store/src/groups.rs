@@ -38,7 +38,8 @@ pub async fn add_members(db: &Db, pairs: &[(GroupId, UserId)]) -> Result<(), Sto
     Ok(())
 }
 
-/// A group with its workspace and how many members it has.
+/// A group with its workspace and how many members it has (a count the database keeps
+/// with triggers, so reading it costs nothing however big the group).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct GroupSummary {
     pub id: uuid::Uuid,
@@ -50,8 +51,7 @@ pub struct GroupSummary {
 
 macro_rules! summary {
     () => {
-        "SELECT g.id, g.name, w.id AS workspace_id, w.name AS workspace_name, \
-         (SELECT COUNT(*) FROM group_members gm WHERE gm.group_id = g.id) AS member_count \
+        "SELECT g.id, g.name, w.id AS workspace_id, w.name AS workspace_name, g.member_count \
          FROM groups g JOIN workspaces w ON w.id = g.workspace_id WHERE w.account_id = $1"
     };
 }
@@ -136,20 +136,6 @@ pub async fn delete_if_empty(db: &Db, id: GroupId, audit: &NewAuditEvent) -> Res
         }
     });
     Ok(members)
-}
-
-/// Members of a group: id and email, by email.
-pub async fn members(db: &Db, id: GroupId) -> Result<Vec<(uuid::Uuid, String)>, StoreError> {
-    let rows = with_db!(db, pool => {
-        sqlx::query_as::<_, (uuid::Uuid, String)>(
-            "SELECT u.id, u.email FROM group_members gm JOIN users u ON u.id = gm.user_id \
-             WHERE gm.group_id = $1 ORDER BY u.email_key, u.id",
-        )
-        .bind(id.0)
-        .fetch_all(pool)
-        .await?
-    });
-    Ok(rows)
 }
 
 /// Adds (`add`) or removes one member with its audit event. False when nothing changed

@@ -129,6 +129,10 @@ const PG_LOAD_SETTINGS: &[&str] = &["SET LOCAL maintenance_work_mem = '256MB'"];
 /// 1.5 s instead of 1 ms). Gathering them at once costs about a second.
 const PG_AFTER_COMMIT: &str = "ANALYZE";
 
+/// SQLite chooses between the users' indexes (a role's few holders, or the sort order) from
+/// the statistics ANALYZE gathers (sqlite_stat1 and sqlite_stat4); without them it guesses.
+const SQLITE_AFTER_COMMIT: &str = "ANALYZE";
+
 /// The users' indexes that back no constraint (the primary key stays).
 const PG_USER_OBJECTS: &str = "SELECT 'index', indexname, indexdef FROM pg_indexes \
      WHERE schemaname = current_schema() AND tablename = 'users' \
@@ -153,7 +157,7 @@ impl BulkLoad {
                 (LoadConn::Pg(conn), PG_LOAD_SETTINGS, PG_USER_OBJECTS, None)
             }
         };
-        let after_commit = matches!(conn, LoadConn::Pg(_)).then_some(PG_AFTER_COMMIT);
+        let after_commit = Some(if matches!(conn, LoadConn::Pg(_)) { PG_AFTER_COMMIT } else { SQLITE_AFTER_COMMIT });
         let mut load = Self { conn, rebuild: Vec::new(), after_commit };
         let mut triggers = Vec::new();
         with_conn!(&mut load.conn, conn => {

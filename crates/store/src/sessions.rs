@@ -53,8 +53,9 @@ pub async fn create(db: &Db, s: &NewSession) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// A session that has not been ended, with what authorization needs about its user and the
-/// account's security settings (JSON, if ever saved) to judge idle and absolute timeouts.
+/// A session that has not been ended, with what authorization needs about its user and
+/// their admin role, and the account's security settings (JSON, if ever saved) to judge
+/// idle and absolute timeouts — all from one statement.
 #[derive(Debug, Clone, FromRow)]
 pub struct LiveSession {
     pub id: Uuid,
@@ -72,39 +73,92 @@ pub struct LiveSession {
     pub last_name: String,
     pub is_primary_admin: bool,
     pub admin_role_id: Option<Uuid>,
+    /// The admin role's name and kind (`master` or `custom`), when the user holds one.
+    pub role_name: Option<String>,
+    pub role_kind: Option<String>,
+    pub role_all_workspaces: Option<bool>,
+    /// The role's permissions, comma-separated.
+    pub role_permissions: Option<String>,
+    /// The role's workspace ids, comma-separated (hex or hyphenated UUIDs).
+    pub role_workspaces: Option<String>,
     pub security_settings: Option<String>,
     /// The session's copy of the User Settings (packed); `None` for older sessions.
     pub profile_settings: Option<i64>,
 }
 
-/// The unended, unexpired session whose token hashes to `token_hash`.
+impl LiveSession {
+    /// The role's workspaces, parsed from [`Self::role_workspaces`].
+    pub fn role_workspace_ids(&self) -> Vec<Uuid> {
+        self.role_workspaces.as_deref().unwrap_or("").split(',').filter_map(|w| Uuid::parse_str(w.trim()).ok()).collect()
+    }
+
+    /// The role's permissions, from [`Self::role_permissions`].
+    pub fn role_permission_names(&self) -> impl Iterator<Item = &str> {
+        self.role_permissions.as_deref().unwrap_or("").split(',').filter(|p| !p.is_empty())
+    }
+}
+
+/// The session check's one statement: session by its unique token hash, joined with its
+/// user (primary key), the user's role (primary key; permissions and workspaces by their
+/// primary keys) and the account's security settings (primary key).
+fn find_live_sql(dialect: crate::dialect::Dialect) -> String {
+    format!(
+        "SELECT s.id, s.user_id, u.account_id, s.workspace_id, s.current_workspace_id, s.csrf_token, \
+         s.created_at, s.last_activity_at, s.expires_at, u.status, u.email, u.first_name, u.last_name, \
+         u.is_primary_admin, u.admin_role_id, r.name AS role_name, r.kind AS role_kind, \
+         r.all_workspaces AS role_all_workspaces, \
+         (SELECT {} FROM admin_role_permissions rp WHERE rp.role_id = r.id) AS role_permissions, \
+         (SELECT {} FROM admin_role_workspaces rw WHERE rw.role_id = r.id) AS role_workspaces, \
+         st.value AS security_settings, s.profile_settings \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
+         LEFT JOIN admin_roles r ON r.id = u.admin_role_id \
+         LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
+         WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND u.deleted_at IS NULL",
+        dialect.text_list("rp.permission"),
+        dialect.text_list(&dialect.id_text("rw.workspace_id")),
+    )
+}
+
+/// The unended, unexpired session whose token hashes to `token_hash`, in one statement.
 pub async fn find_live(db: &Db, token_hash: &[u8], now: Micros) -> Result<Option<LiveSession>, StoreError> {
-    let row = with_db!(db, pool => {
-        sqlx::query_as::<_, LiveSession>(
-            "SELECT s.id, s.user_id, u.account_id, s.workspace_id, s.current_workspace_id, s.csrf_token, \
-             s.created_at, s.last_activity_at, s.expires_at, u.status, u.email, u.first_name, u.last_name, \
-             u.is_primary_admin, u.admin_role_id, st.value AS security_settings, s.profile_settings \
-             FROM sessions s JOIN users u ON u.id = s.user_id \
-             LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
-             WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND u.deleted_at IS NULL",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(pool)
-        .await?
+    static SQLITE: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| find_live_sql(crate::dialect::Dialect::SQLITE));
+    static POSTGRES: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| find_live_sql(crate::dialect::Dialect::POSTGRES));
+    let row = with_db!(db, pool, dialect => {
+        let sql: &'static str = if dialect.is_sqlite() { SQLITE.as_str() } else { POSTGRES.as_str() };
+        sqlx::query_as::<_, LiveSession>(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
     });
     Ok(row)
 }
 
-/// Moves `last_activity_at` forward. Callers do this at most once a minute per session.
-pub async fn touch(db: &Db, id: SessionId, now: Micros) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        sqlx::query("UPDATE sessions SET last_activity_at = $1 WHERE id = $2 AND last_activity_at < $1")
-            .bind(now)
-            .bind(id.0)
-            .execute(pool)
-            .await?;
+/// The plan of [`find_live`] (see [`crate::users::explain_list`]).
+pub async fn explain_find_live(db: &Db, token_hash: &[u8], now: Micros) -> Result<String, StoreError> {
+    let plan = with_db!(db, pool, dialect => {
+        let sql = format!("{}{}", dialect.explain(), find_live_sql(dialect));
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(token_hash).bind(now).fetch_all(pool).await?;
+        dialect.plan_text(&rows)
     });
+    Ok(plan)
+}
+
+/// Saves the last activity of many sessions in one statement per 1,000 (never moving one
+/// backwards): the session check batches these writes instead of one per request.
+pub async fn touch_many(db: &Db, touches: &[(SessionId, Micros)]) -> Result<(), StoreError> {
+    for chunk in touches.chunks(1000) {
+        with_db!(db, pool => {
+            let mut qb = sqlx::QueryBuilder::new("UPDATE sessions SET last_activity_at = v.column2 FROM (");
+            qb.push_values(chunk, |mut row, (id, at)| {
+                row.push_bind(id.0).push_bind(*at);
+            });
+            qb.push(") AS v WHERE sessions.id = v.column1 AND sessions.last_activity_at < v.column2");
+            qb.build().execute(pool).await?;
+        });
+    }
     Ok(())
 }
 

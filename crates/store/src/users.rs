@@ -222,8 +222,41 @@ pub async fn list(
     filter: &UserFilter,
     page: &PageRequest,
 ) -> Result<(Vec<UserListRow>, bool), StoreError> {
-    let mut rows = with_db!(db, pool, dialect => {
-        let mut qb = QueryBuilder::new(
+    let Listed::Rows(mut rows) = run_list(db, account, filter, page, false).await? else {
+        unreachable!("asked for rows")
+    };
+    let more = rows.len() > page.limit as usize;
+    rows.truncate(page.limit as usize);
+    Ok((rows, more))
+}
+
+/// The plan the database chooses for [`list`] with these arguments (`EXPLAIN QUERY PLAN` on
+/// SQLite, `EXPLAIN` on PostgreSQL), one node per line: for the plan tests.
+pub async fn explain_list(
+    db: &Db,
+    account: AccountId,
+    filter: &UserFilter,
+    page: &PageRequest,
+) -> Result<String, StoreError> {
+    let Listed::Plan(plan) = run_list(db, account, filter, page, true).await? else { unreachable!("asked for a plan") };
+    Ok(plan)
+}
+
+enum Listed {
+    Rows(Vec<UserListRow>),
+    Plan(String),
+}
+
+async fn run_list(
+    db: &Db,
+    account: AccountId,
+    filter: &UserFilter,
+    page: &PageRequest,
+    explain: bool,
+) -> Result<Listed, StoreError> {
+    let listed = with_db!(db, pool, dialect => {
+        let mut qb = QueryBuilder::new(if explain { dialect.explain() } else { "" });
+        qb.push(
             "SELECT u.id, u.email, u.email_key, u.first_name, u.last_name, u.name_key, u.status, \
              u.builder_access, u.is_primary_admin, r.name AS role_name, u.last_login_at, \
              u.invited_at, u.created_at \
@@ -246,7 +279,11 @@ pub async fn list(
                 qb.push(" AND u.is_primary_admin");
             }
             Some(RoleFilter::MasterAdmin) => {
-                qb.push(" AND r.kind = 'master' AND NOT u.is_primary_admin");
+                // By the role's id, so the role index finds its few holders (a condition on
+                // the joined role would be checked against every user).
+                qb.push(" AND u.admin_role_id = (SELECT mr.id FROM admin_roles mr WHERE mr.kind = 'master' AND mr.account_id = ")
+                    .push_bind(account.0)
+                    .push(") AND NOT u.is_primary_admin");
             }
             Some(RoleFilter::Custom(id)) => {
                 qb.push(" AND u.admin_role_id = ").push_bind(id.0);
@@ -297,11 +334,13 @@ pub async fn list(
         }
         qb.push(" ORDER BY ").push(expr).push(" ").push(dir).push(", u.id ").push(dir);
         qb.push(" LIMIT ").push_bind(i64::from(page.limit) + 1);
-        qb.build_query_as::<UserListRow>().fetch_all(pool).await?
+        if explain {
+            Listed::Plan(dialect.plan_text(&qb.build().fetch_all(pool).await?))
+        } else {
+            Listed::Rows(qb.build_query_as::<UserListRow>().fetch_all(pool).await?)
+        }
     });
-    let more = rows.len() > page.limit as usize;
-    rows.truncate(page.limit as usize);
-    Ok((rows, more))
+    Ok(listed)
 }
 
 /// Everything the profile tab shows about one user.
@@ -356,21 +395,29 @@ pub struct LoginRow {
     pub security_settings: Option<String>,
 }
 
+/// Sign-in's lookup: by the `users_by_email_key` index, in every account.
+const FIND_FOR_LOGIN: &str = "SELECT u.id, u.account_id, u.status, u.password_hash, u.lock_until, \
+     st.value AS security_settings \
+     FROM users u JOIN accounts a ON a.id = u.account_id \
+     LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
+     WHERE u.email_key = $1 AND ($2 IS NULL OR a.slug = $2) AND u.deleted_at IS NULL ORDER BY a.created_at LIMIT 5";
+
 /// Users with this email (case-insensitive) in any account, or only in `account_slug`.
 pub async fn find_for_login(db: &Db, email_key: &str, account_slug: Option<&str>) -> Result<Vec<LoginRow>, StoreError> {
     let rows = with_db!(db, pool => {
-        sqlx::query_as::<_, LoginRow>(
-            "SELECT u.id, u.account_id, u.status, u.password_hash, u.lock_until, st.value AS security_settings \
-             FROM users u JOIN accounts a ON a.id = u.account_id \
-             LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
-             WHERE u.email_key = $1 AND ($2 IS NULL OR a.slug = $2) AND u.deleted_at IS NULL ORDER BY a.created_at LIMIT 5",
-        )
-        .bind(email_key)
-        .bind(account_slug)
-        .fetch_all(pool)
-        .await?
+        sqlx::query_as::<_, LoginRow>(FIND_FOR_LOGIN).bind(email_key).bind(account_slug).fetch_all(pool).await?
     });
     Ok(rows)
+}
+
+/// The plan of [`find_for_login`] (see [`explain_list`]).
+pub async fn explain_find_for_login(db: &Db, email_key: &str) -> Result<String, StoreError> {
+    let plan = with_db!(db, pool, dialect => {
+        let sql = format!("{}{FIND_FOR_LOGIN}", dialect.explain());
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(email_key).bind(None::<String>).fetch_all(pool).await?;
+        dialect.plan_text(&rows)
+    });
+    Ok(plan)
 }
 
 /// Records a successful sign-in.

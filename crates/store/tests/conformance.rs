@@ -32,6 +32,8 @@ mod list;
 mod lookups;
 #[path = "conformance/migrations.rs"]
 mod migrations;
+#[path = "conformance/plans.rs"]
+mod plans;
 #[path = "conformance/search.rs"]
 mod search;
 #[path = "conformance/seed.rs"]

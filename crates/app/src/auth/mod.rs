@@ -1,11 +1,12 @@
 //! Signing in and out, and turning a session cookie into a [`Principal`].
 
+pub mod activity;
 pub mod password;
 pub mod setup;
 
 use crate::audit::{self, action};
 use crate::authz::Principal;
-use crate::clock::{self, MINUTE};
+use crate::clock;
 use crate::{AppCtx, AppError, tokens};
 use domain::ids::{AccountId, AdminRoleId, SessionId, UserId, WorkspaceId};
 use domain::permission::{Permission, PermissionSet, Scope};
@@ -46,7 +47,7 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<LoginOutcome, AppE
         Ok(email) => store::users::find_for_login(&ctx.db, &email.key(), req.account.as_deref()).await?,
         Err(_) => Vec::new(),
     };
-    let now = clock::now();
+    let now = ctx.clock.now();
     let mut matched = None;
     for c in &candidates {
         let user = UserId(c.id);
@@ -101,7 +102,7 @@ pub(crate) async fn open_session(
     ip: &str,
     user_agent: &str,
 ) -> Result<LoginOutcome, AppError> {
-    let now = clock::now();
+    let now = ctx.clock.now();
     let first_workspace = store::lookups::user_workspaces(&ctx.db, user_id).await?.first().map(|w| WorkspaceId(w.id));
     let token = tokens::generate();
     let device = crate::device::parse(user_agent);
@@ -156,13 +157,16 @@ pub(crate) async fn count_failure(
 /// is unknown, ended, past its absolute lifetime or idle too long, or its user may no
 /// longer sign in. Looked up on every request, so a kill holds on every instance at once.
 pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Principal, AppError> {
-    let now = clock::now();
+    let now = ctx.clock.now();
     let Some(s) = store::sessions::find_live(&ctx.db, &tokens::hash(token), now).await? else {
         return Err(AppError::Unauthenticated);
     };
+    let id = SessionId(s.id);
     let status: UserStatus = s.status.parse()?;
     let settings = crate::settings::parse_security(s.security_settings.as_deref());
-    let idle = now - s.last_activity_at >= settings.idle_timeout_us();
+    // Activity this instance noted but has not saved yet counts too.
+    let last_activity = ctx.activity.noted(id).map_or(s.last_activity_at, |t| t.max(s.last_activity_at));
+    let idle = now - last_activity >= settings.idle_timeout_us();
     let too_old = now - s.created_at >= settings.absolute_lifetime_us();
     if idle || too_old {
         let ending = Ending {
@@ -172,20 +176,20 @@ pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Princip
             reason: Some(if idle { "idle timeout" } else { "absolute lifetime reached" }.into()),
             at: now,
         };
-        store::sessions::end(&ctx.db, UserId(s.user_id), Which::One(SessionId(s.id)), &ending, None).await?;
+        store::sessions::end(&ctx.db, UserId(s.user_id), Which::One(id), &ending, None).await?;
         return Err(AppError::Unauthenticated);
     }
     if !status.can_sign_in() {
         return Err(AppError::Unauthenticated);
     }
-    if now - s.last_activity_at >= MINUTE {
-        store::sessions::touch(&ctx.db, SessionId(s.id), now).await?;
+    if now - last_activity >= settings.activity_save_interval_us() {
+        ctx.activity.note(id, now);
     }
-    let role = load_role(ctx, &s).await?;
+    let role = role_of(&s)?;
     Ok(Principal {
         user_id: UserId(s.user_id),
         account_id: AccountId(s.account_id),
-        session_id: SessionId(s.id),
+        session_id: id,
         csrf_token: s.csrf_token,
         email: s.email,
         display_name: format!("{} {}", s.first_name, s.last_name),
@@ -196,24 +200,25 @@ pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Princip
     })
 }
 
-async fn load_role(ctx: &AppCtx, s: &LiveSession) -> Result<AdminRole, AppError> {
+/// The session user's admin role, from the columns the session check read with it.
+fn role_of(s: &LiveSession) -> Result<AdminRole, AppError> {
     if s.is_primary_admin {
         return Ok(AdminRole::PrimaryMasterAdmin);
     }
     let Some(role_id) = s.admin_role_id else { return Ok(AdminRole::Member) };
-    let record = store::lookups::role(&ctx.db, AccountId(s.account_id), AdminRoleId(role_id))
-        .await?
-        .ok_or_else(|| AppError::Internal("user's admin role is missing".into()))?;
-    if record.kind == "master" {
+    let (Some(name), Some(kind)) = (&s.role_name, &s.role_kind) else {
+        return Err(AppError::Internal("user's admin role is missing".into()));
+    };
+    if kind == "master" {
         return Ok(AdminRole::MasterAdmin);
     }
-    let permissions: PermissionSet = record.permissions.iter().filter_map(|p| p.parse::<Permission>().ok()).collect();
-    let scope = if record.all_workspaces {
+    let permissions: PermissionSet = s.role_permission_names().filter_map(|p| p.parse::<Permission>().ok()).collect();
+    let scope = if s.role_all_workspaces.unwrap_or(false) {
         Scope::AllWorkspaces
     } else {
-        Scope::Workspaces(record.workspaces.into_iter().map(WorkspaceId).collect())
+        Scope::Workspaces(s.role_workspace_ids().into_iter().map(WorkspaceId).collect())
     };
-    Ok(AdminRole::Custom { id: AdminRoleId(record.id), name: record.name, permissions, scope })
+    Ok(AdminRole::Custom { id: AdminRoleId(role_id), name: name.clone(), permissions, scope })
 }
 
 /// Ends the principal's own session.

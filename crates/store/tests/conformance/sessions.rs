@@ -79,15 +79,20 @@ async fn touch_moves_last_activity_forward_only(db: Db) {
     let last_activity = async |now| {
         store::sessions::find_live(&db, &s.token_hash, now).await.expect("find").expect("live").last_activity_at
     };
-    store::sessions::touch(&db, s.id, T0 + 2 * minute).await.expect("touch");
+    store::sessions::touch_many(&db, &[(s.id, T0 + 2 * minute)]).await.expect("touch");
     assert_eq!(last_activity(T0 + 2 * minute).await, T0 + 2 * minute);
-    store::sessions::touch(&db, s.id, T0 + minute).await.expect("touch backwards");
+    store::sessions::touch_many(&db, &[(s.id, T0 + minute)]).await.expect("touch backwards");
     assert_eq!(last_activity(T0 + 2 * minute).await, T0 + 2 * minute, "never moves back");
-    store::sessions::touch(&db, SessionId::new(), T0 + 3 * minute)
+    // One statement for many sessions; unknown ones are ignored.
+    let other = session(&a, ann.id);
+    store::sessions::create(&db, &other).await.expect("create");
+    store::sessions::touch_many(&db, &[(SessionId::new(), T0), (s.id, T0 + 3 * minute), (other.id, T0 + 4 * minute)])
         .await
-        .expect("touching an unknown session is a no-op");
-    store::sessions::touch(&db, s.id, T0 + 3 * minute).await.expect("touch");
+        .expect("touch many");
     assert_eq!(last_activity(T0 + 3 * minute).await, T0 + 3 * minute);
+    let other_activity =
+        store::sessions::find_live(&db, &other.token_hash, T0).await.expect("find").expect("live").last_activity_at;
+    assert_eq!(other_activity, T0 + 4 * minute);
 }
 
 async fn token_hashes_are_unique(db: Db) {

@@ -1,5 +1,7 @@
 //! `/admin/groups`: list, create, rename and delete groups (deletion only when empty, with
-//! the refusal shown), and add or remove members by email.
+//! the refusal shown), and add or remove members by email. Members themselves are listed by
+//! the users list filtered on the group (keyset-paged), never inline: a group may have
+//! tens of thousands.
 
 use crate::csrf::check_form_token;
 use crate::extract::{PageUser, parse_query};
@@ -25,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/groups/{id}/rename", post(rename))
         .route("/admin/groups/{id}/delete", post(delete))
         .route("/admin/groups/{id}/members", post(add_member))
+        .route("/admin/groups/{id}/members/remove", post(remove_member_by_email))
         .route("/admin/groups/{id}/members/{user}/remove", post(remove_member))
 }
 
@@ -33,7 +36,6 @@ struct GroupView {
     name: String,
     workspace: String,
     member_count: i64,
-    members: Vec<(String, String)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -53,13 +55,11 @@ async fn render(state: &AppState, me: &Principal, notice: Option<&'static str>, 
         let may = app::authz::in_scope::<GroupsManage>(me)?;
         let mut groups = Vec::new();
         for g in app::groups::list(&state.ctx, &may).await? {
-            let members = app::groups::members(&state.ctx, &may, domain::ids::GroupId(g.id)).await?;
             groups.push(GroupView {
                 id: g.id.to_string(),
                 name: g.name,
                 workspace: g.workspace_name,
                 member_count: g.member_count,
-                members: members.into_iter().map(|(id, email)| (id.to_string(), email)).collect(),
             });
         }
         let workspaces =
@@ -170,7 +170,20 @@ async fn remove_member(
     act(&state, &me, &body, "removed", async |_| {
         let may = app::authz::in_scope::<GroupsManage>(&me)?;
         let user = user.parse::<UserId>().map_err(|_| AppError::NotFound)?;
-        app::groups::remove_member(&state.ctx, &may, group_id(&id)?, user).await
+        app::groups::remove_member(&state.ctx, &may, group_id(&id)?, &Who::Id(user)).await
+    })
+    .await
+}
+
+async fn remove_member_by_email(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<String>,
+    body: String,
+) -> Response {
+    act(&state, &me, &body, "removed", async |f| {
+        let may = app::authz::in_scope::<GroupsManage>(&me)?;
+        app::groups::remove_member(&state.ctx, &may, group_id(&id)?, &Who::Email(field(f, "email"))).await
     })
     .await
 }

@@ -1,9 +1,9 @@
-//! Groups: `GET/POST /groups`, `GET/PATCH/DELETE /groups/{id}`, `GET /groups/{id}/members`,
-//! `PUT/DELETE /groups/{id}/members/{user_id}`.
+//! Groups: `GET/POST /groups`, `GET/PATCH/DELETE /groups/{id}`, `GET /groups/{id}/members`
+//! (keyset-paged like the users list), `PUT/DELETE /groups/{id}/members/{user_id}`.
 
 use super::users::user_id;
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppJson};
+use crate::extract::{ApiUser, AppJson, AppQuery};
 use crate::state::AppState;
 use app::AppError;
 use app::authz::GroupsManage;
@@ -64,10 +64,7 @@ async fn show(
     let may = app::authz::in_scope::<GroupsManage>(&me)?;
     let id = group_id(&id)?;
     let g = app::groups::get(&state.ctx, &may, id).await?;
-    let members = app::groups::members(&state.ctx, &may, id).await?;
-    let mut body = group_json(&g);
-    body["members"] = members.iter().map(|(id, email)| json!({"id": id, "email": email})).collect();
-    Ok(Json(body))
+    Ok(Json(group_json(&g)))
 }
 
 async fn rename(
@@ -92,14 +89,27 @@ async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `?limit=&cursor=`: a page of the members, by email.
+#[derive(serde::Deserialize)]
+struct MembersQuery {
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
 async fn members(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     Path(id): Path<String>,
+    AppQuery(q): AppQuery<MembersQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let may = app::authz::in_scope::<GroupsManage>(&me)?;
-    let members = app::groups::members(&state.ctx, &may, group_id(&id)?).await?;
-    Ok(Json(json!({"items": members.iter().map(|(id, email)| json!({"id": id, "email": email})).collect::<Vec<_>>()})))
+    let page = app::groups::members(&state.ctx, &may, group_id(&id)?, q.limit, q.cursor).await?;
+    let items: Vec<Value> = page
+        .items
+        .iter()
+        .map(|u| json!({"id": u.id, "email": u.email, "first_name": u.first_name, "last_name": u.last_name}))
+        .collect();
+    Ok(Json(json!({"items": items, "next_cursor": page.next_cursor})))
 }
 
 async fn add_member(
@@ -118,6 +128,6 @@ async fn remove_member(
     Path((id, user)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let may = app::authz::in_scope::<GroupsManage>(&me)?;
-    app::groups::remove_member(&state.ctx, &may, group_id(&id)?, user_id(&user)?).await?;
+    app::groups::remove_member(&state.ctx, &may, group_id(&id)?, &Who::Id(user_id(&user)?)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
