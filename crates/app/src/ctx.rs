@@ -1,7 +1,7 @@
 //! The context every use case runs in: the database and the settings that shape auth.
 
-use crate::auth::password::PasswordHasher;
 use crate::auth::activity::Activity;
+use crate::auth::password::PasswordHasher;
 use crate::clock::{Clock, Micros};
 use crate::mail::Mailer;
 use store::Db;

@@ -16,7 +16,7 @@ impl Client {
     pub fn new(base: &str) -> Self {
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(256)
-            .timeout(std::time::Duration::from_secs(300))
+            .timeout(std::time::Duration::from_mins(5))
             .build()
             .expect("a plain HTTP client builds");
         Self { http, base: base.to_owned(), cookie: String::new() }
@@ -52,7 +52,10 @@ impl Client {
         let status = r.status();
         let body = r.bytes().await?;
         if status != expect {
-            bail!("GET {path}: {status} (expected {expect}): {}", String::from_utf8_lossy(&body[..body.len().min(300)]));
+            bail!(
+                "GET {path}: {status} (expected {expect}): {}",
+                String::from_utf8_lossy(&body[..body.len().min(300)])
+            );
         }
         Ok(body.to_vec())
     }

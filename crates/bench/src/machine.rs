@@ -23,12 +23,21 @@ impl Machine {
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let cpu_model = cpuinfo
             .lines()
-            .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, v)| v.trim().to_owned()))
+            .find_map(|l| {
+                l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, v)| v.trim().to_owned())
+            })
             .unwrap_or_default();
         let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
         let memory_gib = field_kib(&meminfo, "MemTotal:").map_or(0.0, |k| k as f64 / 1024.0 / 1024.0);
         let load = load_average();
-        Self { cores, cpu_model, memory_gib, load_at_start: load, load_at_end: load, busy: load[0] > cores as f64 / 2.0 }
+        Self {
+            cores,
+            cpu_model,
+            memory_gib,
+            load_at_start: load,
+            load_at_end: load,
+            busy: load[0] > cores as f64 / 2.0,
+        }
     }
 
     pub fn finish(&mut self) {

@@ -138,7 +138,8 @@ async fn run(mut o: Options, command: String) -> anyhow::Result<()> {
     std::fs::write(out.with_extension("md"), &markdown)?;
     std::fs::write(out.with_extension("json"), serde_json::to_string_pretty(&report)?)?;
     eprintln!("written: {}.md and .json", out.display());
-    let failed: Vec<String> = report.rows.iter().filter(|r| !r.ok).map(|r| format!("{}: {}", r.workload, r.check)).collect();
+    let failed: Vec<String> =
+        report.rows.iter().filter(|r| !r.ok).map(|r| format!("{}: {}", r.workload, r.check)).collect();
     if !failed.is_empty() {
         bail!("{} workload(s) answered wrongly:\n{}", failed.len(), failed.join("\n"));
     }

@@ -77,7 +77,8 @@ impl Report {
                 continue;
             }
             for r in self.rows.iter().filter(|r| r.backend == backend && r.users == big) {
-                let Some(s) = self.rows.iter().find(|s| s.backend == backend && s.users == small && s.workload == r.workload)
+                let Some(s) =
+                    self.rows.iter().find(|s| s.backend == backend && s.users == small && s.workload == r.workload)
                 else {
                     continue;
                 };
@@ -142,7 +143,8 @@ impl Report {
                     if r.ok { "yes".to_owned() } else { format!("**no**: {}", r.check) }
                 );
             }
-            let derived: Vec<&Derived> = self.derived.iter().filter(|d| d.backend == backend && d.users == users).collect();
+            let derived: Vec<&Derived> =
+                self.derived.iter().filter(|d| d.backend == backend && d.users == users).collect();
             if !derived.is_empty() {
                 let _ = writeln!(out, "\n| derived | value | target | met |\n|---|---:|---|---|");
                 for d in derived {

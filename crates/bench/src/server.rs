@@ -14,8 +14,12 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `roster serve` on `database_url` and waits until `/healthz` answers.
-    pub async fn start(database_url: &str, data_dir: &std::path::Path, env: &[(String, String)]) -> anyhow::Result<Self> {
+    /// Starts `roster serve` on `database_url` and waits until `/readyz` says it is ready.
+    pub async fn start(
+        database_url: &str,
+        data_dir: &std::path::Path,
+        env: &[(String, String)],
+    ) -> anyhow::Result<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let child = roster_command(env)
             .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--database-url", database_url])
@@ -32,7 +36,7 @@ impl Server {
         let client = reqwest::Client::new();
         let started = Instant::now();
         loop {
-            if let Ok(r) = client.get(format!("{}/healthz", server.base)).send().await
+            if let Ok(r) = client.get(format!("{}/readyz", server.base)).send().await
                 && r.status().is_success()
             {
                 return Ok(server);
@@ -40,8 +44,8 @@ impl Server {
             if let Some(status) = server.child.try_wait()? {
                 bail!("roster serve exited with {status}");
             }
-            if started.elapsed() > Duration::from_secs(120) {
-                bail!("roster serve did not answer /healthz within 120 s");
+            if started.elapsed() > Duration::from_mins(2) {
+                bail!("roster serve was not ready within 120 s");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

@@ -14,6 +14,7 @@ use app::users::ListParams;
 use domain::ids::{AccountId, GroupId, UserId};
 use reqwest::StatusCode;
 use serde_json::Value;
+use std::fmt::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -134,7 +135,14 @@ impl<'a> Run<'a> {
         Mark(self.probe.cpu())
     }
 
-    fn record(&mut self, workload: &str, mark: &Mark, sample: &Sample, floor: Option<&Sample>, check: Result<String, String>) {
+    fn record(
+        &mut self,
+        workload: &str,
+        mark: &Mark,
+        sample: &Sample,
+        floor: Option<&Sample>,
+        check: Result<String, String>,
+    ) {
         let cpu = self.probe.cpu().saturating_sub(mark.0);
         let (rss_after, peak) = self.probe.memory_mib();
         let requests = sample.requests();
@@ -211,7 +219,10 @@ impl<'a> Run<'a> {
             let page = self.client.json(&path).await?;
             for u in page["items"].as_array().into_iter().flatten() {
                 if u["account_role"] == "Member" {
-                    active.push((u["id"].as_str().unwrap_or("").to_owned(), u["email"].as_str().unwrap_or("").to_owned()));
+                    active.push((
+                        u["id"].as_str().unwrap_or("").to_owned(),
+                        u["email"].as_str().unwrap_or("").to_owned(),
+                    ));
                 }
             }
             cursor = page["next_cursor"].as_str().map(str::to_owned);
@@ -285,10 +296,15 @@ impl<'a> Run<'a> {
         self.list_workload("list sort=name desc", &[("sort", "name".into()), ("order", "desc".into())], none).await?;
         let all_have = |key: &'static str, value: &'static str| {
             move |items: &[Value]| {
-                if items.iter().all(|u| u[key] == value) { Ok(()) } else { Err(format!("a row's {key} is not {value}")) }
+                if items.iter().all(|u| u[key] == value) {
+                    Ok(())
+                } else {
+                    Err(format!("a row's {key} is not {value}"))
+                }
             }
         };
-        self.list_workload("filter status=locked", &[("status", "locked".into())], all_have("status", "locked")).await?;
+        self.list_workload("filter status=locked", &[("status", "locked".into())], all_have("status", "locked"))
+            .await?;
         self.list_workload(
             "filter status=suspended sort=created",
             &[("status", "suspended".into()), ("sort", "created".into())],
@@ -302,9 +318,17 @@ impl<'a> Run<'a> {
         })
         .await?;
         let admin = self.admin.email.clone();
-        self.list_workload("filter role=primary_master_admin (one)", &[("role", "primary_master_admin".into())], move |items| {
-            if items.len() == 1 && items[0]["email"] == admin.as_str() { Ok(()) } else { Err("not exactly the admin".into()) }
-        })
+        self.list_workload(
+            "filter role=primary_master_admin (one)",
+            &[("role", "primary_master_admin".into())],
+            move |items| {
+                if items.len() == 1 && items[0]["email"] == admin.as_str() {
+                    Ok(())
+                } else {
+                    Err("not exactly the admin".into())
+                }
+            },
+        )
         .await?;
         self.list_workload("filter workspace", &[("workspace", m.workspace.clone())], none).await?;
         self.list_workload("filter group", &[("group", m.group.0.to_string())], none).await?;
@@ -338,7 +362,11 @@ impl<'a> Run<'a> {
         let prefix = format!("{}@", email.split('@').next().unwrap_or(""));
         let wanted = email.clone();
         self.list_workload("search email prefix (1 hit)", &[("q", prefix)], move |items| {
-            if items.len() == 1 && items[0]["email"] == wanted.as_str() { Ok(()) } else { Err("not exactly that user".into()) }
+            if items.len() == 1 && items[0]["email"] == wanted.as_str() {
+                Ok(())
+            } else {
+                Err("not exactly that user".into())
+            }
         })
         .await?;
         for (name, term) in [
@@ -379,7 +407,7 @@ impl<'a> Run<'a> {
             }
             let page = self.client.json(&path).await?;
             seen += page["items"].as_array().map_or(0, Vec::len);
-            cursor = page["next_cursor"].as_str().context("the list ended early")?.to_owned();
+            page["next_cursor"].as_str().context("the list ended early")?.clone_into(&mut cursor);
         }
         self.list_workload(
             &format!("keyset page at row {depth}"),
@@ -390,7 +418,13 @@ impl<'a> Run<'a> {
     }
 
     /// A latency workload of one `GET` with a floor.
-    async fn get_workload<F, Fut>(&mut self, name: &str, path: &str, check: Result<String, String>, floor: F) -> anyhow::Result<()>
+    async fn get_workload<F, Fut>(
+        &mut self,
+        name: &str,
+        path: &str,
+        check: Result<String, String>,
+        floor: F,
+    ) -> anyhow::Result<()>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = anyhow::Result<()>>,
@@ -411,7 +445,8 @@ impl<'a> Run<'a> {
         let (id, email) = m.active[0].clone();
         let user: UserId = id.parse()?;
         let body = self.client.json(&format!("/api/v1/users/{id}")).await?;
-        let check = if body["email"] == email.as_str() { Ok("the user's email".into()) } else { Err("wrong user".into()) };
+        let check =
+            if body["email"] == email.as_str() { Ok("the user's email".into()) } else { Err("wrong user".into()) };
         let (db, account) = (self.db.clone(), self.account);
         self.get_workload("get user", &format!("/api/v1/users/{id}"), check, || {
             let db = db.clone();
@@ -459,7 +494,11 @@ impl<'a> Run<'a> {
         .await?;
         let members = self.client.json(&format!("/api/v1/groups/{}/members", group.0)).await?;
         let n = members["items"].as_array().map_or(0, Vec::len);
-        let check = if n > 0 && n <= 100 { Ok(format!("{n} members on the page")) } else { Err(format!("{n} members on one page")) };
+        let check = if n > 0 && n <= 100 {
+            Ok(format!("{n} members on the page"))
+        } else {
+            Err(format!("{n} members on one page"))
+        };
         let filter = store::users::UserFilter { group: Some(group), ..Default::default() };
         let page = store::users::PageRequest {
             sort: store::users::UserSort::Email,
@@ -481,7 +520,8 @@ impl<'a> Run<'a> {
         let hash = stored.first().and_then(|r| r.password_hash.clone()).context("the admin has no password")?;
         let (db, password) = (self.db.clone(), self.admin.password.clone());
         let floor = load::floor(self.plan.sign_ins.min(20), || {
-            let (db, hasher, key, hash, password) = (db.clone(), hasher.clone(), key.clone(), hash.clone(), password.clone());
+            let (db, hasher, key, hash, password) =
+                (db.clone(), hasher.clone(), key.clone(), hash.clone(), password.clone());
             async move {
                 store::users::find_for_login(&db, &key, None).await?;
                 hasher.verify(&password, Some(&hash)).await;
@@ -507,10 +547,12 @@ impl<'a> Run<'a> {
         };
         let mark = self.mark();
         let client = self.client.clone();
-        let sample = load::sequential(self.plan.sign_ins, Duration::from_secs(60), |_| right(client.clone(), admin.clone())).await;
+        let sample =
+            load::sequential(self.plan.sign_ins, Duration::from_mins(1), |_| right(client.clone(), admin.clone()))
+                .await;
         self.record("sign-in right password", &mark, &sample, Some(&floor), Ok("200 and a session".into()));
         let mark = self.mark();
-        let sample = load::sequential(self.plan.sign_ins, Duration::from_secs(60), |i| {
+        let sample = load::sequential(self.plan.sign_ins, Duration::from_mins(1), |i| {
             wrong(client.clone(), active.clone(), i + 7)
         })
         .await;
@@ -522,7 +564,8 @@ impl<'a> Run<'a> {
         }
         let workers = 4 * std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         let mark = self.mark();
-        let sample = load::concurrent(workers, self.plan.burst_time, move |_| right(client.clone(), admin.clone())).await;
+        let sample =
+            load::concurrent(workers, self.plan.burst_time, move |_| right(client.clone(), admin.clone())).await;
         self.record("sign-in burst right", &mark, &sample, None, Ok("200s".into()));
         let ratio = sample.throughput() / verifies_per_second;
         self.derive(
@@ -601,7 +644,7 @@ impl<'a> Run<'a> {
         let client = self.client.clone();
         let lines = Arc::new(std::sync::Mutex::new(0_usize));
         let seen = lines.clone();
-        let sample = load::sequential(1, Duration::from_secs(600), |_| {
+        let sample = load::sequential(1, Duration::from_mins(10), |_| {
             let (client, seen) = (client.clone(), seen.clone());
             async move {
                 let body = client.fetch("/api/v1/users/export").await?;
@@ -624,7 +667,7 @@ impl<'a> Run<'a> {
         let file = self.copy.data_dir.join("import.csv");
         let mut csv = String::from("email,first_name,last_name,workspace,groups\n");
         for i in 0..self.plan.import_rows {
-            csv.push_str(&format!("bench.import.{i}@import.example,Imported,Person {i},{},\n", m.workspace_name));
+            let _ = writeln!(csv, "bench.import.{i}@import.example,Imported,Person {i},{},", m.workspace_name);
         }
         std::fs::write(&file, csv)?;
         let mark = self.mark();
@@ -641,7 +684,11 @@ impl<'a> Run<'a> {
         let check = if output.status.success() && imported as usize == self.plan.import_rows {
             Ok(format!("{imported} users invited"))
         } else {
-            Err(format!("{imported} of {} imported: {}", self.plan.import_rows, String::from_utf8_lossy(&output.stdout)))
+            Err(format!(
+                "{imported} of {} imported: {}",
+                self.plan.import_rows,
+                String::from_utf8_lossy(&output.stdout)
+            ))
         };
         let mut sample = load::sequential(1, Duration::ZERO, |_| async { Ok(()) }).await;
         sample.latencies_us.reset();
@@ -668,7 +715,7 @@ impl<'a> Run<'a> {
         let client = self.client.clone();
         let admin_id = self.admin_id.clone();
         let sessions = Arc::new(sessions);
-        let sample = load::sequential(n, Duration::from_secs(60), |i| {
+        let sample = load::sequential(n, Duration::from_mins(1), |i| {
             let (client, admin_id, sessions) = (client.clone(), admin_id.clone(), sessions.clone());
             async move {
                 let (cookie, id) = &sessions[i];

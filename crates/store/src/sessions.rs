@@ -89,7 +89,12 @@ pub struct LiveSession {
 impl LiveSession {
     /// The role's workspaces, parsed from [`Self::role_workspaces`].
     pub fn role_workspace_ids(&self) -> Vec<Uuid> {
-        self.role_workspaces.as_deref().unwrap_or("").split(',').filter_map(|w| Uuid::parse_str(w.trim()).ok()).collect()
+        self.role_workspaces
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter_map(|w| Uuid::parse_str(w.trim()).ok())
+            .collect()
     }
 
     /// The role's permissions, from [`Self::role_permissions`].

@@ -23,8 +23,9 @@ async fn big_account(db: &Db) -> (TestAccount, GroupId, Vec<u8>) {
     let mut live_token = Vec::new();
     for i in 0..USERS {
         let mut u = user(a.id, &format!("person.{i}@example.com"), &format!("First{}", i % 977), &format!("Last{i}"));
-        u.status = [UserStatus::Active, UserStatus::Active, UserStatus::Active, UserStatus::Invited, UserStatus::Locked]
-            [i % 5];
+        u.status =
+            [UserStatus::Active, UserStatus::Active, UserStatus::Active, UserStatus::Invited, UserStatus::Locked]
+                [i % 5];
         u.created_at = T0 + i as i64;
         u.last_login_at = Some(T0 + (i as i64 * 7919) % 1_000_000);
         u.workspaces = vec![a.workspace];
