@@ -16,10 +16,6 @@ use store::bots::{BotRow, Candidate, MemberKey, Transfer, UserBot};
 
 pub use store::bots::{BotRow as Bot, Candidate as OwnerCandidate};
 
-fn parse_bot(raw: &str) -> Result<BotId, AppError> {
-    raw.parse::<BotId>().map_err(|_| AppError::NotFound)
-}
-
 /// A bot of the account inside the holder's scope, or 404.
 async fn bot_in_scope<P>(ctx: &AppCtx, account: AccountId, may: &InScope<P>, bot: BotId) -> Result<BotRow, AppError> {
     let row = store::bots::find(&ctx.db, account, bot).await?.ok_or(AppError::NotFound)?;
@@ -144,10 +140,10 @@ pub async fn set_role(
     ctx: &AppCtx,
     on: &OnUser<BotsAssign>,
     scope: &InScope<BotsAssign>,
-    bot: &str,
+    bot: BotId,
     role: &str,
 ) -> Result<(), AppError> {
-    let bot = bot_in_scope(ctx, on.account, scope, parse_bot(bot)?).await?;
+    let bot = bot_in_scope(ctx, on.account, scope, bot).await?;
     let role: BotRole = role.trim().parse()?;
     if !role.is_assignable() {
         return Err(AppError::invalid(
@@ -186,9 +182,9 @@ pub async fn remove_role(
     ctx: &AppCtx,
     on: &OnUser<BotsAssign>,
     scope: &InScope<BotsAssign>,
-    bot: &str,
+    bot: BotId,
 ) -> Result<(), AppError> {
-    let bot = bot_in_scope(ctx, on.account, scope, parse_bot(bot)?).await?;
+    let bot = bot_in_scope(ctx, on.account, scope, bot).await?;
     match store::bots::role_of(&ctx.db, BotId(bot.id), on.user).await?.as_deref() {
         None => return Err(AppError::NotFound),
         Some("owner") => return Err(AppError::Conflict(OWNER_FIXED.into())),
@@ -254,10 +250,10 @@ pub async fn resolve_member(
 pub async fn owner_candidates(
     ctx: &AppCtx,
     may: &InScope<BotsView>,
-    bot: &str,
+    bot: BotId,
     q: &str,
 ) -> Result<Vec<Candidate>, AppError> {
-    let bot = bot_in_scope(ctx, may.account, may, parse_bot(bot)?).await?;
+    let bot = bot_in_scope(ctx, may.account, may, bot).await?;
     Ok(store::bots::owner_candidates(&ctx.db, may.account, WorkspaceId(bot.workspace_id), q, 20).await?)
 }
 
@@ -292,10 +288,10 @@ pub async fn transfer(
     ctx: &AppCtx,
     may: &TransferOwnership,
     from: UserId,
-    bot: &str,
+    bot: BotId,
     new_owner: &str,
 ) -> Result<(), AppError> {
-    let (t, event) = plan_transfer(ctx, may, from, parse_bot(bot)?, new_owner).await?;
+    let (t, event) = plan_transfer(ctx, may, from, bot, new_owner).await?;
     if store::bots::transfer(&ctx.db, &t, &event).await? {
         Ok(())
     } else {

@@ -1,10 +1,15 @@
 //! Errors as HTTP: one status table for every `AppError`, rendered as RFC 9457
-//! problem+json for the API. Pages render the same statuses as HTML (see `pages::error`).
+//! problem+json for the API ([`ApiError`]) and as the error page for pages ([`PageError`]).
+//!
+//! A page error travels to the pages layer in a response extension ([`PageFailure`]); the
+//! layer renders it with the viewer's navigation (axum's `error-handling` example), so no
+//! handler builds an error page by hand.
 
 use app::AppError;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// The status for each kind of failure: the one table.
 pub fn status_of(e: &AppError) -> StatusCode {
@@ -106,5 +111,59 @@ impl IntoResponse for ApiError {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self).unwrap_or_default();
         (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+    }
+}
+
+/// The error of a page handler: handlers return `Result<_, PageError>` and use `?`. Its
+/// response is the error page (status from [`status_of`]); the pages layer re-renders it
+/// with the navigation of the signed-in viewer.
+#[derive(Debug)]
+pub struct PageError {
+    pub error: AppError,
+    /// The heading of a single-use link page's refusal (used, expired: 410).
+    pub link_heading: Option<&'static str>,
+}
+
+/// What a refused page form says when its CSRF token is not the session's.
+pub const EXPIRED_FORM: &str = "This form has expired. Reload the page and try again.";
+
+impl PageError {
+    /// A refusal of a single-use link page: a used or expired link (410) is shown under
+    /// `heading`; other errors as usual.
+    pub fn link(heading: &'static str, error: AppError) -> Self {
+        Self { error, link_heading: Some(heading) }
+    }
+
+    /// A form whose CSRF token is missing or not the session's (403).
+    pub fn expired_form() -> Self {
+        AppError::Forbidden(EXPIRED_FORM.into()).into()
+    }
+
+    pub fn status(&self) -> StatusCode {
+        status_of(&self.error)
+    }
+}
+
+impl From<AppError> for PageError {
+    fn from(error: AppError) -> Self {
+        Self { error, link_heading: None }
+    }
+}
+
+/// A page failure on its way to the pages layer (a response extension).
+#[derive(Debug, Clone)]
+pub struct PageFailure(pub Arc<PageError>);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if matches!(self.error, AppError::Store(_) | AppError::Internal(_)) {
+            // The cause goes to the log (once); the page says only that it failed.
+            tracing::error!(error = %self.error, "page failed");
+        }
+        let failure = PageFailure(Arc::new(self));
+        // Without the pages layer (which adds the navigation) this is the page as it stays.
+        let mut res = crate::pages::failure_page(&failure.0, None);
+        res.extensions_mut().insert(failure);
+        res
     }
 }

@@ -13,10 +13,12 @@ mod lifecycle;
 mod ops;
 mod pages;
 mod rate_limit;
+mod routes;
 mod state;
 
 pub use lifecycle::{Lifecycle, Phase};
 pub use rate_limit::RateLimiter;
+pub use routes::{Access, Route};
 pub use state::AppState;
 
 use axum::Router;
@@ -24,16 +26,32 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+/// Everything but the pages: health probes and the JSON API.
+fn service_routes() -> routes::Routes {
+    routes::Routes::new().merge(ops::routes()).nest("/api/v1", api::v1::routes())
+}
+
+/// Every `(method, path)` the application serves, as registered (API paths with their
+/// `/api/v1` prefix), in registration order. Tests walk it so that none is forgotten.
+pub fn routes() -> Vec<Route> {
+    let mut all = service_routes().table().to_vec();
+    all.extend_from_slice(pages::routes().table());
+    all
+}
+
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let secure = state.secure;
     let login_limiter = axum::Extension(state.login_limiter.clone());
     let lifecycle = state.lifecycle.clone();
     let request_timeout = state.request_timeout;
+    // Page errors travel to this layer, which renders them with the viewer's navigation.
+    let pages = pages::routes()
+        .into_router()
+        .layer(axum::middleware::from_fn_with_state(state.clone(), pages::render_failures));
     Router::new()
-        .merge(ops::router())
-        .nest("/api/v1", api::v1::router())
-        .merge(pages::router())
+        .merge(service_routes().into_router())
+        .merge(pages)
         .layer(axum::middleware::from_fn(csrf::reject_cross_site))
         .layer(axum::middleware::from_fn(body_limit::refuse_oversized))
         .layer(axum::middleware::from_fn_with_state(lifecycle, lifecycle::refuse_while_starting))

@@ -1,14 +1,13 @@
 //! Liveness and readiness for load balancers and orchestrators.
 
 use crate::lifecycle::Phase;
+use crate::routes::{Routes, get};
 use crate::state::AppState;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+pub fn routes() -> Routes {
+    Routes::new().route("/healthz", get(healthz).public()).route("/readyz", get(readyz).public())
 }
 
 /// The process is up (also while it starts and drains).

@@ -2,23 +2,27 @@
 //! signed in. Expired or used links get a page saying so (410).
 
 use crate::cookie::session_cookie;
+use crate::error::PageError;
 use crate::extract::{ClientInfo, parse_query};
-use crate::pages::{TokenQuery, link_refused};
+use crate::pages::TokenQuery;
+use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::AppError;
 use app::invitations::{AcceptRequest, accept, check};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Form, Router};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/invitations/accept", get(show).post(submit))
+/// The heading of a used or expired invitation link's page.
+const NOT_VALID: &str = "Invitation link not valid";
+
+pub fn routes() -> Routes {
+    Routes::new().route("/invitations/accept", get(show).post(submit).public())
 }
 
 #[derive(Template, WebTemplate)]
@@ -32,20 +36,17 @@ struct AcceptPage {
     confirm_error: Option<String>,
 }
 
-async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<AcceptPage, PageError> {
     let q: TokenQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    match check(&state.ctx, &q.token).await {
-        Ok(i) => AcceptPage {
-            nav: None,
-            token: q.token,
-            email: i.email,
-            name: i.name,
-            password_error: None,
-            confirm_error: None,
-        }
-        .into_response(),
-        Err(e) => link_refused(&e, "Invitation link not valid"),
-    }
+    let i = check(&state.ctx, &q.token).await.map_err(|e| PageError::link(NOT_VALID, e))?;
+    Ok(AcceptPage {
+        nav: None,
+        token: q.token,
+        email: i.email,
+        name: i.name,
+        password_error: None,
+        confirm_error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -63,11 +64,8 @@ async fn submit(
     jar: CookieJar,
     client: ClientInfo,
     Form(f): Form<AcceptForm>,
-) -> Response {
-    let invitee = match check(&state.ctx, &f.token).await {
-        Ok(i) => i,
-        Err(e) => return link_refused(&e, "Invitation link not valid"),
-    };
+) -> Result<Response, PageError> {
+    let invitee = check(&state.ctx, &f.token).await.map_err(|e| PageError::link(NOT_VALID, e))?;
     let refuse = |password_error: Option<String>, confirm_error: Option<String>| {
         let page = AcceptPage {
             nav: None,
@@ -80,7 +78,7 @@ async fn submit(
         (StatusCode::BAD_REQUEST, page).into_response()
     };
     if f.password != f.confirm {
-        return refuse(None, Some("the two passwords differ".into()));
+        return Ok(refuse(None, Some("the two passwords differ".into())));
     }
     let req = AcceptRequest {
         token: f.token.clone(),
@@ -89,8 +87,8 @@ async fn submit(
         user_agent: client.user_agent,
     };
     match accept(&state.ctx, req).await {
-        Ok(outcome) => (jar.add(session_cookie(outcome.token, state.secure)), Redirect::to("/")).into_response(),
-        Err(AppError::Invalid { field, message }) => refuse(Some(format!("{field}: {message}")), None),
-        Err(e) => link_refused(&e, "Invitation link not valid"),
+        Ok(outcome) => Ok((jar.add(session_cookie(outcome.token, state.secure)), Redirect::to("/")).into_response()),
+        Err(AppError::Invalid { field, message }) => Ok(refuse(Some(format!("{field}: {message}")), None)),
+        Err(e) => Err(PageError::link(NOT_VALID, e)),
     }
 }

@@ -1,10 +1,8 @@
 //! The hand-written stylesheet and scripts, compiled into the binary.
 
-use crate::state::AppState;
-use axum::Router;
+use crate::routes::{Routes, get};
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
 
 const STYLE: &str = include_str!("../../static/style.css");
 const SCRIPT: &str = include_str!("../../static/app.js");
@@ -15,9 +13,9 @@ fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "max-age=300")], body)
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/static/style.css", get(|| async { asset("text/css; charset=utf-8", STYLE) }))
-        .route("/static/app.js", get(|| async { asset("text/javascript; charset=utf-8", SCRIPT) }))
-        .route("/static/bots.js", get(|| async { asset("text/javascript; charset=utf-8", BOTS_SCRIPT) }))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/static/style.css", get(|| async { asset("text/css; charset=utf-8", STYLE) }).public())
+        .route("/static/app.js", get(|| async { asset("text/javascript; charset=utf-8", SCRIPT) }).public())
+        .route("/static/bots.js", get(|| async { asset("text/javascript; charset=utf-8", BOTS_SCRIPT) }).public())
 }

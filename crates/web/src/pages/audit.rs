@@ -1,23 +1,23 @@
 //! `/admin/audit`: the account's audit log with filters, keyset pages and CSV export
 //! (the export link is the API's `/api/v1/audit/export` with the same filters).
 
+use crate::error::PageError;
 use crate::extract::{PageUser, encode_component, parse_query};
-use crate::pages::users::when;
-use crate::pages::{Nav, error_page};
+use crate::pages::Nav;
+use crate::pages::format::when;
+use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::AppError;
 use app::audit::{AuditParams, action};
 use app::authz::AuditView;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/audit", get(list))
+pub fn routes() -> Routes {
+    Routes::new().route("/admin/audit", get(list))
 }
 
 /// Every action the log records, for the filter.
@@ -107,13 +107,14 @@ fn details(raw: &str) -> String {
     }
 }
 
-async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(raw): RawQuery) -> Response {
+async fn list(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
     let here = raw.as_deref().map_or_else(|| "/admin/audit".to_owned(), |q| format!("/admin/audit?{q}"));
-    let nav = Nav::load(&state.ctx, &me, "audit", &here).await;
-    let may = match app::authz::in_account::<AuditView>(&me) {
-        Ok(m) => m,
-        Err(e) => return error_page(&e, Some(nav)),
-    };
+    let nav = Nav::load(&state.ctx, &me, &here).await;
+    let may = app::authz::in_account::<AuditView>(&me)?;
     let (params, mut error) = match parse_query::<AuditParams>(raw.as_deref().unwrap_or("")) {
         Ok(p) => (p, None),
         Err(_) => (AuditParams::default(), Some(("query".to_owned(), "is invalid; showing every event".to_owned()))),
@@ -124,7 +125,7 @@ async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(ra
             error = Some((field, message));
             (None, StatusCode::BAD_REQUEST)
         }
-        Err(e) => return error_page(&e, Some(nav)),
+        Err(e) => return Err(e.into()),
     };
     let (rows, next_href) = match &page {
         Some(p) => (
@@ -161,5 +162,5 @@ async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(ra
         next_href,
         export_href: format!("/api/v1/audit/export?{}", query(&AuditParams { limit: None, ..params.clone() }, &[])),
     };
-    (status, view).into_response()
+    Ok((status, view).into_response())
 }

@@ -2,10 +2,12 @@
 //! count), an optional workspace filter, and Create bot (workspace + name + owner email,
 //! empty owner = the admin) for holders of `bots.assign`.
 
-use crate::csrf::check_form_token;
+use crate::csrf::CsrfForm;
+use crate::error::{PageError, status_of};
 use crate::extract::{PageUser, parse_query};
-use crate::pages::sessions::NoticeQuery;
-use crate::pages::{Nav, error_page, expired_form};
+use crate::pages::Nav;
+use crate::pages::notice::Notice;
+use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::authz::{BotsAssign, BotsView, Principal};
 use app::bots::NewBot;
@@ -14,13 +16,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Form, Router};
 use domain::permission::Permission;
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/bots", get(show).post(create))
+pub fn routes() -> Routes {
+    Routes::new().route("/admin/bots", get(show).post(create))
 }
 
 struct BotView {
@@ -35,8 +35,6 @@ struct BotView {
 /// What the create form had, shown again after a refusal.
 #[derive(Deserialize, Default)]
 struct CreateForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     workspace_id: String,
     #[serde(default)]
@@ -72,19 +70,13 @@ async fn render(
     filter: String,
     notice: Option<&'static str>,
     failure: Option<(AppError, CreateForm)>,
-) -> Response {
-    let nav = Nav::load(&state.ctx, me, "bots", "/admin/bots").await;
-    let listed = async {
-        let may = app::authz::in_scope::<BotsView>(me)?;
-        app::bots::list(&state.ctx, &may, Some(&filter)).await
-    };
-    let mut shown = match listed.await {
-        Ok(v) => v,
-        Err(e) => return error_page(&e, Some(nav)),
-    };
+) -> Result<Response, PageError> {
+    let nav = Nav::load(&state.ctx, me, "/admin/bots").await;
+    let may = app::authz::in_scope::<BotsView>(me)?;
+    let mut shown = app::bots::list(&state.ctx, &may, Some(&filter)).await?;
     shown.sort_by(|a, b| (&a.workspace_name, &a.name).cmp(&(&b.workspace_name, &b.name)));
     let workspaces = scope_workspaces(&state.ctx, me).await;
-    let status = failure.as_ref().map_or(axum::http::StatusCode::OK, |(e, _)| crate::error::status_of(e));
+    let status = failure.as_ref().map_or(axum::http::StatusCode::OK, |(e, _)| status_of(e));
     let (error, typed) = match failure {
         Some((e, typed)) => (Some(crate::pages::refusal_sentence(&e)), typed),
         None => (None, CreateForm::default()),
@@ -110,7 +102,7 @@ async fn render(
         filter,
         typed,
     };
-    (status, page).into_response()
+    Ok((status, page).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -118,33 +110,34 @@ struct ListQuery {
     workspace_id: Option<String>,
 }
 
-async fn show(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(raw): RawQuery) -> Response {
+async fn show(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    RawQuery(raw): RawQuery,
+    notice: Notice,
+) -> Result<Response, PageError> {
     let q: ListQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    let notice = match NoticeQuery::from_raw(raw.as_deref()).notice.as_deref() {
-        Some("created") => Some("Bot created."),
-        _ => None,
-    };
+    let notice = notice.pick(&[("created", "Bot created.")]);
     render(&state, &me, q.workspace_id.unwrap_or_default(), notice, None).await
 }
 
-async fn create(State(state): State<AppState>, PageUser(me): PageUser, Form(form): Form<CreateForm>) -> Response {
-    if !check_form_token(&me.csrf_token, &form.csrf) {
-        return expired_form(Nav::load(&state.ctx, &me, "bots", "/admin/bots").await);
-    }
+async fn create(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    CsrfForm(form): CsrfForm<CreateForm>,
+) -> Result<Response, PageError> {
     // The form is for admins with bots.assign; members creating their own bots use the API.
-    if let Err(e) = app::authz::in_scope::<BotsAssign>(&me) {
-        return error_page(&e, Some(Nav::load(&state.ctx, &me, "bots", "/admin/bots").await));
-    }
+    app::authz::in_scope::<BotsAssign>(&me)?;
     let new = NewBot {
         workspace_id: form.workspace_id.clone(),
         name: form.name.clone(),
         owner: Some(form.owner.clone()).filter(|o| !o.trim().is_empty()),
     };
     match app::bots::create(&state.ctx, &me, &new).await {
-        Ok(_) => Redirect::to("/admin/bots?notice=created").into_response(),
+        Ok(_) => Ok(Redirect::to("/admin/bots?notice=created").into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_) | AppError::Forbidden(_))) => {
             render(&state, &me, String::new(), None, Some((e, form))).await
         }
-        Err(e) => error_page(&e, Some(Nav::load(&state.ctx, &me, "bots", "/admin/bots").await)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -3,23 +3,22 @@
 //! /api/v1/users/bulk` and answers with a page listing every selected user with "done" or
 //! the reason it was refused; one refusal never aborts the rest.
 
-use crate::csrf::check_form_token;
-use crate::error::ApiError;
-use crate::extract::{PageUser, parse_query};
-use crate::pages::{Nav, error_page, expired_form, local_path};
+use crate::csrf::{CsrfForm, one_or_many};
+use crate::error::{ApiError, PageError};
+use crate::extract::PageUser;
+use crate::pages::{Nav, local_path};
+use crate::routes::{Routes, post};
 use crate::state::AppState;
 use app::AppError;
 use app::bulk::{BulkAction, BulkOptions};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::post;
-use std::collections::BTreeMap;
+use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/users/bulk", post(apply))
+pub fn routes() -> Routes {
+    Routes::new().route("/admin/users/bulk", post(apply))
 }
 
 /// One selected user and what happened to them.
@@ -54,31 +53,15 @@ fn label(action: BulkAction) -> &'static str {
 }
 
 /// The fields of the form: `ids` repeats, the rest are single.
+#[derive(Deserialize)]
 struct BulkForm {
-    csrf: String,
+    #[serde(default)]
     action: String,
     group_id: Option<String>,
+    #[serde(default)]
     back: String,
+    #[serde(default, deserialize_with = "one_or_many")]
     ids: Vec<String>,
-}
-
-fn read_form(body: &str) -> Option<BulkForm> {
-    let mut f =
-        BulkForm { csrf: String::new(), action: String::new(), group_id: None, back: String::new(), ids: Vec::new() };
-    for pair in body.split('&').filter(|p| !p.is_empty()) {
-        let one = parse_query::<BTreeMap<String, String>>(pair).ok()?;
-        for (k, v) in one {
-            match k.as_str() {
-                "csrf" => f.csrf = v,
-                "action" => f.action = v,
-                "group_id" => f.group_id = Some(v).filter(|g| !g.is_empty()),
-                "back" => f.back = v,
-                "ids" if !v.is_empty() => f.ids.push(v),
-                _ => {}
-            }
-        }
-    }
-    Some(f)
 }
 
 /// Where to return to: the list with the filters it was showing.
@@ -97,30 +80,24 @@ fn reason(e: AppError) -> String {
     problem["detail"].as_str().filter(|d| !d.is_empty()).unwrap_or("Refused.").to_owned()
 }
 
-async fn apply(State(state): State<AppState>, PageUser(me): PageUser, body: String) -> Response {
-    let nav = async || Nav::load(&state.ctx, &me, "users", "/admin/users").await;
-    let Some(form) = read_form(&body) else {
-        return error_page(&AppError::invalid("body", "is not a form"), Some(nav().await));
-    };
-    if !check_form_token(&me.csrf_token, &form.csrf) {
-        return expired_form(nav().await);
-    }
+async fn apply(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    CsrfForm(form): CsrfForm<BulkForm>,
+) -> Result<Response, PageError> {
     let back = back_to_list(&form.back);
-    if form.ids.is_empty() {
+    let ids: Vec<String> = form.ids.into_iter().filter(|id| !id.is_empty()).collect();
+    if ids.is_empty() {
         let sep = match back.find('?') {
             None => "?",
             Some(_) if back.ends_with(['?', '&']) => "",
             Some(_) => "&",
         };
-        return Redirect::to(&format!("{back}{sep}notice=none_selected")).into_response();
+        return Ok(Redirect::to(&format!("{back}{sep}notice=none_selected")).into_response());
     }
-    let Ok(action) = BulkAction::parse(&form.action) else {
-        return error_page(&AppError::invalid("action", "must be chosen from the list"), Some(nav().await));
-    };
-    let ids = match app::bulk::parse_ids(&form.ids) {
-        Ok(ids) => ids,
-        Err(e) => return error_page(&e, Some(nav().await)),
-    };
+    let action =
+        BulkAction::parse(&form.action).map_err(|_| AppError::invalid("action", "must be chosen from the list"))?;
+    let ids = app::bulk::parse_ids(&ids)?;
     // Names are read before the action runs, so deleted users still show who they were.
     let mut people = Vec::with_capacity(ids.len());
     for &id in &ids {
@@ -133,11 +110,8 @@ async fn apply(State(state): State<AppState>, PageUser(me): PageUser, body: Stri
             |d| (format!("{} {}", d.user.first_name, d.user.last_name), d.user.email),
         ));
     }
-    let opts = BulkOptions { public_url: state.public_url.clone(), group_id: form.group_id };
-    let results = match app::bulk::run(&state.ctx, &me, action, &ids, &opts).await {
-        Ok(r) => r,
-        Err(e) => return error_page(&e, Some(nav().await)),
-    };
+    let opts = BulkOptions { public_url: state.public_url.clone(), group_id: form.group_id.filter(|g| !g.is_empty()) };
+    let results = app::bulk::run(&state.ctx, &me, action, &ids, &opts).await?;
     let outcomes: Vec<Outcome> = results
         .into_iter()
         .zip(people)
@@ -152,12 +126,12 @@ async fn apply(State(state): State<AppState>, PageUser(me): PageUser, body: Stri
         .collect();
     let done = outcomes.iter().filter(|o| o.done).count();
     let page = BulkResultPage {
-        nav: Some(nav().await),
+        nav: Some(Nav::load(&state.ctx, &me, "/admin/users").await),
         action: label(action),
         done,
         refused: outcomes.len() - done,
         outcomes,
         back,
     };
-    page.into_response()
+    Ok(page.into_response())
 }

@@ -2,34 +2,27 @@
 //! deleted them and until when they can be restored, and a Restore button per row. Account-
 //! wide admins with `users.delete` only (the same rule as the restore itself).
 
-use crate::csrf::check_form_token;
-use crate::extract::PageUser;
-use crate::pages::sessions::NoticeQuery;
-use crate::pages::users::when;
-use crate::pages::{Nav, error_page, expired_form};
+use crate::csrf::CsrfForm;
+use crate::error::{PageError, status_of};
+use crate::extract::{AppPath, PageUser};
+use crate::pages::Nav;
+use crate::pages::format::when;
+use crate::pages::notice::Notice;
+use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
 use app::authz::Principal;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use domain::ids::UserId;
-use serde::Deserialize;
 
 const HERE: &str = "/admin/users/deleted";
 
-pub fn router() -> Router<AppState> {
-    Router::new().route(HERE, get(show)).route("/admin/users/deleted/{id}/restore", post(restore))
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
+pub fn routes() -> Routes {
+    Routes::new().route(HERE, get(show)).route("/admin/users/deleted/{id}/restore", post(restore))
 }
 
 /// One deleted user, ready for a table row.
@@ -53,17 +46,16 @@ struct DeletedUsersPage {
     retention_days: i64,
 }
 
-async fn render(state: &AppState, me: &Principal, notice: Option<&'static str>, error: Option<&AppError>) -> Response {
-    let nav = Nav::load(&state.ctx, me, "users", HERE).await;
-    let loaded = async {
-        let may = app::authz::account_wide::<app::authz::UsersDelete>(me)?;
-        app::deletion::list_deleted(&state.ctx, &may).await
-    };
-    let users = match loaded.await {
-        Ok(u) => u,
-        Err(e) => return error_page(&e, Some(nav)),
-    };
-    let rows = users
+async fn render(
+    state: &AppState,
+    me: &Principal,
+    notice: Option<&'static str>,
+    error: Option<&AppError>,
+) -> Result<Response, PageError> {
+    let nav = Nav::load(&state.ctx, me, HERE).await;
+    let may = app::authz::account_wide::<app::authz::UsersDelete>(me)?;
+    let rows = app::deletion::list_deleted(&state.ctx, &may)
+        .await?
         .into_iter()
         .map(|u| DeletedView {
             id: u.id.to_string(),
@@ -74,7 +66,6 @@ async fn render(state: &AppState, me: &Principal, notice: Option<&'static str>, 
             restorable_until: when(u.restorable_until),
         })
         .collect();
-    let status = error.map_or(StatusCode::OK, crate::error::status_of);
     let page = DeletedUsersPage {
         nav: Some(nav),
         csrf: me.csrf_token.clone(),
@@ -83,15 +74,11 @@ async fn render(state: &AppState, me: &Principal, notice: Option<&'static str>, 
         rows,
         retention_days: state.ctx.auth.deletion_retention / app::clock::DAY,
     };
-    (status, page).into_response()
+    Ok((error.map_or(StatusCode::OK, status_of), page).into_response())
 }
 
-async fn show(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(raw): RawQuery) -> Response {
-    let notice = match NoticeQuery::from_raw(raw.as_deref()).notice.as_deref() {
-        Some("restored") => Some("Restored. The user can sign in again."),
-        _ => None,
-    };
-    render(&state, &me, notice, None).await
+async fn show(State(state): State<AppState>, PageUser(me): PageUser, notice: Notice) -> Result<Response, PageError> {
+    render(&state, &me, notice.pick(&[("restored", "Restored. The user can sign in again.")]), None).await
 }
 
 /// Restores one user, then back to the list with a notice; a refusal (such as 409 once the
@@ -99,20 +86,13 @@ async fn show(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(ra
 async fn restore(
     State(state): State<AppState>,
     PageUser(me): PageUser,
-    Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    if !check_form_token(&me.csrf_token, &form.csrf) {
-        return expired_form(Nav::load(&state.ctx, &me, "users", HERE).await);
-    }
-    let result = async {
-        let user = id.parse::<UserId>().map_err(|_| AppError::NotFound)?;
-        let may = app::authz::on_deleted_user(&state.ctx, &me, user).await?;
-        app::deletion::restore(&state.ctx, &may).await
-    };
-    match result.await {
-        Ok(()) => Redirect::to(&format!("{HERE}?notice=restored")).into_response(),
+    AppPath(user): AppPath<UserId>,
+    _: CsrfForm,
+) -> Result<Response, PageError> {
+    let may = app::authz::on_deleted_user(&state.ctx, &me, user).await?;
+    match app::deletion::restore(&state.ctx, &may).await {
+        Ok(()) => Ok(Redirect::to(&format!("{HERE}?notice=restored")).into_response()),
         Err(e @ AppError::Conflict(_)) => render(&state, &me, None, Some(&e)).await,
-        Err(e) => error_page(&e, Some(Nav::load(&state.ctx, &me, "users", HERE).await)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -3,28 +3,27 @@
 //! answer is a table with one result per row. The CSV may also come as an uploaded file
 //! (`multipart/form-data`, at most 5 MB of UTF-8).
 
-use crate::csrf::check_form_token;
+use crate::csrf::{CsrfUpload, Upload};
+use crate::error::PageError;
 use crate::extract::PageUser;
-use crate::pages::{Nav, error_page, expired_form};
+use crate::pages::Nav;
+use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::authz::Principal;
 use app::invitations::{InviteOptions, InviteRow, Outcome};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
-use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Form, Router};
 use serde::Deserialize;
 
 use crate::body_limit::CSV_FILE as MAX_CSV_FILE;
 
-pub fn router() -> Router<AppState> {
+pub fn routes() -> Routes {
     // The body may hold the file plus the other fields; a bigger body is cut off and
     // refused beside the file field.
-    Router::new().route(
+    Routes::new().route(
         "/admin/users/invite",
         get(show).post(submit).layer(DefaultBodyLimit::max(crate::body_limit::CSV_UPLOAD)),
     )
@@ -52,7 +51,7 @@ struct InvitePage {
 }
 
 async fn page(state: &AppState, me: &Principal, status: StatusCode, page: InvitePage) -> Response {
-    let nav = Nav::load(&state.ctx, me, "users", "/admin/users/invite").await;
+    let nav = Nav::load(&state.ctx, me, "/admin/users/invite").await;
     (status, InvitePage { nav: Some(nav), ..page }).into_response()
 }
 
@@ -68,74 +67,32 @@ fn empty(me: &Principal) -> InvitePage {
     }
 }
 
-async fn show(State(state): State<AppState>, PageUser(me): PageUser) -> Response {
-    if let Err(e) = app::authz::invite_users(&me) {
-        return error_page(&e, Some(Nav::load(&state.ctx, &me, "users", "/admin/users").await));
-    }
-    page(&state, &me, StatusCode::OK, empty(&me)).await
+async fn show(State(state): State<AppState>, PageUser(me): PageUser) -> Result<Response, PageError> {
+    app::authz::invite_users(&me)?;
+    Ok(page(&state, &me, StatusCode::OK, empty(&me)).await)
 }
 
 #[derive(Deserialize, Default)]
 struct InviteForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     emails: String,
     #[serde(default)]
     csv: String,
-    /// The uploaded CSV file's text (multipart only).
-    #[serde(skip)]
-    file: Option<String>,
 }
 
-/// Reads a `multipart/form-data` invite form. A file that is too big, unreadable or not
-/// UTF-8 gives the reason (the fields read so far are kept).
-async fn read_multipart(mut m: Multipart) -> (InviteForm, Option<String>) {
+/// The text of the uploaded CSV file (`csv_file`), if one was chosen; the reason when it is
+/// too big, unreadable or not UTF-8. A leading byte-order mark is dropped.
+fn csv_file(up: &Upload) -> Result<Option<String>, String> {
     let too_big = || "The file is larger than 5 MB.".to_owned();
-    let mut f = InviteForm::default();
-    loop {
-        let mut field = match m.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => return (f, None),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return (f, Some(too_big())),
-            Err(_) => return (f, Some("The upload could not be read; try again.".to_owned())),
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "csv_file" {
-            let mut bytes = Vec::new();
-            loop {
-                match field.chunk().await {
-                    Ok(Some(chunk)) => {
-                        if bytes.len() + chunk.len() > MAX_CSV_FILE {
-                            return (f, Some(too_big()));
-                        }
-                        bytes.extend_from_slice(&chunk);
-                    }
-                    Ok(None) => break,
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return (f, Some(too_big())),
-                    Err(_) => return (f, Some("The upload could not be read; try again.".to_owned())),
-                }
-            }
-            if bytes.is_empty() {
-                continue;
-            }
-            match String::from_utf8(bytes) {
-                Ok(text) if text.starts_with('\u{feff}') => f.file = Some(text['\u{feff}'.len_utf8()..].to_owned()),
-                Ok(text) => f.file = Some(text),
-                Err(_) => return (f, Some("The file is not a UTF-8 CSV file.".to_owned())),
-            }
-            continue;
-        }
-        let Ok(value) = field.text().await else {
-            return (f, Some("The upload could not be read; try again.".to_owned()));
-        };
-        match name.as_str() {
-            "csrf" => f.csrf = value,
-            "emails" => f.emails = value,
-            "csv" => f.csv = value,
-            _ => {}
-        }
+    if let Some(unread) = &up.unread {
+        return Err(if unread.too_large { too_big() } else { "The upload could not be read; try again.".to_owned() });
     }
+    let Some(file) = up.file("csv_file").filter(|f| !f.bytes.is_empty()) else { return Ok(None) };
+    if file.bytes.len() > MAX_CSV_FILE {
+        return Err(too_big());
+    }
+    let text = std::str::from_utf8(&file.bytes).map_err(|_| "The file is not a UTF-8 CSV file.".to_owned())?;
+    Ok(Some(text.strip_prefix('\u{feff}').unwrap_or(text).to_owned()))
 }
 
 /// Adds the rows of one CSV text; refused lines go to `refused`.
@@ -156,34 +113,21 @@ fn read_csv(
     Ok(())
 }
 
-async fn submit(State(state): State<AppState>, PageUser(me): PageUser, req: Request) -> Response {
-    let nav = async || Nav::load(&state.ctx, &me, "users", "/admin/users/invite").await;
-    let multipart = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
-    let (f, file_error) = if multipart {
-        match Multipart::from_request(req, &state).await {
-            Ok(m) => read_multipart(m).await,
-            Err(e) => return e.into_response(),
+/// Invites the typed emails, the pasted CSV and the uploaded file's rows (either form
+/// encoding: the file needs multipart).
+async fn submit(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    CsrfUpload(up): CsrfUpload,
+) -> Result<Response, PageError> {
+    let may = app::authz::invite_users(&me)?;
+    let f: InviteForm = up.parse()?;
+    let file = match csv_file(&up) {
+        Ok(file) => file,
+        Err(e) => {
+            let p = InvitePage { file_error: Some(e), emails: f.emails, csv: f.csv, ..empty(&me) };
+            return Ok(page(&state, &me, StatusCode::BAD_REQUEST, p).await);
         }
-    } else {
-        match Form::<InviteForm>::from_request(req, &state).await {
-            Ok(Form(f)) => (f, None),
-            Err(e) => return e.into_response(),
-        }
-    };
-    if !check_form_token(&me.csrf_token, &f.csrf) {
-        return expired_form(nav().await);
-    }
-    if let Some(e) = file_error {
-        let p = InvitePage { file_error: Some(e), emails: f.emails, csv: f.csv, ..empty(&me) };
-        return page(&state, &me, StatusCode::BAD_REQUEST, p).await;
-    }
-    let may = match app::authz::invite_users(&me) {
-        Ok(may) => may,
-        Err(e) => return error_page(&e, Some(nav().await)),
     };
     let mut refused: Vec<ResultView> = Vec::new();
     let mut rows: Vec<(usize, InviteRow)> = f
@@ -198,30 +142,21 @@ async fn submit(State(state): State<AppState>, PageUser(me): PageUser, req: Requ
         && let Err(e) = read_csv(&f.csv, &mut rows, &mut refused)
     {
         let p = InvitePage { error: Some(e.to_string()), emails: f.emails, csv: f.csv, ..empty(&me) };
-        return page(&state, &me, StatusCode::BAD_REQUEST, p).await;
+        return Ok(page(&state, &me, StatusCode::BAD_REQUEST, p).await);
     }
-    if let Some(text) = f.file.as_deref().filter(|t| !t.trim().is_empty())
+    if let Some(text) = file.as_deref().filter(|t| !t.trim().is_empty())
         && let Err(e) = read_csv(text, &mut rows, &mut refused)
     {
         let p = InvitePage { file_error: Some(e.to_string()), emails: f.emails, csv: f.csv, ..empty(&me) };
-        return page(&state, &me, StatusCode::BAD_REQUEST, p).await;
+        return Ok(page(&state, &me, StatusCode::BAD_REQUEST, p).await);
     }
     if rows.is_empty() && refused.is_empty() {
         let p = InvitePage { error: Some("Enter at least one email address.".into()), ..empty(&me) };
-        return page(&state, &me, StatusCode::BAD_REQUEST, p).await;
+        return Ok(page(&state, &me, StatusCode::BAD_REQUEST, p).await);
     }
     let (numbers, rows): (Vec<usize>, Vec<InviteRow>) = rows.into_iter().unzip();
-    let results = match app::invitations::invite(
-        &state.ctx,
-        &may,
-        rows,
-        &InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime),
-    )
-    .await
-    {
-        Ok(r) => r,
-        Err(e) => return error_page(&e, Some(nav().await)),
-    };
+    let options = InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime);
+    let results = app::invitations::invite(&state.ctx, &may, rows, &options).await?;
     let mut views: Vec<ResultView> = numbers
         .into_iter()
         .zip(results)
@@ -235,5 +170,5 @@ async fn submit(State(state): State<AppState>, PageUser(me): PageUser, req: Requ
         })
         .collect();
     views.extend(refused);
-    page(&state, &me, StatusCode::OK, InvitePage { results: views, ..empty(&me) }).await
+    Ok(page(&state, &me, StatusCode::OK, InvitePage { results: views, ..empty(&me) }).await)
 }

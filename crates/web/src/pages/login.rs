@@ -1,24 +1,24 @@
 //! The login page and sign-out.
 
 use crate::cookie::{cleared_cookie, session_cookie};
-use crate::csrf::check_form_token;
+use crate::csrf::CsrfForm;
+use crate::error::PageError;
 use crate::extract::{ClientInfo, PageUser, parse_query};
-use crate::pages::{error_page, message};
+use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
+pub fn routes() -> Routes {
     let limited = axum::middleware::from_fn(crate::rate_limit::limit_logins);
-    Router::new().route("/login", get(show).post(submit).layer(limited)).route("/logout", post(logout))
+    Routes::new().route("/login", get(show).post(submit).layer(limited).public()).route("/logout", post(logout))
 }
 
 #[derive(Template, WebTemplate)]
@@ -67,7 +67,7 @@ async fn submit(
     jar: CookieJar,
     client: ClientInfo,
     Form(form): Form<LoginForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let next = safe_next(Some(&form.next));
     let req = app::auth::LoginRequest {
         email: form.email.clone(),
@@ -82,35 +82,19 @@ async fn submit(
         (status, page).into_response()
     };
     match app::auth::login(&state.ctx, req).await {
-        Ok(outcome) => (jar.add(session_cookie(outcome.token, state.secure)), Redirect::to(&next)).into_response(),
-        Err(AppError::Unauthenticated) => refused(StatusCode::UNAUTHORIZED, "Wrong email or password.".into()),
-        Err(AppError::Forbidden(why)) => refused(StatusCode::FORBIDDEN, why),
-        Err(e) => error_page(&e, None),
+        Ok(outcome) => Ok((jar.add(session_cookie(outcome.token, state.secure)), Redirect::to(&next)).into_response()),
+        Err(AppError::Unauthenticated) => Ok(refused(StatusCode::UNAUTHORIZED, "Wrong email or password.".into())),
+        Err(AppError::Forbidden(why)) => Ok(refused(StatusCode::FORBIDDEN, why)),
+        Err(e) => Err(e.into()),
     }
-}
-
-#[derive(Deserialize)]
-struct LogoutForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 async fn logout(
     State(state): State<AppState>,
     jar: CookieJar,
     PageUser(me): PageUser,
-    Form(form): Form<LogoutForm>,
-) -> Response {
-    if !check_form_token(&me.csrf_token, &form.csrf) {
-        return message(
-            StatusCode::FORBIDDEN,
-            None,
-            "Forbidden",
-            "This form has expired. Reload the page and try again.",
-        );
-    }
-    match app::auth::logout(&state.ctx, &me).await {
-        Ok(()) => (jar.add(cleared_cookie()), Redirect::to("/login?notice=signed_out")).into_response(),
-        Err(e) => error_page(&e, None),
-    }
+    _: CsrfForm,
+) -> Result<(CookieJar, Redirect), PageError> {
+    app::auth::logout(&state.ctx, &me).await?;
+    Ok((jar.add(cleared_cookie()), Redirect::to("/login?notice=signed_out")))
 }

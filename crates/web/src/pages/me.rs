@@ -1,24 +1,24 @@
 //! The self-service area of every signed-in user: `/me`, `/me/sessions` (sign out other
 //! sessions, report a suspicious one) and the workspace switcher (`POST /me/workspace`).
 
-use crate::csrf::check_form_token;
-use crate::extract::PageUser;
-use crate::pages::sessions::{NoticeQuery, SessionView};
-use crate::pages::{Nav, error_page, expired_form, local_path};
+use crate::csrf::CsrfForm;
+use crate::error::PageError;
+use crate::extract::{AppPath, PageUser};
+use crate::pages::notice::Notice;
+use crate::pages::sessions::SessionView;
+use crate::pages::{Nav, local_path};
+use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
-use app::authz::Principal;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, RawQuery, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::extract::State;
+use axum::response::Redirect;
 use domain::ids::{SessionId, WorkspaceId};
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/me", get(me))
         .route("/me/sessions", get(my_sessions))
         .route("/me/sessions/end-others", post(end_others))
@@ -39,7 +39,7 @@ struct MePage {
 
 async fn me(State(state): State<AppState>, PageUser(me): PageUser) -> MePage {
     MePage {
-        nav: Some(Nav::load(&state.ctx, &me, "me", "/me").await),
+        nav: Some(Nav::load(&state.ctx, &me, "/me").await),
         name: me.display_name.clone(),
         email: me.email.clone(),
         role: me.role.label().to_owned(),
@@ -64,97 +64,63 @@ struct MySessionsPage {
     ended: Vec<SessionView>,
 }
 
-async fn my_sessions(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(raw): RawQuery) -> Response {
-    let nav = Nav::load(&state.ctx, &me, "me", "/me/sessions").await;
-    let q = NoticeQuery::from_raw(raw.as_deref());
-    let notice = match q.notice.as_deref() {
-        Some("reported") => {
-            Some("The session was ended and your admins were alerted. Consider changing your password.".to_owned())
-        }
-        _ => q.ended_text(),
+async fn my_sessions(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    notice: Notice,
+) -> Result<MySessionsPage, PageError> {
+    let nav = Nav::load(&state.ctx, &me, "/me/sessions").await;
+    let notice = match notice
+        .pick(&[("reported", "The session was ended and your admins were alerted. Consider changing your password.")])
+    {
+        Some(text) => Some(text.to_owned()),
+        None => notice.ended_text(),
     };
-    let (live, ended) = match app::sessions::mine(&state.ctx, &me).await {
-        Ok(x) => x,
-        Err(e) => return error_page(&e, Some(nav)),
-    };
+    let (live, ended) = app::sessions::mine(&state.ctx, &me).await?;
     let workspaces = nav.workspaces.iter().map(|w| w.name.clone()).collect();
     let mut live: Vec<MySession> =
         live.iter().map(|s| MySession { s: SessionView::of(s), current: s.id == me.session_id.0 }).collect();
     // This device first.
     live.sort_by_key(|m| !m.current);
-    MySessionsPage {
+    Ok(MySessionsPage {
         nav: Some(nav),
         csrf: me.csrf_token.clone(),
         notice,
         workspaces,
         live,
         ended: ended.iter().map(SessionView::of).collect(),
-    }
-    .into_response()
+    })
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
-/// Runs a sign-out action after the CSRF check and answers 303 with its notice.
-async fn act(state: &AppState, me: &Principal, csrf: &str, action: Action<'_>) -> Response {
-    let nav = async || Nav::load(&state.ctx, me, "me", "/me/sessions").await;
-    if !check_form_token(&me.csrf_token, csrf) {
-        return expired_form(nav().await);
-    }
-    let session = |raw: &str| raw.parse::<SessionId>().map_err(|_| AppError::NotFound);
-    let result = match action {
-        Action::End(sid) => match session(sid) {
-            Ok(s) => app::sessions::end_mine(&state.ctx, me, Some(s)).await.map(|n| format!("notice=ended&n={n}")),
-            Err(e) => Err(e),
-        },
-        Action::EndOthers => app::sessions::end_mine(&state.ctx, me, None).await.map(|n| format!("notice=ended&n={n}")),
-        Action::Report(sid) => match session(sid) {
-            Ok(s) => app::sessions::report(&state.ctx, me, s).await.map(|()| "notice=reported".to_owned()),
-            Err(e) => Err(e),
-        },
-    };
-    match result {
-        Ok(query) => Redirect::to(&format!("/me/sessions?{query}")).into_response(),
-        Err(e) => error_page(&e, Some(nav().await)),
-    }
-}
-
-enum Action<'a> {
-    End(&'a str),
-    EndOthers,
-    Report(&'a str),
+fn ended(n: usize) -> Redirect {
+    Redirect::to(&format!("/me/sessions?notice=ended&n={n}"))
 }
 
 async fn end_one(
     State(state): State<AppState>,
     PageUser(me): PageUser,
-    Path(sid): Path<String>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    act(&state, &me, &form.csrf, Action::End(&sid)).await
+    AppPath(session): AppPath<SessionId>,
+    _: CsrfForm,
+) -> Result<Redirect, PageError> {
+    Ok(ended(app::sessions::end_mine(&state.ctx, &me, Some(session)).await?))
 }
 
-async fn end_others(State(state): State<AppState>, PageUser(me): PageUser, Form(form): Form<CsrfForm>) -> Response {
-    act(&state, &me, &form.csrf, Action::EndOthers).await
+async fn end_others(State(state): State<AppState>, PageUser(me): PageUser, _: CsrfForm) -> Result<Redirect, PageError> {
+    Ok(ended(app::sessions::end_mine(&state.ctx, &me, None).await?))
 }
 
 async fn report(
     State(state): State<AppState>,
     PageUser(me): PageUser,
-    Path(sid): Path<String>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    act(&state, &me, &form.csrf, Action::Report(&sid)).await
+    AppPath(session): AppPath<SessionId>,
+    _: CsrfForm,
+) -> Result<Redirect, PageError> {
+    app::sessions::report(&state.ctx, &me, session).await?;
+    Ok(Redirect::to("/me/sessions?notice=reported"))
 }
 
 #[derive(Deserialize)]
 struct SwitchForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     workspace: String,
     back: Option<String>,
@@ -164,19 +130,12 @@ struct SwitchForm {
 async fn switch_workspace(
     State(state): State<AppState>,
     PageUser(me): PageUser,
-    Form(form): Form<SwitchForm>,
-) -> Response {
-    let back = local_path(form.back.as_deref()).to_owned();
-    let nav = async || Nav::load(&state.ctx, &me, "me", &back).await;
-    if !check_form_token(&me.csrf_token, &form.csrf) {
-        return expired_form(nav().await);
-    }
-    let result = match form.workspace.parse::<WorkspaceId>() {
-        Ok(w) => app::sessions::switch_workspace(&state.ctx, &me, w).await,
-        Err(_) => Err(AppError::invalid("workspace", "is not one of your workspaces")),
-    };
-    match result {
-        Ok(()) => Redirect::to(&back).into_response(),
-        Err(e) => error_page(&e, Some(nav().await)),
-    }
+    CsrfForm(form): CsrfForm<SwitchForm>,
+) -> Result<Redirect, PageError> {
+    let workspace = form
+        .workspace
+        .parse::<WorkspaceId>()
+        .map_err(|_| AppError::invalid("workspace", "is not one of your workspaces"))?;
+    app::sessions::switch_workspace(&state.ctx, &me, workspace).await?;
+    Ok(Redirect::to(local_path(form.back.as_deref())))
 }

@@ -7,62 +7,82 @@ mod audit;
 mod bots;
 mod bulk;
 mod deleted_users;
+mod format;
 mod groups;
 mod invite;
 mod login;
 mod me;
 mod my_profile;
+mod notice;
 mod password;
 mod roles;
 mod sessions;
 mod settings;
 mod setup;
+mod upload;
 mod user_actions;
 mod user_bots;
+mod user_head;
 mod user_profile;
 mod user_settings;
 mod users;
 
-use crate::error::status_of;
-use crate::extract::PageUser;
+use crate::error::{PageError, PageFailure};
+use crate::extract::{PageUser, ViewerSlot};
+use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::authz::Principal;
 use app::{AppCtx, AppError};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use domain::permission::Permission;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/", get(home))
-        .merge(accept::router())
-        .merge(assets::router())
-        .merge(audit::router())
-        .merge(bots::router())
-        .merge(bulk::router())
-        .merge(deleted_users::router())
-        .merge(groups::router())
-        .merge(invite::router())
-        .merge(login::router())
-        .merge(me::router())
-        .merge(my_profile::router())
-        .merge(password::router())
-        .merge(roles::router())
-        .merge(sessions::router())
-        .merge(settings::router())
-        .merge(setup::router())
-        .merge(user_actions::router())
-        .merge(user_bots::router())
-        .merge(users::router())
-        .merge(user_profile::router())
-        .merge(user_settings::router())
+        .merge(accept::routes())
+        .merge(assets::routes())
+        .merge(audit::routes())
+        .merge(bots::routes())
+        .merge(bulk::routes())
+        .merge(deleted_users::routes())
+        .merge(groups::routes())
+        .merge(invite::routes())
+        .merge(login::routes())
+        .merge(me::routes())
+        .merge(my_profile::routes())
+        .merge(password::routes())
+        .merge(roles::routes())
+        .merge(sessions::routes())
+        .merge(settings::routes())
+        .merge(setup::routes())
+        .merge(user_actions::routes())
+        .merge(user_bots::routes())
+        .merge(users::routes())
+        .merge(user_profile::routes())
+        .merge(user_settings::routes())
         .fallback(|| async {
             message(StatusCode::NOT_FOUND, None, "Page not found", "There is nothing at this address.")
         })
+}
+
+/// The pages layer: renders a [`PageError`] (travelling in the response's extensions) as the
+/// error page with the viewer's navigation, whatever handler or extractor refused.
+pub async fn render_failures(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let slot = ViewerSlot::default();
+    req.extensions_mut().insert(slot.clone());
+    let here = page_of(&req);
+    let res = next.run(req).await;
+    let Some(PageFailure(failure)) = res.extensions().get::<PageFailure>().cloned() else { return res };
+    let nav = match slot.get() {
+        Some(me) => Some(Nav::load(&state.ctx, me, &here).await),
+        None => None,
+    };
+    failure_page(&failure, nav)
 }
 
 /// One entry of the workspace switcher.
@@ -92,6 +112,42 @@ pub struct Nav {
     pub back: String,
 }
 
+/// The page a request belongs to, for the bar of its error page: the address itself for a
+/// GET; for a form's POST, the page the form was on (its same-origin `Referer`), since the
+/// POST's own address is no page to return to.
+fn page_of(req: &Request) -> String {
+    let own = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    if req.method() == axum::http::Method::GET {
+        return own.to_owned();
+    }
+    let host = req.headers().get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let referer = req.headers().get(axum::http::header::REFERER).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let from_here =
+        referer.split_once("://").and_then(|(_, rest)| rest.strip_prefix(host)).filter(|_| !host.is_empty());
+    local_path(from_here.or(Some(own))).to_owned()
+}
+
+/// Which link of the bar a page belongs to, from its path.
+fn section_of(path: &str) -> &'static str {
+    let path = path.split('?').next().unwrap_or_default();
+    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    [
+        ("/admin/users", "users"),
+        ("/admin/groups", "groups"),
+        ("/admin/bots", "bots"),
+        ("/admin/roles", "roles"),
+        ("/admin/audit", "audit"),
+        ("/admin/settings/security", "settings"),
+        ("/admin/settings/user-profile", "user-settings"),
+        ("/me/profile", "my-profile"),
+        ("/me/password", "my-profile"),
+        ("/me", "me"),
+    ]
+    .into_iter()
+    .find(|(prefix, _)| under(prefix))
+    .map_or("", |(_, section)| section)
+}
+
 impl Nav {
     /// The bar without the workspace switcher (no database needed).
     pub fn of(p: &Principal, section: &'static str) -> Self {
@@ -112,10 +168,11 @@ impl Nav {
         }
     }
 
-    /// The full bar, with the workspace switcher returning to `here`. The one place that
-    /// loads the switcher's workspaces; if that fails the bar shows without it.
-    pub async fn load(ctx: &AppCtx, p: &Principal, section: &'static str, here: &str) -> Self {
-        let mut nav = Self::of(p, section);
+    /// The full bar of the page at `here` (a local path, which also picks the current
+    /// link), with the workspace switcher returning there. The one place that loads the
+    /// switcher's workspaces; if that fails the bar shows without it.
+    pub async fn load(ctx: &AppCtx, p: &Principal, here: &str) -> Self {
+        let mut nav = Self::of(p, section_of(here));
         nav.back = local_path(Some(here)).to_owned();
         match app::sessions::my_workspaces(ctx, p).await {
             Ok(ws) => {
@@ -149,19 +206,6 @@ pub struct TokenQuery {
     pub token: String,
 }
 
-/// The page for a link that is used, expired or unknown (410, saying why); other errors as usual.
-pub fn link_refused(e: &AppError, heading: &str) -> Response {
-    match e {
-        AppError::Gone(why) => message(StatusCode::GONE, None, heading, why),
-        other => error_page(other, None),
-    }
-}
-
-/// The page for a form whose CSRF token does not match the session's.
-pub fn expired_form(nav: Nav) -> Response {
-    message(StatusCode::FORBIDDEN, Some(nav), "Forbidden", "This form has expired. Reload the page and try again.")
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "message.html")]
 struct MessagePage {
@@ -177,19 +221,22 @@ pub fn message(status: StatusCode, nav: Option<Nav>, heading: &str, text: &str) 
     (status, MessagePage { nav, heading: heading.into(), message: text.into(), link }).into_response()
 }
 
-/// The HTML face of an error, with the same status as the API would give. `nav` keeps the
-/// signed-in bar when there is a viewer.
-pub fn error_page(e: &AppError, nav: Option<Nav>) -> Response {
-    let status = status_of(e);
-    let text = match e {
+/// The HTML face of a page error, with the same status as the API would give. `nav` keeps
+/// the signed-in bar when there is a viewer.
+pub fn failure_page(f: &PageError, nav: Option<Nav>) -> Response {
+    let status = f.status();
+    let text = match &f.error {
         AppError::Store(_) | AppError::Internal(_) => {
-            tracing::error!(error = %e, "page failed");
             "Something went wrong on our side. The details are in the server log.".to_owned()
         }
         AppError::NotFound => "There is no such user, or they are outside your workspaces.".to_owned(),
         other => other.to_string(),
     };
-    message(status, nav, status.canonical_reason().unwrap_or("Error"), &text)
+    let heading = match (&f.error, f.link_heading) {
+        (AppError::Gone(_), Some(heading)) => heading,
+        _ => status.canonical_reason().unwrap_or("Error"),
+    };
+    message(status, nav, heading, &text)
 }
 
 /// How a page names the field an error is about: a profile field by its label, the bot

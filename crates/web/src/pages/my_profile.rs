@@ -3,32 +3,31 @@
 //! a change an admin saves reaches the user at their next login. Refused edits re-render
 //! the page with the message beside the field and the typed values kept.
 
-use crate::csrf::check_form_token;
+use crate::csrf::{CsrfForm, CsrfUpload};
+use crate::error::{PageError, status_of};
 use crate::extract::PageUser;
-use crate::pages::sessions::NoticeQuery;
-use crate::pages::{Nav, error_page, expired_form};
+use crate::pages::Nav;
+use crate::pages::notice::Notice;
+use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
 use app::authz::Principal;
 use app::my_profile::ProfileView;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{DefaultBodyLimit, Multipart, RawQuery, State};
-use axum::http::StatusCode;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use domain::profile::ProfileField;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 const HERE: &str = "/me/profile";
 
-pub fn router() -> Router<AppState> {
+pub fn routes() -> Routes {
     // Room for a picture a little over the 2 MB limit, so such files get the app's clear
     // "larger than 2 MB" message rather than a bare 413.
     let upload_limit = DefaultBodyLimit::max(app::picture::UPLOAD_LIMIT);
-    Router::new()
+    Routes::new()
         .route(HERE, get(show).post(save))
         .route("/me/profile/picture", post(upload_picture).layer(upload_limit))
         .route("/me/profile/picture/remove", post(remove_picture))
@@ -174,118 +173,89 @@ fn page(
     }
 }
 
-/// Renders the page (current values) with `refusal` beside its field, or the error page
-/// when the refusal is not one the page can show.
-async fn refused(state: &AppState, me: &Principal, e: &AppError, typed: Option<&BTreeMap<String, String>>) -> Response {
-    let nav = Nav::load(&state.ctx, me, "my-profile", HERE).await;
-    let Some(refusal) = Refusal::of(e) else { return error_page(e, Some(nav)) };
-    match app::my_profile::mine(&state.ctx, me).await {
-        Ok(v) => (crate::error::status_of(e), page(nav, &v, typed, Some(refusal))).into_response(),
-        Err(e) => error_page(&e, Some(nav)),
+/// The page again (current values, `typed` ones kept) with the refusal beside its field,
+/// under the refusal's status; the error page when the refusal is not one the page shows.
+async fn refused(
+    state: &AppState,
+    me: &Principal,
+    e: AppError,
+    typed: Option<&BTreeMap<String, String>>,
+) -> Result<Response, PageError> {
+    let Some(refusal) = Refusal::of(&e) else { return Err(e.into()) };
+    let nav = Nav::load(&state.ctx, me, HERE).await;
+    let v = app::my_profile::mine(&state.ctx, me).await?;
+    Ok((status_of(&e), page(nav, &v, typed, Some(refusal))).into_response())
+}
+
+/// After a change: back to the page with `notice`, or the page with the refusal.
+async fn answer(
+    state: &AppState,
+    me: &Principal,
+    notice: &str,
+    result: Result<(), AppError>,
+    typed: Option<&BTreeMap<String, String>>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("{HERE}?notice={notice}")).into_response()),
+        Err(e) => refused(state, me, e, typed).await,
     }
 }
 
-async fn show(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(raw): RawQuery) -> Response {
-    let nav = Nav::load(&state.ctx, &me, "my-profile", HERE).await;
-    let notice = match NoticeQuery::from_raw(raw.as_deref()).notice.as_deref() {
-        Some("saved") => Some("Profile saved."),
-        Some("picture") => Some("Picture updated."),
-        Some("picture_removed") => Some("Picture removed."),
-        Some("password") => Some("Password changed. Your other sessions were signed out."),
-        _ => None,
-    };
-    match app::my_profile::mine(&state.ctx, &me).await {
-        Ok(v) => MyProfilePage { notice, ..page(nav, &v, None, None) }.into_response(),
-        Err(e) => error_page(&e, Some(nav)),
-    }
+async fn show(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    notice: Notice,
+) -> Result<MyProfilePage, PageError> {
+    let nav = Nav::load(&state.ctx, &me, HERE).await;
+    let notice = notice.pick(&[
+        ("saved", "Profile saved."),
+        ("picture", "Picture updated."),
+        ("picture_removed", "Picture removed."),
+        ("password", "Password changed. Your other sessions were signed out."),
+    ]);
+    let v = app::my_profile::mine(&state.ctx, &me).await?;
+    Ok(MyProfilePage { notice, ..page(nav, &v, None, None) })
 }
 
-/// Saves the submitted fields (every key but `csrf`): the form offers only editable ones,
-/// and the app refuses, by name, any other a crafted form may add.
-async fn save(State(state): State<AppState>, PageUser(me): PageUser, body: String) -> Response {
-    let Ok(mut form) = crate::extract::parse_query::<BTreeMap<String, String>>(&body) else {
-        return refused(&state, &me, &AppError::invalid("body", "is not a form"), None).await;
+/// Saves the submitted fields (every one but the token): the form offers only editable
+/// ones, and the app refuses, by name, any other a crafted form may add.
+async fn save(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, PageError> {
+    let result = if form.contains_key("email") {
+        Err(AppError::invalid("email", "is read-only"))
+    } else {
+        app::my_profile::update_mine(&state.ctx, &me, &form).await.map(|_| ())
     };
-    let csrf = form.remove("csrf").unwrap_or_default();
-    if !check_form_token(&me.csrf_token, &csrf) {
-        return expired_form(Nav::load(&state.ctx, &me, "my-profile", HERE).await);
-    }
-    if form.contains_key("email") {
-        return refused(&state, &me, &AppError::invalid("email", "is read-only"), Some(&form)).await;
-    }
-    match app::my_profile::update_mine(&state.ctx, &me, &form).await {
-        Ok(_) => Redirect::to(&format!("{HERE}?notice=saved")).into_response(),
-        Err(e) => refused(&state, &me, &e, Some(&form)).await,
-    }
+    answer(&state, &me, "saved", result, Some(&form)).await
 }
 
 /// The picture upload form: `csrf` and the file `picture`.
-#[derive(Default)]
-pub(super) struct Upload {
-    pub csrf: String,
-    pub bytes: Vec<u8>,
-    pub content_type: String,
-}
-
-/// Reads the multipart form (also the admin's upload on the Profile tab); a body over the
-/// limit becomes the picture's size error.
-pub(super) async fn read_upload(mut m: Multipart) -> Result<Upload, AppError> {
-    let too_big = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::invalid("picture", "is larger than 2 MB")
-        } else {
-            AppError::invalid("picture", "could not be read; try again")
-        }
+async fn upload_picture(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    CsrfUpload(up): CsrfUpload,
+) -> Result<Response, PageError> {
+    let result = async {
+        let (bytes, content_type) = crate::pages::upload::picture(&up)?;
+        app::my_profile::set_my_picture(&state.ctx, &me, bytes, &content_type).await
     };
-    let mut up = Upload::default();
-    while let Some(field) = m.next_field().await.map_err(too_big)? {
-        match field.name().unwrap_or_default() {
-            "csrf" => up.csrf = field.text().await.map_err(too_big)?,
-            "picture" => {
-                up.content_type = field.content_type().unwrap_or_default().to_owned();
-                up.bytes = field.bytes().await.map_err(too_big)?.to_vec();
-            }
-            _ => {}
-        }
-    }
-    Ok(up)
+    answer(&state, &me, "picture", result.await, None).await
 }
 
-async fn upload_picture(State(state): State<AppState>, PageUser(me): PageUser, m: Multipart) -> Response {
-    let up = match read_upload(m).await {
-        Ok(up) => up,
-        // The CSRF token may not have been read; refuse without storing anything.
-        Err(e) => return refused(&state, &me, &e, None).await,
-    };
-    if !check_form_token(&me.csrf_token, &up.csrf) {
-        return expired_form(Nav::load(&state.ctx, &me, "my-profile", HERE).await);
-    }
-    match app::my_profile::set_my_picture(&state.ctx, &me, up.bytes, &up.content_type).await {
-        Ok(()) => Redirect::to(&format!("{HERE}?notice=picture")).into_response(),
-        Err(e) => refused(&state, &me, &e, None).await,
-    }
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
-async fn remove_picture(State(state): State<AppState>, PageUser(me): PageUser, Form(form): Form<CsrfForm>) -> Response {
-    if !check_form_token(&me.csrf_token, &form.csrf) {
-        return expired_form(Nav::load(&state.ctx, &me, "my-profile", HERE).await);
-    }
-    match app::my_profile::remove_my_picture(&state.ctx, &me).await {
-        Ok(()) => Redirect::to(&format!("{HERE}?notice=picture_removed")).into_response(),
-        Err(e) => refused(&state, &me, &e, None).await,
-    }
+async fn remove_picture(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    _: CsrfForm,
+) -> Result<Response, PageError> {
+    let result = app::my_profile::remove_my_picture(&state.ctx, &me).await;
+    answer(&state, &me, "picture_removed", result, None).await
 }
 
 #[derive(Deserialize)]
 struct PasswordForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     current_password: String,
     #[serde(default)]
@@ -297,19 +267,13 @@ struct PasswordForm {
 async fn change_password(
     State(state): State<AppState>,
     PageUser(me): PageUser,
-    Form(form): Form<PasswordForm>,
-) -> Response {
-    if !check_form_token(&me.csrf_token, &form.csrf) {
-        return expired_form(Nav::load(&state.ctx, &me, "my-profile", HERE).await);
-    }
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> Result<Response, PageError> {
     // A typo in the new password is caught before the (slow) password check.
     let result = if form.new_password == form.confirm {
         app::my_profile::change_password(&state.ctx, &me, &form.current_password, &form.new_password).await
     } else {
         Err(AppError::invalid("confirm", "does not match the new password"))
     };
-    match result {
-        Ok(()) => Redirect::to(&format!("{HERE}?notice=password")).into_response(),
-        Err(e) => refused(&state, &me, &e, None).await,
-    }
+    answer(&state, &me, "password", result, None).await
 }

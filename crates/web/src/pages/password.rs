@@ -1,24 +1,24 @@
 //! "Forgot password" (`/password/forgot`) and choosing a new password from an emailed
 //! reset link (`/password/reset?token=…`). Neither needs a session.
 
+use crate::error::PageError;
 use crate::extract::{ClientInfo, parse_query};
-use crate::pages::TokenQuery;
-use crate::pages::{error_page, message};
+use crate::pages::{TokenQuery, message};
+use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::AppError;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Form, Router};
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/password/forgot", get(show_forgot).post(submit_forgot))
-        .route("/password/reset", get(show_reset).post(submit_reset))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/password/forgot", get(show_forgot).post(submit_forgot).public())
+        .route("/password/reset", get(show_reset).post(submit_reset).public())
 }
 
 #[derive(Template, WebTemplate)]
@@ -67,18 +67,21 @@ struct ResetForm {
     password: String,
 }
 
-async fn submit_reset(State(state): State<AppState>, client: ClientInfo, Form(f): Form<ResetForm>) -> Response {
+async fn submit_reset(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    Form(f): Form<ResetForm>,
+) -> Result<Response, PageError> {
     match app::password_reset::complete(&state.ctx, &f.token, &f.password, &client.ip).await {
-        Ok(()) => message(
+        Ok(()) => Ok(message(
             StatusCode::OK,
             None,
             "Password changed",
             "Your new password is set and every session was signed out. Sign in with it now.",
-        ),
+        )),
         Err(AppError::Invalid { message: why, .. }) => {
-            (StatusCode::BAD_REQUEST, ResetPage { nav: None, token: f.token, error: Some(why) }).into_response()
+            Ok((StatusCode::BAD_REQUEST, ResetPage { nav: None, token: f.token, error: Some(why) }).into_response())
         }
-        Err(AppError::Gone(why)) => message(StatusCode::GONE, None, "Reset link not valid", &why),
-        Err(e) => error_page(&e, None),
+        Err(e) => Err(PageError::link("Reset link not valid", e)),
     }
 }

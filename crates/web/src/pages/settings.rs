@@ -1,27 +1,27 @@
 //! `/admin/settings/security`: lockout, session lifetimes and the password policy.
 //! Invalid values re-render the form (400) with the message beside the field.
 
-use crate::csrf::check_form_token;
+use crate::csrf::CsrfForm;
+use crate::error::PageError;
 use crate::extract::PageUser;
-use crate::pages::sessions::NoticeQuery;
-use crate::pages::{Nav, error_page, expired_form};
+use crate::pages::Nav;
+use crate::pages::notice::Notice;
+use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::AppError;
 use app::authz::SettingsManage;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Form, Router};
 use domain::security::SecuritySettings;
 use serde::Deserialize;
 
 const HERE: &str = "/admin/settings/security";
 
-pub fn router() -> Router<AppState> {
-    Router::new().route(HERE, get(show).post(save))
+pub fn routes() -> Routes {
+    Routes::new().route(HERE, get(show).post(save))
 }
 
 /// One number input of the form.
@@ -55,8 +55,6 @@ struct SettingsPage {
 #[derive(Deserialize, Default)]
 struct SettingsForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     max_login_attempts: String,
     #[serde(default)]
     lockout_minutes: String,
@@ -76,7 +74,6 @@ struct SettingsForm {
 impl SettingsForm {
     fn of(s: &SecuritySettings) -> Self {
         Self {
-            csrf: String::new(),
             max_login_attempts: s.max_login_attempts.to_string(),
             lockout_minutes: s.lockout_minutes.to_string(),
             idle_timeout_minutes: s.idle_timeout_minutes.to_string(),
@@ -207,41 +204,34 @@ fn page(nav: Nav, form: &SettingsForm, error: Option<(&str, &str)>, notice: Opti
     }
 }
 
-async fn show(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(raw): RawQuery) -> Response {
-    let nav = Nav::load(&state.ctx, &me, "settings", HERE).await;
-    let current = match app::authz::in_account::<SettingsManage>(&me) {
-        Ok(may) => app::settings::read_security(&state.ctx, &may).await,
-        Err(e) => Err(e),
-    };
-    let current = match current {
-        Ok(s) => s,
-        Err(e) => return error_page(&e, Some(nav)),
-    };
-    let notice = match NoticeQuery::from_raw(raw.as_deref()).notice.as_deref() {
-        Some("saved") => Some("Security settings saved."),
-        _ => None,
-    };
-    page(nav, &SettingsForm::of(&current), None, notice).into_response()
+async fn show(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    notice: Notice,
+) -> Result<SettingsPage, PageError> {
+    let nav = Nav::load(&state.ctx, &me, HERE).await;
+    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    let current = app::settings::read_security(&state.ctx, &may).await?;
+    let notice = notice.pick(&[("saved", "Security settings saved.")]);
+    Ok(page(nav, &SettingsForm::of(&current), None, notice))
 }
 
-async fn save(State(state): State<AppState>, PageUser(me): PageUser, Form(form): Form<SettingsForm>) -> Response {
-    let nav = Nav::load(&state.ctx, &me, "settings", HERE).await;
-    if !check_form_token(&me.csrf_token, &form.csrf) {
-        return expired_form(nav);
-    }
-    let may = match app::authz::in_account::<SettingsManage>(&me) {
-        Ok(may) => may,
-        Err(e) => return error_page(&e, Some(nav)),
+async fn save(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    CsrfForm(form): CsrfForm<SettingsForm>,
+) -> Result<Response, PageError> {
+    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    let result = async {
+        let new = form.parse()?;
+        app::settings::update_security(&state.ctx, &may, &new).await
     };
-    let result = match form.parse() {
-        Ok(new) => app::settings::update_security(&state.ctx, &may, &new).await.map(|_| ()),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Redirect::to(&format!("{HERE}?notice=saved")).into_response(),
+    match result.await {
+        Ok(_) => Ok(Redirect::to(&format!("{HERE}?notice=saved")).into_response()),
         Err(AppError::Invalid { field, message }) => {
-            (StatusCode::BAD_REQUEST, page(nav, &form, Some((&field, &message)), None)).into_response()
+            let nav = Nav::load(&state.ctx, &me, HERE).await;
+            Ok((StatusCode::BAD_REQUEST, page(nav, &form, Some((&field, &message)), None)).into_response())
         }
-        Err(e) => error_page(&e, Some(nav)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -1,21 +1,25 @@
 //! The one-time setup page where the first admin chooses email and password.
 
+use crate::error::PageError;
 use crate::extract::parse_query;
-use crate::pages::{TokenQuery, link_refused};
+use crate::pages::TokenQuery;
+use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::AppError;
 use app::auth::setup::{SetupRequest, check_token, complete};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Form, Router};
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/setup", get(show).post(submit))
+/// The heading of a used or expired setup link's page.
+const NOT_VALID: &str = "Setup link not valid";
+
+pub fn routes() -> Routes {
+    Routes::new().route("/setup", get(show).post(submit).public())
 }
 
 #[derive(Default)]
@@ -38,20 +42,17 @@ struct SetupPage {
     errors: FieldErrors,
 }
 
-async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<SetupPage, PageError> {
     let q: TokenQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    match check_token(&state.ctx, &q.token).await {
-        Ok(_) => SetupPage {
-            nav: None,
-            token: q.token,
-            email: String::new(),
-            first_name: String::new(),
-            last_name: String::new(),
-            errors: FieldErrors::default(),
-        }
-        .into_response(),
-        Err(e) => link_refused(&e, "Setup link not valid"),
-    }
+    check_token(&state.ctx, &q.token).await.map_err(|e| PageError::link(NOT_VALID, e))?;
+    Ok(SetupPage {
+        nav: None,
+        token: q.token,
+        email: String::new(),
+        first_name: String::new(),
+        last_name: String::new(),
+        errors: FieldErrors::default(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -68,7 +69,7 @@ struct SetupForm {
     password: String,
 }
 
-async fn submit(State(state): State<AppState>, Form(f): Form<SetupForm>) -> Response {
+async fn submit(State(state): State<AppState>, Form(f): Form<SetupForm>) -> Result<Response, PageError> {
     let req = SetupRequest {
         token: f.token.clone(),
         email: f.email.clone(),
@@ -77,7 +78,7 @@ async fn submit(State(state): State<AppState>, Form(f): Form<SetupForm>) -> Resp
         password: f.password,
     };
     match complete(&state.ctx, req).await {
-        Ok(_) => Redirect::to("/login?notice=setup_done").into_response(),
+        Ok(_) => Ok(Redirect::to("/login?notice=setup_done").into_response()),
         Err(AppError::Invalid { field, message }) => {
             let mut errors = FieldErrors::default();
             let slot = match field.as_str() {
@@ -96,8 +97,8 @@ async fn submit(State(state): State<AppState>, Form(f): Form<SetupForm>) -> Resp
                 last_name: f.last_name,
                 errors,
             };
-            (StatusCode::BAD_REQUEST, page).into_response()
+            Ok((StatusCode::BAD_REQUEST, page).into_response())
         }
-        Err(e) => link_refused(&e, "Setup link not valid"),
+        Err(e) => Err(PageError::link(NOT_VALID, e)),
     }
 }

@@ -4,26 +4,26 @@
 //! change/remove control: it moves only by transfer. Every action still goes through the
 //! app's capabilities; the flags below only decide what the page offers.
 
-use crate::csrf::check_form_token;
-use crate::extract::PageUser;
-use crate::pages::sessions::{NoticeQuery, UserHead};
-use crate::pages::{Nav, error_page, expired_form};
+use crate::csrf::CsrfForm;
+use crate::error::{PageError, status_of};
+use crate::extract::{AppPath, PageUser};
+use crate::pages::Nav;
+use crate::pages::notice::Notice;
+use crate::pages::user_head::UserHead;
+use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::authz::{BotsAssign, BotsView, Principal};
 use app::{AppCtx, AppError};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
-use domain::ids::UserId;
+use domain::ids::{BotId, UserId};
 use domain::permission::Permission;
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/admin/users/{id}/bots", get(show))
         .route("/admin/users/{id}/bots/assign", post(assign))
         .route("/admin/users/{id}/bots/{bot_id}/role", post(change))
@@ -108,14 +108,11 @@ async fn render(
     me: &Principal,
     id: UserId,
     notice: Option<&'static str>,
-    failure: Failure,
-) -> Response {
-    let here = format!("/admin/users/{id}/bots");
-    let nav = Nav::load(&state.ctx, me, "users", &here).await;
-    let (rows, assignable) = match load(&state.ctx, me, id).await {
-        Ok(v) => v,
-        Err(e) => return error_page(&e, Some(nav)),
-    };
+    failure: Option<(&AppError, Failure)>,
+) -> Result<Response, PageError> {
+    let nav = Nav::load(&state.ctx, me, &format!("/admin/users/{id}/bots")).await;
+    let (rows, assignable) = load(&state.ctx, me, id).await?;
+    let status = failure.as_ref().map_or(axum::http::StatusCode::OK, |(e, _)| status_of(e));
     let page = UserBotsPage {
         nav: Some(nav),
         head: UserHead::load(&state.ctx, me, id, "bots").await,
@@ -125,34 +122,28 @@ async fn render(
         may_transfer: app::authz::transfer_ownership(me).is_ok(),
         rows,
         assignable,
-        failure,
+        failure: failure.map(|(_, f)| f).unwrap_or_default(),
     };
-    page.into_response()
+    Ok((status, page).into_response())
 }
 
 async fn show(
     State(state): State<AppState>,
     PageUser(me): PageUser,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    let Ok(id) = id.parse() else {
-        return error_page(&AppError::NotFound, Some(Nav::load(&state.ctx, &me, "users", "/admin/users").await));
-    };
-    let notice = match NoticeQuery::from_raw(raw.as_deref()).notice.as_deref() {
-        Some("changed") => Some("Role changed."),
-        Some("removed") => Some("Role removed."),
-        Some("assigned") => Some("Bot assigned."),
-        Some("transferred") => Some("Ownership transferred."),
-        _ => None,
-    };
-    render(&state, &me, id, notice, Failure::default()).await
+    AppPath(id): AppPath<UserId>,
+    notice: Notice,
+) -> Result<Response, PageError> {
+    let notice = notice.pick(&[
+        ("changed", "Role changed."),
+        ("removed", "Role removed."),
+        ("assigned", "Bot assigned."),
+        ("transferred", "Ownership transferred."),
+    ]);
+    render(&state, &me, id, notice, None).await
 }
 
 #[derive(Deserialize)]
 struct BotForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     bot_id: String,
     #[serde(default)]
@@ -161,90 +152,81 @@ struct BotForm {
     new_owner: String,
 }
 
-/// Checks the token and the ids, runs `act`, then redirects with `notice` or shows the
-/// refusal: validation and conflicts beside the form (`at`), 403/404 as an error page.
-async fn act<F>(state: &AppState, me: &Principal, id: &str, form: &BotForm, at: &str, notice: &str, act: F) -> Response
-where
-    F: AsyncFnOnce(UserId) -> Result<(), AppError>,
-{
-    let here = format!("/admin/users/{id}/bots");
-    let nav = async || Nav::load(&state.ctx, me, "users", &here).await;
-    if !check_form_token(&me.csrf_token, &form.csrf) {
-        return expired_form(nav().await);
-    }
-    let Ok(user) = id.parse::<UserId>() else { return error_page(&AppError::NotFound, Some(nav().await)) };
-    match act(user).await {
-        Ok(()) => Redirect::to(&format!("{here}?notice={notice}")).into_response(),
+/// After an action on the tab: back to it with `notice`, or the tab again with the refusal
+/// where it belongs (validation and conflicts beside the form at `at`; the rest as the
+/// error page).
+async fn answer(
+    state: &AppState,
+    me: &Principal,
+    user: UserId,
+    (at, notice): (&str, &str),
+    typed: &BotForm,
+    result: Result<(), AppError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/users/{user}/bots?notice={notice}")).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            let status = crate::error::status_of(&e);
             let failure =
-                Failure { at: at.to_owned(), text: crate::pages::refusal_sentence(&e), typed: form.new_owner.clone() };
-            let mut res = render(state, me, user, None, failure).await;
-            if res.status() == StatusCode::OK {
-                *res.status_mut() = status;
-            }
-            res
+                Failure { at: at.to_owned(), text: crate::pages::refusal_sentence(&e), typed: typed.new_owner.clone() };
+            render(state, me, user, None, Some((&e, failure))).await
         }
-        Err(e) => error_page(&e, Some(nav().await)),
+        Err(e) => Err(e.into()),
     }
 }
 
 async fn assign(
     State(state): State<AppState>,
     PageUser(me): PageUser,
-    Path(id): Path<String>,
-    Form(form): Form<BotForm>,
-) -> Response {
-    act(&state, &me, &id, &form, "assign", "assigned", async |user| {
-        if form.bot_id.trim().is_empty() {
-            return Err(AppError::invalid("bot_id", "is required: choose a bot"));
-        }
-        let on = app::authz::on_user::<BotsAssign>(&state.ctx, &me, user).await?;
-        let scope = app::authz::in_scope::<BotsAssign>(&me)?;
-        app::bots::set_role(&state.ctx, &on, &scope, &form.bot_id, &form.role).await
-    })
-    .await
+    AppPath(user): AppPath<UserId>,
+    CsrfForm(form): CsrfForm<BotForm>,
+) -> Result<Response, PageError> {
+    let on = app::authz::on_user::<BotsAssign>(&state.ctx, &me, user).await?;
+    let scope = app::authz::in_scope::<BotsAssign>(&me)?;
+    let result = async {
+        let bot = match form.bot_id.trim() {
+            "" => return Err(AppError::invalid("bot_id", "is required: choose a bot")),
+            // The choices are the page's own; anything else is no bot this admin can see.
+            chosen => chosen.parse::<BotId>().map_err(|_| AppError::NotFound)?,
+        };
+        app::bots::set_role(&state.ctx, &on, &scope, bot, &form.role).await
+    }
+    .await;
+    answer(&state, &me, user, ("assign", "assigned"), &form, result).await
 }
 
 async fn change(
     State(state): State<AppState>,
     PageUser(me): PageUser,
-    Path((id, bot)): Path<(String, String)>,
-    Form(form): Form<BotForm>,
-) -> Response {
-    act(&state, &me, &id, &form, &bot, "changed", async |user| {
-        let on = app::authz::on_user::<BotsAssign>(&state.ctx, &me, user).await?;
-        let scope = app::authz::in_scope::<BotsAssign>(&me)?;
-        app::bots::set_role(&state.ctx, &on, &scope, &bot, &form.role).await
-    })
-    .await
+    AppPath((user, bot)): AppPath<(UserId, BotId)>,
+    CsrfForm(form): CsrfForm<BotForm>,
+) -> Result<Response, PageError> {
+    let on = app::authz::on_user::<BotsAssign>(&state.ctx, &me, user).await?;
+    let scope = app::authz::in_scope::<BotsAssign>(&me)?;
+    let result = app::bots::set_role(&state.ctx, &on, &scope, bot, &form.role).await;
+    answer(&state, &me, user, (&bot.to_string(), "changed"), &form, result).await
 }
 
 async fn remove(
     State(state): State<AppState>,
     PageUser(me): PageUser,
-    Path((id, bot)): Path<(String, String)>,
-    Form(form): Form<BotForm>,
-) -> Response {
-    act(&state, &me, &id, &form, &bot, "removed", async |user| {
-        let on = app::authz::on_user::<BotsAssign>(&state.ctx, &me, user).await?;
-        let scope = app::authz::in_scope::<BotsAssign>(&me)?;
-        app::bots::remove_role(&state.ctx, &on, &scope, &bot).await
-    })
-    .await
+    AppPath((user, bot)): AppPath<(UserId, BotId)>,
+    CsrfForm(form): CsrfForm<BotForm>,
+) -> Result<Response, PageError> {
+    let on = app::authz::on_user::<BotsAssign>(&state.ctx, &me, user).await?;
+    let scope = app::authz::in_scope::<BotsAssign>(&me)?;
+    let result = app::bots::remove_role(&state.ctx, &on, &scope, bot).await;
+    answer(&state, &me, user, (&bot.to_string(), "removed"), &form, result).await
 }
 
 async fn transfer(
     State(state): State<AppState>,
     PageUser(me): PageUser,
-    Path((id, bot)): Path<(String, String)>,
-    Form(form): Form<BotForm>,
-) -> Response {
-    act(&state, &me, &id, &form, &bot, "transferred", async |user| {
-        let may = app::authz::transfer_ownership(&me)?;
-        // The viewer must also see the user (scope), like every other action on this tab.
-        app::authz::on_user::<BotsView>(&state.ctx, &me, user).await?;
-        app::bots::transfer(&state.ctx, &may, user, &bot, &form.new_owner).await
-    })
-    .await
+    AppPath((user, bot)): AppPath<(UserId, BotId)>,
+    CsrfForm(form): CsrfForm<BotForm>,
+) -> Result<Response, PageError> {
+    let may = app::authz::transfer_ownership(&me)?;
+    // The viewer must also see the user (scope), like every other action on this tab.
+    app::authz::on_user::<BotsView>(&state.ctx, &me, user).await?;
+    let result = app::bots::transfer(&state.ctx, &may, user, bot, &form.new_owner).await;
+    answer(&state, &me, user, (&bot.to_string(), "transferred"), &form, result).await
 }

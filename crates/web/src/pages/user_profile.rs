@@ -3,30 +3,32 @@
 //! concurrency: a stale version re-renders the current data; a refused value re-renders
 //! with the message) and the admin's picture upload (`POST /admin/users/{id}/picture`).
 
-use crate::csrf::check_form_token;
-use crate::extract::PageUser;
-use crate::pages::sessions::{NoticeQuery, UserHead};
-use crate::pages::users::when;
-use crate::pages::{Nav, error_page, expired_form};
+use crate::csrf::{CsrfForm, CsrfUpload};
+use crate::error::{PageError, status_of};
+use crate::extract::{AppPath, PageUser};
+use crate::pages::Nav;
+use crate::pages::format::when;
+use crate::pages::notice::Notice;
+use crate::pages::user_head::UserHead;
+use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
+use app::authz::{Principal, UsersManage, UsersView};
 use app::my_profile::ProfileView;
 use app::users::UserDetails;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use domain::ids::UserId;
 use domain::permission::Permission;
 use domain::role::RoleKind;
 use domain::user::{BuilderAccess, UserStatus};
-use serde::Deserialize;
+use std::collections::BTreeMap;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/admin/users/{id}", get(show))
         .route("/admin/users/{id}/unlock", post(unlock))
         .route("/admin/users/{id}/edit", post(edit))
@@ -105,11 +107,11 @@ struct ProfileInput {
 /// The Edit form, when the viewer may manage this user (authz decides; no capability, no form).
 async fn edit_form(
     state: &AppState,
-    me: &app::authz::Principal,
+    me: &Principal,
     d: &UserDetails,
     profile: Option<&ProfileView>,
 ) -> Option<EditForm> {
-    let may = app::authz::on_user::<app::authz::UsersManage>(&state.ctx, me, UserId(d.user.id)).await.ok()?;
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, me, UserId(d.user.id)).await.ok()?;
     let choices = app::profile::edit_choices(&state.ctx, &may).await.ok()?;
     let builder = BuilderAccess::ALL
         .iter()
@@ -168,46 +170,35 @@ fn status_detail(d: &UserDetails) -> String {
 async fn show(
     State(state): State<AppState>,
     PageUser(me): PageUser,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    let notice = match NoticeQuery::from_raw(raw.as_deref()).notice.as_deref() {
-        Some("unlocked") => Some("User unlocked. They can sign in again."),
-        Some("saved") => Some("Profile saved."),
-        Some("suspended") => Some("User suspended. Their sessions have ended and they cannot sign in."),
-        Some("activated") => Some("User activated. They can sign in again."),
-        Some("invitation_resent") => Some("Invitation sent again."),
-        Some("reset_sent") => Some("A password reset link was emailed to the user."),
-        Some("picture") => Some("Picture updated."),
-        Some("picture_removed") => Some("Picture removed."),
-        _ => None,
-    };
-    render(&state, &me, &id, notice, false, None).await
+    AppPath(id): AppPath<UserId>,
+    notice: Notice,
+) -> Result<Response, PageError> {
+    let notice = notice.pick(&[
+        ("unlocked", "User unlocked. They can sign in again."),
+        ("saved", "Profile saved."),
+        ("suspended", "User suspended. Their sessions have ended and they cannot sign in."),
+        ("activated", "User activated. They can sign in again."),
+        ("invitation_resent", "Invitation sent again."),
+        ("reset_sent", "A password reset link was emailed to the user."),
+        ("picture", "Picture updated."),
+        ("picture_removed", "Picture removed."),
+    ]);
+    render(&state, &me, id, notice, None).await
 }
 
-/// The profile tab; `stale` re-renders the current version after a refused stale edit,
-/// `refused` (a 400/403 of an edit or upload) shows its message in the Edit card.
+/// The profile tab; `refused` (a stale edit, or a 400/403 of an edit or upload) shows the
+/// current version with its message in the Edit card, under the refusal's status.
 async fn render(
     state: &AppState,
-    me: &app::authz::Principal,
-    id: &str,
+    me: &Principal,
+    id: UserId,
     notice: Option<&'static str>,
-    stale: bool,
     refused: Option<&AppError>,
-) -> Response {
-    let nav = Nav::load(&state.ctx, me, "users", &format!("/admin/users/{id}")).await;
-    let Ok(id) = id.parse::<UserId>() else { return error_page(&AppError::NotFound, Some(nav)) };
-    let details = match app::authz::on_user::<app::authz::UsersView>(&state.ctx, me, id).await {
-        Ok(may) => match app::users::get_user(&state.ctx, &may).await {
-            Ok(d) => app::lockout::info(&state.ctx, &may).await.map(|l| (d, l)),
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
-    };
-    let (d, lock) = match details {
-        Ok(d) => d,
-        Err(e) => return error_page(&e, Some(nav)),
-    };
+) -> Result<Response, PageError> {
+    let nav = Nav::load(&state.ctx, me, &format!("/admin/users/{id}")).await;
+    let may = app::authz::on_user::<UsersView>(&state.ctx, me, id).await?;
+    let d = app::users::get_user(&state.ctx, &may).await?;
+    let lock = app::lockout::info(&state.ctx, &may).await?;
     let role = match d.role_kind {
         RoleKind::Member => "None".to_owned(),
         _ => d.account_role.clone(),
@@ -236,6 +227,7 @@ async fn render(
     let edit = edit_form(state, me, &d, profile.as_ref()).await;
     let mut head = UserHead::new(me, id, format!("{} {}", d.user.first_name, d.user.last_name), "profile");
     head.badge = Some((d.status.label(), d.status.as_str()));
+    let stale = matches!(refused, Some(AppError::Stale(_)));
     let page = UserPage {
         nav: Some(nav),
         head,
@@ -256,7 +248,7 @@ async fn render(
         created: when(d.user.created_at),
         edit,
         stale,
-        edit_error: refused.map(crate::pages::refusal_sentence),
+        edit_error: refused.filter(|_| !stale).map(crate::pages::refusal_sentence),
         picture_at: profile.as_ref().and_then(|v| v.picture_at),
         profile_fields: profile
             .iter()
@@ -266,55 +258,36 @@ async fn render(
             .collect(),
         more: crate::pages::user_actions::MoreMenu::of(me, d.status),
     };
-    match (stale, refused) {
-        (true, _) => (StatusCode::PRECONDITION_FAILED, page).into_response(),
-        (false, Some(e)) => (crate::error::status_of(e), page).into_response(),
-        (false, None) => page.into_response(),
-    }
+    Ok((refused.map_or(StatusCode::OK, status_of), page).into_response())
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
+fn done(user: UserId, notice: &str) -> Response {
+    Redirect::to(&format!("/admin/users/{user}?notice={notice}")).into_response()
 }
 
 async fn unlock(
     State(state): State<AppState>,
     PageUser(me): PageUser,
-    Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    let nav = async || Nav::load(&state.ctx, &me, "users", &format!("/admin/users/{id}")).await;
-    if !check_form_token(&me.csrf_token, &form.csrf) {
-        return expired_form(nav().await);
-    }
-    let Ok(user) = id.parse::<UserId>() else { return error_page(&AppError::NotFound, Some(nav().await)) };
-    let result = match app::authz::on_user::<app::authz::UsersManage>(&state.ctx, &me, user).await {
-        Ok(may) => app::lockout::unlock(&state.ctx, &may).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Redirect::to(&format!("/admin/users/{user}?notice=unlocked")).into_response(),
-        Err(e) => error_page(&e, Some(nav().await)),
-    }
+    AppPath(user): AppPath<UserId>,
+    _: CsrfForm,
+) -> Result<Response, PageError> {
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user).await?;
+    app::lockout::unlock(&state.ctx, &may).await?;
+    Ok(done(user, "unlocked"))
 }
 
 /// The profile edit form: names, Bot Builder access, `group_<id>` checkboxes, admin role
 /// and the `version` it was based on. A stale version re-renders the current one.
-async fn edit(State(state): State<AppState>, PageUser(me): PageUser, Path(id): Path<String>, body: String) -> Response {
-    let nav = async || Nav::load(&state.ctx, &me, "users", &format!("/admin/users/{id}")).await;
-    let Ok(fields) = crate::extract::parse_query::<std::collections::BTreeMap<String, String>>(&body) else {
-        return error_page(&AppError::invalid("body", "is not a form"), Some(nav().await));
-    };
+async fn edit(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    AppPath(user): AppPath<UserId>,
+    CsrfForm(fields): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, PageError> {
     let field = |k: &str| fields.get(k).cloned();
-    if !check_form_token(&me.csrf_token, &field("csrf").unwrap_or_default()) {
-        return expired_form(nav().await);
-    }
-    let Ok(user) = id.parse::<UserId>() else { return error_page(&AppError::NotFound, Some(nav().await)) };
-    let Some(version) = field("version").and_then(|v| v.parse::<i64>().ok()) else {
-        return error_page(&AppError::invalid("version", "is missing; reload the page"), Some(nav().await));
-    };
+    let version = field("version")
+        .and_then(|v| v.parse::<i64>().ok())
+        .ok_or_else(|| AppError::invalid("version", "is missing; reload the page"))?;
     let groups = fields.keys().filter_map(|k| k.strip_prefix("group_")).map(str::to_owned).collect();
     let form = app::profile::ProfileEdit {
         version,
@@ -327,17 +300,13 @@ async fn edit(State(state): State<AppState>, PageUser(me): PageUser, Path(id): P
             .filter_map(|f| field(&format!("profile_{}", f.key())).map(|v| (f.key().to_owned(), v)))
             .collect(),
     };
-    let result = match app::authz::on_user::<app::authz::UsersManage>(&state.ctx, &me, user).await {
-        Ok(may) => app::profile::update(&state.ctx, &may, &app::authz::granter(&me), &form).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(_) => Redirect::to(&format!("/admin/users/{user}?notice=saved")).into_response(),
-        Err(AppError::Stale(_)) => render(&state, &me, &id, None, true, None).await,
-        Err(e @ (AppError::Invalid { .. } | AppError::Forbidden(_))) => {
-            render(&state, &me, &id, None, false, Some(&e)).await
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user).await?;
+    match app::profile::update(&state.ctx, &may, &app::authz::granter(&me), &form).await {
+        Ok(_) => Ok(done(user, "saved")),
+        Err(e @ (AppError::Stale(_) | AppError::Invalid { .. } | AppError::Forbidden(_))) => {
+            render(&state, &me, user, None, Some(&e)).await
         }
-        Err(e) => error_page(&e, Some(nav().await)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -345,44 +314,28 @@ async fn edit(State(state): State<AppState>, PageUser(me): PageUser, Path(id): P
 async fn upload_picture(
     State(state): State<AppState>,
     PageUser(me): PageUser,
-    Path(id): Path<String>,
-    m: Multipart,
-) -> Response {
-    let nav = async || Nav::load(&state.ctx, &me, "users", &format!("/admin/users/{id}")).await;
-    let Ok(user) = id.parse::<UserId>() else { return error_page(&AppError::NotFound, Some(nav().await)) };
-    let result = match crate::pages::my_profile::read_upload(m).await {
-        // The CSRF token may be unread here; nothing is stored either way.
-        Err(e) => Err(e),
-        Ok(up) if !check_form_token(&me.csrf_token, &up.csrf) => return expired_form(nav().await),
-        Ok(up) => match app::authz::on_user::<app::authz::UsersManage>(&state.ctx, &me, user).await {
-            Ok(may) => app::my_profile::set_picture(&state.ctx, &may, up.bytes, &up.content_type).await,
-            Err(e) => Err(e),
-        },
+    AppPath(user): AppPath<UserId>,
+    CsrfUpload(up): CsrfUpload,
+) -> Result<Response, PageError> {
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user).await?;
+    let stored = async {
+        let (bytes, content_type) = crate::pages::upload::picture(&up)?;
+        app::my_profile::set_picture(&state.ctx, &may, bytes, &content_type).await
     };
-    match result {
-        Ok(()) => Redirect::to(&format!("/admin/users/{user}?notice=picture")).into_response(),
-        Err(e @ AppError::Invalid { .. }) => render(&state, &me, &id, None, false, Some(&e)).await,
-        Err(e) => error_page(&e, Some(nav().await)),
+    match stored.await {
+        Ok(()) => Ok(done(user, "picture")),
+        Err(e @ AppError::Invalid { .. }) => render(&state, &me, user, None, Some(&e)).await,
+        Err(e) => Err(e.into()),
     }
 }
 
 async fn remove_picture(
     State(state): State<AppState>,
     PageUser(me): PageUser,
-    Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    let nav = async || Nav::load(&state.ctx, &me, "users", &format!("/admin/users/{id}")).await;
-    if !check_form_token(&me.csrf_token, &form.csrf) {
-        return expired_form(nav().await);
-    }
-    let Ok(user) = id.parse::<UserId>() else { return error_page(&AppError::NotFound, Some(nav().await)) };
-    let result = match app::authz::on_user::<app::authz::UsersManage>(&state.ctx, &me, user).await {
-        Ok(may) => app::my_profile::remove_picture(&state.ctx, &may).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(_) => Redirect::to(&format!("/admin/users/{user}?notice=picture_removed")).into_response(),
-        Err(e) => error_page(&e, Some(nav().await)),
-    }
+    AppPath(user): AppPath<UserId>,
+    _: CsrfForm,
+) -> Result<Response, PageError> {
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user).await?;
+    app::my_profile::remove_picture(&state.ctx, &may).await?;
+    Ok(done(user, "picture_removed"))
 }

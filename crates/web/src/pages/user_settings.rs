@@ -3,26 +3,27 @@
 //! re-renders the same form with what would change and for how many users, storing
 //! nothing; Save stores it. Changes reach each user at their next login.
 
-use crate::csrf::check_form_token;
+use crate::csrf::CsrfForm;
+use crate::error::PageError;
 use crate::extract::PageUser;
-use crate::pages::sessions::NoticeQuery;
-use crate::pages::{Nav, error_page, expired_form};
+use crate::pages::Nav;
+use crate::pages::notice::Notice;
+use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
-use app::authz::{AccountWide, Principal, SettingsManage};
+use app::authz::SettingsManage;
 use app::user_settings::Preview;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{RawQuery, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::extract::State;
+use axum::response::Redirect;
 use domain::profile::{FieldRule, ProfileField, ProfileSettings};
 use std::collections::BTreeMap;
 
 const HERE: &str = "/admin/settings/user-profile";
 
-pub fn router() -> axum::Router<AppState> {
-    axum::Router::new().route(HERE, get(show).post(save)).route("/admin/settings/user-profile/preview", post(preview))
+pub fn routes() -> Routes {
+    Routes::new().route(HERE, get(show).post(save)).route("/admin/settings/user-profile/preview", post(preview))
 }
 
 /// One row of the table.
@@ -98,64 +99,36 @@ fn parse(form: &BTreeMap<String, String>) -> Result<ProfileSettings, AppError> {
     Ok(s)
 }
 
-async fn show(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(raw): RawQuery) -> Response {
-    let nav = Nav::load(&state.ctx, &me, "user-settings", HERE).await;
-    let current = match app::authz::account_wide::<SettingsManage>(&me) {
-        Ok(may) => app::user_settings::read(&state.ctx, &may).await,
-        Err(e) => Err(e),
-    };
-    let current = match current {
-        Ok(s) => s,
-        Err(e) => return error_page(&e, Some(nav)),
-    };
-    let notice = match NoticeQuery::from_raw(raw.as_deref()).notice.as_deref() {
-        Some("saved") => Some("Saved. Changes take effect at each user's next login."),
-        _ => None,
-    };
-    page(nav, &current, None, notice).into_response()
+async fn show(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    notice: Notice,
+) -> Result<UserSettingsPage, PageError> {
+    let nav = Nav::load(&state.ctx, &me, HERE).await;
+    let may = app::authz::account_wide::<SettingsManage>(&me)?;
+    let current = app::user_settings::read(&state.ctx, &may).await?;
+    let notice = notice.pick(&[("saved", "Saved. Changes take effect at each user's next login.")]);
+    Ok(page(nav, &current, None, notice))
 }
 
-/// The common start of both POSTs: the CSRF check, the capability and the parsed form.
-async fn checked(
-    state: &AppState,
-    me: &Principal,
-    body: &str,
-) -> Result<(Nav, AccountWide<SettingsManage>, ProfileSettings), Response> {
-    let nav = Nav::load(&state.ctx, me, "user-settings", HERE).await;
-    let Ok(form) = crate::extract::parse_query::<BTreeMap<String, String>>(body) else {
-        return Err(error_page(&AppError::invalid("body", "is not a form"), Some(nav)));
-    };
-    if !check_form_token(&me.csrf_token, form.get("csrf").map_or("", String::as_str)) {
-        return Err(expired_form(nav));
-    }
-    let may = match app::authz::account_wide::<SettingsManage>(me) {
-        Ok(may) => may,
-        Err(e) => return Err(error_page(&e, Some(nav))),
-    };
-    match parse(&form) {
-        Ok(s) => Ok((nav, may, s)),
-        Err(e) => Err(error_page(&e, Some(nav))),
-    }
+/// Shows what the submitted settings would change, storing nothing.
+async fn preview(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
+) -> Result<UserSettingsPage, PageError> {
+    let may = app::authz::account_wide::<SettingsManage>(&me)?;
+    let new = parse(&form)?;
+    let p = app::user_settings::preview(&state.ctx, &may, &new).await?;
+    Ok(page(Nav::load(&state.ctx, &me, HERE).await, &new, Some(PreviewView::of(&p)), None))
 }
 
-async fn preview(State(state): State<AppState>, PageUser(me): PageUser, body: String) -> Response {
-    let (nav, may, new) = match checked(&state, &me, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    match app::user_settings::preview(&state.ctx, &may, &new).await {
-        Ok(p) => page(nav, &new, Some(PreviewView::of(&p)), None).into_response(),
-        Err(e) => error_page(&e, Some(nav)),
-    }
-}
-
-async fn save(State(state): State<AppState>, PageUser(me): PageUser, body: String) -> Response {
-    let (nav, may, new) = match checked(&state, &me, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    match app::user_settings::update(&state.ctx, &may, &new).await {
-        Ok(_) => Redirect::to(&format!("{HERE}?notice=saved")).into_response(),
-        Err(e) => error_page(&e, Some(nav)),
-    }
+async fn save(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Redirect, PageError> {
+    let may = app::authz::account_wide::<SettingsManage>(&me)?;
+    app::user_settings::update(&state.ctx, &may, &parse(&form)?).await?;
+    Ok(Redirect::to(&format!("{HERE}?notice=saved")))
 }

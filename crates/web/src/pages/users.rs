@@ -1,35 +1,24 @@
 //! `/admin/users`: the list with search, filters, sort, pager, bulk actions and export.
 
+use crate::error::PageError;
 use crate::extract::{PageUser, encode_component};
-use crate::pages::sessions::NoticeQuery;
-use crate::pages::{Nav, error_page};
+use crate::pages::Nav;
+use crate::pages::format::{day, when};
+use crate::pages::notice::Notice;
+use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::AppError;
-use app::clock::from_micros;
 use app::users::{DEFAULT_LIMIT, ListParams, UserSummary};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use domain::permission::Permission;
 use domain::user::{BuilderAccess, UserStatus};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/users", get(list))
-}
-
-/// "2026-11-27 14:05 UTC".
-pub fn when(us: i64) -> String {
-    let t = from_micros(us);
-    format!("{:04}-{:02}-{:02} {:02}:{:02} UTC", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
-}
-
-fn day(us: i64) -> String {
-    let t = from_micros(us);
-    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+pub fn routes() -> Routes {
+    Routes::new().route("/admin/users", get(list))
 }
 
 struct Choice {
@@ -130,28 +119,27 @@ fn list_href(params: &ListParams, extra: &[(&str, &str)]) -> String {
     format!("/admin/users?{}", query.join("&"))
 }
 
-async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(raw): RawQuery) -> Response {
+async fn list(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    RawQuery(raw): RawQuery,
+    notice: Notice,
+) -> Result<Response, PageError> {
     let here = raw.as_deref().map_or_else(|| "/admin/users".to_owned(), |q| format!("/admin/users?{q}"));
-    let nav = Nav::load(&state.ctx, &me, "users", &here).await;
-    let may = match app::authz::list_users(&me) {
-        Ok(m) => m,
-        Err(e) => return error_page(&e, Some(nav)),
-    };
+    let nav = Nav::load(&state.ctx, &me, &here).await;
+    let may = app::authz::list_users(&me)?;
     let (params, mut error) = match crate::extract::parse_query::<ListParams>(raw.as_deref().unwrap_or("")) {
         Ok(p) => (p, None),
         Err(_) => (ListParams::default(), Some("The address has an invalid query; showing all users.".to_owned())),
     };
-    let choices_data = match app::users::filter_choices(&state.ctx, &may).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e, Some(nav)),
-    };
+    let choices_data = app::users::filter_choices(&state.ctx, &may).await?;
     let (page, status) = match app::users::list_users(&state.ctx, &may, &params).await {
         Ok(p) => (Some(p), StatusCode::OK),
         Err(AppError::Invalid { field, message }) => {
             error = Some(format!("{field} {message}."));
             (None, StatusCode::BAD_REQUEST)
         }
-        Err(e) => return error_page(&e, Some(nav)),
+        Err(e) => return Err(e.into()),
     };
     let sort = params.sort.clone().unwrap_or_else(|| "name".into());
     let desc = params.order.as_deref() == Some("desc");
@@ -202,11 +190,10 @@ async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(ra
         n => format!("{n} users on this page"),
     };
     let limit_current = params.limit.clone().unwrap_or_else(|| DEFAULT_LIMIT.to_string());
-    let notice = match NoticeQuery::from_raw(raw.as_deref()).notice.as_deref() {
-        Some("none_selected") => Some("Select at least one user, then choose an action."),
-        Some("deleted") => Some("User deleted. They can be restored for 30 days."),
-        _ => None,
-    };
+    let notice = notice.pick(&[
+        ("none_selected", "Select at least one user, then choose an action."),
+        ("deleted", "User deleted. They can be restored for 30 days."),
+    ]);
     let export_href = format!("/api/v1/users/export{}", &list_href(&params, &[])["/admin/users".len()..]);
     let bulk_groups = choices(
         choices_data.groups.iter().map(|g| (g.id.to_string(), format!("{} · {}", g.workspace_name, g.name))),
@@ -259,5 +246,5 @@ async fn list(State(state): State<AppState>, PageUser(me): PageUser, RawQuery(ra
         export_href,
         notice,
     };
-    (status, view).into_response()
+    Ok((status, view).into_response())
 }

@@ -2,21 +2,22 @@
 //! Body: `{"name", "permissions": [..], "scope": "all" | [workspace ids]}`.
 
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppJson};
+use crate::extract::{ApiUser, AppJson, AppPath};
+use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::AppError;
 use app::authz::RolesManage;
-use app::roles::{RoleInput, RoleView, role_id};
-use axum::extract::{Path, State};
+use app::roles::{RoleInput, RoleView};
+use axum::Json;
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use domain::ids::AdminRoleId;
 use serde_json::{Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/admin-roles", get(list).post(create))
-        .route("/admin-roles/{id}", get(show).patch(update).delete(delete))
+        .route("/admin-roles/{id}", get(show).patch(update).delete(delete_role))
 }
 
 fn role_json(r: &RoleView) -> Value {
@@ -78,31 +79,31 @@ async fn create(
 async fn show(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<AdminRoleId>,
 ) -> Result<Json<Value>, ApiError> {
     let may = app::authz::in_account::<RolesManage>(&me)?;
-    let role = app::roles::get(&state.ctx, &may, role_id(&id)?).await?;
+    let role = app::roles::get(&state.ctx, &may, id).await?;
     Ok(Json(role_json(&role)))
 }
 
 async fn update(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<AdminRoleId>,
     AppJson(body): AppJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let may = app::authz::in_account::<RolesManage>(&me)?;
     let input = parse_input(&body)?;
-    let role = app::roles::update(&state.ctx, &may, &app::authz::granter(&me), role_id(&id)?, &input).await?;
+    let role = app::roles::update(&state.ctx, &may, &app::authz::granter(&me), id, &input).await?;
     Ok(Json(role_json(&role)))
 }
 
-async fn delete(
+async fn delete_role(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<AdminRoleId>,
 ) -> Result<StatusCode, ApiError> {
     let may = app::authz::in_account::<RolesManage>(&me)?;
-    app::roles::delete(&state.ctx, &may, role_id(&id)?).await?;
+    app::roles::delete(&state.ctx, &may, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

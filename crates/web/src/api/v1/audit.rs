@@ -2,21 +2,21 @@
 
 use crate::error::ApiError;
 use crate::extract::{ApiUser, AppQuery};
+use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::audit::{AuditParams, CSV_HEADER, csv_line};
 use app::authz::AuditView;
 use app::clock::rfc3339;
+use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/audit", get(list_events)).route("/audit/export", get(export_events))
+pub fn routes() -> Routes {
+    Routes::new().route("/audit", get(list_events)).route("/audit/export", get(export_events))
 }
 
 pub fn event_json(e: &app::audit::AuditRow) -> Value {

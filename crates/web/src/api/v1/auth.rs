@@ -3,19 +3,19 @@
 use crate::cookie::{cleared_cookie, session_cookie};
 use crate::error::ApiError;
 use crate::extract::{ApiUser, AppJson, ClientInfo};
+use crate::routes::{Routes, post};
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use serde_json::json;
 
-pub fn router() -> Router<AppState> {
+pub fn routes() -> Routes {
     let limited = axum::middleware::from_fn(crate::rate_limit::limit_logins);
-    Router::new().route("/auth/login", post(login).layer(limited)).route("/auth/logout", post(logout))
+    Routes::new().route("/auth/login", post(login).layer(limited).public()).route("/auth/logout", post(logout))
 }
 
 #[derive(Deserialize)]

@@ -3,23 +3,23 @@
 //! (`POST /users/{id}/bots/{bot_id}/transfer`) and the guided delete of an owner
 //! (`POST /users/{id}/transfer-and-delete`).
 
-use super::users::user_id;
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppJson, AppQuery};
+use crate::extract::{ApiUser, AppJson, AppPath, AppQuery};
+use crate::routes::{Routes, get, post, put};
 use crate::state::AppState;
 use app::AppError;
 use app::authz::{BotsAssign, BotsView};
 use app::bots::{Bot, NewBot, OwnerCandidate};
-use axum::extract::{Path, State};
+use axum::Json;
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use domain::ids::{BotId, UserId};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/bots", get(list).post(create))
         .route("/bots/{bot_id}/owner-candidates", get(candidates))
         .route("/users/{id}/bots", get(user_bots))
@@ -92,20 +92,20 @@ struct CandidateQuery {
 async fn candidates(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(bot): Path<String>,
+    AppPath(bot): AppPath<BotId>,
     AppQuery(q): AppQuery<CandidateQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let may = app::authz::in_scope::<BotsView>(&me)?;
-    let found = app::bots::owner_candidates(&state.ctx, &may, &bot, &q.q).await?;
+    let found = app::bots::owner_candidates(&state.ctx, &may, bot, &q.q).await?;
     Ok(Json(json!({"items": found.iter().map(candidate_json).collect::<Vec<_>>()})))
 }
 
 async fn user_bots(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<UserId>,
 ) -> Result<Json<Value>, ApiError> {
-    let on = app::authz::on_user::<BotsView>(&state.ctx, &me, user_id(&id)?).await?;
+    let on = app::authz::on_user::<BotsView>(&state.ctx, &me, id).await?;
     let scope = app::authz::in_scope::<BotsView>(&me)?;
     let bots = app::bots::of_user(&state.ctx, &on, &scope).await?;
     let items: Vec<Value> = bots
@@ -125,47 +125,47 @@ async fn user_bots(
 async fn set_role(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path((id, bot)): Path<(String, String)>,
+    AppPath((id, bot)): AppPath<(UserId, BotId)>,
     AppJson(body): AppJson<Value>,
 ) -> Result<StatusCode, ApiError> {
-    let on = app::authz::on_user::<BotsAssign>(&state.ctx, &me, user_id(&id)?).await?;
+    let on = app::authz::on_user::<BotsAssign>(&state.ctx, &me, id).await?;
     let scope = app::authz::in_scope::<BotsAssign>(&me)?;
     let role = required(&body, "role")?;
-    app::bots::set_role(&state.ctx, &on, &scope, &bot, &role).await?;
+    app::bots::set_role(&state.ctx, &on, &scope, bot, &role).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn remove_role(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path((id, bot)): Path<(String, String)>,
+    AppPath((id, bot)): AppPath<(UserId, BotId)>,
 ) -> Result<StatusCode, ApiError> {
-    let on = app::authz::on_user::<BotsAssign>(&state.ctx, &me, user_id(&id)?).await?;
+    let on = app::authz::on_user::<BotsAssign>(&state.ctx, &me, id).await?;
     let scope = app::authz::in_scope::<BotsAssign>(&me)?;
-    app::bots::remove_role(&state.ctx, &on, &scope, &bot).await?;
+    app::bots::remove_role(&state.ctx, &on, &scope, bot).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn transfer(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path((id, bot)): Path<(String, String)>,
+    AppPath((id, bot)): AppPath<(UserId, BotId)>,
     AppJson(body): AppJson<Value>,
 ) -> Result<StatusCode, ApiError> {
     let may = app::authz::transfer_ownership(&me)?;
     let new_owner = required(&body, "new_owner")?;
-    app::bots::transfer(&state.ctx, &may, user_id(&id)?, &bot, &new_owner).await?;
+    app::bots::transfer(&state.ctx, &may, id, bot, &new_owner).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn transfer_and_delete(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<UserId>,
     AppJson(body): AppJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let transfer = app::authz::transfer_ownership(&me)?;
-    let may = app::authz::delete_user(&state.ctx, &me, user_id(&id)?).await?;
+    let may = app::authz::delete_user(&state.ctx, &me, id).await?;
     let successors: BTreeMap<String, String> = match body.get("successors") {
         None | Some(Value::Null) => BTreeMap::new(),
         Some(v) => serde_json::from_value(v.clone())

@@ -4,17 +4,17 @@
 
 use crate::error::ApiError;
 use crate::extract::ApiUser;
+use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::clock::rfc3339;
 use app::deletion::DeletedUser;
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde_json::{Value, json};
 
-pub fn router() -> Router<AppState> {
+pub fn routes() -> Routes {
     // A static segment: matchit prefers it to `/users/{id}` whatever the order.
-    Router::new().route("/users/deleted", get(list_deleted))
+    Routes::new().route("/users/deleted", get(list_deleted))
 }
 
 fn deleted_json(u: &DeletedUser) -> Value {

@@ -1,23 +1,23 @@
 //! Groups: `GET/POST /groups`, `GET/PATCH/DELETE /groups/{id}`, `GET /groups/{id}/members`
 //! (keyset-paged like the users list), `PUT/DELETE /groups/{id}/members/{user_id}`.
 
-use super::users::user_id;
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppJson, AppQuery};
+use crate::extract::{ApiUser, AppJson, AppPath, AppQuery};
+use crate::routes::{Routes, get, put};
 use crate::state::AppState;
 use app::AppError;
 use app::authz::GroupsManage;
-use app::groups::{GroupSummary, Who, group_id};
-use axum::extract::{Path, State};
+use app::groups::{GroupSummary, Who};
+use axum::Json;
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, put};
-use axum::{Json, Router};
+use domain::ids::{GroupId, UserId};
 use serde_json::{Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/groups", get(list).post(create))
-        .route("/groups/{id}", get(show).patch(rename).delete(delete))
+        .route("/groups/{id}", get(show).patch(rename).delete(delete_group))
         .route("/groups/{id}/members", get(members))
         .route("/groups/{id}/members/{user_id}", put(add_member).delete(remove_member))
 }
@@ -59,10 +59,9 @@ async fn create(
 async fn show(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<GroupId>,
 ) -> Result<Json<Value>, ApiError> {
     let may = app::authz::in_scope::<GroupsManage>(&me)?;
-    let id = group_id(&id)?;
     let g = app::groups::get(&state.ctx, &may, id).await?;
     Ok(Json(group_json(&g)))
 }
@@ -70,22 +69,22 @@ async fn show(
 async fn rename(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<GroupId>,
     AppJson(body): AppJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let may = app::authz::in_scope::<GroupsManage>(&me)?;
     let name = text(&body, "name")?;
-    let g = app::groups::rename(&state.ctx, &may, group_id(&id)?, &name).await?;
+    let g = app::groups::rename(&state.ctx, &may, id, &name).await?;
     Ok(Json(group_json(&g)))
 }
 
-async fn delete(
+async fn delete_group(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<GroupId>,
 ) -> Result<StatusCode, ApiError> {
     let may = app::authz::in_scope::<GroupsManage>(&me)?;
-    app::groups::delete(&state.ctx, &may, group_id(&id)?).await?;
+    app::groups::delete(&state.ctx, &may, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -99,11 +98,11 @@ struct MembersQuery {
 async fn members(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<GroupId>,
     AppQuery(q): AppQuery<MembersQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let may = app::authz::in_scope::<GroupsManage>(&me)?;
-    let page = app::groups::members(&state.ctx, &may, group_id(&id)?, q.limit, q.cursor).await?;
+    let page = app::groups::members(&state.ctx, &may, id, q.limit, q.cursor).await?;
     let items: Vec<Value> = page
         .items
         .iter()
@@ -115,19 +114,19 @@ async fn members(
 async fn add_member(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path((id, user)): Path<(String, String)>,
+    AppPath((id, user)): AppPath<(GroupId, UserId)>,
 ) -> Result<StatusCode, ApiError> {
     let may = app::authz::in_scope::<GroupsManage>(&me)?;
-    let added = app::groups::add_member(&state.ctx, &may, group_id(&id)?, &Who::Id(user_id(&user)?)).await?;
+    let added = app::groups::add_member(&state.ctx, &may, id, &Who::Id(user)).await?;
     Ok(if added { StatusCode::CREATED } else { StatusCode::NO_CONTENT })
 }
 
 async fn remove_member(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path((id, user)): Path<(String, String)>,
+    AppPath((id, user)): AppPath<(GroupId, UserId)>,
 ) -> Result<StatusCode, ApiError> {
     let may = app::authz::in_scope::<GroupsManage>(&me)?;
-    app::groups::remove_member(&state.ctx, &may, group_id(&id)?, &Who::Id(user_id(&user)?)).await?;
+    app::groups::remove_member(&state.ctx, &may, id, &Who::Id(user)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

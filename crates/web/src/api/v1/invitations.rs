@@ -1,20 +1,20 @@
 //! Invitations: `POST /invitations` (emails or rows → per-row results) and
 //! `POST /users/{id}/resend-invitation`.
 
-use super::users::user_id;
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppJson};
+use crate::extract::{ApiUser, AppJson, AppPath};
+use crate::routes::{Routes, post};
 use crate::state::AppState;
 use app::authz::UsersInvite;
 use app::invitations::{InviteOptions, InviteRow, Outcome};
-use axum::extract::{Path, State};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
+use axum::extract::State;
+use domain::ids::UserId;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/invitations", post(create_invitations))
         .route("/users/{id}/resend-invitation", post(resend_invitation))
 }
@@ -90,9 +90,9 @@ async fn create_invitations(
 async fn resend_invitation(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<UserId>,
 ) -> Result<Json<Value>, ApiError> {
-    let may = app::authz::on_user::<UsersInvite>(&state.ctx, &me, user_id(&id)?).await?;
+    let may = app::authz::on_user::<UsersInvite>(&state.ctx, &me, id).await?;
     app::invitations::resend(
         &state.ctx,
         &may,

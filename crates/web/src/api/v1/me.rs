@@ -1,15 +1,14 @@
 //! `GET /me`: who the session belongs to and what they may do.
 
 use crate::extract::ApiUser;
-use crate::state::AppState;
+use crate::routes::{Routes, get};
 use app::authz::Principal;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use domain::permission::Scope;
 use serde_json::{Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/me", get(me))
+pub fn routes() -> Routes {
+    Routes::new().route("/me", get(me))
 }
 
 pub fn user_json(p: &Principal) -> Value {

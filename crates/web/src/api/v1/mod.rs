@@ -19,26 +19,25 @@ mod user_settings;
 pub(crate) mod users;
 
 use crate::error::ApiError;
-use crate::state::AppState;
-use axum::Router;
+use crate::routes::Routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(auth::router())
-        .merge(invitations::router())
-        .merge(me::router())
-        .merge(users::router())
-        .merge(profile::router())
-        .merge(groups::router())
-        .merge(admin_roles::router())
-        .merge(user_actions::router())
-        .merge(deleted_users::router())
-        .merge(password::router())
-        .merge(sessions::router())
-        .merge(settings::router())
-        .merge(user_settings::router())
-        .merge(bots::router())
-        .merge(my_profile::router())
-        .merge(audit::router())
+pub fn routes() -> Routes {
+    Routes::new()
+        .merge(auth::routes())
+        .merge(invitations::routes())
+        .merge(me::routes())
+        .merge(users::routes())
+        .merge(profile::routes())
+        .merge(groups::routes())
+        .merge(admin_roles::routes())
+        .merge(user_actions::routes())
+        .merge(deleted_users::routes())
+        .merge(password::routes())
+        .merge(sessions::routes())
+        .merge(settings::routes())
+        .merge(user_settings::routes())
+        .merge(bots::routes())
+        .merge(my_profile::routes())
+        .merge(audit::routes())
         .fallback(|| async { ApiError::not_found() })
 }

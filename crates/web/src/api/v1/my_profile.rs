@@ -3,25 +3,25 @@
 //! Pictures are uploaded as the raw body with their `Content-Type` (image/png, image/jpeg
 //! or image/webp, at most 2 MB).
 
-use super::users::user_id;
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppJson};
+use crate::extract::{ApiUser, AppJson, AppPath};
+use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
 use app::authz::{UsersManage, UsersView};
 use app::my_profile::{Picture, ProfileView};
+use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use domain::ids::UserId;
 use domain::profile::ProfileField;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/me/profile", get(show).patch(update))
         .route("/me/profile/picture", get(my_picture).put(put_my_picture).delete(remove_my_picture))
         .route("/me/password", post(change_password))
@@ -119,20 +119,20 @@ async fn change_password(
 async fn user_picture(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<UserId>,
 ) -> Result<Response, ApiError> {
-    let may = app::authz::on_user::<UsersView>(&state.ctx, &me, user_id(&id)?).await?;
+    let may = app::authz::on_user::<UsersView>(&state.ctx, &me, id).await?;
     Ok(picture_response(app::my_profile::picture_of(&state.ctx, may.user()).await?))
 }
 
 async fn put_user_picture(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<UserId>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user_id(&id)?).await?;
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, id).await?;
     app::my_profile::set_picture(&state.ctx, &may, body.to_vec(), content_type(&headers)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -140,9 +140,9 @@ async fn put_user_picture(
 async fn remove_user_picture(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<UserId>,
 ) -> Result<StatusCode, ApiError> {
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user_id(&id)?).await?;
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, id).await?;
     if app::my_profile::remove_picture(&state.ctx, &may).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -4,20 +4,20 @@
 
 use crate::error::ApiError;
 use crate::extract::{ApiUser, AppJson, ClientInfo};
+use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::authz::SettingsManage;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub fn router() -> Router<AppState> {
+pub fn routes() -> Routes {
     let limited = axum::middleware::from_fn(crate::rate_limit::limit_logins);
-    Router::new()
-        .route("/auth/forgot-password", post(forgot_password).layer(limited.clone()))
-        .route("/auth/reset-password", post(reset_password).layer(limited))
+    Routes::new()
+        .route("/auth/forgot-password", post(forgot_password).layer(limited.clone()).public())
+        .route("/auth/reset-password", post(reset_password).layer(limited).public())
         .route("/settings/sso", get(get_sso).put(put_sso))
 }
 

@@ -1,23 +1,23 @@
 //! `PATCH /users/{id}` (profile edit under `If-Match`; controlled profile fields by key,
 //! those the User Settings enable) and `POST /users/{id}/make-primary`.
 
-use super::users::user_id;
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppJson};
+use crate::extract::{ApiUser, AppJson, AppPath};
+use crate::routes::{Routes, patch, post};
 use crate::state::AppState;
 use app::AppError;
 use app::authz::UsersManage;
 use app::profile::ProfileEdit;
-use axum::extract::{Path, State};
+use axum::Json;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{patch, post};
-use axum::{Json, Router};
+use domain::ids::UserId;
 use domain::profile::ProfileField;
 use serde_json::{Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/users/{id}", patch(patch_user)).route("/users/{id}/make-primary", post(make_primary))
+pub fn routes() -> Routes {
+    Routes::new().route("/users/{id}", patch(patch_user)).route("/users/{id}/make-primary", post(make_primary))
 }
 
 /// The entity tag of a user version.
@@ -101,11 +101,11 @@ fn parse_edit(body: &Value, version: i64) -> Result<ProfileEdit, AppError> {
 async fn patch_user(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<UserId>,
     headers: HeaderMap,
     AppJson(body): AppJson<Value>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user_id(&id)?).await?;
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, id).await?;
     let version = if_match(&headers)?;
     let edit = parse_edit(&body, version)?;
     let granter = app::authz::granter(&me);
@@ -116,9 +116,9 @@ async fn patch_user(
 async fn make_primary(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<UserId>,
 ) -> Result<StatusCode, ApiError> {
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user_id(&id)?).await?;
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, id).await?;
     app::profile::make_primary(&state.ctx, &may, &app::authz::granter(&me)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

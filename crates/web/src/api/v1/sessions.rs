@@ -1,35 +1,30 @@
 //! Sessions: a user's sessions for admins (`/users/{id}/sessions`) and one's own
 //! (`/me/sessions`), with kill, sign-out and "report suspicious".
 
-use super::users::user_id;
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppJson};
+use crate::extract::{ApiUser, AppJson, AppPath};
+use crate::routes::{Routes, delete, get, post, put};
 use crate::state::AppState;
 use app::authz::{SessionsKill, SessionsView};
 use app::clock::rfc3339;
 use app::sessions::KillOptions;
 use app::sessions::SessionRow;
+use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
-use domain::ids::{SessionId, WorkspaceId};
+use domain::ids::{SessionId, UserId, WorkspaceId};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/users/{id}/sessions", get(list_user_sessions).delete(kill_all_sessions))
         .route("/users/{id}/sessions/{session_id}", delete(kill_session))
         .route("/me/sessions", get(list_my_sessions).delete(end_my_other_sessions))
         .route("/me/sessions/{session_id}", delete(end_my_session))
         .route("/me/sessions/{session_id}/report", post(report_session))
-        .route("/me/workspace", axum::routing::put(switch_workspace))
-}
-
-fn session_id(raw: &str) -> Result<SessionId, ApiError> {
-    raw.parse().map_err(|_| ApiError::invalid("session_id", "must be a session id (UUID)"))
+        .route("/me/workspace", put(switch_workspace))
 }
 
 pub fn session_json(s: &SessionRow, current: Option<SessionId>) -> Value {
@@ -63,9 +58,9 @@ pub fn session_json(s: &SessionRow, current: Option<SessionId>) -> Value {
 async fn list_user_sessions(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<UserId>,
 ) -> Result<Json<Value>, ApiError> {
-    let may = app::authz::on_user::<SessionsView>(&state.ctx, &me, user_id(&id)?).await?;
+    let may = app::authz::on_user::<SessionsView>(&state.ctx, &me, id).await?;
     let s = app::sessions::list(&state.ctx, &may).await?;
     Ok(Json(json!({
         "items": s.live.iter().map(|x| session_json(x, None)).collect::<Vec<_>>(),
@@ -94,24 +89,23 @@ fn kill_options(body: &Bytes) -> Result<KillOptions, ApiError> {
 async fn kill_session(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path((id, sid)): Path<(String, String)>,
+    AppPath((id, sid)): AppPath<(UserId, SessionId)>,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
     let options = kill_options(&body)?;
-    let session = session_id(&sid)?;
-    let may = app::authz::on_user::<SessionsKill>(&state.ctx, &me, user_id(&id)?).await?;
-    app::sessions::kill(&state.ctx, &may, Some(session), &options).await?;
+    let may = app::authz::on_user::<SessionsKill>(&state.ctx, &me, id).await?;
+    app::sessions::kill(&state.ctx, &may, Some(sid), &options).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn kill_all_sessions(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<UserId>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let options = kill_options(&body)?;
-    let may = app::authz::on_user::<SessionsKill>(&state.ctx, &me, user_id(&id)?).await?;
+    let may = app::authz::on_user::<SessionsKill>(&state.ctx, &me, id).await?;
     let ended = app::sessions::kill(&state.ctx, &may, None, &options).await?;
     Ok(Json(json!({ "ended": ended })))
 }
@@ -128,9 +122,9 @@ async fn list_my_sessions(State(state): State<AppState>, ApiUser(me): ApiUser) -
 async fn end_my_session(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(sid): Path<String>,
+    AppPath(sid): AppPath<SessionId>,
 ) -> Result<StatusCode, ApiError> {
-    app::sessions::end_mine(&state.ctx, &me, Some(session_id(&sid)?)).await?;
+    app::sessions::end_mine(&state.ctx, &me, Some(sid)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -142,9 +136,9 @@ async fn end_my_other_sessions(State(state): State<AppState>, ApiUser(me): ApiUs
 async fn report_session(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(sid): Path<String>,
+    AppPath(sid): AppPath<SessionId>,
 ) -> Result<StatusCode, ApiError> {
-    app::sessions::report(&state.ctx, &me, session_id(&sid)?).await?;
+    app::sessions::report(&state.ctx, &me, sid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -2,15 +2,15 @@
 
 use crate::error::ApiError;
 use crate::extract::{ApiUser, AppJson};
+use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::authz::SettingsManage;
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use domain::security::SecuritySettings;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/settings/security", get(get_security).put(put_security))
+pub fn routes() -> Routes {
+    Routes::new().route("/settings/security", get(get_security).put(put_security))
 }
 
 async fn get_security(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<SecuritySettings>, ApiError> {

@@ -2,26 +2,26 @@
 //! is routed from `users.rs`), `POST /users/{id}/restore`, `POST /users/{id}/reset-password`,
 //! `POST /users/bulk` (per-user results) and `GET /users/export` (CSV, streamed).
 
-use crate::api::v1::users::user_id;
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppJson, AppQuery};
+use crate::extract::{ApiUser, AppJson, AppPath, AppQuery};
+use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::authz::UsersManage;
 use app::deletion::Outcome;
-use axum::extract::{Path, State};
+use axum::Json;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
+use domain::ids::UserId;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/users/{id}/restore", post(restore_user))
         .route("/users/{id}/reset-password", post(reset_password))
         .route("/users/bulk", post(bulk_users))
-        .route("/users/export", axum::routing::get(export_users))
+        .route("/users/export", get(export_users))
 }
 
 /// Account-wide admins soft-delete (204); workspace admins remove the user from the
@@ -29,9 +29,9 @@ pub fn router() -> Router<AppState> {
 pub(crate) async fn delete_user(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<UserId>,
 ) -> Result<Response, ApiError> {
-    let may = app::authz::delete_user(&state.ctx, &me, user_id(&id)?).await?;
+    let may = app::authz::delete_user(&state.ctx, &me, id).await?;
     Ok(match app::deletion::delete(&state.ctx, &may).await? {
         Outcome::Deleted => StatusCode::NO_CONTENT.into_response(),
         Outcome::RemovedFrom(ws) => Json(json!({"deleted": false, "removed_from_workspaces": ws})).into_response(),
@@ -41,9 +41,9 @@ pub(crate) async fn delete_user(
 async fn restore_user(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<UserId>,
 ) -> Result<StatusCode, ApiError> {
-    let may = app::authz::on_deleted_user(&state.ctx, &me, user_id(&id)?).await?;
+    let may = app::authz::on_deleted_user(&state.ctx, &me, id).await?;
     app::deletion::restore(&state.ctx, &may).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -52,9 +52,9 @@ async fn restore_user(
 async fn reset_password(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<UserId>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user_id(&id)?).await?;
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, id).await?;
     app::password_reset::reset_by_admin(&state.ctx, &may, &state.public_url).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({"detail": "a password reset link was emailed to the user"}))))
 }

@@ -3,18 +3,18 @@
 
 use crate::error::ApiError;
 use crate::extract::{ApiUser, AppJson};
+use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
 use app::authz::SettingsManage;
 use app::user_settings::Preview;
+use axum::Json;
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use domain::profile::{ProfileField, ProfileSettings};
 use serde_json::{Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/settings/user-profile", get(read).put(update))
         .route("/settings/user-profile/preview", post(preview))
 }

@@ -1,25 +1,25 @@
 //! `GET /users` (filtered, sorted, keyset-paged) and `GET /users/{id}`.
 
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppQuery};
+use crate::extract::{ApiUser, AppPath, AppQuery};
+use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::authz::{UsersManage, UsersView};
 use app::clock::rfc3339;
 use app::users::{ListParams, UserDetails, UserSummary};
-use axum::extract::{Path, State};
+use axum::Json;
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use domain::ids::UserId;
 use serde_json::{Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/users", get(list_users))
         .route("/users/{id}", get(get_user).delete(super::user_actions::delete_user))
-        .route("/users/{id}/unlock", axum::routing::post(unlock_user))
-        .route("/users/{id}/suspend", axum::routing::post(suspend_user))
-        .route("/users/{id}/activate", axum::routing::post(activate_user))
+        .route("/users/{id}/unlock", post(unlock_user))
+        .route("/users/{id}/suspend", post(suspend_user))
+        .route("/users/{id}/activate", post(activate_user))
 }
 
 fn time(us: Option<i64>) -> Value {
@@ -54,17 +54,12 @@ async fn list_users(
     })))
 }
 
-/// Parses a user id from the path, naming the parameter when it is malformed.
-pub fn user_id(raw: &str) -> Result<UserId, ApiError> {
-    raw.parse().map_err(|_| ApiError::invalid("id", "must be a user id (UUID)"))
-}
-
 async fn get_user(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<UserId>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
-    let may = app::authz::on_user::<UsersView>(&state.ctx, &me, user_id(&id)?).await?;
+    let may = app::authz::on_user::<UsersView>(&state.ctx, &me, id).await?;
     let d = app::users::get_user(&state.ctx, &may).await?;
     let lockout = app::lockout::info(&state.ctx, &may).await?;
     let settings = app::user_settings::current(&state.ctx, me.account_id).await?;
@@ -117,9 +112,9 @@ fn lockout_json(l: &app::lockout::LockoutInfo) -> Value {
 async fn unlock_user(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<UserId>,
 ) -> Result<StatusCode, ApiError> {
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user_id(&id)?).await?;
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, id).await?;
     app::lockout::unlock(&state.ctx, &may).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -127,9 +122,9 @@ async fn unlock_user(
 async fn suspend_user(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<UserId>,
 ) -> Result<StatusCode, ApiError> {
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user_id(&id)?).await?;
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, id).await?;
     app::lifecycle::suspend(&state.ctx, &may).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -137,9 +132,9 @@ async fn suspend_user(
 async fn activate_user(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<UserId>,
 ) -> Result<StatusCode, ApiError> {
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user_id(&id)?).await?;
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, id).await?;
     app::lifecycle::activate(&state.ctx, &may).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,20 +1,25 @@
 //! Our own extractors, so every rejection speaks our error format:
 //! - [`AppQuery`] parses the query string strictly (invalid UTF-8 names its parameter);
 //! - [`AppJson`] turns body errors into problem+json;
-//! - [`ApiUser`] / [`PageUser`] resolve the session cookie to a [`Principal`];
+//! - [`AppPath`] parses typed ids from the path (a malformed one never reaches a handler);
+//! - [`ApiUser`] / [`PageUser`] resolve the session cookie to a [`app::authz::Principal`];
 //! - [`ClientInfo`] is the caller's IP and user agent.
+//!
+//! Page forms are read by `crate::csrf::CsrfForm`, which checks the CSRF token first.
 
-use crate::cookie::SESSION_COOKIE;
+mod path;
+mod viewer;
+
+pub use path::AppPath;
+pub use viewer::{ApiUser, PageUser, ViewerSlot};
+pub(crate) use viewer::{client_ip, refuse_page_viewer, viewer};
+
 use crate::error::ApiError;
-use crate::state::AppState;
-use app::authz::Principal;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use app::AppError;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::CookieJar;
 use serde::de::DeserializeOwned;
-use std::net::SocketAddr;
 
 /// Longest query string accepted (longer ones are refused before parsing; single
 /// parameters have their own, smaller limits).
@@ -39,13 +44,23 @@ pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
         return Err(ApiError::invalid("query", "is longer than 32 KiB"));
     }
     let mut map = serde_json::Map::new();
-    for pair in raw.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let key = decode(k).map_err(|()| ApiError::invalid("query", "has a parameter name that is not valid UTF-8"))?;
-        let value = decode(v).map_err(|()| ApiError::invalid(&key, "is not valid UTF-8"))?;
+    for pair in pairs(raw, "query") {
+        let (key, value) = pair?;
         map.insert(key, serde_json::Value::String(value));
     }
     serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| ApiError::invalid("query", &e.to_string()))
+}
+
+/// The decoded `key=value` pairs of a query string or urlencoded form, in order. A pair
+/// that is not valid UTF-8 once decoded is an error naming its key (`whole` when the key
+/// itself is the bad part).
+pub(crate) fn pairs<'a>(raw: &'a str, whole: &'a str) -> impl Iterator<Item = Result<(String, String), AppError>> + 'a {
+    raw.split('&').filter(|p| !p.is_empty()).map(move |pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = decode(k).map_err(|()| AppError::invalid(whole, "has a parameter name that is not valid UTF-8"))?;
+        let value = decode(v).map_err(|()| AppError::invalid(&key, "is not valid UTF-8"))?;
+        Ok((key, value))
+    })
 }
 
 fn decode(s: &str) -> Result<String, ()> {
@@ -82,49 +97,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
                 Err(ApiError::too_large("the JSON body is larger than 2 MB"))
             }
             Err(e) => Err(ApiError::invalid("body", &e.body_text())),
-        }
-    }
-}
-
-fn session_token(headers: &HeaderMap) -> Option<String> {
-    CookieJar::from_headers(headers).get(SESSION_COOKIE).map(|c| c.value().to_owned())
-}
-
-async fn principal(parts: &Parts, state: &AppState) -> Result<Principal, app::AppError> {
-    let token = session_token(&parts.headers).ok_or(app::AppError::Unauthenticated)?;
-    app::auth::authenticate(&state.ctx, &token, &client_ip(parts)).await
-}
-
-fn client_ip(parts: &Parts) -> String {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(String::new, |ConnectInfo(a)| a.ip().to_string())
-}
-
-/// The signed-in caller of an API endpoint (401 problem+json otherwise).
-pub struct ApiUser(pub Principal);
-
-impl FromRequestParts<AppState> for ApiUser {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Self(principal(parts, state).await?))
-    }
-}
-
-/// The signed-in viewer of a page; others are sent to the login page and come back.
-pub struct PageUser(pub Principal);
-
-impl FromRequestParts<AppState> for PageUser {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        match principal(parts, state).await {
-            Ok(p) => Ok(Self(p)),
-            Err(app::AppError::Unauthenticated) => {
-                let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-                let to = format!("/login?next={}", encode_component(next));
-                Err(Redirect::to(&to).into_response())
-            }
-            Err(e) => Err(crate::pages::error_page(&e, None)),
         }
     }
 }
