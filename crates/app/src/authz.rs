@@ -6,6 +6,10 @@
 //! viewing can never be used for killing. A missing permission is a 403 naming it; a user
 //! outside the caller's account or scope is a 404, so not even their existence leaks.
 
+mod actions;
+
+pub use actions::{Console, Refused, Target, UserAction, UserActions, UserTabs, actions_on, console, user_tabs};
+
 use crate::{AppCtx, AppError};
 use domain::ids::{AccountId, SessionId, UserId, WorkspaceId};
 use domain::permission::{Permission, Scope};

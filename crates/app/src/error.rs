@@ -15,6 +15,10 @@ pub enum AppError {
     /// Signed in but not allowed; the message says what is missing.
     #[error("{0}")]
     Forbidden(String),
+    /// Not allowed to change one field (a profile field without Allow Edits): `field` names
+    /// it as data, so a page shows the refusal beside it.
+    #[error("{field}: {reason}")]
+    FieldForbidden { field: String, reason: String },
     /// Absent, or outside the caller's scope (the two look the same).
     #[error("not found")]
     NotFound,
@@ -39,6 +43,10 @@ pub enum AppError {
 impl AppError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Invalid { field: field.into(), message: message.into() }
+    }
+
+    pub fn field_forbidden(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::FieldForbidden { field: field.into(), reason: reason.into() }
     }
 }
 

@@ -139,7 +139,7 @@ fn own_picture_allowed(p: &Principal) -> Result<(), AppError> {
     if p.profile_settings.self_editable(ProfileField::Picture) {
         Ok(())
     } else {
-        Err(AppError::Forbidden("picture: your organization does not allow you to edit this field".into()))
+        Err(AppError::field_forbidden("picture", "your organization does not allow you to edit this field"))
     }
 }
 

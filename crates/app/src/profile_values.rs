@@ -60,10 +60,13 @@ pub fn apply(
             continue;
         }
         if !settings.rule(field).enabled {
-            return Err(AppError::Forbidden(format!("{key}: this field is not enabled in User Settings")));
+            return Err(AppError::field_forbidden(key.as_str(), "this field is not enabled in User Settings"));
         }
         if editor == Editor::Own && !settings.self_editable(field) {
-            return Err(AppError::Forbidden(format!("{key}: your organization does not allow you to edit this field")));
+            return Err(AppError::field_forbidden(
+                key.as_str(),
+                "your organization does not allow you to edit this field",
+            ));
         }
         let mut note = |old: Option<&str>, new: Option<&str>| {
             if old != new {
@@ -123,11 +126,12 @@ mod tests {
     fn users_edit_only_fields_with_allow_edits_and_admins_any_enabled_one() {
         let doc = Map::new();
         let e = apply(("A", "B"), &doc, &edits(&[("title", "CTO")]), &settings(), Editor::Own).unwrap_err();
-        assert!(matches!(&e, AppError::Forbidden(m) if m.starts_with("title:")), "{e}");
+        assert!(matches!(&e, AppError::FieldForbidden { field, .. } if field == "title"), "{e}");
+        assert!(e.to_string().starts_with("title:"), "{e}");
         let ok = apply(("A", "B"), &doc, &edits(&[("title", "CTO")]), &settings(), Editor::Admin).unwrap();
         assert_eq!(ok.doc["title"], "CTO");
         let hidden = apply(("A", "B"), &doc, &edits(&[("city", "Rome")]), &settings(), Editor::Admin).unwrap_err();
-        assert!(matches!(hidden, AppError::Forbidden(_)));
+        assert!(matches!(hidden, AppError::FieldForbidden { .. }));
         // A hidden field sent back unchanged (a form rendered before it was hidden) is ignored.
         let mut with_city = Map::new();
         with_city.insert("city".into(), json!("Rome"));

@@ -16,7 +16,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::permission::Permission;
 use serde::Deserialize;
 
 pub fn routes() -> Routes {
@@ -86,7 +85,7 @@ async fn render(
         csrf: me.csrf_token.clone(),
         notice,
         error,
-        may_create: me.role.allows(Permission::BotsAssign),
+        may_create: app::authz::user_tabs(me).assign_bots,
         bots: shown
             .into_iter()
             .map(|b| BotView {

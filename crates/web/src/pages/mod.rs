@@ -39,7 +39,6 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::permission::Permission;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -151,17 +150,18 @@ fn section_of(path: &str) -> &'static str {
 impl Nav {
     /// The bar without the workspace switcher (no database needed).
     pub fn of(p: &Principal, section: &'static str) -> Self {
+        let may = app::authz::console(p);
         Self {
             name: p.display_name.clone(),
             email: p.email.clone(),
             role: p.role.label().to_owned(),
             csrf: p.csrf_token.clone(),
-            can_users: p.role.allows(Permission::UsersView),
-            can_audit: p.role.allows(Permission::AuditView),
-            can_settings: p.role.allows(Permission::SettingsManage),
-            can_groups: p.role.allows(Permission::GroupsManage),
-            can_roles: p.role.allows(Permission::RolesManage),
-            can_bots: p.role.allows(Permission::BotsView),
+            can_users: may.users,
+            can_audit: may.audit,
+            can_settings: may.settings,
+            can_groups: may.groups,
+            can_roles: may.roles,
+            can_bots: may.bots,
             section,
             workspaces: Vec::new(),
             back: "/".to_owned(),
@@ -258,17 +258,12 @@ pub fn field_label(key: &str) -> String {
 }
 
 /// A refusal as a sentence for the page ("Mobile Number has 2 digits…", "New owner … is not
-/// an active member…"): the app's messages follow a field name, which becomes its label; a
-/// 403 of the profile rules starts with "key: ".
+/// an active member…"): the field an invalid or forbidden value names (as data) becomes its
+/// label.
 pub fn refusal_sentence(e: &AppError) -> String {
     let text = match e {
         AppError::Invalid { field, message } => format!("{} {message}", field_label(field)),
-        AppError::Forbidden(m) => match m.split_once(": ") {
-            Some((k, rest)) if k.parse::<domain::profile::ProfileField>().is_ok() => {
-                format!("{}: {rest}", field_label(k))
-            }
-            _ => m.clone(),
-        },
+        AppError::FieldForbidden { field, reason } => format!("{}: {reason}", field_label(field)),
         other => other.to_string(),
     };
     let mut chars = text.chars();

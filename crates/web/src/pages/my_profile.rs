@@ -99,12 +99,10 @@ impl Refusal {
             AppError::Invalid { field, message } => {
                 Some(Self { field: Some(field.clone()), text: message.clone(), forbidden: false })
             }
-            AppError::Forbidden(m) => match m.split_once(": ") {
-                Some((k, rest)) if k.parse::<ProfileField>().is_ok() => {
-                    Some(Self { field: Some(k.to_owned()), text: rest.to_owned(), forbidden: true })
-                }
-                _ => Some(Self { field: None, text: m.clone(), forbidden: true }),
-            },
+            AppError::FieldForbidden { field, reason } => {
+                Some(Self { field: Some(field.clone()), text: reason.clone(), forbidden: true })
+            }
+            AppError::Forbidden(m) => Some(Self { field: None, text: m.clone(), forbidden: true }),
             AppError::Stale(m) | AppError::Conflict(m) => Some(Self { field: None, text: m.clone(), forbidden: false }),
             _ => None,
         }

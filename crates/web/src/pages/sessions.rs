@@ -20,7 +20,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ids::{SessionId, UserId};
-use domain::permission::Permission;
 use serde::Deserialize;
 
 pub fn routes() -> Routes {
@@ -121,7 +120,7 @@ async fn render(
         csrf: me.csrf_token.clone(),
         notice,
         error,
-        may_kill: me.role.allows(Permission::SessionsKill),
+        may_kill: app::authz::user_tabs(me).kill_sessions,
         workspaces: s.workspaces.iter().map(|w| w.name.clone()).collect(),
         live: s.live.iter().map(SessionView::of).collect(),
         ended: s.ended.iter().map(SessionView::of).collect(),

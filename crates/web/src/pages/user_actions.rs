@@ -11,7 +11,7 @@ use crate::extract::{AppPath, PageUser};
 use crate::pages::Nav;
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
-use app::authz::{BotsView, Principal, UsersInvite, UsersManage, UsersView};
+use app::authz::{BotsView, Principal, UserAction, UserActions, UsersInvite, UsersManage, UsersView};
 use app::deletion::Outcome;
 use app::invitations::InviteOptions;
 use app::{AppCtx, AppError};
@@ -21,8 +21,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ids::UserId;
-use domain::permission::{Permission, Scope};
-use domain::user::UserStatus;
+use domain::permission::Scope;
 use std::collections::BTreeMap;
 
 pub fn routes() -> Routes {
@@ -124,7 +123,7 @@ async fn user_name(ctx: &AppCtx, me: &Principal, user: UserId) -> Result<(String
 /// The bots `user` owns as far as the viewer sees bots (`bots.view`, their scope); empty
 /// without that permission, in which case the delete itself names the bots when it refuses.
 async fn owned_bots(ctx: &AppCtx, me: &Principal, user: UserId) -> Result<Vec<OwnedBot>, AppError> {
-    if !me.role.allows(Permission::BotsView) {
+    if !app::authz::user_tabs(me).bots {
         return Ok(Vec::new());
     }
     let on = app::authz::on_user::<BotsView>(ctx, me, user).await?;
@@ -227,7 +226,7 @@ async fn transfer_and_delete(
     }
 }
 
-/// Which buttons the More menu shows: what the viewer may do on the user's current status.
+/// Which buttons the More menu shows: the actions authz allows on the user.
 #[allow(clippy::struct_excessive_bools)] // one flag per button, read by the template
 pub struct MoreMenu {
     pub suspend: bool,
@@ -241,16 +240,15 @@ pub struct MoreMenu {
 }
 
 impl MoreMenu {
-    pub fn of(me: &Principal, status: UserStatus) -> Self {
-        let manage = me.role.allows(Permission::UsersManage);
+    pub fn of(actions: &UserActions) -> Self {
         Self {
-            suspend: manage && matches!(status, UserStatus::Active | UserStatus::Locked),
-            activate: manage && status == UserStatus::Suspended,
-            resend_invitation: me.role.allows(Permission::UsersInvite) && status == UserStatus::Invited,
-            reset_password: manage && status != UserStatus::Invited,
-            kill_sessions: me.role.allows(Permission::SessionsKill),
-            delete: me.role.allows(Permission::UsersDelete),
-            transfer: me.role.may_transfer_ownership(),
+            suspend: actions.allows(UserAction::Suspend),
+            activate: actions.allows(UserAction::Activate),
+            resend_invitation: actions.allows(UserAction::ResendInvitation),
+            reset_password: actions.allows(UserAction::ResetPassword),
+            kill_sessions: actions.allows(UserAction::KillSessions),
+            delete: actions.allows(UserAction::Delete),
+            transfer: actions.allows(UserAction::TransferOwnership),
         }
     }
 

@@ -19,7 +19,6 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ids::{BotId, UserId};
-use domain::permission::Permission;
 use serde::Deserialize;
 
 pub fn routes() -> Routes {
@@ -91,7 +90,7 @@ async fn load(ctx: &AppCtx, me: &Principal, id: UserId) -> Result<(Vec<RowView>,
         })
         .collect();
     let mut assignable = Vec::new();
-    if me.role.allows(Permission::BotsAssign) {
+    if app::authz::user_tabs(me).assign_bots {
         let on = app::authz::on_user::<BotsAssign>(ctx, me, id).await?;
         let scope = app::authz::in_scope::<BotsAssign>(me)?;
         assignable = app::bots::assignable(ctx, &on, &scope)
@@ -118,7 +117,7 @@ async fn render(
         head: UserHead::load(&state.ctx, me, id, "bots").await,
         csrf: me.csrf_token.clone(),
         notice,
-        may_assign: me.role.allows(Permission::BotsAssign),
+        may_assign: app::authz::user_tabs(me).assign_bots,
         may_transfer: app::authz::transfer_ownership(me).is_ok(),
         rows,
         assignable,

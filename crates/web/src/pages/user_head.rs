@@ -4,7 +4,6 @@
 use app::AppCtx;
 use app::authz::{Principal, UsersView};
 use domain::ids::UserId;
-use domain::permission::Permission;
 
 pub struct UserHead {
     pub id: String,
@@ -19,13 +18,14 @@ pub struct UserHead {
 
 impl UserHead {
     pub fn new(me: &Principal, id: UserId, name: String, tab: &'static str) -> Self {
+        let tabs = app::authz::user_tabs(me);
         Self {
             id: id.to_string(),
             name,
             badge: None,
-            show_profile: me.role.allows(Permission::UsersView),
-            show_sessions: me.role.allows(Permission::SessionsView),
-            show_bots: me.role.allows(Permission::BotsView),
+            show_profile: tabs.profile,
+            show_sessions: tabs.sessions,
+            show_bots: tabs.bots,
             tab,
         }
     }

@@ -13,7 +13,7 @@ use crate::pages::user_head::UserHead;
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
-use app::authz::{Principal, UsersManage, UsersView};
+use app::authz::{Principal, Target, UserAction, UsersManage, UsersView};
 use app::my_profile::ProfileView;
 use app::users::UserDetails;
 use askama::Template;
@@ -22,7 +22,6 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ids::UserId;
-use domain::permission::Permission;
 use domain::role::RoleKind;
 use domain::user::{BuilderAccess, UserStatus};
 use std::collections::BTreeMap;
@@ -228,6 +227,7 @@ async fn render(
     let mut head = UserHead::new(me, id, format!("{} {}", d.user.first_name, d.user.last_name), "profile");
     head.badge = Some((d.status.label(), d.status.as_str()));
     let stale = matches!(refused, Some(AppError::Stale(_)));
+    let actions = app::authz::actions_on(me, &Target::from(&d));
     let page = UserPage {
         nav: Some(nav),
         head,
@@ -239,7 +239,7 @@ async fn render(
         status: d.status.label(),
         status_detail: status_detail(&d),
         locked,
-        may_unlock: me.role.allows(Permission::UsersManage),
+        may_unlock: actions.allows(UserAction::Unlock),
         lockout,
         groups: d.groups.iter().map(|g| format!("{} · {}", g.workspace_name, g.name)).collect(),
         role,
@@ -256,7 +256,7 @@ async fn render(
             .filter(|f| !f.field.is_default())
             .map(|f| (f.field.label(), f.value.clone().unwrap_or_else(|| "—".to_owned())))
             .collect(),
-        more: crate::pages::user_actions::MoreMenu::of(me, d.status),
+        more: crate::pages::user_actions::MoreMenu::of(&actions),
     };
     Ok((refused.map_or(StatusCode::OK, status_of), page).into_response())
 }
@@ -303,9 +303,12 @@ async fn edit(
     let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user).await?;
     match app::profile::update(&state.ctx, &may, &app::authz::granter(&me), &form).await {
         Ok(_) => Ok(done(user, "saved")),
-        Err(e @ (AppError::Stale(_) | AppError::Invalid { .. } | AppError::Forbidden(_))) => {
-            render(&state, &me, user, None, Some(&e)).await
-        }
+        Err(
+            e @ (AppError::Stale(_)
+            | AppError::Invalid { .. }
+            | AppError::Forbidden(_)
+            | AppError::FieldForbidden { .. }),
+        ) => render(&state, &me, user, None, Some(&e)).await,
         Err(e) => Err(e.into()),
     }
 }

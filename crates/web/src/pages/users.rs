@@ -14,7 +14,6 @@ use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::permission::Permission;
 use domain::user::{BuilderAccess, UserStatus};
 
 pub fn routes() -> Routes {
@@ -199,10 +198,7 @@ async fn list(
         choices_data.groups.iter().map(|g| (g.id.to_string(), format!("{} · {}", g.workspace_name, g.name))),
         None,
     );
-    let may_bulk =
-        [Permission::UsersManage, Permission::UsersInvite, Permission::UsersDelete, Permission::GroupsManage]
-            .into_iter()
-            .any(|p| me.role.allows(p));
+    let tabs = app::authz::user_tabs(&me);
     let view = UsersPage {
         nav: Some(nav),
         f: Echo {
@@ -239,8 +235,8 @@ async fn list(
         next_href,
         csrf: me.csrf_token.clone(),
         back: params.cursor.as_ref().map_or_else(|| list_href(&params, &[]), |c| list_href(&params, &[("cursor", c)])),
-        may_bulk,
-        may_delete: me.role.allows(Permission::UsersDelete),
+        may_bulk: tabs.bulk,
+        may_delete: tabs.delete,
         may_see_deleted: app::authz::account_wide::<app::authz::UsersDelete>(&me).is_ok(),
         bulk_groups,
         export_href,
