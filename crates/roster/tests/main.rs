@@ -33,6 +33,7 @@ mod route_table;
 mod scope;
 mod security_settings;
 mod serving;
+mod session_activity;
 mod sessions;
 mod setup;
 mod user_actions_pages;

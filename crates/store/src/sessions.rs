@@ -53,6 +53,43 @@ pub async fn create(db: &Db, s: &NewSession) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Opens `s` for a user who just signed in: the session, the user's last sign-in (and a
+/// cleared failure count) and the audit event, in one transaction (one commit, so one
+/// flush to disk, per sign-in).
+pub async fn open(db: &Db, s: &NewSession, audit: &NewAuditEvent) -> Result<(), StoreError> {
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO sessions (id, token_hash, user_id, workspace_id, current_workspace_id, csrf_token, \
+             device_type, browser, os, ip, user_agent, created_at, last_activity_at, expires_at, profile_settings) \
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)",
+        )
+        .bind(s.id.0)
+        .bind(&s.token_hash)
+        .bind(s.user_id.0)
+        .bind(s.workspace_id.map(|w| w.0))
+        .bind(&s.csrf_token)
+        .bind(&s.device_type)
+        .bind(&s.browser)
+        .bind(&s.os)
+        .bind(&s.ip)
+        .bind(&s.user_agent)
+        .bind(s.created_at)
+        .bind(s.expires_at)
+        .bind(s.profile_settings)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE users SET last_login_at = $1, failed_logins = 0 WHERE id = $2")
+            .bind(s.created_at)
+            .bind(s.user_id.0)
+            .execute(&mut *tx)
+            .await?;
+        insert_audit!(tx, audit);
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
 /// A session that has not been ended, with what authorization needs about its user and
 /// their admin role, and the account's security settings (JSON, if ever saved) to judge
 /// idle and absolute timeouts — all from one statement.

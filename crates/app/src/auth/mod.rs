@@ -121,11 +121,9 @@ pub(crate) async fn open_session(
         expires_at: now + settings.absolute_lifetime_us(),
         profile_settings: crate::user_settings::current(ctx, account).await?.to_bits(),
     };
-    store::sessions::create(&ctx.db, &session).await?;
-    store::users::record_login(&ctx.db, user_id, now).await?;
     let event =
         audit::unattended(account, action::LOGIN_SUCCEEDED, Some(user_id), ip, json!({"session_id": session.id}));
-    audit::record(ctx, &event).await?;
+    store::sessions::open(&ctx.db, &session, &event).await?;
     Ok(LoginOutcome { token, session_id: session.id, user_id })
 }
 
