@@ -17,6 +17,17 @@ pub enum LogFormat {
     Json,
 }
 
+/// The header trusted proxies write the client's address into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For` (nginx, HAProxy, most cloud load balancers).
+    #[default]
+    XForwardedFor,
+    /// `Forwarded` (RFC 7239).
+    Forwarded,
+}
+
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Config {
@@ -40,6 +51,12 @@ pub struct Config {
     pub mail_from: String,
     /// Sign-in attempts allowed per client address and minute (per instance); 0 = no limit.
     pub login_rate_per_minute: u32,
+    /// Proxies (CIDR networks or addresses, comma-separated) whose forwarding header names
+    /// the client's address. Empty: the socket peer is always the client.
+    pub trusted_proxies: String,
+    /// Which header the trusted proxies write: `x-forwarded-for` or `forwarded` (RFC 7239).
+    /// Only that one is read: the other may come unchanged from the client.
+    pub forwarded_header: ForwardedHeader,
     /// How long invitation links work, in hours.
     pub invitation_lifetime_hours: u32,
     /// How long password-reset links work, in minutes.
@@ -79,6 +96,8 @@ impl Default for Config {
             smtp_url: String::new(),
             mail_from: "Roster <roster@localhost>".into(),
             login_rate_per_minute: 20,
+            trusted_proxies: String::new(),
+            forwarded_header: ForwardedHeader::XForwardedFor,
             invitation_lifetime_hours: (auth.invitation_lifetime / app::clock::HOUR) as u32,
             password_reset_minutes: (auth.reset_link_lifetime / app::clock::MINUTE) as u32,
             deletion_retention_days: (auth.deletion_retention / app::clock::DAY) as u32,
@@ -103,6 +122,7 @@ impl fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("smtp_url", &redact_url(&self.smtp_url))
             .field("bootstrap_admin_email", &self.bootstrap_admin_email)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("bootstrap_admin_password", &"[redacted]")
             .finish_non_exhaustive()
     }
@@ -131,6 +151,7 @@ impl Config {
         }
         fig = fig.merge(Env::prefixed("ROSTER_").split("__"));
         let mut config: Config = fig.extract().context("invalid configuration")?;
+        config.trusted_proxies().context("invalid ROSTER_TRUSTED_PROXIES")?;
         if let Some(d) = &common.data_dir {
             config.data_dir.clone_from(d);
         }
@@ -172,6 +193,15 @@ impl Config {
             app::mail::MailTransport::Smtp { url: self.smtp_url.clone() }
         };
         app::mail::Mailer::new(transport, self.mail_from.clone())
+    }
+
+    /// The parsed trusted-proxy list.
+    pub fn trusted_proxies(&self) -> Result<web::TrustedProxies, web::BadProxy> {
+        let header = match self.forwarded_header {
+            ForwardedHeader::XForwardedFor => web::ForwardedHeader::XForwardedFor,
+            ForwardedHeader::Forwarded => web::ForwardedHeader::Forwarded,
+        };
+        web::TrustedProxies::parse(&self.trusted_proxies, header)
     }
 
     /// Connection cap, header read timeout and drain deadline for the server loop.

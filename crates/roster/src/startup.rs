@@ -67,6 +67,7 @@ impl Starting {
             login_limiter: web::RateLimiter::new(config.login_rate_per_minute),
             public_url: public_url.clone(),
             lifecycle: lifecycle.clone(),
+            trusted_proxies: config.trusted_proxies()?,
             request_timeout: Duration::from_secs(config.request_timeout_seconds.into()),
         };
         let (stopper, stop) = Stopper::new();

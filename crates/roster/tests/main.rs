@@ -29,6 +29,7 @@ mod my_profile;
 mod ops;
 mod password_reset;
 mod profile_edit;
+mod proxies;
 mod route_table;
 mod scope;
 mod security_settings;

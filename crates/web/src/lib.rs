@@ -4,6 +4,7 @@
 
 mod api;
 mod body_limit;
+mod client_ip;
 mod cookie;
 mod csrf;
 mod error;
@@ -16,6 +17,7 @@ mod rate_limit;
 mod routes;
 mod state;
 
+pub use client_ip::{BadProxy, ClientIp, ForwardedHeader, TrustedProxies};
 pub use lifecycle::{Lifecycle, Phase};
 pub use rate_limit::RateLimiter;
 pub use routes::{Access, Route};
@@ -45,6 +47,7 @@ pub fn router(state: AppState) -> Router {
     let login_limiter = axum::Extension(state.login_limiter.clone());
     let lifecycle = state.lifecycle.clone();
     let request_timeout = state.request_timeout;
+    let trusted_proxies = state.trusted_proxies.clone();
     // Page errors travel to this layer, which renders them with the viewer's navigation.
     let pages = pages::routes()
         .into_router()
@@ -56,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(body_limit::refuse_oversized))
         .layer(axum::middleware::from_fn_with_state(lifecycle, lifecycle::refuse_while_starting))
         .layer(login_limiter)
+        .layer(axum::middleware::from_fn_with_state(trusted_proxies, client_ip::resolve))
         .layer(axum::middleware::from_fn_with_state(secure, headers::add_security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");

@@ -1,17 +1,18 @@
-//! Per-IP rate limit on the sign-in endpoints: a token bucket per client address, refilled
-//! continuously. Over the limit the answer is 429 with `Retry-After`.
+//! Per-IP rate limit on the sign-in endpoints: a token bucket per client address (behind
+//! trusted proxies, the forwarded one), refilled continuously. Over the limit the answer is 429 with `Retry-After`.
 //!
 //! The limit is per instance (kept in memory); the lockout counter, which is what protects
 //! an account, lives in the database and holds across instances.
 
+use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use axum::Extension;
-use axum::extract::{ConnectInfo, OriginalUri, Request};
+use axum::extract::{OriginalUri, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -62,7 +63,7 @@ impl RateLimiter {
 
 /// Middleware for the sign-in routes; the limiter arrives as a request extension.
 pub async fn limit_logins(Extension(limiter): Extension<RateLimiter>, req: Request, next: Next) -> Response {
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip());
+    let ip = req.extensions().get::<ClientIp>().map(|ClientIp(ip)| *ip);
     let Some(ip) = ip else { return next.run(req).await };
     match limiter.check(ip, Instant::now()) {
         Ok(()) => next.run(req).await,

@@ -1,5 +1,6 @@
 //! What every handler can reach.
 
+use crate::client_ip::TrustedProxies;
 use crate::lifecycle::Lifecycle;
 use crate::rate_limit::RateLimiter;
 use app::AppCtx;
@@ -15,6 +16,8 @@ pub struct AppState {
     pub public_url: String,
     /// Starting, ready or draining: read by `/readyz` and the start-up gate.
     pub lifecycle: Lifecycle,
+    /// Proxies whose forwarding header names the client's address.
+    pub trusted_proxies: TrustedProxies,
     /// Longest a request may take, body included (then 408).
     pub request_timeout: std::time::Duration,
 }

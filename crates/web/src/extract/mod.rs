@@ -3,7 +3,8 @@
 //! - [`AppJson`] turns body errors into problem+json;
 //! - [`AppPath`] parses typed ids from the path (a malformed one never reaches a handler);
 //! - [`ApiUser`] / [`PageUser`] resolve the session cookie to a [`app::authz::Principal`];
-//! - [`ClientInfo`] is the caller's IP and user agent.
+//! - [`ClientInfo`] is the caller's IP (behind trusted proxies, the forwarded one) and user
+//!   agent.
 //!
 //! Page forms are read by `crate::csrf::CsrfForm`, which checks the CSRF token first.
 

@@ -10,11 +10,11 @@ use crate::error::{ApiError, PageError};
 use crate::state::AppState;
 use app::AppError;
 use app::authz::Principal;
-use axum::extract::{ConnectInfo, FromRequestParts};
+use crate::client_ip::ClientIp;
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
 /// Where the pages layer finds the signed-in viewer once the handler has run.
@@ -28,7 +28,7 @@ impl ViewerSlot {
 }
 
 pub(crate) fn client_ip(parts: &Parts) -> String {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(String::new, |ConnectInfo(a)| a.ip().to_string())
+    parts.extensions.get::<ClientIp>().map_or_else(String::new, |ClientIp(ip)| ip.to_string())
 }
 
 /// The request's signed-in viewer, authenticated at most once per request.
