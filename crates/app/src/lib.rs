@@ -20,6 +20,7 @@ pub mod invitations;
 pub mod lifecycle;
 pub mod lockout;
 pub mod mail;
+pub mod metrics;
 pub mod my_profile;
 mod params;
 pub mod password_reset;

@@ -224,3 +224,17 @@ pub async fn switch_workspace(ctx: &AppCtx, me: &Principal, workspace: Workspace
 pub async fn my_workspaces(ctx: &AppCtx, me: &Principal) -> Result<Vec<Named>, AppError> {
     Ok(store::lookups::user_workspaces(&ctx.db, me.user_id).await?)
 }
+
+/// Ends sessions past their absolute lifetime (cause `expired`), in batches of 1,000, so
+/// they stop counting as live. Returns how many. Idle sessions end at their next request.
+pub async fn end_expired(ctx: &AppCtx, now: clock::Micros) -> Result<u64, AppError> {
+    const BATCH: i64 = 1_000;
+    let mut total = 0;
+    loop {
+        let n = store::session_tallies::end_expired(&ctx.db, now, BATCH).await?;
+        total += n;
+        if n < BATCH as u64 {
+            return Ok(total);
+        }
+    }
+}

@@ -66,6 +66,13 @@ pub struct Config {
     /// Argon2id memory cost (KiB) and iterations. Lower only for tests.
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
+    /// `/metrics` on the main listener, for scrapers that send `Authorization: Bearer <token>`.
+    /// Empty: not served there.
+    pub metrics_token: String,
+    /// A separate address serving only `/metrics`, without a token (e.g. `127.0.0.1:9090`,
+    /// reachable by the Prometheus server alone). Empty: none. Metrics are off when this and
+    /// `metrics_token` are both empty.
+    pub metrics_bind: String,
     /// Connections served at once; more wait in the listen backlog until one closes.
     /// Keep it below the process's open-file limit (`ulimit -n`).
     pub max_connections: u32,
@@ -103,6 +110,8 @@ impl Default for Config {
             deletion_retention_days: (auth.deletion_retention / app::clock::DAY) as u32,
             argon2_memory_kib: auth.argon2_memory_kib,
             argon2_iterations: auth.argon2_iterations,
+            metrics_token: String::new(),
+            metrics_bind: String::new(),
             max_connections: 1024,
             header_read_timeout_seconds: 10,
             request_timeout_seconds: 30,
@@ -124,6 +133,8 @@ impl fmt::Debug for Config {
             .field("bootstrap_admin_email", &self.bootstrap_admin_email)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("bootstrap_admin_password", &"[redacted]")
+            .field("metrics_token", &if self.metrics_token.is_empty() { "" } else { "[redacted]" })
+            .field("metrics_bind", &self.metrics_bind)
             .finish_non_exhaustive()
     }
 }
@@ -202,6 +213,11 @@ impl Config {
             ForwardedHeader::Forwarded => web::ForwardedHeader::Forwarded,
         };
         web::TrustedProxies::parse(&self.trusted_proxies, header)
+    }
+
+    /// Whether metrics are recorded and served somewhere.
+    pub fn metrics_on(&self) -> bool {
+        !self.metrics_token.is_empty() || !self.metrics_bind.is_empty()
     }
 
     /// Connection cap, header read timeout and drain deadline for the server loop.

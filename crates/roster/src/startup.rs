@@ -25,13 +25,16 @@ pub async fn connect(config: &Config) -> anyhow::Result<Db> {
 /// connection), so a test that drops its app leaves nothing behind.
 struct Serving {
     port: u16,
+    /// The separate metrics address, when configured.
+    metrics_port: Option<u16>,
     stopper: Stopper,
     task: Option<tokio::task::JoinHandle<usize>>,
+    metrics_task: Option<tokio::task::JoinHandle<usize>>,
 }
 
 impl Drop for Serving {
     fn drop(&mut self) {
-        if let Some(task) = &self.task {
+        for task in [&self.task, &self.metrics_task].into_iter().flatten() {
             task.abort();
         }
     }
@@ -61,6 +64,8 @@ impl Starting {
             config.public_url.trim_end_matches('/').to_owned()
         };
         let lifecycle = web::Lifecycle::default();
+        let metrics = config.metrics_on().then(web::install_metrics);
+        let token = Some(config.metrics_token.as_str()).filter(|t| !t.is_empty());
         let state = web::AppState {
             ctx: ctx.clone(),
             secure: public_url.starts_with("https://"),
@@ -68,12 +73,27 @@ impl Starting {
             public_url: public_url.clone(),
             lifecycle: lifecycle.clone(),
             trusted_proxies: config.trusted_proxies()?,
+            scrape: metrics.clone().zip(token).map(|(handle, token)| web::Scrape::new(handle, Some(token))),
+            http_metrics: metrics.is_some().then(web::HttpMetrics::new),
             request_timeout: Duration::from_secs(config.request_timeout_seconds.into()),
         };
         let (stopper, stop) = Stopper::new();
+        let (metrics_port, metrics_task) = match metrics.filter(|_| !config.metrics_bind.is_empty()) {
+            Some(handle) => {
+                let bind = &config.metrics_bind;
+                let listener =
+                    TcpListener::bind(bind).await.with_context(|| format!("cannot listen for metrics on {bind}"))?;
+                let port = listener.local_addr()?.port();
+                let state = web::AppState { scrape: Some(web::Scrape::new(handle, None)), ..state.clone() };
+                let router = web::metrics_router(state);
+                tracing::info!(address = %listener.local_addr()?, "serving /metrics");
+                (Some(port), Some(tokio::spawn(serve::serve(listener, router, config.server_limits(), stop.clone()))))
+            }
+            None => (None, None),
+        };
         let task = tokio::spawn(serve::serve(listener, web::router(state), config.server_limits(), stop));
         tracing::info!(%addr, "listening on {public_url}; migrating the database");
-        let serving = Serving { port: addr.port(), stopper, task: Some(task) };
+        let serving = Serving { port: addr.port(), metrics_port, stopper, task: Some(task), metrics_task };
         Ok(Self { config, ctx, lifecycle, serving, public_url })
     }
 
@@ -140,6 +160,11 @@ impl Application {
         self.serving.port
     }
 
+    /// The port of the separate metrics address, when one is configured.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.serving.metrics_port
+    }
+
     /// Serves until SIGTERM or Ctrl-C, then drains (see [`Application::run_until`]).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.run_until(shutdown_signal()).await
@@ -162,6 +187,9 @@ impl Application {
             if cut > 0 {
                 tracing::warn!(connections = cut, "stopped with requests still running");
             }
+        }
+        if let Some(task) = self.serving.metrics_task.take() {
+            task.await?;
         }
         if let Err(e) = self.ctx.activity.flush(&self.ctx).await {
             tracing::error!(error = %e, "saving the last session activity failed");
@@ -189,8 +217,20 @@ async fn seed_demo(ctx: &AppCtx) -> anyhow::Result<Option<DemoCredentials>> {
     Ok(seeded)
 }
 
-/// Every hour, hard-deletes users whose soft-delete retention window has passed.
+/// Every minute, ends sessions past their absolute lifetime (so the live-session gauge does
+/// not count them); every hour, hard-deletes users whose soft-delete retention window has
+/// passed.
 fn spawn_purge(ctx: AppCtx) {
+    let sweep = ctx.clone();
+    tokio::spawn(async move {
+        let mut every_minute = tokio::time::interval(std::time::Duration::from_mins(1));
+        loop {
+            every_minute.tick().await;
+            if let Err(e) = app::sessions::end_expired(&sweep, app::clock::now()).await {
+                tracing::error!(error = %e, "ending expired sessions failed");
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(std::time::Duration::from_hours(1));
         loop {

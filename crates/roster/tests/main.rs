@@ -25,6 +25,7 @@ mod lifecycle;
 mod list_bulk_pages;
 mod lockout;
 mod mail;
+mod metrics;
 mod my_profile;
 mod ops;
 mod password_reset;

@@ -233,9 +233,20 @@ crate::on_both_backends!(shutdown_fails_readiness_then_drains_in_flight_requests
     in_flight.write_all(&body.as_bytes()[..10]).await.unwrap();
     sleep(Duration::from_millis(100)).await;
     stop.send(()).unwrap();
-    // During the delay: still serving, but not ready.
-    let (status, _, text) = raw(port, "GET /readyz HTTP/1.1\r\nHost: roster\r\nConnection: close\r\n\r\n", b"").await;
-    assert_eq!((status, text.as_str()), (503, "draining"));
+    // During the delay: still serving, but not ready (as soon as the stop has been seen).
+    let draining = timeout(Duration::from_secs(5), async {
+        loop {
+            let (status, _, text) =
+                raw(port, "GET /readyz HTTP/1.1\r\nHost: roster\r\nConnection: close\r\n\r\n", b"").await;
+            if (status, text.as_str()) == (503, "draining") {
+                return;
+            }
+            assert_eq!((status, text.as_str()), (200, "ready"), "before the stop is seen");
+            sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(draining.is_ok(), "/readyz never said draining");
     // Then the listener closes...
     let refused = timeout(Duration::from_secs(15), async {
         while TcpStream::connect(("127.0.0.1", port)).await.is_ok() {

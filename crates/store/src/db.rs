@@ -14,6 +14,16 @@ pub enum Backend {
     Postgres,
 }
 
+/// How many connections a pool holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Open connections (idle or in use).
+    pub size: u32,
+    pub idle: u32,
+    /// The most it opens.
+    pub max: u32,
+}
+
 /// A pool on SQLite or PostgreSQL. Cheap to clone.
 #[derive(Debug, Clone)]
 pub enum Db {
@@ -81,6 +91,9 @@ impl Db {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                // Every acquire logs its wait at TRACE (target `sqlx::pool::acquire`), which
+                // the metrics layer turns into the pool wait histogram.
+                .acquire_time_level(log::LevelFilter::Trace)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await?;
@@ -94,6 +107,7 @@ impl Db {
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                .acquire_time_level(log::LevelFilter::Trace)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await?;
@@ -120,6 +134,15 @@ impl Db {
             Self::Pg(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
+    }
+
+    /// The pool's connections now.
+    pub fn pool_stats(&self) -> PoolStats {
+        with_db!(self, pool => PoolStats {
+            size: pool.size(),
+            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+            max: pool.options().get_max_connections(),
+        })
     }
 
     /// A trivial round trip, for readiness checks.

@@ -22,13 +22,14 @@ pub mod pictures;
 pub mod profile;
 pub mod roles;
 pub mod seed;
+pub mod session_tallies;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;
 pub mod users;
 pub mod workspaces;
 
-pub use db::{Backend, Db};
+pub use db::{Backend, Db, PoolStats};
 pub use error::StoreError;
 
 /// Microseconds since the Unix epoch: the one time format of the schema.

@@ -64,6 +64,11 @@ impl ApiError {
         Self::new(StatusCode::TOO_MANY_REQUESTS, detail)
     }
 
+    /// 401 with a reason of our own (not a session).
+    pub fn unauthorized(detail: &str) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, detail)
+    }
+
     /// 413: the request body is larger than the route accepts.
     pub fn too_large(detail: &str) -> Self {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, detail)

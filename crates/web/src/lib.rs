@@ -11,6 +11,7 @@ mod error;
 mod extract;
 mod headers;
 mod lifecycle;
+mod metrics;
 mod ops;
 mod pages;
 mod rate_limit;
@@ -19,6 +20,7 @@ mod state;
 
 pub use client_ip::{BadProxy, ClientIp, ForwardedHeader, TrustedProxies};
 pub use lifecycle::{Lifecycle, Phase};
+pub use metrics::{HttpMetrics, Scrape, install as install_metrics};
 pub use rate_limit::RateLimiter;
 pub use routes::{Access, Route};
 pub use state::AppState;
@@ -41,6 +43,12 @@ pub fn routes() -> Vec<Route> {
     all
 }
 
+/// `/metrics` alone, for the separate metrics address (no token: whoever reaches that
+/// address may scrape).
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new().route("/metrics", axum::routing::get(metrics::scrape)).with_state(state)
+}
+
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let secure = state.secure;
@@ -52,9 +60,11 @@ pub fn router(state: AppState) -> Router {
     let pages = pages::routes()
         .into_router()
         .layer(axum::middleware::from_fn_with_state(state.clone(), pages::render_failures));
-    Router::new()
-        .merge(service_routes().into_router())
-        .merge(pages)
+    let mut routes = Router::new().merge(service_routes().into_router()).merge(pages);
+    if let Some(http) = state.http_metrics.clone() {
+        routes = routes.layer(axum::middleware::from_fn_with_state(http, metrics::track));
+    }
+    routes
         .layer(axum::middleware::from_fn(csrf::reject_cross_site))
         .layer(axum::middleware::from_fn(body_limit::refuse_oversized))
         .layer(axum::middleware::from_fn_with_state(lifecycle, lifecycle::refuse_while_starting))

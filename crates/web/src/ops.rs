@@ -1,4 +1,4 @@
-//! Liveness and readiness for load balancers and orchestrators.
+//! Liveness and readiness for load balancers and orchestrators, and the metrics scrape.
 
 use crate::lifecycle::Phase;
 use crate::routes::{Routes, get};
@@ -7,7 +7,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 
 pub fn routes() -> Routes {
-    Routes::new().route("/healthz", get(healthz).public()).route("/readyz", get(readyz).public())
+    Routes::new()
+        .route("/healthz", get(healthz).public())
+        .route("/readyz", get(readyz).public())
+        // Public as a route: it checks its own bearer token (see `crate::metrics`).
+        .route("/metrics", get(crate::metrics::scrape).public())
 }
 
 /// The process is up (also while it starts and drains).

@@ -68,6 +68,7 @@ pub async fn limit_logins(Extension(limiter): Extension<RateLimiter>, req: Reque
     match limiter.check(ip, Instant::now()) {
         Ok(()) => next.run(req).await,
         Err(wait) => {
+            app::metrics::sign_in(app::metrics::SignIn::RateLimited);
             let detail = format!("too many sign-in attempts from your address; try again in {wait} seconds");
             // Inside `nest` the path is stripped of its prefix; the original URI is not.
             let path = req.extensions().get::<OriginalUri>().map_or_else(|| req.uri().path(), |u| u.0.path());

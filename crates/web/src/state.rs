@@ -18,6 +18,10 @@ pub struct AppState {
     pub lifecycle: Lifecycle,
     /// Proxies whose forwarding header names the client's address.
     pub trusted_proxies: TrustedProxies,
+    /// `/metrics` on this listener: `None` when metrics are off here (404).
+    pub scrape: Option<crate::metrics::Scrape>,
+    /// HTTP instruments, when metrics are on.
+    pub http_metrics: Option<crate::metrics::HttpMetrics>,
     /// Longest a request may take, body included (then 408).
     pub request_timeout: std::time::Duration,
 }

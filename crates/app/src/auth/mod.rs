@@ -7,6 +7,7 @@ pub mod setup;
 use crate::audit::{self, action};
 use crate::authz::Principal;
 use crate::clock;
+use crate::metrics::{self, SignIn};
 use crate::{AppCtx, AppError, tokens};
 use domain::ids::{AccountId, AdminRoleId, SessionId, UserId, WorkspaceId};
 use domain::permission::{Permission, PermissionSet, Scope};
@@ -49,6 +50,7 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<LoginOutcome, AppE
     };
     let now = ctx.clock.now();
     let mut matched = None;
+    let mut locked = false;
     for c in &candidates {
         let user = UserId(c.id);
         let mut status: UserStatus = c.status.parse()?;
@@ -66,6 +68,7 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<LoginOutcome, AppE
             status = UserStatus::Active;
         }
         if status == UserStatus::Locked {
+            locked = true;
             continue;
         }
         if ctx.hasher.verify(&req.password, c.password_hash.as_deref()).await {
@@ -81,15 +84,24 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<LoginOutcome, AppE
     if candidates.is_empty() {
         ctx.hasher.verify(&req.password, None).await;
     }
-    let Some((user, status)) = matched else { return Err(AppError::Unauthenticated) };
+    let Some((user, status)) = matched else {
+        metrics::sign_in(if locked { SignIn::Locked } else { SignIn::Failed });
+        return Err(AppError::Unauthenticated);
+    };
     if !status.can_sign_in() {
+        metrics::sign_in(SignIn::Failed);
         return Err(AppError::Forbidden(format!(
             "this account is {}; contact your administrator",
             status.label().to_lowercase()
         )));
     }
     let settings = crate::settings::parse_security(user.security_settings.as_deref());
-    open_session(ctx, UserId(user.id), AccountId(user.account_id), &settings, &req.ip, &req.user_agent).await
+    let opened =
+        open_session(ctx, UserId(user.id), AccountId(user.account_id), &settings, &req.ip, &req.user_agent).await;
+    if opened.is_ok() {
+        metrics::sign_in(SignIn::Succeeded);
+    }
+    opened
 }
 
 /// Opens a session for a user who just proved who they are (a password sign-in, an
@@ -147,7 +159,10 @@ pub(crate) async fn count_failure(
         json!({"failed_logins": settings.max_login_attempts, "unlocks_at": lock_until.map(clock::rfc3339)}),
     );
     let max = i32::try_from(settings.max_login_attempts).unwrap_or(i32::MAX);
-    store::lockout::record_failure(&ctx.db, user, ip, max, now, lock_until, &failed, &locked).await?;
+    let failure = store::lockout::record_failure(&ctx.db, user, ip, max, now, lock_until, &failed, &locked).await?;
+    if failure.locked_now {
+        metrics::lockout();
+    }
     Ok(())
 }
 

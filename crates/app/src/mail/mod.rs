@@ -92,17 +92,19 @@ impl Mailer {
     /// `mail_from`, `Internal` for delivery) and never contains credentials.
     pub async fn send(&self, mail: &Mail) -> Result<(), AppError> {
         let message = message::build(&self.from, mail)?;
-        match &self.route {
-            Route::Smtp(smtp) => {
-                smtp.send(&message).await?;
+        let delivered = match &self.route {
+            Route::Smtp(smtp) => smtp.send(&message).await.map(|()| {
                 tracing::info!(to = %mail.to, smtp = %smtp.shown(), "mail sent");
-            }
-            Route::Outbox(dir) => {
-                let file = transport::to_outbox(dir, &message).await?;
+            }),
+            Route::Outbox(dir) => transport::to_outbox(dir, &message).await.map(|file| {
                 tracing::info!(to = %mail.to, file = %file.display(), "mail written to the outbox");
-            }
+            }),
+        };
+        match &delivered {
+            Ok(()) => crate::metrics::mail_sent(),
+            Err(_) => crate::metrics::mail_failed(),
         }
-        Ok(())
+        delivered
     }
 }
 

@@ -17,6 +17,8 @@ pub const PASSWORD: &str = "Correct-Horse-7";
 pub struct TestApp {
     pub base: String,
     pub port: u16,
+    /// The separate metrics address's port, when the configuration asked for one.
+    pub metrics_port: Option<u16>,
     /// A second pool on the same database, for seeding and checking.
     pub db: Db,
     pub ctx: app::AppCtx,
@@ -134,6 +136,7 @@ async fn spawn(backend: Backend, adjust: impl FnOnce(&mut Config), demo: bool) -
     };
     let mut config = test_config(&dir, url.clone());
     adjust(&mut config);
+    roster::telemetry::init_metrics_only();
     let auth = config.auth_settings();
     let mailer = config.mailer();
     let app = Application::build(config, demo).await.expect("the app builds");
@@ -143,6 +146,7 @@ async fn spawn(backend: Backend, adjust: impl FnOnce(&mut Config), demo: bool) -
         _ => None,
     };
     let port = app.port();
+    let metrics_port = app.metrics_port();
     let server = tokio::spawn(async move {
         app.run_until_stopped().await.expect("the app runs");
     });
@@ -151,6 +155,7 @@ async fn spawn(backend: Backend, adjust: impl FnOnce(&mut Config), demo: bool) -
     Some(TestApp {
         base: format!("http://127.0.0.1:{port}"),
         port,
+        metrics_port,
         db,
         ctx,
         backend,
@@ -230,6 +235,7 @@ impl TestApp {
         TestApp {
             base: format!("http://127.0.0.1:{port}"),
             port,
+            metrics_port: None,
             db,
             ctx,
             backend: self.backend,
