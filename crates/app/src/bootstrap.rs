@@ -108,6 +108,11 @@ pub async fn first_start(ctx: &AppCtx, admin: Option<(&str, &str)>) -> Result<Fi
         let link = FirstAdmin::SetupLink { token_hash: tokens::hash(&token), expires_at: now + SETUP_LINK_LIFETIME };
         (link, FirstStart::SetupLink { token })
     };
-    store::accounts::create(&ctx.db, &account, &first_admin).await?;
-    Ok(outcome)
+    match store::accounts::create(&ctx.db, &account, &first_admin).await {
+        Ok(()) => Ok(outcome),
+        // Several instances starting together on an empty database: one creates the
+        // account, the others lose the race on its unique slug and find it set up.
+        Err(_) if !store::accounts::none_exist(&ctx.db).await? => Ok(FirstStart::AlreadySetUp),
+        Err(e) => Err(e.into()),
+    }
 }

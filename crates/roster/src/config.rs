@@ -40,9 +40,12 @@ pub struct Config {
     /// The address people reach Roster at (for links); empty means `http://<bind>`.
     /// An `https://` address turns on `Secure` cookies and HSTS.
     pub public_url: String,
+    /// Log format: `text` or `json` (one object per line on stderr). `RUST_LOG` sets levels.
     pub log_format: LogFormat,
-    /// First start only: the Primary Master Admin's email and password.
+    /// First start on an empty database only: the Primary Master Admin's email (with the
+    /// password below). Both empty: a one-time setup link is printed instead.
     pub bootstrap_admin_email: String,
+    /// First start only: the Primary Master Admin's password (prefer the environment).
     pub bootstrap_admin_password: String,
     /// `smtp://host:port` (or `smtps://…`) to deliver mail; empty writes `.eml` files into
     /// `<data_dir>/outbox`.
@@ -63,8 +66,9 @@ pub struct Config {
     pub password_reset_minutes: u32,
     /// How long deleted users stay restorable before they are purged, in days.
     pub deletion_retention_days: u32,
-    /// Argon2id memory cost (KiB) and iterations. Lower only for tests.
+    /// Argon2id memory cost in KiB (OWASP: 19456). Lower only for tests.
     pub argon2_memory_kib: u32,
+    /// Argon2id iterations (OWASP: 2). Lower only for tests.
     pub argon2_iterations: u32,
     /// `/metrics` on the main listener, for scrapers that send `Authorization: Bearer <token>`.
     /// Empty: not served there.

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod config_reference;
 mod demo;
 mod import;
 mod serve;

@@ -38,6 +38,7 @@ mod serving;
 mod session_activity;
 mod sessions;
 mod setup;
+mod upgrade;
 mod user_actions_pages;
 mod user_settings;
 mod user_settings_pages;
