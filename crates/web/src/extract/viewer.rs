@@ -5,12 +5,12 @@
 //! it also fills the pages layer's [`ViewerSlot`], so an error page keeps the navigation.
 
 use super::encode_component;
+use crate::client_ip::ClientIp;
 use crate::cookie::SESSION_COOKIE;
 use crate::error::{ApiError, PageError};
 use crate::state::AppState;
 use app::AppError;
 use app::authz::Principal;
-use crate::client_ip::ClientIp;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
