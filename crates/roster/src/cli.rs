@@ -1,7 +1,8 @@
-//! The command line: `roster serve`, `roster migrate`, `roster demo`.
+//! The command line: `roster serve`, `roster migrate`, `roster demo`, `roster backup`,
+//! `roster restore`, `roster user import`.
 
 use crate::config::{Config, LogFormat, Overrides};
-use crate::{demo, import, startup, telemetry};
+use crate::{backup, demo, import, startup, telemetry};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -56,6 +57,25 @@ enum Command {
         #[arg(long, value_name = "N")]
         users: usize,
     },
+    /// Write an online, consistent backup of the database to FILE (SQLite: a copy made while
+    /// Roster runs; PostgreSQL: pg_dump's custom format).
+    Backup {
+        #[command(flatten)]
+        common: Common,
+        /// Where to write the backup (must not exist yet).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Restore a backup made by `roster backup` into the configured database. SQLite: stop
+    /// Roster first; the current database file is moved aside, never deleted. PostgreSQL:
+    /// restore into an empty database.
+    Restore {
+        #[command(flatten)]
+        common: Common,
+        /// The backup file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Manage users from the command line.
     User {
         #[command(subcommand)]
@@ -106,6 +126,16 @@ impl Cli {
                 let config = Config::load(&common, Overrides::default())?;
                 telemetry::init(config.log_format);
                 demo::generate(&config, users).await
+            }
+            Command::Backup { common, file } => {
+                let config = Config::load(&common, Overrides::default())?;
+                telemetry::init(config.log_format);
+                backup::backup(&config, &file).await
+            }
+            Command::Restore { common, file } => {
+                let config = Config::load(&common, Overrides::default())?;
+                telemetry::init(config.log_format);
+                backup::restore(&config, &file).await
             }
             Command::User { command: UserCommand::Import { common, file, workspace, no_email } } => {
                 let config = Config::load(&common, Overrides::default())?;

@@ -1,6 +1,7 @@
 //! The `roster` binary's library half: command line, configuration, telemetry and startup,
 //! shared by `main.rs` and the integration tests.
 
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod config_reference;

@@ -6,6 +6,7 @@ mod support;
 mod admin_roles;
 mod audit_log;
 mod auth;
+mod backup;
 mod bad_input;
 mod bot_pages;
 mod bots;

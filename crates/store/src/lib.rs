@@ -9,6 +9,7 @@
 mod db;
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod bots;
 pub mod deletion;
 pub mod dialect;

@@ -195,6 +195,11 @@ impl TestApp {
         }
     }
 
+    /// The configuration this app was started with (test defaults on its database).
+    pub fn config(&self) -> Config {
+        test_config(&self.dir, self.database_url.clone())
+    }
+
     /// A new, empty database of this app's backend (and a data directory for it), for tests
     /// that start instances of their own. Both go away with this app.
     pub async fn fresh_database(&self) -> (PathBuf, String) {

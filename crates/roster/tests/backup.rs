@@ -1,0 +1,99 @@
+//! `roster backup` while the server takes writes, `roster restore` into a fresh database,
+//! and a server that starts on the restored copy. On both backends.
+
+use crate::support::app::{ADMIN_EMAIL, PASSWORD, client, test_config};
+use reqwest::StatusCode;
+use roster::startup::Application;
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use store::{Backend, Db};
+
+/// Invited users and their `user.invited` events: written in one transaction, so a
+/// consistent copy has as many of one as of the other.
+async fn invited(db: &Db) -> (i64, i64) {
+    macro_rules! q {
+        ($pool:expr) => {{
+            let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE status = 'invited'")
+                .fetch_one($pool)
+                .await
+                .unwrap();
+            let events: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'user.invited'")
+                .fetch_one($pool)
+                .await
+                .unwrap();
+            (users, events)
+        }};
+    }
+    match db {
+        Db::Sqlite(pool) => q!(pool),
+        Db::Pg(pool) => q!(pool),
+    }
+}
+
+crate::on_both_backends!(a_backup_under_write_load_restores_to_a_server_that_starts, |app| async move {
+    let admin = app.login_admin().await;
+    // Write load: invitations one after another until told to stop.
+    let stop = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicU32::new(0));
+    let writer = {
+        let (stop, done, admin, url) = (stop.clone(), done.clone(), admin.clone(), app.url("/api/v1/invitations"));
+        tokio::spawn(async move {
+            let mut i = 0;
+            while !stop.load(Ordering::Relaxed) {
+                i += 1;
+                let body = json!({"emails": [format!("load.{i}@example.com")]});
+                let res = admin.post(&url).json(&body).send().await.unwrap();
+                assert_eq!(res.status(), StatusCode::OK);
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+    };
+    while done.load(Ordering::Relaxed) < 10 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let before = done.load(Ordering::Relaxed);
+    let (backup_dir, _) = app.fresh_database().await;
+    let file = backup_dir.join(if app.backend == Backend::Sqlite { "roster-backup.db" } else { "roster.dump" });
+    roster::backup::backup(&app.config(), &file).await.expect("backs up while the server writes");
+    let after_backup = done.load(Ordering::Relaxed);
+    while done.load(Ordering::Relaxed) < after_backup + 3 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    writer.await.unwrap();
+
+    let (dir, url) = app.fresh_database().await;
+    let config = test_config(&dir, url.clone());
+    roster::backup::restore(&config, &file).await.expect("restores");
+    let restored = Db::connect(&url).await.unwrap();
+    let (users, events) = invited(&restored).await;
+    assert_eq!(users, events, "the copy is one consistent snapshot");
+    let users = u32::try_from(users).unwrap();
+    assert!(users >= before && users <= after_backup + 1, "{before} <= {users} <= {after_backup}");
+    let counts = store::backup::row_counts(&restored).await.unwrap();
+    if app.backend == Backend::Sqlite {
+        let copy = Db::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+        assert_eq!(store::backup::row_counts(&copy).await.unwrap(), counts, "identical row counts");
+        copy.close().await;
+    }
+    assert!(counts.iter().any(|(t, n)| t == "users" && *n > 0), "{counts:?}");
+    restored.close().await;
+
+    // A server starts on the restored copy and serves what it holds.
+    let started = Application::build(config, false).await.expect("starts on the restored database");
+    let base = format!("http://127.0.0.1:{}", started.port());
+    let server = tokio::spawn(started.run_until(std::future::pending()));
+    let c = client();
+    let res = c
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": ADMIN_EMAIL, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let list: serde_json::Value =
+        c.get(format!("{base}/api/v1/users?q=load.1%40&limit=5")).send().await.unwrap().json().await.unwrap();
+    assert!(!list["items"].as_array().unwrap().is_empty(), "{list}");
+    server.abort();
+});
