@@ -27,8 +27,10 @@ pub struct NewSession {
     pub profile_settings: i64,
 }
 
-pub async fn create(db: &Db, s: &NewSession) -> Result<(), StoreError> {
-    with_db!(db, pool => {
+/// Inserts the session `$s` (a `&NewSession`) with the executor `$ex`.
+macro_rules! insert_session {
+    ($ex:expr, $s:expr) => {{
+        let s: &NewSession = $s;
         sqlx::query(
             "INSERT INTO sessions (id, token_hash, user_id, workspace_id, current_workspace_id, csrf_token, \
              device_type, browser, os, ip, user_agent, created_at, last_activity_at, expires_at, profile_settings) \
@@ -47,9 +49,13 @@ pub async fn create(db: &Db, s: &NewSession) -> Result<(), StoreError> {
         .bind(s.created_at)
         .bind(s.expires_at)
         .bind(s.profile_settings)
-        .execute(pool)
+        .execute($ex)
         .await?;
-    });
+    }};
+}
+
+pub async fn create(db: &Db, s: &NewSession) -> Result<(), StoreError> {
+    with_db!(db, pool => insert_session!(pool, s));
     Ok(())
 }
 
@@ -59,26 +65,7 @@ pub async fn create(db: &Db, s: &NewSession) -> Result<(), StoreError> {
 pub async fn open(db: &Db, s: &NewSession, audit: &NewAuditEvent) -> Result<(), StoreError> {
     with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO sessions (id, token_hash, user_id, workspace_id, current_workspace_id, csrf_token, \
-             device_type, browser, os, ip, user_agent, created_at, last_activity_at, expires_at, profile_settings) \
-             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)",
-        )
-        .bind(s.id.0)
-        .bind(&s.token_hash)
-        .bind(s.user_id.0)
-        .bind(s.workspace_id.map(|w| w.0))
-        .bind(&s.csrf_token)
-        .bind(&s.device_type)
-        .bind(&s.browser)
-        .bind(&s.os)
-        .bind(&s.ip)
-        .bind(&s.user_agent)
-        .bind(s.created_at)
-        .bind(s.expires_at)
-        .bind(s.profile_settings)
-        .execute(&mut *tx)
-        .await?;
+        insert_session!(&mut *tx, s);
         sqlx::query("UPDATE users SET last_login_at = $1, failed_logins = 0 WHERE id = $2")
             .bind(s.created_at)
             .bind(s.user_id.0)
