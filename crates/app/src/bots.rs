@@ -35,10 +35,8 @@ pub struct NewBot {
 /// any active member of it (`owner`: email, id or unique name; default the admin); anyone
 /// with "builder access + new bot creation" creates one they own in a workspace they are in.
 pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow, AppError> {
-    let name = new.name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(AppError::invalid("name", "is required: 1 to 100 characters, no control characters"));
-    }
+    let name = domain::text::required_line("name", &new.name, 100)?;
+    let name = name.as_str();
     let workspace = new
         .workspace_id
         .trim()
@@ -208,10 +206,9 @@ pub async fn resolve_member(
     field: &'static str,
     who: &str,
 ) -> Result<Candidate, AppError> {
-    let who = who.trim();
-    if who.is_empty() {
-        return Err(AppError::invalid(field, "is required: an email or a name"));
-    }
+    let who = domain::text::line(field, who, 320)?
+        .ok_or_else(|| AppError::invalid(field, "is required: an email or a name"))?;
+    let who = who.as_str();
     let not_member = || AppError::invalid(field, format!("{who:?} is not an active member of the bot's workspace"));
     if let Ok(id) = who.parse::<UserId>() {
         let user = store::users::find(&ctx.db, account, id).await?.ok_or_else(not_member)?;
@@ -228,7 +225,7 @@ pub async fn resolve_member(
     }
     // An email is matched by its key; anything else as a full name ("first last").
     let name_key = who.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    let email_key = Email::try_from(who).ok().map(|e| e.key());
+    let email_key = Email::canonical_key(who).ok();
     let key = email_key.as_deref().map_or(MemberKey::Name(&name_key), MemberKey::Email);
     let exact = store::bots::active_members_keyed(&ctx.db, account, workspace, key).await?;
     match exact.as_slice() {
@@ -253,8 +250,9 @@ pub async fn owner_candidates(
     bot: BotId,
     q: &str,
 ) -> Result<Vec<Candidate>, AppError> {
+    let q = domain::text::search_term("q", q, crate::users::MAX_QUERY_CHARS)?.unwrap_or_default();
     let bot = bot_in_scope(ctx, may.account, may, bot).await?;
-    Ok(store::bots::owner_candidates(&ctx.db, may.account, WorkspaceId(bot.workspace_id), q, 20).await?)
+    Ok(store::bots::owner_candidates(&ctx.db, may.account, WorkspaceId(bot.workspace_id), &q, 20).await?)
 }
 
 /// One planned change of Owner, checked, with its audit event.

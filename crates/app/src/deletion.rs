@@ -169,15 +169,7 @@ pub async fn purge_expired(ctx: &AppCtx, now: Micros) -> Result<usize, AppError>
         }
         let mut progressed = false;
         for row in batch {
-            let user = UserId(row.id);
-            let event = audit::unattended(
-                AccountId(row.account_id),
-                action::USER_PURGED,
-                Some(user),
-                "",
-                json!({"email": row.email, "deleted_at": clock::rfc3339(row.deleted_at)}),
-            );
-            if store::deletion::purge(&ctx.db, user, cutoff, &event).await? {
+            if purge_row(ctx, &row, cutoff).await? {
                 purged += 1;
                 progressed = true;
             }
@@ -186,6 +178,31 @@ pub async fn purge_expired(ctx: &AppCtx, now: Micros) -> Result<usize, AppError>
             return Ok(purged);
         }
     }
+}
+
+/// Purges one soft-deleted user of `account` deleted before `cutoff` (audited); false when
+/// there is no such user (restored or purged meanwhile).
+pub(crate) async fn purge_one(
+    ctx: &AppCtx,
+    account: AccountId,
+    user: UserId,
+    cutoff: Micros,
+) -> Result<bool, AppError> {
+    match store::deletion::find_deleted(&ctx.db, account, user).await? {
+        Some(row) if row.deleted_at < cutoff => purge_row(ctx, &row, cutoff).await,
+        _ => Ok(false),
+    }
+}
+
+async fn purge_row(ctx: &AppCtx, row: &store::deletion::DeletedRow, cutoff: Micros) -> Result<bool, AppError> {
+    let event = audit::unattended(
+        AccountId(row.account_id),
+        action::USER_PURGED,
+        Some(UserId(row.id)),
+        "",
+        json!({"email": row.email, "deleted_at": clock::rfc3339(row.deleted_at)}),
+    );
+    Ok(store::deletion::purge(&ctx.db, UserId(row.id), cutoff, &event).await?)
 }
 
 /// How many deleted users the list shows at most (newest deletions first).

@@ -14,17 +14,7 @@ use uuid::Uuid;
 const MAX_NAME: usize = 100;
 
 fn group_name(raw: &str) -> Result<String, AppError> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(AppError::invalid("name", "is required"));
-    }
-    if name.chars().count() > MAX_NAME {
-        return Err(AppError::invalid("name", "is longer than 100 characters"));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(AppError::invalid("name", "must not contain control characters"));
-    }
-    Ok(name.to_owned())
+    Ok(domain::text::required_line("name", raw, MAX_NAME)?)
 }
 
 fn duplicate(e: StoreError, name: &str) -> AppError {

@@ -30,16 +30,8 @@ pub struct RoleView {
 }
 
 fn role_name(raw: &str) -> Result<String, AppError> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(AppError::invalid("name", "is required"));
-    }
-    if name.chars().count() > 100 {
-        return Err(AppError::invalid("name", "is longer than 100 characters"));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(AppError::invalid("name", "must not contain control characters"));
-    }
+    let name = domain::text::required_line("name", raw, 100)?;
+    let name = name.as_str();
     if ["master admin", "primary master admin", "member"].contains(&name.to_lowercase().as_str()) {
         return Err(AppError::invalid("name", "is the name of a built-in role"));
     }

@@ -43,16 +43,18 @@ pub struct KillOptions {
 }
 
 fn clean_reason(reason: Option<&str>) -> Result<Option<String>, AppError> {
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    if let Some(r) = reason {
-        if r.chars().count() > 500 {
-            return Err(AppError::invalid("reason", "must be at most 500 characters"));
-        }
-        if r.chars().any(|c| c.is_control() && c != '\n') {
-            return Err(AppError::invalid("reason", "must not contain control characters"));
-        }
+    let Some(r) = reason else { return Ok(None) };
+    if let Some(why) = domain::text::problem(r, domain::text::Lines::Many) {
+        return Err(AppError::invalid("reason", why));
     }
-    Ok(reason.map(str::to_owned))
+    if domain::text::is_blank(r) {
+        return Ok(None);
+    }
+    let r = r.trim();
+    if r.chars().count() > 500 {
+        return Err(AppError::invalid("reason", "must be at most 500 characters"));
+    }
+    Ok(Some(r.to_owned()))
 }
 
 /// Ends one session of the user (or all with `session = None`). 404 when that session is

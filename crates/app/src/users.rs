@@ -67,14 +67,7 @@ fn parse_id<T>(field: &str, raw: &str, wrap: fn(Uuid) -> T) -> Result<T, AppErro
 pub fn parse_list_params(p: &ListParams) -> Result<(UserFilter, PageRequest), AppError> {
     let mut filter = UserFilter::default();
     if let Some(q) = p.q.as_deref() {
-        if q.chars().count() > MAX_QUERY_CHARS {
-            return Err(AppError::invalid("q", format!("must be at most {MAX_QUERY_CHARS} characters")));
-        }
-        if q.chars().any(char::is_control) {
-            return Err(AppError::invalid("q", "must not contain control characters"));
-        }
-        let q = q.trim().to_lowercase();
-        filter.search = (!q.is_empty()).then_some(q);
+        filter.search = domain::text::search_term("q", q, MAX_QUERY_CHARS)?;
     }
     if let Some(s) = filled(p.status.as_ref()) {
         filter.status = Some(

@@ -13,6 +13,7 @@ pub mod permission;
 pub mod profile;
 pub mod role;
 pub mod security;
+pub mod text;
 pub mod user;
 
 pub use error::DomainError;

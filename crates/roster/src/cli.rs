@@ -118,9 +118,22 @@ impl Cli {
                 let config = Config::load(&common, Overrides::default())?;
                 telemetry::init(config.log_format);
                 let db = startup::connect(&config).await?;
-                db.migrate().await?;
+                let report = db.migrate().await?;
                 println!("Migrations applied to {}", config.database_url_redacted());
-                Ok(())
+                if report.rekeyed > 0 {
+                    println!("{} email addresses re-keyed to their canonical form.", report.rekeyed);
+                }
+                for c in &report.collisions {
+                    println!("Not re-keyed, one mailbox: {c}.");
+                }
+                if report.collisions.is_empty() {
+                    Ok(())
+                } else {
+                    anyhow::bail!(
+                        "{} groups of users share one mailbox; delete one of each and run again",
+                        report.collisions.len()
+                    )
+                }
             }
             Command::Demo { common, users } => {
                 let config = Config::load(&common, Overrides::default())?;

@@ -23,6 +23,7 @@ pub struct ImportArgs<'a> {
 #[derive(Default)]
 struct Totals {
     invited: u64,
+    mail_failed: u64,
     exists: u64,
     invalid: u64,
 }
@@ -67,16 +68,15 @@ pub async fn run(config: &Config, args: ImportArgs<'_>) -> anyhow::Result<()> {
             let (numbers, chunk): (Vec<u64>, Vec<InviteRow>) = std::mem::take(&mut batch).into_iter().unzip();
             let results = app::invitations::invite_batch(&ctx, &may, &mut dir, chunk, &opts).await?;
             for (line, r) in numbers.into_iter().zip(results) {
-                match r.outcome {
+                match &r.outcome {
                     Outcome::Invited(_) => totals.invited += 1,
-                    Outcome::Exists => {
-                        totals.exists += 1;
-                        report(&bar, format!("line {line}: {}: already a user, not invited again", r.email));
-                    }
-                    Outcome::Invalid(reason) => {
-                        totals.invalid += 1;
-                        report(&bar, format!("line {line}: {}: refused: {reason}", r.email));
-                    }
+                    Outcome::MailFailed(..) => totals.mail_failed += 1,
+                    Outcome::Exists(_) => totals.exists += 1,
+                    Outcome::Invalid(_) => totals.invalid += 1,
+                }
+                if !matches!(r.outcome, Outcome::Invited(_)) {
+                    let (status, detail) = (r.outcome.status(), r.outcome.detail(opts.send_email));
+                    report(&bar, format!("line {line}: {}: {status}: {detail}", r.email));
                 }
                 bar.inc(1);
             }
@@ -84,9 +84,10 @@ pub async fn run(config: &Config, args: ImportArgs<'_>) -> anyhow::Result<()> {
     }
     bar.finish_and_clear();
     println!(
-        "Imported {}: {} invited, {} already users, {} refused, in {:.1} s{}.",
+        "Imported {}: {} invited, {} invited but not emailed, {} already users, {} refused, in {:.1} s{}.",
         args.file.display(),
         totals.invited,
+        totals.mail_failed,
         totals.exists,
         totals.invalid,
         started.elapsed().as_secs_f64(),

@@ -28,6 +28,7 @@ mod lockout;
 mod mail;
 mod metrics;
 mod my_profile;
+mod one_mailbox;
 mod ops;
 mod password_reset;
 mod profile_edit;

@@ -127,13 +127,15 @@ impl Db {
         }
     }
 
-    /// Applies every pending migration of this backend.
-    pub async fn migrate(&self) -> Result<(), StoreError> {
+    /// Applies every pending migration of this backend, then the data migrations SQL cannot
+    /// do (re-keying emails to their canonical form: [`crate::email_keys::rekey`]). The
+    /// report lists email collisions left for an admin to resolve (also logged).
+    pub async fn migrate(&self) -> Result<crate::email_keys::RekeyReport, StoreError> {
         match self {
             Self::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
             Self::Pg(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
-        Ok(())
+        crate::email_keys::rekey(self).await
     }
 
     /// The pool's connections now.

@@ -1,7 +1,8 @@
 //! Invitations: invited users are inserted with their memberships, group memberships,
 //! invitation token and audit event, one transaction per batch. An email that already
 //! belongs to a user of the account is left alone: the unique index on
-//! `(account_id, email_key)` decides (`ON CONFLICT DO NOTHING`), never a prior check.
+//! `(account_id, email_key)` decides (`ON CONFLICT DO NOTHING`), never a prior check, and
+//! the answer names the user who holds the address.
 
 use crate::audit::{NewAuditEvent, insert_audit};
 use crate::db::BeginWrite;
@@ -10,7 +11,7 @@ use crate::users::{NewUser, USERS_PER_STATEMENT};
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, GroupId, UserId};
 use sqlx::{FromRow, QueryBuilder};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// One user to invite.
@@ -24,14 +25,33 @@ pub struct NewInvitation {
     pub audit: NewAuditEvent,
 }
 
-/// Inserts a batch of invitations in one transaction. For each, in order: `true` when the
-/// user was created, `false` when the account already had a user with that email (or the
-/// email came earlier in the batch).
-pub async fn insert_batch(db: &Db, invites: &[NewInvitation]) -> Result<Vec<bool>, StoreError> {
+/// What became of one invitation of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    /// The user was created.
+    Created,
+    /// The account already has a user with this canonical email key: that user, and when
+    /// they were deleted if they are soft-deleted.
+    /// `user_id` is `None` only if that user vanished within the transaction's statements.
+    Exists { user_id: Option<UserId>, deleted_at: Option<Micros> },
+}
+
+#[derive(FromRow)]
+struct Holder {
+    id: Uuid,
+    email_key: String,
+    deleted_at: Option<i64>,
+}
+
+/// Inserts a batch of invitations in one transaction. For each, in order: whether the
+/// user was created or which user already holds that email (read in the same transaction,
+/// so the answer names the user the unique index found).
+pub async fn insert_batch(db: &Db, invites: &[NewInvitation]) -> Result<Vec<Inserted>, StoreError> {
     if invites.is_empty() {
         return Ok(Vec::new());
     }
     let mut created: HashSet<Uuid> = HashSet::new();
+    let mut holders: HashMap<String, Holder> = HashMap::new();
     with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         for chunk in invites.chunks(USERS_PER_STATEMENT) {
@@ -44,6 +64,19 @@ pub async fn insert_batch(db: &Db, invites: &[NewInvitation]) -> Result<Vec<bool
             qb.push(" ON CONFLICT (account_id, email_key) DO NOTHING RETURNING id");
             let ids: Vec<(Uuid,)> = qb.build_query_as().fetch_all(&mut *tx).await?;
             created.extend(ids.into_iter().map(|(id,)| id));
+        }
+        let taken: Vec<String> =
+            invites.iter().filter(|i| !created.contains(&i.user.id.0)).map(|i| i.user.email.key()).collect();
+        for chunk in taken.chunks(USERS_PER_STATEMENT) {
+            let mut qb = QueryBuilder::new("SELECT id, email_key, deleted_at FROM users WHERE account_id = ");
+            qb.push_bind(invites[0].user.account_id.0).push(" AND email_key IN (");
+            let mut keys = qb.separated(", ");
+            for key in chunk {
+                keys.push_bind(key.clone());
+            }
+            qb.push(")");
+            let rows: Vec<Holder> = qb.build_query_as().fetch_all(&mut *tx).await?;
+            holders.extend(rows.into_iter().map(|h| (h.email_key.clone(), h)));
         }
         let fresh: Vec<&NewInvitation> = invites.iter().filter(|i| created.contains(&i.user.id.0)).collect();
         let memberships: Vec<(Uuid, Uuid, i64)> = fresh
@@ -98,7 +131,14 @@ pub async fn insert_batch(db: &Db, invites: &[NewInvitation]) -> Result<Vec<bool
         }
         tx.commit().await?;
     });
-    Ok(invites.iter().map(|i| created.contains(&i.user.id.0)).collect())
+    Ok(invites
+        .iter()
+        .map(|i| match holders.get(&i.user.email.key()) {
+            _ if created.contains(&i.user.id.0) => Inserted::Created,
+            Some(h) => Inserted::Exists { user_id: Some(UserId(h.id)), deleted_at: h.deleted_at },
+            None => Inserted::Exists { user_id: None, deleted_at: None },
+        })
+        .collect())
 }
 
 /// Gives an invited user a new invitation token (spending the older ones) and moves

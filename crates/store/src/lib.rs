@@ -13,6 +13,7 @@ pub mod backup;
 pub mod bots;
 pub mod deletion;
 pub mod dialect;
+pub mod email_keys;
 mod error;
 pub mod groups;
 pub mod invitations;

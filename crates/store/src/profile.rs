@@ -28,7 +28,7 @@ pub struct ProfileUpdate {
 /// in one transaction. False when the version is stale: nothing changed.
 pub async fn update(db: &Db, u: &ProfileUpdate, audit: &NewAuditEvent) -> Result<bool, StoreError> {
     let name_key = format!("{} {}", u.first_name, u.last_name).to_lowercase();
-    let search_text = format!("{} {} {}", u.first_name, u.last_name, u.email).to_lowercase();
+    let search_text = crate::users::search_text(u.first_name.as_str(), u.last_name.as_str(), &u.email);
     let changed = with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         let n = sqlx::query(

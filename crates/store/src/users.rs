@@ -32,9 +32,19 @@ impl NewUser {
         format!("{} {}", self.first_name, self.last_name).to_lowercase()
     }
 
-    /// What substring search looks in: name and email, lower-cased.
+    /// What substring search looks in: see [`search_text`].
     pub fn search_text(&self) -> String {
-        format!("{} {} {}", self.first_name, self.last_name, self.email).to_lowercase()
+        search_text(self.first_name.as_str(), self.last_name.as_str(), self.email.as_str())
+    }
+}
+
+/// What substring search looks in: name and email lower-cased, plus the email's canonical
+/// key when it differs (so `xn--mller` finds `lena@müller.example`).
+pub fn search_text(first_name: &str, last_name: &str, email: &str) -> String {
+    let text = format!("{first_name} {last_name} {email}").to_lowercase();
+    match Email::canonical_key(email) {
+        Ok(key) if !text.ends_with(&key) => format!("{text} {key}"),
+        _ => text,
     }
 }
 

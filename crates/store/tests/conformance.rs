@@ -24,6 +24,8 @@ mod concurrency;
 mod constraints;
 #[path = "conformance/deleted.rs"]
 mod deleted;
+#[path = "conformance/email_keys.rs"]
+mod email_keys;
 #[path = "conformance/filters.rs"]
 mod filters;
 #[path = "conformance/list.rs"]

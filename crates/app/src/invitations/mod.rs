@@ -20,7 +20,7 @@ use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use store::audit::NewAuditEvent;
-use store::invitations::NewInvitation;
+use store::invitations::{Inserted, NewInvitation};
 use store::tokens::{INVITATION, NewToken};
 use store::users::NewUser;
 
@@ -69,11 +69,63 @@ impl InviteOptions {
 /// What became of one row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
+    /// The user was created and the invitation email accepted for delivery by the mail
+    /// server or outbox (or not sent, when the import was told not to).
     Invited(UserId),
-    /// The account already has a user with this email.
-    Exists,
+    /// The user was created, but the invitation email was refused; the reason says why
+    /// ("Resend invitation" tries again).
+    MailFailed(UserId, String),
+    /// The account already has a user with this email (its canonical form).
+    Exists(Existing),
     /// Refused, with the reason.
     Invalid(String),
+}
+
+impl Outcome {
+    /// The status word every interface shows (the API's `status`).
+    pub fn status(&self) -> &'static str {
+        match self {
+            Self::Invited(_) => "invited",
+            Self::MailFailed(..) => "email_failed",
+            Self::Exists(_) => "exists",
+            Self::Invalid(_) => "invalid",
+        }
+    }
+
+    /// The sentence the page and the command line show beside the status.
+    pub fn detail(&self, send_email: bool) -> String {
+        match self {
+            Self::Invited(_) if send_email => "invitation email sent".to_owned(),
+            Self::Invited(_) => "invited (no email sent)".to_owned(),
+            Self::MailFailed(_, reason) | Self::Invalid(reason) => reason.clone(),
+            Self::Exists(e) => e.describe(),
+        }
+    }
+}
+
+/// The user who already holds an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Existing {
+    /// `None` only when that user vanished while the row was judged.
+    pub user_id: Option<UserId>,
+    /// For a soft-deleted user: until when they can be restored (after that the address is
+    /// free again).
+    pub restorable_until: Option<Micros>,
+}
+
+impl Existing {
+    /// A sentence for people naming the user: "already a user (user <id>)…" or "belongs to
+    /// a deleted user (user <id>), restorable until <UTC date>…".
+    pub fn describe(&self) -> String {
+        let who = self.user_id.map(|u| format!(" (user {u})")).unwrap_or_default();
+        match self.restorable_until {
+            None => format!("already a user{who}; not invited again"),
+            Some(until) => format!(
+                "belongs to a deleted user{who}, restorable until {} (UTC); restore them instead, or wait until then",
+                clock::rfc3339(until).get(..10).unwrap_or_default()
+            ),
+        }
+    }
 }
 
 /// One row's result.
@@ -117,6 +169,7 @@ pub async fn invite(
 ) -> Result<Vec<InviteResult>, AppError> {
     let mut dir = directory(ctx, may).await?;
     let mut results = Vec::with_capacity(rows.len());
+    // Rows are moved into batches; the results come back in the same order.
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let batch: Vec<InviteRow> = rows.by_ref().take(BATCH_SIZE).collect();
@@ -132,8 +185,10 @@ struct Prepared {
     name: String,
 }
 
-/// Invites one batch in one transaction, then sends the emails (a failed email is logged
-/// and does not undo the invitation: "Resend invitation" sends another).
+/// Invites one batch in one transaction, then sends the emails (a failed email does not
+/// undo the invitation; its row says so, and "Resend invitation" sends another). An address
+/// held by a user deleted longer ago than the retention window is free: that user is purged
+/// (audited) and the row invited.
 pub async fn invite_batch(
     ctx: &AppCtx,
     may: &InviteUsers,
@@ -149,26 +204,65 @@ pub async fn invite_batch(
         match prepare(may, dir, &row, opts, now) {
             Ok(p) => {
                 prepared.push((results.len(), p));
-                results.push(InviteResult { email, outcome: Outcome::Exists });
+                // Decided below, once the batch is written.
+                results.push(InviteResult { email, outcome: Outcome::Invalid(String::new()) });
             }
             Err(reason) => results.push(InviteResult { email, outcome: Outcome::Invalid(reason) }),
         }
     }
-    let invitations: Vec<NewInvitation> = prepared.iter().map(|(_, p)| p.invitation.clone()).collect();
-    let created = store::invitations::insert_batch(&ctx.db, &invitations).await?;
-    for ((index, p), created) in prepared.into_iter().zip(created) {
-        if !created {
-            continue;
-        }
-        results[index].outcome = Outcome::Invited(p.invitation.user.id);
-        if opts.send_email {
-            let mail = invitation_mail(&p.invitation.user.email, &p.name, &p.token, p.invitation.expires_at, opts);
-            if let Err(e) = ctx.mailer.send(&mail).await {
-                tracing::warn!(error = %e, to = %mail.to, "the invitation email could not be sent");
+    let mut inserted = insert(ctx, &prepared).await?;
+    if purge_expired_holders(ctx, may.account, &inserted).await? {
+        inserted = insert(ctx, &prepared).await?;
+    }
+    let retention = ctx.auth.deletion_retention;
+    for ((index, p), inserted) in prepared.into_iter().zip(inserted) {
+        results[index].outcome = match inserted {
+            Inserted::Exists { user_id, deleted_at } => {
+                Outcome::Exists(Existing { user_id, restorable_until: deleted_at.map(|t| t + retention) })
             }
-        }
+            Inserted::Created if !opts.send_email => Outcome::Invited(p.invitation.user.id),
+            Inserted::Created => {
+                let mail = invitation_mail(&p.invitation.user.email, &p.name, &p.token, p.invitation.expires_at, opts);
+                match ctx.mailer.send(&mail).await {
+                    Ok(()) => Outcome::Invited(p.invitation.user.id),
+                    Err(e) => {
+                        tracing::warn!(error = %e, to = %mail.to, "the invitation email could not be sent");
+                        Outcome::MailFailed(p.invitation.user.id, mail_failure(&e))
+                    }
+                }
+            }
+        };
     }
     Ok(results)
+}
+
+async fn insert(ctx: &AppCtx, prepared: &[(usize, Prepared)]) -> Result<Vec<Inserted>, AppError> {
+    let invitations: Vec<NewInvitation> = prepared.iter().map(|(_, p)| p.invitation.clone()).collect();
+    Ok(store::invitations::insert_batch(&ctx.db, &invitations).await?)
+}
+
+/// Purges the deleted users past their retention window who hold addresses of this batch
+/// (the hourly purge would; an invitation should not wait for it). True when any was.
+async fn purge_expired_holders(ctx: &AppCtx, account: AccountId, inserted: &[Inserted]) -> Result<bool, AppError> {
+    let cutoff = clock::now() - ctx.auth.deletion_retention;
+    let mut purged = false;
+    for i in inserted {
+        if let Inserted::Exists { user_id: Some(user), deleted_at: Some(at) } = *i
+            && at < cutoff
+        {
+            purged |= crate::deletion::purge_one(ctx, account, user, cutoff).await?;
+        }
+    }
+    Ok(purged)
+}
+
+/// Why an invitation email failed, for the inviter (never credentials).
+fn mail_failure(e: &AppError) -> String {
+    let why = match e {
+        AppError::Invalid { message, .. } => message.clone(),
+        other => other.to_string(),
+    };
+    format!("the user was created, but the invitation email could not be sent ({why}); use Resend invitation")
 }
 
 fn prepare(
@@ -242,11 +336,12 @@ fn prepare(
 /// The row's names; when both are empty, guessed from the email's local part
 /// (`ann.lee@…` → "Ann" "Lee"; the invitee can fix them later).
 fn names(row: &InviteRow, email: &Email) -> Result<(PersonName, PersonName), String> {
-    let (first, last) = (row.first_name.trim(), row.last_name.trim());
-    if !first.is_empty() || !last.is_empty() {
+    // A name of only invisible characters is no name (domain::text::is_blank).
+    let (first, last) = (row.first_name.as_str(), row.last_name.as_str());
+    let blank = domain::text::is_blank;
+    if !blank(first) || !blank(last) {
         let first = PersonName::parse("first_name", first).map_err(|e| e.to_string())?;
-        let last =
-            PersonName::parse("last_name", if last.is_empty() { "-" } else { last }).map_err(|e| e.to_string())?;
+        let last = PersonName::parse("last_name", if blank(last) { "-" } else { last }).map_err(|e| e.to_string())?;
         return Ok((first, last));
     }
     let local = email.as_str().split('@').next().unwrap_or_default();
@@ -277,7 +372,7 @@ fn default_workspace(may: &InviteUsers, dir: &Directory) -> Result<(WorkspaceId,
 fn invitation_mail(email: &Email, name: &str, token: &str, expires_at: Micros, opts: &InviteOptions) -> Mail {
     let link = format!("{}/invitations/accept?token={token}", opts.public_url);
     Mail {
-        to: email.as_str().to_owned(),
+        to: email.delivery_address().to_owned(),
         subject: "You are invited to Roster".into(),
         body: format!(
             "Hello {name},\n\nyou have been invited to Roster. Open this link to choose your password and sign in:\n\n  {link}\n\nThe link works once and expires on {}.\n",
@@ -294,7 +389,7 @@ pub async fn resend(ctx: &AppCtx, may: &OnUser<UsersInvite>, opts: &InviteOption
     if status != UserStatus::Invited {
         return Err(not_invited(status));
     }
-    let email = Email::try_from(user.email.as_str())?;
+    let email = Email::from_stored(&user.email)?;
     let token = tokens::generate();
     let now = clock::now();
     let new = NewToken {

@@ -21,7 +21,12 @@ pub(super) fn mailbox(field: &str, raw: &str) -> Result<Mailbox, AppError> {
 /// The complete message from `from` for `mail`.
 pub(super) fn build(from: &str, mail: &Mail) -> Result<Message, AppError> {
     let from = mailbox("mail_from", from)?;
-    let to = mailbox("to", &mail.to)?;
+    // A bare address goes to its deliverable form: the domain in ASCII (IDNA), so that no
+    // mail server has to understand internationalized domains.
+    let to = match domain::user::Email::from_stored(&mail.to) {
+        Ok(email) => mailbox("to", email.delivery_address())?,
+        Err(_) => mailbox("to", &mail.to)?,
+    };
     // The sender's domain, not the host name: the machine may be a container.
     let message_id = format!("<{}@{}>", uuid::Uuid::now_v7().simple(), from.email.domain());
     Message::builder()
@@ -58,6 +63,13 @@ mod tests {
         assert!(text.contains("Content-Type: text/plain; charset=utf-8"), "{text}");
         assert!(!text.contains("\r\nBcc:"), "the subject cannot inject headers:\n{text}");
         assert_eq!(m.envelope().to().len(), 1);
+    }
+
+    #[test]
+    fn mail_to_an_internationalized_domain_goes_to_its_ascii_form() {
+        let m = build("r@example.com", &mail("lena@Müller.example")).unwrap();
+        let to: Vec<String> = m.envelope().to().iter().map(ToString::to_string).collect();
+        assert_eq!(to, ["lena@xn--mller-kva.example"]);
     }
 
     #[test]

@@ -99,22 +99,16 @@ impl ProfileField {
     /// empty value). Names go through [`crate::user::PersonName`]; pictures are images and
     /// have their own checks.
     pub fn parse_value(self, raw: &str) -> Result<Option<String>, DomainError> {
-        let v = raw.trim();
-        if v.is_empty() {
-            return Ok(None);
-        }
         let field = self.key();
-        if v.chars().any(char::is_control) {
-            return Err(DomainError::invalid(field, "must not contain control characters"));
-        }
         let max = match self {
             Self::EmployeeOrgId => 64,
             Self::AddressLine1 | Self::AddressLine2 => 200,
             _ => 100,
         };
-        if v.chars().count() > max {
-            return Err(DomainError::invalid(field, format!("is longer than {max} characters")));
-        }
+        let Some(v) = crate::text::line(field, raw, max)? else {
+            return Ok(None);
+        };
+        let v = v.as_str();
         match self {
             Self::MobileNumber | Self::WorkNumber => phone_number(field, v).map(Some),
             Self::Country => country_code(v).map(Some),

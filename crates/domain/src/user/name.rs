@@ -5,24 +5,15 @@ use std::fmt;
 
 const MAX_CHARS: usize = 100;
 
-/// One part of a person's name: trimmed, 1–100 characters, no control characters.
+/// One part of a person's name: one line of 1–100 visible characters, trimmed and NFC
+/// (the rules of [`crate::text::line`]); only invisible characters is no name at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonName(String);
 
 impl PersonName {
     /// Parses `raw` as the field called `field` (so errors name "first_name" or "last_name").
     pub fn parse(field: &'static str, raw: &str) -> Result<Self, DomainError> {
-        let s = raw.trim();
-        if s.is_empty() {
-            return Err(DomainError::invalid(field, "is required"));
-        }
-        if s.chars().count() > MAX_CHARS {
-            return Err(DomainError::invalid(field, "is longer than 100 characters"));
-        }
-        if s.chars().any(char::is_control) {
-            return Err(DomainError::invalid(field, "must not contain control characters"));
-        }
-        Ok(Self(s.to_owned()))
+        crate::text::required_line(field, raw, MAX_CHARS).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -48,13 +39,13 @@ mod tests {
 
     #[test]
     fn refuses_empty_long_and_control_names_naming_the_field() {
-        for bad in ["", "   ", "a\u{7}b"] {
+        for bad in ["", "   ", "\u{3164}", "a\u{7}b"] {
             assert_eq!(
                 PersonName::parse("last_name", bad).unwrap_err(),
                 DomainError::invalid(
                     "last_name",
                     match bad {
-                        "a\u{7}b" => "must not contain control characters",
+                        "a\u{7}b" => "must not contain control characters (U+0007)",
                         _ => "is required",
                     }
                 )

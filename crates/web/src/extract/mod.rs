@@ -24,7 +24,7 @@ use serde::de::DeserializeOwned;
 
 /// Longest query string accepted (longer ones are refused before parsing; single
 /// parameters have their own, smaller limits).
-const MAX_QUERY_BYTES: usize = 32 * 1024;
+pub(crate) const MAX_QUERY_BYTES: usize = 32 * 1024;
 
 /// Query parameters, decoded strictly.
 pub struct AppQuery<T>(pub T);
@@ -64,7 +64,9 @@ pub(crate) fn pairs<'a>(raw: &'a str, whole: &'a str) -> impl Iterator<Item = Re
     })
 }
 
-fn decode(s: &str) -> Result<String, ()> {
+/// Percent-decodes one query or form component (`+` is a space); `Err` when the result
+/// is not UTF-8 or an escape is malformed.
+pub(crate) fn decode(s: &str) -> Result<String, ()> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -35,6 +35,8 @@ struct ResultView {
     email: String,
     status: &'static str,
     detail: String,
+    /// A deleted user the viewer may restore (shown with a Restore button).
+    restore: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -106,7 +108,13 @@ fn read_csv(
         match row {
             Ok(row) => rows.push((line, row)),
             Err(reason) => {
-                refused.push(ResultView { row: line, email: String::new(), status: "invalid", detail: reason });
+                refused.push(ResultView {
+                    row: line,
+                    email: String::new(),
+                    status: "invalid",
+                    detail: reason,
+                    restore: None,
+                });
             }
         }
     }
@@ -157,16 +165,16 @@ async fn submit(
     let (numbers, rows): (Vec<usize>, Vec<InviteRow>) = rows.into_iter().unzip();
     let options = InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime);
     let results = app::invitations::invite(&state.ctx, &may, rows, &options).await?;
+    let may_restore = app::authz::account_wide::<app::authz::UsersDelete>(&me).is_ok();
     let mut views: Vec<ResultView> = numbers
         .into_iter()
         .zip(results)
         .map(|(row, r)| {
-            let (status, detail) = match r.outcome {
-                Outcome::Invited(_) => ("invited", "Invitation sent".to_owned()),
-                Outcome::Exists => ("exists", "Already a user; not invited again".to_owned()),
-                Outcome::Invalid(reason) => ("invalid", reason),
+            let restore = match &r.outcome {
+                Outcome::Exists(e) if may_restore && e.restorable_until.is_some() => e.user_id.map(|u| u.to_string()),
+                _ => None,
             };
-            ResultView { row, email: r.email, status, detail }
+            ResultView { row, status: r.outcome.status(), detail: r.outcome.detail(true), email: r.email, restore }
         })
         .collect();
     views.extend(refused);

@@ -76,15 +76,30 @@ async fn create_invitations(
         &InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime),
     )
     .await?;
-    let results: Vec<Value> = results
-        .into_iter()
-        .map(|r| match r.outcome {
-            Outcome::Invited(id) => json!({"email": r.email, "status": "invited", "user_id": id.0}),
-            Outcome::Exists => json!({"email": r.email, "status": "exists"}),
-            Outcome::Invalid(reason) => json!({"email": r.email, "status": "invalid", "reason": reason}),
-        })
-        .collect();
+    let results: Vec<Value> = results.into_iter().map(|r| result_json(&r.email, &r.outcome)).collect();
     Ok(Json(json!({ "results": results })))
+}
+
+/// One row's result: `invited` only when the email was accepted for delivery;
+/// `email_failed` when the user exists but the email was refused; `exists` names the user
+/// holding the address (and, for a deleted one, until when they can be restored).
+fn result_json(email: &str, outcome: &Outcome) -> Value {
+    match outcome {
+        Outcome::Invited(id) => json!({"email": email, "status": "invited", "user_id": id.0}),
+        Outcome::MailFailed(id, reason) => {
+            json!({"email": email, "status": "email_failed", "user_id": id.0, "reason": reason})
+        }
+        Outcome::Exists(e) => {
+            let mut v =
+                json!({"email": email, "status": "exists", "user_id": e.user_id.map(|u| u.0), "reason": e.describe()});
+            if let Some(until) = e.restorable_until {
+                v["deleted"] = json!(true);
+                v["restorable_until"] = json!(app::clock::rfc3339(until));
+            }
+            v
+        }
+        Outcome::Invalid(reason) => json!({"email": email, "status": "invalid", "reason": reason}),
+    }
 }
 
 async fn resend_invitation(
