@@ -29,6 +29,9 @@ pub const MAX_VALUE_CHARS: usize = 4096;
 /// ones are refused with 413, like everywhere else).
 const MAX_CHECKED_BODY: usize = crate::body_limit::LARGEST_BODY;
 
+/// axum's `DefaultBodyLimit`: what every route but the CSV upload accepts.
+const DEFAULT_ROUTE_LIMIT: usize = 2 * 1024 * 1024;
+
 /// The first refused value: its name and why.
 struct Refusal {
     field: String,
@@ -61,6 +64,11 @@ pub async fn reject_unsafe_text(req: Request, next: Next) -> Response {
         // `body_limit` turns this into its one 413 answer.
         return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
+    // Over the default route limit: the route's own limit refuses it (413), or, for the one
+    // route that takes more (the invite page's CSV), its rows are parsed into domain types.
+    if bytes.len() > DEFAULT_ROUTE_LIMIT {
+        return next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    }
     let checked = match kind {
         BodyKind::Json => check_json(&bytes),
         _ => check_form(&bytes),
