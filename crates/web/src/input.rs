@@ -151,7 +151,8 @@ fn check_form(body: &Bytes) -> Result<(), Refusal> {
 fn check_json(body: &Bytes) -> Result<(), Refusal> {
     match serde_json::from_slice::<Value>(body) {
         Ok(value) => walk(&value, ""),
-        Err(e) if e.to_string().contains("surrogate") => {
+        // serde_json: "lone leading surrogate in hex escape", "unexpected end of hex escape".
+        Err(e) if e.to_string().contains("surrogate") || e.to_string().contains("hex escape") => {
             Err(refuse("body", format!("holds an invalid string: {e} (a lone UTF-16 surrogate)")))
         }
         Err(_) => Ok(()),
