@@ -61,7 +61,9 @@ pub fn router(state: AppState) -> Router {
     let pages = pages::routes()
         .into_router()
         .layer(axum::middleware::from_fn_with_state(state.clone(), pages::render_failures));
-    let mut routes = Router::new().merge(service_routes().into_router()).merge(pages)
+    let mut routes = Router::new()
+        .merge(service_routes().into_router())
+        .merge(pages)
         .layer(axum::middleware::from_fn(input::reject_unsafe_text));
     if let Some(http) = state.http_metrics.clone() {
         routes = routes.layer(axum::middleware::from_fn_with_state(http, metrics::track));
