@@ -91,7 +91,8 @@ pub async fn rekey(db: &Db) -> Result<RekeyReport, StoreError> {
                 .await?;
         }
         if collisions.is_empty() {
-            sqlx::query("INSERT INTO data_migrations (name, applied_at) VALUES ($1, $2)")
+            // Instances starting together may all get here: the first one records it.
+            sqlx::query("INSERT INTO data_migrations (name, applied_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
                 .bind(TASK)
                 .bind(now_us())
                 .execute(&mut *tx)
@@ -131,6 +132,8 @@ fn plan(rows: &[Row]) -> (Vec<(&Row, String)>, Vec<Collision>) {
         }
     }
     collisions.sort_by(|a, b| (a.account_id, &a.key).cmp(&(b.account_id, &b.key)));
+    // One order for every instance running this at once, so their row locks cannot deadlock.
+    changes.sort_by_key(|(row, _)| row.id);
     (changes, collisions)
 }
 
