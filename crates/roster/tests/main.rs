@@ -20,6 +20,7 @@ mod deleted_users;
 mod deletion;
 mod demo;
 mod groups;
+mod hostile_input;
 mod import;
 mod invitations;
 mod lifecycle;

@@ -16,13 +16,13 @@ use serde_json::Value;
 use web::{Access, Route};
 
 /// A client that shows redirects instead of following them, like the tests' browsers do not.
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
 
 /// Ids that exist, for every kind of path parameter, so that a missing check would act on
 /// something real.
-struct Ids {
+pub(crate) struct Ids {
     user: String,
     group: String,
     role: String,
@@ -33,7 +33,7 @@ struct Ids {
 
 impl Ids {
     /// `path` with each `{param}` replaced by an id of its kind (`bad` in the first one, when given).
-    fn fill(&self, path: &str, bad: Option<&str>) -> String {
+    pub(crate) fn fill(&self, path: &str, bad: Option<&str>) -> String {
         let mut out = Vec::new();
         let mut first = true;
         let mut previous = "";
@@ -62,7 +62,7 @@ impl Ids {
     }
 }
 
-async fn ids(app: &TestApp, org: &Org, root: &Device) -> Ids {
+pub(crate) async fn ids(app: &TestApp, org: &Org, root: &Device) -> Ids {
     let ann = sign_in(app, "ann.archer@example.com", CHROME_UA).await;
     Ids {
         user: org.ann.to_string(),
