@@ -258,7 +258,7 @@ on_both_backends!(hostile_strings_in_every_field_of_every_route_never_cause_a_5x
     println!("{} routes, {} values, {requests} requests", routes.len(), corpus.len());
 });
 
-/// A person whose name is made of query syntax is found by it, literally, and nobody else is.
+// A person whose name is made of query syntax is found by it, literally, and nobody else is.
 on_both_backends!(search_terms_full_of_query_syntax_match_literally, |app| async move {
     app.seed_org().await;
     let admin = app.login_admin().await;
