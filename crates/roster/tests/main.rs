@@ -34,6 +34,7 @@ mod ops;
 mod password_reset;
 mod profile_edit;
 mod proxies;
+mod redirects;
 mod route_table;
 mod scope;
 mod security_settings;

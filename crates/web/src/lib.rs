@@ -16,6 +16,7 @@ mod metrics;
 mod ops;
 mod pages;
 mod rate_limit;
+pub mod redirect;
 mod routes;
 mod state;
 

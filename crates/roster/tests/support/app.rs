@@ -329,3 +329,10 @@ impl TestApp {
 pub fn emails(items: &[Value]) -> Vec<String> {
     items.iter().map(|u| u["email"].as_str().unwrap_or_default().to_owned()).collect()
 }
+
+/// The CSRF token of the (first) form on a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a CSRF field") + marker.len();
+    html[start..].split('"').next().expect("a closing quote").to_owned()
+}

@@ -6,7 +6,8 @@
 use crate::csrf::{CsrfForm, one_or_many};
 use crate::error::{ApiError, PageError};
 use crate::extract::PageUser;
-use crate::pages::{Nav, local_path};
+use crate::pages::Nav;
+use crate::redirect::same_origin_path_or_home;
 use crate::routes::{Routes, post};
 use crate::state::AppState;
 use app::AppError;
@@ -66,12 +67,8 @@ struct BulkForm {
 
 /// Where to return to: the list with the filters it was showing.
 fn back_to_list(back: &str) -> String {
-    let back = local_path(Some(back));
-    if back == "/admin/users" || back.starts_with("/admin/users?") {
-        back.to_owned()
-    } else {
-        "/admin/users".to_owned()
-    }
+    let back = same_origin_path_or_home(Some(back));
+    if back == "/admin/users" || back.starts_with("/admin/users?") { back } else { "/admin/users".to_owned() }
 }
 
 /// The reason a user was refused, worded as the API words it.

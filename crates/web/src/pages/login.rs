@@ -4,6 +4,7 @@ use crate::cookie::{cleared_cookie, session_cookie};
 use crate::csrf::CsrfForm;
 use crate::error::PageError;
 use crate::extract::{ClientInfo, PageUser, parse_query};
+use crate::redirect::same_origin_path_or_home;
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
@@ -37,11 +38,6 @@ struct LoginQuery {
     notice: Option<String>,
 }
 
-/// Only local paths are followed after sign-in (no open redirect).
-fn safe_next(next: Option<&str>) -> String {
-    super::local_path(next).to_owned()
-}
-
 async fn show(RawQuery(raw): RawQuery) -> LoginPage {
     let q: LoginQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
     let notice = match q.notice.as_deref() {
@@ -49,7 +45,13 @@ async fn show(RawQuery(raw): RawQuery) -> LoginPage {
         Some("signed_out") => Some("You are signed out."),
         _ => None,
     };
-    LoginPage { nav: None, email: String::new(), next: safe_next(q.next.as_deref()), error: None, notice }
+    LoginPage {
+        nav: None,
+        email: String::new(),
+        next: same_origin_path_or_home(q.next.as_deref()),
+        error: None,
+        notice,
+    }
 }
 
 #[derive(Deserialize)]
@@ -68,7 +70,8 @@ async fn submit(
     client: ClientInfo,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
-    let next = safe_next(Some(&form.next));
+    // Only paths on this site are followed after sign-in (no open redirect).
+    let next = same_origin_path_or_home(Some(&form.next));
     let req = app::auth::LoginRequest {
         email: form.email.clone(),
         password: form.password,

@@ -4,9 +4,10 @@
 use crate::csrf::CsrfForm;
 use crate::error::PageError;
 use crate::extract::{AppPath, PageUser};
+use crate::pages::Nav;
 use crate::pages::notice::Notice;
 use crate::pages::sessions::SessionView;
-use crate::pages::{Nav, local_path};
+use crate::redirect::same_origin_path_or_home;
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
@@ -137,5 +138,5 @@ async fn switch_workspace(
         .parse::<WorkspaceId>()
         .map_err(|_| AppError::invalid("workspace", "is not one of your workspaces"))?;
     app::sessions::switch_workspace(&state.ctx, &me, workspace).await?;
-    Ok(Redirect::to(local_path(form.back.as_deref())))
+    Ok(Redirect::to(&same_origin_path_or_home(form.back.as_deref())))
 }

@@ -29,6 +29,7 @@ mod users;
 
 use crate::error::{PageError, PageFailure};
 use crate::extract::{PageUser, ViewerSlot};
+use crate::redirect::same_origin_path_or_home;
 use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::authz::Principal;
@@ -123,7 +124,7 @@ fn page_of(req: &Request) -> String {
     let referer = req.headers().get(axum::http::header::REFERER).and_then(|h| h.to_str().ok()).unwrap_or_default();
     let from_here =
         referer.split_once("://").and_then(|(_, rest)| rest.strip_prefix(host)).filter(|_| !host.is_empty());
-    local_path(from_here.or(Some(own))).to_owned()
+    same_origin_path_or_home(from_here.or(Some(own)))
 }
 
 /// Which link of the bar a page belongs to, from its path.
@@ -173,7 +174,7 @@ impl Nav {
     /// switcher's workspaces; if that fails the bar shows without it.
     pub async fn load(ctx: &AppCtx, p: &Principal, here: &str) -> Self {
         let mut nav = Self::of(p, section_of(here));
-        nav.back = local_path(Some(here)).to_owned();
+        nav.back = same_origin_path_or_home(Some(here));
         match app::sessions::my_workspaces(ctx, p).await {
             Ok(ws) => {
                 nav.workspaces = ws
@@ -188,14 +189,6 @@ impl Nav {
             Err(e) => tracing::warn!(error = %e, "the workspace switcher could not load"),
         }
         nav
-    }
-}
-
-/// `path` if it is a local path (no open redirect), otherwise `/`.
-pub fn local_path(path: Option<&str>) -> &str {
-    match path {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.contains(['\r', '\n']) => p,
-        _ => "/",
     }
 }
 
