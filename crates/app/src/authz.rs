@@ -4,18 +4,23 @@
 //! user, [`InAccount<P>`] for account-wide work — and only this module can mint one. The
 //! permission is part of the type (`OnUser<SessionsKill>`), so a capability granted for
 //! viewing can never be used for killing. A missing permission is a 403 naming it; a user
-//! outside the caller's account or scope is a 404, so not even their existence leaks.
+//! outside the caller's account or scope is a 404, so not even their existence leaks; a user
+//! whose admin authority does not lie within the caller's is a 403 naming the rule, for
+//! every permission that changes users ([`domain::authority`]).
 
 mod actions;
+mod target;
 
 pub use actions::{Console, Refused, Target, UserAction, UserActions, UserTabs, actions_on, console, user_tabs};
+pub(crate) use target::user_in_scope;
+pub use target::{OnUser, TargetUser, admin_role, on_loaded_user, on_user};
 
 use crate::{AppCtx, AppError};
+use domain::authority::Authority;
 use domain::ids::{AccountId, SessionId, UserId, WorkspaceId};
 use domain::permission::{Permission, Scope};
 use domain::role::AdminRole;
 use std::marker::PhantomData;
-use store::lookups::Named;
 
 /// The signed-in user behind a request.
 #[derive(Debug, Clone)]
@@ -81,6 +86,12 @@ fn require(p: &Principal, permission: Permission) -> Result<(), AppError> {
     }
 }
 
+/// 403 naming `permission` unless `p` holds it: for a request decided in steps (a bulk
+/// action is checked before its ids are read; each user then gets their own capability).
+pub fn holds(p: &Principal, permission: Permission) -> Result<(), AppError> {
+    require(p, permission)
+}
+
 /// Who acts, for the audit log: the admin, the workspace they act for, their address.
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -111,42 +122,6 @@ pub fn list_users(p: &Principal) -> Result<ListUsers, AppError> {
         Scope::Workspaces(ws) => Some(ws.into_iter().collect()),
     };
     Ok(ListUsers { account: p.account_id, within })
-}
-
-/// Proof that the holder has permission `P` on `user`, who is in the holder's account and
-/// shares a workspace with the holder's scope. Carries the user's workspaces.
-#[derive(Debug, Clone)]
-pub struct OnUser<P> {
-    pub(crate) account: AccountId,
-    pub(crate) user: UserId,
-    pub(crate) workspaces: Vec<Named>,
-    pub(crate) actor: Actor,
-    _p: PhantomData<P>,
-}
-
-impl<P> OnUser<P> {
-    pub fn user(&self) -> UserId {
-        self.user
-    }
-
-    /// The user's workspaces (all of them: sessions are account-level).
-    pub fn workspaces(&self) -> &[Named] {
-        &self.workspaces
-    }
-}
-
-/// Grants [`OnUser<P>`] or refuses: 403 without the permission, 404 outside account or scope.
-pub async fn on_user<P: Perm>(ctx: &AppCtx, p: &Principal, user: UserId) -> Result<OnUser<P>, AppError> {
-    require(p, P::PERMISSION)?;
-    if store::users::find(&ctx.db, p.account_id, user).await?.is_none() {
-        return Err(AppError::NotFound);
-    }
-    let workspaces = store::lookups::user_workspaces(&ctx.db, user).await?;
-    let ids: Vec<WorkspaceId> = workspaces.iter().map(|w| WorkspaceId(w.id)).collect();
-    if !p.role.scope().covers_any(&ids) {
-        return Err(AppError::NotFound);
-    }
-    Ok(OnUser { account: p.account_id, user, workspaces, actor: Actor::of(p), _p: PhantomData })
 }
 
 /// Proof that the holder has the account-wide permission `P` (settings, audit log).
@@ -269,6 +244,8 @@ pub fn operator_invite(account: AccountId) -> InviteUsers {
 pub struct InScope<P> {
     pub(crate) account: AccountId,
     pub(crate) within: Option<Vec<WorkspaceId>>,
+    /// The holder's role, to judge the users they name ([`target::user_in_scope`]).
+    pub(crate) role: AdminRole,
     pub(crate) actor: Actor,
     _p: PhantomData<P>,
 }
@@ -287,53 +264,35 @@ pub fn in_scope<P: Perm>(p: &Principal) -> Result<InScope<P>, AppError> {
         Scope::AllWorkspaces => None,
         Scope::Workspaces(ws) => Some(ws.into_iter().collect()),
     };
-    Ok(InScope { account: p.account_id, within, actor: Actor::of(p), _p: PhantomData })
+    Ok(InScope { account: p.account_id, within, role: p.role.clone(), actor: Actor::of(p), _p: PhantomData })
 }
 
-/// What the caller may hand on to others: their own permissions and scope, and whether they
-/// are the Primary Master Admin (the only one who grants Master Admin or the primary role).
+/// What the caller may hand on to others: roles within their own authority (a role equal to
+/// Master Admin only as the Primary Master Admin, who also alone hands on the primary role).
 #[derive(Debug, Clone)]
 pub struct Granter {
-    pub(crate) permissions: domain::permission::PermissionSet,
-    pub(crate) scope: Scope,
-    pub(crate) primary: bool,
+    pub(crate) role: AdminRole,
     pub(crate) user: UserId,
 }
 
 pub fn granter(p: &Principal) -> Granter {
-    Granter {
-        permissions: p.role.permissions(),
-        scope: p.role.scope(),
-        primary: p.role.may_transfer_ownership(),
-        user: p.user_id,
-    }
+    Granter { role: p.role.clone(), user: p.user_id }
 }
 
 impl Granter {
-    /// Refuses (403, naming them) permissions the caller does not hold, or a scope wider
-    /// than the caller's.
-    pub(crate) fn may_grant(
-        &self,
-        permissions: domain::permission::PermissionSet,
-        scope: &Scope,
-    ) -> Result<(), AppError> {
-        let missing: Vec<&str> =
-            permissions.iter().filter(|p| !self.permissions.contains(*p)).map(Permission::as_str).collect();
-        if !missing.is_empty() {
-            return Err(AppError::Forbidden(format!(
-                "you cannot grant permissions you do not hold: {}",
-                missing.join(", ")
-            )));
-        }
-        let wider = match (&self.scope, scope) {
-            (Scope::AllWorkspaces, _) => false,
-            (Scope::Workspaces(_), Scope::AllWorkspaces) => true,
-            (Scope::Workspaces(mine), Scope::Workspaces(theirs)) => !theirs.is_subset(mine),
-        };
-        if wider {
-            return Err(AppError::Forbidden("you cannot grant a scope wider than your own workspaces".into()));
-        }
-        Ok(())
+    pub(crate) fn is_primary(&self) -> bool {
+        self.role.may_transfer_ownership()
+    }
+
+    pub(crate) fn scope(&self) -> Scope {
+        self.role.scope()
+    }
+
+    /// Refuses (403 naming the rule, with `whose` as the subject: `the role "Ops"`) a role
+    /// whose authority does not lie within the caller's, or one equal to Master Admin for
+    /// anyone but the Primary Master Admin ([`domain::authority`]).
+    pub(crate) fn may_grant(&self, whose: &str, role: &Authority) -> Result<(), AppError> {
+        Authority::of(&self.role).check_may_grant(role).map_err(|r| AppError::Forbidden(r.sentence(whose)))
     }
 }
 

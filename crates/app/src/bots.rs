@@ -125,7 +125,7 @@ pub async fn assignable(
     scope: &InScope<BotsAssign>,
 ) -> Result<Vec<BotRow>, AppError> {
     let theirs: Vec<uuid::Uuid> = store::bots::of_user(&ctx.db, on.user).await?.into_iter().map(|b| b.bot_id).collect();
-    let user_ws: Vec<uuid::Uuid> = on.workspaces.iter().map(|w| w.id).collect();
+    let user_ws: Vec<uuid::Uuid> = on.workspaces().iter().map(|w| w.id).collect();
     let rows = store::bots::list(&ctx.db, scope.account, scope.within.as_deref()).await?;
     Ok(rows.into_iter().filter(|b| user_ws.contains(&b.workspace_id) && !theirs.contains(&b.id)).collect())
 }
@@ -149,7 +149,7 @@ pub async fn set_role(
             "must be developer or tester; the Owner role moves only by Transfer Ownership",
         ));
     }
-    if !on.workspaces.iter().any(|w| w.id == bot.workspace_id) {
+    if !on.workspaces().iter().any(|w| w.id == bot.workspace_id) {
         return Err(AppError::Conflict(format!(
             "the user is not a member of workspace {:?}, where bot {:?} lives; add them to the workspace first",
             bot.workspace_name, bot.name

@@ -7,12 +7,13 @@
 
 use crate::audit::{self, action};
 use crate::authz::TransferOwnership;
-use crate::authz::{DeleteUser, OnDeletedUser};
+use crate::authz::{DeleteUser, OnDeletedUser, OnUser, UsersDelete};
 use crate::clock::{self, DAY, Micros};
 use crate::{AppCtx, AppError};
 use domain::bot::BotRole;
 use domain::ids::BotId;
 use domain::ids::{AccountId, UserId, WorkspaceId};
+use domain::role::AdminRole;
 use serde_json::json;
 use std::collections::BTreeMap;
 use store::deletion::Deleted;
@@ -30,19 +31,26 @@ pub enum Outcome {
     RemovedFrom(Vec<WorkspaceId>),
 }
 
+/// The user to delete, as the capability loaded them: never the Primary Master Admin (409),
+/// nor the caller's own account (403: another admin deletes it).
+fn deletable(on: &OnUser<UsersDelete>) -> Result<&store::users::UserDetailRow, AppError> {
+    if on.target().role == AdminRole::PrimaryMasterAdmin {
+        return Err(AppError::Conflict("the Primary Master Admin can never be deleted".into()));
+    }
+    on.refuse_self("delete your own account")?;
+    Ok(&on.target().row)
+}
+
 /// Deletes the user (account-wide admins) or removes them from the caller's workspaces
 /// (workspace admins). 409 for the Primary Master Admin and for bot owners (naming the bots).
 pub async fn delete(ctx: &AppCtx, may: &DeleteUser) -> Result<Outcome, AppError> {
     let on = &may.on;
-    let user = store::users::find(&ctx.db, on.account, on.user).await?.ok_or(AppError::NotFound)?;
-    if user.is_primary_admin {
-        return Err(AppError::Conflict("the Primary Master Admin can never be deleted".into()));
-    }
+    let user = deletable(on)?;
     if let Some(within) = &may.within {
         let remove: Vec<WorkspaceId> =
-            on.workspaces.iter().map(|w| WorkspaceId(w.id)).filter(|w| within.contains(w)).collect();
+            on.workspaces().iter().map(|w| WorkspaceId(w.id)).filter(|w| within.contains(w)).collect();
         let names: Vec<&str> =
-            on.workspaces.iter().filter(|w| within.contains(&WorkspaceId(w.id))).map(|w| w.name.as_str()).collect();
+            on.workspaces().iter().filter(|w| within.contains(&WorkspaceId(w.id))).map(|w| w.name.as_str()).collect();
         let event =
             audit::by(&on.actor, action::USER_REMOVED_FROM_WORKSPACES, Some(on.user), json!({"workspaces": names}));
         store::deletion::remove_from_workspaces(&ctx.db, on.user, &remove, &event).await?;
@@ -84,10 +92,7 @@ pub async fn transfer_and_delete(
     for_all: Option<&str>,
 ) -> Result<Vec<String>, AppError> {
     let on = &may.on;
-    let user = store::users::find(&ctx.db, on.account, on.user).await?.ok_or(AppError::NotFound)?;
-    if user.is_primary_admin {
-        return Err(AppError::Conflict("the Primary Master Admin can never be deleted".into()));
-    }
+    let user = deletable(on)?;
     let owned: Vec<_> = store::bots::of_user(&ctx.db, on.user)
         .await?
         .into_iter()

@@ -3,7 +3,7 @@
 //! scope look absent.
 
 use crate::audit::{self, action};
-use crate::authz::{GroupsManage, InScope};
+use crate::authz::{self, GroupsManage, InScope, TargetUser};
 use crate::{AppCtx, AppError};
 use domain::ids::{GroupId, UserId, WorkspaceId};
 use serde_json::json;
@@ -118,26 +118,25 @@ pub enum Who<'a> {
     Email(&'a str),
 }
 
-/// The user `who` names, of the caller's account (404 for an unknown id).
-async fn user_of(ctx: &AppCtx, may: &InScope<GroupsManage>, who: &Who<'_>) -> Result<UserId, AppError> {
-    let id = match who {
-        Who::Id(id) => *id,
+/// The user `who` names, as the caller may see them: one outside the caller's scope is
+/// exactly like one that does not exist (404 for an id, 400 "there is no user" for an
+/// email), and one above the caller's authority is a 403 naming the rule.
+async fn user_of(ctx: &AppCtx, may: &InScope<GroupsManage>, who: &Who<'_>) -> Result<TargetUser, AppError> {
+    match who {
+        Who::Id(id) => authz::user_in_scope(ctx, may, *id).await,
         Who::Email(email) => {
+            let no_such = || AppError::invalid("email", format!("there is no user {:?}", email.trim()));
             let key = domain::user::Email::try_from(email.trim())
                 .map_err(|_| AppError::invalid("email", "is not an email address"))?
                 .key();
             let found = store::users::find_for_login(&ctx.db, &key, None).await?;
-            let row = found
-                .into_iter()
-                .find(|u| u.account_id == may.account.0)
-                .ok_or_else(|| AppError::invalid("email", format!("there is no user {:?}", email.trim())))?;
-            UserId(row.id)
+            let row = found.into_iter().find(|u| u.account_id == may.account.0).ok_or_else(no_such)?;
+            match authz::user_in_scope(ctx, may, UserId(row.id)).await {
+                Err(AppError::NotFound) => Err(no_such()),
+                other => other,
+            }
         }
-    };
-    if store::users::find(&ctx.db, may.account, id).await?.is_none() {
-        return Err(AppError::NotFound);
     }
-    Ok(id)
 }
 
 /// The user `who` names, who must be a member of the group's workspace to join it.
@@ -147,15 +146,14 @@ async fn resolve(
     g: &GroupSummary,
     who: &Who<'_>,
 ) -> Result<UserId, AppError> {
-    let id = user_of(ctx, may, who).await?;
-    let ws = store::lookups::user_workspaces(&ctx.db, id).await?;
-    if !ws.iter().any(|w| w.id == g.workspace_id) {
+    let user = user_of(ctx, may, who).await?;
+    if !user.workspaces.iter().any(|w| w.id == g.workspace_id) {
         return Err(AppError::Conflict(format!(
             "the user is not in workspace {:?}, so cannot join a group there",
             g.workspace_name
         )));
     }
-    Ok(id)
+    Ok(user.id)
 }
 
 /// Adds a user (of the group's workspace) to the group. True when they were not a member.
@@ -179,7 +177,7 @@ pub async fn remove_member(
     who: &Who<'_>,
 ) -> Result<(), AppError> {
     let g = get(ctx, may, id).await?;
-    let user = user_of(ctx, may, who).await?;
+    let user = user_of(ctx, may, who).await?.id;
     let event =
         audit::by(&may.actor, action::GROUP_MEMBER_REMOVED, Some(user), json!({"group_id": id, "group": g.name}));
     if !store::groups::set_member(&ctx.db, id, user, false, &event).await? {

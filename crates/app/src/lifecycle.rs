@@ -4,22 +4,26 @@
 use crate::audit::{self, action};
 use crate::authz::{OnUser, UsersManage};
 use crate::{AppCtx, AppError, clock};
+use domain::role::AdminRole;
 use domain::user::UserStatus;
 use serde_json::json;
 use store::sessions::Ending;
 
-async fn current_status(ctx: &AppCtx, may: &OnUser<UsersManage>) -> Result<UserStatus, AppError> {
-    let user = store::users::find(&ctx.db, may.account, may.user).await?.ok_or(AppError::NotFound)?;
-    if user.is_primary_admin {
+/// The status the change starts from, as the capability loaded it. Nobody changes their own
+/// status here (403); the Primary Master Admin's never changes (409).
+fn current_status(may: &OnUser<UsersManage>) -> Result<UserStatus, AppError> {
+    let target = may.target();
+    if target.role == AdminRole::PrimaryMasterAdmin {
         return Err(AppError::Conflict("the Primary Master Admin cannot be suspended".into()));
     }
-    Ok(user.status.parse()?)
+    may.refuse_self("change your own status")?;
+    Ok(target.status)
 }
 
 /// Suspends an active or locked user and ends all their sessions. 409 with the reason for
 /// any other status.
 pub async fn suspend(ctx: &AppCtx, may: &OnUser<UsersManage>) -> Result<(), AppError> {
-    let from = current_status(ctx, may).await?;
+    let from = current_status(may)?;
     let to = from.suspend()?;
     let ending = Ending {
         by_user: Some(may.actor.user),
@@ -38,7 +42,7 @@ pub async fn suspend(ctx: &AppCtx, may: &OnUser<UsersManage>) -> Result<(), AppE
 /// Re-activates a suspended user. 409 with the reason for any other status (an invited user
 /// must accept the invitation; a locked one is unlocked instead).
 pub async fn activate(ctx: &AppCtx, may: &OnUser<UsersManage>) -> Result<(), AppError> {
-    let from = current_status(ctx, may).await?;
+    let from = current_status(may)?;
     let to = from.activate()?;
     let event = audit::by(&may.actor, action::USER_ACTIVATED, Some(may.user), json!({"from": from, "to": to}));
     if !store::users::change_status(&ctx.db, may.user, from, to, None, &event).await? {

@@ -4,7 +4,6 @@ use crate::audit::{self, action};
 use crate::authz::{OnUser, UsersManage};
 use crate::clock::Micros;
 use crate::{AppCtx, AppError};
-use domain::user::UserStatus;
 use serde_json::json;
 
 /// How many recent failures the profile lists.
@@ -12,9 +11,8 @@ pub const SHOWN_FAILURES: u32 = 5;
 
 /// Unlocks a locked user. 409 (with the reason) when the user is not locked.
 pub async fn unlock(ctx: &AppCtx, may: &OnUser<UsersManage>) -> Result<(), AppError> {
-    let user = store::users::find(&ctx.db, may.account, may.user).await?.ok_or(AppError::NotFound)?;
-    let status: UserStatus = user.status.parse()?;
-    status.unlock()?;
+    may.refuse_self("change your own status")?;
+    may.target().status.unlock()?;
     let event = audit::by(&may.actor, action::USER_UNLOCKED, Some(may.user), json!({"by": "admin"}));
     if !store::lockout::unlock(&ctx.db, may.user, &event).await? {
         return Err(AppError::Conflict("the user is no longer locked".into()));
@@ -33,7 +31,7 @@ pub struct LockoutInfo {
 }
 
 pub async fn info<P>(ctx: &AppCtx, may: &OnUser<P>) -> Result<LockoutInfo, AppError> {
-    let user = store::users::find(&ctx.db, may.account, may.user).await?.ok_or(AppError::NotFound)?;
+    let user = &may.target().row;
     let recent = store::lockout::recent_failures(&ctx.db, may.user, SHOWN_FAILURES).await?;
     Ok(LockoutInfo {
         failed_logins: user.failed_logins,

@@ -50,8 +50,21 @@ pub async fn view(
     editor: Editor,
 ) -> Result<ProfileView, AppError> {
     let u = store::users::find(&ctx.db, account, user).await?.ok_or(AppError::NotFound)?;
-    let doc = profile_values::parse_doc(&u.profile);
     let picture_at = store::pictures::get(&ctx.db, user).await?.map(|p| p.updated_at);
+    let sso = store::password_reset::sso_enabled(&ctx.db, account).await?;
+    Ok(view_of(user, &u, picture_at, settings, editor, sso))
+}
+
+/// The profile of the row `u` (no reads).
+fn view_of(
+    user: UserId,
+    u: &store::users::UserDetailRow,
+    picture_at: Option<i64>,
+    settings: &ProfileSettings,
+    editor: Editor,
+    sso: bool,
+) -> ProfileView {
+    let doc = profile_values::parse_doc(&u.profile);
     let fields = settings
         .visible()
         .map(|f| FieldView {
@@ -65,14 +78,16 @@ pub async fn view(
             editable: editor == Editor::Admin || settings.self_editable(f),
         })
         .collect();
-    let sso = store::password_reset::sso_enabled(&ctx.db, account).await?;
-    Ok(ProfileView { user, email: u.email, fields, picture_at, sso })
+    ProfileView { user, email: u.email.clone(), fields, picture_at, sso }
 }
 
-/// A user's profile as admins see it: every field the account's User Settings enable now.
-pub async fn admin_view(ctx: &AppCtx, account: domain::ids::AccountId, user: UserId) -> Result<ProfileView, AppError> {
-    let settings = crate::user_settings::current(ctx, account).await?;
-    view(ctx, account, user, &settings, Editor::Admin).await
+/// A user's profile as admins see it: every field the account's User Settings enable now,
+/// from the user the capability loaded (one read: the settings). `sso` is left false: the
+/// admin's page offers no password change.
+pub async fn admin_view<P>(ctx: &AppCtx, may: &OnUser<P>) -> Result<ProfileView, AppError> {
+    let settings = crate::user_settings::current(ctx, may.account).await?;
+    let t = may.target();
+    Ok(view_of(t.id, &t.row, t.picture_at, &settings, Editor::Admin, false))
 }
 
 /// The signed-in user's own profile, per their session's settings copy.

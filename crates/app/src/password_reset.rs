@@ -13,7 +13,7 @@ use crate::clock::{self, MINUTE, Micros};
 use crate::mail::Mail;
 use crate::{AppCtx, AppError, settings, tokens};
 use domain::ids::{AccountId, UserId};
-use domain::user::Email;
+use domain::user::{Email, UserStatus};
 use serde_json::json;
 use store::password_reset::PASSWORD_RESET;
 use store::sessions::Ending;
@@ -67,15 +67,17 @@ pub async fn reset_by_admin(ctx: &AppCtx, may: &OnUser<UsersManage>, public_url:
     if store::password_reset::sso_enabled(&ctx.db, may.account).await? {
         return Err(AppError::Conflict(SSO_REFUSAL.into()));
     }
-    let user = store::users::find(&ctx.db, may.account, may.user).await?.ok_or(AppError::NotFound)?;
-    match user.status.as_str() {
-        "active" | "locked" => {}
-        "invited" => {
+    let user = &may.target().row;
+    match may.target().status {
+        UserStatus::Active | UserStatus::Locked => {}
+        UserStatus::Invited => {
             return Err(AppError::Conflict(
                 "the user has not accepted their invitation yet: resend the invitation instead".into(),
             ));
         }
-        _ => return Err(AppError::Conflict("a suspended user's password cannot be reset; activate them first".into())),
+        UserStatus::Suspended => {
+            return Err(AppError::Conflict("a suspended user's password cannot be reset; activate them first".into()));
+        }
     }
     let event = audit::by(&may.actor, action::PASSWORD_RESET_REQUESTED, Some(may.user), json!({"by": "admin"}));
     let to = Recipient { user: may.user, email: &user.email };

@@ -1,16 +1,22 @@
 //! Editing a user's profile (names, Bot Builder access, groups, admin role) under optimistic
 //! concurrency, and handing over the Primary Master Admin role.
 //!
-//! Role rules: only the Primary Master Admin grants or removes Master Admin; nobody grants
-//! a custom role holding permissions (or a scope) they do not hold themselves; the Primary
-//! Master Admin's own role changes only by handing the primary role over.
+//! Role rules ([`domain::authority`]): the role granted and the role revoked must lie within
+//! the editor's authority, and one equal to Master Admin (under any name) is granted or
+//! revoked only by the Primary Master Admin; nobody changes their own role or Bot Builder
+//! access here; the Primary Master Admin's own role changes only by handing it over.
+//!
+//! An edit that changes nothing writes nothing (no audit event) and answers the unchanged
+//! version.
 
 use crate::audit::{self, action};
 use crate::authz::{Granter, OnUser, UsersManage};
 use crate::profile_values::{self, Editor};
 use crate::{AppCtx, AppError};
+use domain::authority::Authority;
 use domain::ids::{AdminRoleId, GroupId, WorkspaceId};
 use domain::permission::{Permission, PermissionSet, Scope};
+use domain::role::AdminRole;
 use domain::user::{BuilderAccess, PersonName, UserStatus};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -52,17 +58,21 @@ pub async fn update(
     edit: &ProfileEdit,
 ) -> Result<i64, AppError> {
     let settings = &crate::user_settings::current(ctx, may.account).await?;
-    let user = store::users::find(&ctx.db, may.account, may.user).await?.ok_or(AppError::NotFound)?;
+    let target = may.target();
+    let user = &target.row;
     if user.version != edit.version {
         return Err(AppError::Stale(STALE.into()));
     }
     let first_name = PersonName::parse("first_name", edit.first_name.as_deref().unwrap_or(&user.first_name))?;
     let last_name = PersonName::parse("last_name", edit.last_name.as_deref().unwrap_or(&user.last_name))?;
-    let old_access: BuilderAccess = user.builder_access.parse()?;
+    let old_access = target.builder_access;
     let builder_access: BuilderAccess = match &edit.builder_access {
         Some(a) => a.trim().parse()?,
         None => old_access,
     };
+    if builder_access != old_access {
+        may.refuse_self("change your own Bot Builder access")?;
+    }
     let old_role = user.admin_role_id.map(AdminRoleId);
     let admin_role_id = match &edit.admin_role_id {
         None => old_role,
@@ -74,13 +84,12 @@ pub async fn update(
                 .transpose()?
                 .map(AdminRoleId);
             if new_role != old_role {
-                check_role_change(ctx, may, granter, user.is_primary_admin, old_role, new_role).await?;
+                check_role_change(ctx, may, granter, new_role).await?;
             }
             new_role
         }
     };
-    let old_groups: BTreeSet<Uuid> =
-        store::lookups::user_groups(&ctx.db, may.user).await?.into_iter().map(|g| g.id).collect();
+    let old_groups: BTreeSet<Uuid> = target.groups.iter().map(|g| g.id).collect();
     let groups = match &edit.groups {
         None => None,
         Some(raw) => Some(check_groups(ctx, may, granter, &old_groups, raw).await?),
@@ -104,6 +113,9 @@ pub async fn update(
         let new: BTreeSet<Uuid> = g.iter().map(|g| g.0).collect();
         note("groups", json!(old_groups), json!(new));
     }
+    if changes.is_empty() {
+        return Ok(edit.version);
+    }
     let event = audit::by(&may.actor, action::USER_UPDATED, Some(may.user), Value::Object(changes));
     let update = ProfileUpdate {
         user: may.user,
@@ -122,39 +134,42 @@ pub async fn update(
     Ok(edit.version + 1)
 }
 
+/// The role change of an edit: not one's own, not the Primary Master Admin's, and both the
+/// role revoked and the role granted within the editor's authority.
 async fn check_role_change(
     ctx: &AppCtx,
     may: &OnUser<UsersManage>,
     granter: &Granter,
-    target_is_primary: bool,
-    old_role: Option<AdminRoleId>,
     new_role: Option<AdminRoleId>,
 ) -> Result<(), AppError> {
-    if target_is_primary {
+    if may.target().role == AdminRole::PrimaryMasterAdmin {
         return Err(AppError::Forbidden(
             "the Primary Master Admin's role cannot be changed here; hand over the primary role first".into(),
         ));
     }
-    let master = store::roles::master_role(&ctx.db, may.account).await?;
-    let touches_master = master.is_some() && (old_role == master || new_role == master);
-    if touches_master && !granter.primary {
-        return Err(AppError::Forbidden("only the Primary Master Admin may grant or remove Master Admin".into()));
+    may.refuse_self("change your own admin role")?;
+    let old = &may.target().role;
+    granter.may_grant(&format!("the role {:?}", old.label()), &Authority::of(old))?;
+    let Some(id) = new_role else { return Ok(()) };
+    let new = role_by_id(ctx, may.account, id).await?;
+    granter.may_grant(&format!("the role {:?}", new.label()), &Authority::of(&new))
+}
+
+/// The admin role `id` of `account` (400 naming `admin_role_id` when there is none).
+async fn role_by_id(ctx: &AppCtx, account: domain::ids::AccountId, id: AdminRoleId) -> Result<AdminRole, AppError> {
+    let record = store::lookups::role(&ctx.db, account, id)
+        .await?
+        .ok_or_else(|| AppError::invalid("admin_role_id", "there is no such admin role"))?;
+    if record.kind == "master" {
+        return Ok(AdminRole::MasterAdmin);
     }
-    if let Some(id) = new_role
-        && Some(id) != master
-    {
-        let role = store::lookups::role(&ctx.db, may.account, id)
-            .await?
-            .ok_or_else(|| AppError::invalid("admin_role_id", "there is no such admin role"))?;
-        let permissions: PermissionSet = role.permissions.iter().filter_map(|p| p.parse::<Permission>().ok()).collect();
-        let scope = if role.all_workspaces {
-            Scope::AllWorkspaces
-        } else {
-            Scope::Workspaces(role.workspaces.into_iter().map(WorkspaceId).collect())
-        };
-        granter.may_grant(permissions, &scope)?;
-    }
-    Ok(())
+    let permissions: PermissionSet = record.permissions.iter().filter_map(|p| p.parse::<Permission>().ok()).collect();
+    let scope = if record.all_workspaces {
+        Scope::AllWorkspaces
+    } else {
+        Scope::Workspaces(record.workspaces.into_iter().map(WorkspaceId).collect())
+    };
+    Ok(AdminRole::Custom { id, name: record.name, permissions, scope })
 }
 
 async fn check_groups(
@@ -165,7 +180,7 @@ async fn check_groups(
     raw: &[String],
 ) -> Result<Vec<GroupId>, AppError> {
     let all = store::lookups::groups(&ctx.db, may.account).await?;
-    let user_ws: BTreeSet<Uuid> = may.workspaces.iter().map(|w| w.id).collect();
+    let user_ws: BTreeSet<Uuid> = may.target().workspaces.iter().map(|w| w.id).collect();
     let mut wanted = BTreeSet::new();
     for r in raw {
         let id = parse_id("groups", r)?;
@@ -183,7 +198,7 @@ async fn check_groups(
     }
     for changed in wanted.symmetric_difference(old) {
         if let Some(g) = all.iter().find(|g| g.id == *changed)
-            && !granter.scope.includes(WorkspaceId(g.workspace_id))
+            && !granter.scope().includes(WorkspaceId(g.workspace_id))
         {
             return Err(AppError::Forbidden(format!("group {:?} is outside your workspaces", g.name)));
         }
@@ -194,18 +209,17 @@ async fn check_groups(
 /// Makes the user of `may` the Primary Master Admin; the caller (the current one) becomes
 /// a Master Admin. Only the Primary Master Admin may; the new one must be active.
 pub async fn make_primary(ctx: &AppCtx, may: &OnUser<UsersManage>, granter: &Granter) -> Result<(), AppError> {
-    if !granter.primary {
+    if !granter.is_primary() {
         return Err(AppError::Forbidden("only the Primary Master Admin may hand over the primary role".into()));
     }
     if granter.user == may.user {
         return Err(AppError::Conflict("you already are the Primary Master Admin".into()));
     }
-    let user = store::users::find(&ctx.db, may.account, may.user).await?.ok_or(AppError::NotFound)?;
-    let status: UserStatus = user.status.parse()?;
+    let status = may.target().status;
     if status != UserStatus::Active {
         return Err(AppError::Conflict(format!(
             "only an active user can become the Primary Master Admin; this user is {}",
-            user.status
+            status.as_str()
         )));
     }
     let master = store::roles::master_role(&ctx.db, may.account)
@@ -232,9 +246,8 @@ pub struct EditChoices {
 }
 
 pub async fn edit_choices<P>(ctx: &AppCtx, may: &OnUser<P>) -> Result<EditChoices, AppError> {
-    let user_ws: BTreeSet<Uuid> = may.workspaces.iter().map(|w| w.id).collect();
-    let mine: BTreeSet<Uuid> =
-        store::lookups::user_groups(&ctx.db, may.user).await?.into_iter().map(|g| g.id).collect();
+    let user_ws: BTreeSet<Uuid> = may.target().workspaces.iter().map(|w| w.id).collect();
+    let mine: BTreeSet<Uuid> = may.target().groups.iter().map(|g| g.id).collect();
     let groups = store::lookups::groups(&ctx.db, may.account)
         .await?
         .into_iter()
@@ -244,10 +257,6 @@ pub async fn edit_choices<P>(ctx: &AppCtx, may: &OnUser<P>) -> Result<EditChoice
             (g, member)
         })
         .collect();
-    let mut roles = Vec::new();
-    if let Some(m) = store::roles::master_role(&ctx.db, may.account).await? {
-        roles.push(store::lookups::Named { id: m.0, name: "Master Admin".into() });
-    }
-    roles.extend(store::lookups::custom_roles(&ctx.db, may.account).await?);
+    let roles = store::lookups::grantable_roles(&ctx.db, may.account).await?;
     Ok(EditChoices { groups, roles })
 }

@@ -1,10 +1,13 @@
 //! Custom admin roles: a named permission set (PRODUCT.md §6) on all workspaces or listed
-//! ones. Needs `roles.manage`; nobody creates a role holding permissions (or a scope) they
-//! do not hold. The built-in Master Admin role is not editable.
+//! ones. Needs `roles.manage`; nobody creates, changes or deletes a role whose authority
+//! (permissions and scope, before and after the change) does not lie within their own, and
+//! a role equal to Master Admin is minted only by the Primary Master Admin
+//! ([`domain::authority`]). The built-in Master Admin role is not editable.
 
 use crate::audit::{self, action};
 use crate::authz::{Granter, InAccount, RolesManage};
 use crate::{AppCtx, AppError, clock};
+use domain::authority::Authority;
 use domain::ids::{AdminRoleId, WorkspaceId};
 use domain::permission::{Permission, PermissionSet, Scope};
 use serde_json::{Value, json};
@@ -111,7 +114,7 @@ pub async fn create(
     let name = role_name(input.name.as_deref().unwrap_or(""))?;
     let permissions = permission_set(input.permissions.as_deref().unwrap_or(&[]))?;
     let scope = scope_of(ctx, may, input.scope.as_ref().and_then(Option::as_ref)).await?;
-    granter.may_grant(permissions, &scope)?;
+    granter.may_grant(&format!("the role {name:?}"), &Authority::new(permissions, scope.clone()))?;
     let role =
         NewRole { id: AdminRoleId::new(), account_id: may.account, name, permissions, scope, created_at: clock::now() };
     let event = audit::by(
@@ -130,6 +133,10 @@ fn editable(record: &RoleRecord) -> Result<(), AppError> {
     } else {
         Err(AppError::Forbidden("the built-in Master Admin role cannot be changed".into()))
     }
+}
+
+fn stored_permissions(record: &RoleRecord) -> PermissionSet {
+    record.permissions.iter().filter_map(|p| p.parse::<Permission>().ok()).collect()
 }
 
 fn stored_scope(record: &RoleRecord) -> Scope {
@@ -154,17 +161,18 @@ pub async fn update(
         Some(n) => role_name(n)?,
         None => old.name.clone(),
     };
-    let old_permissions: PermissionSet = old.permissions.iter().filter_map(|p| p.parse::<Permission>().ok()).collect();
+    let old_permissions = stored_permissions(&old);
     let permissions = match &input.permissions {
         Some(p) => permission_set(p)?,
         None => old_permissions,
     };
     let old_scope = stored_scope(&old);
+    granter.may_grant(&format!("the role {:?}", old.name), &Authority::new(old_permissions, old_scope.clone()))?;
     let scope = match &input.scope {
         Some(s) => scope_of(ctx, may, s.as_ref()).await?,
         None => old_scope.clone(),
     };
-    granter.may_grant(permissions, &scope)?;
+    granter.may_grant(&format!("the role {name:?}"), &Authority::new(permissions, scope.clone()))?;
     let names = |s: PermissionSet| s.iter().map(Permission::as_str).collect::<Vec<_>>();
     let event = audit::by(
         &may.actor,
@@ -181,10 +189,19 @@ pub async fn update(
     get(ctx, may, id).await
 }
 
-/// Deletes a custom role; 409 while anyone holds it.
-pub async fn delete(ctx: &AppCtx, may: &InAccount<RolesManage>, id: AdminRoleId) -> Result<(), AppError> {
+/// Deletes a custom role (within the caller's authority); 409 while anyone holds it.
+pub async fn delete(
+    ctx: &AppCtx,
+    may: &InAccount<RolesManage>,
+    granter: &Granter,
+    id: AdminRoleId,
+) -> Result<(), AppError> {
     let old = get(ctx, may, id).await?.record;
     editable(&old)?;
+    granter.may_grant(
+        &format!("the role {:?}", old.name),
+        &Authority::new(stored_permissions(&old), stored_scope(&old)),
+    )?;
     let event = audit::by(&may.actor, action::ROLE_DELETED, None, json!({"role_id": id, "name": old.name}));
     let holders = store::roles::delete_if_unused(&ctx.db, id, &event).await?;
     if holders > 0 {

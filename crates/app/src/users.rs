@@ -1,12 +1,12 @@
 //! Reading users: the filtered, sorted, keyset-paged list and one user's details.
 
-use crate::authz::{ListUsers, OnUser, UsersView};
+use crate::authz::{ListUsers, OnUser, TargetUser, UsersView};
 use crate::params::filled;
 use crate::{AppCtx, AppError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::ids::{AdminRoleId, GroupId, WorkspaceId};
-use domain::role::RoleKind;
+use domain::role::{AdminRole, RoleKind};
 use domain::user::{BuilderAccess, UserStatus};
 use serde::{Deserialize, Serialize};
 use store::users::{Keyset, PageRequest, RoleFilter, SortValue, UserFilter, UserListRow, UserSort};
@@ -206,33 +206,31 @@ pub struct UserDetails {
     pub user: UserDetailRow,
     pub status: UserStatus,
     pub builder_access: BuilderAccess,
+    pub role: AdminRole,
     pub role_kind: RoleKind,
     pub account_role: String,
     pub workspaces: Vec<Named>,
     pub groups: Vec<GroupRow>,
 }
 
-pub async fn get_user(ctx: &AppCtx, may: &OnUser<UsersView>) -> Result<UserDetails, AppError> {
-    let user = store::users::find(&ctx.db, may.account, may.user).await?.ok_or(AppError::NotFound)?;
-    let groups = store::lookups::user_groups(&ctx.db, may.user).await?;
-    let (role_kind, account_role) = if user.is_primary_admin {
-        (RoleKind::PrimaryMasterAdmin, "Primary Master Admin".to_owned())
-    } else if let Some(name) = &user.role_name {
-        let master = store::roles::master_role(&ctx.db, may.account).await?;
-        let kind = if master.map(|m| m.0) == user.admin_role_id { RoleKind::MasterAdmin } else { RoleKind::Custom };
-        (kind, name.clone())
-    } else {
-        (RoleKind::Member, "Member".to_owned())
-    };
-    Ok(UserDetails {
-        status: user.status.parse()?,
-        builder_access: user.builder_access.parse()?,
-        role_kind,
-        account_role,
-        workspaces: may.workspaces.clone(),
-        groups,
-        user,
-    })
+impl From<&TargetUser> for UserDetails {
+    fn from(t: &TargetUser) -> Self {
+        Self {
+            user: t.row.clone(),
+            status: t.status,
+            builder_access: t.builder_access,
+            role_kind: t.role.kind(),
+            account_role: t.role.label().to_owned(),
+            role: t.role.clone(),
+            workspaces: t.workspaces.clone(),
+            groups: t.groups.clone(),
+        }
+    }
+}
+
+/// The user of `may`, as the capability loaded them (no further reads).
+pub fn get_user(may: &OnUser<UsersView>) -> UserDetails {
+    UserDetails::from(may.target())
 }
 
 /// The filter choices the list page offers: workspaces, groups and custom roles.

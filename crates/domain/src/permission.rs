@@ -56,6 +56,12 @@ impl Permission {
         }
     }
 
+    /// Whether holding it lets one change a user (rather than only see them): acting on a
+    /// user this way needs the user's authority within one's own ([`crate::authority`]).
+    pub fn changes_users(self) -> bool {
+        !matches!(self, Self::UsersView | Self::SessionsView | Self::BotsView | Self::AuditView)
+    }
+
     fn bit(self) -> u16 {
         1 << (self as u16)
     }
@@ -135,6 +141,15 @@ impl Scope {
         match self {
             Self::AllWorkspaces => true,
             Self::Workspaces(ws) => user_workspaces.iter().any(|w| ws.contains(w)),
+        }
+    }
+
+    /// Whether every workspace `other` reaches, this scope reaches too.
+    pub fn contains(&self, other: &Scope) -> bool {
+        match (self, other) {
+            (Self::AllWorkspaces, _) => true,
+            (Self::Workspaces(_), Self::AllWorkspaces) => false,
+            (Self::Workspaces(mine), Self::Workspaces(theirs)) => theirs.is_subset(mine),
         }
     }
 

@@ -26,7 +26,15 @@ pub fn init(format: LogFormat) {
 
 /// Only the pool wait metric, no logs (for tests, which start apps in-process).
 pub fn init_metrics_only() {
-    let _ = Registry::default().with(vec![pool_wait_layer()]).try_init();
+    init_metrics_only_with(Vec::new());
+}
+
+/// [`init_metrics_only`] with more layers (a test's statement counter). The first call in a
+/// process installs the subscriber; later ones change nothing.
+pub fn init_metrics_only_with(extra: Vec<Box<dyn Layer<Registry> + Send + Sync>>) {
+    let mut layers = vec![pool_wait_layer()];
+    layers.extend(extra);
+    let _ = Registry::default().with(layers).try_init();
 }
 
 fn pool_wait_layer() -> Box<dyn Layer<Registry> + Send + Sync> {

@@ -60,6 +60,17 @@ impl Dialect {
         if self.sqlite { format!("group_concat({expr}, ',')") } else { format!("string_agg({expr}, ',')") }
     }
 
+    /// An aggregate making a JSON array (as text) of one object per row of the group, with
+    /// the given `(key, expression)` members; SQLite gives `[]` and PostgreSQL NULL for none.
+    pub fn json_list(self, members: &[(&str, &str)]) -> String {
+        let pairs: Vec<String> = members.iter().map(|(k, e)| format!("'{k}', {e}")).collect();
+        if self.sqlite {
+            format!("json_group_array(json_object({}))", pairs.join(", "))
+        } else {
+            format!("json_agg(json_build_object({}))::text", pairs.join(", "))
+        }
+    }
+
     /// An id column as text that `Uuid::parse_str` reads (hex on SQLite, hyphenated on PostgreSQL).
     pub fn id_text(self, column: &str) -> String {
         if self.sqlite { format!("hex({column})") } else { format!("{column}::text") }

@@ -27,6 +27,7 @@ pub mod seed;
 pub mod session_tallies;
 pub mod sessions;
 pub mod settings;
+pub mod targets;
 pub mod tokens;
 pub mod users;
 pub mod workspaces;

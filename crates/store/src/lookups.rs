@@ -59,6 +59,21 @@ pub async fn custom_roles(db: &Db, account: AccountId) -> Result<Vec<Named>, Sto
     Ok(rows)
 }
 
+/// The admin roles one may grant in the profile editor: the built-in Master Admin first (named
+/// "Master Admin"), then the custom roles by name — one statement.
+pub async fn grantable_roles(db: &Db, account: AccountId) -> Result<Vec<Named>, StoreError> {
+    let rows = with_db!(db, pool => {
+        sqlx::query_as::<_, Named>(
+            "SELECT id, CASE WHEN kind = 'master' THEN 'Master Admin' ELSE name END AS name FROM admin_roles \
+             WHERE account_id = $1 ORDER BY CASE WHEN kind = 'master' THEN 0 ELSE 1 END, lower(name), id",
+        )
+        .bind(account.0)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows)
+}
+
 pub async fn user_workspaces(db: &Db, user: UserId) -> Result<Vec<Named>, StoreError> {
     let rows = with_db!(db, pool => {
         sqlx::query_as::<_, Named>(

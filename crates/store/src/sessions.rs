@@ -95,36 +95,11 @@ pub struct LiveSession {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    pub is_primary_admin: bool,
-    pub admin_role_id: Option<Uuid>,
-    /// The admin role's name and kind (`master` or `custom`), when the user holds one.
-    pub role_name: Option<String>,
-    pub role_kind: Option<String>,
-    pub role_all_workspaces: Option<bool>,
-    /// The role's permissions, comma-separated.
-    pub role_permissions: Option<String>,
-    /// The role's workspace ids, comma-separated (hex or hyphenated UUIDs).
-    pub role_workspaces: Option<String>,
+    #[sqlx(flatten)]
+    pub role: crate::targets::RoleColumns,
     pub security_settings: Option<String>,
     /// The session's copy of the User Settings (packed); `None` for older sessions.
     pub profile_settings: Option<i64>,
-}
-
-impl LiveSession {
-    /// The role's workspaces, parsed from [`Self::role_workspaces`].
-    pub fn role_workspace_ids(&self) -> Vec<Uuid> {
-        self.role_workspaces
-            .as_deref()
-            .unwrap_or("")
-            .split(',')
-            .filter_map(|w| Uuid::parse_str(w.trim()).ok())
-            .collect()
-    }
-
-    /// The role's permissions, from [`Self::role_permissions`].
-    pub fn role_permission_names(&self) -> impl Iterator<Item = &str> {
-        self.role_permissions.as_deref().unwrap_or("").split(',').filter(|p| !p.is_empty())
-    }
 }
 
 /// The session check's one statement: session by its unique token hash, joined with its
@@ -134,17 +109,13 @@ fn find_live_sql(dialect: crate::dialect::Dialect) -> String {
     format!(
         "SELECT s.id, s.user_id, u.account_id, s.workspace_id, s.current_workspace_id, s.csrf_token, \
          s.created_at, s.last_activity_at, s.expires_at, u.status, u.email, u.first_name, u.last_name, \
-         u.is_primary_admin, u.admin_role_id, r.name AS role_name, r.kind AS role_kind, \
-         r.all_workspaces AS role_all_workspaces, \
-         (SELECT {} FROM admin_role_permissions rp WHERE rp.role_id = r.id) AS role_permissions, \
-         (SELECT {} FROM admin_role_workspaces rw WHERE rw.role_id = r.id) AS role_workspaces, \
+         {}, \
          st.value AS security_settings, s.profile_settings \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          LEFT JOIN admin_roles r ON r.id = u.admin_role_id \
          LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
          WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND u.deleted_at IS NULL",
-        dialect.text_list("rp.permission"),
-        dialect.text_list(&dialect.id_text("rw.workspace_id")),
+        crate::targets::RoleColumns::select(dialect),
     )
 }
 

@@ -9,13 +9,11 @@ use crate::authz::Principal;
 use crate::clock;
 use crate::metrics::{self, SignIn};
 use crate::{AppCtx, AppError, tokens};
-use domain::ids::{AccountId, AdminRoleId, SessionId, UserId, WorkspaceId};
-use domain::permission::{Permission, PermissionSet, Scope};
+use domain::ids::{AccountId, SessionId, UserId, WorkspaceId};
 use domain::profile::ProfileSettings;
-use domain::role::AdminRole;
 use domain::user::{Email, UserStatus};
 use serde_json::json;
-use store::sessions::{Ending, LiveSession, NewSession, Which};
+use store::sessions::{Ending, NewSession, Which};
 
 /// What a sign-in attempt brings.
 #[derive(Debug, Clone)]
@@ -198,7 +196,7 @@ pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Princip
     if now - last_activity >= settings.activity_save_interval_us() {
         ctx.activity.note(id, now);
     }
-    let role = role_of(&s)?;
+    let role = crate::authz::admin_role(&s.role)?;
     Ok(Principal {
         user_id: UserId(s.user_id),
         account_id: AccountId(s.account_id),
@@ -211,27 +209,6 @@ pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Princip
         ip: ip.to_owned(),
         profile_settings: s.profile_settings.map(ProfileSettings::from_bits).unwrap_or_default(),
     })
-}
-
-/// The session user's admin role, from the columns the session check read with it.
-fn role_of(s: &LiveSession) -> Result<AdminRole, AppError> {
-    if s.is_primary_admin {
-        return Ok(AdminRole::PrimaryMasterAdmin);
-    }
-    let Some(role_id) = s.admin_role_id else { return Ok(AdminRole::Member) };
-    let (Some(name), Some(kind)) = (&s.role_name, &s.role_kind) else {
-        return Err(AppError::Internal("user's admin role is missing".into()));
-    };
-    if kind == "master" {
-        return Ok(AdminRole::MasterAdmin);
-    }
-    let permissions: PermissionSet = s.role_permission_names().filter_map(|p| p.parse::<Permission>().ok()).collect();
-    let scope = if s.role_all_workspaces.unwrap_or(false) {
-        Scope::AllWorkspaces
-    } else {
-        Scope::Workspaces(s.role_workspace_ids().into_iter().map(WorkspaceId).collect())
-    };
-    Ok(AdminRole::Custom { id: AdminRoleId(role_id), name: name.clone(), permissions, scope })
 }
 
 /// Ends the principal's own session.

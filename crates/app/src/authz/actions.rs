@@ -4,14 +4,17 @@
 //! sections and a user's tabs are asked here too ([`console`], [`user_tabs`]): no page
 //! decides from the role itself.
 //!
-//! To add an action: a variant of [`UserAction`] (with its permission) and its rule in
-//! `decide`. To add a rule for every action (say, the target's authority within the
-//! actor's), add it at the top of `decide`: each refusal carries its reason.
+//! The rules, in order: the permission; the target's authority within the actor's (the
+//! same rule [`super::on_user`] applies, [`domain::authority`]); nobody changes their own
+//! status, role or Bot Builder access; then the action's own rule (the status transition
+//! table, the Primary Master Admin's protections). To add an action: a variant of
+//! [`UserAction`] (with its permission) and its rule in `decide`.
 
-use super::{Principal, require};
+use super::{Principal, TargetUser, require};
 use crate::users::UserDetails;
+use domain::ids::UserId;
 use domain::permission::Permission;
-use domain::role::RoleKind;
+use domain::role::AdminRole;
 use domain::user::UserStatus;
 
 /// Something an admin may do to one user: a button of the User Details page.
@@ -27,10 +30,14 @@ pub enum UserAction {
     Delete,
     /// Transfer Ownership of the user's bots (on the Manage Bots tab).
     TransferOwnership,
+    /// Grant, change or remove the user's admin role (in the Edit form).
+    ChangeRole,
+    /// Change the user's Bot Builder access (in the Edit form).
+    ChangeBuilderAccess,
 }
 
 impl UserAction {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 11] = [
         Self::Edit,
         Self::Unlock,
         Self::Suspend,
@@ -40,32 +47,62 @@ impl UserAction {
         Self::KillSessions,
         Self::Delete,
         Self::TransferOwnership,
+        Self::ChangeRole,
+        Self::ChangeBuilderAccess,
     ];
 
     /// The permission the action needs, if one does (Transfer Ownership needs the primary
     /// role instead).
     pub fn permission(self) -> Option<Permission> {
         Some(match self {
-            Self::Edit | Self::Unlock | Self::Suspend | Self::Activate | Self::ResetPassword => Permission::UsersManage,
+            Self::Edit
+            | Self::Unlock
+            | Self::Suspend
+            | Self::Activate
+            | Self::ResetPassword
+            | Self::ChangeRole
+            | Self::ChangeBuilderAccess => Permission::UsersManage,
             Self::ResendInvitation => Permission::UsersInvite,
             Self::KillSessions => Permission::SessionsKill,
             Self::Delete => Permission::UsersDelete,
             Self::TransferOwnership => return None,
         })
     }
+
+    /// Whether the action changes the user's own standing (status, existence, role, Bot
+    /// Builder access), which nobody does to themselves through admin actions.
+    fn changes_own_standing(self) -> bool {
+        matches!(
+            self,
+            Self::Suspend | Self::Activate | Self::Unlock | Self::Delete | Self::ChangeRole | Self::ChangeBuilderAccess
+        )
+    }
 }
 
-/// The target user as far as the decisions need: their status and whether they hold the
-/// primary role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The target user as far as the decisions need: who they are, their status and role.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
+    pub id: UserId,
+    /// "First Last", as refusals name them.
+    pub name: String,
     pub status: UserStatus,
-    pub is_primary_admin: bool,
+    pub role: AdminRole,
 }
 
 impl From<&UserDetails> for Target {
     fn from(d: &UserDetails) -> Self {
-        Self { status: d.status, is_primary_admin: d.role_kind == RoleKind::PrimaryMasterAdmin }
+        Self {
+            id: UserId(d.user.id),
+            name: format!("{} {}", d.user.first_name, d.user.last_name),
+            status: d.status,
+            role: d.role.clone(),
+        }
+    }
+}
+
+impl From<&TargetUser> for Target {
+    fn from(t: &TargetUser) -> Self {
+        Self { id: t.id, name: t.name(), status: t.status, role: t.role.clone() }
     }
 }
 
@@ -107,7 +144,7 @@ impl UserActions {
 pub fn actions_on(p: &Principal, target: &Target) -> UserActions {
     let mut actions = UserActions::default();
     for action in UserAction::ALL {
-        match decide(p, action, *target) {
+        match decide(p, action, target) {
             Ok(()) => actions.allowed.push(action),
             Err(reason) => actions.refused.push(Refused { action, reason }),
         }
@@ -115,13 +152,28 @@ pub fn actions_on(p: &Principal, target: &Target) -> UserActions {
     actions
 }
 
-fn decide(p: &Principal, action: UserAction, t: Target) -> Result<(), String> {
+fn decide(p: &Principal, action: UserAction, t: &Target) -> Result<(), String> {
     if let Some(permission) = action.permission() {
         require(p, permission).map_err(|e| e.to_string())?;
+        if permission.changes_users() {
+            p.role.check_authority_over(&t.role).map_err(|r| r.sentence(&t.name))?;
+        }
+    }
+    let primary = t.role == AdminRole::PrimaryMasterAdmin;
+    if primary && matches!(action, UserAction::Suspend) {
+        return Err("the Primary Master Admin cannot be suspended".into());
+    }
+    if primary && matches!(action, UserAction::Delete) {
+        return Err("the Primary Master Admin can never be deleted".into());
+    }
+    if primary && matches!(action, UserAction::ChangeRole) {
+        return Err("the Primary Master Admin's role changes only by handing the primary role over".into());
+    }
+    if action.changes_own_standing() && t.id == p.user_id {
+        return Err("nobody changes their own status, role or Bot Builder access through admin actions".into());
     }
     let transition = |r: Result<UserStatus, domain::DomainError>| r.map(|_| ()).map_err(|e| e.to_string());
     match action {
-        UserAction::Suspend if t.is_primary_admin => Err("the Primary Master Admin cannot be suspended".into()),
         UserAction::Suspend => transition(t.status.suspend()),
         UserAction::Activate => transition(t.status.activate()),
         UserAction::Unlock => transition(t.status.unlock()),
@@ -131,7 +183,6 @@ fn decide(p: &Principal, action: UserAction, t: Target) -> Result<(), String> {
         UserAction::ResetPassword if t.status == UserStatus::Invited => {
             Err("an invited user has no password yet; resend the invitation instead".into())
         }
-        UserAction::Delete if t.is_primary_admin => Err("the Primary Master Admin can never be deleted".into()),
         UserAction::TransferOwnership => super::transfer_ownership(p).map(|_| ()).map_err(|e| e.to_string()),
         _ => Ok(()),
     }
@@ -194,7 +245,7 @@ pub fn user_tabs(p: &Principal) -> UserTabs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::ids::{AccountId, SessionId, UserId};
+    use domain::ids::{AccountId, SessionId};
     use domain::permission::{PermissionSet, Scope};
     use domain::role::AdminRole;
 
@@ -213,16 +264,20 @@ mod tests {
         }
     }
 
+    fn target(status: UserStatus, role: AdminRole) -> Target {
+        Target { id: UserId::new(), name: "Casey Cole".into(), status, role }
+    }
+
     #[test]
     fn the_status_decides_which_lifecycle_actions_are_offered() {
         let me = admin(AdminRole::PrimaryMasterAdmin);
-        let active = actions_on(&me, &Target { status: UserStatus::Active, is_primary_admin: false });
+        let active = actions_on(&me, &target(UserStatus::Active, AdminRole::Member));
         assert!(active.allows(UserAction::Suspend) && active.allows(UserAction::ResetPassword));
         assert!(!active.allows(UserAction::Activate) && !active.allows(UserAction::Unlock));
         assert!(active.reason(UserAction::Activate).is_some_and(|r| r.contains("activate")));
-        let invited = actions_on(&me, &Target { status: UserStatus::Invited, is_primary_admin: false });
+        let invited = actions_on(&me, &target(UserStatus::Invited, AdminRole::Member));
         assert!(invited.allows(UserAction::ResendInvitation) && !invited.allows(UserAction::ResetPassword));
-        let primary = actions_on(&me, &Target { status: UserStatus::Active, is_primary_admin: true });
+        let primary = actions_on(&me, &target(UserStatus::Active, AdminRole::PrimaryMasterAdmin));
         assert!(!primary.allows(UserAction::Suspend) && !primary.allows(UserAction::Delete));
         assert_eq!(primary.allowed().len() + primary.refused().len(), UserAction::ALL.len());
     }
@@ -235,9 +290,47 @@ mod tests {
             permissions: PermissionSet::from_iter([Permission::UsersView]),
             scope: Scope::AllWorkspaces,
         });
-        let acts = actions_on(&viewer, &Target { status: UserStatus::Active, is_primary_admin: false });
+        let acts = actions_on(&viewer, &target(UserStatus::Active, AdminRole::Member));
         assert!(acts.allowed().is_empty(), "{acts:?}");
         assert!(acts.reason(UserAction::Suspend).is_some_and(|r| r.contains("users.manage")));
         assert!(acts.reason(UserAction::TransferOwnership).is_some_and(|r| r.contains("Primary Master Admin")));
+    }
+
+    #[test]
+    fn a_target_above_the_actors_authority_is_refused_naming_the_rule() {
+        let w = domain::ids::WorkspaceId::new();
+        let scoped = admin(AdminRole::Custom {
+            id: domain::ids::AdminRoleId::new(),
+            name: "Alpha Ops".into(),
+            permissions: PermissionSet::all(),
+            scope: Scope::Workspaces([w].into_iter().collect()),
+        });
+        let acts = actions_on(&scoped, &target(UserStatus::Active, AdminRole::MasterAdmin));
+        assert!(acts.allowed().is_empty(), "{acts:?}");
+        assert!(acts.reason(UserAction::Suspend).is_some_and(|r| r.starts_with("Casey Cole acts on workspaces")));
+        let member = actions_on(&scoped, &target(UserStatus::Active, AdminRole::Member));
+        assert!(member.allows(UserAction::Suspend) && member.allows(UserAction::ChangeRole));
+        let master = admin(AdminRole::MasterAdmin);
+        let primary = actions_on(&master, &target(UserStatus::Active, AdminRole::PrimaryMasterAdmin));
+        assert!(primary.allowed().is_empty(), "{primary:?}");
+        assert!(primary.reason(UserAction::Edit).is_some_and(|r| r.contains("Primary Master Admin")));
+    }
+
+    #[test]
+    fn nobody_changes_their_own_standing_and_the_primary_is_offered_nothing_refused() {
+        let me = admin(AdminRole::PrimaryMasterAdmin);
+        let myself = Target { id: me.user_id, ..target(UserStatus::Active, AdminRole::PrimaryMasterAdmin) };
+        let acts = actions_on(&me, &myself);
+        for action in [
+            UserAction::Suspend,
+            UserAction::Activate,
+            UserAction::Unlock,
+            UserAction::Delete,
+            UserAction::ChangeRole,
+            UserAction::ChangeBuilderAccess,
+        ] {
+            assert!(!acts.allows(action), "{action:?}");
+        }
+        assert!(acts.allows(UserAction::Edit) && acts.allows(UserAction::KillSessions));
     }
 }

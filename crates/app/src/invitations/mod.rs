@@ -384,8 +384,8 @@ fn invitation_mail(email: &Email, name: &str, token: &str, expires_at: Micros, o
 /// Sends an invited user a new link; the previous one stops working. 409 for users who are
 /// not invited (any more).
 pub async fn resend(ctx: &AppCtx, may: &OnUser<UsersInvite>, opts: &InviteOptions) -> Result<(), AppError> {
-    let user = store::users::find(&ctx.db, may.account, may.user).await?.ok_or(AppError::NotFound)?;
-    let status: UserStatus = user.status.parse()?;
+    let user = &may.target().row;
+    let status = may.target().status;
     if status != UserStatus::Invited {
         return Err(not_invited(status));
     }

@@ -136,7 +136,7 @@ async fn spawn(backend: Backend, adjust: impl FnOnce(&mut Config), demo: bool) -
     };
     let mut config = test_config(&dir, url.clone());
     adjust(&mut config);
-    roster::telemetry::init_metrics_only();
+    roster::telemetry::init_metrics_only_with(vec![Box::new(super::statements::layer())]);
     let auth = config.auth_settings();
     let mailer = config.mailer();
     let app = Application::build(config, demo).await.expect("the app builds");

@@ -82,6 +82,11 @@ async fn apply(
     PageUser(me): PageUser,
     CsrfForm(form): CsrfForm<BulkForm>,
 ) -> Result<Response, PageError> {
+    if !app::authz::user_tabs(&me).bulk {
+        return Err(
+            AppError::Forbidden("the users list's bulk actions need an admin permission on users".into()).into()
+        );
+    }
     let back = back_to_list(&form.back);
     let ids: Vec<String> = form.ids.into_iter().filter(|id| !id.is_empty()).collect();
     if ids.is_empty() {
@@ -94,12 +99,13 @@ async fn apply(
     }
     let action =
         BulkAction::parse(&form.action).map_err(|_| AppError::invalid("action", "must be chosen from the list"))?;
+    app::bulk::authorize(&me, action)?;
     let ids = app::bulk::parse_ids(&ids)?;
     // Names are read before the action runs, so deleted users still show who they were.
     let mut people = Vec::with_capacity(ids.len());
     for &id in &ids {
         let who = match app::authz::on_user::<app::authz::UsersView>(&state.ctx, &me, id).await {
-            Ok(may) => app::users::get_user(&state.ctx, &may).await.ok(),
+            Ok(may) => Some(app::users::get_user(&may)),
             Err(_) => None,
         };
         people.push(who.map_or_else(

@@ -148,6 +148,6 @@ async fn delete(
     _: CsrfForm,
 ) -> Result<Response, PageError> {
     let may = app::authz::in_account::<RolesManage>(&me)?;
-    let result = app::roles::delete(&state.ctx, &may, role).await;
+    let result = app::roles::delete(&state.ctx, &may, &app::authz::granter(&me), role).await;
     answer(&state, &me, "deleted", result).await
 }

@@ -116,7 +116,7 @@ struct DeletePage {
 
 async fn user_name(ctx: &AppCtx, me: &Principal, user: UserId) -> Result<(String, String), AppError> {
     let may = app::authz::on_user::<UsersView>(ctx, me, user).await?;
-    let d = app::users::get_user(ctx, &may).await?;
+    let d = app::users::get_user(&may);
     Ok((format!("{} {}", d.user.first_name, d.user.last_name), d.user.email))
 }
 

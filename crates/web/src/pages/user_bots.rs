@@ -90,8 +90,11 @@ async fn load(ctx: &AppCtx, me: &Principal, id: UserId) -> Result<(Vec<RowView>,
         })
         .collect();
     let mut assignable = Vec::new();
-    if app::authz::user_tabs(me).assign_bots {
-        let on = app::authz::on_user::<BotsAssign>(ctx, me, id).await?;
+    // The assign form only where authz allows assigning bots to this user (their authority
+    // within the viewer's); the tab itself needs no more than bots.view.
+    if app::authz::user_tabs(me).assign_bots
+        && let Ok(on) = app::authz::on_user::<BotsAssign>(ctx, me, id).await
+    {
         let scope = app::authz::in_scope::<BotsAssign>(me)?;
         assignable = app::bots::assignable(ctx, &on, &scope)
             .await?

@@ -34,9 +34,8 @@ impl UserHead {
     /// profile ("User" otherwise: the tab itself decides what else to show).
     pub async fn load(ctx: &AppCtx, me: &Principal, id: UserId, tab: &'static str) -> Self {
         let mut head = Self::new(me, id, "User".to_owned(), tab);
-        if let Ok(may) = app::authz::on_user::<UsersView>(ctx, me, id).await
-            && let Ok(d) = app::users::get_user(ctx, &may).await
-        {
+        if let Ok(may) = app::authz::on_user::<UsersView>(ctx, me, id).await {
+            let d = app::users::get_user(&may);
             head.name = format!("{} {}", d.user.first_name, d.user.last_name);
             head.badge = Some((d.status.label(), d.status.as_str()));
         }

@@ -13,7 +13,7 @@ use crate::pages::user_head::UserHead;
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
-use app::authz::{Principal, Target, UserAction, UsersManage, UsersView};
+use app::authz::{OnUser, Principal, Target, UserAction, UserActions, UsersManage, UsersView};
 use app::my_profile::ProfileView;
 use app::users::UserDetails;
 use askama::Template;
@@ -87,10 +87,12 @@ struct Opt {
 /// The profile edit form: the version it is based on travels in a hidden field.
 struct EditForm {
     version: i64,
-    builder: Vec<Opt>,
+    /// `None` when authz refuses changing the user's Bot Builder access (one's own).
+    builder: Option<Vec<Opt>>,
     groups: Vec<Opt>,
-    /// `None` for the Primary Master Admin, whose role changes only by hand-over.
+    /// `None` when authz refuses changing the user's role; `role_note` says why.
     roles: Option<Vec<Opt>>,
+    role_note: String,
     no_role: bool,
     /// One input per enabled controlled field, named `profile_<key>`.
     profile: Vec<ProfileInput>,
@@ -103,19 +105,24 @@ struct ProfileInput {
     value: String,
 }
 
-/// The Edit form, when the viewer may manage this user (authz decides; no capability, no form).
+/// The Edit form, when the viewer may manage this user (authz decides; no capability, no
+/// form), with the role and Bot Builder controls only where authz allows changing them.
 async fn edit_form(
     state: &AppState,
     me: &Principal,
-    d: &UserDetails,
+    view: &OnUser<UsersView>,
+    actions: &UserActions,
     profile: Option<&ProfileView>,
 ) -> Option<EditForm> {
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, me, UserId(d.user.id)).await.ok()?;
+    let may = app::authz::on_loaded_user::<UsersManage, _>(me, view).ok()?;
+    let d = app::users::get_user(view);
     let choices = app::profile::edit_choices(&state.ctx, &may).await.ok()?;
-    let builder = BuilderAccess::ALL
-        .iter()
-        .map(|a| Opt { value: a.as_str().into(), label: a.label().into(), selected: *a == d.builder_access })
-        .collect();
+    let builder = actions.allows(UserAction::ChangeBuilderAccess).then(|| {
+        BuilderAccess::ALL
+            .iter()
+            .map(|a| Opt { value: a.as_str().into(), label: a.label().into(), selected: *a == d.builder_access })
+            .collect()
+    });
     let groups = choices
         .groups
         .iter()
@@ -125,7 +132,8 @@ async fn edit_form(
             selected: *member,
         })
         .collect();
-    let roles = (d.role_kind != RoleKind::PrimaryMasterAdmin).then(|| {
+    let role_note = actions.reason(UserAction::ChangeRole).unwrap_or_default().to_owned();
+    let roles = actions.allows(UserAction::ChangeRole).then(|| {
         choices
             .roles
             .iter()
@@ -149,7 +157,15 @@ async fn edit_form(
                 .collect()
         })
         .unwrap_or_default();
-    Some(EditForm { version: d.user.version, builder, groups, roles, no_role: d.user.admin_role_id.is_none(), profile })
+    Some(EditForm {
+        version: d.user.version,
+        builder,
+        groups,
+        roles,
+        role_note,
+        no_role: d.user.admin_role_id.is_none(),
+        profile,
+    })
 }
 
 fn status_detail(d: &UserDetails) -> String {
@@ -196,38 +212,44 @@ async fn render(
 ) -> Result<Response, PageError> {
     let nav = Nav::load(&state.ctx, me, &format!("/admin/users/{id}")).await;
     let may = app::authz::on_user::<UsersView>(&state.ctx, me, id).await?;
-    let d = app::users::get_user(&state.ctx, &may).await?;
-    let lock = app::lockout::info(&state.ctx, &may).await?;
+    let d = app::users::get_user(&may);
     let role = match d.role_kind {
         RoleKind::Member => "None".to_owned(),
         _ => d.account_role.clone(),
     };
     let locked = d.status == UserStatus::Locked;
-    let lockout = (locked || lock.failed_logins > 0).then(|| LockoutView {
-        failed_logins: lock.failed_logins,
-        recent: lock
-            .recent
-            .iter()
-            .map(|f| (when(f.at), if f.ip.is_empty() { "unknown".into() } else { f.ip.clone() }))
-            .collect(),
-        unlocks: lock.unlocks_at.map_or_else(
-            || "Only an admin can unlock this user.".to_owned(),
-            |t| format!("Unlocks by itself at {}.", when(t)),
-        ),
-    });
+    // Why a user is locked, or how often their sign-in failed lately: read only when there
+    // is something to show.
+    let lockout = if locked || d.user.failed_logins > 0 {
+        let lock = app::lockout::info(&state.ctx, &may).await?;
+        Some(LockoutView {
+            failed_logins: lock.failed_logins,
+            recent: lock
+                .recent
+                .iter()
+                .map(|f| (when(f.at), if f.ip.is_empty() { "unknown".into() } else { f.ip.clone() }))
+                .collect(),
+            unlocks: lock.unlocks_at.map_or_else(
+                || "Only an admin can unlock this user.".to_owned(),
+                |t| format!("Unlocks by itself at {}.", when(t)),
+            ),
+        })
+    } else {
+        None
+    };
     // Admins see every field the account's User Settings enable now.
-    let profile = match app::my_profile::admin_view(&state.ctx, me.account_id, id).await {
+    let profile = match app::my_profile::admin_view(&state.ctx, &may).await {
         Ok(v) => Some(v),
         Err(e) => {
             tracing::warn!(error = %e, "the profile fields could not load");
             None
         }
     };
-    let edit = edit_form(state, me, &d, profile.as_ref()).await;
+    let actions = app::authz::actions_on(me, &Target::from(may.target()));
+    let edit = edit_form(state, me, &may, &actions, profile.as_ref()).await;
     let mut head = UserHead::new(me, id, format!("{} {}", d.user.first_name, d.user.last_name), "profile");
     head.badge = Some((d.status.label(), d.status.as_str()));
     let stale = matches!(refused, Some(AppError::Stale(_)));
-    let actions = app::authz::actions_on(me, &Target::from(&d));
     let page = UserPage {
         nav: Some(nav),
         head,
@@ -284,6 +306,7 @@ async fn edit(
     AppPath(user): AppPath<UserId>,
     CsrfForm(fields): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, PageError> {
+    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user).await?;
     let field = |k: &str| fields.get(k).cloned();
     let version = field("version")
         .and_then(|v| v.parse::<i64>().ok())
@@ -300,7 +323,6 @@ async fn edit(
             .filter_map(|f| field(&format!("profile_{}", f.key())).map(|v| (f.key().to_owned(), v)))
             .collect(),
     };
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user).await?;
     match app::profile::update(&state.ctx, &may, &app::authz::granter(&me), &form).await {
         Ok(_) => Ok(done(user, "saved")),
         Err(

@@ -104,6 +104,6 @@ async fn delete_role(
     AppPath(id): AppPath<AdminRoleId>,
 ) -> Result<StatusCode, ApiError> {
     let may = app::authz::in_account::<RolesManage>(&me)?;
-    app::roles::delete(&state.ctx, &may, id).await?;
+    app::roles::delete(&state.ctx, &may, &app::authz::granter(&me), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

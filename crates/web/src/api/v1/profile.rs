@@ -110,7 +110,12 @@ async fn patch_user(
     let edit = parse_edit(&body, version)?;
     let granter = app::authz::granter(&me);
     let new_version = app::profile::update(&state.ctx, &may, &granter, &edit).await?;
-    Ok(([(header::ETAG, etag(new_version))], Json(json!({"id": may.user(), "version": new_version}))))
+    // An edit that changes nothing writes nothing and keeps the version: `changed` says so.
+    let changed = new_version != edit.version;
+    Ok((
+        [(header::ETAG, etag(new_version))],
+        Json(json!({"id": may.user(), "version": new_version, "changed": changed})),
+    ))
 }
 
 async fn make_primary(

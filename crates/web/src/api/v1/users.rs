@@ -60,7 +60,7 @@ async fn get_user(
     AppPath(id): AppPath<UserId>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
     let may = app::authz::on_user::<UsersView>(&state.ctx, &me, id).await?;
-    let d = app::users::get_user(&state.ctx, &may).await?;
+    let d = app::users::get_user(&may);
     let lockout = app::lockout::info(&state.ctx, &may).await?;
     let settings = app::user_settings::current(&state.ctx, me.account_id).await?;
     let mut body = details_json(&d, &settings);

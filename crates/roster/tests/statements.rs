@@ -1,0 +1,45 @@
+//! A capability carries what it proved (issue 9): `OnUser` holds the user it loaded, so a
+//! read of one user runs each query once. `GET /api/v1/users/{id}` and the Profile tab are
+//! counted statement by statement (the session check included) on both backends.
+
+use crate::on_both_backends;
+use crate::sessions::{CHROME_UA, sign_in};
+use crate::support::app::ADMIN_EMAIL;
+use crate::support::statements;
+use reqwest::StatusCode;
+
+/// Most statements `GET /api/v1/users/{id}` may run: the session check, the user (with
+/// role, workspaces, groups and picture time), the recent failed sign-ins, the User Settings.
+const API_MOST: usize = 4;
+
+/// Most statements the Profile tab may run: the session check, the workspace switcher, the
+/// user, the User Settings, and the Edit form's choices (the account's groups, its roles);
+/// the failed sign-ins only when there are some to show.
+const PAGE_MOST: usize = 6;
+
+on_both_backends!(reading_one_user_runs_each_query_once, |app| async move {
+    let org = app.seed_org().await;
+    let root = sign_in(&app, ADMIN_EMAIL, CHROME_UA).await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    for (path, most) in
+        [(format!("/api/v1/users/{}", org.cat), API_MOST), (format!("/admin/users/{}", org.cat), PAGE_MOST)]
+    {
+        let request_id = uuid::Uuid::now_v7().to_string();
+        let res = client
+            .get(app.url(&path))
+            .header("cookie", &root.cookie)
+            .header("x-request-id", &request_id)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let body = res.text().await.expect("body");
+        assert!(body.contains("Cooper"), "{path} shows the user: {body}");
+        // A connection the pool opens meanwhile runs its setup (SQLite's PRAGMAs): not the
+        // request's queries.
+        let ran: Vec<String> = statements::of(&request_id).into_iter().filter(|s| !s.starts_with("PRAGMA")).collect();
+        println!("{path}: {} statements", ran.len());
+        assert!(!ran.is_empty(), "the counter sees the statements of {path}");
+        assert!(ran.len() <= most, "{path} ran {} statements, at most {most} expected:\n{}", ran.len(), ran.join("\n"));
+    }
+});

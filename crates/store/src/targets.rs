@@ -1,0 +1,168 @@
+//! The user an admin acts on, read once per request: the profile row, the admin role with
+//! its permissions and scope, the user's workspaces and groups, when their picture changed —
+//! one statement, so
+//! authorization decides on it and the use cases and pages reuse it instead of re-reading.
+
+use crate::users::UserDetailRow;
+use crate::{Db, StoreError};
+use domain::ids::{AccountId, UserId};
+use serde::Deserialize;
+use sqlx::FromRow;
+use uuid::Uuid;
+
+/// A user's admin role as the columns of one row (the session check reads the same ones):
+/// `None` throughout for a member.
+#[derive(Debug, Clone, FromRow)]
+pub struct RoleColumns {
+    pub is_primary_admin: bool,
+    pub admin_role_id: Option<Uuid>,
+    /// The role's name and kind (`master` or `custom`), when the user holds one.
+    pub role_name: Option<String>,
+    pub role_kind: Option<String>,
+    pub role_all_workspaces: Option<bool>,
+    /// The role's permissions, comma-separated.
+    pub role_permissions: Option<String>,
+    /// The role's workspace ids, comma-separated (hex or hyphenated UUIDs).
+    pub role_workspaces: Option<String>,
+}
+
+impl RoleColumns {
+    /// The role's workspaces, parsed from [`Self::role_workspaces`].
+    pub fn role_workspace_ids(&self) -> Vec<Uuid> {
+        self.role_workspaces
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter_map(|w| Uuid::parse_str(w.trim()).ok())
+            .collect()
+    }
+
+    /// The role's permissions, from [`Self::role_permissions`].
+    pub fn role_permission_names(&self) -> impl Iterator<Item = &str> {
+        self.role_permissions.as_deref().unwrap_or("").split(',').filter(|p| !p.is_empty())
+    }
+
+    /// The select list of these columns, for a statement joining `users u` with
+    /// `LEFT JOIN admin_roles r ON r.id = u.admin_role_id`.
+    pub(crate) fn select(dialect: crate::dialect::Dialect) -> String {
+        format!(
+            "u.is_primary_admin, u.admin_role_id, r.name AS role_name, r.kind AS role_kind, \
+             r.all_workspaces AS role_all_workspaces, \
+             (SELECT {} FROM admin_role_permissions rp WHERE rp.role_id = r.id) AS role_permissions, \
+             (SELECT {} FROM admin_role_workspaces rw WHERE rw.role_id = r.id) AS role_workspaces",
+            dialect.text_list("rp.permission"),
+            dialect.text_list(&dialect.id_text("rw.workspace_id")),
+        )
+    }
+}
+
+/// One user with their role, workspaces and groups.
+#[derive(Debug, Clone)]
+pub struct TargetRow {
+    pub user: UserDetailRow,
+    pub role: RoleColumns,
+    /// The user's workspaces, by name.
+    pub workspaces: Vec<crate::lookups::Named>,
+    /// The user's groups, by workspace name and group name.
+    pub groups: Vec<crate::lookups::GroupRow>,
+    /// When the user's picture last changed, if they have one.
+    pub picture_at: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct Row {
+    #[sqlx(flatten)]
+    user: UserDetailRow,
+    #[sqlx(flatten)]
+    role: RoleColumns,
+    workspaces: Option<String>,
+    groups: Option<String>,
+    picture_at: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct JsonNamed {
+    id: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct JsonGroup {
+    id: String,
+    name: String,
+    workspace_id: String,
+    workspace_name: String,
+}
+
+fn uuid(raw: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(raw).map_err(|e| StoreError::Corrupt(format!("an id in a user's lists: {e}")))
+}
+
+fn json_list<T: for<'de> Deserialize<'de>>(raw: Option<&str>) -> Result<Vec<T>, StoreError> {
+    match raw {
+        None | Some("") => Ok(Vec::new()),
+        Some(text) => serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("a user's lists: {e}"))),
+    }
+}
+
+impl Row {
+    fn parse(self) -> Result<TargetRow, StoreError> {
+        let mut workspaces = json_list::<JsonNamed>(self.workspaces.as_deref())?
+            .into_iter()
+            .map(|w| Ok(crate::lookups::Named { id: uuid(&w.id)?, name: w.name }))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        // The order of `lower(name), id`, as the other lists of workspaces and groups.
+        workspaces.sort_by_key(|w| (w.name.to_lowercase(), w.id));
+        let mut groups = json_list::<JsonGroup>(self.groups.as_deref())?
+            .into_iter()
+            .map(|g| {
+                Ok(crate::lookups::GroupRow {
+                    id: uuid(&g.id)?,
+                    name: g.name,
+                    workspace_id: uuid(&g.workspace_id)?,
+                    workspace_name: g.workspace_name,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        groups.sort_by_key(|g| (g.workspace_name.to_lowercase(), g.name.to_lowercase(), g.id));
+        Ok(TargetRow { user: self.user, role: self.role, workspaces, groups, picture_at: self.picture_at })
+    }
+}
+
+/// The statement: user by primary key, role by primary key, permissions, role workspaces,
+/// memberships, group memberships and the picture's time by their `user_id`/`role_id` keys.
+fn find_sql(dialect: crate::dialect::Dialect) -> String {
+    format!(
+        "SELECT u.id, u.account_id, u.email, u.first_name, u.last_name, u.status, u.builder_access, \
+         u.failed_logins, u.locked_at, u.lock_until, u.invited_at, u.last_login_at, u.profile, u.version, \
+         u.created_at, {role}, \
+         (SELECT {ws} FROM memberships m JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = u.id) \
+         AS workspaces, \
+         (SELECT {gs} FROM group_members gm JOIN groups g ON g.id = gm.group_id \
+         JOIN workspaces gw ON gw.id = g.workspace_id WHERE gm.user_id = u.id) AS groups, \
+         (SELECT p.updated_at FROM user_pictures p WHERE p.user_id = u.id) AS picture_at \
+         FROM users u LEFT JOIN admin_roles r ON r.id = u.admin_role_id \
+         WHERE u.account_id = $1 AND u.id = $2 AND u.deleted_at IS NULL",
+        role = RoleColumns::select(dialect),
+        ws = dialect.json_list(&[("id", &dialect.id_text("w.id")), ("name", "w.name")]),
+        gs = dialect.json_list(&[
+            ("id", &dialect.id_text("g.id")),
+            ("name", "g.name"),
+            ("workspace_id", &dialect.id_text("gw.id")),
+            ("workspace_name", "gw.name"),
+        ]),
+    )
+}
+
+/// One user of `account` (not deleted) with their role, workspaces and groups, in one
+/// statement; `None` for no such user (also one of another account).
+pub async fn find(db: &Db, account: AccountId, id: UserId) -> Result<Option<TargetRow>, StoreError> {
+    static SQLITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| find_sql(crate::dialect::Dialect::SQLITE));
+    static POSTGRES: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| find_sql(crate::dialect::Dialect::POSTGRES));
+    let row = with_db!(db, pool, dialect => {
+        let sql: &'static str = if dialect.is_sqlite() { SQLITE.as_str() } else { POSTGRES.as_str() };
+        sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(account.0).bind(id.0).fetch_optional(pool).await?
+    });
+    row.map(Row::parse).transpose()
+}
