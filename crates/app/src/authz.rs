@@ -86,12 +86,6 @@ fn require(p: &Principal, permission: Permission) -> Result<(), AppError> {
     }
 }
 
-/// 403 naming `permission` unless `p` holds it: for a request decided in steps (a bulk
-/// action is checked before its ids are read; each user then gets their own capability).
-pub fn holds(p: &Principal, permission: Permission) -> Result<(), AppError> {
-    require(p, permission)
-}
-
 /// Who acts, for the audit log: the admin, the workspace they act for, their address.
 #[derive(Debug, Clone)]
 pub struct Actor {

@@ -74,6 +74,9 @@ enum Kind {
     Operator,
     /// Signing out: every caller ends at the login page.
     SignOut,
+    /// A bulk action: answered 200 with each user's own outcome (a refusal per user), so every
+    /// signed-in caller gets past the request's authorization.
+    PerUser,
     /// Creating a bot: builders (members included) and admins holding bots.assign; the use
     /// case decides, so every signed-in caller gets past authorization.
     Builders,
@@ -97,11 +100,13 @@ fn expected(kind: Kind) -> [Expect; 8] {
         Kind::Operator    => [Hide,   Hide,   Hide,   Hide,   Hide,   Hide,   Hide,   Hide],
         Kind::SignOut     => [SignIn, SignIn, SignIn, SignIn, SignIn, SignIn, SignIn, SignIn],
         Kind::Builders    => [SignIn, In,     In,     In,     In,     In,     In,     In],
+        Kind::PerUser     => [SignIn, In,     In,     In,     In,     In,     In,     In],
     }
 }
 
 use Kind::{
-    AccountWide, ActOnUser, Audit, Builders, Console, HandOver, Operator, Own, Public, SignOut, Transfer, ViewUser,
+    AccountWide, ActOnUser, Audit, Builders, Console, HandOver, Operator, Own, PerUser, Public, SignOut, Transfer,
+    ViewUser,
 };
 
 /// Every route of the router with its kind.
@@ -137,7 +142,7 @@ const ROUTES: &[(&str, &str, Kind)] = &[
     ("GET", "/admin/roles", Console), ("POST", "/admin/roles", Console),
     ("POST", "/admin/roles/{id}/rename", Console), ("POST", "/admin/roles/{id}/delete", Console),
     ("GET", "/admin/settings/security", Console), ("POST", "/admin/settings/security", Console),
-    ("GET", "/api/v1/users", Console), ("POST", "/api/v1/users/bulk", Console), ("GET", "/api/v1/users/export", Console),
+    ("GET", "/api/v1/users", Console), ("POST", "/api/v1/users/bulk", PerUser), ("GET", "/api/v1/users/export", Console),
     ("POST", "/api/v1/invitations", Console),
     ("GET", "/api/v1/groups", Console), ("POST", "/api/v1/groups", Console), ("GET", "/api/v1/groups/{id}", Console),
     ("PATCH", "/api/v1/groups/{id}", Console), ("DELETE", "/api/v1/groups/{id}", Console),
@@ -188,7 +193,7 @@ const ROUTES: &[(&str, &str, Kind)] = &[
 /// authorization can even run (then a well-formed request that changes nothing).
 fn body_of(route: &Route) -> serde_json::Value {
     match route.path.as_str() {
-        "/api/v1/users/bulk" => json!({"action": "unlock", "ids": []}),
+        "/api/v1/users/bulk" => json!({"action": "unlock", "ids": [uuid::Uuid::now_v7().to_string()]}),
         "/api/v1/settings/sso" => json!({"enabled": false}),
         _ => json!({}),
     }

@@ -7,6 +7,7 @@ mod admin_roles;
 mod audit_log;
 mod auth;
 mod authority;
+mod authority_rules;
 mod backup;
 mod bad_input;
 mod bot_pages;
