@@ -24,12 +24,12 @@ pub enum FirstStart {
     SetupLink { token: String },
 }
 
-/// The account every first start creates.
-pub(crate) fn default_account(now: clock::Micros) -> NewAccount {
+/// A new account with its workspace "Default" and its Master Admin role.
+pub(crate) fn new_account(name: &str, slug: &str, now: clock::Micros) -> NewAccount {
     NewAccount {
         id: AccountId::new(),
-        name: "Default".into(),
-        slug: "default".into(),
+        name: name.into(),
+        slug: slug.into(),
         workspace_id: WorkspaceId::new(),
         workspace_name: "Default".into(),
         master_role_id: AdminRoleId::new(),
@@ -91,7 +91,7 @@ pub async fn first_start(ctx: &AppCtx, admin: Option<(&str, &str)>) -> Result<Fi
         return Ok(FirstStart::AlreadySetUp);
     }
     let now = clock::now();
-    let account = default_account(now);
+    let account = new_account("Default", "default", now);
     let (first_admin, outcome) = if let Some((email, password)) = admin {
         let email =
             Email::try_from(email).map_err(|e| AppError::invalid("ROSTER_BOOTSTRAP_ADMIN_EMAIL", e.to_string()))?;
@@ -105,7 +105,8 @@ pub async fn first_start(ctx: &AppCtx, admin: Option<(&str, &str)>) -> Result<Fi
         (FirstAdmin::Create(Box::new(user)), outcome)
     } else {
         let token = tokens::generate();
-        let link = FirstAdmin::SetupLink { token_hash: tokens::hash(&token), expires_at: now + SETUP_LINK_LIFETIME };
+        let expires_at = now + SETUP_LINK_LIFETIME;
+        let link = FirstAdmin::SetupLink { token_hash: tokens::hash(&token), expires_at, email: None };
         (link, FirstStart::SetupLink { token })
     };
     match store::accounts::create(&ctx.db, &account, &first_admin).await {

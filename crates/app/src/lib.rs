@@ -2,6 +2,7 @@
 //! it takes an [`authz`] capability where it needs one, validates input into domain types,
 //! and calls the store (one transaction per change).
 
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod authz;

@@ -5,6 +5,7 @@
 //! transition methods, and an [`role::AdminRole`] answers permission and scope questions
 //! without touching a database.
 
+pub mod account;
 pub mod authority;
 pub mod bot;
 pub mod error;

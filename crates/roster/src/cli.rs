@@ -1,8 +1,8 @@
 //! The command line: `roster serve`, `roster migrate`, `roster demo`, `roster backup`,
-//! `roster restore`, `roster user import`.
+//! `roster restore`, `roster account create|list`, `roster user import`.
 
 use crate::config::{Config, LogFormat, Overrides};
-use crate::{backup, demo, import, startup, telemetry};
+use crate::{accounts, backup, demo, import, startup, telemetry};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -76,10 +76,39 @@ enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Manage the accounts (tenants) of this installation.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
     /// Manage users from the command line.
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AccountCommand {
+    /// Create an account with its workspace "Default" and print the one-time setup link
+    /// (valid 7 days) that creates its Primary Master Admin.
+    Create {
+        #[command(flatten)]
+        common: Common,
+        /// The account's name, as its admins see it.
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// The Primary Master Admin's email; the setup link creates this address only.
+        #[arg(long, value_name = "EMAIL")]
+        admin_email: String,
+        /// Short identifier used at sign-in and by `--account` (a-z, 0-9, -) [default: made from the name]
+        #[arg(long, value_name = "SLUG")]
+        slug: Option<String>,
+    },
+    /// List the accounts: id, slug, name, users, created (tab-separated).
+    List {
+        #[command(flatten)]
+        common: Common,
     },
 }
 
@@ -96,6 +125,9 @@ enum UserCommand {
         /// Workspace for rows that name none.
         #[arg(long, value_name = "NAME")]
         workspace: Option<String>,
+        /// The account to import into, by slug [default: the only account]
+        #[arg(long, value_name = "SLUG")]
+        account: Option<String>,
         /// Do not send invitation emails (links can be re-sent later with "Resend invitation").
         #[arg(long)]
         no_email: bool,
@@ -150,10 +182,21 @@ impl Cli {
                 telemetry::init(config.log_format);
                 backup::restore(&config, &file).await
             }
-            Command::User { command: UserCommand::Import { common, file, workspace, no_email } } => {
+            Command::Account { command: AccountCommand::Create { common, name, admin_email, slug } } => {
                 let config = Config::load(&common, Overrides::default())?;
                 telemetry::init(config.log_format);
-                import::run(&config, import::ImportArgs { file: &file, workspace, send_email: !no_email }).await
+                accounts::create(&config, app::accounts::NewAccountRequest { name, slug, admin_email }).await
+            }
+            Command::Account { command: AccountCommand::List { common } } => {
+                let config = Config::load(&common, Overrides::default())?;
+                telemetry::init(config.log_format);
+                accounts::list(&config).await
+            }
+            Command::User { command: UserCommand::Import { common, file, workspace, account, no_email } } => {
+                let config = Config::load(&common, Overrides::default())?;
+                telemetry::init(config.log_format);
+                let args = import::ImportArgs { file: &file, workspace, account, send_email: !no_email };
+                import::run(&config, args).await
             }
         }
     }

@@ -191,6 +191,16 @@ impl Config {
         }
     }
 
+    /// Where people reach Roster, for links printed by commands: `public_url`, or
+    /// `http://` + the bind address when it is not set (without a trailing slash).
+    pub fn link_base(&self) -> String {
+        if self.public_url.is_empty() {
+            format!("http://{}", self.bind)
+        } else {
+            self.public_url.trim_end_matches('/').to_owned()
+        }
+    }
+
     /// The database URL without any password, for messages.
     pub fn database_url_redacted(&self) -> String {
         redact_url(&self.database_url())

@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 pub struct ImportArgs<'a> {
     pub file: &'a Path,
     pub workspace: Option<String>,
+    /// The account's slug; `None`: the only account.
+    pub account: Option<String>,
     pub send_email: bool,
 }
 
@@ -35,13 +37,9 @@ pub async fn run(config: &Config, args: ImportArgs<'_>) -> anyhow::Result<()> {
     let db = startup::connect(config).await?;
     db.migrate().await?;
     let ctx = app::AppCtx::new(db.clone(), config.auth_settings(), config.mailer());
-    let account = store::accounts::first(&db)
-        .await?
-        .context("this database has no account yet: start `roster serve` once to set it up")?;
+    let account = app::accounts::pick(&ctx, args.account.as_deref()).await?;
     let may = app::authz::operator_invite(domain::ids::AccountId(account.id));
-    let public_url =
-        if config.public_url.is_empty() { format!("http://{}", config.bind) } else { config.public_url.clone() };
-    let mut opts = InviteOptions::new(&public_url, ctx.auth.invitation_lifetime);
+    let mut opts = InviteOptions::new(&config.link_base(), ctx.auth.invitation_lifetime);
     opts.default_workspace = args.workspace;
     opts.send_email = args.send_email;
     let mut dir = app::invitations::directory(&ctx, &may).await?;

@@ -1,6 +1,7 @@
 //! The `roster` binary's library half: command line, configuration, telemetry and startup,
 //! shared by `main.rs` and the integration tests.
 
+mod accounts;
 pub mod backup;
 pub mod cli;
 pub mod config;

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod accounts;
 mod admin_roles;
 mod audit_log;
 mod auth;

@@ -282,3 +282,75 @@ async fn the_drain_deadline_cuts_requests_that_do_not_finish() {
     assert!(stopped.expect("the deadline ends the drain").is_ok());
     assert!(closed_by_server(&mut stuck, false, Duration::from_secs(5)).await);
 }
+
+// The real binary, stopped by SIGTERM while its migration waits for the lock: it finishes
+// migrating (never leaving a half-migrated schema), then stops cleanly.
+crate::on_both_backends!(sigterm_during_migrations_exits_after_they_finish, |app| async move {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let (dir, url) = app.fresh_database().await;
+    let lock = hold_migration_lock(app.backend, &url).await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--log-format", "json", "--database-url", &url, "--data-dir"])
+        .arg(&dir)
+        .env("ROSTER_ARGON2_MEMORY_KIB", "1024")
+        .env("ROSTER_BOOTSTRAP_ADMIN_EMAIL", ADMIN_EMAIL)
+        .env("ROSTER_BOOTSTRAP_ADMIN_PASSWORD", PASSWORD)
+        .env("ROSTER_SHUTDOWN_DELAY_SECONDS", "0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start roster");
+    let (tx, mut logs) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    let migrating = timeout(Duration::from_secs(30), async {
+        while let Some(line) = logs.recv().await {
+            let now_migrating = line.contains("migrating the database");
+            seen.push(line);
+            if now_migrating {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(migrating.is_ok(), "never started migrating: {seen:?}");
+    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    sleep(Duration::from_millis(700)).await;
+    assert!(child.try_wait().unwrap().is_none(), "stopped in the middle of the migration: {seen:?}");
+    drop(lock);
+    let exit = timeout(Duration::from_secs(30), tokio::task::spawn_blocking(move || child.wait().unwrap()))
+        .await
+        .expect("stops once the migration is done")
+        .unwrap();
+    while let Ok(line) = logs.try_recv() {
+        seen.push(line);
+    }
+    assert!(exit.success(), "exit status {exit:?}; logs: {seen:?}");
+    let ready = seen.iter().position(|l| l.contains("is ready")).unwrap_or_else(|| panic!("{seen:?}"));
+    let stopped = seen.iter().position(|l| l.contains("Roster stopped")).unwrap_or_else(|| panic!("{seen:?}"));
+    assert!(ready < stopped, "{seen:?}");
+    // Every migration is applied, and the first start completed.
+    let migrations = std::fs::read_dir(format!(
+        "{}/../store/migrations/{}",
+        env!("CARGO_MANIFEST_DIR"),
+        if app.backend == Backend::Sqlite { "sqlite" } else { "postgres" }
+    ))
+    .unwrap()
+    .count() as i64;
+    let db = store::Db::connect(&url).await.unwrap();
+    let count = "SELECT count(*) FROM _sqlx_migrations WHERE success";
+    let applied: i64 = match &db {
+        store::Db::Sqlite(pool) => sqlx::query_scalar(count).fetch_one(pool).await.unwrap(),
+        store::Db::Pg(pool) => sqlx::query_scalar(count).fetch_one(pool).await.unwrap(),
+    };
+    assert_eq!(applied, migrations);
+    assert!(!store::accounts::none_exist(&db).await.unwrap(), "the first start finished too");
+    db.close().await;
+});

@@ -29,7 +29,10 @@ on_both_backends!(a_session_active_within_its_idle_timeout_never_ends_as_idle, |
         ip: "127.0.0.1".into(),
         user_agent: CHROME_UA.into(),
     };
-    let token = app::auth::login(&instance, request).await.expect("cat signs in").token;
+    let app::auth::Login::Opened(opened) = app::auth::login(&instance, request).await.expect("cat signs in") else {
+        panic!("cat is in one account")
+    };
+    let token = opened.token;
     // Another instance on the same database knows only what the first one saved.
     let mut other = instance.clone();
     other.activity = Activity::default();

@@ -25,8 +25,9 @@ pub struct NewAccount {
 pub enum FirstAdmin {
     /// Created right away (from configuration or the demo).
     Create(Box<NewUser>),
-    /// Set up later through a one-time link whose token hashes to `token_hash`.
-    SetupLink { token_hash: Vec<u8>, expires_at: Micros },
+    /// Set up later through a one-time link whose token hashes to `token_hash`; for the
+    /// address `email` only, when one is named (`roster account create --admin-email`).
+    SetupLink { token_hash: Vec<u8>, expires_at: Micros, email: Option<String> },
 }
 
 /// True when no account exists yet.
@@ -69,15 +70,16 @@ pub async fn create(db: &Db, account: &NewAccount, first_admin: &FirstAdmin) -> 
             FirstAdmin::Create(user) => {
                 crate::users::insert_users!(tx, std::slice::from_ref(&**user));
             }
-            FirstAdmin::SetupLink { token_hash, expires_at } => {
+            FirstAdmin::SetupLink { token_hash, expires_at, email } => {
                 sqlx::query(
-                    "INSERT INTO setup_tokens (token_hash, account_id, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4)",
+                    "INSERT INTO setup_tokens (token_hash, account_id, created_at, expires_at, email) \
+                     VALUES ($1, $2, $3, $4, $5)",
                 )
                 .bind(token_hash)
                 .bind(account.id.0)
                 .bind(account.created_at)
                 .bind(*expires_at)
+                .bind(email)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -87,18 +89,31 @@ pub async fn create(db: &Db, account: &NewAccount, first_admin: &FirstAdmin) -> 
     Ok(())
 }
 
-/// The account a live setup token belongs to, if the token is unused and unexpired.
-pub async fn setup_token_account(db: &Db, token_hash: &[u8], now: Micros) -> Result<Option<AccountId>, StoreError> {
-    let id: Option<Uuid> = with_db!(db, pool => {
-        sqlx::query_scalar(
-            "SELECT account_id FROM setup_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+/// A live setup token: its account, and the only address it may create when it names one.
+#[derive(Debug, Clone, FromRow)]
+pub struct SetupToken {
+    pub account_id: Uuid,
+    pub email: Option<String>,
+}
+
+/// The live setup token hashing to `token_hash`, if it is unused and unexpired.
+pub async fn setup_token(db: &Db, token_hash: &[u8], now: Micros) -> Result<Option<SetupToken>, StoreError> {
+    let token = with_db!(db, pool => {
+        sqlx::query_as::<_, SetupToken>(
+            "SELECT account_id, email FROM setup_tokens \
+             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
         )
         .bind(token_hash)
         .bind(now)
         .fetch_optional(pool)
         .await?
     });
-    Ok(id.map(AccountId))
+    Ok(token)
+}
+
+/// The account a live setup token belongs to (see [`setup_token`]).
+pub async fn setup_token_account(db: &Db, token_hash: &[u8], now: Micros) -> Result<Option<AccountId>, StoreError> {
+    Ok(setup_token(db, token_hash, now).await?.map(|t| AccountId(t.account_id)))
 }
 
 /// Spends a setup token and creates the Primary Master Admin in every workspace of its
@@ -138,6 +153,43 @@ pub struct AccountRow {
     pub id: Uuid,
     pub name: String,
     pub slug: String,
+}
+
+/// An account as `roster account list` shows it.
+#[derive(Debug, Clone, FromRow)]
+pub struct AccountSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub created_at: Micros,
+    /// Users not deleted (any status).
+    pub users: i64,
+}
+
+/// Every account, oldest first, with its number of users (one count per account: an
+/// operator's listing, not a request path).
+pub async fn list(db: &Db) -> Result<Vec<AccountSummary>, StoreError> {
+    let rows = with_db!(db, pool => {
+        sqlx::query_as::<_, AccountSummary>(
+            "SELECT a.id, a.name, a.slug, a.created_at, \
+             (SELECT count(*) FROM users u WHERE u.account_id = a.id AND u.deleted_at IS NULL) AS users \
+             FROM accounts a ORDER BY a.created_at, a.id",
+        )
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows)
+}
+
+/// The account with this slug.
+pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<AccountRow>, StoreError> {
+    let row = with_db!(db, pool => {
+        sqlx::query_as::<_, AccountRow>("SELECT id, name, slug FROM accounts WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(row)
 }
 
 /// The oldest account (the one a fresh installation creates).

@@ -399,6 +399,8 @@ pub async fn find(db: &Db, account: AccountId, id: UserId) -> Result<Option<User
 pub struct LoginRow {
     pub id: Uuid,
     pub account_id: Uuid,
+    pub account_slug: String,
+    pub account_name: String,
     pub status: String,
     pub password_hash: Option<String>,
     pub lock_until: Option<i64>,
@@ -406,7 +408,7 @@ pub struct LoginRow {
 }
 
 /// Sign-in's lookup: by the `users_by_email_key` index, in every account.
-const FIND_FOR_LOGIN: &str = "SELECT u.id, u.account_id, u.status, u.password_hash, u.lock_until, \
+const FIND_FOR_LOGIN: &str = "SELECT u.id, u.account_id, a.slug AS account_slug, a.name AS account_name, u.status, u.password_hash, u.lock_until, \
      st.value AS security_settings \
      FROM users u JOIN accounts a ON a.id = u.account_id \
      LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \

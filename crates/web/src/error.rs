@@ -43,6 +43,9 @@ pub struct ApiError {
     detail: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     invalid_params: Vec<InvalidParam>,
+    /// Extension members (RFC 9457 §3.2) particular to one kind of problem.
+    #[serde(flatten)]
+    extensions: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ApiError {
@@ -53,7 +56,15 @@ impl ApiError {
             status: status.as_u16(),
             detail: detail.into(),
             invalid_params: Vec::new(),
+            extensions: serde_json::Map::new(),
         }
+    }
+
+    /// 409 with an extension member `name` (RFC 9457 §3.2).
+    pub fn conflict_with(detail: &str, name: &str, value: serde_json::Value) -> Self {
+        let mut p = Self::new(StatusCode::CONFLICT, detail);
+        p.extensions.insert(name.to_owned(), value);
+        p
     }
 
     pub fn forbidden(detail: &str) -> Self {

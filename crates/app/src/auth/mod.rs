@@ -34,20 +34,47 @@ pub struct LoginOutcome {
     pub user_id: UserId,
 }
 
+/// An account the password was proven for, offered when it opens several.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AccountChoice {
+    pub slug: String,
+    pub name: String,
+}
+
+/// What a sign-in with a right password leads to.
+#[derive(Debug, Clone)]
+pub enum Login {
+    /// A session is open.
+    Opened(LoginOutcome),
+    /// The email and password are those of users in several accounts: the caller repeats
+    /// the sign-in naming one of these (and only these: each was proven by the password).
+    ChooseAccount(Vec<AccountChoice>),
+}
+
 /// Checks the password and opens a session.
 ///
+/// One email may belong to users in several accounts (each account is its own tenant). The
+/// password is checked against every one of them (or only the one `req.account` names), so
+/// the work does not depend on which one it opens; the answer is
+/// - one match: that user's session;
+/// - several: [`Login::ChooseAccount`] listing only the matched accounts — as Google's
+///   account chooser, which comes after the password, never before, so nobody learns where an
+///   address belongs without proving its password;
+/// - none: [`AppError::Unauthenticated`], and a failure is counted against each candidate the
+///   attempt was meant for (all of them when no account was named).
+///
 /// Unknown emails, wrong passwords, malformed emails and locked users all get
-/// [`AppError::Unauthenticated`]; every path but "locked" does the same amount of hashing.
-/// A lockout is decided before hashing, so guesses against a locked user cost no CPU. A
-/// wrong password counts against the user atomically; the failure that reaches the limit
-/// locks them and ends all their sessions.
-pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<LoginOutcome, AppError> {
+/// [`AppError::Unauthenticated`]; every path but "locked" does the same hashing per
+/// candidate. A lockout is decided before hashing, so guesses against a locked user cost no
+/// CPU. The failure that reaches the limit locks the user and ends all their sessions.
+pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<Login, AppError> {
     let candidates = match Email::try_from(req.email.as_str()) {
         Ok(email) => store::users::find_for_login(&ctx.db, &email.key(), req.account.as_deref()).await?,
         Err(_) => Vec::new(),
     };
     let now = ctx.clock.now();
-    let mut matched = None;
+    let mut matched = Vec::new();
+    let mut wrong = Vec::new();
     let mut locked = false;
     for c in &candidates {
         let user = UserId(c.id);
@@ -67,39 +94,50 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<LoginOutcome, AppE
         }
         if status == UserStatus::Locked {
             locked = true;
-            continue;
-        }
-        if ctx.hasher.verify(&req.password, c.password_hash.as_deref()).await {
-            matched = Some((c, status));
-            break;
-        }
-        if status == UserStatus::Active {
-            let settings = crate::settings::parse_security(c.security_settings.as_deref());
-            let who = (AccountId(c.account_id), UserId(c.id));
-            count_failure(ctx, who, &settings, &req.ip, "wrong password", now).await?;
+        } else if ctx.hasher.verify(&req.password, c.password_hash.as_deref()).await {
+            matched.push((c, status));
+        } else if status == UserStatus::Active {
+            wrong.push(c);
         }
     }
     if candidates.is_empty() {
         ctx.hasher.verify(&req.password, None).await;
     }
-    let Some((user, status)) = matched else {
+    if matched.is_empty() {
+        for c in wrong {
+            let settings = crate::settings::parse_security(c.security_settings.as_deref());
+            let who = (AccountId(c.account_id), UserId(c.id));
+            count_failure(ctx, who, &settings, &req.ip, "wrong password", now).await?;
+        }
         metrics::sign_in(if locked { SignIn::Locked } else { SignIn::Failed });
         return Err(AppError::Unauthenticated);
-    };
-    if !status.can_sign_in() {
-        metrics::sign_in(SignIn::Failed);
-        return Err(AppError::Forbidden(format!(
-            "this account is {}; contact your administrator",
-            status.label().to_lowercase()
-        )));
     }
+    let may_sign_in: Vec<_> = matched.iter().filter(|(_, status)| status.can_sign_in()).collect();
+    let user = match may_sign_in.as_slice() {
+        [] => {
+            metrics::sign_in(SignIn::Failed);
+            let status = matched[0].1;
+            return Err(AppError::Forbidden(format!(
+                "this account is {}; contact your administrator",
+                status.label().to_lowercase()
+            )));
+        }
+        [(user, _)] => *user,
+        several => {
+            let choices = several
+                .iter()
+                .map(|(c, _)| AccountChoice { slug: c.account_slug.clone(), name: c.account_name.clone() })
+                .collect();
+            return Ok(Login::ChooseAccount(choices));
+        }
+    };
     let settings = crate::settings::parse_security(user.security_settings.as_deref());
     let opened =
         open_session(ctx, UserId(user.id), AccountId(user.account_id), &settings, &req.ip, &req.user_agent).await;
     if opened.is_ok() {
         metrics::sign_in(SignIn::Succeeded);
     }
-    opened
+    opened.map(Login::Opened)
 }
 
 /// Opens a session for a user who just proved who they are (a password sign-in, an

@@ -1,4 +1,5 @@
-//! First-admin setup through the one-time link printed at first start.
+//! First-admin setup through the one-time link printed at first start or by
+//! `roster account create` (whose link creates the address it names, and no other).
 
 use crate::bootstrap::{AdminIdentity, primary_admin};
 use crate::clock;
@@ -17,9 +18,18 @@ pub struct SetupRequest {
     pub password: String,
 }
 
-/// Whether `token` is a live setup token.
-pub async fn check_token(ctx: &AppCtx, token: &str) -> Result<AccountId, AppError> {
-    store::accounts::setup_token_account(&ctx.db, &tokens::hash(token), clock::now()).await?.ok_or_else(expired)
+/// A live setup link.
+#[derive(Debug, Clone)]
+pub struct SetupLink {
+    pub account: AccountId,
+    /// The only address this link may create, when it names one.
+    pub email: Option<String>,
+}
+
+/// The live setup link of `token`; `Gone` when it is used, expired or unknown.
+pub async fn check_token(ctx: &AppCtx, token: &str) -> Result<SetupLink, AppError> {
+    let found = store::accounts::setup_token(&ctx.db, &tokens::hash(token), clock::now()).await?.ok_or_else(expired)?;
+    Ok(SetupLink { account: AccountId(found.account_id), email: found.email })
 }
 
 fn expired() -> AppError {
@@ -28,8 +38,14 @@ fn expired() -> AppError {
 
 /// Creates the Primary Master Admin and spends the token, atomically.
 pub async fn complete(ctx: &AppCtx, req: SetupRequest) -> Result<UserId, AppError> {
-    let account = check_token(ctx, &req.token).await?;
+    let link = check_token(ctx, &req.token).await?;
+    let account = link.account;
     let email = Email::try_from(req.email.as_str())?;
+    if let Some(named) = link.email.as_deref().and_then(|e| Email::try_from(e).ok())
+        && named.key() != email.key()
+    {
+        return Err(AppError::invalid("email", format!("this setup link is for {named} only")));
+    }
     let first_name = PersonName::parse("first_name", &req.first_name)?;
     let last_name = PersonName::parse("last_name", &req.last_name)?;
     PasswordPolicy::default().check_for(&req.password, &[&req.email, &req.first_name, &req.last_name])?;

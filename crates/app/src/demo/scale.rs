@@ -2,7 +2,7 @@
 
 use super::Rng;
 use super::names::{FIRST, LAST, ascii};
-use crate::bootstrap::{AdminIdentity, default_account, primary_admin};
+use crate::bootstrap::{AdminIdentity, new_account, primary_admin};
 use crate::clock::{self, DAY, HOUR, MINUTE};
 use crate::{AppCtx, AppError, tokens};
 use domain::ids::{AccountId, GroupId, SessionId, UserId, WorkspaceId};
@@ -151,7 +151,7 @@ pub async fn generate_users(
         return Err(AppError::Conflict("roster demo needs an empty database".into()));
     }
     let now = clock::now();
-    let account = default_account(now);
+    let account = new_account("Default", "default", now);
     let password = tokens::generate()[..16].to_owned() + "-A1";
     let hash = ctx.hasher.hash(&password).await?;
     let email = Email::try_from("admin@example.com")?;

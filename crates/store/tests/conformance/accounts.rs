@@ -19,11 +19,17 @@ async fn create_none_exist_and_first(db: Db) {
     assert!(!accounts::none_exist(&db).await.expect("none_exist"));
 
     let early = new_account("early");
-    let setup = FirstAdmin::SetupLink { token_hash: token_hash(), expires_at: T0 + HOUR };
+    let setup = FirstAdmin::SetupLink { token_hash: token_hash(), expires_at: T0 + HOUR, email: None };
     accounts::create(&db, &early, &setup).await.expect("create early");
 
     let first = accounts::first(&db).await.expect("first").expect("an account");
     assert_eq!((first.id, first.name.as_str(), first.slug.as_str()), (early.id.0, "Account early", "early"));
+    // The listing goes by creation time too, and counts each account's users.
+    let listed: Vec<_> =
+        accounts::list(&db).await.expect("list").into_iter().map(|a| (a.slug, a.users, a.created_at)).collect();
+    assert_eq!(listed, vec![("early".to_owned(), 0, early.created_at), ("late".to_owned(), 1, late.created_at)]);
+    assert_eq!(accounts::by_slug(&db, "late").await.expect("by slug").map(|a| a.id), Some(late.id.0));
+    assert!(accounts::by_slug(&db, "LATE").await.expect("by slug").is_none(), "slugs are exact");
 
     // The account came with its workspace, its Master Admin role and its first admin.
     let workspaces = store::lookups::workspaces(&db, late.id).await.expect("workspaces");
@@ -45,13 +51,18 @@ async fn create_none_exist_and_first(db: Db) {
 }
 
 async fn slugs_are_unique_and_a_refused_account_leaves_nothing(db: Db) {
-    accounts::create(&db, &new_account("acme"), &FirstAdmin::SetupLink { token_hash: token_hash(), expires_at: T0 })
-        .await
-        .expect("create");
+    accounts::create(
+        &db,
+        &new_account("acme"),
+        &FirstAdmin::SetupLink { token_hash: token_hash(), expires_at: T0, email: None },
+    )
+    .await
+    .expect("create");
     let again = new_account("acme");
-    let err = accounts::create(&db, &again, &FirstAdmin::SetupLink { token_hash: token_hash(), expires_at: T0 })
-        .await
-        .expect_err("duplicate slug");
+    let err =
+        accounts::create(&db, &again, &FirstAdmin::SetupLink { token_hash: token_hash(), expires_at: T0, email: None })
+            .await
+            .expect_err("duplicate slug");
     assert!(matches!(&err, StoreError::Conflict(c) if c.contains("slug")), "{err:?}");
     // One transaction: the refused account's workspace and role are not there either.
     assert!(store::lookups::workspaces(&db, again.id).await.expect("workspaces").is_empty());
@@ -61,7 +72,7 @@ async fn slugs_are_unique_and_a_refused_account_leaves_nothing(db: Db) {
 async fn setup_token_is_spent_exactly_once(db: Db) {
     let account = new_account("acme");
     let hash = token_hash();
-    let link = FirstAdmin::SetupLink { token_hash: hash.clone(), expires_at: T0 + HOUR };
+    let link = FirstAdmin::SetupLink { token_hash: hash.clone(), expires_at: T0 + HOUR, email: None };
     accounts::create(&db, &account, &link).await.expect("create");
     assert!(!accounts::none_exist(&db).await.expect("none_exist"));
     assert_eq!(accounts::setup_token_account(&db, &hash, T0).await.expect("lookup"), Some(account.id));
@@ -96,7 +107,7 @@ async fn expired_setup_tokens_are_refused(db: Db) {
     let account = new_account("acme");
     let hash = token_hash();
     let expires_at = T0 + HOUR;
-    accounts::create(&db, &account, &FirstAdmin::SetupLink { token_hash: hash.clone(), expires_at })
+    accounts::create(&db, &account, &FirstAdmin::SetupLink { token_hash: hash.clone(), expires_at, email: None })
         .await
         .expect("create");
     let admin = user(account.id, "boss@acme.org", "Bo", "Ss");

@@ -24,7 +24,7 @@ pub struct TestAccount {
 /// Creates an account whose first admin waits behind a setup link, so it has no users.
 pub async fn account(db: &Db, slug: &str) -> TestAccount {
     let new = new_account(slug);
-    let first = FirstAdmin::SetupLink { token_hash: token_hash(), expires_at: T0 + HOUR };
+    let first = FirstAdmin::SetupLink { token_hash: token_hash(), expires_at: T0 + HOUR, email: None };
     store::accounts::create(db, &new, &first).await.expect("create account");
     TestAccount { id: new.id, workspace: new.workspace_id, master_role: new.master_role_id }
 }

@@ -1,4 +1,5 @@
-//! The login page and sign-out.
+//! The login page and sign-out. When one email and password open users in several
+//! accounts, the page lists those accounts and asks for a choice and the password again.
 
 use crate::cookie::{cleared_cookie, session_cookie};
 use crate::csrf::CsrfForm;
@@ -8,6 +9,7 @@ use crate::redirect::same_origin_path_or_home;
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
+use app::auth::Login;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -30,6 +32,8 @@ struct LoginPage {
     next: String,
     error: Option<String>,
     notice: Option<&'static str>,
+    /// The accounts this email and password open, when several do: the page asks which.
+    accounts: Vec<app::auth::AccountChoice>,
 }
 
 #[derive(Deserialize, Default)]
@@ -51,6 +55,7 @@ async fn show(RawQuery(raw): RawQuery) -> LoginPage {
         next: same_origin_path_or_home(q.next.as_deref()),
         error: None,
         notice,
+        accounts: Vec::new(),
     }
 }
 
@@ -62,6 +67,9 @@ struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
+    /// The slug picked in the account chooser.
+    #[serde(default)]
+    account: String,
 }
 
 async fn submit(
@@ -75,19 +83,28 @@ async fn submit(
     let req = app::auth::LoginRequest {
         email: form.email.clone(),
         password: form.password,
-        account: None,
+        account: Some(form.account).filter(|a| !a.is_empty()),
         ip: client.ip,
         user_agent: client.user_agent,
     };
-    let refused = |status: StatusCode, text: String| {
-        let page =
-            LoginPage { nav: None, email: form.email.clone(), next: next.clone(), error: Some(text), notice: None };
-        (status, page).into_response()
+    let page = |error: Option<String>, accounts| LoginPage {
+        nav: None,
+        email: form.email.clone(),
+        next: next.clone(),
+        error,
+        notice: None,
+        accounts,
     };
     match app::auth::login(&state.ctx, req).await {
-        Ok(outcome) => Ok((jar.add(session_cookie(outcome.token, state.secure)), Redirect::to(&next)).into_response()),
-        Err(AppError::Unauthenticated) => Ok(refused(StatusCode::UNAUTHORIZED, "Wrong email or password.".into())),
-        Err(AppError::Forbidden(why)) => Ok(refused(StatusCode::FORBIDDEN, why)),
+        Ok(Login::Opened(outcome)) => {
+            Ok((jar.add(session_cookie(outcome.token, state.secure)), Redirect::to(&next)).into_response())
+        }
+        // The password is asked again with the choice: it never travels back in the page.
+        Ok(Login::ChooseAccount(accounts)) => Ok(page(None, accounts).into_response()),
+        Err(AppError::Unauthenticated) => {
+            Ok((StatusCode::UNAUTHORIZED, page(Some("Wrong email or password.".into()), Vec::new())).into_response())
+        }
+        Err(AppError::Forbidden(why)) => Ok((StatusCode::FORBIDDEN, page(Some(why), Vec::new())).into_response()),
         Err(e) => Err(e.into()),
     }
 }

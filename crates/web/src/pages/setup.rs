@@ -37,6 +37,8 @@ struct SetupPage {
     nav: Option<super::Nav>,
     token: String,
     email: String,
+    /// The link names its address (`roster account create --admin-email`): shown read-only.
+    fixed_email: bool,
     first_name: String,
     last_name: String,
     errors: FieldErrors,
@@ -44,11 +46,12 @@ struct SetupPage {
 
 async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<SetupPage, PageError> {
     let q: TokenQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    check_token(&state.ctx, &q.token).await.map_err(|e| PageError::link(NOT_VALID, e))?;
+    let link = check_token(&state.ctx, &q.token).await.map_err(|e| PageError::link(NOT_VALID, e))?;
     Ok(SetupPage {
         nav: None,
         token: q.token,
-        email: String::new(),
+        fixed_email: link.email.is_some(),
+        email: link.email.unwrap_or_default(),
         first_name: String::new(),
         last_name: String::new(),
         errors: FieldErrors::default(),
@@ -89,9 +92,11 @@ async fn submit(State(state): State<AppState>, Form(f): Form<SetupForm>) -> Resu
                 _ => &mut errors.other,
             };
             *slot = Some(message);
+            let fixed_email = check_token(&state.ctx, &f.token).await.is_ok_and(|l| l.email.is_some());
             let page = SetupPage {
                 nav: None,
                 token: f.token,
+                fixed_email,
                 email: f.email,
                 first_name: f.first_name,
                 last_name: f.last_name,

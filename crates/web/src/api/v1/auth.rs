@@ -1,10 +1,15 @@
 //! `POST /auth/login`, `POST /auth/logout`.
+//!
+//! When one email and password open users in several accounts, the sign-in answers 409
+//! with `accounts` (`[{"slug","name"}]`, only the accounts the password was proven for) and
+//! the client repeats it with `"account": slug`.
 
 use crate::cookie::{cleared_cookie, session_cookie};
 use crate::error::ApiError;
 use crate::extract::{ApiUser, AppJson, ClientInfo};
 use crate::routes::{Routes, post};
 use crate::state::AppState;
+use app::auth::Login;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -38,7 +43,14 @@ async fn login(
         ip: client.ip,
         user_agent: client.user_agent,
     };
-    let outcome = app::auth::login(&state.ctx, req).await?;
+    let outcome = match app::auth::login(&state.ctx, req).await? {
+        Login::Opened(outcome) => outcome,
+        Login::ChooseAccount(accounts) => {
+            let detail = "this email and password open users in several accounts: repeat the sign-in with \
+                          \"account\" set to the slug of one of them";
+            return Err(ApiError::conflict_with(detail, "accounts", json!(accounts)));
+        }
+    };
     let me = app::auth::authenticate(&state.ctx, &outcome.token, "").await?;
     let jar = jar.add(session_cookie(outcome.token, state.secure));
     let body = json!({
