@@ -39,6 +39,8 @@ pub struct Principal {
     pub ip: String,
     /// The User Settings this session was created with (in force until the next login).
     pub profile_settings: domain::profile::ProfileSettings,
+    /// The user's own workspaces (the workspace switcher's choices), read with the session.
+    pub workspaces: Vec<store::lookups::Named>,
 }
 
 impl Principal {

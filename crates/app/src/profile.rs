@@ -57,8 +57,8 @@ pub async fn update(
     granter: &Granter,
     edit: &ProfileEdit,
 ) -> Result<i64, AppError> {
-    let settings = &crate::user_settings::current(ctx, may.account).await?;
     let target = may.target();
+    let settings = &target.profile_settings;
     let user = &target.row;
     if user.version != edit.version {
         return Err(AppError::Stale(STALE.into()));

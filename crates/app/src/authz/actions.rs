@@ -261,6 +261,7 @@ mod tests {
             workspace: None,
             ip: String::new(),
             profile_settings: domain::profile::ProfileSettings::default(),
+            workspaces: Vec::new(),
         }
     }
 
