@@ -15,7 +15,6 @@ use crate::profile_values::{self, Editor};
 use crate::{AppCtx, AppError};
 use domain::authority::Authority;
 use domain::ids::{AdminRoleId, GroupId, WorkspaceId};
-use domain::permission::{Permission, PermissionSet, Scope};
 use domain::role::AdminRole;
 use domain::user::{BuilderAccess, PersonName, UserStatus};
 use serde_json::{Value, json};
@@ -160,16 +159,7 @@ async fn role_by_id(ctx: &AppCtx, account: domain::ids::AccountId, id: AdminRole
     let record = store::lookups::role(&ctx.db, account, id)
         .await?
         .ok_or_else(|| AppError::invalid("admin_role_id", "there is no such admin role"))?;
-    if record.kind == "master" {
-        return Ok(AdminRole::MasterAdmin);
-    }
-    let permissions: PermissionSet = record.permissions.iter().filter_map(|p| p.parse::<Permission>().ok()).collect();
-    let scope = if record.all_workspaces {
-        Scope::AllWorkspaces
-    } else {
-        Scope::Workspaces(record.workspaces.into_iter().map(WorkspaceId).collect())
-    };
-    Ok(AdminRole::Custom { id, name: record.name, permissions, scope })
+    Ok(crate::roles::role_of(&record))
 }
 
 async fn check_groups(

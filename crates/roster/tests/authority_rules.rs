@@ -230,7 +230,10 @@ on_both_backends!(a_request_that_changes_nothing_writes_nothing_and_says_so, |ap
     let (status, body) =
         patch(&app, &root, org.ann, &json!({"first_name": "Ann", "groups": [org.alpha_team.to_string()]})).await;
     assert_eq!((status, body["changed"].clone()), (StatusCode::OK, json!(false)), "{body}");
-    assert_eq!(newest_event(&app, &root).await, before, "no empty user.updated event");
+    let role = format!("/api/v1/admin-roles/{}", org.alpha_admin_role);
+    let (status, _) = app.send(&root, Method::PATCH, &role, Some(json!({"name": "Alpha Admin"}))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(newest_event(&app, &root).await, before, "no empty user.updated or role.updated event");
     let (status, body) = patch(&app, &root, org.ann, &json!({"first_name": "Annie"})).await;
     assert_eq!((status, body["changed"].clone()), (StatusCode::OK, json!(true)));
     assert_ne!(newest_event(&app, &root).await, before);
