@@ -284,6 +284,11 @@ impl Granter {
         self.role.scope()
     }
 
+    /// Whether the caller may grant `role` (the rule of [`Self::may_grant`]), to offer it.
+    pub(crate) fn can_grant(&self, role: &AdminRole) -> bool {
+        self.role.check_may_grant(role).is_ok()
+    }
+
     /// Refuses (403 naming the rule, with `whose` as the subject: `the role "Ops"`) a role
     /// whose authority does not lie within the caller's, or one equal to Master Admin for
     /// anyone but the Primary Master Admin ([`domain::authority`]).

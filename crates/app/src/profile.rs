@@ -235,7 +235,7 @@ pub struct EditChoices {
     pub roles: Vec<store::lookups::Named>,
 }
 
-pub async fn edit_choices<P>(ctx: &AppCtx, may: &OnUser<P>) -> Result<EditChoices, AppError> {
+pub async fn edit_choices<P>(ctx: &AppCtx, may: &OnUser<P>, granter: &Granter) -> Result<EditChoices, AppError> {
     let user_ws: BTreeSet<Uuid> = may.target().workspaces.iter().map(|w| w.id).collect();
     let mine: BTreeSet<Uuid> = may.target().groups.iter().map(|g| g.id).collect();
     let groups = store::lookups::groups(&ctx.db, may.account)
@@ -247,6 +247,13 @@ pub async fn edit_choices<P>(ctx: &AppCtx, may: &OnUser<P>) -> Result<EditChoice
             (g, member)
         })
         .collect();
-    let roles = store::lookups::grantable_roles(&ctx.db, may.account).await?;
+    // Only the roles the editor may grant (the authority rule), plus the one the user holds.
+    let current = may.target().row.admin_role_id;
+    let roles = store::lookups::roles_with_scope(&ctx.db, may.account)
+        .await?
+        .into_iter()
+        .filter(|r| Some(r.id) == current || granter.can_grant(&crate::roles::role_of(r)))
+        .map(|r| store::lookups::Named { id: r.id, name: r.name })
+        .collect();
     Ok(EditChoices { groups, roles })
 }

@@ -116,7 +116,7 @@ async fn edit_form(
 ) -> Option<EditForm> {
     let may = app::authz::on_loaded_user::<UsersManage, _>(me, view).ok()?;
     let d = app::users::get_user(view);
-    let choices = app::profile::edit_choices(&state.ctx, &may).await.ok()?;
+    let choices = app::profile::edit_choices(&state.ctx, &may, &app::authz::granter(me)).await.ok()?;
     let builder = actions.allows(UserAction::ChangeBuilderAccess).then(|| {
         BuilderAccess::ALL
             .iter()
