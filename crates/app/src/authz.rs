@@ -39,6 +39,8 @@ pub struct Principal {
     pub ip: String,
     /// The User Settings this session was created with (in force until the next login).
     pub profile_settings: domain::profile::ProfileSettings,
+    /// The user's own workspaces (the workspace switcher's choices), read with the session.
+    pub workspaces: Vec<store::lookups::Named>,
 }
 
 impl Principal {
@@ -280,6 +282,11 @@ impl Granter {
 
     pub(crate) fn scope(&self) -> Scope {
         self.role.scope()
+    }
+
+    /// Whether the caller may grant `role` (the rule of [`Self::may_grant`]), to offer it.
+    pub(crate) fn can_grant(&self, role: &AdminRole) -> bool {
+        self.role.check_may_grant(role).is_ok()
     }
 
     /// Refuses (403 naming the rule, with `whose` as the subject: `the role "Ops"`) a role

@@ -82,12 +82,11 @@ fn view_of(
 }
 
 /// A user's profile as admins see it: every field the account's User Settings enable now,
-/// from the user the capability loaded (one read: the settings). `sso` is left false: the
-/// admin's page offers no password change.
-pub async fn admin_view<P>(ctx: &AppCtx, may: &OnUser<P>) -> Result<ProfileView, AppError> {
-    let settings = crate::user_settings::current(ctx, may.account).await?;
+/// from what the capability loaded (no reads). `sso` is left false: the admin's page offers
+/// no password change.
+pub fn admin_view<P>(may: &OnUser<P>) -> ProfileView {
     let t = may.target();
-    Ok(view_of(t.id, &t.row, t.picture_at, &settings, Editor::Admin, false))
+    view_of(t.id, &t.row, t.picture_at, &t.profile_settings, Editor::Admin, false)
 }
 
 /// The signed-in user's own profile, per their session's settings copy.

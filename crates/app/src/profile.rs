@@ -15,7 +15,6 @@ use crate::profile_values::{self, Editor};
 use crate::{AppCtx, AppError};
 use domain::authority::Authority;
 use domain::ids::{AdminRoleId, GroupId, WorkspaceId};
-use domain::permission::{Permission, PermissionSet, Scope};
 use domain::role::AdminRole;
 use domain::user::{BuilderAccess, PersonName, UserStatus};
 use serde_json::{Value, json};
@@ -57,8 +56,8 @@ pub async fn update(
     granter: &Granter,
     edit: &ProfileEdit,
 ) -> Result<i64, AppError> {
-    let settings = &crate::user_settings::current(ctx, may.account).await?;
     let target = may.target();
+    let settings = &target.profile_settings;
     let user = &target.row;
     if user.version != edit.version {
         return Err(AppError::Stale(STALE.into()));
@@ -160,16 +159,7 @@ async fn role_by_id(ctx: &AppCtx, account: domain::ids::AccountId, id: AdminRole
     let record = store::lookups::role(&ctx.db, account, id)
         .await?
         .ok_or_else(|| AppError::invalid("admin_role_id", "there is no such admin role"))?;
-    if record.kind == "master" {
-        return Ok(AdminRole::MasterAdmin);
-    }
-    let permissions: PermissionSet = record.permissions.iter().filter_map(|p| p.parse::<Permission>().ok()).collect();
-    let scope = if record.all_workspaces {
-        Scope::AllWorkspaces
-    } else {
-        Scope::Workspaces(record.workspaces.into_iter().map(WorkspaceId).collect())
-    };
-    Ok(AdminRole::Custom { id, name: record.name, permissions, scope })
+    Ok(crate::roles::role_of(&record))
 }
 
 async fn check_groups(
@@ -245,7 +235,7 @@ pub struct EditChoices {
     pub roles: Vec<store::lookups::Named>,
 }
 
-pub async fn edit_choices<P>(ctx: &AppCtx, may: &OnUser<P>) -> Result<EditChoices, AppError> {
+pub async fn edit_choices<P>(ctx: &AppCtx, may: &OnUser<P>, granter: &Granter) -> Result<EditChoices, AppError> {
     let user_ws: BTreeSet<Uuid> = may.target().workspaces.iter().map(|w| w.id).collect();
     let mine: BTreeSet<Uuid> = may.target().groups.iter().map(|g| g.id).collect();
     let groups = store::lookups::groups(&ctx.db, may.account)
@@ -257,6 +247,13 @@ pub async fn edit_choices<P>(ctx: &AppCtx, may: &OnUser<P>) -> Result<EditChoice
             (g, member)
         })
         .collect();
-    let roles = store::lookups::grantable_roles(&ctx.db, may.account).await?;
+    // Only the roles the editor may grant (the authority rule), plus the one the user holds.
+    let current = may.target().row.admin_role_id;
+    let roles = store::lookups::roles_with_scope(&ctx.db, may.account)
+        .await?
+        .into_iter()
+        .filter(|r| Some(r.id) == current || granter.can_grant(&crate::roles::role_of(r)))
+        .map(|r| store::lookups::Named { id: r.id, name: r.name })
+        .collect();
     Ok(EditChoices { groups, roles })
 }

@@ -10,6 +10,7 @@ use crate::{AppCtx, AppError, clock};
 use domain::authority::Authority;
 use domain::ids::{AdminRoleId, WorkspaceId};
 use domain::permission::{Permission, PermissionSet, Scope};
+use domain::role::AdminRole;
 use serde_json::{Value, json};
 use store::StoreError;
 use store::lookups::RoleRecord;
@@ -147,6 +148,19 @@ fn stored_scope(record: &RoleRecord) -> Scope {
     }
 }
 
+/// The role a stored record describes: the built-in Master Admin, or a custom role.
+pub(crate) fn role_of(record: &RoleRecord) -> AdminRole {
+    if record.kind == "master" {
+        return AdminRole::MasterAdmin;
+    }
+    AdminRole::Custom {
+        id: AdminRoleId(record.id),
+        name: record.name.clone(),
+        permissions: stored_permissions(record),
+        scope: stored_scope(record),
+    }
+}
+
 /// Changes a custom role's name, permissions or scope (absent fields stay).
 pub async fn update(
     ctx: &AppCtx,
@@ -173,6 +187,10 @@ pub async fn update(
         None => old_scope.clone(),
     };
     granter.may_grant(&format!("the role {name:?}"), &Authority::new(permissions, scope.clone()))?;
+    if name == old.name && permissions == old_permissions && scope == old_scope {
+        // Nothing changes: nothing is written, no audit event.
+        return get(ctx, may, id).await;
+    }
     let names = |s: PermissionSet| s.iter().map(Permission::as_str).collect::<Vec<_>>();
     let event = audit::by(
         &may.actor,

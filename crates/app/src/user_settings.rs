@@ -10,20 +10,26 @@ use domain::ids::AccountId;
 use domain::profile::{ProfileField, ProfileSettings, SettingsChange};
 use serde_json::json;
 
-const KEY: &str = "user_profile";
+const KEY: &str = store::settings::USER_PROFILE;
 
 /// The account's settings now (what the next session will copy). An unreadable stored
 /// document falls back to the defaults and is logged.
 pub async fn current(ctx: &AppCtx, account: AccountId) -> Result<ProfileSettings, AppError> {
     let stored = store::settings::get(&ctx.db, account, KEY).await?;
-    Ok(match stored.map(|s| serde_json::from_str::<ProfileSettings>(&s)) {
+    Ok(parse_stored(stored.as_deref()))
+}
+
+/// The settings in their stored JSON (`None`: never saved, the defaults). An unreadable
+/// document falls back to the defaults and is logged.
+pub fn parse_stored(stored: Option<&str>) -> ProfileSettings {
+    match stored.map(serde_json::from_str::<ProfileSettings>) {
         None => ProfileSettings::default(),
         Some(Ok(s)) => s,
         Some(Err(e)) => {
             tracing::error!(error = %e, "stored user profile settings are unreadable; using defaults");
             ProfileSettings::default()
         }
-    })
+    }
 }
 
 pub async fn read(ctx: &AppCtx, may: &AccountWide<SettingsManage>) -> Result<ProfileSettings, AppError> {

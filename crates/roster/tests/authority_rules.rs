@@ -183,6 +183,11 @@ on_both_backends!(roles_are_managed_and_granted_only_within_ones_authority, |app
     let (status, created) = app.send(&root, Method::POST, "/api/v1/admin-roles", Some(boss)).await;
     assert_eq!(status, StatusCode::CREATED);
     let boss = created["id"].clone();
+    // The profile editor offers Mara only the roles she may grant.
+    let html = app.get(&mara_client, &format!("/admin/users/{}", org.cat)).await.text().await.expect("page");
+    let option = |id: &str| format!("<option value=\"{id}\"");
+    assert!(html.contains(&option(&org.alpha_admin_role.to_string())), "a custom role within hers is offered");
+    assert!(!html.contains(&option(boss.as_str().expect("id"))), "Master Admin under another name is not offered");
     let (status, _) = patch(&app, &mara_client, org.ann, &json!({"admin_role_id": boss})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = patch(&app, &root, org.ann, &json!({"admin_role_id": boss})).await;
@@ -230,7 +235,10 @@ on_both_backends!(a_request_that_changes_nothing_writes_nothing_and_says_so, |ap
     let (status, body) =
         patch(&app, &root, org.ann, &json!({"first_name": "Ann", "groups": [org.alpha_team.to_string()]})).await;
     assert_eq!((status, body["changed"].clone()), (StatusCode::OK, json!(false)), "{body}");
-    assert_eq!(newest_event(&app, &root).await, before, "no empty user.updated event");
+    let role = format!("/api/v1/admin-roles/{}", org.alpha_admin_role);
+    let (status, _) = app.send(&root, Method::PATCH, &role, Some(json!({"name": "Alpha Admin"}))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(newest_event(&app, &root).await, before, "no empty user.updated or role.updated event");
     let (status, body) = patch(&app, &root, org.ann, &json!({"first_name": "Annie"})).await;
     assert_eq!((status, body["changed"].clone()), (StatusCode::OK, json!(true)));
     assert_ne!(newest_event(&app, &root).await, before);

@@ -59,19 +59,46 @@ pub async fn custom_roles(db: &Db, account: AccountId) -> Result<Vec<Named>, Sto
     Ok(rows)
 }
 
-/// The admin roles one may grant in the profile editor: the built-in Master Admin first (named
-/// "Master Admin"), then the custom roles by name — one statement.
-pub async fn grantable_roles(db: &Db, account: AccountId) -> Result<Vec<Named>, StoreError> {
-    let rows = with_db!(db, pool => {
-        sqlx::query_as::<_, Named>(
-            "SELECT id, CASE WHEN kind = 'master' THEN 'Master Admin' ELSE name END AS name FROM admin_roles \
-             WHERE account_id = $1 ORDER BY CASE WHEN kind = 'master' THEN 0 ELSE 1 END, lower(name), id",
-        )
-        .bind(account.0)
-        .fetch_all(pool)
-        .await?
+/// Every admin role of `account` with its permissions and scope — the built-in Master Admin
+/// first (named "Master Admin"), then the custom roles by name — in one statement (the
+/// profile editor offers those the editor may grant).
+pub async fn roles_with_scope(db: &Db, account: AccountId) -> Result<Vec<RoleRecord>, StoreError> {
+    #[derive(FromRow)]
+    struct Row {
+        id: Uuid,
+        name: String,
+        kind: String,
+        all_workspaces: bool,
+        permissions: Option<String>,
+        workspaces: Option<String>,
+    }
+    let rows = with_db!(db, pool, dialect => {
+        let sql = format!(
+            "SELECT r.id, CASE WHEN r.kind = 'master' THEN 'Master Admin' ELSE r.name END AS name, r.kind, \
+             r.all_workspaces, \
+             (SELECT {} FROM admin_role_permissions rp WHERE rp.role_id = r.id) AS permissions, \
+             (SELECT {} FROM admin_role_workspaces rw WHERE rw.role_id = r.id) AS workspaces \
+             FROM admin_roles r WHERE r.account_id = $1 \
+             ORDER BY CASE WHEN r.kind = 'master' THEN 0 ELSE 1 END, lower(r.name), r.id",
+            dialect.text_list("rp.permission"),
+            dialect.text_list(&dialect.id_text("rw.workspace_id")),
+        );
+        sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(account.0).fetch_all(pool).await?
     });
-    Ok(rows)
+    let list = |text: &Option<String>| -> Vec<String> {
+        text.as_deref().unwrap_or("").split(',').filter(|p| !p.is_empty()).map(str::to_owned).collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| RoleRecord {
+            permissions: list(&r.permissions),
+            workspaces: list(&r.workspaces).iter().filter_map(|w| Uuid::parse_str(w.trim()).ok()).collect(),
+            id: r.id,
+            name: r.name,
+            kind: r.kind,
+            all_workspaces: r.all_workspaces,
+        })
+        .collect())
 }
 
 pub async fn user_workspaces(db: &Db, user: UserId) -> Result<Vec<Named>, StoreError> {

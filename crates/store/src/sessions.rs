@@ -97,25 +97,36 @@ pub struct LiveSession {
     pub last_name: String,
     #[sqlx(flatten)]
     pub role: crate::targets::RoleColumns,
+    /// The user's workspaces as a JSON array (read them with [`Self::user_workspaces`]).
+    pub workspaces: Option<String>,
     pub security_settings: Option<String>,
     /// The session's copy of the User Settings (packed); `None` for older sessions.
     pub profile_settings: Option<i64>,
 }
 
+impl LiveSession {
+    /// The user's workspaces (the workspace switcher's choices), by name.
+    pub fn user_workspaces(&self) -> Result<Vec<crate::lookups::Named>, StoreError> {
+        crate::targets::workspaces_from_json(self.workspaces.as_deref())
+    }
+}
+
 /// The session check's one statement: session by its unique token hash, joined with its
 /// user (primary key), the user's role (primary key; permissions and workspaces by their
-/// primary keys) and the account's security settings (primary key).
+/// primary keys), the user's workspaces (memberships by user) and the account's security
+/// settings (primary key).
 fn find_live_sql(dialect: crate::dialect::Dialect) -> String {
     format!(
         "SELECT s.id, s.user_id, u.account_id, s.workspace_id, s.current_workspace_id, s.csrf_token, \
          s.created_at, s.last_activity_at, s.expires_at, u.status, u.email, u.first_name, u.last_name, \
-         {}, \
+         {}, {} AS workspaces, \
          st.value AS security_settings, s.profile_settings \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          LEFT JOIN admin_roles r ON r.id = u.admin_role_id \
          LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
          WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND u.deleted_at IS NULL",
         crate::targets::RoleColumns::select(dialect),
+        crate::targets::user_workspaces_json(dialect),
     )
 }
 

@@ -6,6 +6,9 @@ use crate::db::BeginWrite;
 use crate::{Db, Micros, StoreError};
 use domain::ids::AccountId;
 
+/// The key of the User Settings document (which profile fields users see and edit).
+pub const USER_PROFILE: &str = "user_profile";
+
 /// The stored JSON of `key`, if it was ever saved.
 pub async fn get(db: &Db, account: AccountId, key: &str) -> Result<Option<String>, StoreError> {
     let value = with_db!(db, pool => {

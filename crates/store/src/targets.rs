@@ -1,6 +1,6 @@
 //! The user an admin acts on, read once per request: the profile row, the admin role with
-//! its permissions and scope, the user's workspaces and groups, when their picture changed —
-//! one statement, so
+//! its permissions and scope, the user's workspaces and groups, when their picture changed,
+//! and the account's User Settings that shape the profile shown — one statement, so
 //! authorization decides on it and the use cases and pages reuse it instead of re-reading.
 
 use crate::users::UserDetailRow;
@@ -67,6 +67,9 @@ pub struct TargetRow {
     pub groups: Vec<crate::lookups::GroupRow>,
     /// When the user's picture last changed, if they have one.
     pub picture_at: Option<i64>,
+    /// The account's User Settings (stored JSON; `None`: never saved), which shape every
+    /// profile the console shows.
+    pub profile_settings: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -78,6 +81,7 @@ struct Row {
     workspaces: Option<String>,
     groups: Option<String>,
     picture_at: Option<i64>,
+    profile_settings: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -105,14 +109,28 @@ fn json_list<T: for<'de> Deserialize<'de>>(raw: Option<&str>) -> Result<Vec<T>, 
     }
 }
 
+/// The workspaces [`user_workspaces_json`] listed, in the order of `lower(name), id` (as the
+/// other lists of workspaces).
+pub(crate) fn workspaces_from_json(raw: Option<&str>) -> Result<Vec<crate::lookups::Named>, StoreError> {
+    let mut workspaces = json_list::<JsonNamed>(raw)?
+        .into_iter()
+        .map(|w| Ok(crate::lookups::Named { id: uuid(&w.id)?, name: w.name }))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    workspaces.sort_by_key(|w| (w.name.to_lowercase(), w.id));
+    Ok(workspaces)
+}
+
+/// A scalar subquery listing the workspaces of the user `users u` as a JSON array.
+pub(crate) fn user_workspaces_json(dialect: crate::dialect::Dialect) -> String {
+    format!(
+        "(SELECT {} FROM memberships m JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = u.id)",
+        dialect.json_list(&[("id", &dialect.id_text("w.id")), ("name", "w.name")])
+    )
+}
+
 impl Row {
     fn parse(self) -> Result<TargetRow, StoreError> {
-        let mut workspaces = json_list::<JsonNamed>(self.workspaces.as_deref())?
-            .into_iter()
-            .map(|w| Ok(crate::lookups::Named { id: uuid(&w.id)?, name: w.name }))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        // The order of `lower(name), id`, as the other lists of workspaces and groups.
-        workspaces.sort_by_key(|w| (w.name.to_lowercase(), w.id));
+        let workspaces = workspaces_from_json(self.workspaces.as_deref())?;
         let mut groups = json_list::<JsonGroup>(self.groups.as_deref())?
             .into_iter()
             .map(|g| {
@@ -125,32 +143,41 @@ impl Row {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         groups.sort_by_key(|g| (g.workspace_name.to_lowercase(), g.name.to_lowercase(), g.id));
-        Ok(TargetRow { user: self.user, role: self.role, workspaces, groups, picture_at: self.picture_at })
+        Ok(TargetRow {
+            user: self.user,
+            role: self.role,
+            workspaces,
+            groups,
+            picture_at: self.picture_at,
+            profile_settings: self.profile_settings,
+        })
     }
 }
 
 /// The statement: user by primary key, role by primary key, permissions, role workspaces,
-/// memberships, group memberships and the picture's time by their `user_id`/`role_id` keys.
+/// memberships, group memberships and the picture's time by their `user_id`/`role_id` keys,
+/// the account's User Settings by their primary key.
 fn find_sql(dialect: crate::dialect::Dialect) -> String {
     format!(
         "SELECT u.id, u.account_id, u.email, u.first_name, u.last_name, u.status, u.builder_access, \
          u.failed_logins, u.locked_at, u.lock_until, u.invited_at, u.last_login_at, u.profile, u.version, \
-         u.created_at, {role}, \
-         (SELECT {ws} FROM memberships m JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = u.id) \
-         AS workspaces, \
+         u.created_at, {role}, {ws} AS workspaces, \
          (SELECT {gs} FROM group_members gm JOIN groups g ON g.id = gm.group_id \
          JOIN workspaces gw ON gw.id = g.workspace_id WHERE gm.user_id = u.id) AS groups, \
-         (SELECT p.updated_at FROM user_pictures p WHERE p.user_id = u.id) AS picture_at \
+         (SELECT p.updated_at FROM user_pictures p WHERE p.user_id = u.id) AS picture_at, \
+         st.value AS profile_settings \
          FROM users u LEFT JOIN admin_roles r ON r.id = u.admin_role_id \
+         LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = '{settings_key}' \
          WHERE u.account_id = $1 AND u.id = $2 AND u.deleted_at IS NULL",
         role = RoleColumns::select(dialect),
-        ws = dialect.json_list(&[("id", &dialect.id_text("w.id")), ("name", "w.name")]),
+        ws = user_workspaces_json(dialect),
         gs = dialect.json_list(&[
             ("id", &dialect.id_text("g.id")),
             ("name", "g.name"),
             ("workspace_id", &dialect.id_text("gw.id")),
             ("workspace_name", "gw.name"),
         ]),
+        settings_key = crate::settings::USER_PROFILE,
     )
 }
 

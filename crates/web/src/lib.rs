@@ -59,9 +59,7 @@ pub fn router(state: AppState) -> Router {
     let request_timeout = state.request_timeout;
     let trusted_proxies = state.trusted_proxies.clone();
     // Page errors travel to this layer, which renders them with the viewer's navigation.
-    let pages = pages::routes()
-        .into_router()
-        .layer(axum::middleware::from_fn_with_state(state.clone(), pages::render_failures));
+    let pages = pages::routes().into_router().layer(axum::middleware::from_fn(pages::render_failures));
     let mut routes = Router::new()
         .merge(service_routes().into_router())
         .merge(pages)

@@ -235,6 +235,7 @@ pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Princip
         ctx.activity.note(id, now);
     }
     let role = crate::authz::admin_role(&s.role)?;
+    let workspaces = s.user_workspaces()?;
     Ok(Principal {
         user_id: UserId(s.user_id),
         account_id: AccountId(s.account_id),
@@ -246,6 +247,7 @@ pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Princip
         workspace: s.current_workspace_id.or(s.workspace_id).map(WorkspaceId),
         ip: ip.to_owned(),
         profile_settings: s.profile_settings.map(ProfileSettings::from_bits).unwrap_or_default(),
+        workspaces,
     })
 }
 

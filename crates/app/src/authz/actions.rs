@@ -172,6 +172,10 @@ fn decide(p: &Principal, action: UserAction, t: &Target) -> Result<(), String> {
     if action.changes_own_standing() && t.id == p.user_id {
         return Err("nobody changes their own status, role or Bot Builder access through admin actions".into());
     }
+    if action == UserAction::ChangeRole {
+        // Changing the role revokes the one held: that too must be the actor's to grant.
+        p.role.check_may_grant(&t.role).map_err(|r| r.sentence(&format!("the role {:?}", t.role.label())))?;
+    }
     let transition = |r: Result<UserStatus, domain::DomainError>| r.map(|_| ()).map_err(|e| e.to_string());
     match action {
         UserAction::Suspend => transition(t.status.suspend()),
@@ -261,6 +265,7 @@ mod tests {
             workspace: None,
             ip: String::new(),
             profile_settings: domain::profile::ProfileSettings::default(),
+            workspaces: Vec::new(),
         }
     }
 

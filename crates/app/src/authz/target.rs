@@ -33,6 +33,8 @@ pub struct TargetUser {
     pub groups: Vec<GroupRow>,
     /// When the picture last changed, if there is one.
     pub picture_at: Option<i64>,
+    /// The account's User Settings now (which profile fields the console shows).
+    pub profile_settings: domain::profile::ProfileSettings,
 }
 
 impl TargetUser {
@@ -57,6 +59,7 @@ impl TargetUser {
             workspaces: t.workspaces,
             groups: t.groups,
             picture_at: t.picture_at,
+            profile_settings: crate::user_settings::parse_stored(t.profile_settings.as_deref()),
         }))
     }
 }

@@ -113,7 +113,7 @@ async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let here = raw.as_deref().map_or_else(|| "/admin/audit".to_owned(), |q| format!("/admin/audit?{q}"));
-    let nav = Nav::load(&state.ctx, &me, &here).await;
+    let nav = Nav::load(&me, &here);
     let may = app::authz::in_account::<AuditView>(&me)?;
     let (params, mut error) = match parse_query::<AuditParams>(raw.as_deref().unwrap_or("")) {
         Ok(p) => (p, None),

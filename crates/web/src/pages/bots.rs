@@ -70,7 +70,7 @@ async fn render(
     notice: Option<&'static str>,
     failure: Option<(AppError, CreateForm)>,
 ) -> Result<Response, PageError> {
-    let nav = Nav::load(&state.ctx, me, "/admin/bots").await;
+    let nav = Nav::load(me, "/admin/bots");
     let may = app::authz::in_scope::<BotsView>(me)?;
     let mut shown = app::bots::list(&state.ctx, &may, Some(&filter)).await?;
     shown.sort_by(|a, b| (&a.workspace_name, &a.name).cmp(&(&b.workspace_name, &b.name)));

@@ -128,7 +128,7 @@ async fn apply(
         .collect();
     let done = outcomes.iter().filter(|o| o.done).count();
     let page = BulkResultPage {
-        nav: Some(Nav::load(&state.ctx, &me, "/admin/users").await),
+        nav: Some(Nav::load(&me, "/admin/users")),
         action: label(action),
         done,
         refused: outcomes.len() - done,

@@ -52,7 +52,7 @@ async fn render(
     notice: Option<&'static str>,
     error: Option<&AppError>,
 ) -> Result<Response, PageError> {
-    let nav = Nav::load(&state.ctx, me, HERE).await;
+    let nav = Nav::load(me, HERE);
     let may = app::authz::account_wide::<app::authz::UsersDelete>(me)?;
     let rows = app::deletion::list_deleted(&state.ctx, &may)
         .await?

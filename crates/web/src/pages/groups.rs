@@ -55,7 +55,7 @@ async fn render(
     notice: Option<&'static str>,
     error: Option<&AppError>,
 ) -> Result<Response, PageError> {
-    let nav = Nav::load(&state.ctx, me, "/admin/groups").await;
+    let nav = Nav::load(me, "/admin/groups");
     let may = app::authz::in_scope::<GroupsManage>(me)?;
     let groups = app::groups::list(&state.ctx, &may)
         .await?

@@ -52,8 +52,8 @@ struct InvitePage {
     results: Vec<ResultView>,
 }
 
-async fn page(state: &AppState, me: &Principal, status: StatusCode, page: InvitePage) -> Response {
-    let nav = Nav::load(&state.ctx, me, "/admin/users/invite").await;
+fn page(me: &Principal, status: StatusCode, page: InvitePage) -> Response {
+    let nav = Nav::load(me, "/admin/users/invite");
     (status, InvitePage { nav: Some(nav), ..page }).into_response()
 }
 
@@ -69,9 +69,9 @@ fn empty(me: &Principal) -> InvitePage {
     }
 }
 
-async fn show(State(state): State<AppState>, PageUser(me): PageUser) -> Result<Response, PageError> {
+async fn show(PageUser(me): PageUser) -> Result<Response, PageError> {
     app::authz::invite_users(&me)?;
-    Ok(page(&state, &me, StatusCode::OK, empty(&me)).await)
+    Ok(page(&me, StatusCode::OK, empty(&me)))
 }
 
 #[derive(Deserialize, Default)]
@@ -134,7 +134,7 @@ async fn submit(
         Ok(file) => file,
         Err(e) => {
             let p = InvitePage { file_error: Some(e), emails: f.emails, csv: f.csv, ..empty(&me) };
-            return Ok(page(&state, &me, StatusCode::BAD_REQUEST, p).await);
+            return Ok(page(&me, StatusCode::BAD_REQUEST, p));
         }
     };
     let mut refused: Vec<ResultView> = Vec::new();
@@ -150,17 +150,17 @@ async fn submit(
         && let Err(e) = read_csv(&f.csv, &mut rows, &mut refused)
     {
         let p = InvitePage { error: Some(e.to_string()), emails: f.emails, csv: f.csv, ..empty(&me) };
-        return Ok(page(&state, &me, StatusCode::BAD_REQUEST, p).await);
+        return Ok(page(&me, StatusCode::BAD_REQUEST, p));
     }
     if let Some(text) = file.as_deref().filter(|t| !t.trim().is_empty())
         && let Err(e) = read_csv(text, &mut rows, &mut refused)
     {
         let p = InvitePage { file_error: Some(e.to_string()), emails: f.emails, csv: f.csv, ..empty(&me) };
-        return Ok(page(&state, &me, StatusCode::BAD_REQUEST, p).await);
+        return Ok(page(&me, StatusCode::BAD_REQUEST, p));
     }
     if rows.is_empty() && refused.is_empty() {
         let p = InvitePage { error: Some("Enter at least one email address.".into()), ..empty(&me) };
-        return Ok(page(&state, &me, StatusCode::BAD_REQUEST, p).await);
+        return Ok(page(&me, StatusCode::BAD_REQUEST, p));
     }
     let (numbers, rows): (Vec<usize>, Vec<InviteRow>) = rows.into_iter().unzip();
     let options = InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime);
@@ -178,5 +178,5 @@ async fn submit(
         })
         .collect();
     views.extend(refused);
-    Ok(page(&state, &me, StatusCode::OK, InvitePage { results: views, ..empty(&me) }).await)
+    Ok(page(&me, StatusCode::OK, InvitePage { results: views, ..empty(&me) }))
 }

@@ -38,9 +38,9 @@ struct MePage {
     is_admin: bool,
 }
 
-async fn me(State(state): State<AppState>, PageUser(me): PageUser) -> MePage {
+async fn me(PageUser(me): PageUser) -> MePage {
     MePage {
-        nav: Some(Nav::load(&state.ctx, &me, "/me").await),
+        nav: Some(Nav::load(&me, "/me")),
         name: me.display_name.clone(),
         email: me.email.clone(),
         role: me.role.label().to_owned(),
@@ -70,7 +70,7 @@ async fn my_sessions(
     PageUser(me): PageUser,
     notice: Notice,
 ) -> Result<MySessionsPage, PageError> {
-    let nav = Nav::load(&state.ctx, &me, "/me/sessions").await;
+    let nav = Nav::load(&me, "/me/sessions");
     let notice = match notice
         .pick(&[("reported", "The session was ended and your admins were alerted. Consider changing your password.")])
     {

@@ -31,12 +31,11 @@ use crate::error::{PageError, PageFailure};
 use crate::extract::{PageUser, ViewerSlot};
 use crate::redirect::same_origin_path_or_home;
 use crate::routes::{Routes, get};
-use crate::state::AppState;
+use app::AppError;
 use app::authz::Principal;
-use app::{AppCtx, AppError};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -72,16 +71,13 @@ pub fn routes() -> Routes {
 
 /// The pages layer: renders a [`PageError`] (travelling in the response's extensions) as the
 /// error page with the viewer's navigation, whatever handler or extractor refused.
-pub async fn render_failures(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn render_failures(mut req: Request, next: Next) -> Response {
     let slot = ViewerSlot::default();
     req.extensions_mut().insert(slot.clone());
     let here = page_of(&req);
     let res = next.run(req).await;
     let Some(PageFailure(failure)) = res.extensions().get::<PageFailure>().cloned() else { return res };
-    let nav = match slot.get() {
-        Some(me) => Some(Nav::load(&state.ctx, me, &here).await),
-        None => None,
-    };
+    let nav = slot.get().map(|me| Nav::load(me, &here));
     failure_page(&failure, nav)
 }
 
@@ -170,24 +166,19 @@ impl Nav {
     }
 
     /// The full bar of the page at `here` (a local path, which also picks the current
-    /// link), with the workspace switcher returning there. The one place that loads the
-    /// switcher's workspaces; if that fails the bar shows without it.
-    pub async fn load(ctx: &AppCtx, p: &Principal, here: &str) -> Self {
+    /// link), with the workspace switcher returning there (its workspaces came with the
+    /// session check).
+    pub fn load(p: &Principal, here: &str) -> Self {
         let mut nav = Self::of(p, section_of(here));
         nav.back = same_origin_path_or_home(Some(here));
-        match app::sessions::my_workspaces(ctx, p).await {
-            Ok(ws) => {
-                nav.workspaces = ws
-                    .into_iter()
-                    .map(|w| WorkspaceChoice {
-                        selected: p.workspace.is_some_and(|c| c.0 == w.id),
-                        id: w.id.to_string(),
-                        name: w.name,
-                    })
-                    .collect();
-            }
-            Err(e) => tracing::warn!(error = %e, "the workspace switcher could not load"),
-        }
+        nav.workspaces = app::sessions::my_workspaces(p)
+            .iter()
+            .map(|w| WorkspaceChoice {
+                selected: p.workspace.is_some_and(|c| c.0 == w.id),
+                id: w.id.to_string(),
+                name: w.name.clone(),
+            })
+            .collect();
         nav
     }
 }

@@ -180,7 +180,7 @@ async fn refused(
     typed: Option<&BTreeMap<String, String>>,
 ) -> Result<Response, PageError> {
     let Some(refusal) = Refusal::of(&e) else { return Err(e.into()) };
-    let nav = Nav::load(&state.ctx, me, HERE).await;
+    let nav = Nav::load(me, HERE);
     let v = app::my_profile::mine(&state.ctx, me).await?;
     Ok((status_of(&e), page(nav, &v, typed, Some(refusal))).into_response())
 }
@@ -204,7 +204,7 @@ async fn show(
     PageUser(me): PageUser,
     notice: Notice,
 ) -> Result<MyProfilePage, PageError> {
-    let nav = Nav::load(&state.ctx, &me, HERE).await;
+    let nav = Nav::load(&me, HERE);
     let notice = notice.pick(&[
         ("saved", "Profile saved."),
         ("picture", "Picture updated."),

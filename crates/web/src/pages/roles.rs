@@ -54,7 +54,7 @@ async fn render(
     notice: Option<&'static str>,
     error: Option<&AppError>,
 ) -> Result<Response, PageError> {
-    let nav = Nav::load(&state.ctx, me, "/admin/roles").await;
+    let nav = Nav::load(me, "/admin/roles");
     let may = app::authz::in_account::<RolesManage>(me)?;
     let roles = app::roles::list(&state.ctx, &may).await?;
     let workspaces = app::roles::workspaces(&state.ctx, &may).await?;

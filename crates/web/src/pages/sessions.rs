@@ -111,7 +111,7 @@ async fn render(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let nav = Nav::load(&state.ctx, me, &format!("/admin/users/{id}/sessions")).await;
+    let nav = Nav::load(me, &format!("/admin/users/{id}/sessions"));
     let may = app::authz::on_user::<SessionsView>(&state.ctx, me, id).await?;
     let s = app::sessions::list(&state.ctx, &may).await?;
     let page = SessionsPage {

@@ -209,7 +209,7 @@ async fn show(
     PageUser(me): PageUser,
     notice: Notice,
 ) -> Result<SettingsPage, PageError> {
-    let nav = Nav::load(&state.ctx, &me, HERE).await;
+    let nav = Nav::load(&me, HERE);
     let may = app::authz::in_account::<SettingsManage>(&me)?;
     let current = app::settings::read_security(&state.ctx, &may).await?;
     let notice = notice.pick(&[("saved", "Security settings saved.")]);
@@ -229,7 +229,7 @@ async fn save(
     match result.await {
         Ok(_) => Ok(Redirect::to(&format!("{HERE}?notice=saved")).into_response()),
         Err(AppError::Invalid { field, message }) => {
-            let nav = Nav::load(&state.ctx, &me, HERE).await;
+            let nav = Nav::load(&me, HERE);
             Ok((StatusCode::BAD_REQUEST, page(nav, &form, Some((&field, &message)), None)).into_response())
         }
         Err(e) => Err(e.into()),

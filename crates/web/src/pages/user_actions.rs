@@ -149,7 +149,7 @@ async fn delete_page(
     typed: &BTreeMap<String, String>,
     error: Option<&AppError>,
 ) -> Result<Response, PageError> {
-    let nav = Nav::load(&state.ctx, me, &format!("/admin/users/{user}")).await;
+    let nav = Nav::load(me, &format!("/admin/users/{user}"));
     // The same checks as the delete itself, so the page never offers what would be refused.
     app::authz::delete_user(&state.ctx, me, user).await?;
     let (name, email) = user_name(&state.ctx, me, user).await?;

@@ -112,7 +112,7 @@ async fn render(
     notice: Option<&'static str>,
     failure: Option<(&AppError, Failure)>,
 ) -> Result<Response, PageError> {
-    let nav = Nav::load(&state.ctx, me, &format!("/admin/users/{id}/bots")).await;
+    let nav = Nav::load(me, &format!("/admin/users/{id}/bots"));
     let (rows, assignable) = load(&state.ctx, me, id).await?;
     let status = failure.as_ref().map_or(axum::http::StatusCode::OK, |(e, _)| status_of(e));
     let page = UserBotsPage {

@@ -116,7 +116,7 @@ async fn edit_form(
 ) -> Option<EditForm> {
     let may = app::authz::on_loaded_user::<UsersManage, _>(me, view).ok()?;
     let d = app::users::get_user(view);
-    let choices = app::profile::edit_choices(&state.ctx, &may).await.ok()?;
+    let choices = app::profile::edit_choices(&state.ctx, &may, &app::authz::granter(me)).await.ok()?;
     let builder = actions.allows(UserAction::ChangeBuilderAccess).then(|| {
         BuilderAccess::ALL
             .iter()
@@ -210,7 +210,7 @@ async fn render(
     notice: Option<&'static str>,
     refused: Option<&AppError>,
 ) -> Result<Response, PageError> {
-    let nav = Nav::load(&state.ctx, me, &format!("/admin/users/{id}")).await;
+    let nav = Nav::load(me, &format!("/admin/users/{id}"));
     let may = app::authz::on_user::<UsersView>(&state.ctx, me, id).await?;
     let d = app::users::get_user(&may);
     let role = match d.role_kind {
@@ -238,13 +238,7 @@ async fn render(
         None
     };
     // Admins see every field the account's User Settings enable now.
-    let profile = match app::my_profile::admin_view(&state.ctx, &may).await {
-        Ok(v) => Some(v),
-        Err(e) => {
-            tracing::warn!(error = %e, "the profile fields could not load");
-            None
-        }
-    };
+    let profile = Some(app::my_profile::admin_view(&may));
     let actions = app::authz::actions_on(me, &Target::from(may.target()));
     let edit = edit_form(state, me, &may, &actions, profile.as_ref()).await;
     let mut head = UserHead::new(me, id, format!("{} {}", d.user.first_name, d.user.last_name), "profile");

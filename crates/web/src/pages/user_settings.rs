@@ -104,7 +104,7 @@ async fn show(
     PageUser(me): PageUser,
     notice: Notice,
 ) -> Result<UserSettingsPage, PageError> {
-    let nav = Nav::load(&state.ctx, &me, HERE).await;
+    let nav = Nav::load(&me, HERE);
     let may = app::authz::account_wide::<SettingsManage>(&me)?;
     let current = app::user_settings::read(&state.ctx, &may).await?;
     let notice = notice.pick(&[("saved", "Saved. Changes take effect at each user's next login.")]);
@@ -120,7 +120,7 @@ async fn preview(
     let may = app::authz::account_wide::<SettingsManage>(&me)?;
     let new = parse(&form)?;
     let p = app::user_settings::preview(&state.ctx, &may, &new).await?;
-    Ok(page(Nav::load(&state.ctx, &me, HERE).await, &new, Some(PreviewView::of(&p)), None))
+    Ok(page(Nav::load(&me, HERE), &new, Some(PreviewView::of(&p)), None))
 }
 
 async fn save(

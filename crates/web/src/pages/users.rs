@@ -125,7 +125,7 @@ async fn list(
     notice: Notice,
 ) -> Result<Response, PageError> {
     let here = raw.as_deref().map_or_else(|| "/admin/users".to_owned(), |q| format!("/admin/users?{q}"));
-    let nav = Nav::load(&state.ctx, &me, &here).await;
+    let nav = Nav::load(&me, &here);
     let may = app::authz::list_users(&me)?;
     let (params, mut error) = match crate::extract::parse_query::<ListParams>(raw.as_deref().unwrap_or("")) {
         Ok(p) => (p, None),

@@ -62,8 +62,7 @@ async fn get_user(
     let may = app::authz::on_user::<UsersView>(&state.ctx, &me, id).await?;
     let d = app::users::get_user(&may);
     let lockout = app::lockout::info(&state.ctx, &may).await?;
-    let settings = app::user_settings::current(&state.ctx, me.account_id).await?;
-    let mut body = details_json(&d, &settings);
+    let mut body = details_json(&d, &may.target().profile_settings);
     body["lockout"] = lockout_json(&lockout);
     // The version as an entity tag: PATCH sends it back in `If-Match`.
     Ok(([(axum::http::header::ETAG, super::profile::etag(d.user.version))], Json(body)))
