@@ -205,7 +205,7 @@ pub async fn change_password(ctx: &AppCtx, p: &Principal, current: &str, new: &s
         // A stolen session must not become a way to guess the password: wrong guesses here
         // count toward the lockout exactly like failed sign-ins.
         let who = (p.account_id, p.user_id);
-        crate::auth::count_failure(ctx, who, &security, &p.ip, "wrong current password", clock::now()).await?;
+        crate::auth::record_failure(ctx, who, &security, &p.ip, "wrong current password", clock::now()).await?;
         return Err(AppError::invalid("current_password", "is not your current password"));
     };
     let u = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound)?;

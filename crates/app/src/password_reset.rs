@@ -35,12 +35,14 @@ struct Recipient<'a> {
     email: &'a str,
 }
 
+/// Stores a link for `to` and mails it. False, sending nothing, when the user was deleted
+/// or suspended meanwhile.
 async fn issue_and_send(
     ctx: &AppCtx,
     to: &Recipient<'_>,
     public_url: &str,
     event: &store::audit::NewAuditEvent,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let token = tokens::generate();
     let now = clock::now();
     let new = NewToken {
@@ -50,7 +52,9 @@ async fn issue_and_send(
         created_at: now,
         expires_at: now + ctx.auth.reset_link_lifetime,
     };
-    store::password_reset::issue(&ctx.db, &new, event).await?;
+    if !store::password_reset::issue(&ctx.db, &new, event).await? {
+        return Ok(false);
+    }
     let body = format!(
         "Someone asked to reset the password of your Roster account.\n\n\
          To choose a new password, open this link within {} minutes (it works once):\n\n{}\n\n\
@@ -58,7 +62,8 @@ async fn issue_and_send(
         ctx.auth.reset_link_lifetime / MINUTE,
         reset_link(public_url, &token)
     );
-    ctx.mailer.send(&Mail { to: to.email.to_owned(), subject: "Reset your Roster password".into(), body }).await
+    ctx.mailer.send(&Mail { to: to.email.to_owned(), subject: "Reset your Roster password".into(), body }).await?;
+    Ok(true)
 }
 
 /// An admin's "Reset Password": emails the user a single-use link. 409 with the reason when
@@ -81,7 +86,10 @@ pub async fn reset_by_admin(ctx: &AppCtx, may: &OnUser<UsersManage>, public_url:
     }
     let event = audit::by(&may.actor, action::PASSWORD_RESET_REQUESTED, Some(may.user), json!({"by": "admin"}));
     let to = Recipient { user: may.user, email: &user.email };
-    issue_and_send(ctx, &to, public_url, &event).await
+    if !issue_and_send(ctx, &to, public_url, &event).await? {
+        return Err(AppError::Conflict("the user was deleted or suspended meanwhile; no link was sent".into()));
+    }
+    Ok(())
 }
 
 /// "Forgot password": emails a link to an active (or locked) user with this email, in
@@ -136,17 +144,36 @@ pub(crate) async fn hash_new_password(
     ctx.hasher.hash(password).await
 }
 
-/// Sets a new password from a reset link: 410 for an unknown, used or expired link, 409
-/// under SSO, 400 when the password breaks the policy or repeats one of the last N.
-/// Ends every session and clears a lockout.
-pub async fn complete(ctx: &AppCtx, token: &str, password: &str, ip: &str) -> Result<(), AppError> {
-    let gone =
-        || AppError::Gone("this password reset link is invalid, already used or expired; ask for a new one".into());
-    let token_hash = tokens::hash(token);
-    let target = store::password_reset::peek(&ctx.db, &token_hash, clock::now()).await?.ok_or_else(gone)?;
+fn gone() -> AppError {
+    AppError::Gone(
+        "this password reset link no longer works: it expired, was already used, or was cancelled \
+         (a newer link was sent, or the account changed); ask for a new one"
+            .into(),
+    )
+}
+
+/// The user of a live reset link, before its form is shown: 410 for an unknown, used,
+/// expired or cancelled link (the user was deleted, suspended or changed address since),
+/// 409 under SSO.
+async fn live_target(ctx: &AppCtx, token_hash: &[u8]) -> Result<store::password_reset::ResetTarget, AppError> {
+    let target = store::password_reset::peek(&ctx.db, token_hash, clock::now()).await?.ok_or_else(gone)?;
     if target.sso_enabled {
         return Err(AppError::Conflict(SSO_REFUSAL.into()));
     }
+    Ok(target)
+}
+
+/// Whether `token` is a live reset link (see [`complete`] for the refusals).
+pub async fn check(ctx: &AppCtx, token: &str) -> Result<(), AppError> {
+    live_target(ctx, &tokens::hash(token)).await.map(|_| ())
+}
+
+/// Sets a new password from a reset link: 410 for an unknown, used, expired or cancelled
+/// link, 409 under SSO, 400 when the password breaks the policy or repeats one of the last
+/// N. Ends every session and clears a lockout.
+pub async fn complete(ctx: &AppCtx, token: &str, password: &str, ip: &str) -> Result<(), AppError> {
+    let token_hash = tokens::hash(token);
+    let target = live_target(ctx, &token_hash).await?;
     let security = settings::parse_security(target.security_settings.as_deref());
     let user = UserId(target.user_id);
     let about = [target.email.as_str(), &target.first_name, &target.last_name];

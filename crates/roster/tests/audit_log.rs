@@ -226,3 +226,27 @@ on_both_backends!(only_audit_viewers_read_the_log_and_never_another_accounts, |a
     assert!(ours.iter().all(|e| e["target"]["email"] != "outsider@other.example"), "{ours:?}");
     assert!(items(&app, &auditor, &format!("target={}", org.outsider)).await.is_empty());
 });
+
+// The README's promise (issue 11.7): `from` is inclusive, `to` exclusive, and a date is a
+// UTC day, whatever the offset of an RFC 3339 bound.
+on_both_backends!(an_rfc3339_to_is_exclusive_and_dates_are_utc_days, |app| async move {
+    let org = app.seed_org().await;
+    let root = sign_in(&app, ADMIN_EMAIL, CHROME_UA).await;
+    // 2026-11-27T23:30:00Z: late on the 27th in UTC, already the 28th east of Greenwich.
+    let at: i64 = 1_795_822_200 * 1_000_000;
+    let event = app::audit::unattended(org.account, "login.failed", Some(org.cat), "", json!({"reason": "test"}));
+    store::audit::record(&app.db, &store::audit::NewAuditEvent { at, ..event }).await.unwrap();
+    let found = |bounds: &'static str| {
+        let (app, root) = (&app, &root);
+        let query = format!("target={}&{}", org.cat, bounds.replace('+', "%2B"));
+        async move { items(app, root, &query).await.len() }
+    };
+    assert_eq!(found("to=2026-11-27T23:30:00Z").await, 0, "an RFC 3339 to is exclusive");
+    assert_eq!(found("to=2026-11-28T00:30:00+01:00").await, 0, "the same instant, another offset");
+    assert_eq!(found("to=2026-11-27T23:30:00.000001Z").await, 1);
+    assert_eq!(found("from=2026-11-27T23:30:00Z").await, 1, "from is inclusive");
+    assert_eq!(found("from=2026-11-27&to=2026-11-27").await, 1, "the UTC day of the 27th");
+    assert_eq!(found("to=2026-11-27").await, 1, "a date to includes its whole UTC day");
+    assert_eq!(found("from=2026-11-28").await, 0, "the 28th begins at midnight UTC");
+    assert_eq!(found("to=2026-11-26").await, 0);
+});

@@ -67,18 +67,28 @@ on_both_backends!(a_stolen_cookie_is_dead_after_logout, |app| async move {
     assert_eq!(me(copy, cookie).await, StatusCode::UNAUTHORIZED);
 });
 
-on_both_backends!(suspended_and_invited_users_cannot_sign_in, |app| async move {
+// Suspended and invited users get exactly the answer of an unknown email (issue 10.3:
+// a suspended user's 403 "this account is suspended" told an attacker the account exists
+// and the password was right).
+on_both_backends!(suspended_and_invited_users_cannot_sign_in_and_are_told_nothing_more, |app| async move {
     app.seed_org().await;
     let c = client();
-    let res =
-        app.post_json(&c, "/api/v1/auth/login", &json!({"email": "dan.dunn@example.com", "password": PASSWORD})).await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let body: serde_json::Value = res.json().await.unwrap();
-    assert!(body["detail"].as_str().unwrap().contains("suspended"), "{body}");
-    // Eve was invited and has no password yet: just wrong credentials.
-    let res =
-        app.post_json(&c, "/api/v1/auth/login", &json!({"email": "eve.evans@example.com", "password": PASSWORD})).await;
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let mut answers = Vec::new();
+    for email in ["dan.dunn@example.com", "eve.evans@example.com", "nobody@example.com"] {
+        let res = app.post_json(&c, "/api/v1/auth/login", &json!({"email": email, "password": PASSWORD})).await;
+        answers.push((res.status(), res.text().await.unwrap()));
+    }
+    assert_eq!(answers[0].0, StatusCode::UNAUTHORIZED, "suspended: {answers:?}");
+    assert!(answers.windows(2).all(|w| w[0] == w[1]), "suspended, invited, unknown: {answers:?}");
+    let page = c
+        .post(app.url("/login"))
+        .form(&[("email", "dan.dunn@example.com"), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::UNAUTHORIZED);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Wrong email or password.") && !html.contains("suspended"), "{html}");
 });
 
 on_both_backends!(cross_site_state_changes_are_refused_but_scripts_pass, |app| async move {

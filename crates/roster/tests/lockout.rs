@@ -185,6 +185,8 @@ async fn fifty_parallel_wrong_passwords(app: TestApp) {
     assert_eq!(d["lockout"]["failed_logins"], 5, "exactly the limit, however many raced: {d}");
     let locked = audit_events(&app, &format!("action=user.locked&target={}", org.ann)).await;
     assert_eq!(locked.len(), 1, "locked exactly once: {locked:?}");
+    let failed = audit_events(&app, &format!("action=login.failed&target={}", org.ann)).await;
+    assert_eq!(failed.len(), 50, "every attempt is audited, also those that found the user locked");
     assert_eq!(attempt(&app, ANN, PASSWORD).await.0, StatusCode::UNAUTHORIZED);
 }
 
@@ -204,6 +206,24 @@ mod fifty_parallel_wrong_passwords_lock_exactly_once {
         super::fifty_parallel_wrong_passwords(app).await;
     }
 }
+
+on_both_backends!(attempts_on_a_locked_account_are_audited_without_counting, |app| async move {
+    let org = app.seed_org().await;
+    let root = sign_in(&app, ADMIN_EMAIL, CHROME_UA).await;
+    fail(&app, ANN, 5).await;
+    let query = format!("action=login.failed&target={}", org.ann);
+    assert_eq!(audit_events(&app, &query).await.len(), 5);
+    fail(&app, ANN, 2).await;
+    assert_eq!(attempt(&app, ANN, PASSWORD).await.0, StatusCode::UNAUTHORIZED, "the right password too");
+    let events = audit_events(&app, &query).await;
+    assert_eq!(events.len(), 8, "all three attempts on the locked account are audited: {events:?}");
+    let reasons: Vec<&str> = events.iter().take(3).map(|e| e["details"]["reason"].as_str().unwrap()).collect();
+    assert_eq!(reasons, ["locked"; 3], "newest first: {events:?}");
+    let d = details(&app, &root, org.ann).await;
+    assert_eq!(d["lockout"]["failed_logins"], 5, "the count stays at the limit: {d}");
+    assert_eq!(d["lockout"]["recent_failures"].as_array().unwrap().len(), 5, "the latest five attempts: {d}");
+    assert_eq!(audit_events(&app, "action=user.locked").await.len(), 1);
+});
 
 on_both_backends!(a_lockout_through_one_instance_ends_the_session_on_another, |app| async move {
     let org = app.seed_org().await;

@@ -11,7 +11,7 @@ use std::time::Duration;
 const NEW_PASSWORD: &str = "Battery-Staple-42";
 
 /// Reset links mailed to `to` so far, oldest first (quoted-printable undone).
-fn links(app: &TestApp, to: &str) -> Vec<String> {
+pub(crate) fn links(app: &TestApp, to: &str) -> Vec<String> {
     let Ok(dir) = std::fs::read_dir(app.outbox()) else { return Vec::new() };
     let mut mails: Vec<(std::time::SystemTime, String)> = dir
         .map(|e| {
@@ -32,7 +32,7 @@ fn links(app: &TestApp, to: &str) -> Vec<String> {
 }
 
 /// Waits until `n` links have been mailed to `to` and returns the newest.
-async fn wait_for_link(app: &TestApp, to: &str, n: usize) -> String {
+pub(crate) async fn wait_for_link(app: &TestApp, to: &str, n: usize) -> String {
     for _ in 0..100 {
         let found = links(app, to);
         if found.len() >= n {
@@ -43,7 +43,7 @@ async fn wait_for_link(app: &TestApp, to: &str, n: usize) -> String {
     panic!("no reset link number {n} for {to}");
 }
 
-async fn complete(app: &TestApp, token: &str, password: &str) -> (StatusCode, Value) {
+pub(crate) async fn complete(app: &TestApp, token: &str, password: &str) -> (StatusCode, Value) {
     let res =
         app.post_json(&client(), "/api/v1/auth/reset-password", &json!({"token": token, "password": password})).await;
     let status = res.status();

@@ -84,6 +84,27 @@ impl Dialect {
         if self.sqlite { "SELECT id FROM users WHERE id = $1" } else { "SELECT id FROM users WHERE id = $1 FOR UPDATE" }
     }
 
+    /// The statement that lets the current transaction's commit return before its WAL
+    /// reaches the disk (PostgreSQL `SET LOCAL synchronous_commit = off`: a crash may lose
+    /// the last fraction of a second of such commits, never corrupt anything). SQLite in WAL
+    /// mode with `synchronous = NORMAL` commits that way already. For writes whose timing
+    /// must not stand out, such as a refused sign-in.
+    pub fn commit_without_flush(self) -> Option<&'static str> {
+        if self.sqlite { None } else { Some("SET LOCAL synchronous_commit = off") }
+    }
+
+    /// Locks the row of `users` whose id is `$1` until the transaction ends, and returns it
+    /// only when that user may still be sent a single-use link: not deleted, not suspended.
+    /// Taken before a link is stored, it orders the link after (or before) a concurrent
+    /// deletion or suspension, whose trigger then spends it (see [`Self::lock_user`]).
+    pub fn lock_link_recipient(self) -> &'static str {
+        if self.sqlite {
+            "SELECT id FROM users WHERE id = $1 AND deleted_at IS NULL AND status <> 'suspended'"
+        } else {
+            "SELECT id FROM users WHERE id = $1 AND deleted_at IS NULL AND status <> 'suspended' FOR UPDATE"
+        }
+    }
+
     /// A condition on `users u`: the user's profile document holds a value under `key`
     /// (a fixed field name of [`domain::profile::ProfileField`], never user input).
     pub fn profile_has(self, key: &'static str) -> String {

@@ -142,22 +142,24 @@ pub async fn insert_batch(db: &Db, invites: &[NewInvitation]) -> Result<Vec<Inse
 }
 
 /// Gives an invited user a new invitation token (spending the older ones) and moves
-/// `invited_at`, if they are still invited. False otherwise.
+/// `invited_at`, if they are still invited (and not deleted). False otherwise.
 pub async fn reissue(db: &Db, token: &NewToken, audit: &NewAuditEvent) -> Result<bool, StoreError> {
-    let done = with_db!(db, pool => {
+    let done = with_db!(db, pool, dialect => {
         let mut tx = pool.begin_write().await?;
-        let n = sqlx::query("UPDATE users SET invited_at = $1 WHERE id = $2 AND status = 'invited'")
-            .bind(token.created_at)
-            .bind(token.user_id.0)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if n == 1 {
-            issue_token!(tx, token);
+        let n = sqlx::query(
+            "UPDATE users SET invited_at = $1 WHERE id = $2 AND status = 'invited' AND deleted_at IS NULL",
+        )
+        .bind(token.created_at)
+        .bind(token.user_id.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let issued = n == 1 && issue_token!(tx, dialect, token);
+        if issued {
             insert_audit!(tx, audit);
             tx.commit().await?;
         }
-        n == 1
+        issued
     });
     Ok(done)
 }
@@ -181,7 +183,8 @@ pub async fn find_live(db: &Db, token_hash: &[u8], now: Micros) -> Result<Option
             "SELECT u.id AS user_id, u.account_id, u.email, u.first_name, u.last_name, u.status, \
              st.value AS security_settings FROM user_tokens t JOIN users u ON u.id = t.user_id \
              LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
-             WHERE t.token_hash = $1 AND t.purpose = 'invitation' AND t.used_at IS NULL AND t.expires_at > $2",
+             WHERE t.token_hash = $1 AND t.purpose = 'invitation' AND t.used_at IS NULL AND t.expires_at > $2 \
+             AND u.deleted_at IS NULL",
         )
         .bind(token_hash)
         .bind(now)

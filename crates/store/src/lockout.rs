@@ -23,10 +23,13 @@ struct Counted {
     status: String,
 }
 
-/// Counts a failed sign-in of an active user from `ip`. The failure that reaches
-/// `max_attempts` locks the user until `lock_until` (`None`: until an admin unlocks), ends
-/// all their sessions and appends `locked_event`; `failed_event` is appended every time.
-/// All in one transaction.
+/// Records a failed sign-in from `ip` (kept for the profile) and appends `failed_event`,
+/// whatever the user's status; counts it only while the user is active, so a locked user's
+/// count never passes `max_attempts`. The failure that reaches `max_attempts` locks the
+/// user until `lock_until` (`None`: until an admin unlocks), ends all their sessions and
+/// appends `locked_event`. All in one transaction, whose commit does not wait for the disk
+/// (see [`crate::dialect::Dialect::commit_without_flush`]): a refused sign-in must cost
+/// what an unknown email costs, which writes nothing.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_failure(
     db: &Db,
@@ -38,8 +41,11 @@ pub async fn record_failure(
     failed_event: &NewAuditEvent,
     locked_event: &NewAuditEvent,
 ) -> Result<Failure, StoreError> {
-    let failure = with_db!(db, pool => {
+    let failure = with_db!(db, pool, dialect => {
         let mut tx = pool.begin_write().await?;
+        if let Some(sql) = dialect.commit_without_flush() {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
         let counted = sqlx::query_as::<_, Counted>(
             "UPDATE users SET failed_logins = failed_logins + 1, \
              status = CASE WHEN failed_logins + 1 >= $2 THEN 'locked' ELSE status END, \
@@ -77,6 +83,24 @@ pub async fn record_failure(
         Failure { failed_logins: counted.map_or(0, |c| c.failed_logins), locked_now }
     });
     Ok(failure)
+}
+
+/// The database work of [`record_failure`] for a sign-in whose email matches no user: the
+/// same transaction and counter update, matching no row (the dummy hash's idea applied to
+/// the database), so an unknown email does not answer sooner than a wrong password.
+pub async fn record_failure_of_nobody(db: &Db) -> Result<(), StoreError> {
+    with_db!(db, pool, dialect => {
+        let mut tx = pool.begin_write().await?;
+        if let Some(sql) = dialect.commit_without_flush() {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 AND status = 'active'")
+            .bind(Uuid::nil())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    });
+    Ok(())
 }
 
 /// Lifts a lockout whose time is up. True when this call unlocked the user.

@@ -41,15 +41,19 @@ pub async fn set_sso_enabled(db: &Db, account: AccountId, on: bool, audit: &NewA
     Ok(())
 }
 
-/// Stores a reset link for its user (older live links die) and appends `audit`.
-pub async fn issue(db: &Db, token: &NewToken, audit: &NewAuditEvent) -> Result<(), StoreError> {
-    with_db!(db, pool => {
+/// Stores a reset link for its user (older live links die) and appends `audit`. False,
+/// storing nothing, when the user was deleted or suspended meanwhile.
+pub async fn issue(db: &Db, token: &NewToken, audit: &NewAuditEvent) -> Result<bool, StoreError> {
+    let issued = with_db!(db, pool, dialect => {
         let mut tx = pool.begin_write().await?;
-        issue_token!(tx, token);
-        insert_audit!(tx, audit);
-        tx.commit().await?;
+        let issued = issue_token!(tx, dialect, token);
+        if issued {
+            insert_audit!(tx, audit);
+            tx.commit().await?;
+        }
+        issued
     });
-    Ok(())
+    Ok(issued)
 }
 
 /// The user behind a live (unused, unexpired) reset link.

@@ -1,7 +1,9 @@
 //! Single-use user tokens (invitation and password-reset links). Only the SHA-256 of a
 //! token is stored. Issuing a token for a user and purpose spends every older live one, so
 //! at most one link works at a time; consuming is one atomic `UPDATE … RETURNING`, so a link
-//! works exactly once even under concurrent clicks.
+//! works exactly once even under concurrent clicks. A trigger spends every live token of a
+//! user who is deleted, suspended or moves to another address (migration 0045), and no
+//! token is issued to such a user, so no link outlives the standing it was sent for.
 
 use crate::{Micros, StoreError};
 use domain::ids::UserId;
@@ -20,26 +22,35 @@ pub struct NewToken {
 }
 
 /// Spends the user's older live tokens of the same purpose and stores `$token`, with the
-/// open transaction `$tx`.
+/// open transaction `$tx` of the backend whose [`crate::dialect::Dialect`] is `$dialect`;
+/// evaluates to `false`, storing nothing, when the user may no longer be sent a link
+/// (deleted or suspended meanwhile). The user's row stays locked until `$tx` ends.
 macro_rules! issue_token {
-    ($tx:expr, $token:expr) => {{
+    ($tx:expr, $dialect:expr, $token:expr) => {{
         let t: &$crate::tokens::NewToken = $token;
-        sqlx::query("UPDATE user_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL")
+        let recipient: Option<(uuid::Uuid,)> =
+            sqlx::query_as($dialect.lock_link_recipient()).bind(t.user_id.0).fetch_optional(&mut *$tx).await?;
+        if recipient.is_some() {
+            sqlx::query(
+                "UPDATE user_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL",
+            )
             .bind(t.created_at)
             .bind(t.user_id.0)
             .bind(t.purpose)
             .execute(&mut *$tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&t.token_hash)
-        .bind(t.user_id.0)
-        .bind(t.purpose)
-        .bind(t.created_at)
-        .bind(t.expires_at)
-        .execute(&mut *$tx)
-        .await?;
+            sqlx::query(
+                "INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&t.token_hash)
+            .bind(t.user_id.0)
+            .bind(t.purpose)
+            .bind(t.created_at)
+            .bind(t.expires_at)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        recipient.is_some()
     }};
 }
 pub(crate) use issue_token;

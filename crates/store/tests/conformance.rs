@@ -42,5 +42,7 @@ mod search;
 mod seed;
 #[path = "conformance/sessions.rs"]
 mod sessions;
+#[path = "conformance/tokens.rs"]
+mod tokens;
 #[path = "conformance/users.rs"]
 mod users;

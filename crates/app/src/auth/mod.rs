@@ -11,7 +11,7 @@ use crate::metrics::{self, SignIn};
 use crate::{AppCtx, AppError, tokens};
 use domain::ids::{AccountId, SessionId, UserId, WorkspaceId};
 use domain::profile::ProfileSettings;
-use domain::user::{Email, UserStatus};
+use domain::user::{Email, SignInRefusal, UserStatus};
 use serde_json::json;
 use store::sessions::{Ending, NewSession, Which};
 
@@ -56,77 +56,67 @@ pub enum Login {
 /// One email may belong to users in several accounts (each account is its own tenant). The
 /// password is checked against every one of them (or only the one `req.account` names), so
 /// the work does not depend on which one it opens; the answer is
-/// - one match: that user's session;
-/// - several: [`Login::ChooseAccount`] listing only the matched accounts — as Google's
-///   account chooser, which comes after the password, never before, so nobody learns where an
+/// - one user the password opens: that user's session;
+/// - several: [`Login::ChooseAccount`] listing only those accounts — as Google's account
+///   chooser, which comes after the password, never before, so nobody learns where an
 ///   address belongs without proving its password;
-/// - none: [`AppError::Unauthenticated`], and a failure is counted against each candidate the
-///   attempt was meant for (all of them when no account was named).
+/// - none: [`AppError::Unauthenticated`].
 ///
-/// Unknown emails, wrong passwords, malformed emails and locked users all get
-/// [`AppError::Unauthenticated`]; every path but "locked" does the same hashing per
-/// candidate. A lockout is decided before hashing, so guesses against a locked user cost no
-/// CPU. The failure that reaches the limit locks the user and ends all their sessions.
+/// Every refusal — unknown email, malformed email, deleted user, wrong password, locked,
+/// suspended, invited, no password (SSO only) — answers [`AppError::Unauthenticated`] after
+/// the same work: exactly one Argon2 verification per user with this email (against a
+/// dummy hash when there is no usable one, or no user) and one failure record each (a dummy
+/// one when there is no user), so neither the answer nor its timing tells whether the
+/// account exists or what state it is in (PRODUCT.md §5). Every refusal of a known user is
+/// recorded (a `login.failed` audit event with the reason, and the source address in the
+/// lockout record); only a wrong password of an active user counts towards the lockout,
+/// atomically, and the failure that reaches the limit locks them and ends all sessions.
 pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<Login, AppError> {
     let candidates = match Email::try_from(req.email.as_str()) {
         Ok(email) => store::users::find_for_login(&ctx.db, &email.key(), req.account.as_deref()).await?,
         Err(_) => Vec::new(),
     };
+    if candidates.is_empty() {
+        ctx.hasher.check(&req.password, None).await;
+        store::lockout::record_failure_of_nobody(&ctx.db).await?;
+        metrics::sign_in(SignIn::Failed);
+        return Err(AppError::Unauthenticated);
+    }
     let now = ctx.clock.now();
-    let mut matched = Vec::new();
-    let mut wrong = Vec::new();
-    let mut locked = false;
+    let mut opened = Vec::new();
+    let mut refused = Vec::new();
     for c in &candidates {
         let user = UserId(c.id);
         let mut status: UserStatus = c.status.parse()?;
         if status == UserStatus::Locked && c.lock_until.is_some_and(|t| t <= now) {
             if store::lockout::unlock_if_due(&ctx.db, user, now).await? {
-                let event = audit::unattended(
-                    AccountId(c.account_id),
-                    action::USER_UNLOCKED,
-                    Some(user),
-                    "",
-                    json!({"by": "timer"}),
-                );
+                let account = AccountId(c.account_id);
+                let event = audit::unattended(account, action::USER_UNLOCKED, Some(user), "", json!({"by": "timer"}));
                 audit::record(ctx, &event).await?;
             }
             status = UserStatus::Active;
         }
-        if status == UserStatus::Locked {
-            locked = true;
-        } else if ctx.hasher.verify(&req.password, c.password_hash.as_deref()).await {
-            matched.push((c, status));
-        } else if status == UserStatus::Active {
-            wrong.push(c);
+        match status.sign_in(ctx.hasher.check(&req.password, c.password_hash.as_deref()).await) {
+            Ok(()) => opened.push(c),
+            Err(refusal) => refused.push((c, refusal)),
         }
     }
-    if candidates.is_empty() {
-        ctx.hasher.verify(&req.password, None).await;
-    }
-    if matched.is_empty() {
-        for c in wrong {
-            let settings = crate::settings::parse_security(c.security_settings.as_deref());
-            let who = (AccountId(c.account_id), UserId(c.id));
-            count_failure(ctx, who, &settings, &req.ip, "wrong password", now).await?;
-        }
-        metrics::sign_in(if locked { SignIn::Locked } else { SignIn::Failed });
-        return Err(AppError::Unauthenticated);
-    }
-    let may_sign_in: Vec<_> = matched.iter().filter(|(_, status)| status.can_sign_in()).collect();
-    let user = match may_sign_in.as_slice() {
+    let user = match opened.as_slice() {
         [] => {
-            metrics::sign_in(SignIn::Failed);
-            let status = matched[0].1;
-            return Err(AppError::Forbidden(format!(
-                "this account is {}; contact your administrator",
-                status.label().to_lowercase()
-            )));
+            for (c, refusal) in &refused {
+                let settings = crate::settings::parse_security(c.security_settings.as_deref());
+                let who = (AccountId(c.account_id), UserId(c.id));
+                record_failure(ctx, who, &settings, &req.ip, refusal.reason(), now).await?;
+            }
+            let locked = refused.iter().any(|(_, r)| *r == SignInRefusal::Locked);
+            metrics::sign_in(if locked { SignIn::Locked } else { SignIn::Failed });
+            return Err(AppError::Unauthenticated);
         }
-        [(user, _)] => *user,
+        [user] => *user,
         several => {
             let choices = several
                 .iter()
-                .map(|(c, _)| AccountChoice { slug: c.account_slug.clone(), name: c.account_name.clone() })
+                .map(|c| AccountChoice { slug: c.account_slug.clone(), name: c.account_name.clone() })
                 .collect();
             return Ok(Login::ChooseAccount(choices));
         }
@@ -175,9 +165,12 @@ pub(crate) async fn open_session(
     Ok(LoginOutcome { token, session_id: session.id, user_id })
 }
 
-/// Counts a wrong password against the user atomically (sign-in, or the current password
-/// when changing it); the failure that reaches the limit locks them and ends all sessions.
-pub(crate) async fn count_failure(
+/// Records a refused sign-in of a known user (or a wrong current password when changing
+/// it): audited with `reason`, and counted against an active user atomically — the
+/// failure that reaches the limit locks them and ends all sessions. A user who is not
+/// active (locked, suspended, invited) is audited without counting, so a locked user's
+/// count stays at the limit.
+pub(crate) async fn record_failure(
     ctx: &AppCtx,
     (account, user): (AccountId, UserId),
     settings: &domain::security::SecuritySettings,

@@ -5,7 +5,8 @@
 //! 5-second burst).
 
 use crate::AppError;
-use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
+use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier as _, Version};
+use domain::user::PasswordCheck;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -63,20 +64,31 @@ impl PasswordHasher {
         .await?
     }
 
-    /// Whether `password` matches `phc`. With `None` it verifies against a dummy hash, so
-    /// unknown users cost the same time as known ones.
+    /// Whether `password` matches `phc`; see [`Self::check`].
     pub async fn verify(&self, password: &str, phc: Option<&str>) -> bool {
-        let (phc, real) = match phc {
-            Some(p) => (p.to_owned(), true),
-            None => (self.dummy_hash(), false),
-        };
+        self.check(password, phc).await == PasswordCheck::Matches
+    }
+
+    /// Checks `password` against `phc` (a PHC string). Exactly one Argon2 verification
+    /// runs whatever the input: without a usable hash (none, or one that does not parse)
+    /// it runs against a fixed dummy hash of the same parameters and answers
+    /// [`PasswordCheck::Unset`], so users without a password, unknown users and known ones
+    /// cost the same time.
+    pub async fn check(&self, password: &str, phc: Option<&str>) -> PasswordCheck {
+        let usable = phc.filter(|p| PasswordHash::new(p).is_ok()).map(str::to_owned);
+        let real = usable.is_some();
+        let phc = usable.unwrap_or_else(|| self.dummy_hash());
         let params = self.params.clone();
         let password = password.to_owned();
         let ok = self
             .run(move || Self::argon2(params).verify_password(password.as_bytes(), phc.as_str()).is_ok())
             .await
             .unwrap_or(false);
-        ok && real
+        match (real, ok) {
+            (false, _) => PasswordCheck::Unset,
+            (true, true) => PasswordCheck::Matches,
+            (true, false) => PasswordCheck::Differs,
+        }
     }
 
     fn dummy_hash(&self) -> String {
@@ -117,5 +129,8 @@ mod tests {
         assert!(h.verify("Correct-Horse-1", Some(&phc)).await);
         assert!(!h.verify("correct-horse-1", Some(&phc)).await);
         assert!(!h.verify("roster-dummy-password", None).await, "the dummy never matches");
+        assert_eq!(h.check("Correct-Horse-1", Some(&phc)).await, PasswordCheck::Matches);
+        assert_eq!(h.check("Correct-Horse-2", Some(&phc)).await, PasswordCheck::Differs);
+        assert_eq!(h.check("roster-dummy-password", Some("not a PHC string")).await, PasswordCheck::Unset);
     }
 }

@@ -416,7 +416,11 @@ fn not_invited(status: UserStatus) -> AppError {
 }
 
 fn gone() -> AppError {
-    AppError::Gone("this invitation link has expired or was already used; ask your administrator for a new one".into())
+    AppError::Gone(
+        "this invitation link no longer works: it expired, was already used, or was cancelled \
+         (a newer link was sent, or the account changed); ask your administrator for a new one"
+            .into(),
+    )
 }
 
 /// Who a live invitation link is for (for the accept page).

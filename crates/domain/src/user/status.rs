@@ -55,6 +55,21 @@ impl UserStatus {
         self == Self::Active
     }
 
+    /// The verdict on a sign-in by a user with this status whose password was checked as
+    /// `password`. Every refusal gets the same answer (PRODUCT.md §5: sign-in leaks
+    /// nothing); the reason is for the audit log, and only a wrong password counts
+    /// towards a lockout.
+    pub fn sign_in(self, password: PasswordCheck) -> Result<(), SignInRefusal> {
+        match (self, password) {
+            (Self::Active, PasswordCheck::Matches) => Ok(()),
+            (Self::Active, PasswordCheck::Differs) => Err(SignInRefusal::WrongPassword),
+            (Self::Active, PasswordCheck::Unset) => Err(SignInRefusal::NoPassword),
+            (Self::Invited, _) => Err(SignInRefusal::Invited),
+            (Self::Locked, _) => Err(SignInRefusal::Locked),
+            (Self::Suspended, _) => Err(SignInRefusal::Suspended),
+        }
+    }
+
     /// An invited user accepts the invitation by setting a password.
     pub fn accept_invitation(self) -> Result<Self, DomainError> {
         self.to(Self::Active, "accept an invitation for", &[Self::Invited])
@@ -87,6 +102,47 @@ impl UserStatus {
         } else {
             Err(DomainError::IllegalTransition { from: self.as_str(), action })
         }
+    }
+}
+
+/// What checking a sign-in's password against the user's hash found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCheck {
+    Matches,
+    Differs,
+    /// The user has no password (invited, or signing in only through SSO); the check ran
+    /// against a dummy hash all the same.
+    Unset,
+}
+
+/// Why a sign-in by a known user was refused (all refusals answer alike; see
+/// [`UserStatus::sign_in`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInRefusal {
+    WrongPassword,
+    /// An active user without a password: they sign in through SSO only.
+    NoPassword,
+    Invited,
+    Locked,
+    Suspended,
+}
+
+impl SignInRefusal {
+    /// The audit log's `reason` of a `login.failed` event.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::WrongPassword => "wrong password",
+            Self::NoPassword => "no password (SSO only)",
+            Self::Invited => "invitation not accepted",
+            Self::Locked => "locked",
+            Self::Suspended => "suspended",
+        }
+    }
+
+    /// Whether the refusal counts towards a lockout: only a wrong password does. A locked
+    /// user's count stays at the limit however many more attempts come.
+    pub fn counts(self) -> bool {
+        self == Self::WrongPassword
     }
 }
 
@@ -148,6 +204,25 @@ mod tests {
     fn only_active_users_sign_in() {
         assert!(Active.can_sign_in());
         assert!(!Invited.can_sign_in() && !Locked.can_sign_in() && !Suspended.can_sign_in());
+    }
+
+    #[test]
+    fn only_an_active_user_with_the_right_password_signs_in_and_only_a_wrong_one_counts() {
+        use PasswordCheck::{Differs, Matches, Unset};
+        assert_eq!(Active.sign_in(Matches), Ok(()));
+        assert_eq!(Active.sign_in(Differs), Err(SignInRefusal::WrongPassword));
+        assert_eq!(Active.sign_in(Unset), Err(SignInRefusal::NoPassword));
+        for check in [Matches, Differs, Unset] {
+            assert_eq!(Locked.sign_in(check), Err(SignInRefusal::Locked), "even the right password");
+            assert_eq!(Suspended.sign_in(check), Err(SignInRefusal::Suspended));
+            assert_eq!(Invited.sign_in(check), Err(SignInRefusal::Invited));
+        }
+        let counted: Vec<_> = [Active, Invited, Locked, Suspended]
+            .into_iter()
+            .filter_map(|s| s.sign_in(Differs).err())
+            .filter(|r| r.counts())
+            .collect();
+        assert_eq!(counted, [SignInRefusal::WrongPassword]);
     }
 
     #[test]

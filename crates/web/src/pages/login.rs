@@ -101,10 +101,11 @@ async fn submit(
         }
         // The password is asked again with the choice: it never travels back in the page.
         Ok(Login::ChooseAccount(accounts)) => Ok(page(None, accounts).into_response()),
+        // Every refusal reads alike: the page must not tell a locked or suspended account
+        // from a wrong password or an unknown email.
         Err(AppError::Unauthenticated) => {
             Ok((StatusCode::UNAUTHORIZED, page(Some("Wrong email or password.".into()), Vec::new())).into_response())
         }
-        Err(AppError::Forbidden(why)) => Ok((StatusCode::FORBIDDEN, page(Some(why), Vec::new())).into_response()),
         Err(e) => Err(e.into()),
     }
 }

@@ -54,9 +54,14 @@ struct ResetPage {
     error: Option<String>,
 }
 
-async fn show_reset(RawQuery(raw): RawQuery) -> Response {
+/// The heading of a dead reset link's page.
+const NOT_VALID: &str = "Reset link not valid";
+
+/// The form for a live link; a used, expired or cancelled one gets a page saying so (410).
+async fn show_reset(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
     let q: TokenQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    ResetPage { nav: None, token: q.token, error: None }.into_response()
+    app::password_reset::check(&state.ctx, &q.token).await.map_err(|e| PageError::link(NOT_VALID, e))?;
+    Ok(ResetPage { nav: None, token: q.token, error: None }.into_response())
 }
 
 #[derive(Deserialize)]
@@ -82,6 +87,6 @@ async fn submit_reset(
         Err(AppError::Invalid { message: why, .. }) => {
             Ok((StatusCode::BAD_REQUEST, ResetPage { nav: None, token: f.token, error: Some(why) }).into_response())
         }
-        Err(e) => Err(PageError::link("Reset link not valid", e)),
+        Err(e) => Err(PageError::link(NOT_VALID, e)),
     }
 }

@@ -9,6 +9,7 @@ use app::authz::UsersInvite;
 use app::invitations::{InviteOptions, InviteRow, Outcome};
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use domain::ids::UserId;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -102,11 +103,12 @@ fn result_json(email: &str, outcome: &Outcome) -> Value {
     }
 }
 
+/// 204 like the other actions on a user; whether the mail left shows on the user.
 async fn resend_invitation(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<UserId>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<StatusCode, ApiError> {
     let may = app::authz::on_user::<UsersInvite>(&state.ctx, &me, id).await?;
     app::invitations::resend(
         &state.ctx,
@@ -114,5 +116,5 @@ async fn resend_invitation(
         &InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime),
     )
     .await?;
-    Ok(Json(json!({"status": "sent"})))
+    Ok(StatusCode::NO_CONTENT)
 }
