@@ -22,7 +22,8 @@ on_both_backends!(suspending_ends_every_session_and_blocks_sign_in_until_activat
     let res = app
         .post_json(&client(), "/api/v1/auth/login", &json!({"email": "ann.archer@example.com", "password": PASSWORD}))
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // The 401 of any wrong credential, not a 403 that tells the account exists (issue 10.3).
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let (_, sessions) = app.get_json(&admin, &format!("/api/v1/users/{}/sessions", org.ann)).await;
     assert!(sessions["items"].as_array().unwrap().is_empty());
     assert!(sessions["ended"].as_array().unwrap().iter().all(|s| s["end_cause"] == "suspended"), "{sessions}");
