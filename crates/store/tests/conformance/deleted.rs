@@ -1,35 +1,9 @@
 //! The list of deleted users: only the soft-deleted users of the account, newest deletion
 //! first, each with who deleted them; `limit` caps it; a restore takes the user off it.
 
-use crate::fixtures::{HOUR, T0, account, insert, user};
-use domain::ids::{AccountId, UserId};
+use crate::fixtures::{HOUR, T0, account, event, insert, soft_delete, user};
 use store::Db;
-use store::audit::NewAuditEvent;
-use store::deletion::Deleted;
-use store::sessions::Ending;
 use uuid::Uuid;
-
-fn event(account: AccountId, action: &str, at: i64, target: UserId) -> NewAuditEvent {
-    NewAuditEvent {
-        id: Uuid::now_v7(),
-        account_id: account,
-        at,
-        actor_user_id: None,
-        action: action.to_owned(),
-        target_user_id: Some(target.0),
-        workspace_id: None,
-        ip: None,
-        details: "{}".to_owned(),
-    }
-}
-
-async fn soft_delete(db: &Db, account: AccountId, user: UserId, by: UserId, at: i64) {
-    let ending = Ending { by_user: Some(by), for_workspace: None, cause: "deleted", reason: None, at };
-    let done = store::deletion::soft_delete(db, user, by, &[], &ending, &event(account, "user.deleted", at, user))
-        .await
-        .expect("soft delete");
-    assert_eq!(done, Deleted::Done);
-}
 
 async fn deleted_users_are_listed_newest_first_with_who_deleted_them(db: Db) {
     let a = account(&db, "a").await;

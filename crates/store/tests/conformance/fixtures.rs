@@ -3,6 +3,9 @@
 use domain::ids::{AccountId, AdminRoleId, UserId, WorkspaceId};
 use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
 use store::accounts::{FirstAdmin, NewAccount};
+use store::audit::NewAuditEvent;
+use store::deletion::Deleted;
+use store::sessions::Ending;
 use store::users::{PageRequest, UserFilter, UserListRow, UserSort};
 use store::{Db, Micros};
 use uuid::Uuid;
@@ -96,4 +99,28 @@ pub async fn list_all(
 /// The ids of `rows`, in order.
 pub fn ids(rows: &[UserListRow]) -> Vec<Uuid> {
     rows.iter().map(|r| r.id).collect()
+}
+
+/// An audit event of `action` on `target`, with no actor.
+pub fn event(account: AccountId, action: &str, at: i64, target: UserId) -> NewAuditEvent {
+    NewAuditEvent {
+        id: Uuid::now_v7(),
+        account_id: account,
+        at,
+        actor_user_id: None,
+        action: action.to_owned(),
+        target_user_id: Some(target.0),
+        workspace_id: None,
+        ip: None,
+        details: "{}".to_owned(),
+    }
+}
+
+/// Soft-deletes `user` (deleted by `by` at `at`), which must succeed.
+pub async fn soft_delete(db: &Db, account: AccountId, user: UserId, by: UserId, at: i64) {
+    let ending = Ending { by_user: Some(by), for_workspace: None, cause: "deleted", reason: None, at };
+    let done = store::deletion::soft_delete(db, user, by, &[], &ending, &event(account, "user.deleted", at, user))
+        .await
+        .expect("soft delete");
+    assert_eq!(done, Deleted::Done);
 }

@@ -3,30 +3,12 @@
 //! or re-activation brings none back, a re-key of the same address keeps them, and no link
 //! is issued to a deleted or suspended user.
 
-use crate::fixtures::{HOUR, T0, account, email, insert, token_hash, user};
+use crate::fixtures::{HOUR, T0, account, email, event, insert, soft_delete, token_hash, user};
 use domain::ids::{AccountId, UserId};
 use domain::user::UserStatus;
 use store::Db;
-use store::audit::NewAuditEvent;
-use store::deletion::Deleted;
 use store::password_reset::PASSWORD_RESET;
-use store::sessions::Ending;
 use store::tokens::{INVITATION, NewToken};
-use uuid::Uuid;
-
-fn event(account: AccountId, action: &str, at: i64, target: UserId) -> NewAuditEvent {
-    NewAuditEvent {
-        id: Uuid::now_v7(),
-        account_id: account,
-        at,
-        actor_user_id: None,
-        action: action.to_owned(),
-        target_user_id: Some(target.0),
-        workspace_id: None,
-        ip: None,
-        details: "{}".to_owned(),
-    }
-}
 
 fn link(user: UserId, purpose: &'static str, at: i64) -> NewToken {
     NewToken { token_hash: token_hash(), user_id: user, purpose, created_at: at, expires_at: at + 24 * HOUR }
@@ -57,14 +39,6 @@ async fn exec(db: &Db, sql: &'static str, text: &str, user: UserId) {
         Db::Pg(p) => sqlx::query(sql).bind(text).bind(user.0).execute(p).await.map(drop),
     }
     .expect(sql);
-}
-
-async fn soft_delete(db: &Db, account: AccountId, user: UserId, by: UserId, at: i64) {
-    let ending = Ending { by_user: Some(by), for_workspace: None, cause: "deleted", reason: None, at };
-    let done = store::deletion::soft_delete(db, user, by, &[], &ending, &event(account, "user.deleted", at, user))
-        .await
-        .expect("soft delete");
-    assert_eq!(done, Deleted::Done);
 }
 
 async fn set_status(db: &Db, account: AccountId, user: UserId, from: UserStatus, to: UserStatus, at: i64) {
