@@ -285,7 +285,7 @@ impl Granter {
     }
 
     /// Whether the caller may grant `role` (the rule of [`Self::may_grant`]), to offer it.
-    pub(crate) fn can_grant(&self, role: &AdminRole) -> bool {
+    pub fn can_grant(&self, role: &AdminRole) -> bool {
         self.role.check_may_grant(role).is_ok()
     }
 

@@ -148,6 +148,12 @@ fn stored_scope(record: &RoleRecord) -> Scope {
     }
 }
 
+/// Whether the caller may rename or delete the role `record`: a custom role (the built-in
+/// Master Admin is fixed) within their authority — the page offers exactly that.
+pub fn may_manage(granter: &Granter, record: &RoleRecord) -> bool {
+    record.kind == "custom" && granter.can_grant(&role_of(record))
+}
+
 /// The role a stored record describes: the built-in Master Admin, or a custom role.
 pub(crate) fn role_of(record: &RoleRecord) -> AdminRole {
     if record.kind == "master" {

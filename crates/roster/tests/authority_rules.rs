@@ -169,6 +169,10 @@ on_both_backends!(roles_are_managed_and_granted_only_within_ones_authority, |app
     assert!(body["detail"].as_str().is_some_and(|d| d.contains("acts on workspaces outside your scope")), "{body}");
     let (status, _) = app.send(&narrow, Method::DELETE, &format!("/api/v1/admin-roles/{wide}"), None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // The roles page offers rename and delete only for roles within the admin's authority.
+    let html = app.get(&narrow, "/admin/roles").await.text().await.expect("page");
+    assert!(!html.contains(&format!("/admin/roles/{wide}/rename")), "no controls for a wider role");
+    assert!(html.contains(&format!("/admin/roles/{}/rename", org.alpha_admin_role)), "controls for one within");
     let (status, role) = app.get_json(&root, &format!("/api/v1/admin-roles/{wide}")).await;
     assert_eq!((status, role["scope"].clone()), (StatusCode::OK, json!("all")), "unchanged");
 

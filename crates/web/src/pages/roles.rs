@@ -57,6 +57,7 @@ async fn render(
     let nav = Nav::load(me, "/admin/roles");
     let may = app::authz::in_account::<RolesManage>(me)?;
     let roles = app::roles::list(&state.ctx, &may).await?;
+    let granter = app::authz::granter(me);
     let workspaces = app::roles::workspaces(&state.ctx, &may).await?;
     let ws_name =
         |id: &uuid::Uuid| workspaces.iter().find(|w| w.id == *id).map_or_else(|| id.to_string(), |w| w.name.clone());
@@ -68,7 +69,7 @@ async fn render(
             RoleRow {
                 id: rec.id.to_string(),
                 name: rec.name.clone(),
-                editable: !master,
+                editable: app::roles::may_manage(&granter, rec),
                 permissions: if master { "all permissions".into() } else { rec.permissions.join(", ") },
                 scope: if rec.all_workspaces {
                     "all workspaces".into()
