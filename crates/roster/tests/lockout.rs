@@ -112,7 +112,7 @@ on_both_backends!(a_successful_sign_in_resets_the_count, |app| async move {
 on_both_backends!(the_configured_attempt_limit_applies, |app| async move {
     let org = app.seed_org().await;
     let root = sign_in(&app, ADMIN_EMAIL, CHROME_UA).await;
-    let put = request(&app, &root, Method::PUT, "/api/v1/settings/security").json(&json!({"max_login_attempts": 3}));
+    let put = request(&app, &root, Method::PATCH, "/api/v1/settings/security").json(&json!({"max_login_attempts": 3}));
     assert_eq!(send(put).await.0, StatusCode::OK);
     fail(&app, ANN, 2).await;
     assert_eq!(details(&app, &root, org.ann).await["status"], "active");
@@ -152,7 +152,7 @@ on_both_backends!(an_expired_lock_does_not_let_a_wrong_password_in, |app| async 
 on_both_backends!(zero_lockout_minutes_means_only_an_admin_unlocks, |app| async move {
     let org = app.seed_org().await;
     let root = sign_in(&app, ADMIN_EMAIL, CHROME_UA).await;
-    let put = request(&app, &root, Method::PUT, "/api/v1/settings/security").json(&json!({"lockout_minutes": 0}));
+    let put = request(&app, &root, Method::PATCH, "/api/v1/settings/security").json(&json!({"lockout_minutes": 0}));
     assert_eq!(send(put).await.0, StatusCode::OK);
     fail(&app, ANN, 5).await;
     let d = details(&app, &root, org.ann).await;

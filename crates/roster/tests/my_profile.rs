@@ -20,7 +20,7 @@ async fn enable(app: &TestApp, fields: &[(&str, bool)]) {
     let rules: serde_json::Map<String, Value> =
         fields.iter().map(|(f, edit)| ((*f).to_owned(), json!({"enabled": true, "allow_edits": edit}))).collect();
     let (status, body) =
-        app.send(&root, Method::PUT, "/api/v1/settings/user-profile", Some(json!({"fields": rules}))).await;
+        app.send(&root, Method::PATCH, "/api/v1/settings/user-profile", Some(json!({"fields": rules}))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 

@@ -48,10 +48,11 @@ on_both_backends!(a_valid_change_is_saved_and_audited_with_old_and_new_values, |
     assert_eq!(e["details"]["new"], new, "{e}");
     assert_eq!(e["ip"], "127.0.0.1");
 
-    // Omitted fields take their defaults (PUT replaces the whole object).
-    let (status, body) = send(request(&app, &root, Method::PUT, PATH).json(&json!({"idle_timeout_minutes": 15}))).await;
+    // PATCH changes one field and keeps the others.
+    let (status, body) =
+        send(request(&app, &root, Method::PATCH, PATH).json(&json!({"idle_timeout_minutes": 15}))).await;
     assert_eq!(status, StatusCode::OK);
-    let mut expected = defaults();
+    let mut expected = new.clone();
     expected["idle_timeout_minutes"] = json!(15);
     assert_eq!(body, expected);
     let events = audit_events(&app, "action=settings.security.changed").await;
@@ -73,7 +74,7 @@ on_both_backends!(invalid_values_are_refused_by_name_and_change_nothing, |app| a
         (json!({"password": {"history": 25}}), "password.history"),
     ];
     for (body, name) in cases {
-        let (status, problem) = send(request(&app, &root, Method::PUT, PATH).json(&body)).await;
+        let (status, problem) = send(request(&app, &root, Method::PATCH, PATH).json(&body)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {problem}");
         assert_eq!(invalid_name(&problem), name, "{body}: {problem}");
     }
@@ -83,8 +84,9 @@ on_both_backends!(invalid_values_are_refused_by_name_and_change_nothing, |app| a
         (json!({"password": {"min_lenght": 10}}), "min_lenght"),
         (json!({"max_login_attempts": -1}), "max_login_attempts"),
         (json!({"max_login_attempts": "5"}), "max_login_attempts"),
+        (json!({"password": {"history": true}}), "password.history"),
     ] {
-        let (status, problem) = send(request(&app, &root, Method::PUT, PATH).json(&body)).await;
+        let (status, problem) = send(request(&app, &root, Method::PATCH, PATH).json(&body)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {problem}");
         assert_eq!(invalid_name(&problem), "body", "{body}: {problem}");
         assert!(problem["invalid_params"][0]["reason"].as_str().unwrap().contains(mentions), "{body}: {problem}");
@@ -109,8 +111,10 @@ on_both_backends!(only_settings_managers_see_or_change_security_settings, |app| 
         let (status, body) = send(request(&app, &c, Method::GET, PATH)).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{email}: {body}");
         assert!(body["detail"].as_str().unwrap().contains("settings.manage"), "{body}");
-        let (status, _) = send(request(&app, &c, Method::PUT, PATH).json(&json!({"max_login_attempts": 1}))).await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "{email}");
+        for method in [Method::PUT, Method::PATCH] {
+            let (status, _) = send(request(&app, &c, method, PATH).json(&json!({"max_login_attempts": 1}))).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{email}");
+        }
     }
     let root = sign_in(&app, ADMIN_EMAIL, CHROME_UA).await;
     assert_eq!(send(request(&app, &root, Method::GET, PATH)).await.1, defaults(), "nothing changed");
@@ -118,9 +122,58 @@ on_both_backends!(only_settings_managers_see_or_change_security_settings, |app| 
     assert_eq!(anon.status(), StatusCode::UNAUTHORIZED);
 
     let c = sign_in(&app, "settings@example.com", CHROME_UA).await;
-    let (status, _) = send(request(&app, &c, Method::PUT, PATH).json(&json!({"max_login_attempts": 7}))).await;
+    let (status, _) = send(request(&app, &c, Method::PATCH, PATH).json(&json!({"max_login_attempts": 7}))).await;
     assert_eq!(status, StatusCode::OK, "settings.manage is enough");
     // Settings are per account: the other account keeps its defaults.
     let outsider = sign_in(&app, "outsider@other.example", CHROME_UA).await;
     assert_eq!(send(request(&app, &outsider, Method::GET, PATH)).await.1, defaults());
+});
+
+// Issue 11 point 4: after tightening, a PUT of one field is refused (naming every field it
+// left out) instead of silently resetting the others; PATCH changes only what it names.
+on_both_backends!(settings_are_never_reset_by_omission, |app| async move {
+    let root = sign_in(&app, ADMIN_EMAIL, CHROME_UA).await;
+    let mut tight = defaults();
+    tight["max_login_attempts"] = json!(3);
+    tight["lockout_minutes"] = json!(120);
+    tight["password"]["min_length"] = json!(14);
+    assert_eq!(send(request(&app, &root, Method::PUT, PATH).json(&tight)).await.0, StatusCode::OK);
+
+    let (status, problem) =
+        send(request(&app, &root, Method::PUT, PATH).json(&json!({"idle_timeout_minutes": 30}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    let named: Vec<&str> =
+        problem["invalid_params"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(named, ["absolute_lifetime_hours", "lockout_minutes", "max_login_attempts", "password"], "{problem}");
+    let (status, problem) =
+        send(request(&app, &root, Method::PUT, PATH).json(&json!({"max_login_attempts": 3, "lockout_minutes": 1,
+            "idle_timeout_minutes": 30, "absolute_lifetime_hours": 12, "password": {"min_length": 9}})))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let named: Vec<&str> =
+        problem["invalid_params"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(named, ["password.history", "password.min_classes", "password.reject_common"], "nested fields too");
+    for not_a_document in [json!([]), json!(null), json!("x")] {
+        let (status, problem) = send(request(&app, &root, Method::PUT, PATH).json(&not_a_document)).await;
+        assert_eq!((status, invalid_name(&problem)), (StatusCode::BAD_REQUEST, "body"), "{not_a_document}");
+    }
+    assert_eq!(send(request(&app, &root, Method::GET, PATH)).await.1, tight, "nothing changed");
+
+    // PATCH merges (RFC 7396), as application/merge-patch+json or plain JSON.
+    let patch = request(&app, &root, Method::PATCH, PATH)
+        .header("content-type", "application/merge-patch+json")
+        .body(r#"{"idle_timeout_minutes": 30}"#);
+    let (status, body) = send(patch).await;
+    tight["idle_timeout_minutes"] = json!(30);
+    assert_eq!((status, &body), (StatusCode::OK, &tight));
+    let (status, body) =
+        send(request(&app, &root, Method::PATCH, PATH).json(&json!({"password": {"reject_common": false}}))).await;
+    tight["password"]["reject_common"] = json!(false);
+    assert_eq!((status, &body), (StatusCode::OK, &tight), "a nested field alone");
+    // A null would remove a field (and so reset it): refused, naming it.
+    let (status, problem) =
+        send(request(&app, &root, Method::PATCH, PATH).json(&json!({"lockout_minutes": null}))).await;
+    assert_eq!((status, invalid_name(&problem)), (StatusCode::BAD_REQUEST, "lockout_minutes"), "{problem}");
+    assert_eq!(send(request(&app, &root, Method::GET, PATH)).await.1, tight);
+    assert_eq!(audit_events(&app, "action=settings.security.changed").await.len(), 3, "one event per saved change");
 });

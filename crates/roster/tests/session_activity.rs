@@ -15,9 +15,10 @@ use serde_json::json;
 on_both_backends!(a_session_active_within_its_idle_timeout_never_ends_as_idle, |app| async move {
     app.seed_org().await;
     let root = sign_in(&app, ADMIN_EMAIL, CHROME_UA).await;
-    let (status, body) =
-        send(request(&app, &root, Method::PUT, "/api/v1/settings/security").json(&json!({"idle_timeout_minutes": 1})))
-            .await;
+    let (status, body) = send(
+        request(&app, &root, Method::PATCH, "/api/v1/settings/security").json(&json!({"idle_timeout_minutes": 1})),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
     let clock = Clock::manual(app::clock::now());

@@ -467,9 +467,10 @@ pub async fn exec(app: &TestApp, sql: &'static str, at: i64, id: uuid::Uuid) {
 on_both_backends!(an_idle_session_expires_and_stays_in_the_history, |app| async move {
     let org = app.seed_org().await;
     let root = sign_in(&app, ADMIN_EMAIL, CHROME_UA).await;
-    let (status, body) =
-        send(request(&app, &root, Method::PUT, "/api/v1/settings/security").json(&json!({"idle_timeout_minutes": 1})))
-            .await;
+    let (status, body) = send(
+        request(&app, &root, Method::PATCH, "/api/v1/settings/security").json(&json!({"idle_timeout_minutes": 1})),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let idle = sign_in(&app, "cat.cooper@example.com", CHROME_UA).await;
     let busy = sign_in(&app, "cat.cooper@example.com", IPHONE_UA).await;

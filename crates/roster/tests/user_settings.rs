@@ -17,6 +17,19 @@ fn rule(settings: &Value, field: &str) -> (bool, bool) {
     (f["enabled"].as_bool().unwrap(), f["allow_edits"].as_bool().unwrap())
 }
 
+/// The whole document a PUT carries: the defaults (default fields visible and editable,
+/// controlled ones hidden) with the rules of `body["fields"]` put in. A body whose `fields`
+/// is not an object is left as it is.
+fn whole(body: &Value) -> Value {
+    let Some(rules) = body["fields"].as_object() else { return body.clone() };
+    let mut fields: serde_json::Map<String, Value> = domain::profile::ProfileField::ALL
+        .iter()
+        .map(|f| (f.key().to_owned(), json!({"enabled": f.is_default(), "allow_edits": f.is_default()})))
+        .collect();
+    fields.extend(rules.clone());
+    json!({"fields": fields})
+}
+
 /// The field keys of a `/me/profile` body.
 fn profile_fields(profile: &Value) -> Vec<String> {
     profile["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().to_owned()).collect()
@@ -39,7 +52,7 @@ on_both_backends!(defaults_and_enabling_controlled_fields, |app| async move {
         "title": {"enabled": true, "allow_edits": false},
         "picture": {"enabled": true, "allow_edits": false},
     }});
-    let (status, saved) = app.send(&root, Method::PUT, PATH, Some(body)).await;
+    let (status, saved) = app.send(&root, Method::PATCH, PATH, Some(body)).await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     let (_, now) = app.get_json(&root, PATH).await;
     assert_eq!(rule(&now, "company"), (true, true));
@@ -81,16 +94,51 @@ on_both_backends!(invalid_settings_and_callers_without_settings_manage_are_refus
         (json!({"fields": {"nickname": {"enabled": true, "allow_edits": true}}}), "nickname"),
         (json!({"fields": {"company": {"enabled": "yes", "allow_edits": true}}}), "fields"),
         (json!({"fields": 3}), "fields"),
-        (json!({}), "fields"),
     ];
+    let preview = format!("{PATH}/preview");
     for (body, named) in bad {
-        for path in [PATH.to_owned(), format!("{PATH}/preview")] {
-            let method = if path == PATH { Method::PUT } else { Method::POST };
-            let (status, err) = app.send(&root, method, &path, Some(body.clone())).await;
-            assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {err}");
-            assert!(err["detail"].as_str().unwrap().contains(named), "{body} should name {named}: {err}");
+        // As a merge patch, and as the whole document it makes (a PUT and its preview).
+        let tries = [
+            (Method::PATCH, PATH, body.clone()),
+            (Method::PUT, PATH, whole(&body)),
+            (Method::POST, preview.as_str(), whole(&body)),
+        ];
+        for (method, path, body) in tries {
+            let (status, err) = app.send(&root, method.clone(), path, Some(body.clone())).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{method} {body}: {err}");
+            assert!(err["detail"].as_str().unwrap().contains(named), "{method} {body} should name {named}: {err}");
         }
     }
+    // A PUT (and its preview) carries every field: none is reset to its default by omission.
+    for path in [PATH, preview.as_str()] {
+        let method = if path == PATH { Method::PUT } else { Method::POST };
+        let (status, err) = app.send(&root, method.clone(), path, Some(json!({}))).await;
+        assert_eq!(
+            (status, err["invalid_params"][0]["name"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("fields")),
+            "{err}"
+        );
+        let partial = json!({"fields": {"company": {"enabled": true, "allow_edits": true}}});
+        let (status, err) = app.send(&root, method.clone(), path, Some(partial)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+        let named: Vec<&str> =
+            err["invalid_params"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+        assert_eq!(named.len(), 14, "every other field is named: {err}");
+        assert!(named.contains(&"fields.city") && !named.iter().any(|n| n.starts_with("fields.company")), "{err}");
+        let (status, err) = app.send(&root, method, path, Some(json!([]))).await;
+        assert_eq!(
+            (status, err["invalid_params"][0]["name"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("body")),
+            "{err}"
+        );
+    }
+    let null = json!({"fields": {"company": {"allow_edits": null}}});
+    let (status, err) = app.send(&root, Method::PATCH, PATH, Some(null)).await;
+    assert_eq!(
+        (status, err["invalid_params"][0]["name"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("fields.company.allow_edits")),
+        "{err}"
+    );
     assert_eq!(app.get_json(&root, PATH).await.1, before, "nothing changed");
 
     let good = json!({"fields": {"company": {"enabled": true, "allow_edits": true}}});
@@ -106,7 +154,9 @@ on_both_backends!(invalid_settings_and_callers_without_settings_manage_are_refus
     for email in ["no.settings@example.com", "member@example.com", "alpha.admin@example.com"] {
         let c = app.login(email, PASSWORD).await;
         assert_eq!(app.get_json(&c, PATH).await.0, StatusCode::FORBIDDEN, "{email}");
-        assert_eq!(app.send(&c, Method::PUT, PATH, Some(good.clone())).await.0, StatusCode::FORBIDDEN, "{email}");
+        for method in [Method::PUT, Method::PATCH] {
+            assert_eq!(app.send(&c, method, PATH, Some(whole(&good))).await.0, StatusCode::FORBIDDEN, "{email}");
+        }
         let preview = format!("{PATH}/preview");
         assert_eq!(app.send(&c, Method::POST, &preview, Some(good.clone())).await.0, StatusCode::FORBIDDEN);
     }
@@ -135,7 +185,7 @@ on_both_backends!(invalid_settings_and_callers_without_settings_manage_are_refus
     };
     app.add_custom_admin(org.account, wide).await;
     let c = app.login("settings.wide@example.com", PASSWORD).await;
-    let (status, body) = app.send(&c, Method::PUT, PATH, Some(good)).await;
+    let (status, body) = app.send(&c, Method::PATCH, PATH, Some(good)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(rule(&app.get_json(&root, PATH).await.1, "company"), (true, true));
     // Another account's settings are its own.
@@ -150,6 +200,7 @@ on_both_backends!(the_preview_counts_users_and_hidden_values_and_changes_nothing
         "company": {"enabled": true, "allow_edits": true},
         "title": {"enabled": true, "allow_edits": true},
     }});
+    let enable = whole(&enable);
     let preview = format!("{PATH}/preview");
     let (status, p) = app.send(&root, Method::POST, &preview, Some(enable.clone())).await;
     assert_eq!(status, StatusCode::OK, "{p}");
@@ -186,7 +237,7 @@ on_both_backends!(the_preview_counts_users_and_hidden_values_and_changes_nothing
     let (_, p) = app.send(&root, Method::POST, &preview, Some(enable)).await;
     assert_eq!((p["users_affected"].as_i64(), p["appear"].as_array().unwrap().len()), (Some(0), 0), "{p}");
     // Hiding the company and making the title read-only.
-    let body = json!({"fields": {"title": {"enabled": true, "allow_edits": false}}});
+    let body = whole(&json!({"fields": {"title": {"enabled": true, "allow_edits": false}}}));
     let (status, p) = app.send(&root, Method::POST, &preview, Some(body)).await;
     assert_eq!(status, StatusCode::OK, "{p}");
     assert_eq!(p["disappear"], json!(["company"]));
@@ -197,7 +248,7 @@ on_both_backends!(the_preview_counts_users_and_hidden_values_and_changes_nothing
     // Deleted users are not counted.
     let res = root.delete(app.url(&format!("/api/v1/users/{}", org.cat))).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let body = json!({"fields": {}});
+    let body = whole(&json!({"fields": {}}));
     let (_, p) = app.send(&root, Method::POST, &preview, Some(body)).await;
     assert_eq!((p["users_affected"].as_i64(), p["users_with_hidden_values"].as_i64()), (Some(8), Some(1)), "{p}");
 });
@@ -214,7 +265,7 @@ on_both_backends!(a_settings_change_reaches_a_user_at_their_next_login, |app| as
         "company": {"enabled": true, "allow_edits": true},
         "first_name": {"enabled": true, "allow_edits": false},
     }});
-    assert_eq!(app.send(&root, Method::PUT, PATH, Some(body)).await.0, StatusCode::OK);
+    assert_eq!(app.send(&root, Method::PATCH, PATH, Some(body)).await.0, StatusCode::OK);
 
     // The old session keeps its copy: no company, and the first name still editable.
     let (_, profile) = app.get_json(&before, "/api/v1/me/profile").await;

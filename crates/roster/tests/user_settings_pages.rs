@@ -128,9 +128,16 @@ on_both_backends!(preview_shows_the_change_and_stores_nothing_and_save_stores_it
     assert!(html.contains("Becomes read-only: First Name"), "{html}");
     let (_, api) = app.get_json(&root, "/api/v1/settings/user-profile").await;
     let users = {
-        let body = serde_json::json!({"fields": {"company": {"enabled": true, "allow_edits": true},
-            "title": {"enabled": true, "allow_edits": false},
-            "first_name": {"enabled": true, "allow_edits": false}}});
+        // The whole document (as a PUT carries it): the current one, with the form's changes.
+        let mut body = api.clone();
+        for f in body["fields"].as_array_mut().expect("fields") {
+            let (enabled, allow_edits) = match f["field"].as_str() {
+                Some("company") => (true, true),
+                Some("title" | "first_name") => (true, false),
+                _ => continue,
+            };
+            (f["enabled"], f["allow_edits"]) = (enabled.into(), allow_edits.into());
+        }
         let res = app.post_json(&root, "/api/v1/settings/user-profile/preview", &body).await;
         res.json::<Value>().await.expect("json")["users_affected"].as_i64().expect("a count")
     };

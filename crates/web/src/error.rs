@@ -97,6 +97,13 @@ impl ApiError {
     pub fn invalid(name: &str, reason: &str) -> Self {
         AppError::invalid(name, reason).into()
     }
+
+    /// 400 naming every field in `missing`, each refused for `reason`.
+    pub fn missing(missing: Vec<String>, reason: &str) -> Self {
+        let mut p = Self::new(StatusCode::BAD_REQUEST, format!("missing {}: {reason}", missing.join(", ")));
+        p.invalid_params = missing.into_iter().map(|name| InvalidParam { name, reason: reason.to_owned() }).collect();
+        p
+    }
 }
 
 impl From<AppError> for ApiError {

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod bots;
 mod deleted_users;
+mod document;
 mod groups;
 mod invitations;
 mod me;

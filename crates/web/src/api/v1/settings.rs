@@ -1,16 +1,20 @@
-//! `GET/PUT /settings/security`.
+//! `GET/PUT/PATCH /settings/security`: PUT takes the whole document, PATCH a merge patch
+//! (see [`super::document`]).
 
+use super::document::{self, Change};
 use crate::error::ApiError;
 use crate::extract::{ApiUser, AppJson};
 use crate::routes::{Routes, get};
 use crate::state::AppState;
-use app::authz::SettingsManage;
+use app::AppError;
+use app::authz::{Principal, SettingsManage};
 use axum::Json;
 use axum::extract::State;
 use domain::security::SecuritySettings;
+use serde_json::Value;
 
 pub fn routes() -> Routes {
-    Routes::new().route("/settings/security", get(get_security).put(put_security))
+    Routes::new().route("/settings/security", get(get_security).put(put_security).patch(patch_security))
 }
 
 async fn get_security(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<SecuritySettings>, ApiError> {
@@ -21,8 +25,24 @@ async fn get_security(State(state): State<AppState>, ApiUser(me): ApiUser) -> Re
 async fn put_security(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    AppJson(new): AppJson<SecuritySettings>,
+    AppJson(body): AppJson<Value>,
 ) -> Result<Json<SecuritySettings>, ApiError> {
-    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    save(&state, &me, body, Change::Replace).await
+}
+
+async fn patch_security(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    AppJson(patch): AppJson<Value>,
+) -> Result<Json<SecuritySettings>, ApiError> {
+    save(&state, &me, patch, Change::Merge).await
+}
+
+async fn save(state: &AppState, me: &Principal, body: Value, how: Change) -> Result<Json<SecuritySettings>, ApiError> {
+    let may = app::authz::in_account::<SettingsManage>(me)?;
+    let current = app::settings::read_security(&state.ctx, &may).await?;
+    let current = serde_json::to_value(current).map_err(|e| AppError::Internal(e.to_string()))?;
+    let doc = document::changed(&current, body, how)?;
+    let new: SecuritySettings = document::typed(doc)?;
     Ok(Json(app::settings::update_security(&state.ctx, &may, &new).await?))
 }
