@@ -174,9 +174,8 @@ pub async fn reissue(
              AND status IN ('pending', 'sent'))"
         }
     };
-    let sql = format!(
-        "UPDATE users SET invited_at = $1 WHERE id = $2 AND status = 'invited' AND deleted_at IS NULL{unsent}"
-    );
+    let sql =
+        format!("UPDATE users SET invited_at = $1 WHERE id = $2 AND status = 'invited' AND deleted_at IS NULL{unsent}");
     let done = with_db!(db, pool, d => {
         let mut tx = pool.begin_write().await?;
         // The row lock first: on PostgreSQL the check below then sees the mail a concurrent
