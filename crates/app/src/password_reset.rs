@@ -11,6 +11,7 @@ use crate::audit::{self, action};
 use crate::authz::{OnUser, UsersManage};
 use crate::clock::{self, MINUTE, Micros};
 use crate::mail::Mail;
+use crate::mail::outbox::{kind, queued};
 use crate::{AppCtx, AppError, settings, tokens};
 use domain::ids::{AccountId, UserId};
 use domain::user::{Email, UserStatus};
@@ -31,12 +32,13 @@ pub fn reset_link(public_url: &str, token: &str) -> String {
 }
 
 struct Recipient<'a> {
+    account: AccountId,
     user: UserId,
     email: &'a str,
 }
 
-/// Stores a link for `to` and mails it. False, sending nothing, when the user was deleted
-/// or suspended meanwhile.
+/// Stores a new link and queues its email in one transaction; wakes the mail worker.
+/// False, queueing nothing, when the user was deleted or suspended meanwhile.
 async fn issue_and_send(
     ctx: &AppCtx,
     to: &Recipient<'_>,
@@ -52,9 +54,6 @@ async fn issue_and_send(
         created_at: now,
         expires_at: now + ctx.auth.reset_link_lifetime,
     };
-    if !store::password_reset::issue(&ctx.db, &new, event).await? {
-        return Ok(false);
-    }
     let body = format!(
         "Someone asked to reset the password of your Roster account.\n\n\
          To choose a new password, open this link within {} minutes (it works once):\n\n{}\n\n\
@@ -62,7 +61,12 @@ async fn issue_and_send(
         ctx.auth.reset_link_lifetime / MINUTE,
         reset_link(public_url, &token)
     );
-    ctx.mailer.send(&Mail { to: to.email.to_owned(), subject: "Reset your Roster password".into(), body }).await?;
+    let mail = Mail { to: to.email.to_owned(), subject: "Reset your Roster password".into(), body };
+    let mail = queued(to.account, Some(to.user), kind::PASSWORD_RESET, mail);
+    if !store::password_reset::issue(&ctx.db, &new, event, &mail).await? {
+        return Ok(false);
+    }
+    ctx.mailer.wake();
     Ok(true)
 }
 
@@ -85,7 +89,7 @@ pub async fn reset_by_admin(ctx: &AppCtx, may: &OnUser<UsersManage>, public_url:
         }
     }
     let event = audit::by(&may.actor, action::PASSWORD_RESET_REQUESTED, Some(may.user), json!({"by": "admin"}));
-    let to = Recipient { user: may.user, email: &user.email };
+    let to = Recipient { account: may.account, user: may.user, email: &user.email };
     if !issue_and_send(ctx, &to, public_url, &event).await? {
         return Err(AppError::Conflict("the user was deleted or suspended meanwhile; no link was sent".into()));
     }
@@ -109,7 +113,7 @@ pub async fn forgot(ctx: &AppCtx, email: &str, ip: &str, public_url: &str) -> Re
         let event = audit::unattended(account, action::PASSWORD_RESET_REQUESTED, Some(user), ip, json!({"by": "self"}));
         // Mail goes to the address on record, not to the spelling that was typed.
         let Some(stored) = store::users::find(&ctx.db, account, user).await? else { continue };
-        let to = Recipient { user, email: &stored.email };
+        let to = Recipient { account, user, email: &stored.email };
         issue_and_send(ctx, &to, public_url, &event).await?;
     }
     Ok(())

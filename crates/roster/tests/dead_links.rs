@@ -66,7 +66,7 @@ on_both_backends!(an_invitation_sent_before_a_deletion_stays_dead_after_the_rest
     let res = app.post_json(&admin, "/api/v1/invitations", &json!({"emails": [email]})).await;
     let body: Value = res.json().await.unwrap();
     let nina = UserId(body["results"][0]["user_id"].as_str().unwrap().parse().unwrap());
-    let token = invitation_token(&app, email);
+    let token = invitation_token(&app, email).await;
     let ok = app.get(&client(), &format!("/invitations/accept?token={token}")).await;
     assert_eq!(ok.status(), StatusCode::OK, "live before the deletion");
 
@@ -77,7 +77,7 @@ on_both_backends!(an_invitation_sent_before_a_deletion_stays_dead_after_the_rest
 
     // A fresh invitation works again.
     post(&app, &admin, &format!("/api/v1/users/{nina}/resend-invitation")).await;
-    let fresh = invitation_token(&app, email);
+    let fresh = invitation_token(&app, email).await;
     assert_ne!(fresh, token);
     let form = [("token", fresh.as_str()), ("password", CHOSEN), ("confirm", CHOSEN)];
     let res = client().post(app.url("/invitations/accept")).form(&form).send().await.unwrap();

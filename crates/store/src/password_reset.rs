@@ -5,6 +5,7 @@
 
 use crate::audit::{NewAuditEvent, insert_audit};
 use crate::db::BeginWrite;
+use crate::outbox::{NewMail, enqueue_mail};
 use crate::sessions::Ending;
 use crate::tokens::{NewToken, consume_token, issue_token};
 use crate::{Db, Micros, StoreError};
@@ -41,14 +42,16 @@ pub async fn set_sso_enabled(db: &Db, account: AccountId, on: bool, audit: &NewA
     Ok(())
 }
 
-/// Stores a reset link for its user (older live links die) and appends `audit`. False,
-/// storing nothing, when the user was deleted or suspended meanwhile.
-pub async fn issue(db: &Db, token: &NewToken, audit: &NewAuditEvent) -> Result<bool, StoreError> {
+/// Stores a reset link for its user (older live links die), appends `audit` and queues
+/// `mail` (the link), in one transaction. False, storing nothing, when the user was deleted
+/// or suspended meanwhile.
+pub async fn issue(db: &Db, token: &NewToken, audit: &NewAuditEvent, mail: &NewMail) -> Result<bool, StoreError> {
     let issued = with_db!(db, pool, dialect => {
         let mut tx = pool.begin_write().await?;
         let issued = issue_token!(tx, dialect, token);
         if issued {
             insert_audit!(tx, audit);
+            enqueue_mail!(tx, std::slice::from_ref(mail));
             tx.commit().await?;
         }
         issued

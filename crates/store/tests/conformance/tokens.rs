@@ -14,12 +14,25 @@ fn link(user: UserId, purpose: &'static str, at: i64) -> NewToken {
     NewToken { token_hash: token_hash(), user_id: user, purpose, created_at: at, expires_at: at + 24 * HOUR }
 }
 
+/// The email carrying a link (queued with it).
+fn mail(account: AccountId, user: UserId, at: i64) -> store::outbox::NewMail {
+    store::outbox::NewMail {
+        id: uuid::Uuid::now_v7(),
+        account_id: account,
+        user_id: Some(user),
+        kind: "password_reset",
+        recipient: "someone@a.org".into(),
+        subject: "link".into(),
+        body: "link".into(),
+        created_at: at,
+    }
+}
+
 /// Issues a reset link for `user` as of `at`: the link, or `None` when it was refused.
 async fn reset_link(db: &Db, account: AccountId, user: UserId, at: i64) -> Option<Vec<u8>> {
     let token = link(user, PASSWORD_RESET, at);
-    let issued = store::password_reset::issue(db, &token, &event(account, "password.reset_requested", at, user))
-        .await
-        .expect("issue");
+    let event = event(account, "password.reset_requested", at, user);
+    let issued = store::password_reset::issue(db, &token, &event, &mail(account, user, at)).await.expect("issue");
     issued.then_some(token.token_hash)
 }
 
@@ -112,12 +125,15 @@ async fn an_invitation_dies_with_its_user_and_is_not_reissued_while_deleted(db: 
     insert(&db, &people).await;
     let [root, nina] = people.each_ref().map(|u| u.id);
     let first = link(nina, INVITATION, T0);
-    assert!(store::invitations::reissue(&db, &first, &event(a.id, "invitation.resent", T0, nina)).await.unwrap());
+    let resent = event(a.id, "invitation.resent", T0, nina);
+    let always = store::invitations::Reissue::Always;
+    assert!(store::invitations::reissue(&db, &first, &resent, &mail(a.id, nina, T0), always).await.unwrap());
     assert!(store::invitations::find_live(&db, &first.token_hash, T0).await.unwrap().is_some());
     soft_delete(&db, a.id, nina, root, T0 + HOUR).await;
     let again = link(nina, INVITATION, T0 + HOUR);
     let resent = event(a.id, "invitation.resent", T0 + HOUR, nina);
-    assert!(!store::invitations::reissue(&db, &again, &resent).await.unwrap(), "no invitation for a deleted user");
+    let refused = store::invitations::reissue(&db, &again, &resent, &mail(a.id, nina, T0 + HOUR), always).await;
+    assert!(!refused.unwrap(), "no invitation for a deleted user");
     store::deletion::restore(&db, a.id, nina, T0, &event(a.id, "user.restored", T0 + 2 * HOUR, nina)).await.unwrap();
     assert!(store::invitations::find_live(&db, &first.token_hash, T0 + 2 * HOUR).await.unwrap().is_none());
     assert!(!live(&db, &again.token_hash).await);
