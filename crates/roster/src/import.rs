@@ -1,8 +1,11 @@
 //! `roster user import FILE.csv`: invites every row of a CSV file (header
 //! `email,first_name,last_name,workspace,groups`, groups `;`-separated) with the same rules
 //! as the API, 1,000 rows per transaction, with a progress bar and a per-row report of
-//! refused rows (by line number) and totals. Invitation emails go through the configured
-//! mailer; a failed email is logged and never stops the import (`--no-email` skips them).
+//! refused rows (by line number) and totals. Invitation emails are queued with their
+//! rows (the mail outbox) and delivered by a worker running alongside the import; what is
+//! still queued at the end (a mail server down, retries pending) is delivered by
+//! `roster serve`, and the command says so. `--no-email` queues none. A re-run re-sends
+//! to rows still invited whose email never left.
 
 use crate::config::Config;
 use crate::startup;
@@ -25,7 +28,7 @@ pub struct ImportArgs<'a> {
 #[derive(Default)]
 struct Totals {
     invited: u64,
-    mail_failed: u64,
+    resent: u64,
     exists: u64,
     invalid: u64,
 }
@@ -38,6 +41,7 @@ pub async fn run(config: &Config, args: ImportArgs<'_>) -> anyhow::Result<()> {
     db.migrate().await?;
     let ctx = app::AppCtx::new(db.clone(), config.auth_settings(), config.mailer());
     let account = app::accounts::pick(&ctx, args.account.as_deref()).await?;
+    let worker = args.send_email.then(|| app::mail::outbox::spawn_worker(ctx.clone()));
     let may = app::authz::operator_invite(domain::ids::AccountId(account.id));
     let mut opts = InviteOptions::new(&config.link_base(), ctx.auth.invitation_lifetime);
     opts.default_workspace = args.workspace;
@@ -68,7 +72,7 @@ pub async fn run(config: &Config, args: ImportArgs<'_>) -> anyhow::Result<()> {
             for (line, r) in numbers.into_iter().zip(results) {
                 match &r.outcome {
                     Outcome::Invited(_) => totals.invited += 1,
-                    Outcome::MailFailed(..) => totals.mail_failed += 1,
+                    Outcome::Resent(_) => totals.resent += 1,
                     Outcome::Exists(_) => totals.exists += 1,
                     Outcome::Invalid(_) => totals.invalid += 1,
                 }
@@ -82,15 +86,27 @@ pub async fn run(config: &Config, args: ImportArgs<'_>) -> anyhow::Result<()> {
     }
     bar.finish_and_clear();
     println!(
-        "Imported {}: {} invited, {} invited but not emailed, {} already users, {} refused, in {:.1} s{}.",
+        "Imported {}: {} invited, {} re-sent (still invited, never emailed), {} already users, {} refused, in {:.1} s{}.",
         args.file.display(),
         totals.invited,
-        totals.mail_failed,
+        totals.resent,
         totals.exists,
         totals.invalid,
         started.elapsed().as_secs_f64(),
         if opts.send_email { "" } else { " (no emails sent)" }
     );
+    if let Some(worker) = worker {
+        // What is due now goes out before the command ends; retries wait for the server.
+        worker.stop().await;
+        app::mail::outbox::deliver_due(&ctx).await?;
+        let queued = store::outbox::pending_count(&db).await?;
+        if queued > 0 {
+            println!(
+                "{queued} emails are still queued (the mail server refused or could not be reached); \
+                 `roster serve` delivers them, retrying with backoff."
+            );
+        }
+    }
     db.close().await;
     Ok(())
 }

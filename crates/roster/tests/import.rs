@@ -33,7 +33,10 @@ fn import_invites_valid_rows_and_reports_refused_ones_by_line() {
     .unwrap();
     let out = roster(&dir, &["user", "import", csv.to_str().unwrap(), "--workspace", "Sales"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("2 invited, 0 invited but not emailed, 1 already users, 2 refused"), "{stdout}");
+    assert!(
+        stdout.contains("2 invited, 0 re-sent (still invited, never emailed), 1 already users, 2 refused"),
+        "{stdout}"
+    );
     assert!(stdout.contains("line 3: not-an-email: invalid: email: must contain @"), "{stdout}");
     assert!(stdout.contains("line 6: xia.xu@example.com: invalid") && stdout.contains("Nowhere"), "{stdout}");
     assert!(stdout.contains("line 5: admin@example.com: exists: already a user (user "), "{stdout}");
@@ -43,7 +46,23 @@ fn import_invites_valid_rows_and_reports_refused_ones_by_line() {
     let out = roster(&dir, &["user", "import", csv.to_str().unwrap(), "--workspace", "Sales", "--no-email"]);
     assert!(
         String::from_utf8_lossy(&out.stdout)
-            .contains("0 invited, 0 invited but not emailed, 3 already users, 2 refused")
+            .contains("0 invited, 0 re-sent (still invited, never emailed), 3 already users, 2 refused")
     );
+
+    // Imported without email, then again with: the row still invited and never emailed is
+    // sent its invitation, once.
+    let later = dir.join("later.csv");
+    std::fs::write(&later, "email,first_name,last_name,workspace,groups\nwen.wu@example.com,Wen,Wu,,\n").unwrap();
+    let args = ["user", "import", later.to_str().unwrap(), "--workspace", "Sales"];
+    let out = roster(&dir, &[&args[..], &["--no-email"]].concat());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 invited, 0 re-sent"));
+    let out = String::from_utf8_lossy(&roster(&dir, &args).stdout).into_owned();
+    assert!(out.contains("0 invited, 1 re-sent (still invited, never emailed), 0 already users"), "{out}");
+    assert!(out.contains("line 2: wen.wu@example.com: resent: still invited"), "{out}");
+    let eml = |dir: &std::path::Path| std::fs::read_dir(dir.join("outbox")).unwrap().count();
+    assert_eq!(eml(&dir), 3, "the re-sent invitation was delivered before the command ended");
+    let out = String::from_utf8_lossy(&roster(&dir, &args).stdout).into_owned();
+    assert!(out.contains("0 invited, 0 re-sent (still invited, never emailed), 1 already users"), "{out}");
+    assert_eq!(eml(&dir), 3, "nothing twice");
     std::fs::remove_dir_all(&dir).ok();
 }

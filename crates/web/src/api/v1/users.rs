@@ -94,8 +94,24 @@ fn details_json(d: &UserDetails, settings: &domain::profile::ProfileSettings) ->
         "builder_access": d.builder_access,
         "workspaces": d.workspaces.iter().map(|w| json!({"id": w.id, "name": w.name})).collect::<Vec<_>>(),
         "groups": d.groups.iter().map(|g| json!({"id": g.id, "name": g.name, "workspace": g.workspace_name})).collect::<Vec<_>>(),
+        "emails": d.emails.iter().map(email_json).collect::<Vec<_>>(),
         "version": u.version,
         "created_at": rfc3339(u.created_at),
+    })
+}
+
+/// Where one message about the user stands (the newest of its kind): `status` `pending`
+/// (queued; `attempts` failed so far, next try at `next_attempt_at`), `sent` or `failed`
+/// (given up); `last_error` says why the last attempt failed.
+fn email_json(m: &app::mail::outbox::MailState) -> Value {
+    json!({
+        "kind": m.kind,
+        "status": m.status,
+        "attempts": m.attempts,
+        "next_attempt_at": time((m.status == "pending").then_some(m.next_attempt_at)),
+        "last_error": m.last_error,
+        "queued_at": rfc3339(m.created_at),
+        "sent_at": time(m.sent_at),
     })
 }
 
