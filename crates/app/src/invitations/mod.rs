@@ -13,6 +13,7 @@
 //! (imported without email, or given up on) is sent a new link when invited again.
 
 pub mod csv;
+pub mod import;
 
 use crate::audit::{self, action};
 use crate::auth::{LoginOutcome, open_session};
