@@ -411,7 +411,7 @@ pub async fn resend(ctx: &AppCtx, may: &OnUser<UsersInvite>, opts: &InviteOption
         return Err(not_invited(status));
     }
     let event = audit::by(&may.actor, action::INVITATION_RESENT, Some(may.user), json!({"email": user.email}));
-    if !reissue(ctx, may.account, &user, event, opts, Reissue::Always).await? {
+    if !reissue(ctx, may.account, user, event, opts, Reissue::Always).await? {
         return Err(AppError::Conflict("the user is no longer invited; reload and try again".into()));
     }
     Ok(())

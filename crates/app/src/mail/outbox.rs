@@ -8,8 +8,8 @@
 //! attempts here; `roster_mail_queued` is read from the table at scrape time.
 
 use super::{Mail, Mailer};
-use crate::clock::{self, MINUTE, Micros, SECOND};
 use crate::authz::{OnUser, UsersView};
+use crate::clock::{self, MINUTE, Micros, SECOND};
 use crate::{AppCtx, AppError};
 use domain::ids::{AccountId, UserId};
 use std::sync::Arc;

@@ -226,6 +226,7 @@ async fn render(
     let nav = Nav::load(me, &format!("/admin/users/{id}"));
     let may = app::authz::on_user::<UsersView>(&state.ctx, me, id).await?;
     let d = app::users::get_user(&may);
+    let emails = app::mail::outbox::deliveries(&state.ctx, &may).await?;
     let role = match d.role_kind {
         RoleKind::Member => "None".to_owned(),
         _ => d.account_role.clone(),
@@ -267,7 +268,7 @@ async fn render(
         email: d.user.email.clone(),
         status: d.status.label(),
         status_detail: status_detail(&d),
-        emails: d.emails.iter().map(|m| (app::mail::outbox::label(&m.kind), delivery(m))).collect(),
+        emails: emails.iter().map(|m| (app::mail::outbox::label(&m.kind), delivery(m))).collect(),
         locked,
         may_unlock: actions.allows(UserAction::Unlock),
         lockout,

@@ -62,8 +62,10 @@ async fn get_user(
     let may = app::authz::on_user::<UsersView>(&state.ctx, &me, id).await?;
     let d = app::users::get_user(&may);
     let lockout = app::lockout::info(&state.ctx, &may).await?;
+    let emails = app::mail::outbox::deliveries(&state.ctx, &may).await?;
     let mut body = details_json(&d, &may.target().profile_settings);
     body["lockout"] = lockout_json(&lockout);
+    body["emails"] = emails.iter().map(email_json).collect();
     // The version as an entity tag: PATCH sends it back in `If-Match`.
     Ok(([(axum::http::header::ETAG, super::profile::etag(d.user.version))], Json(body)))
 }
@@ -94,7 +96,6 @@ fn details_json(d: &UserDetails, settings: &domain::profile::ProfileSettings) ->
         "builder_access": d.builder_access,
         "workspaces": d.workspaces.iter().map(|w| json!({"id": w.id, "name": w.name})).collect::<Vec<_>>(),
         "groups": d.groups.iter().map(|g| json!({"id": g.id, "name": g.name, "workspace": g.workspace_name})).collect::<Vec<_>>(),
-        "emails": d.emails.iter().map(email_json).collect::<Vec<_>>(),
         "version": u.version,
         "created_at": rfc3339(u.created_at),
     })
