@@ -187,7 +187,16 @@ async fn the_page_and_the_command_line_report_a_file_alike(backend: store::Backe
         let file = dir.join(name);
         std::fs::write(&file, &bytes).unwrap();
         let out = Command::new(env!("CARGO_BIN_EXE_roster"))
-            .args(["user", "import", file.to_str().unwrap(), "--workspace", "Default", "--no-email"])
+            .args([
+                "user",
+                "import",
+                file.to_str().unwrap(),
+                "--account",
+                "default",
+                "--workspace",
+                "Default",
+                "--no-email",
+            ])
             .arg("--database-url")
             .arg(cli.config().database_url)
             .arg("--data-dir")
