@@ -4,8 +4,8 @@
 //!
 //! Two kinds of series:
 //! - **Per instance**, recorded as things happen (sum them across instances): HTTP latency and
-//!   in-flight requests, sign-ins by outcome, lockouts, mail sent / failed, the pool's acquire
-//!   wait.
+//!   in-flight requests, sign-ins by outcome, lockouts, mail sent / failed by this
+//!   instance's outbox worker, the pool's acquire wait.
 //! - **Database-wide**, read from the database at each scrape ([`SESSIONS_LIVE`],
 //!   [`SESSIONS_CREATED`], [`SESSIONS_ENDED`], [`MAIL_QUEUED`]): every instance reports the
 //!   same value, so aggregate them with `max`, not `sum`. The pool gauges and
@@ -29,11 +29,13 @@ pub const HTTP_REQUESTS_IN_FLIGHT: &str = "roster_http_requests_in_flight";
 pub const SIGN_INS: &str = "roster_sign_ins_total";
 /// Counter: users locked by failed sign-ins.
 pub const LOCKOUTS: &str = "roster_lockouts_total";
-/// Counter: messages handed to the SMTP server or written to the outbox directory.
+/// Counter: messages the outbox worker handed to the SMTP server or wrote to the outbox
+/// directory.
 pub const MAIL_SENT: &str = "roster_mail_sent_total";
-/// Counter: delivery attempts that failed.
+/// Counter: delivery attempts that failed (each is retried with backoff, or given up).
 pub const MAIL_FAILED: &str = "roster_mail_failed_total";
-/// Gauge: messages waiting to be delivered.
+/// Gauge, database-wide: messages in the outbox waiting for delivery (queued with their
+/// change, not yet sent or given up).
 pub const MAIL_QUEUED: &str = "roster_mail_queued";
 /// Histogram, seconds: how long a query waited for a database connection from the pool.
 pub const DB_POOL_ACQUIRE: &str = "roster_db_pool_acquire_seconds";
@@ -93,11 +95,6 @@ pub fn mail_failed() {
     counter!(MAIL_FAILED).increment(1);
 }
 
-/// Sets how many messages wait for delivery (for a delivery worker reading its outbox).
-pub fn mail_queued(n: u64) {
-    gauge!(MAIL_QUEUED).set(n as f64);
-}
-
 /// Records one wait for a pool connection, in seconds.
 pub fn pool_acquired(wait_seconds: f64) {
     histogram!(DB_POOL_ACQUIRE).record(wait_seconds);
@@ -116,10 +113,7 @@ pub fn describe() {
     describe_counter!(LOCKOUTS, "Users locked by failed sign-ins");
     describe_counter!(MAIL_SENT, "Messages delivered");
     describe_counter!(MAIL_FAILED, "Message delivery attempts that failed");
-    describe_gauge!(MAIL_QUEUED, "Messages waiting to be delivered");
     describe_histogram!(DB_POOL_ACQUIRE, Unit::Seconds, "Time a query waited for a database connection");
-    // Mail is sent inline today, so nothing waits; a delivery worker sets this as it runs.
-    mail_queued(0);
 }
 
 /// The values read at scrape time: database-wide session counts, this instance's pool, and
@@ -127,14 +121,18 @@ pub fn describe() {
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub sessions: SessionTallies,
+    /// Messages waiting in the outbox.
+    pub mail_queued: i64,
     pub pool: PoolStats,
     pub backend: Backend,
 }
 
-/// Reads the scrape-time values (a handful of rows from `session_tallies`).
+/// Reads the scrape-time values (a handful of rows from `session_tallies`, and a count
+/// of pending outbox rows from its partial index).
 pub async fn snapshot(ctx: &AppCtx) -> Result<Snapshot, AppError> {
     let sessions = store::session_tallies::read(&ctx.db).await?;
-    Ok(Snapshot { sessions, pool: ctx.db.pool_stats(), backend: ctx.db.backend() })
+    let mail_queued = store::outbox::pending_count(&ctx.db).await?;
+    Ok(Snapshot { sessions, mail_queued, pool: ctx.db.pool_stats(), backend: ctx.db.backend() })
 }
 
 impl Snapshot {
@@ -143,6 +141,7 @@ impl Snapshot {
         describe_gauge!(SESSIONS_LIVE, "Sessions created and not yet ended, in the whole database");
         describe_counter!(SESSIONS_CREATED, "Sessions ever created, in the whole database");
         describe_counter!(SESSIONS_ENDED, "Sessions ended, by cause, in the whole database");
+        describe_gauge!(MAIL_QUEUED, "Messages waiting in the outbox for delivery, in the whole database");
         describe_gauge!(DB_POOL_CONNECTIONS, "Connections of this instance's database pool, by state");
         describe_gauge!(DB_POOL_MAX, "The most connections this instance's database pool opens");
         describe_gauge!(BUILD_INFO, "Always 1; the labels say what is running");
@@ -151,6 +150,7 @@ impl Snapshot {
         for (cause, n) in &self.sessions.ended {
             counter!(SESSIONS_ENDED, "cause" => cause.clone()).absolute(*n);
         }
+        gauge!(MAIL_QUEUED).set(self.mail_queued as f64);
         gauge!(DB_POOL_CONNECTIONS, "state" => "idle").set(f64::from(self.pool.idle));
         gauge!(DB_POOL_CONNECTIONS, "state" => "in_use").set(f64::from(self.pool.size.saturating_sub(self.pool.idle)));
         gauge!(DB_POOL_MAX).set(f64::from(self.pool.max));

@@ -11,6 +11,7 @@ use crate::audit::{self, action};
 use crate::authz::{OnUser, UsersManage};
 use crate::clock::{self, MINUTE, Micros};
 use crate::mail::Mail;
+use crate::mail::outbox::{kind, queued};
 use crate::{AppCtx, AppError, settings, tokens};
 use domain::ids::{AccountId, UserId};
 use domain::user::{Email, UserStatus};
@@ -31,10 +32,12 @@ pub fn reset_link(public_url: &str, token: &str) -> String {
 }
 
 struct Recipient<'a> {
+    account: AccountId,
     user: UserId,
     email: &'a str,
 }
 
+/// Stores a new link and queues its email in one transaction; wakes the mail worker.
 async fn issue_and_send(
     ctx: &AppCtx,
     to: &Recipient<'_>,
@@ -50,7 +53,6 @@ async fn issue_and_send(
         created_at: now,
         expires_at: now + ctx.auth.reset_link_lifetime,
     };
-    store::password_reset::issue(&ctx.db, &new, event).await?;
     let body = format!(
         "Someone asked to reset the password of your Roster account.\n\n\
          To choose a new password, open this link within {} minutes (it works once):\n\n{}\n\n\
@@ -58,7 +60,11 @@ async fn issue_and_send(
         ctx.auth.reset_link_lifetime / MINUTE,
         reset_link(public_url, &token)
     );
-    ctx.mailer.send(&Mail { to: to.email.to_owned(), subject: "Reset your Roster password".into(), body }).await
+    let mail = Mail { to: to.email.to_owned(), subject: "Reset your Roster password".into(), body };
+    let mail = queued(to.account, Some(to.user), kind::PASSWORD_RESET, mail);
+    store::password_reset::issue(&ctx.db, &new, event, &mail).await?;
+    ctx.mailer.wake();
+    Ok(())
 }
 
 /// An admin's "Reset Password": emails the user a single-use link. 409 with the reason when
@@ -80,7 +86,7 @@ pub async fn reset_by_admin(ctx: &AppCtx, may: &OnUser<UsersManage>, public_url:
         }
     }
     let event = audit::by(&may.actor, action::PASSWORD_RESET_REQUESTED, Some(may.user), json!({"by": "admin"}));
-    let to = Recipient { user: may.user, email: &user.email };
+    let to = Recipient { account: may.account, user: may.user, email: &user.email };
     issue_and_send(ctx, &to, public_url, &event).await
 }
 
@@ -101,7 +107,7 @@ pub async fn forgot(ctx: &AppCtx, email: &str, ip: &str, public_url: &str) -> Re
         let event = audit::unattended(account, action::PASSWORD_RESET_REQUESTED, Some(user), ip, json!({"by": "self"}));
         // Mail goes to the address on record, not to the spelling that was typed.
         let Some(stored) = store::users::find(&ctx.db, account, user).await? else { continue };
-        let to = Recipient { user, email: &stored.email };
+        let to = Recipient { account, user, email: &stored.email };
         issue_and_send(ctx, &to, public_url, &event).await?;
     }
     Ok(())

@@ -8,6 +8,7 @@ use crate::audit::{self, action};
 use crate::authz::{Actor, OnUser, Principal, SessionsKill, SessionsView};
 use crate::clock;
 use crate::mail::Mail;
+use crate::mail::outbox::{kind, queued};
 use crate::{AppCtx, AppError};
 use domain::ids::{AccountId, AdminRoleId, SessionId, UserId, WorkspaceId};
 use domain::permission::Permission;
@@ -81,13 +82,16 @@ pub async fn kill(
         Some(may.user()),
         json!({"session_id": session, "reason": reason, "notified": options.notify}),
     );
-    let ended = store::sessions::end(&ctx.db, may.user(), which, &ending, Some(&event)).await?;
+    // The notice is written before the sessions end and queued in that transaction: it
+    // leaves exactly when the kill committed, with the number of sessions it ended.
+    let notice =
+        if options.notify { Some(Notice::new(ctx, &may.actor, may.user(), reason.as_deref()).await?) } else { None };
+    let mail = |count: usize| notice.iter().map(|n| n.mail(count)).collect();
+    let ended = store::sessions::end_and_mail(&ctx.db, may.user(), which, &ending, Some(&event), mail).await?;
     if session.is_some() && ended.is_empty() {
         return Err(AppError::NotFound);
     }
-    if options.notify && !ended.is_empty() {
-        notify_user(ctx, &may.actor, may.user(), ended.len(), reason.as_deref()).await?;
-    }
+    ctx.mailer.wake();
     Ok(ended.len())
 }
 
@@ -96,29 +100,44 @@ async fn workspace_name(ctx: &AppCtx, account: AccountId, w: Option<WorkspaceId>
     Ok(w.and_then(|w| all.into_iter().find(|x| x.id == w.0)).map_or_else(|| "your organization".into(), |w| w.name))
 }
 
-async fn notify_user(
-    ctx: &AppCtx,
-    actor: &Actor,
+/// The email telling a user an admin ended their sessions, but for how many.
+struct Notice {
+    account: AccountId,
     user: UserId,
-    count: usize,
-    reason: Option<&str>,
-) -> Result<(), AppError> {
-    let target = store::users::find(&ctx.db, actor.account, user).await?.ok_or(AppError::NotFound)?;
-    let admin = store::users::find(&ctx.db, actor.account, actor.user).await?.ok_or(AppError::NotFound)?;
-    let workspace = workspace_name(ctx, actor.account, actor.workspace).await?;
-    let sessions = if count == 1 { "one of your sessions".to_owned() } else { format!("{count} of your sessions") };
-    let body = format!(
-        "Hello {},\n\nAn administrator of the {workspace} workspace ended {sessions} in Roster.\n\
-         You will need to sign in again on those devices.\n\nReason: {}\n\n\
-         If you have questions, contact {} {} <{}>.\n",
-        target.first_name,
-        reason.unwrap_or("none given"),
-        admin.first_name,
-        admin.last_name,
-        admin.email
-    );
-    let mail = Mail { to: target.email, subject: format!("An administrator of {workspace} ended your session"), body };
-    ctx.mailer.send(&mail).await
+    to: String,
+    first_name: String,
+    workspace: String,
+    reason: String,
+    contact: String,
+}
+
+impl Notice {
+    async fn new(ctx: &AppCtx, actor: &Actor, user: UserId, reason: Option<&str>) -> Result<Self, AppError> {
+        let target = store::users::find(&ctx.db, actor.account, user).await?.ok_or(AppError::NotFound)?;
+        let admin = store::users::find(&ctx.db, actor.account, actor.user).await?.ok_or(AppError::NotFound)?;
+        Ok(Self {
+            account: actor.account,
+            user,
+            to: target.email,
+            first_name: target.first_name,
+            workspace: workspace_name(ctx, actor.account, actor.workspace).await?,
+            reason: reason.unwrap_or("none given").to_owned(),
+            contact: format!("{} {} <{}>", admin.first_name, admin.last_name, admin.email),
+        })
+    }
+
+    fn mail(&self, count: usize) -> store::outbox::NewMail {
+        let Self { workspace, .. } = self;
+        let sessions = if count == 1 { "one of your sessions".to_owned() } else { format!("{count} of your sessions") };
+        let body = format!(
+            "Hello {},\n\nAn administrator of the {workspace} workspace ended {sessions} in Roster.\n\
+             You will need to sign in again on those devices.\n\nReason: {}\n\n\
+             If you have questions, contact {}.\n",
+            self.first_name, self.reason, self.contact
+        );
+        let subject = format!("An administrator of {workspace} ended your session");
+        queued(self.account, Some(self.user), kind::SESSION_ENDED, Mail { to: self.to.clone(), subject, body })
+    }
 }
 
 /// The signed-in user's own sessions, with which one is this one.
@@ -161,9 +180,9 @@ pub async fn report(ctx: &AppCtx, me: &Principal, session: SessionId) -> Result<
     };
     let details = json!({"session_id": session, "ip": reported.ip, "device": reported.device_type, "browser": reported.browser, "os": reported.os});
     let event = audit::by(&Actor::of(me), action::SESSION_REPORTED, Some(me.user_id), details);
-    store::sessions::end(&ctx.db, me.user_id, Which::One(session), &ending, Some(&event)).await?;
     let workspaces: Vec<WorkspaceId> =
         store::lookups::user_workspaces(&ctx.db, me.user_id).await?.into_iter().map(|w| WorkspaceId(w.id)).collect();
+    let mut alerts = Vec::new();
     for to in alert_recipients(ctx, me.account_id, &workspaces).await? {
         let body = format!(
             "{} <{}> reported a session as suspicious; Roster ended it.\n\n\
@@ -178,8 +197,12 @@ pub async fn report(ctx: &AppCtx, me: &Principal, session: SessionId) -> Result<
             clock::rfc3339(reported.created_at),
             clock::rfc3339(reported.last_activity_at),
         );
-        ctx.mailer.send(&Mail { to, subject: format!("Suspicious session reported by {}", me.email), body }).await?;
+        let mail = Mail { to, subject: format!("Suspicious session reported by {}", me.email), body };
+        alerts.push(queued(me.account_id, Some(me.user_id), kind::SESSION_REPORTED, mail));
     }
+    // The alerts leave with the session's end, or not at all.
+    store::sessions::end_and_mail(&ctx.db, me.user_id, Which::One(session), &ending, Some(&event), |_| alerts).await?;
+    ctx.mailer.wake();
     Ok(())
 }
 

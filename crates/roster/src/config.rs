@@ -48,10 +48,17 @@ pub struct Config {
     /// First start only: the Primary Master Admin's password (prefer the environment).
     pub bootstrap_admin_password: String,
     /// `smtp://host:port` (or `smtps://…`) to deliver mail; empty writes `.eml` files into
-    /// `<data_dir>/outbox`.
+    /// `<data_dir>/outbox`. Either way mail is first queued in the database with the change
+    /// that causes it, and delivered by the worker of `roster serve`.
     pub smtp_url: String,
     /// Sender of Roster's mail.
     pub mail_from: String,
+    /// Seconds before a failed delivery is tried again; each further failure doubles it.
+    pub mail_retry_seconds: u32,
+    /// The longest wait between two delivery attempts, in seconds.
+    pub mail_retry_max_seconds: u32,
+    /// Delivery attempts per message before it is given up (shown as failed to admins).
+    pub mail_attempts: u32,
     /// Sign-in attempts allowed per client address and minute (per instance); 0 = no limit.
     pub login_rate_per_minute: u32,
     /// Proxies (CIDR networks or addresses, comma-separated) whose forwarding header names
@@ -96,6 +103,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         let auth = app::AuthSettings::default();
+        let retry = app::mail::outbox::Retry::default();
         Self {
             bind: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("./data"),
@@ -106,6 +114,9 @@ impl Default for Config {
             bootstrap_admin_password: String::new(),
             smtp_url: String::new(),
             mail_from: "Roster <roster@localhost>".into(),
+            mail_retry_seconds: (retry.first / app::clock::SECOND) as u32,
+            mail_retry_max_seconds: (retry.max / app::clock::SECOND) as u32,
+            mail_attempts: retry.attempts,
             login_rate_per_minute: 20,
             trusted_proxies: String::new(),
             forwarded_header: ForwardedHeader::XForwardedFor,
@@ -217,7 +228,12 @@ impl Config {
         } else {
             app::mail::MailTransport::Smtp { url: self.smtp_url.clone() }
         };
-        app::mail::Mailer::new(transport, self.mail_from.clone())
+        let retry = app::mail::outbox::Retry {
+            first: i64::from(self.mail_retry_seconds.max(1)) * app::clock::SECOND,
+            max: i64::from(self.mail_retry_max_seconds) * app::clock::SECOND,
+            attempts: self.mail_attempts.max(1),
+        };
+        app::mail::Mailer::new(transport, self.mail_from.clone()).with_retry(retry)
     }
 
     /// The parsed trusted-proxy list.

@@ -1,15 +1,21 @@
 //! `roster user import FILE.csv`: invites every row of a CSV file (header
-//! `email,first_name,last_name,workspace,groups`, groups `;`-separated) with the same rules
-//! as the API, 1,000 rows per transaction, with a progress bar and a per-row report of
-//! refused rows (by line number) and totals. Invitation emails go through the configured
-//! mailer; a failed email is logged and never stops the import (`--no-email` skips them).
+//! `email,first_name,last_name,workspace,groups`, groups `;`-separated; `;`- or
+//! tab-separated files too) with the same rules as the API, 1,000 rows per transaction,
+//! with a progress bar, and the same per-row report as the invite page's upload
+//! ([`app::invitations::import`]: every row by the file's line number, in file order) and
+//! totals. Invitation emails are queued with their
+//! rows (the mail outbox) and delivered by a worker running alongside the import; what is
+//! still queued at the end (a mail server down, retries pending) is delivered by
+//! `roster serve`, and the command says so. `--no-email` queues none. A re-run re-sends
+//! to rows still invited whose email never left.
 
 use crate::config::Config;
 use crate::startup;
 use anyhow::Context;
-use app::invitations::{BATCH_SIZE, InviteOptions, InviteRow, Outcome};
+use app::invitations::InviteOptions;
+use app::invitations::import::ReportLine;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -22,18 +28,9 @@ pub struct ImportArgs<'a> {
     pub send_email: bool,
 }
 
-#[derive(Default)]
-struct Totals {
-    invited: u64,
-    mail_failed: u64,
-    exists: u64,
-    invalid: u64,
-}
-
 pub async fn run(config: &Config, args: ImportArgs<'_>) -> anyhow::Result<()> {
     let lines = count_lines(args.file)?;
     let file = std::fs::File::open(args.file).with_context(|| format!("cannot open {}", args.file.display()))?;
-    let rows = app::invitations::csv::read(BufReader::new(file)).map_err(|e| anyhow::anyhow!("{e}"))?;
     let db = startup::connect(config).await?;
     db.migrate().await?;
     let ctx = app::AppCtx::new(db.clone(), config.auth_settings(), config.mailer());
@@ -42,7 +39,7 @@ pub async fn run(config: &Config, args: ImportArgs<'_>) -> anyhow::Result<()> {
     let mut opts = InviteOptions::new(&config.link_base(), ctx.auth.invitation_lifetime);
     opts.default_workspace = args.workspace;
     opts.send_email = args.send_email;
-    let mut dir = app::invitations::directory(&ctx, &may).await?;
+    let worker = args.send_email.then(|| app::mail::outbox::spawn_worker(ctx.clone()));
 
     let bar = ProgressBar::new(lines.saturating_sub(1)).with_style(
         ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} rows  {per_sec}  eta {eta}")
@@ -50,56 +47,49 @@ pub async fn run(config: &Config, args: ImportArgs<'_>) -> anyhow::Result<()> {
     );
     bar.enable_steady_tick(Duration::from_millis(200));
     let started = Instant::now();
-    let mut totals = Totals::default();
-    let mut batch: Vec<(u64, InviteRow)> = Vec::with_capacity(BATCH_SIZE);
-    let mut rows = rows.peekable();
-    while let Some((line, row)) = rows.next() {
-        match row {
-            Ok(row) => batch.push((line, row)),
-            Err(reason) => {
-                totals.invalid += 1;
-                report(&bar, format!("line {line}: refused: {reason}"));
-                bar.inc(1);
-            }
-        }
-        if batch.len() == BATCH_SIZE || (rows.peek().is_none() && !batch.is_empty()) {
-            let (numbers, chunk): (Vec<u64>, Vec<InviteRow>) = std::mem::take(&mut batch).into_iter().unzip();
-            let results = app::invitations::invite_batch(&ctx, &may, &mut dir, chunk, &opts).await?;
-            for (line, r) in numbers.into_iter().zip(results) {
-                match &r.outcome {
-                    Outcome::Invited(_) => totals.invited += 1,
-                    Outcome::MailFailed(..) => totals.mail_failed += 1,
-                    Outcome::Exists(_) => totals.exists += 1,
-                    Outcome::Invalid(_) => totals.invalid += 1,
-                }
-                if !matches!(r.outcome, Outcome::Invited(_)) {
-                    let (status, detail) = (r.outcome.status(), r.outcome.detail(opts.send_email));
-                    report(&bar, format!("line {line}: {}: {status}: {detail}", r.email));
-                }
-                bar.inc(1);
-            }
-        }
-    }
+    // The same report as the invite page's upload, a batch at a time, in file order.
+    let send_email = opts.send_email;
+    let totals = app::invitations::import::import(&ctx, &may, BufReader::new(file), &opts, |batch| {
+        report(&bar, batch, send_email);
+        bar.inc(batch.len() as u64);
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
     bar.finish_and_clear();
     println!(
-        "Imported {}: {} invited, {} invited but not emailed, {} already users, {} refused, in {:.1} s{}.",
+        "Imported {}: {}, in {:.1} s{}.",
         args.file.display(),
-        totals.invited,
-        totals.mail_failed,
-        totals.exists,
-        totals.invalid,
+        totals.summary(),
         started.elapsed().as_secs_f64(),
         if opts.send_email { "" } else { " (no emails sent)" }
     );
+    if let Some(worker) = worker {
+        // What is due now goes out before the command ends; retries wait for the server.
+        worker.stop().await;
+        app::mail::outbox::deliver_due(&ctx).await?;
+        let queued = store::outbox::pending_count(&db).await?;
+        if queued > 0 {
+            println!(
+                "{queued} emails are still queued (the mail server refused or could not be reached); \
+                 `roster serve` delivers them, retrying with backoff."
+            );
+        }
+    }
     db.close().await;
     Ok(())
 }
 
-/// Prints one line of the report to stdout, above the progress bar (which is hidden when
-/// stdout is not a terminal; the report is printed either way).
-#[allow(clippy::needless_pass_by_value)]
-fn report(bar: &ProgressBar, line: String) {
-    bar.suspend(|| println!("{line}"));
+/// Prints a batch's report lines to stdout, above the progress bar on a terminal (which
+/// is hidden otherwise; the report is printed either way).
+fn report(bar: &ProgressBar, batch: &[ReportLine], send_email: bool) {
+    let write = || {
+        let mut out = std::io::stdout().lock();
+        for line in batch {
+            // A closed stdout (`| head`) must not stop the import.
+            let _ = writeln!(out, "{}", line.text(send_email));
+        }
+    };
+    if std::io::stdout().is_terminal() { bar.suspend(write) } else { write() }
 }
 
 /// Lines in the file, for the progress bar's length.

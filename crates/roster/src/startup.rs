@@ -116,11 +116,13 @@ impl Starting {
             ),
         }
         spawn_purge(ctx.clone());
+        let mail_worker = app::mail::outbox::spawn_worker(ctx.clone());
         app::auth::activity::spawn_flusher(ctx.clone());
         lifecycle.set_ready();
         tracing::info!(database = %config.database_url_redacted(), "Roster is ready on {public_url}");
         Ok(Application {
             serving,
+            mail_worker: Some(mail_worker),
             ctx,
             lifecycle,
             shutdown_delay: Duration::from_secs(config.shutdown_delay_seconds.into()),
@@ -133,6 +135,8 @@ impl Starting {
 /// A running application: migrated, ready, serving.
 pub struct Application {
     serving: Serving,
+    /// Delivers the mail outbox; stopped at shutdown, before the pool closes.
+    mail_worker: Option<app::mail::outbox::Worker>,
     ctx: AppCtx,
     lifecycle: web::Lifecycle,
     shutdown_delay: Duration,
@@ -172,7 +176,7 @@ impl Application {
 
     /// Serves until `stop` resolves, then shuts down gracefully: `/readyz` fails at once,
     /// requests are still served for the configured delay, then the listener closes and
-    /// in-flight requests get the configured deadline to finish. Saves the session activity
+    /// in-flight requests get the configured deadline to finish. Stops the mail worker (releasing what it claimed), saves the session activity
     /// noted since the last batch, and closes the pool last.
     pub async fn run_until(mut self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
         stop.await;
@@ -190,6 +194,9 @@ impl Application {
         }
         if let Some(task) = self.serving.metrics_task.take() {
             task.await?;
+        }
+        if let Some(worker) = self.mail_worker.take() {
+            worker.stop().await;
         }
         if let Err(e) = self.ctx.activity.flush(&self.ctx).await {
             tracing::error!(error = %e, "saving the last session activity failed");

@@ -26,7 +26,7 @@ async fn an_admin_invites_a_user_who_accepts_and_turns_active_in_the_list() {
     admin.click("#send-invitations").await;
     admin.wait_for_text("#invite-results", "invited").await;
 
-    let token = invitation_token(&app, NEW);
+    let token = invitation_token(&app, NEW).await;
     invitee.goto(&format!("/invitations/accept?token={token}")).await;
     invitee.wait_for_text("h1", "Welcome").await;
     invitee.fill("#password", "weak").await;

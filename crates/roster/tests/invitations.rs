@@ -9,8 +9,9 @@ use domain::permission::Permission;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-/// The invitation token in the newest outbox message to `email`.
-pub fn invitation_token(app: &TestApp, email: &str) -> String {
+/// The invitation token in the newest outbox message to `email` (once delivered).
+pub async fn invitation_token(app: &TestApp, email: &str) -> String {
+    app.settle_mail().await;
     let mut files: Vec<_> = std::fs::read_dir(app.outbox())
         .expect("outbox")
         .map(|e| e.expect("entry").path())
@@ -59,7 +60,7 @@ on_both_backends!(an_invited_user_accepts_once_with_a_good_password_and_is_signe
     let listed = user(&app, &admin, "new.person@example.com").await;
     assert_eq!(listed["status"], "invited", "{listed}");
     assert!(listed["invited_at"].is_string(), "{listed}");
-    let token = invitation_token(&app, "new.person@example.com");
+    let token = invitation_token(&app, "new.person@example.com").await;
     assert_eq!(app.get(&client(), &format!("/invitations/accept?token={token}")).await.status(), StatusCode::OK);
 
     let weak = client();
@@ -89,11 +90,12 @@ on_both_backends!(resending_an_invitation_kills_the_old_link, |app| async move {
     let admin = app.login_admin().await;
     let (_, body) = invite(&app, &admin, &json!({"emails": ["late.comer@example.com"]})).await;
     let id = body["results"][0]["user_id"].as_str().unwrap().to_owned();
-    let old = invitation_token(&app, "late.comer@example.com");
+    let old = invitation_token(&app, "late.comer@example.com").await;
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     let res = app.post_json(&admin, &format!("/api/v1/users/{id}/resend-invitation"), &json!({})).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let new = invitation_token(&app, "late.comer@example.com");
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    assert_eq!(res.json::<Value>().await.unwrap(), json!({"status": "queued"}));
+    let new = invitation_token(&app, "late.comer@example.com").await;
     assert_ne!(old, new);
     assert_eq!(app.get(&client(), &format!("/invitations/accept?token={old}")).await.status(), StatusCode::GONE);
     assert_eq!(app.get(&client(), &format!("/invitations/accept?token={new}")).await.status(), StatusCode::OK);
@@ -156,14 +158,14 @@ on_both_backends!(inviting_needs_users_invite_and_stays_within_scope, |app| asyn
     assert!(body["results"][0]["reason"].as_str().unwrap().contains("outside your scope"), "{body}");
     assert_eq!(body["results"][1]["status"], "invited", "{body}");
     let res = app.post_json(&inviter, &format!("/api/v1/users/{}/resend-invitation", org.eve), &json!({})).await;
-    assert_eq!(res.status(), StatusCode::OK, "eve is invited, in Beta");
+    assert_eq!(res.status(), StatusCode::ACCEPTED, "eve is invited, in Beta");
 });
 
 on_both_backends!(an_expired_invitation_link_gets_a_clear_410_page, |app| async move {
     app.seed_org().await;
     let admin = app.login_admin().await;
     invite(&app, &admin, &json!({"emails": ["too.late@example.com"]})).await;
-    let token = invitation_token(&app, "too.late@example.com");
+    let token = invitation_token(&app, "too.late@example.com").await;
     let expire = "UPDATE user_tokens SET expires_at = 1 WHERE purpose = 'invitation'";
     match &app.db {
         store::Db::Sqlite(pool) => sqlx::query(expire).execute(pool).await.map(|_| ()),

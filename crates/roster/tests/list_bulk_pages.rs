@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 
 /// The CSRF token of the form on `html`.
-fn csrf_of(html: &str) -> String {
+pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = html.find(marker).expect("a CSRF field") + marker.len();
     html[start..].split('"').next().expect("a closing quote").to_owned()
@@ -116,7 +116,7 @@ on_both_backends!(the_list_links_its_export_with_the_filters_and_each_row_to_del
 });
 
 /// A `multipart/form-data` body with the invite form's fields and `file` as `csv_file`.
-fn invite_upload(csrf: &str, file: &[u8]) -> (String, Vec<u8>) {
+pub fn invite_upload(csrf: &str, file: &[u8]) -> (String, Vec<u8>) {
     let boundary = "roster-test-boundary-7d1f";
     let mut body = Vec::new();
     for (name, value) in [("csrf", csrf), ("emails", ""), ("csv", "")] {
@@ -162,7 +162,11 @@ on_both_backends!(the_invite_page_takes_an_uploaded_csv_file, |app| async move {
     let (_, users) = app.get_json(&admin, "/api/v1/users?q=zoe.zed").await;
     assert_eq!(users["items"][0]["status"], "invited", "{users}");
 
+    // A row that is not UTF-8 is reported with its line; a UTF-16 file is refused whole.
     let (status, html) = post(b"email\r\n\xFF\xFEbad@example.com\r\n", &csrf).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<td>2</td><td></td><td>invalid</td><td>not UTF-8 text (byte 0xFF)"), "{html}");
+    let (status, html) = post(b"\xFF\xFEe\0m\0a\0i\0l\0", &csrf).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(html.contains("id=\"csv-file-error\"") && html.contains("not a UTF-8 CSV file"), "{html}");
 

@@ -1,117 +1,14 @@
-//! Mail: a real SMTP server on 127.0.0.1 receives what the `Mailer` sends, through SMTP;
-//! and the session-kill notice arrives there, or in the outbox when no SMTP server is
-//! configured. The server is mailin's SMTP state machine (the engine of mailin-embedded)
-//! behind a thread-per-connection TCP loop, so tests build without any TLS stack.
+//! Mail: a real SMTP server on 127.0.0.1 (`support::smtp`) receives what the `Mailer`
+//! sends, through SMTP; and the session-kill notice arrives there, or in the outbox when no
+//! SMTP server is configured.
 
 use crate::support::app::{ADMIN_EMAIL, PASSWORD, spawn_app, spawn_app_with};
+use crate::support::smtp::SmtpServer;
 use app::mail::{Mail, MailTransport, Mailer};
-use mailin::{Action, Handler, Response, SessionBuilder, response};
 use reqwest::StatusCode;
-use std::io::{BufRead, BufReader};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use store::Backend;
-
-/// One message as the SMTP server got it.
-#[derive(Debug, Clone, Default)]
-struct Received {
-    from: String,
-    to: Vec<String>,
-    data: Vec<u8>,
-}
-
-/// Collects every accepted message into `inbox`; each connection works on its own clone.
-#[derive(Clone, Default)]
-struct Collector {
-    current: Received,
-    inbox: Arc<Mutex<Vec<Received>>>,
-}
-
-impl Handler for Collector {
-    fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
-        self.current = Received { from: from.to_owned(), to: to.to_vec(), data: Vec::new() };
-        response::OK
-    }
-
-    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.current.data.extend_from_slice(buf);
-        Ok(())
-    }
-
-    fn data_end(&mut self) -> Response {
-        self.inbox.lock().expect("inbox").push(std::mem::take(&mut self.current));
-        response::OK
-    }
-}
-
-/// A running SMTP server on a free port of 127.0.0.1. Its thread lives as long as the tests.
-struct SmtpServer {
-    port: u16,
-    inbox: Arc<Mutex<Vec<Received>>>,
-    connections: Arc<AtomicUsize>,
-}
-
-impl SmtpServer {
-    fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("addr").port();
-        let handler = Collector::default();
-        let inbox = Arc::clone(&handler.inbox);
-        let connections = Arc::new(AtomicUsize::new(0));
-        let accepted = Arc::clone(&connections);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                accepted.fetch_add(1, Ordering::SeqCst);
-                let handler = handler.clone();
-                std::thread::spawn(move || {
-                    if let Err(e) = serve_connection(stream, handler) {
-                        eprintln!("test SMTP connection failed: {e}");
-                    }
-                });
-            }
-        });
-        Self { port, inbox, connections }
-    }
-
-    fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
-    }
-
-    /// The messages received so far, waiting up to 5 s for the first one.
-    async fn messages(&self) -> Vec<Received> {
-        for _ in 0..50 {
-            let got = self.inbox.lock().expect("inbox").clone();
-            if !got.is_empty() {
-                return got;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Vec::new()
-    }
-}
-
-/// One SMTP session: greeting, then a reply to each line until QUIT (no STARTTLS, no AUTH).
-fn serve_connection(stream: TcpStream, handler: Collector) -> std::io::Result<()> {
-    let mut session = SessionBuilder::new("smtp.test").build(stream.peer_addr()?.ip(), handler);
-    let mut out = stream.try_clone()?;
-    let mut lines = BufReader::new(stream);
-    session.greeting().write_to(&mut out)?;
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        if lines.read_until(b'\n', &mut line)? == 0 {
-            return Ok(());
-        }
-        let res = session.process(&line);
-        match res.action {
-            Action::Reply => res.write_to(&mut out)?,
-            Action::Close | Action::UpgradeTls => return res.write_to(&mut out),
-            Action::NoReply => {}
-        }
-    }
-}
 
 /// A parsed message: unfolded headers and the decoded text body.
 struct Parsed {
@@ -286,6 +183,7 @@ async fn killing_a_session_with_notice_mails_the_user_over_smtp() {
 async fn without_smtp_the_notice_lands_in_the_outbox() {
     let Some(app) = spawn_app(Backend::Sqlite).await else { return };
     assert_eq!(kill_anns_session(&app).await, StatusCode::NO_CONTENT);
+    app.settle_mail().await;
 
     let files: Vec<_> = std::fs::read_dir(app.outbox()).expect("outbox").map(|e| e.expect("entry").path()).collect();
     assert_eq!(files.len(), 1, "{files:?}");

@@ -34,6 +34,7 @@ mod metrics;
 mod my_profile;
 mod one_mailbox;
 mod ops;
+mod outbox;
 mod password_reset;
 mod profile_edit;
 mod proxies;

@@ -72,6 +72,7 @@ async fn metrics_name_every_series(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(app.get(&admin, "/no/such/page").await.status(), StatusCode::NOT_FOUND);
+    app.settle_mail().await;
 
     let (status, text) = scrape(&app, Some(TOKEN)).await;
     assert_eq!(status, StatusCode::OK);

@@ -35,6 +35,7 @@ on_both_backends!(every_spelling_of_one_mailbox_is_one_user_and_signs_in, |app| 
     assert_eq!(combining[0]["user_id"], zoe[0]["user_id"]);
 
     // The invitation went to the ASCII form of the domain.
+    app.settle_mail().await;
     let outbox: Vec<String> = std::fs::read_dir(app.outbox())
         .unwrap()
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
@@ -44,7 +45,7 @@ on_both_backends!(every_spelling_of_one_mailbox_is_one_user_and_signs_in, |app| 
     assert!(outbox[0].contains("To: lena@xn--mller-kva.example\r\n"), "{}", outbox[0]);
 
     // Lena accepts, then signs in with the Punycode spelling.
-    let token = invitation_token(&app, "lena@xn--mller-kva.example");
+    let token = invitation_token(&app, "lena@xn--mller-kva.example").await;
     let res = client()
         .post(app.url("/invitations/accept"))
         .form(&[("token", token.as_str()), ("password", PASSWORD), ("confirm", PASSWORD)])

@@ -123,7 +123,9 @@ on_both_backends!(an_expired_link_is_gone, |app| async move {
         expires_at: now - 1,
     };
     let event = app::audit::unattended(org.account, "password.reset_requested", Some(org.ann), "", json!({}));
-    store::password_reset::issue(&app.db, &link, &event).await.unwrap();
+    let mail = app::mail::Mail { to: "ann.archer@example.com".into(), subject: "reset".into(), body: token.clone() };
+    let mail = app::mail::outbox::queued(org.account, Some(org.ann), app::mail::outbox::kind::PASSWORD_RESET, mail);
+    store::password_reset::issue(&app.db, &link, &event, &mail).await.unwrap();
     let (status, body) = complete(&app, &token, NEW_PASSWORD).await;
     assert_eq!(status, StatusCode::GONE);
     assert!(body["detail"].as_str().unwrap().contains("expired"), "{body}");

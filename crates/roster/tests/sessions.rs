@@ -67,8 +67,9 @@ pub async fn audit_events(app: &TestApp, query: &str) -> Vec<Value> {
     body["items"].as_array().unwrap().clone()
 }
 
-/// Mails in the outbox: (To, whole text).
-pub fn outbox(app: &TestApp) -> Vec<(String, String)> {
+/// Mails delivered to the outbox directory once nothing is due: (To, whole text).
+pub async fn outbox(app: &TestApp) -> Vec<(String, String)> {
+    app.settle_mail().await;
     let Ok(dir) = std::fs::read_dir(app.outbox()) else { return Vec::new() };
     let mut mails: Vec<(String, String)> = dir
         .map(|e| {
@@ -191,7 +192,7 @@ on_both_backends!(an_admin_of_any_shared_workspace_kills_sessions_started_in_ano
     assert_eq!(ended["workspace"], "Alpha", "{ended}");
     assert!(ended["ended_at"].is_string(), "{ended}");
 
-    let mails = outbox(&app);
+    let mails = outbox(&app).await;
     assert_eq!(mails.len(), 1, "{mails:?}");
     let (to, text) = &mails[0];
     assert_eq!(to, "cat.cooper@example.com");
@@ -223,7 +224,7 @@ on_both_backends!(an_admin_of_any_shared_workspace_kills_sessions_started_in_ano
     let cross = format!("{}/{}", sessions_path(org.cat), ann.session_id);
     assert_eq!(send(request(&app, &root, Method::DELETE, &cross)).await.0, StatusCode::NOT_FOUND);
     assert_eq!(me_status(&app, &ann).await, StatusCode::OK);
-    assert_eq!(outbox(&app).len(), 1, "no notice without notify");
+    assert_eq!(outbox(&app).await.len(), 1, "no notice without notify");
 });
 
 on_both_backends!(sessions_outside_scope_are_404_and_without_the_permission_403, |app| async move {
@@ -333,13 +334,13 @@ on_both_backends!(kill_bodies_are_checked_before_anything_ends, |app| async move
         assert_eq!(invalid_name(&body), "reason", "{body}");
     }
     assert_eq!(me_status(&app, &cat).await, StatusCode::OK, "nothing ended");
-    assert!(outbox(&app).is_empty(), "nobody was notified");
+    assert!(outbox(&app).await.is_empty(), "nobody was notified");
     let exactly = "y".repeat(500);
     let (status, body) =
         send(request(&app, &root, Method::DELETE, &one).json(&json!({"notify": false, "reason": exactly}))).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "500 characters are allowed: {body}");
     assert_eq!(me_status(&app, &cat).await, StatusCode::UNAUTHORIZED);
-    assert!(outbox(&app).is_empty(), "notify false sends nothing");
+    assert!(outbox(&app).await.is_empty(), "notify false sends nothing");
 });
 
 on_both_backends!(a_kill_through_one_instance_holds_on_another_at_once, |app| async move {
@@ -427,7 +428,7 @@ on_both_backends!(reporting_a_session_ends_it_alerts_the_admins_and_is_audited, 
     assert_eq!(me_status(&app, &mine).await, StatusCode::OK);
     assert_eq!(send(request(&app, &mine, Method::POST, &report(&ann))).await.0, StatusCode::NOT_FOUND);
     assert_eq!(me_status(&app, &ann).await, StatusCode::OK);
-    assert!(outbox(&app).is_empty());
+    assert!(outbox(&app).await.is_empty());
 
     assert_eq!(send(request(&app, &mine, Method::POST, &report(&strange))).await.0, StatusCode::NO_CONTENT);
     assert_eq!(me_status(&app, &strange).await, StatusCode::UNAUTHORIZED, "reported means ended");
@@ -441,7 +442,7 @@ on_both_backends!(reporting_a_session_ends_it_alerts_the_admins_and_is_audited, 
     assert_eq!(events[0]["details"]["session_id"], strange.session_id.as_str());
     assert_eq!(events[0]["details"]["ip"], "127.0.0.1");
 
-    let mails = outbox(&app);
+    let mails = outbox(&app).await;
     let to: Vec<&str> = mails.iter().map(|(to, _)| to.as_str()).collect();
     assert_eq!(to, ["beta.sessions@example.com", ADMIN_EMAIL], "admins who may kill cat's sessions: {mails:?}");
     for (_, text) in &mails {

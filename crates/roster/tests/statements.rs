@@ -10,13 +10,15 @@ use reqwest::StatusCode;
 
 /// Most statements `GET /api/v1/users/{id}` may run: the session check (with the caller's
 /// role and workspaces), the user (with role, workspaces, groups, picture time and the
-/// account's User Settings), the recent failed sign-ins.
-const API_MOST: usize = 4;
+/// account's User Settings), the recent failed sign-ins, the delivery of the mail about the
+/// user (the outbox).
+const API_MOST: usize = 5;
 
 /// Most statements the Profile tab may run: the session check (which brings the workspace
-/// switcher's choices), the user, and the Edit form's choices (the account's groups, its
-/// roles); the failed sign-ins are read only when there are some to show.
-const PAGE_MOST: usize = 4;
+/// switcher's choices), the user, the delivery of the mail about the user (the outbox), and
+/// the Edit form's choices (the account's groups, its roles); the failed sign-ins are read
+/// only when there are some to show.
+const PAGE_MOST: usize = 5;
 
 on_both_backends!(reading_one_user_runs_each_query_once, |app| async move {
     let org = app.seed_org().await;

@@ -6,6 +6,7 @@
 
 use crate::audit::{NewAuditEvent, insert_audit};
 use crate::db::BeginWrite;
+use crate::outbox::{NewMail, enqueue_mail};
 use crate::tokens::{INVITATION, NewToken, consume_token, issue_token};
 use crate::users::{NewUser, USERS_PER_STATEMENT};
 use crate::{Db, Micros, StoreError};
@@ -23,6 +24,8 @@ pub struct NewInvitation {
     pub token_hash: Vec<u8>,
     pub expires_at: Micros,
     pub audit: NewAuditEvent,
+    /// The invitation email, queued in the same transaction when the user is created.
+    pub mail: Option<NewMail>,
 }
 
 /// What became of one invitation of a batch.
@@ -43,9 +46,10 @@ struct Holder {
     deleted_at: Option<i64>,
 }
 
-/// Inserts a batch of invitations in one transaction. For each, in order: whether the
-/// user was created or which user already holds that email (read in the same transaction,
-/// so the answer names the user the unique index found).
+/// Inserts a batch of invitations, with the invitation emails of the users created, in one
+/// transaction. For each, in order: whether the user was created or which user already
+/// holds that email (read in the same transaction, so the answer names the user the unique
+/// index found).
 pub async fn insert_batch(db: &Db, invites: &[NewInvitation]) -> Result<Vec<Inserted>, StoreError> {
     if invites.is_empty() {
         return Ok(Vec::new());
@@ -129,6 +133,8 @@ pub async fn insert_batch(db: &Db, invites: &[NewInvitation]) -> Result<Vec<Inse
             });
             qb.build().execute(&mut *tx).await?;
         }
+        let mails: Vec<NewMail> = fresh.iter().filter_map(|i| i.mail.clone()).collect();
+        enqueue_mail!(tx, &mails);
         tx.commit().await?;
     });
     Ok(invites
@@ -141,12 +147,40 @@ pub async fn insert_batch(db: &Db, invites: &[NewInvitation]) -> Result<Vec<Inse
         .collect())
 }
 
-/// Gives an invited user a new invitation token (spending the older ones) and moves
-/// `invited_at`, if they are still invited. False otherwise.
-pub async fn reissue(db: &Db, token: &NewToken, audit: &NewAuditEvent) -> Result<bool, StoreError> {
-    let done = with_db!(db, pool => {
+/// When [`reissue`] gives a new invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reissue {
+    /// Whenever the user is still invited ("Resend invitation").
+    Always,
+    /// Only while no invitation email of theirs is sent or pending (a re-run import
+    /// re-sends what never left, and nothing twice).
+    IfNeverEmailed,
+}
+
+/// Gives an invited user a new invitation token (spending the older ones), moves
+/// `invited_at` and queues `mail`, in one transaction, if they are still invited (and, for
+/// [`Reissue::IfNeverEmailed`], no invitation email of theirs left or waits). False otherwise.
+pub async fn reissue(
+    db: &Db,
+    token: &NewToken,
+    audit: &NewAuditEvent,
+    mail: &NewMail,
+    when: Reissue,
+) -> Result<bool, StoreError> {
+    let unsent = match when {
+        Reissue::Always => "",
+        Reissue::IfNeverEmailed => {
+            " AND NOT EXISTS (SELECT 1 FROM outbox WHERE user_id = $2 AND kind = 'invitation' \
+             AND status IN ('pending', 'sent'))"
+        }
+    };
+    let sql = format!("UPDATE users SET invited_at = $1 WHERE id = $2 AND status = 'invited'{unsent}");
+    let done = with_db!(db, pool, d => {
         let mut tx = pool.begin_write().await?;
-        let n = sqlx::query("UPDATE users SET invited_at = $1 WHERE id = $2 AND status = 'invited'")
+        // The row lock first: on PostgreSQL the check below then sees the mail a concurrent
+        // re-send committed (each READ COMMITTED statement reads the latest commits).
+        sqlx::query(d.lock_user()).bind(token.user_id.0).execute(&mut *tx).await?;
+        let n = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(token.created_at)
             .bind(token.user_id.0)
             .execute(&mut *tx)
@@ -155,6 +189,7 @@ pub async fn reissue(db: &Db, token: &NewToken, audit: &NewAuditEvent) -> Result
         if n == 1 {
             issue_token!(tx, token);
             insert_audit!(tx, audit);
+            enqueue_mail!(tx, std::slice::from_ref(mail));
             tx.commit().await?;
         }
         n == 1

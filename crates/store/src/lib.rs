@@ -19,6 +19,7 @@ pub mod groups;
 pub mod invitations;
 pub mod lockout;
 pub mod lookups;
+pub mod outbox;
 pub mod password_reset;
 pub mod pictures;
 pub mod profile;

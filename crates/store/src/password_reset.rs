@@ -5,6 +5,7 @@
 
 use crate::audit::{NewAuditEvent, insert_audit};
 use crate::db::BeginWrite;
+use crate::outbox::{NewMail, enqueue_mail};
 use crate::sessions::Ending;
 use crate::tokens::{NewToken, consume_token, issue_token};
 use crate::{Db, Micros, StoreError};
@@ -41,12 +42,14 @@ pub async fn set_sso_enabled(db: &Db, account: AccountId, on: bool, audit: &NewA
     Ok(())
 }
 
-/// Stores a reset link for its user (older live links die) and appends `audit`.
-pub async fn issue(db: &Db, token: &NewToken, audit: &NewAuditEvent) -> Result<(), StoreError> {
+/// Stores a reset link for its user (older live links die), appends `audit` and queues
+/// `mail` (the link), in one transaction.
+pub async fn issue(db: &Db, token: &NewToken, audit: &NewAuditEvent, mail: &NewMail) -> Result<(), StoreError> {
     with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         issue_token!(tx, token);
         insert_audit!(tx, audit);
+        enqueue_mail!(tx, std::slice::from_ref(mail));
         tx.commit().await?;
     });
     Ok(())

@@ -3,6 +3,7 @@
 
 use crate::audit::{NewAuditEvent, insert_audit};
 use crate::db::BeginWrite;
+use crate::outbox::{NewMail, enqueue_mail};
 use crate::{Db, Micros, StoreError};
 use domain::ids::{SessionId, UserId, WorkspaceId};
 use sqlx::FromRow;
@@ -235,6 +236,19 @@ pub async fn end(
     ending: &Ending,
     audit: Option<&NewAuditEvent>,
 ) -> Result<Vec<Uuid>, StoreError> {
+    end_and_mail(db, user, which, ending, audit, |_| Vec::new()).await
+}
+
+/// [`end`], queueing the messages `mail` makes from the number of sessions ended (when any
+/// were) in the same transaction: a notice leaves only for a change that committed.
+pub async fn end_and_mail(
+    db: &Db,
+    user: UserId,
+    which: Which,
+    ending: &Ending,
+    audit: Option<&NewAuditEvent>,
+    mail: impl FnOnce(usize) -> Vec<NewMail>,
+) -> Result<Vec<Uuid>, StoreError> {
     let (one, except) = match which {
         Which::One(id) => (Some(id.0), None),
         Which::All => (None, None),
@@ -260,6 +274,9 @@ pub async fn end(
         .await?;
         if let Some(event) = audit.filter(|_| !ids.is_empty()) {
             insert_audit!(tx, event);
+        }
+        if !ids.is_empty() {
+            enqueue_mail!(tx, &mail(ids.len()));
         }
         tx.commit().await?;
         ids

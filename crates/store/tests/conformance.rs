@@ -34,6 +34,8 @@ mod list;
 mod lookups;
 #[path = "conformance/migrations.rs"]
 mod migrations;
+#[path = "conformance/outbox.rs"]
+mod outbox;
 #[path = "conformance/plans.rs"]
 mod plans;
 #[path = "conformance/search.rs"]

@@ -6,21 +6,28 @@
 //! others; an email that already belongs to a user is reported as existing and left alone
 //! (the store's unique index decides). Invited users get a single-use link, stored hashed,
 //! that expires after [`INVITATION_LIFETIME`] unless the caller sets another lifetime.
+//!
+//! The invitation email is queued in the transaction that creates the user (the mail
+//! outbox, [`crate::mail::outbox`]): a row reported `invited` committed, and its email
+//! leaves even if the process dies right after. A user still invited whose email never left
+//! (imported without email, or given up on) is sent a new link when invited again.
 
 pub mod csv;
+pub mod import;
 
 use crate::audit::{self, action};
 use crate::auth::{LoginOutcome, open_session};
 use crate::authz::{InviteUsers, OnUser, UsersInvite};
 use crate::clock::{self, DAY, Micros};
 use crate::mail::Mail;
+use crate::mail::outbox::{kind, queued};
 use crate::{AppCtx, AppError, tokens};
 use domain::ids::{AccountId, GroupId, UserId, WorkspaceId};
 use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use store::audit::NewAuditEvent;
-use store::invitations::{Inserted, NewInvitation};
+use store::invitations::{Inserted, NewInvitation, Reissue};
 use store::tokens::{INVITATION, NewToken};
 use store::users::NewUser;
 
@@ -69,12 +76,12 @@ impl InviteOptions {
 /// What became of one row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// The user was created and the invitation email accepted for delivery by the mail
-    /// server or outbox (or not sent, when the import was told not to).
+    /// The user was created (committed) and the invitation email queued with it (or not,
+    /// when the import was told not to send email); its delivery shows on the user's page.
     Invited(UserId),
-    /// The user was created, but the invitation email was refused; the reason says why
-    /// ("Resend invitation" tries again).
-    MailFailed(UserId, String),
+    /// The address belongs to a user who is still invited but whose invitation email never
+    /// left: a new link was queued for them (the older one stops working).
+    Resent(UserId),
     /// The account already has a user with this email (its canonical form).
     Exists(Existing),
     /// Refused, with the reason.
@@ -86,7 +93,7 @@ impl Outcome {
     pub fn status(&self) -> &'static str {
         match self {
             Self::Invited(_) => "invited",
-            Self::MailFailed(..) => "email_failed",
+            Self::Resent(_) => "resent",
             Self::Exists(_) => "exists",
             Self::Invalid(_) => "invalid",
         }
@@ -95,9 +102,12 @@ impl Outcome {
     /// The sentence the page and the command line show beside the status.
     pub fn detail(&self, send_email: bool) -> String {
         match self {
-            Self::Invited(_) if send_email => "invitation email sent".to_owned(),
+            Self::Invited(_) if send_email => "invited; invitation email queued for delivery".to_owned(),
             Self::Invited(_) => "invited (no email sent)".to_owned(),
-            Self::MailFailed(_, reason) | Self::Invalid(reason) => reason.clone(),
+            Self::Resent(u) => {
+                format!("still invited (user {u}) but never emailed; a new invitation email is queued for delivery")
+            }
+            Self::Invalid(reason) => reason.clone(),
             Self::Exists(e) => e.describe(),
         }
     }
@@ -178,17 +188,15 @@ pub async fn invite(
     Ok(results)
 }
 
-/// A valid row, ready to insert, with its secret token.
+/// A valid row, ready to insert (its email, carrying the secret link, inside).
 struct Prepared {
     invitation: NewInvitation,
-    token: String,
-    name: String,
 }
 
-/// Invites one batch in one transaction, then sends the emails (a failed email does not
-/// undo the invitation; its row says so, and "Resend invitation" sends another). An address
+/// Invites one batch in one transaction, the invitation emails queued with it. An address
 /// held by a user deleted longer ago than the retention window is free: that user is purged
-/// (audited) and the row invited.
+/// (audited) and the row invited. An address held by a user still invited whose email never
+/// left gets a new link queued (when this import sends email).
 pub async fn invite_batch(
     ctx: &AppCtx,
     may: &InviteUsers,
@@ -215,25 +223,44 @@ pub async fn invite_batch(
         inserted = insert(ctx, &prepared).await?;
     }
     let retention = ctx.auth.deletion_retention;
+    let live_holders: Vec<UserId> = inserted
+        .iter()
+        .filter_map(|i| match *i {
+            Inserted::Exists { user_id: Some(u), deleted_at: None } if opts.send_email => Some(u),
+            _ => None,
+        })
+        .collect();
+    let never_emailed: HashSet<UserId> =
+        store::outbox::invited_never_emailed(&ctx.db, may.account, &live_holders).await?.into_iter().collect();
     for ((index, p), inserted) in prepared.into_iter().zip(inserted) {
         results[index].outcome = match inserted {
+            Inserted::Exists { user_id: Some(user), deleted_at: None } if never_emailed.contains(&user) => {
+                if resend_unsent(ctx, may, user, opts).await? {
+                    Outcome::Resent(user)
+                } else {
+                    Outcome::Exists(Existing { user_id: Some(user), restorable_until: None })
+                }
+            }
             Inserted::Exists { user_id, deleted_at } => {
                 Outcome::Exists(Existing { user_id, restorable_until: deleted_at.map(|t| t + retention) })
             }
-            Inserted::Created if !opts.send_email => Outcome::Invited(p.invitation.user.id),
-            Inserted::Created => {
-                let mail = invitation_mail(&p.invitation.user.email, &p.name, &p.token, p.invitation.expires_at, opts);
-                match ctx.mailer.send(&mail).await {
-                    Ok(()) => Outcome::Invited(p.invitation.user.id),
-                    Err(e) => {
-                        tracing::warn!(error = %e, to = %mail.to, "the invitation email could not be sent");
-                        Outcome::MailFailed(p.invitation.user.id, mail_failure(&e))
-                    }
-                }
-            }
+            Inserted::Created => Outcome::Invited(p.invitation.user.id),
         };
     }
+    ctx.mailer.wake();
     Ok(results)
+}
+
+/// Queues a new invitation for `user` if they are still invited and no invitation email of
+/// theirs left or waits (checked in the transaction). True when one was queued.
+async fn resend_unsent(ctx: &AppCtx, may: &InviteUsers, user: UserId, opts: &InviteOptions) -> Result<bool, AppError> {
+    let Some(found) = store::users::find(&ctx.db, may.account, user).await? else { return Ok(false) };
+    let details = json!({"email": found.email, "reason": "never emailed"});
+    let event = match &may.actor {
+        Some(actor) => audit::by(actor, action::INVITATION_RESENT, Some(user), details),
+        None => audit::unattended(may.account, action::INVITATION_RESENT, Some(user), "", details),
+    };
+    reissue(ctx, may.account, &found, event, opts, Reissue::IfNeverEmailed).await
 }
 
 async fn insert(ctx: &AppCtx, prepared: &[(usize, Prepared)]) -> Result<Vec<Inserted>, AppError> {
@@ -254,15 +281,6 @@ async fn purge_expired_holders(ctx: &AppCtx, account: AccountId, inserted: &[Ins
         }
     }
     Ok(purged)
-}
-
-/// Why an invitation email failed, for the inviter (never credentials).
-fn mail_failure(e: &AppError) -> String {
-    let why = match e {
-        AppError::Invalid { message, .. } => message.clone(),
-        other => other.to_string(),
-    };
-    format!("the user was created, but the invitation email could not be sent ({why}); use Resend invitation")
 }
 
 fn prepare(
@@ -328,9 +346,12 @@ fn prepare(
         created_at: now,
         workspaces: vec![workspace],
     };
-    let invitation =
-        NewInvitation { user, groups, token_hash: tokens::hash(&token), expires_at: now + opts.lifetime, audit };
-    Ok(Prepared { invitation, token, name })
+    let expires_at = now + opts.lifetime;
+    let mail = opts.send_email.then(|| {
+        queued(may.account, Some(id), kind::INVITATION, invitation_mail(&user.email, &name, &token, expires_at, opts))
+    });
+    let invitation = NewInvitation { user, groups, token_hash: tokens::hash(&token), expires_at, audit, mail };
+    Ok(Prepared { invitation })
 }
 
 /// The row's names; when both are empty, guessed from the email's local part
@@ -381,30 +402,48 @@ fn invitation_mail(email: &Email, name: &str, token: &str, expires_at: Micros, o
     }
 }
 
-/// Sends an invited user a new link; the previous one stops working. 409 for users who are
-/// not invited (any more).
+/// Queues a new link for an invited user; the previous one stops working. 409 for users
+/// who are not invited (any more).
 pub async fn resend(ctx: &AppCtx, may: &OnUser<UsersInvite>, opts: &InviteOptions) -> Result<(), AppError> {
     let user = &may.target().row;
     let status = may.target().status;
     if status != UserStatus::Invited {
         return Err(not_invited(status));
     }
+    let event = audit::by(&may.actor, action::INVITATION_RESENT, Some(may.user), json!({"email": user.email}));
+    if !reissue(ctx, may.account, user, event, opts, Reissue::Always).await? {
+        return Err(AppError::Conflict("the user is no longer invited; reload and try again".into()));
+    }
+    Ok(())
+}
+
+/// A new invitation token for `user` with its email queued, in one transaction (see
+/// [`store::invitations::reissue`]); wakes the mail worker. False when nothing was issued.
+async fn reissue(
+    ctx: &AppCtx,
+    account: AccountId,
+    user: &store::users::UserDetailRow,
+    event: NewAuditEvent,
+    opts: &InviteOptions,
+    when: Reissue,
+) -> Result<bool, AppError> {
     let email = Email::from_stored(&user.email)?;
     let token = tokens::generate();
     let now = clock::now();
+    let id = UserId(user.id);
     let new = NewToken {
         token_hash: tokens::hash(&token),
-        user_id: may.user,
+        user_id: id,
         purpose: INVITATION,
         created_at: now,
         expires_at: now + opts.lifetime,
     };
-    let event = audit::by(&may.actor, action::INVITATION_RESENT, Some(may.user), json!({"email": user.email}));
-    if !store::invitations::reissue(&ctx.db, &new, &event).await? {
-        return Err(AppError::Conflict("the user is no longer invited; reload and try again".into()));
-    }
     let name = format!("{} {}", user.first_name, user.last_name);
-    ctx.mailer.send(&invitation_mail(&email, &name, &token, new.expires_at, opts)).await
+    let mail =
+        queued(account, Some(id), kind::INVITATION, invitation_mail(&email, &name, &token, new.expires_at, opts));
+    let done = store::invitations::reissue(&ctx.db, &new, &event, &mail, when).await?;
+    ctx.mailer.wake();
+    Ok(done)
 }
 
 fn not_invited(status: UserStatus) -> AppError {

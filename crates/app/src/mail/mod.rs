@@ -1,11 +1,14 @@
-//! Outgoing email: session-ended notices and suspicious-session alerts (later also
-//! invitations and password resets). SMTP when configured; otherwise every message is
-//! written as an `.eml` file into `<data>/outbox`, so every flow completes on a laptop.
+//! Outgoing email: invitations, password resets, session-ended notices and
+//! suspicious-session alerts. SMTP when configured; otherwise every message is written as
+//! an `.eml` file into `<data>/outbox`, so every flow completes on a laptop.
 //!
+//! Use cases never send: they queue a [`Mail`] in the transaction of their change
+//! ([`outbox::queued`]) and the [`outbox`] worker delivers it with [`Mailer::send`].
 //! This module owns the public API ([`Mail`], [`MailTransport`], [`Mailer`]);
 //! [`message`] builds the RFC 5322 message and [`transport`] delivers it (lettre).
 
 mod message;
+pub mod outbox;
 mod transport;
 
 use crate::AppError;
@@ -40,12 +43,14 @@ impl fmt::Debug for MailTransport {
     }
 }
 
-/// Sends mail. Cheap to clone: clones share one SMTP connection pool.
+/// Sends mail. Cheap to clone: clones share one SMTP connection pool and one worker wake-up.
 #[derive(Debug, Clone)]
 pub struct Mailer {
     transport: MailTransport,
     from: String,
     route: Route,
+    retry: outbox::Retry,
+    wake: Arc<tokio::sync::Notify>,
 }
 
 /// The live side of [`MailTransport`].
@@ -67,7 +72,19 @@ impl Mailer {
         if let Err(e) = message::mailbox("mail_from", &from) {
             tracing::warn!(error = %e, "mail cannot be sent");
         }
-        Self { transport, from, route }
+        Self { transport, from, route, retry: outbox::Retry::default(), wake: Arc::default() }
+    }
+
+    /// The same mailer retrying failed deliveries by `retry`.
+    #[must_use]
+    pub fn with_retry(mut self, retry: outbox::Retry) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// When the outbox worker retries failed deliveries.
+    pub fn retry(&self) -> outbox::Retry {
+        self.retry
     }
 
     pub fn transport(&self) -> &MailTransport {
@@ -88,23 +105,20 @@ impl Mailer {
         }
     }
 
-    /// Sends `mail`; the error says why it could not be sent (`Invalid` for a bad `to` or
-    /// `mail_from`, `Internal` for delivery) and never contains credentials.
+    /// Sends `mail` now (the outbox worker's one way out; use cases queue instead). The
+    /// error says why it could not be sent and never contains credentials: `Invalid` when no
+    /// retry can help (a bad `to` or `mail_from`, or field `smtp` for a permanent 5xx
+    /// refusal), `Internal` for a failure worth retrying (unreachable server, 4xx).
     pub async fn send(&self, mail: &Mail) -> Result<(), AppError> {
         let message = message::build(&self.from, mail)?;
-        let delivered = match &self.route {
+        match &self.route {
             Route::Smtp(smtp) => smtp.send(&message).await.map(|()| {
                 tracing::info!(to = %mail.to, smtp = %smtp.shown(), "mail sent");
             }),
             Route::Outbox(dir) => transport::to_outbox(dir, &message).await.map(|file| {
                 tracing::info!(to = %mail.to, file = %file.display(), "mail written to the outbox");
             }),
-        };
-        match &delivered {
-            Ok(()) => crate::metrics::mail_sent(),
-            Err(_) => crate::metrics::mail_failed(),
         }
-        delivered
     }
 }
 

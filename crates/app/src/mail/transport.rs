@@ -52,10 +52,11 @@ impl Smtp {
     pub(super) async fn send(&self, message: &Message) -> Result<(), AppError> {
         let builder = self.builder.as_ref().map_err(|e| AppError::Internal(format!("mail: {e}")))?;
         let pool = self.pool.get_or_init(|| builder.clone().build());
-        pool.send(message.clone())
-            .await
-            .map(drop)
-            .map_err(|e| AppError::Internal(format!("mail: SMTP delivery through {} failed: {e}", self.shown)))
+        pool.send(message.clone()).await.map(drop).map_err(|e| {
+            let why = format!("SMTP delivery through {} failed: {e}", self.shown);
+            // A permanent refusal (5xx, RFC 5321 §4.2.1) is final: no retry changes it.
+            if e.is_permanent() { AppError::invalid("smtp", why) } else { AppError::Internal(format!("mail: {why}")) }
+        })
     }
 
     pub(super) fn shown(&self) -> &str {

@@ -223,6 +223,19 @@ impl TestApp {
         self.dir.join("outbox")
     }
 
+    /// Waits (up to 10 s) until every message queued so far has had its delivery attempt:
+    /// none is due and unsent (a failed one may wait for its retry). Mail leaves through
+    /// the outbox worker, after the request that queued it answered.
+    pub async fn settle_mail(&self) {
+        for _ in 0..200 {
+            if store::outbox::due_count(&self.db, app::clock::now()).await.expect("outbox") == 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("mail still due after 10 s");
+    }
+
     /// Another Roster instance (own port and data directory) on this app's database.
     /// Dropping it leaves the database alone.
     pub async fn second_instance(&self) -> TestApp {

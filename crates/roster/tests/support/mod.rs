@@ -7,6 +7,7 @@ pub mod app;
 pub mod browser;
 pub mod org;
 pub mod roles;
+pub mod smtp;
 pub mod statements;
 
 pub use app::spawn_app;

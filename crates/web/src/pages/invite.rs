@@ -1,7 +1,7 @@
 //! `/admin/users/invite`: invite people by email (one per line or comma separated) or by
 //! pasted CSV (`email,first_name,last_name,workspace,groups`, groups `;`-separated); the
 //! answer is a table with one result per row. The CSV may also come as an uploaded file
-//! (`multipart/form-data`, at most 5 MB of UTF-8).
+//! (`multipart/form-data`, at most 5 MB of UTF-8; `;`- or tab-separated, LF or CRLF).
 
 use crate::csrf::{CsrfUpload, Upload};
 use crate::error::PageError;
@@ -10,6 +10,7 @@ use crate::pages::Nav;
 use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::authz::Principal;
+use app::invitations::import::ReportLine;
 use app::invitations::{InviteOptions, InviteRow, Outcome};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -31,7 +32,8 @@ pub fn routes() -> Routes {
 
 /// One line of the result table.
 struct ResultView {
-    row: usize,
+    /// The line of the CSV (the header is line 1), or the typed address's position.
+    row: u64,
     email: String,
     status: &'static str,
     detail: String,
@@ -82,9 +84,9 @@ struct InviteForm {
     csv: String,
 }
 
-/// The text of the uploaded CSV file (`csv_file`), if one was chosen; the reason when it is
-/// too big, unreadable or not UTF-8. A leading byte-order mark is dropped.
-fn csv_file(up: &Upload) -> Result<Option<String>, String> {
+/// The bytes of the uploaded CSV file (`csv_file`), if one was chosen; the reason when it
+/// is too big or unreadable. Its text is judged by the CSV reader, row by row.
+fn csv_file(up: &Upload) -> Result<Option<Vec<u8>>, String> {
     let too_big = || "The file is larger than 5 MB.".to_owned();
     if let Some(unread) = &up.unread {
         return Err(if unread.too_large { too_big() } else { "The upload could not be read; try again.".to_owned() });
@@ -93,36 +95,27 @@ fn csv_file(up: &Upload) -> Result<Option<String>, String> {
     if file.bytes.len() > MAX_CSV_FILE {
         return Err(too_big());
     }
-    let text = std::str::from_utf8(&file.bytes).map_err(|_| "The file is not a UTF-8 CSV file.".to_owned())?;
-    Ok(Some(text.strip_prefix('\u{feff}').unwrap_or(text).to_owned()))
+    Ok(Some(file.bytes.to_vec()))
 }
 
-/// Adds the rows of one CSV text; refused lines go to `refused`.
-fn read_csv(
-    text: &str,
-    rows: &mut Vec<(usize, InviteRow)>,
-    refused: &mut Vec<ResultView>,
-) -> Result<(), app::AppError> {
-    for (line, row) in app::invitations::csv::read(text.as_bytes())? {
-        let line = usize::try_from(line).unwrap_or(0);
-        match row {
-            Ok(row) => rows.push((line, row)),
-            Err(reason) => {
-                refused.push(ResultView {
-                    row: line,
-                    email: String::new(),
-                    status: "invalid",
-                    detail: reason,
-                    restore: None,
-                });
-            }
-        }
+/// One line of the result table from the import report.
+fn view(line: ReportLine, may_restore: bool) -> ResultView {
+    let restore = match &line.outcome {
+        Outcome::Exists(e) if may_restore && e.restorable_until.is_some() => e.user_id.map(|u| u.to_string()),
+        _ => None,
+    };
+    ResultView {
+        row: line.line,
+        status: line.outcome.status(),
+        detail: line.outcome.detail(true),
+        email: line.email,
+        restore,
     }
-    Ok(())
 }
 
-/// Invites the typed emails, the pasted CSV and the uploaded file's rows (either form
-/// encoding: the file needs multipart).
+/// Invites the typed emails, then the pasted CSV's rows, then the uploaded file's (either
+/// form encoding: the file needs multipart). CSV rows are reported exactly as `roster user
+/// import` reports the same file (one report, [`app::invitations::import`]).
 async fn submit(
     State(state): State<AppState>,
     PageUser(me): PageUser,
@@ -131,52 +124,63 @@ async fn submit(
     let may = app::authz::invite_users(&me)?;
     let f: InviteForm = up.parse()?;
     let file = match csv_file(&up) {
-        Ok(file) => file,
+        Ok(file) => file.filter(|bytes| !bytes.iter().all(u8::is_ascii_whitespace)),
         Err(e) => {
             let p = InvitePage { file_error: Some(e), emails: f.emails, csv: f.csv, ..empty(&me) };
             return Ok(page(&me, StatusCode::BAD_REQUEST, p));
         }
     };
-    let mut refused: Vec<ResultView> = Vec::new();
-    let mut rows: Vec<(usize, InviteRow)> = f
+    let typed: Vec<InviteRow> = f
         .emails
         .split(['\n', ',', ';'])
         .map(str::trim)
         .filter(|e| !e.is_empty())
-        .enumerate()
-        .map(|(i, e)| (i + 1, InviteRow { email: e.to_owned(), ..InviteRow::default() }))
+        .map(|e| InviteRow { email: e.to_owned(), ..InviteRow::default() })
         .collect();
-    if !f.csv.trim().is_empty()
-        && let Err(e) = read_csv(&f.csv, &mut rows, &mut refused)
-    {
-        let p = InvitePage { error: Some(e.to_string()), emails: f.emails, csv: f.csv, ..empty(&me) };
-        return Ok(page(&me, StatusCode::BAD_REQUEST, p));
-    }
-    if let Some(text) = file.as_deref().filter(|t| !t.trim().is_empty())
-        && let Err(e) = read_csv(text, &mut rows, &mut refused)
-    {
-        let p = InvitePage { file_error: Some(e.to_string()), emails: f.emails, csv: f.csv, ..empty(&me) };
-        return Ok(page(&me, StatusCode::BAD_REQUEST, p));
-    }
-    if rows.is_empty() && refused.is_empty() {
+    let pasted = Some(f.csv.clone().into_bytes()).filter(|t| !t.trim_ascii().is_empty());
+    if typed.is_empty() && pasted.is_none() && file.is_none() {
         let p = InvitePage { error: Some("Enter at least one email address.".into()), ..empty(&me) };
         return Ok(page(&me, StatusCode::BAD_REQUEST, p));
     }
-    let (numbers, rows): (Vec<usize>, Vec<InviteRow>) = rows.into_iter().unzip();
-    let options = InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime);
-    let results = app::invitations::invite(&state.ctx, &may, rows, &options).await?;
-    let may_restore = app::authz::account_wide::<app::authz::UsersDelete>(&me).is_ok();
-    let mut views: Vec<ResultView> = numbers
-        .into_iter()
-        .zip(results)
-        .map(|(row, r)| {
-            let restore = match &r.outcome {
-                Outcome::Exists(e) if may_restore && e.restorable_until.is_some() => e.user_id.map(|u| u.to_string()),
-                _ => None,
+    // A file refused as a whole (no header naming email, UTF-16) changes nothing: checked
+    // before anyone is invited.
+    for (text, is_file) in [(&pasted, false), (&file, true)] {
+        if let Some(Err(e)) = text.as_deref().map(app::invitations::csv::read) {
+            let why = Some(capitalized(e.to_string().trim_start_matches("csv: ")));
+            let p = if is_file {
+                InvitePage { file_error: why, emails: f.emails, csv: f.csv, ..empty(&me) }
+            } else {
+                InvitePage { error: why, emails: f.emails, csv: f.csv, ..empty(&me) }
             };
-            ResultView { row, status: r.outcome.status(), detail: r.outcome.detail(true), email: r.email, restore }
+            return Ok(page(&me, StatusCode::BAD_REQUEST, p));
+        }
+    }
+    let options = InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime);
+    let may_restore = app::authz::account_wide::<app::authz::UsersDelete>(&me).is_ok();
+    let mut views: Vec<ResultView> = Vec::new();
+    if !typed.is_empty() {
+        let results = app::invitations::invite(&state.ctx, &may, typed, &options).await?;
+        views.extend(
+            results
+                .into_iter()
+                .zip(1..)
+                .map(|(r, line)| view(ReportLine { line, email: r.email, outcome: r.outcome }, may_restore)),
+        );
+    }
+    for text in [pasted, file].into_iter().flatten() {
+        let mut lines = Vec::new();
+        app::invitations::import::import(&state.ctx, &may, text.as_slice(), &options, |batch| {
+            lines.extend_from_slice(batch);
         })
-        .collect();
-    views.extend(refused);
+        .await?;
+        views.extend(lines.into_iter().map(|l| view(l, may_restore)));
+    }
     Ok(page(&me, StatusCode::OK, InvitePage { results: views, ..empty(&me) }))
+}
+
+/// "the file is …" → "The file is ….", for a sentence on its own.
+fn capitalized(message: &str) -> String {
+    let mut c = message.chars();
+    let first: String = c.next().map(|f| f.to_uppercase().collect()).unwrap_or_default();
+    format!("{first}{}.", c.as_str().trim_end_matches('.'))
 }

@@ -58,6 +58,8 @@ struct UserPage {
     email: String,
     status: &'static str,
     status_detail: String,
+    /// Delivery of the newest message of each kind about the user: (what, where it stands).
+    emails: Vec<(&'static str, String)>,
     locked: bool,
     may_unlock: bool,
     lockout: Option<LockoutView>,
@@ -168,6 +170,17 @@ async fn edit_form(
     })
 }
 
+/// "sent 2026-11-30 17:02 UTC", "failed, retrying (attempt 2, next at …): why", …
+fn delivery(m: &app::mail::outbox::MailState) -> String {
+    let why = m.last_error.as_deref().map(|e| format!(": {e}")).unwrap_or_default();
+    match m.status.as_str() {
+        "sent" => format!("sent {}", m.sent_at.map(when).unwrap_or_default()),
+        "failed" => format!("failed after {} attempts, given up{why}", m.attempts),
+        _ if m.attempts == 0 => format!("queued {}, not sent yet", when(m.created_at)),
+        _ => format!("failed, retrying (attempt {}, next at {}){why}", m.attempts, when(m.next_attempt_at)),
+    }
+}
+
 fn status_detail(d: &UserDetails) -> String {
     let u = &d.user;
     let last_login =
@@ -175,7 +188,7 @@ fn status_detail(d: &UserDetails) -> String {
     match d.status {
         UserStatus::Active => last_login(),
         UserStatus::Invited => {
-            u.invited_at.map_or_else(|| "not active".to_owned(), |t| format!("Not Active: invitation sent {}", when(t)))
+            u.invited_at.map_or_else(|| "not active".to_owned(), |t| format!("Not Active: invited {}", when(t)))
         }
         UserStatus::Suspended => format!("suspended; {}", last_login()),
         UserStatus::Locked => u.locked_at.map_or_else(|| "locked".to_owned(), |t| format!("locked since {}", when(t))),
@@ -193,8 +206,8 @@ async fn show(
         ("saved", "Profile saved."),
         ("suspended", "User suspended. Their sessions have ended and they cannot sign in."),
         ("activated", "User activated. They can sign in again."),
-        ("invitation_resent", "Invitation sent again."),
-        ("reset_sent", "A password reset link was emailed to the user."),
+        ("invitation_resent", "A new invitation email is queued; its delivery shows below."),
+        ("reset_sent", "A password reset email is queued for the user; its delivery shows below."),
         ("picture", "Picture updated."),
         ("picture_removed", "Picture removed."),
     ]);
@@ -213,6 +226,7 @@ async fn render(
     let nav = Nav::load(me, &format!("/admin/users/{id}"));
     let may = app::authz::on_user::<UsersView>(&state.ctx, me, id).await?;
     let d = app::users::get_user(&may);
+    let emails = app::mail::outbox::deliveries(&state.ctx, &may).await?;
     let role = match d.role_kind {
         RoleKind::Member => "None".to_owned(),
         _ => d.account_role.clone(),
@@ -254,6 +268,7 @@ async fn render(
         email: d.user.email.clone(),
         status: d.status.label(),
         status_detail: status_detail(&d),
+        emails: emails.iter().map(|m| (app::mail::outbox::label(&m.kind), delivery(m))).collect(),
         locked,
         may_unlock: actions.allows(UserAction::Unlock),
         lockout,

@@ -9,6 +9,7 @@ use app::authz::UsersInvite;
 use app::invitations::{InviteOptions, InviteRow, Outcome};
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use domain::ids::UserId;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -80,15 +81,14 @@ async fn create_invitations(
     Ok(Json(json!({ "results": results })))
 }
 
-/// One row's result: `invited` only when the email was accepted for delivery;
-/// `email_failed` when the user exists but the email was refused; `exists` names the user
-/// holding the address (and, for a deleted one, until when they can be restored).
+/// One row's result: `invited` when the user was created (committed, its email queued
+/// with it); `resent` when the address belongs to a user still invited whose email never
+/// left (a new one is queued); `exists` names the user holding the address (and, for a
+/// deleted one, until when they can be restored).
 fn result_json(email: &str, outcome: &Outcome) -> Value {
     match outcome {
         Outcome::Invited(id) => json!({"email": email, "status": "invited", "user_id": id.0}),
-        Outcome::MailFailed(id, reason) => {
-            json!({"email": email, "status": "email_failed", "user_id": id.0, "reason": reason})
-        }
+        Outcome::Resent(id) => json!({"email": email, "status": "resent", "user_id": id.0}),
         Outcome::Exists(e) => {
             let mut v =
                 json!({"email": email, "status": "exists", "user_id": e.user_id.map(|u| u.0), "reason": e.describe()});
@@ -102,11 +102,13 @@ fn result_json(email: &str, outcome: &Outcome) -> Value {
     }
 }
 
+/// 202 `{"status":"queued"}`: the new link's email is queued with it; `GET /users/{id}`
+/// shows its delivery.
 async fn resend_invitation(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<UserId>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let may = app::authz::on_user::<UsersInvite>(&state.ctx, &me, id).await?;
     app::invitations::resend(
         &state.ctx,
@@ -114,5 +116,5 @@ async fn resend_invitation(
         &InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime),
     )
     .await?;
-    Ok(Json(json!({"status": "sent"})))
+    Ok((StatusCode::ACCEPTED, Json(json!({"status": "queued"}))))
 }

@@ -56,7 +56,10 @@ async fn reset_password(
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, id).await?;
     app::password_reset::reset_by_admin(&state.ctx, &may, &state.public_url).await?;
-    Ok((StatusCode::ACCEPTED, Json(json!({"detail": "a password reset link was emailed to the user"}))))
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"detail": "a password reset email is queued for the user; GET /users/{id} shows its delivery"})),
+    ))
 }
 
 #[derive(Deserialize)]

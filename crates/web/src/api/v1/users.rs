@@ -62,8 +62,10 @@ async fn get_user(
     let may = app::authz::on_user::<UsersView>(&state.ctx, &me, id).await?;
     let d = app::users::get_user(&may);
     let lockout = app::lockout::info(&state.ctx, &may).await?;
+    let emails = app::mail::outbox::deliveries(&state.ctx, &may).await?;
     let mut body = details_json(&d, &may.target().profile_settings);
     body["lockout"] = lockout_json(&lockout);
+    body["emails"] = emails.iter().map(email_json).collect();
     // The version as an entity tag: PATCH sends it back in `If-Match`.
     Ok(([(axum::http::header::ETAG, super::profile::etag(d.user.version))], Json(body)))
 }
@@ -96,6 +98,21 @@ fn details_json(d: &UserDetails, settings: &domain::profile::ProfileSettings) ->
         "groups": d.groups.iter().map(|g| json!({"id": g.id, "name": g.name, "workspace": g.workspace_name})).collect::<Vec<_>>(),
         "version": u.version,
         "created_at": rfc3339(u.created_at),
+    })
+}
+
+/// Where one message about the user stands (the newest of its kind): `status` `pending`
+/// (queued; `attempts` failed so far, next try at `next_attempt_at`), `sent` or `failed`
+/// (given up); `last_error` says why the last attempt failed.
+fn email_json(m: &app::mail::outbox::MailState) -> Value {
+    json!({
+        "kind": m.kind,
+        "status": m.status,
+        "attempts": m.attempts,
+        "next_attempt_at": time((m.status == "pending").then_some(m.next_attempt_at)),
+        "last_error": m.last_error,
+        "queued_at": rfc3339(m.created_at),
+        "sent_at": time(m.sent_at),
     })
 }
 
