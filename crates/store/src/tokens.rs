@@ -3,8 +3,10 @@
 //! at most one link works at a time; consuming is one atomic `UPDATE … RETURNING`, so a link
 //! works exactly once even under concurrent clicks.
 
+use crate::sql::{Sql, Tx};
 use crate::{Micros, StoreError};
 use domain::ids::UserId;
+use uuid::Uuid;
 
 /// The purpose of invitation links.
 pub const INVITATION: &str = "invitation";
@@ -19,48 +21,54 @@ pub struct NewToken {
     pub expires_at: Micros,
 }
 
-/// Spends the user's older live tokens of the same purpose and stores `$token`, with the
-/// open transaction `$tx`.
-macro_rules! issue_token {
-    ($tx:expr, $token:expr) => {{
-        let t: &$crate::tokens::NewToken = $token;
-        sqlx::query("UPDATE user_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL")
-            .bind(t.created_at)
-            .bind(t.user_id.0)
-            .bind(t.purpose)
-            .execute(&mut *$tx)
-            .await?;
-        sqlx::query(
+/// Spends the user's older live tokens of the same purpose and stores `token`, within the
+/// open transaction `tx`.
+pub(crate) async fn issue_in(tx: &mut Tx, token: &NewToken) -> Result<(), StoreError> {
+    let t = token;
+    tx.run()
+        .execute(
+            Sql::new("UPDATE user_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL")
+                .bind(t.created_at)
+                .bind(t.user_id.0)
+                .bind(t.purpose),
+        )
+        .await?;
+    tx.run().execute(
+        Sql::new(
             "INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&t.token_hash)
         .bind(t.user_id.0)
         .bind(t.purpose)
         .bind(t.created_at)
-        .bind(t.expires_at)
-        .execute(&mut *$tx)
-        .await?;
-    }};
+        .bind(t.expires_at),
+    )
+    .await?;
+    Ok(())
 }
-pub(crate) use issue_token;
 
-/// Spends the live token `$hash` of `$purpose` with the open transaction `$tx`; evaluates to
-/// the user it was for, or `None` when it is unknown, used or expired.
-macro_rules! consume_token {
-    ($tx:expr, $hash:expr, $purpose:expr, $now:expr) => {{
-        let row: Option<(uuid::Uuid,)> = sqlx::query_as(
-            "UPDATE user_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 \
-             AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+/// Spends the live token `hash` of `purpose` within the open transaction `tx`: the user it
+/// was for, or `None` when it is unknown, used or expired.
+pub(crate) async fn consume_in(
+    tx: &mut Tx,
+    hash: &[u8],
+    purpose: &'static str,
+    now: Micros,
+) -> Result<Option<UserId>, StoreError> {
+    let user: Option<Uuid> = tx
+        .run()
+        .fetch_scalar(
+            Sql::new(
+                "UPDATE user_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 \
+                 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+            )
+            .bind(now)
+            .bind(hash)
+            .bind(purpose),
         )
-        .bind($now)
-        .bind($hash)
-        .bind($purpose)
-        .fetch_optional(&mut *$tx)
         .await?;
-        row.map(|(u,)| UserId(u))
-    }};
+    Ok(user.map(UserId))
 }
-pub(crate) use consume_token;
 
 /// Consumes a token on its own: the user it was for, or `None`.
 pub async fn consume(
@@ -69,12 +77,8 @@ pub async fn consume(
     purpose: &'static str,
     now: Micros,
 ) -> Result<Option<UserId>, StoreError> {
-    use crate::db::BeginWrite;
-    let user = with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let user = consume_token!(tx, token_hash, purpose, now);
-        tx.commit().await?;
-        user
-    });
+    let mut tx = db.begin_write().await?;
+    let user = consume_in(&mut tx, token_hash, purpose, now).await?;
+    tx.commit().await?;
     Ok(user)
 }
