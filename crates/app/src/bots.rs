@@ -5,7 +5,7 @@
 //! creation and moves only by transfer, which only the Primary Master Admin may do; every
 //! role needs membership of the bot's workspace; bots outside an admin's scope look absent.
 
-use crate::audit::{self, action};
+use crate::audit;
 use crate::authz::{BotsAssign, BotsView, InScope, OnUser, Principal, TransferOwnership};
 use crate::{AppCtx, AppError};
 use domain::bot::BotRole;
@@ -62,7 +62,7 @@ pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow,
             ));
         }
         let user = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound)?;
-        if user.builder_access.parse::<BuilderAccess>()? != BuilderAccess::BuilderAndCreate {
+        if user.builder_access != BuilderAccess::BuilderAndCreate {
             return Err(AppError::Forbidden(
                 "creating bots requires Bot Builder access with new bot creation, or the bots.assign permission".into(),
             ));
@@ -77,7 +77,7 @@ pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow,
     let id = BotId::new();
     let event = audit::by(
         &crate::authz::Actor::of(p),
-        action::BOT_CREATED,
+        domain::closed::AuditAction::BotCreated,
         Some(UserId(owner.id)),
         json!({"bot_id": id, "bot": name, "workspace_id": workspace}),
     );
@@ -164,7 +164,7 @@ pub async fn set_role(
     }
     let event = audit::by(
         &on.actor,
-        action::BOT_ROLE_SET,
+        domain::closed::AuditAction::BotRoleSet,
         Some(on.user),
         json!({"bot_id": bot.id, "bot": bot.name, "old": old, "new": role}),
     );
@@ -188,8 +188,12 @@ pub async fn remove_role(
         Some("owner") => return Err(AppError::Conflict(OWNER_FIXED.into())),
         Some(_) => {}
     }
-    let event =
-        audit::by(&on.actor, action::BOT_ROLE_REMOVED, Some(on.user), json!({"bot_id": bot.id, "bot": bot.name}));
+    let event = audit::by(
+        &on.actor,
+        domain::closed::AuditAction::BotRoleRemoved,
+        Some(on.user),
+        json!({"bot_id": bot.id, "bot": bot.name}),
+    );
     if store::bots::remove_role(&ctx.db, BotId(bot.id), on.user, &event).await? {
         Ok(())
     } else {
@@ -213,7 +217,7 @@ pub async fn resolve_member(
     if let Ok(id) = who.parse::<UserId>() {
         let user = store::users::find(&ctx.db, account, id).await?.ok_or_else(not_member)?;
         let member = store::lookups::user_workspaces(&ctx.db, id).await?.iter().any(|w| w.id == workspace.0);
-        if !member || user.status != UserStatus::Active.as_str() {
+        if !member || user.status != UserStatus::Active {
             return Err(not_member());
         }
         return Ok(Candidate {
@@ -274,8 +278,8 @@ pub(crate) async fn plan_transfer(
     // One event about each user, so filtering the log by either of them finds the transfer.
     let details = json!({"bot_id": row.id, "bot": row.name, "from": from, "to": to.id, "to_email": to.email});
     let events = vec![
-        audit::by(&may.actor, action::BOT_OWNERSHIP_TRANSFERRED, Some(from), details.clone()),
-        audit::by(&may.actor, action::BOT_OWNERSHIP_RECEIVED, Some(UserId(to.id)), details),
+        audit::by(&may.actor, domain::closed::AuditAction::BotOwnershipTransferred, Some(from), details.clone()),
+        audit::by(&may.actor, domain::closed::AuditAction::BotOwnershipReceived, Some(UserId(to.id)), details),
     ];
     Ok((Transfer { bot, from, to: UserId(to.id) }, events))
 }

@@ -2,7 +2,7 @@
 //! membership. Needs `groups.manage` on the group's workspace; groups outside the caller's
 //! scope look absent.
 
-use crate::audit::{self, action};
+use crate::audit;
 use crate::authz::{self, GroupsManage, InScope, TargetUser};
 use crate::{AppCtx, AppError};
 use domain::ids::{GroupId, UserId, WorkspaceId};
@@ -61,8 +61,12 @@ pub async fn create(
         return Err(AppError::invalid("workspace_id", "is not a workspace you manage"));
     }
     let id = GroupId::new();
-    let event =
-        audit::by(&may.actor, action::GROUP_CREATED, None, json!({"group_id": id, "workspace_id": ws, "name": name}));
+    let event = audit::by(
+        &may.actor,
+        domain::closed::AuditAction::GroupCreated,
+        None,
+        json!({"group_id": id, "workspace_id": ws, "name": name}),
+    );
     store::groups::create_audited(&ctx.db, id, WorkspaceId(ws), &name, &event)
         .await
         .map_err(|e| duplicate(e, &name))?;
@@ -78,7 +82,12 @@ pub async fn rename(
 ) -> Result<GroupSummary, AppError> {
     let g = get(ctx, may, id).await?;
     let name = group_name(name)?;
-    let event = audit::by(&may.actor, action::GROUP_RENAMED, None, json!({"group_id": id, "old": g.name, "new": name}));
+    let event = audit::by(
+        &may.actor,
+        domain::closed::AuditAction::GroupRenamed,
+        None,
+        json!({"group_id": id, "old": g.name, "new": name}),
+    );
     store::groups::rename(&ctx.db, id, &name, &event).await.map_err(|e| duplicate(e, &name))?;
     get(ctx, may, id).await
 }
@@ -86,7 +95,8 @@ pub async fn rename(
 /// Deletes a group; 409 while it still has members.
 pub async fn delete(ctx: &AppCtx, may: &InScope<GroupsManage>, id: GroupId) -> Result<(), AppError> {
     let g = get(ctx, may, id).await?;
-    let event = audit::by(&may.actor, action::GROUP_DELETED, None, json!({"group_id": id, "name": g.name}));
+    let event =
+        audit::by(&may.actor, domain::closed::AuditAction::GroupDeleted, None, json!({"group_id": id, "name": g.name}));
     let members = store::groups::delete_if_empty(&ctx.db, id, &event).await?;
     if members > 0 {
         let s = if members == 1 { "" } else { "s" };
@@ -165,7 +175,12 @@ pub async fn add_member(
 ) -> Result<bool, AppError> {
     let g = get(ctx, may, id).await?;
     let user = resolve(ctx, may, &g, who).await?;
-    let event = audit::by(&may.actor, action::GROUP_MEMBER_ADDED, Some(user), json!({"group_id": id, "group": g.name}));
+    let event = audit::by(
+        &may.actor,
+        domain::closed::AuditAction::GroupMemberAdded,
+        Some(user),
+        json!({"group_id": id, "group": g.name}),
+    );
     Ok(store::groups::set_member(&ctx.db, id, user, true, &event).await?)
 }
 
@@ -178,8 +193,12 @@ pub async fn remove_member(
 ) -> Result<(), AppError> {
     let g = get(ctx, may, id).await?;
     let user = user_of(ctx, may, who).await?.id;
-    let event =
-        audit::by(&may.actor, action::GROUP_MEMBER_REMOVED, Some(user), json!({"group_id": id, "group": g.name}));
+    let event = audit::by(
+        &may.actor,
+        domain::closed::AuditAction::GroupMemberRemoved,
+        Some(user),
+        json!({"group_id": id, "group": g.name}),
+    );
     if !store::groups::set_member(&ctx.db, id, user, false, &event).await? {
         return Err(AppError::NotFound);
     }

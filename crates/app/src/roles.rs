@@ -4,7 +4,7 @@
 //! a role equal to Master Admin is minted only by the Primary Master Admin
 //! ([`domain::authority`]). The built-in Master Admin role is not editable.
 
-use crate::audit::{self, action};
+use crate::audit;
 use crate::authz::{Granter, InAccount, RolesManage};
 use crate::{AppCtx, AppError, clock};
 use domain::authority::Authority;
@@ -120,7 +120,7 @@ pub async fn create(
         NewRole { id: AdminRoleId::new(), account_id: may.account, name, permissions, scope, created_at: clock::now() };
     let event = audit::by(
         &may.actor,
-        action::ROLE_CREATED,
+        domain::closed::AuditAction::RoleCreated,
         None,
         json!({"role_id": role.id, "name": role.name, "permissions": permissions.iter().map(Permission::as_str).collect::<Vec<_>>(), "scope": scope_json(&role.scope)}),
     );
@@ -200,7 +200,7 @@ pub async fn update(
     let names = |s: PermissionSet| s.iter().map(Permission::as_str).collect::<Vec<_>>();
     let event = audit::by(
         &may.actor,
-        action::ROLE_UPDATED,
+        domain::closed::AuditAction::RoleUpdated,
         None,
         json!({
             "role_id": id,
@@ -226,7 +226,8 @@ pub async fn delete(
         &format!("the role {:?}", old.name),
         &Authority::new(stored_permissions(&old), stored_scope(&old)),
     )?;
-    let event = audit::by(&may.actor, action::ROLE_DELETED, None, json!({"role_id": id, "name": old.name}));
+    let event =
+        audit::by(&may.actor, domain::closed::AuditAction::RoleDeleted, None, json!({"role_id": id, "name": old.name}));
     let holders = store::roles::delete_if_unused(&ctx.db, id, &event).await?;
     if holders > 0 {
         let s = if holders == 1 { "" } else { "s" };

@@ -2,6 +2,7 @@
 
 use crate::sql::{Sql, Tx};
 use crate::{Db, Micros, StoreError};
+use domain::closed::AuditAction;
 use domain::ids::AccountId;
 use sqlx::FromRow;
 use uuid::Uuid;
@@ -13,7 +14,7 @@ pub struct NewAuditEvent {
     pub account_id: AccountId,
     pub at: Micros,
     pub actor_user_id: Option<Uuid>,
-    pub action: String,
+    pub action: AuditAction,
     pub target_user_id: Option<Uuid>,
     pub workspace_id: Option<Uuid>,
     pub ip: Option<String>,
@@ -39,7 +40,7 @@ pub(crate) async fn insert_many(tx: &mut Tx, events: &[&NewAuditEvent]) -> Resul
                 .bind(e.account_id.0)
                 .bind(e.at)
                 .bind(e.actor_user_id)
-                .bind(&e.action)
+                .bind(e.action.as_str())
                 .bind(e.target_user_id)
                 .bind(e.workspace_id)
                 .bind(&e.ip)
@@ -82,7 +83,8 @@ pub struct AuditRow {
     pub at: i64,
     pub actor_user_id: Option<Uuid>,
     pub actor_email: Option<String>,
-    pub action: String,
+    #[sqlx(try_from = "String")]
+    pub action: AuditAction,
     pub target_user_id: Option<Uuid>,
     pub target_email: Option<String>,
     pub workspace_id: Option<Uuid>,
@@ -96,7 +98,7 @@ pub struct AuditRow {
 pub struct AuditFilter {
     pub actor: Option<Uuid>,
     pub target: Option<Uuid>,
-    pub action: Option<String>,
+    pub action: Option<AuditAction>,
     pub from: Option<Micros>,
     pub to: Option<Micros>,
     pub before: Option<(Micros, Uuid)>,
@@ -124,7 +126,7 @@ pub async fn list(
         sql.push(" AND e.target_user_id = ").push_bind(target);
     }
     if let Some(action) = &f.action {
-        sql.push(" AND e.action = ").push_bind(action);
+        sql.push(" AND e.action = ").push_bind(action.as_str());
     }
     if let Some(from) = f.from {
         sql.push(" AND e.at >= ").push_bind(from);

@@ -7,7 +7,7 @@
 use crate::audit::{self, NewAuditEvent};
 use crate::outbox::NewMail;
 use crate::sql::Sql;
-use crate::tokens::{INVITATION, NewToken};
+use crate::tokens::{NewToken, TokenPurpose};
 use crate::users::{INSERT_USERS, NewUser, USERS_PER_STATEMENT, push_user_values};
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, GroupId, UserId};
@@ -88,7 +88,11 @@ pub async fn insert_batch(db: &Db, invites: &[NewInvitation]) -> Result<Vec<Inse
     for chunk in fresh.chunks(3000) {
         let mut sql = Sql::new("INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at) ");
         sql.push_values(chunk, |row, i| {
-            row.bind(&i.token_hash).bind(i.user.id.0).bind(INVITATION).bind(i.user.created_at).bind(i.expires_at);
+            row.bind(&i.token_hash)
+                .bind(i.user.id.0)
+                .bind(TokenPurpose::Invitation.as_str())
+                .bind(i.user.created_at)
+                .bind(i.expires_at);
         });
         tx.run().execute(sql).await?;
     }
@@ -156,7 +160,8 @@ pub struct Invitee {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: UserStatus,
     pub security_settings: Option<String>,
 }
 
@@ -172,7 +177,7 @@ pub async fn find_live(db: &Db, token_hash: &[u8], now: Micros) -> Result<Option
             )
             .bind(token_hash)
             .bind(now)
-            .bind(INVITATION),
+            .bind(TokenPurpose::Invitation.as_str()),
         )
         .await
 }
@@ -188,7 +193,7 @@ pub async fn accept(
     audit: &NewAuditEvent,
 ) -> Result<Option<(UserId, AccountId)>, StoreError> {
     let mut tx = db.begin_write().await?;
-    let Some(user) = crate::tokens::consume_in(&mut tx, token_hash, INVITATION, now).await? else {
+    let Some(user) = crate::tokens::consume_in(&mut tx, token_hash, TokenPurpose::Invitation, now).await? else {
         return Ok(None);
     };
     let account: Option<Uuid> = tx

@@ -5,6 +5,7 @@ use crate::audit::{self, NewAuditEvent};
 use crate::sessions::Ending;
 use crate::sql::Sql;
 use crate::{Db, Micros, StoreError};
+use domain::closed::EndCause;
 use domain::ids::UserId;
 use domain::user::UserStatus;
 use sqlx::FromRow;
@@ -22,7 +23,8 @@ pub struct Failure {
 #[derive(FromRow)]
 struct Counted {
     failed_logins: i32,
-    status: String,
+    #[sqlx(try_from = "String")]
+    status: UserStatus,
 }
 
 /// Counts a failed sign-in of an active user from `ip`. The failure that reaches
@@ -69,12 +71,12 @@ pub async fn record_failure(
         )
         .await?;
     audit::insert(&mut tx, failed_event).await?;
-    let locked_now = counted.as_ref().is_some_and(|c| c.status == UserStatus::Locked.as_str());
+    let locked_now = counted.as_ref().is_some_and(|c| c.status == UserStatus::Locked);
     if locked_now {
         let ending = Ending {
             by_user: None,
             for_workspace: None,
-            cause: "locked",
+            cause: EndCause::Locked,
             reason: Some("too many failed sign-ins".to_owned()),
             at: now,
         };

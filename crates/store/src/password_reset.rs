@@ -7,15 +7,12 @@ use crate::audit::{self, NewAuditEvent};
 use crate::outbox::NewMail;
 use crate::sessions::Ending;
 use crate::sql::{Sql, Tx};
-use crate::tokens::NewToken;
+use crate::tokens::{NewToken, TokenPurpose};
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, SessionId, UserId};
 use domain::user::UserStatus;
 use sqlx::FromRow;
 use uuid::Uuid;
-
-/// The purpose of password-reset links.
-pub const PASSWORD_RESET: &str = "password_reset";
 
 /// Whether SSO is enabled for `account` (then the identity provider owns passwords).
 pub async fn sso_enabled(db: &Db, account: AccountId) -> Result<bool, StoreError> {
@@ -67,7 +64,8 @@ pub async fn peek(db: &Db, token_hash: &[u8], now: Micros) -> Result<Option<Rese
              AND u.deleted_at IS NULL",
             )
             .bind(token_hash)
-            .bind(now),
+            .bind(now)
+            .bind(TokenPurpose::PasswordReset.as_str()),
         )
         .await
 }
@@ -107,7 +105,7 @@ pub async fn complete(
 ) -> Result<bool, StoreError> {
     let now = audit.at;
     let mut tx = db.begin_write().await?;
-    let spent = crate::tokens::consume_in(&mut tx, token_hash, PASSWORD_RESET, now).await?;
+    let spent = crate::tokens::consume_in(&mut tx, token_hash, TokenPurpose::PasswordReset, now).await?;
     let ok = spent == Some(user);
     if ok {
         tx.run()

@@ -5,7 +5,9 @@ use crate::audit::NewAuditEvent;
 use crate::outbox::NewMail;
 use crate::sql::{Exec, Sql, Tx};
 use crate::{Db, Micros, StoreError};
+use domain::closed::EndCause;
 use domain::ids::{SessionId, UserId, WorkspaceId};
+use domain::user::UserStatus;
 use sqlx::FromRow;
 use uuid::Uuid;
 
@@ -83,7 +85,8 @@ pub struct LiveSession {
     pub created_at: i64,
     pub last_activity_at: i64,
     pub expires_at: i64,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: UserStatus,
     pub email: String,
     pub first_name: String,
     pub last_name: String,
@@ -164,8 +167,7 @@ pub async fn set_current_workspace(db: &Db, id: SessionId, workspace: WorkspaceI
 pub struct Ending {
     pub by_user: Option<UserId>,
     pub for_workspace: Option<WorkspaceId>,
-    /// signed_out, killed, locked, reported, expired.
-    pub cause: &'static str,
+    pub cause: EndCause,
     pub reason: Option<String>,
     pub at: Micros,
 }
@@ -188,7 +190,7 @@ pub(crate) async fn end_all_in(
             .bind(ending.at)
             .bind(ending.by_user.map(|u| u.0))
             .bind(ending.for_workspace.map(|w| w.0))
-            .bind(ending.cause)
+            .bind(ending.cause.as_str())
             .bind(&ending.reason)
             .bind(user.0)
             .bind(except.map(|s| s.0)),
@@ -245,7 +247,7 @@ pub async fn end_and_mail(
             .bind(ending.at)
             .bind(ending.by_user.map(|u| u.0))
             .bind(ending.for_workspace.map(|w| w.0))
-            .bind(ending.cause)
+            .bind(ending.cause.as_str())
             .bind(&ending.reason)
             .bind(user.0)
             .bind(one)
@@ -275,7 +277,8 @@ pub struct SessionRow {
     pub last_activity_at: i64,
     pub expires_at: i64,
     pub ended_at: Option<i64>,
-    pub end_cause: Option<String>,
+    #[sqlx(try_from = "crate::sql::NullableText")]
+    pub end_cause: Option<EndCause>,
     pub end_reason: Option<String>,
     pub ended_by_email: Option<String>,
     pub ended_by_workspace_name: Option<String>,

@@ -8,6 +8,7 @@
 
 use crate::dialect::Dialect;
 use crate::{Db, StoreError};
+use domain::closed::ClosedSet;
 use sqlx::postgres::PgArguments;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteArguments;
@@ -268,5 +269,39 @@ impl Db {
             Self::Sqlite(_) => Dialect::SQLITE,
             Self::Pg(_) => Dialect::POSTGRES,
         }
+    }
+}
+
+/// A nullable text column read into an optional closed-set member: a field declared
+/// `#[sqlx(try_from = "crate::sql::NullableText")] cause: Option<EndCause>` is parsed once,
+/// here, by the set's own table.
+pub(crate) struct NullableText(Option<String>);
+
+impl<DB: sqlx::Database> Type<DB> for NullableText
+where
+    String: Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <String as Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <String as Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for NullableText
+where
+    Option<String>: sqlx::Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        Ok(Self(<Option<String> as sqlx::Decode<'r, DB>>::decode(value)?))
+    }
+}
+
+impl<T: ClosedSet> TryFrom<NullableText> for Option<T> {
+    type Error = domain::DomainError;
+    fn try_from(text: NullableText) -> Result<Self, Self::Error> {
+        text.0.map(|s| T::parse(&s)).transpose()
     }
 }

@@ -8,15 +8,31 @@ use crate::{Micros, StoreError};
 use domain::ids::UserId;
 use uuid::Uuid;
 
-/// The purpose of invitation links.
-pub const INVITATION: &str = "invitation";
+/// What a token is for (stored in `user_tokens.purpose`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    /// An invitation link: sets the first password and activates the user.
+    Invitation,
+    /// A password-reset link.
+    PasswordReset,
+}
+
+impl TokenPurpose {
+    /// The stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invitation => "invitation",
+            Self::PasswordReset => "password_reset",
+        }
+    }
+}
 
 /// A token to store.
 #[derive(Debug, Clone)]
 pub struct NewToken {
     pub token_hash: Vec<u8>,
     pub user_id: UserId,
-    pub purpose: &'static str,
+    pub purpose: TokenPurpose,
     pub created_at: Micros,
     pub expires_at: Micros,
 }
@@ -30,7 +46,7 @@ pub(crate) async fn issue_in(tx: &mut Tx, token: &NewToken) -> Result<(), StoreE
             Sql::new("UPDATE user_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL")
                 .bind(t.created_at)
                 .bind(t.user_id.0)
-                .bind(t.purpose),
+                .bind(t.purpose.as_str()),
         )
         .await?;
     tx.run().execute(
@@ -39,7 +55,7 @@ pub(crate) async fn issue_in(tx: &mut Tx, token: &NewToken) -> Result<(), StoreE
         )
         .bind(&t.token_hash)
         .bind(t.user_id.0)
-        .bind(t.purpose)
+        .bind(t.purpose.as_str())
         .bind(t.created_at)
         .bind(t.expires_at),
     )
@@ -52,7 +68,7 @@ pub(crate) async fn issue_in(tx: &mut Tx, token: &NewToken) -> Result<(), StoreE
 pub(crate) async fn consume_in(
     tx: &mut Tx,
     hash: &[u8],
-    purpose: &'static str,
+    purpose: TokenPurpose,
     now: Micros,
 ) -> Result<Option<UserId>, StoreError> {
     let user: Option<Uuid> = tx
@@ -64,7 +80,7 @@ pub(crate) async fn consume_in(
             )
             .bind(now)
             .bind(hash)
-            .bind(purpose),
+            .bind(purpose.as_str()),
         )
         .await?;
     Ok(user.map(UserId))
@@ -74,7 +90,7 @@ pub(crate) async fn consume_in(
 pub async fn consume(
     db: &crate::Db,
     token_hash: &[u8],
-    purpose: &'static str,
+    purpose: TokenPurpose,
     now: Micros,
 ) -> Result<Option<UserId>, StoreError> {
     let mut tx = db.begin_write().await?;

@@ -201,8 +201,10 @@ pub struct UserListRow {
     pub first_name: String,
     pub last_name: String,
     pub name_key: String,
-    pub status: String,
-    pub builder_access: String,
+    #[sqlx(try_from = "String")]
+    pub status: UserStatus,
+    #[sqlx(try_from = "String")]
+    pub builder_access: BuilderAccess,
     pub is_primary_admin: bool,
     pub role_name: Option<String>,
     pub last_login_at: Option<i64>,
@@ -216,7 +218,7 @@ impl UserListRow {
         let value = match sort {
             UserSort::Name => SortValue::Text(self.name_key.clone()),
             UserSort::Email => SortValue::Text(self.email_key.clone()),
-            UserSort::Status => SortValue::Text(self.status.clone()),
+            UserSort::Status => SortValue::Text(self.status.as_str().to_owned()),
             UserSort::LastLogin => SortValue::Int(self.last_login_at.unwrap_or(0)),
             UserSort::Created => SortValue::Int(self.created_at),
         };
@@ -348,8 +350,10 @@ pub struct UserDetailRow {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    pub status: String,
-    pub builder_access: String,
+    #[sqlx(try_from = "String")]
+    pub status: UserStatus,
+    #[sqlx(try_from = "String")]
+    pub builder_access: BuilderAccess,
     pub is_primary_admin: bool,
     pub admin_role_id: Option<Uuid>,
     pub role_name: Option<String>,
@@ -387,7 +391,8 @@ pub struct LoginRow {
     pub account_id: Uuid,
     pub account_slug: String,
     pub account_name: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: UserStatus,
     pub password_hash: Option<String>,
     pub lock_until: Option<i64>,
     pub security_settings: Option<String>,

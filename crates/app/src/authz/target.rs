@@ -13,7 +13,6 @@ use crate::{AppCtx, AppError};
 use domain::ids::{AccountId, AdminRoleId, UserId, WorkspaceId};
 use domain::permission::{Permission, PermissionSet, Scope};
 use domain::role::AdminRole;
-use domain::user::{BuilderAccess, UserStatus};
 use std::marker::PhantomData;
 use store::lookups::{GroupRow, Named};
 use store::targets::RoleColumns;
@@ -25,8 +24,6 @@ pub struct TargetUser {
     pub id: UserId,
     /// The profile row (names, email, lockout columns, profile document, version).
     pub row: UserDetailRow,
-    pub status: UserStatus,
-    pub builder_access: BuilderAccess,
     pub role: AdminRole,
     /// Every workspace of the user (sessions and groups are account-level facts).
     pub workspaces: Vec<Named>,
@@ -52,8 +49,6 @@ impl TargetUser {
         let Some(t) = store::targets::find(&ctx.db, account, user).await? else { return Ok(None) };
         Ok(Some(Self {
             id: user,
-            status: t.user.status.parse()?,
-            builder_access: t.user.builder_access.parse()?,
             role: admin_role(&t.role)?,
             row: t.user,
             workspaces: t.workspaces,

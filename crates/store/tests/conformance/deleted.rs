@@ -15,7 +15,7 @@ fn event(account: AccountId, action: &str, at: i64, target: UserId) -> NewAuditE
         account_id: account,
         at,
         actor_user_id: None,
-        action: action.to_owned(),
+        action: action.parse().expect("a known action"),
         target_user_id: Some(target.0),
         workspace_id: None,
         ip: None,
@@ -24,7 +24,8 @@ fn event(account: AccountId, action: &str, at: i64, target: UserId) -> NewAuditE
 }
 
 async fn soft_delete(db: &Db, account: AccountId, user: UserId, by: UserId, at: i64) {
-    let ending = Ending { by_user: Some(by), for_workspace: None, cause: "deleted", reason: None, at };
+    let ending =
+        Ending { by_user: Some(by), for_workspace: None, cause: domain::closed::EndCause::Deleted, reason: None, at };
     let done = store::deletion::soft_delete(db, user, by, &[], &ending, &event(account, "user.deleted", at, user))
         .await
         .expect("soft delete");
