@@ -7,6 +7,7 @@
 
 use crate::audit;
 use crate::authz::{BotsAssign, BotsView, InScope, OnUser, Principal, TransferOwnership};
+use crate::error::What;
 use crate::{AppCtx, AppError};
 use domain::bot::BotRole;
 use domain::ids::{AccountId, BotId, UserId, WorkspaceId};
@@ -18,8 +19,8 @@ pub use store::bots::{BotRow as Bot, Candidate as OwnerCandidate};
 
 /// A bot of the account inside the holder's scope, or 404.
 async fn bot_in_scope<P>(ctx: &AppCtx, account: AccountId, may: &InScope<P>, bot: BotId) -> Result<BotRow, AppError> {
-    let row = store::bots::find(&ctx.db, account, bot).await?.ok_or(AppError::NotFound)?;
-    if may.covers(WorkspaceId(row.workspace_id)) { Ok(row) } else { Err(AppError::NotFound) }
+    let row = store::bots::find(&ctx.db, account, bot).await?.ok_or(AppError::NotFound(What::Bot))?;
+    if may.covers(WorkspaceId(row.workspace_id)) { Ok(row) } else { Err(AppError::NotFound(What::Bot)) }
 }
 
 /// What creating a bot takes.
@@ -47,7 +48,7 @@ pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow,
     let owner_raw = new.owner.as_deref().map(str::trim).filter(|s| !s.is_empty());
     if assign.is_some() && !as_admin && owner_raw.is_some() {
         // Outside the admin's scope a workspace looks absent, as users do.
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound(What::Workspace));
     }
     if !store::lookups::workspaces(&ctx.db, p.account_id).await?.iter().any(|w| w.id == workspace.0) {
         return Err(AppError::invalid("workspace_id", "there is no such workspace"));
@@ -61,7 +62,7 @@ pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow,
                 "creating a bot for someone else requires the bots.assign permission in its workspace".into(),
             ));
         }
-        let user = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound)?;
+        let user = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound(What::User))?;
         if user.builder_access != BuilderAccess::BuilderAndCreate {
             return Err(AppError::Forbidden(
                 "creating bots requires Bot Builder access with new bot creation, or the bots.assign permission".into(),
@@ -94,7 +95,7 @@ pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow,
             "the Owner changed meanwhile (status or workspaces); reload and try again".into(),
         ));
     }
-    store::bots::find(&ctx.db, p.account_id, id).await?.ok_or(AppError::NotFound)
+    store::bots::find(&ctx.db, p.account_id, id).await?.ok_or(AppError::NotFound(What::Bot))
 }
 
 /// The workspaces of the holder's scope (for filters and the create form).
@@ -184,7 +185,7 @@ pub async fn remove_role(
 ) -> Result<(), AppError> {
     let bot = bot_in_scope(ctx, on.account, scope, bot).await?;
     match store::bots::role_of(&ctx.db, BotId(bot.id), on.user).await?.as_deref() {
-        None => return Err(AppError::NotFound),
+        None => return Err(AppError::NotFound(What::Bot)),
         Some("owner") => return Err(AppError::Conflict(OWNER_FIXED.into())),
         Some(_) => {}
     }
@@ -267,7 +268,7 @@ pub(crate) async fn plan_transfer(
     bot: BotId,
     new_owner: &str,
 ) -> Result<(Transfer, Vec<store::audit::NewAuditEvent>), AppError> {
-    let row = store::bots::find(&ctx.db, may.account, bot).await?.ok_or(AppError::NotFound)?;
+    let row = store::bots::find(&ctx.db, may.account, bot).await?.ok_or(AppError::NotFound(What::Bot))?;
     if row.owner_id != Some(from.0) {
         return Err(AppError::Conflict(format!("this user is not the Owner of bot {:?}", row.name)));
     }

@@ -4,6 +4,7 @@
 
 use crate::audit;
 use crate::authz::{self, GroupsManage, InScope, TargetUser};
+use crate::error::What;
 use crate::{AppCtx, AppError};
 use domain::ids::{GroupId, UserId, WorkspaceId};
 use serde_json::json;
@@ -39,9 +40,9 @@ pub async fn list(ctx: &AppCtx, may: &InScope<GroupsManage>) -> Result<Vec<Group
 
 /// One group in the caller's scope (404 otherwise).
 pub async fn get(ctx: &AppCtx, may: &InScope<GroupsManage>, id: GroupId) -> Result<GroupSummary, AppError> {
-    let g = store::groups::find(&ctx.db, may.account, id).await?.ok_or(AppError::NotFound)?;
+    let g = store::groups::find(&ctx.db, may.account, id).await?.ok_or(AppError::NotFound(What::Group))?;
     if !may.covers(WorkspaceId(g.workspace_id)) {
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound(What::Group));
     }
     Ok(g)
 }
@@ -142,7 +143,7 @@ async fn user_of(ctx: &AppCtx, may: &InScope<GroupsManage>, who: &Who<'_>) -> Re
             let found = store::users::find_for_login(&ctx.db, &key, None).await?;
             let row = found.into_iter().find(|u| u.account_id == may.account.0).ok_or_else(no_such)?;
             match authz::user_in_scope(ctx, may, UserId(row.id)).await {
-                Err(AppError::NotFound) => Err(no_such()),
+                Err(AppError::NotFound(_)) => Err(no_such()),
                 other => other,
             }
         }
@@ -200,7 +201,7 @@ pub async fn remove_member(
         json!({"group_id": id, "group": g.name}),
     );
     if !store::groups::set_member(&ctx.db, id, user, false, &event).await? {
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound(What::User));
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 use crate::audit;
 use crate::authz::{Actor, OnUser, Principal, UsersManage};
+use crate::error::What;
 use crate::password_reset::{SSO_REFUSAL, hash_new_password};
 use crate::profile_values::{self, Editor};
 use crate::{AppCtx, AppError, clock, picture};
@@ -48,7 +49,7 @@ pub async fn view(
     settings: &ProfileSettings,
     editor: Editor,
 ) -> Result<ProfileView, AppError> {
-    let u = store::users::find(&ctx.db, account, user).await?.ok_or(AppError::NotFound)?;
+    let u = store::users::find(&ctx.db, account, user).await?.ok_or(AppError::NotFound(What::User))?;
     let picture_at = store::pictures::get(&ctx.db, user).await?.map(|p| p.updated_at);
     let sso = store::password_reset::sso_enabled(&ctx.db, account).await?;
     Ok(view_of(user, &u, picture_at, settings, editor, sso))
@@ -101,7 +102,7 @@ pub async fn update_mine(
     p: &Principal,
     edits: &BTreeMap<String, String>,
 ) -> Result<ProfileView, AppError> {
-    let u = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound)?;
+    let u = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound(What::User))?;
     let doc = profile_values::parse_doc(&u.profile);
     let applied = profile_values::apply((&u.first_name, &u.last_name), &doc, edits, &p.profile_settings, Editor::Own)?;
     if !applied.changes.is_empty() {
@@ -213,7 +214,7 @@ pub async fn change_password(ctx: &AppCtx, p: &Principal, current: &str, new: &s
         crate::auth::count_failure(ctx, who, &security, &p.ip, "wrong current password", clock::now()).await?;
         return Err(AppError::invalid("current_password", "is not your current password"));
     };
-    let u = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound)?;
+    let u = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound(What::User))?;
     let about = [u.email.as_str(), &u.first_name, &u.last_name];
     let new_hash = hash_new_password(ctx, &security, "new_password", new, &about, p.user_id, Some(&hash)).await?;
     let ending = Ending {

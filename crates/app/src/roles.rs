@@ -6,6 +6,7 @@
 
 use crate::audit;
 use crate::authz::{Granter, InAccount, RolesManage};
+use crate::error::What;
 use crate::{AppCtx, AppError, clock};
 use domain::authority::Authority;
 use domain::ids::{AdminRoleId, WorkspaceId};
@@ -99,7 +100,7 @@ pub async fn list(ctx: &AppCtx, may: &InAccount<RolesManage>) -> Result<Vec<Role
 
 /// One admin role (404 when absent).
 pub async fn get(ctx: &AppCtx, may: &InAccount<RolesManage>, id: AdminRoleId) -> Result<RoleView, AppError> {
-    let record = store::lookups::role(&ctx.db, may.account, id).await?.ok_or(AppError::NotFound)?;
+    let record = store::lookups::role(&ctx.db, may.account, id).await?.ok_or(AppError::NotFound(What::Role))?;
     let holders =
         store::roles::list(&ctx.db, may.account).await?.into_iter().find(|s| s.id == id.0).map_or(0, |s| s.holders);
     Ok(RoleView { record, holders })

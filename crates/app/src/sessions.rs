@@ -7,6 +7,7 @@
 use crate::audit;
 use crate::authz::{Actor, OnUser, Principal, SessionsKill, SessionsView};
 use crate::clock;
+use crate::error::What;
 use crate::mail::Mail;
 use crate::mail::outbox::{kind, queued};
 use crate::{AppCtx, AppError};
@@ -93,7 +94,7 @@ pub async fn kill(
     let mail = |count: usize| notice.iter().map(|n| n.mail(count)).collect();
     let ended = store::sessions::end_and_mail(&ctx.db, may.user(), which, &ending, Some(&event), mail).await?;
     if session.is_some() && ended.is_empty() {
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound(What::Session));
     }
     ctx.mailer.wake();
     Ok(ended.len())
@@ -117,8 +118,8 @@ struct Notice {
 
 impl Notice {
     async fn new(ctx: &AppCtx, actor: &Actor, user: UserId, reason: Option<&str>) -> Result<Self, AppError> {
-        let target = store::users::find(&ctx.db, actor.account, user).await?.ok_or(AppError::NotFound)?;
-        let admin = store::users::find(&ctx.db, actor.account, actor.user).await?.ok_or(AppError::NotFound)?;
+        let target = store::users::find(&ctx.db, actor.account, user).await?.ok_or(AppError::NotFound(What::User))?;
+        let admin = store::users::find(&ctx.db, actor.account, actor.user).await?.ok_or(AppError::NotFound(What::User))?;
         Ok(Self {
             account: actor.account,
             user,
@@ -167,7 +168,7 @@ pub async fn end_mine(ctx: &AppCtx, me: &Principal, session: Option<SessionId>) 
     );
     let ended = store::sessions::end(&ctx.db, me.user_id, which, &ending, Some(&event)).await?;
     if session.is_some() && ended.is_empty() {
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound(What::Session));
     }
     Ok(ended.len())
 }
@@ -179,7 +180,7 @@ pub async fn report(ctx: &AppCtx, me: &Principal, session: SessionId) -> Result<
         return Err(AppError::Conflict("this is the session you are using; report another one".into()));
     }
     let (live, _) = store::sessions::for_user(&ctx.db, me.user_id, clock::now(), 0).await?;
-    let reported = live.into_iter().find(|s| s.id == session.0).ok_or(AppError::NotFound)?;
+    let reported = live.into_iter().find(|s| s.id == session.0).ok_or(AppError::NotFound(What::Session))?;
     let ending = Ending {
         by_user: Some(me.user_id),
         for_workspace: None,

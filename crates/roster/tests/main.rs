@@ -31,6 +31,7 @@ mod list_bulk_pages;
 mod lockout;
 mod mail;
 mod metrics;
+mod not_found;
 mod my_profile;
 mod one_mailbox;
 mod ops;

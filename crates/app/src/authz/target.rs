@@ -9,6 +9,7 @@
 //! naming the rule, [`domain::authority`]).
 
 use super::{Actor, Perm, Principal, require};
+use crate::error::What;
 use crate::{AppCtx, AppError};
 use domain::ids::{AccountId, AdminRoleId, UserId, WorkspaceId};
 use domain::permission::{Permission, PermissionSet, Scope};
@@ -90,7 +91,7 @@ pub(crate) fn check_authority(actor: &AdminRole, target: &TargetUser) -> Result<
 /// lies within the caller's.
 pub(crate) fn decide(role: &AdminRole, permission: Permission, target: &TargetUser) -> Result<(), AppError> {
     if !role.scope().covers_any(&target.workspace_ids()) {
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound(What::User));
     }
     if permission.changes_users() {
         check_authority(role, target)?;
@@ -142,7 +143,7 @@ impl<P> OnUser<P> {
 /// scope, 403 naming the rule for a target above the caller's authority.
 pub async fn on_user<P: Perm>(ctx: &AppCtx, p: &Principal, user: UserId) -> Result<OnUser<P>, AppError> {
     require(p, P::PERMISSION)?;
-    let target = TargetUser::load(ctx, p.account_id, user).await?.ok_or(AppError::NotFound)?;
+    let target = TargetUser::load(ctx, p.account_id, user).await?.ok_or(AppError::NotFound(What::User))?;
     decide(&p.role, P::PERMISSION, &target)?;
     Ok(OnUser { account: p.account_id, user, target, actor: Actor::of(p), _p: PhantomData })
 }
@@ -163,7 +164,7 @@ pub(crate) async fn user_in_scope<P: Perm>(
     may: &super::InScope<P>,
     user: UserId,
 ) -> Result<TargetUser, AppError> {
-    let target = TargetUser::load(ctx, may.account, user).await?.ok_or(AppError::NotFound)?;
+    let target = TargetUser::load(ctx, may.account, user).await?.ok_or(AppError::NotFound(What::User))?;
     decide(&may.role, P::PERMISSION, &target)?;
     Ok(target)
 }

@@ -188,7 +188,7 @@ async fn assign(
         let bot = match form.bot_id.trim() {
             "" => return Err(AppError::invalid("bot_id", "is required: choose a bot")),
             // The choices are the page's own; anything else is no bot this admin can see.
-            chosen => chosen.parse::<BotId>().map_err(|_| AppError::NotFound)?,
+            chosen => chosen.parse::<BotId>().map_err(|_| AppError::NotFound(app::What::Bot))?,
         };
         app::bots::set_role(&state.ctx, &on, &scope, bot, &form.role).await
     }
