@@ -21,28 +21,8 @@ pub struct Batch {
 async fn insert_in(tx: &mut Tx, batch: &Batch) -> Result<(), StoreError> {
     crate::users::insert_in(tx, &batch.users).await?;
     crate::groups::add_members_in(tx, &batch.group_members).await?;
-    for chunk in batch.sessions.chunks(2000) {
-        let mut sql = Sql::new(
-            "INSERT INTO sessions (id, token_hash, user_id, workspace_id, csrf_token, device_type, \
-             browser, os, ip, user_agent, created_at, last_activity_at, expires_at, profile_settings) ",
-        );
-        sql.push_values(chunk, |row, s| {
-            row.bind(s.id.0)
-                .bind(&s.token_hash)
-                .bind(s.user_id.0)
-                .bind(s.workspace_id.map(|w| w.0))
-                .bind(&s.csrf_token)
-                .bind(&s.device_type)
-                .bind(&s.browser)
-                .bind(&s.os)
-                .bind(&s.ip)
-                .bind(&s.user_agent)
-                .bind(s.created_at)
-                .bind(s.created_at)
-                .bind(s.expires_at)
-                .bind(s.profile_settings);
-        });
-        tx.run().execute(sql).await?;
+    for chunk in batch.sessions.chunks(crate::sessions::SESSIONS_PER_STATEMENT) {
+        tx.run().execute(crate::sessions::insert_sql(chunk)).await?;
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use crate::audit::NewAuditEvent;
 use crate::outbox::NewMail;
-use crate::sql::{Exec, Sql, Tx};
+use crate::sql::{Sql, Tx};
 use crate::{Db, Micros, StoreError};
 use domain::closed::EndCause;
 use domain::ids::{SessionId, UserId, WorkspaceId};
@@ -30,34 +30,41 @@ pub struct NewSession {
     pub profile_settings: i64,
 }
 
-/// Inserts the session `s`.
-async fn insert(run: Exec<'_>, s: &NewSession) -> Result<(), StoreError> {
-    run.execute(
-        Sql::new(
-            "INSERT INTO sessions (id, token_hash, user_id, workspace_id, current_workspace_id, csrf_token, \
-             device_type, browser, os, ip, user_agent, created_at, last_activity_at, expires_at, profile_settings) \
-             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)",
-        )
-        .bind(s.id.0)
-        .bind(&s.token_hash)
-        .bind(s.user_id.0)
-        .bind(s.workspace_id.map(|w| w.0))
-        .bind(&s.csrf_token)
-        .bind(&s.device_type)
-        .bind(&s.browser)
-        .bind(&s.os)
-        .bind(&s.ip)
-        .bind(&s.user_agent)
-        .bind(s.created_at)
-        .bind(s.expires_at)
-        .bind(s.profile_settings),
-    )
-    .await?;
-    Ok(())
+/// Sessions per INSERT: 15 columns × 2,000 rows stays under both backends' limit on bound
+/// parameters.
+pub(crate) const SESSIONS_PER_STATEMENT: usize = 2000;
+
+/// The INSERT of `sessions` (at most [`SESSIONS_PER_STATEMENT`]). A session starts acting for
+/// the workspace it signed in to, and its last activity is its creation.
+pub(crate) fn insert_sql(sessions: &[NewSession]) -> Sql {
+    let mut sql = Sql::new(
+        "INSERT INTO sessions (id, token_hash, user_id, workspace_id, current_workspace_id, csrf_token, \
+         device_type, browser, os, ip, user_agent, created_at, last_activity_at, expires_at, profile_settings) ",
+    );
+    sql.push_values(sessions, |row, s| {
+        let workspace = s.workspace_id.map(|w| w.0);
+        row.bind(s.id.0)
+            .bind(&s.token_hash)
+            .bind(s.user_id.0)
+            .bind(workspace)
+            .bind(workspace)
+            .bind(&s.csrf_token)
+            .bind(&s.device_type)
+            .bind(&s.browser)
+            .bind(&s.os)
+            .bind(&s.ip)
+            .bind(&s.user_agent)
+            .bind(s.created_at)
+            .bind(s.created_at)
+            .bind(s.expires_at)
+            .bind(s.profile_settings);
+    });
+    sql
 }
 
 pub async fn create(db: &Db, s: &NewSession) -> Result<(), StoreError> {
-    insert(db.run(), s).await
+    db.run().execute(insert_sql(std::slice::from_ref(s))).await?;
+    Ok(())
 }
 
 /// Opens `s` for a user who just signed in: the session, the user's last sign-in (and a
@@ -65,7 +72,7 @@ pub async fn create(db: &Db, s: &NewSession) -> Result<(), StoreError> {
 /// flush to disk, per sign-in).
 pub async fn open(db: &Db, s: &NewSession, audit: &NewAuditEvent) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
-    insert(tx.run(), s).await?;
+    tx.run().execute(insert_sql(std::slice::from_ref(s))).await?;
     crate::users::record_login_in(&mut tx, s.user_id, s.created_at).await?;
     crate::audit::insert(&mut tx, audit).await?;
     tx.commit().await
@@ -181,22 +188,24 @@ pub(crate) async fn end_all_in(
     except: Option<SessionId>,
     ending: &Ending,
 ) -> Result<(), StoreError> {
-    tx.run()
-        .execute(
-            Sql::new(
-                "UPDATE sessions SET ended_at = $1, ended_by_user_id = $2, ended_by_workspace_id = $3, \
-             end_cause = $4, end_reason = $5 WHERE user_id = $6 AND ended_at IS NULL AND ($7 IS NULL OR id <> $7)",
-            )
-            .bind(ending.at)
-            .bind(ending.by_user.map(|u| u.0))
-            .bind(ending.for_workspace.map(|w| w.0))
-            .bind(ending.cause.as_str())
-            .bind(&ending.reason)
-            .bind(user.0)
-            .bind(except.map(|s| s.0)),
-        )
-        .await?;
+    let mut sql = ending_update(user, ending);
+    sql.push(" AND ($7 IS NULL OR id <> $7)");
+    tx.run().execute(sql.bind(except.map(|s| s.0))).await?;
     Ok(())
+}
+
+/// Ends the unended sessions of `user` with `ending` ($1…$6); callers add conditions.
+fn ending_update(user: UserId, ending: &Ending) -> Sql {
+    Sql::new(
+        "UPDATE sessions SET ended_at = $1, ended_by_user_id = $2, ended_by_workspace_id = $3, \
+         end_cause = $4, end_reason = $5 WHERE user_id = $6 AND ended_at IS NULL",
+    )
+    .bind(ending.at)
+    .bind(ending.by_user.map(|u| u.0))
+    .bind(ending.for_workspace.map(|w| w.0))
+    .bind(ending.cause.as_str())
+    .bind(&ending.reason)
+    .bind(user.0)
 }
 
 /// Which of a user's sessions to end.
@@ -235,25 +244,9 @@ pub async fn end_and_mail(
         Which::AllBut(id) => (None, Some(id.0)),
     };
     let mut tx = db.begin_write().await?;
-    let ended: Vec<Uuid> = tx
-        .run()
-        .fetch_column(
-            Sql::new(
-                "UPDATE sessions SET ended_at = $1, ended_by_user_id = $2, ended_by_workspace_id = $3, \
-                 end_cause = $4, end_reason = $5 \
-                 WHERE user_id = $6 AND ended_at IS NULL AND expires_at > $1 \
-                 AND ($7 IS NULL OR id = $7) AND ($8 IS NULL OR id <> $8) RETURNING id",
-            )
-            .bind(ending.at)
-            .bind(ending.by_user.map(|u| u.0))
-            .bind(ending.for_workspace.map(|w| w.0))
-            .bind(ending.cause.as_str())
-            .bind(&ending.reason)
-            .bind(user.0)
-            .bind(one)
-            .bind(except),
-        )
-        .await?;
+    let mut sql = ending_update(user, ending);
+    sql.push(" AND expires_at > $1 AND ($7 IS NULL OR id = $7) AND ($8 IS NULL OR id <> $8) RETURNING id");
+    let ended: Vec<Uuid> = tx.run().fetch_column(sql.bind(one).bind(except)).await?;
     if let Some(event) = audit.filter(|_| !ended.is_empty()) {
         crate::audit::insert(&mut tx, event).await?;
     }

@@ -5,7 +5,7 @@
 
 use crate::csrf::{CsrfForm, CsrfUpload};
 use crate::error::{PageError, status_of};
-use crate::extract::{AppPath, PageUser};
+use crate::extract::{AppPath, PageOn, PageUser};
 use crate::pages::Nav;
 use crate::pages::format::when;
 use crate::pages::notice::Notice;
@@ -296,26 +296,19 @@ fn done(user: UserId, notice: &str) -> Response {
     Redirect::to(&format!("/admin/users/{user}?notice={notice}")).into_response()
 }
 
-async fn unlock(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    AppPath(user): AppPath<UserId>,
-    _: CsrfForm,
-) -> Result<Response, PageError> {
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user).await?;
-    app::lockout::unlock(&state.ctx, &may).await?;
-    Ok(done(user, "unlocked"))
+async fn unlock(on: PageOn<UsersManage>, _: CsrfForm) -> Result<Response, PageError> {
+    app::lockout::unlock(&on.state.ctx, &on.may).await?;
+    Ok(done(on.user(), "unlocked"))
 }
 
 /// The profile edit form: names, Bot Builder access, `group_<id>` checkboxes, admin role
 /// and the `version` it was based on. A stale version re-renders the current one.
 async fn edit(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    AppPath(user): AppPath<UserId>,
+    on: PageOn<UsersManage>,
     CsrfForm(fields): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user).await?;
+    let PageOn { state, me, may } = on;
+    let user = may.user();
     let field = |k: &str| fields.get(k).cloned();
     let version = field("version")
         .and_then(|v| v.parse::<i64>().ok())
@@ -345,13 +338,9 @@ async fn edit(
 }
 
 /// The admin's picture upload: `csrf` and the file `picture` (PNG, JPEG or WebP, ≤ 2 MB).
-async fn upload_picture(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    AppPath(user): AppPath<UserId>,
-    CsrfUpload(up): CsrfUpload,
-) -> Result<Response, PageError> {
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user).await?;
+async fn upload_picture(on: PageOn<UsersManage>, CsrfUpload(up): CsrfUpload) -> Result<Response, PageError> {
+    let PageOn { state, me, may } = on;
+    let user = may.user();
     let stored = async {
         let (bytes, content_type) = crate::pages::upload::picture(&up)?;
         app::my_profile::set_picture(&state.ctx, &may, bytes, &content_type).await
@@ -363,13 +352,7 @@ async fn upload_picture(
     }
 }
 
-async fn remove_picture(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    AppPath(user): AppPath<UserId>,
-    _: CsrfForm,
-) -> Result<Response, PageError> {
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user).await?;
-    app::my_profile::remove_picture(&state.ctx, &may).await?;
-    Ok(done(user, "picture_removed"))
+async fn remove_picture(on: PageOn<UsersManage>, _: CsrfForm) -> Result<Response, PageError> {
+    app::my_profile::remove_picture(&on.state.ctx, &on.may).await?;
+    Ok(done(on.user(), "picture_removed"))
 }
