@@ -128,6 +128,10 @@ impl BulkLoad {
         for sql in self.rebuild.drain(..) {
             self.tx.run().execute(Sql::new(sql)).await?;
         }
+        // Analysed on the load's own connection, so the statistics commit with the rows (a
+        // pool connection's planner did not pick them up from an ANALYZE run elsewhere after
+        // the commit: plans::hot_statements_use_their_indexes), and once more on the pool.
+        self.tx.run().execute(Sql::new(AFTER_COMMIT)).await?;
         self.tx.commit().await?;
         self.db.run().execute(Sql::new(AFTER_COMMIT)).await?;
         Ok(())
