@@ -119,7 +119,8 @@ struct Notice {
 impl Notice {
     async fn new(ctx: &AppCtx, actor: &Actor, user: UserId, reason: Option<&str>) -> Result<Self, AppError> {
         let target = store::users::find(&ctx.db, actor.account, user).await?.ok_or(AppError::NotFound(What::User))?;
-        let admin = store::users::find(&ctx.db, actor.account, actor.user).await?.ok_or(AppError::NotFound(What::User))?;
+        let admin =
+            store::users::find(&ctx.db, actor.account, actor.user).await?.ok_or(AppError::NotFound(What::User))?;
         Ok(Self {
             account: actor.account,
             user,
