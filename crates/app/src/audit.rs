@@ -6,6 +6,7 @@ use crate::params::filled;
 use crate::{AppCtx, AppError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use domain::closed::AuditAction;
 use domain::ids::{AccountId, UserId};
 use serde::Deserialize;
 use serde_json::Value;
@@ -13,60 +14,15 @@ pub use store::audit::AuditRow;
 use store::audit::{AuditFilter, NewAuditEvent};
 use uuid::Uuid;
 
-/// What happened, as recorded in `action`.
-pub mod action {
-    pub const LOGIN_SUCCEEDED: &str = "login.succeeded";
-    pub const LOGIN_FAILED: &str = "login.failed";
-    pub const USER_LOCKED: &str = "user.locked";
-    pub const USER_UNLOCKED: &str = "user.unlocked";
-    pub const USER_SUSPENDED: &str = "user.suspended";
-    pub const USER_ACTIVATED: &str = "user.activated";
-    pub const USER_DELETED: &str = "user.deleted";
-    pub const USER_RESTORED: &str = "user.restored";
-    pub const USER_PURGED: &str = "user.purged";
-    pub const PASSWORD_RESET_REQUESTED: &str = "password.reset_requested";
-    pub const PASSWORD_RESET_COMPLETED: &str = "password.reset_completed";
-    pub const SSO_SETTINGS_CHANGED: &str = "settings.sso.changed";
-    pub const USER_REMOVED_FROM_WORKSPACES: &str = "user.removed_from_workspaces";
-    pub const SESSION_SIGNED_OUT: &str = "session.signed_out";
-    pub const SESSION_KILLED: &str = "session.killed";
-    pub const SESSIONS_KILLED_ALL: &str = "session.killed_all";
-    pub const SESSION_REPORTED: &str = "session.reported";
-    pub const SECURITY_SETTINGS_CHANGED: &str = "settings.security.changed";
-    pub const USER_UPDATED: &str = "user.updated";
-    pub const PRIMARY_ADMIN_HANDED_OVER: &str = "user.primary_admin_handed_over";
-    pub const GROUP_CREATED: &str = "group.created";
-    pub const GROUP_RENAMED: &str = "group.renamed";
-    pub const GROUP_DELETED: &str = "group.deleted";
-    pub const GROUP_MEMBER_ADDED: &str = "group.member_added";
-    pub const GROUP_MEMBER_REMOVED: &str = "group.member_removed";
-    pub const ROLE_CREATED: &str = "admin_role.created";
-    pub const ROLE_UPDATED: &str = "admin_role.updated";
-    pub const ROLE_DELETED: &str = "admin_role.deleted";
-    pub const USER_INVITED: &str = "user.invited";
-    pub const INVITATION_RESENT: &str = "user.invitation_resent";
-    pub const INVITATION_ACCEPTED: &str = "user.invitation_accepted";
-    pub const USER_SETTINGS_CHANGED: &str = "settings.user_profile.changed";
-    pub const BOT_CREATED: &str = "bot.created";
-    pub const BOT_ROLE_SET: &str = "bot.role_set";
-    pub const BOT_ROLE_REMOVED: &str = "bot.role_removed";
-    pub const BOT_OWNERSHIP_TRANSFERRED: &str = "bot.ownership_transferred";
-    pub const BOT_OWNERSHIP_RECEIVED: &str = "bot.ownership_received";
-    pub const PROFILE_UPDATED: &str = "user.profile_updated";
-    pub const PICTURE_CHANGED: &str = "user.picture_changed";
-    pub const PICTURE_REMOVED: &str = "user.picture_removed";
-    pub const PASSWORD_CHANGED: &str = "password.changed";
-}
-
 /// An event done by a signed-in actor.
 #[allow(clippy::needless_pass_by_value)] // callers write `json!({…})` in place
-pub fn by(actor: &Actor, action: &str, target: Option<UserId>, details: Value) -> NewAuditEvent {
+pub fn by(actor: &Actor, action: AuditAction, target: Option<UserId>, details: Value) -> NewAuditEvent {
     NewAuditEvent {
         id: Uuid::now_v7(),
         account_id: actor.account,
         at: clock::now(),
         actor_user_id: Some(actor.user.0),
-        action: action.to_owned(),
+        action,
         target_user_id: target.map(|t| t.0),
         workspace_id: actor.workspace.map(|w| w.0),
         ip: Some(actor.ip.clone()).filter(|ip| !ip.is_empty()),
@@ -76,13 +32,19 @@ pub fn by(actor: &Actor, action: &str, target: Option<UserId>, details: Value) -
 
 /// An event with no signed-in actor (a sign-in attempt, the lockout timer).
 #[allow(clippy::needless_pass_by_value)] // callers write `json!({…})` in place
-pub fn unattended(account: AccountId, action: &str, target: Option<UserId>, ip: &str, details: Value) -> NewAuditEvent {
+pub fn unattended(
+    account: AccountId,
+    action: AuditAction,
+    target: Option<UserId>,
+    ip: &str,
+    details: Value,
+) -> NewAuditEvent {
     NewAuditEvent {
         id: Uuid::now_v7(),
         account_id: account,
         at: clock::now(),
         actor_user_id: None,
-        action: action.to_owned(),
+        action,
         target_user_id: target.map(|t| t.0),
         workspace_id: None,
         ip: Some(ip.to_owned()).filter(|ip| !ip.is_empty()),
@@ -139,13 +101,10 @@ fn parse(params: &AuditParams) -> Result<(AuditFilter, u32), AppError> {
             .map(|v| Uuid::parse_str(v).map_err(|_| AppError::invalid(name, "must be a user id (UUID)")))
             .transpose()
     };
-    let action = filled(params.action.as_ref()).map(str::to_owned);
-    if action
-        .as_ref()
-        .is_some_and(|a| a.len() > 64 || !a.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_'))
-    {
-        return Err(AppError::invalid("action", "is not an action name (like session.killed)"));
-    }
+    let action = filled(params.action.as_ref())
+        .map(str::parse::<AuditAction>)
+        .transpose()
+        .map_err(|_| AppError::invalid("action", "is not an action name (like session.killed)"))?;
     let limit = match filled(params.limit.as_ref()) {
         None => 50,
         Some(l) => l
@@ -193,7 +152,7 @@ pub fn csv_line(e: &AuditRow) -> String {
     let opt = |o: &Option<String>| o.as_deref().map(&field).unwrap_or_default();
     [
         field(&clock::rfc3339(e.at)),
-        field(&e.action),
+        field(e.action.as_str()),
         opt(&e.actor_email),
         opt(&e.target_email),
         opt(&e.workspace_name),
@@ -245,7 +204,7 @@ mod tests {
             at: 0,
             actor_user_id: None,
             actor_email: Some("=cmd()".into()),
-            action: "session.killed".into(),
+            action: AuditAction::SessionKilled,
             target_user_id: None,
             target_email: Some("a\"b@x.org".into()),
             workspace_id: None,

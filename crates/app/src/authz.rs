@@ -15,6 +15,7 @@ pub use actions::{Console, Refused, Target, UserAction, UserActions, UserTabs, a
 pub(crate) use target::user_in_scope;
 pub use target::{OnUser, TargetUser, admin_role, on_loaded_user, on_user};
 
+use crate::error::What;
 use crate::{AppCtx, AppError};
 use domain::authority::Authority;
 use domain::ids::{AccountId, SessionId, UserId, WorkspaceId};
@@ -201,7 +202,7 @@ pub struct OnDeletedUser {
 pub async fn on_deleted_user(ctx: &AppCtx, p: &Principal, user: UserId) -> Result<OnDeletedUser, AppError> {
     account_wide::<UsersDelete>(p)?;
     if store::deletion::find_deleted(&ctx.db, p.account_id, user).await?.is_none() {
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound(What::User));
     }
     Ok(OnDeletedUser { account: p.account_id, user, actor: Actor::of(p) })
 }

@@ -5,8 +5,9 @@
 //! creation and moves only by transfer, which only the Primary Master Admin may do; every
 //! role needs membership of the bot's workspace; bots outside an admin's scope look absent.
 
-use crate::audit::{self, action};
+use crate::audit;
 use crate::authz::{BotsAssign, BotsView, InScope, OnUser, Principal, TransferOwnership};
+use crate::error::What;
 use crate::{AppCtx, AppError};
 use domain::bot::BotRole;
 use domain::ids::{AccountId, BotId, UserId, WorkspaceId};
@@ -18,8 +19,8 @@ pub use store::bots::{BotRow as Bot, Candidate as OwnerCandidate};
 
 /// A bot of the account inside the holder's scope, or 404.
 async fn bot_in_scope<P>(ctx: &AppCtx, account: AccountId, may: &InScope<P>, bot: BotId) -> Result<BotRow, AppError> {
-    let row = store::bots::find(&ctx.db, account, bot).await?.ok_or(AppError::NotFound)?;
-    if may.covers(WorkspaceId(row.workspace_id)) { Ok(row) } else { Err(AppError::NotFound) }
+    let row = store::bots::find(&ctx.db, account, bot).await?.ok_or(AppError::NotFound(What::Bot))?;
+    if may.covers(WorkspaceId(row.workspace_id)) { Ok(row) } else { Err(AppError::NotFound(What::Bot)) }
 }
 
 /// What creating a bot takes.
@@ -47,7 +48,7 @@ pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow,
     let owner_raw = new.owner.as_deref().map(str::trim).filter(|s| !s.is_empty());
     if assign.is_some() && !as_admin && owner_raw.is_some() {
         // Outside the admin's scope a workspace looks absent, as users do.
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound(What::Workspace));
     }
     if !store::lookups::workspaces(&ctx.db, p.account_id).await?.iter().any(|w| w.id == workspace.0) {
         return Err(AppError::invalid("workspace_id", "there is no such workspace"));
@@ -61,8 +62,8 @@ pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow,
                 "creating a bot for someone else requires the bots.assign permission in its workspace".into(),
             ));
         }
-        let user = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound)?;
-        if user.builder_access.parse::<BuilderAccess>()? != BuilderAccess::BuilderAndCreate {
+        let user = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound(What::User))?;
+        if user.builder_access != BuilderAccess::BuilderAndCreate {
             return Err(AppError::Forbidden(
                 "creating bots requires Bot Builder access with new bot creation, or the bots.assign permission".into(),
             ));
@@ -77,7 +78,7 @@ pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow,
     let id = BotId::new();
     let event = audit::by(
         &crate::authz::Actor::of(p),
-        action::BOT_CREATED,
+        domain::closed::AuditAction::BotCreated,
         Some(UserId(owner.id)),
         json!({"bot_id": id, "bot": name, "workspace_id": workspace}),
     );
@@ -94,7 +95,7 @@ pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow,
             "the Owner changed meanwhile (status or workspaces); reload and try again".into(),
         ));
     }
-    store::bots::find(&ctx.db, p.account_id, id).await?.ok_or(AppError::NotFound)
+    store::bots::find(&ctx.db, p.account_id, id).await?.ok_or(AppError::NotFound(What::Bot))
 }
 
 /// The workspaces of the holder's scope (for filters and the create form).
@@ -164,7 +165,7 @@ pub async fn set_role(
     }
     let event = audit::by(
         &on.actor,
-        action::BOT_ROLE_SET,
+        domain::closed::AuditAction::BotRoleSet,
         Some(on.user),
         json!({"bot_id": bot.id, "bot": bot.name, "old": old, "new": role}),
     );
@@ -184,12 +185,16 @@ pub async fn remove_role(
 ) -> Result<(), AppError> {
     let bot = bot_in_scope(ctx, on.account, scope, bot).await?;
     match store::bots::role_of(&ctx.db, BotId(bot.id), on.user).await?.as_deref() {
-        None => return Err(AppError::NotFound),
+        None => return Err(AppError::NotFound(What::Bot)),
         Some("owner") => return Err(AppError::Conflict(OWNER_FIXED.into())),
         Some(_) => {}
     }
-    let event =
-        audit::by(&on.actor, action::BOT_ROLE_REMOVED, Some(on.user), json!({"bot_id": bot.id, "bot": bot.name}));
+    let event = audit::by(
+        &on.actor,
+        domain::closed::AuditAction::BotRoleRemoved,
+        Some(on.user),
+        json!({"bot_id": bot.id, "bot": bot.name}),
+    );
     if store::bots::remove_role(&ctx.db, BotId(bot.id), on.user, &event).await? {
         Ok(())
     } else {
@@ -213,7 +218,7 @@ pub async fn resolve_member(
     if let Ok(id) = who.parse::<UserId>() {
         let user = store::users::find(&ctx.db, account, id).await?.ok_or_else(not_member)?;
         let member = store::lookups::user_workspaces(&ctx.db, id).await?.iter().any(|w| w.id == workspace.0);
-        if !member || user.status != UserStatus::Active.as_str() {
+        if !member || user.status != UserStatus::Active {
             return Err(not_member());
         }
         return Ok(Candidate {
@@ -263,7 +268,7 @@ pub(crate) async fn plan_transfer(
     bot: BotId,
     new_owner: &str,
 ) -> Result<(Transfer, Vec<store::audit::NewAuditEvent>), AppError> {
-    let row = store::bots::find(&ctx.db, may.account, bot).await?.ok_or(AppError::NotFound)?;
+    let row = store::bots::find(&ctx.db, may.account, bot).await?.ok_or(AppError::NotFound(What::Bot))?;
     if row.owner_id != Some(from.0) {
         return Err(AppError::Conflict(format!("this user is not the Owner of bot {:?}", row.name)));
     }
@@ -274,8 +279,8 @@ pub(crate) async fn plan_transfer(
     // One event about each user, so filtering the log by either of them finds the transfer.
     let details = json!({"bot_id": row.id, "bot": row.name, "from": from, "to": to.id, "to_email": to.email});
     let events = vec![
-        audit::by(&may.actor, action::BOT_OWNERSHIP_TRANSFERRED, Some(from), details.clone()),
-        audit::by(&may.actor, action::BOT_OWNERSHIP_RECEIVED, Some(UserId(to.id)), details),
+        audit::by(&may.actor, domain::closed::AuditAction::BotOwnershipTransferred, Some(from), details.clone()),
+        audit::by(&may.actor, domain::closed::AuditAction::BotOwnershipReceived, Some(UserId(to.id)), details),
     ];
     Ok((Transfer { bot, from, to: UserId(to.id) }, events))
 }

@@ -5,7 +5,7 @@
 //! Primary Master Admin never is. Soft-deleted users vanish from lists, lookups and sign-in
 //! at once; their sessions end in the same transaction.
 
-use crate::audit::{self, action};
+use crate::audit;
 use crate::authz::TransferOwnership;
 use crate::authz::{DeleteUser, OnDeletedUser, OnUser, UsersDelete};
 use crate::clock::{self, DAY, Micros};
@@ -51,8 +51,12 @@ pub async fn delete(ctx: &AppCtx, may: &DeleteUser) -> Result<Outcome, AppError>
             on.workspaces().iter().map(|w| WorkspaceId(w.id)).filter(|w| within.contains(w)).collect();
         let names: Vec<&str> =
             on.workspaces().iter().filter(|w| within.contains(&WorkspaceId(w.id))).map(|w| w.name.as_str()).collect();
-        let event =
-            audit::by(&on.actor, action::USER_REMOVED_FROM_WORKSPACES, Some(on.user), json!({"workspaces": names}));
+        let event = audit::by(
+            &on.actor,
+            domain::closed::AuditAction::UserRemovedFromWorkspaces,
+            Some(on.user),
+            json!({"workspaces": names}),
+        );
         store::deletion::remove_from_workspaces(&ctx.db, on.user, &remove, &event).await?;
         return Ok(Outcome::RemovedFrom(remove));
     }
@@ -63,11 +67,12 @@ pub async fn delete(ctx: &AppCtx, may: &DeleteUser) -> Result<Outcome, AppError>
     let ending = Ending {
         by_user: Some(on.actor.user),
         for_workspace: on.actor.workspace,
-        cause: "deleted",
+        cause: domain::closed::EndCause::Deleted,
         reason: Some("the user was deleted".into()),
         at: clock::now(),
     };
-    let event = audit::by(&on.actor, action::USER_DELETED, Some(on.user), json!({"email": user.email}));
+    let event =
+        audit::by(&on.actor, domain::closed::AuditAction::UserDeleted, Some(on.user), json!({"email": user.email}));
     match store::deletion::soft_delete(&ctx.db, on.user, on.actor.user, &[], &ending, &event).await? {
         Deleted::Done => Ok(Outcome::Deleted),
         Deleted::Refused => {
@@ -121,14 +126,14 @@ pub async fn transfer_and_delete(
     let ending = Ending {
         by_user: Some(on.actor.user),
         for_workspace: on.actor.workspace,
-        cause: "deleted",
+        cause: domain::closed::EndCause::Deleted,
         reason: Some("the user was deleted".into()),
         at: clock::now(),
     };
     let names: Vec<String> = owned.iter().map(|b| b.name.clone()).collect();
     let event = audit::by(
         &transfer.actor,
-        action::USER_DELETED,
+        domain::closed::AuditAction::UserDeleted,
         Some(on.user),
         json!({"email": user.email, "bots_transferred": names}),
     );
@@ -152,7 +157,7 @@ fn owns_bots(bots: &[String]) -> AppError {
 /// Brings a soft-deleted user back, within [`RETENTION`] of the deletion; 409 after it.
 pub async fn restore(ctx: &AppCtx, may: &OnDeletedUser) -> Result<(), AppError> {
     let now = clock::now();
-    let event = audit::by(&may.actor, action::USER_RESTORED, Some(may.user), json!({}));
+    let event = audit::by(&may.actor, domain::closed::AuditAction::UserRestored, Some(may.user), json!({}));
     if store::deletion::restore(&ctx.db, may.account, may.user, now - ctx.auth.deletion_retention, &event).await? {
         Ok(())
     } else {
@@ -202,7 +207,7 @@ pub(crate) async fn purge_one(
 async fn purge_row(ctx: &AppCtx, row: &store::deletion::DeletedRow, cutoff: Micros) -> Result<bool, AppError> {
     let event = audit::unattended(
         AccountId(row.account_id),
-        action::USER_PURGED,
+        domain::closed::AuditAction::UserPurged,
         Some(UserId(row.id)),
         "",
         json!({"email": row.email, "deleted_at": clock::rfc3339(row.deleted_at)}),

@@ -19,9 +19,10 @@ pub enum AppError {
     /// it as data, so a page shows the refusal beside it.
     #[error("{field}: {reason}")]
     FieldForbidden { field: String, reason: String },
-    /// Absent, or outside the caller's scope (the two look the same).
-    #[error("not found")]
-    NotFound,
+    /// Absent, or outside the caller's scope (the two look the same): says what was not
+    /// found, so a 404 page or problem names it.
+    #[error("no such {}", .0.noun())]
+    NotFound(What),
     /// The request conflicts with the current state.
     #[error("{0}")]
     Conflict(String),
@@ -38,6 +39,31 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// What a 404 did not find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum What {
+    User,
+    Group,
+    Role,
+    Bot,
+    Session,
+    Workspace,
+}
+
+impl What {
+    /// How messages name it ("no such admin role").
+    pub fn noun(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Group => "group",
+            Self::Role => "admin role",
+            Self::Bot => "bot",
+            Self::Session => "session",
+            Self::Workspace => "workspace",
+        }
+    }
 }
 
 impl AppError {

@@ -63,7 +63,7 @@ pub fn csv_line(r: &UserListRow) -> String {
         field(&r.email),
         field(&r.first_name),
         field(&r.last_name),
-        field(&r.status),
+        field(r.status.as_str()),
         field(role),
         r.last_login_at.map(clock::rfc3339).unwrap_or_default(),
         clock::rfc3339(r.created_at),

@@ -2,8 +2,9 @@
 //! membership. Needs `groups.manage` on the group's workspace; groups outside the caller's
 //! scope look absent.
 
-use crate::audit::{self, action};
+use crate::audit;
 use crate::authz::{self, GroupsManage, InScope, TargetUser};
+use crate::error::What;
 use crate::{AppCtx, AppError};
 use domain::ids::{GroupId, UserId, WorkspaceId};
 use serde_json::json;
@@ -39,9 +40,9 @@ pub async fn list(ctx: &AppCtx, may: &InScope<GroupsManage>) -> Result<Vec<Group
 
 /// One group in the caller's scope (404 otherwise).
 pub async fn get(ctx: &AppCtx, may: &InScope<GroupsManage>, id: GroupId) -> Result<GroupSummary, AppError> {
-    let g = store::groups::find(&ctx.db, may.account, id).await?.ok_or(AppError::NotFound)?;
+    let g = store::groups::find(&ctx.db, may.account, id).await?.ok_or(AppError::NotFound(What::Group))?;
     if !may.covers(WorkspaceId(g.workspace_id)) {
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound(What::Group));
     }
     Ok(g)
 }
@@ -61,8 +62,12 @@ pub async fn create(
         return Err(AppError::invalid("workspace_id", "is not a workspace you manage"));
     }
     let id = GroupId::new();
-    let event =
-        audit::by(&may.actor, action::GROUP_CREATED, None, json!({"group_id": id, "workspace_id": ws, "name": name}));
+    let event = audit::by(
+        &may.actor,
+        domain::closed::AuditAction::GroupCreated,
+        None,
+        json!({"group_id": id, "workspace_id": ws, "name": name}),
+    );
     store::groups::create_audited(&ctx.db, id, WorkspaceId(ws), &name, &event)
         .await
         .map_err(|e| duplicate(e, &name))?;
@@ -78,7 +83,12 @@ pub async fn rename(
 ) -> Result<GroupSummary, AppError> {
     let g = get(ctx, may, id).await?;
     let name = group_name(name)?;
-    let event = audit::by(&may.actor, action::GROUP_RENAMED, None, json!({"group_id": id, "old": g.name, "new": name}));
+    let event = audit::by(
+        &may.actor,
+        domain::closed::AuditAction::GroupRenamed,
+        None,
+        json!({"group_id": id, "old": g.name, "new": name}),
+    );
     store::groups::rename(&ctx.db, id, &name, &event).await.map_err(|e| duplicate(e, &name))?;
     get(ctx, may, id).await
 }
@@ -86,7 +96,8 @@ pub async fn rename(
 /// Deletes a group; 409 while it still has members.
 pub async fn delete(ctx: &AppCtx, may: &InScope<GroupsManage>, id: GroupId) -> Result<(), AppError> {
     let g = get(ctx, may, id).await?;
-    let event = audit::by(&may.actor, action::GROUP_DELETED, None, json!({"group_id": id, "name": g.name}));
+    let event =
+        audit::by(&may.actor, domain::closed::AuditAction::GroupDeleted, None, json!({"group_id": id, "name": g.name}));
     let members = store::groups::delete_if_empty(&ctx.db, id, &event).await?;
     if members > 0 {
         let s = if members == 1 { "" } else { "s" };
@@ -132,7 +143,7 @@ async fn user_of(ctx: &AppCtx, may: &InScope<GroupsManage>, who: &Who<'_>) -> Re
             let found = store::users::find_for_login(&ctx.db, &key, None).await?;
             let row = found.into_iter().find(|u| u.account_id == may.account.0).ok_or_else(no_such)?;
             match authz::user_in_scope(ctx, may, UserId(row.id)).await {
-                Err(AppError::NotFound) => Err(no_such()),
+                Err(AppError::NotFound(_)) => Err(no_such()),
                 other => other,
             }
         }
@@ -165,7 +176,12 @@ pub async fn add_member(
 ) -> Result<bool, AppError> {
     let g = get(ctx, may, id).await?;
     let user = resolve(ctx, may, &g, who).await?;
-    let event = audit::by(&may.actor, action::GROUP_MEMBER_ADDED, Some(user), json!({"group_id": id, "group": g.name}));
+    let event = audit::by(
+        &may.actor,
+        domain::closed::AuditAction::GroupMemberAdded,
+        Some(user),
+        json!({"group_id": id, "group": g.name}),
+    );
     Ok(store::groups::set_member(&ctx.db, id, user, true, &event).await?)
 }
 
@@ -178,10 +194,14 @@ pub async fn remove_member(
 ) -> Result<(), AppError> {
     let g = get(ctx, may, id).await?;
     let user = user_of(ctx, may, who).await?.id;
-    let event =
-        audit::by(&may.actor, action::GROUP_MEMBER_REMOVED, Some(user), json!({"group_id": id, "group": g.name}));
+    let event = audit::by(
+        &may.actor,
+        domain::closed::AuditAction::GroupMemberRemoved,
+        Some(user),
+        json!({"group_id": id, "group": g.name}),
+    );
     if !store::groups::set_member(&ctx.db, id, user, false, &event).await? {
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound(What::User));
     }
     Ok(())
 }

@@ -36,5 +36,5 @@ pub mod user_settings;
 pub mod users;
 
 pub use ctx::{AppCtx, AuthSettings};
-pub use error::AppError;
+pub use error::{AppError, What};
 pub use store::{Backend, Db};

@@ -1,7 +1,7 @@
 //! Status changes an admin makes: suspend and activate. Suspending ends every session at
 //! once, on every instance.
 
-use crate::audit::{self, action};
+use crate::audit;
 use crate::authz::{OnUser, UsersManage};
 use crate::{AppCtx, AppError, clock};
 use domain::role::AdminRole;
@@ -17,7 +17,7 @@ fn current_status(may: &OnUser<UsersManage>) -> Result<UserStatus, AppError> {
         return Err(AppError::Conflict("the Primary Master Admin cannot be suspended".into()));
     }
     may.refuse_self("change your own status")?;
-    Ok(target.status)
+    Ok(target.row.status)
 }
 
 /// Suspends an active or locked user and ends all their sessions. 409 with the reason for
@@ -28,11 +28,16 @@ pub async fn suspend(ctx: &AppCtx, may: &OnUser<UsersManage>) -> Result<(), AppE
     let ending = Ending {
         by_user: Some(may.actor.user),
         for_workspace: may.actor.workspace,
-        cause: "suspended",
+        cause: domain::closed::EndCause::Suspended,
         reason: Some("the user was suspended".into()),
         at: clock::now(),
     };
-    let event = audit::by(&may.actor, action::USER_SUSPENDED, Some(may.user), json!({"from": from, "to": to}));
+    let event = audit::by(
+        &may.actor,
+        domain::closed::AuditAction::UserSuspended,
+        Some(may.user),
+        json!({"from": from, "to": to}),
+    );
     if !store::users::change_status(&ctx.db, may.user, from, to, Some(&ending), &event).await? {
         return Err(AppError::Conflict("the user's status changed meanwhile; reload and try again".into()));
     }
@@ -44,7 +49,12 @@ pub async fn suspend(ctx: &AppCtx, may: &OnUser<UsersManage>) -> Result<(), AppE
 pub async fn activate(ctx: &AppCtx, may: &OnUser<UsersManage>) -> Result<(), AppError> {
     let from = current_status(may)?;
     let to = from.activate()?;
-    let event = audit::by(&may.actor, action::USER_ACTIVATED, Some(may.user), json!({"from": from, "to": to}));
+    let event = audit::by(
+        &may.actor,
+        domain::closed::AuditAction::UserActivated,
+        Some(may.user),
+        json!({"from": from, "to": to}),
+    );
     if !store::users::change_status(&ctx.db, may.user, from, to, None, &event).await? {
         return Err(AppError::Conflict("the user's status changed meanwhile; reload and try again".into()));
     }

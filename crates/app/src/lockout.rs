@@ -1,6 +1,6 @@
 //! Lifting a lockout by hand, and what the profile shows about one.
 
-use crate::audit::{self, action};
+use crate::audit;
 use crate::authz::{OnUser, UsersManage};
 use crate::clock::Micros;
 use crate::{AppCtx, AppError};
@@ -12,8 +12,9 @@ pub const SHOWN_FAILURES: u32 = 5;
 /// Unlocks a locked user. 409 (with the reason) when the user is not locked.
 pub async fn unlock(ctx: &AppCtx, may: &OnUser<UsersManage>) -> Result<(), AppError> {
     may.refuse_self("change your own status")?;
-    may.target().status.unlock()?;
-    let event = audit::by(&may.actor, action::USER_UNLOCKED, Some(may.user), json!({"by": "admin"}));
+    may.target().row.status.unlock()?;
+    let event =
+        audit::by(&may.actor, domain::closed::AuditAction::UserUnlocked, Some(may.user), json!({"by": "admin"}));
     if !store::lockout::unlock(&ctx.db, may.user, &event).await? {
         return Err(AppError::Conflict("the user is no longer locked".into()));
     }

@@ -2,14 +2,14 @@
 //! Settings, edits of those with Allow Edits, the picture, and changing one's password.
 //! Admins change a user's picture through [`set_picture`] with an [`OnUser`] capability.
 
-use crate::audit::{self, action};
+use crate::audit;
 use crate::authz::{Actor, OnUser, Principal, UsersManage};
+use crate::error::What;
 use crate::password_reset::{SSO_REFUSAL, hash_new_password};
 use crate::profile_values::{self, Editor};
 use crate::{AppCtx, AppError, clock, picture};
 use domain::ids::UserId;
 use domain::profile::{ProfileField, ProfileSettings};
-use domain::user::BuilderAccess;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use store::profile::ProfileUpdate;
@@ -49,7 +49,7 @@ pub async fn view(
     settings: &ProfileSettings,
     editor: Editor,
 ) -> Result<ProfileView, AppError> {
-    let u = store::users::find(&ctx.db, account, user).await?.ok_or(AppError::NotFound)?;
+    let u = store::users::find(&ctx.db, account, user).await?.ok_or(AppError::NotFound(What::User))?;
     let picture_at = store::pictures::get(&ctx.db, user).await?.map(|p| p.updated_at);
     let sso = store::password_reset::sso_enabled(&ctx.db, account).await?;
     Ok(view_of(user, &u, picture_at, settings, editor, sso))
@@ -102,7 +102,7 @@ pub async fn update_mine(
     p: &Principal,
     edits: &BTreeMap<String, String>,
 ) -> Result<ProfileView, AppError> {
-    let u = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound)?;
+    let u = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound(What::User))?;
     let doc = profile_values::parse_doc(&u.profile);
     let applied = profile_values::apply((&u.first_name, &u.last_name), &doc, edits, &p.profile_settings, Editor::Own)?;
     if !applied.changes.is_empty() {
@@ -116,12 +116,17 @@ pub async fn update_mine(
             first_name,
             last_name,
             email: u.email.clone(),
-            builder_access: u.builder_access.parse::<BuilderAccess>()?,
+            builder_access: u.builder_access,
             admin_role_id: u.admin_role_id.map(domain::ids::AdminRoleId),
             groups: None,
             profile: Some(Value::Object(applied.doc).to_string()),
         };
-        let event = audit::by(&Actor::of(p), action::PROFILE_UPDATED, Some(p.user_id), Value::Object(applied.changes));
+        let event = audit::by(
+            &Actor::of(p),
+            domain::closed::AuditAction::ProfileUpdated,
+            Some(p.user_id),
+            Value::Object(applied.changes),
+        );
         if !store::profile::update(&ctx.db, &update, &event).await? {
             return Err(AppError::Stale("your profile changed meanwhile (another tab?); reload and try again".into()));
         }
@@ -144,7 +149,8 @@ async fn store_picture(
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;
     let stored = Picture { content_type: picture::CONTENT_TYPE.into(), data: jpeg, updated_at: clock::now() };
-    let event = audit::by(actor, action::PICTURE_CHANGED, Some(user), json!({"bytes": stored.data.len()}));
+    let event =
+        audit::by(actor, domain::closed::AuditAction::PictureChanged, Some(user), json!({"bytes": stored.data.len()}));
     store::pictures::put(&ctx.db, user, &stored, &event).await?;
     Ok(())
 }
@@ -166,7 +172,7 @@ pub async fn set_my_picture(ctx: &AppCtx, p: &Principal, bytes: Vec<u8>, content
 /// Removes the signed-in user's picture (if Allow Edits is on for it).
 pub async fn remove_my_picture(ctx: &AppCtx, p: &Principal) -> Result<(), AppError> {
     own_picture_allowed(p)?;
-    let event = audit::by(&Actor::of(p), action::PICTURE_REMOVED, Some(p.user_id), json!({}));
+    let event = audit::by(&Actor::of(p), domain::closed::AuditAction::PictureRemoved, Some(p.user_id), json!({}));
     store::pictures::remove(&ctx.db, p.user_id, &event).await?;
     Ok(())
 }
@@ -183,7 +189,7 @@ pub async fn set_picture(
 
 /// An admin removes a user's picture; false when there was none.
 pub async fn remove_picture(ctx: &AppCtx, may: &OnUser<UsersManage>) -> Result<bool, AppError> {
-    let event = audit::by(&may.actor, action::PICTURE_REMOVED, Some(may.user), json!({}));
+    let event = audit::by(&may.actor, domain::closed::AuditAction::PictureRemoved, Some(may.user), json!({}));
     Ok(store::pictures::remove(&ctx.db, may.user, &event).await?)
 }
 
@@ -208,17 +214,17 @@ pub async fn change_password(ctx: &AppCtx, p: &Principal, current: &str, new: &s
         crate::auth::record_failure(ctx, who, &security, &p.ip, "wrong current password", clock::now()).await?;
         return Err(AppError::invalid("current_password", "is not your current password"));
     };
-    let u = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound)?;
+    let u = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound(What::User))?;
     let about = [u.email.as_str(), &u.first_name, &u.last_name];
     let new_hash = hash_new_password(ctx, &security, "new_password", new, &about, p.user_id, Some(&hash)).await?;
     let ending = Ending {
         by_user: Some(p.user_id),
         for_workspace: None,
-        cause: "password_changed",
+        cause: domain::closed::EndCause::PasswordChanged,
         reason: Some("the password was changed".into()),
         at: clock::now(),
     };
-    let event = audit::by(&Actor::of(p), action::PASSWORD_CHANGED, Some(p.user_id), json!({}));
+    let event = audit::by(&Actor::of(p), domain::closed::AuditAction::PasswordChanged, Some(p.user_id), json!({}));
     if store::password_reset::change(&ctx.db, p.user_id, &hash, &new_hash, p.session_id, &ending, &event).await? {
         Ok(())
     } else {

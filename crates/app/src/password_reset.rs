@@ -7,7 +7,7 @@
 //! still answers the same). Completing a reset checks the account's password policy and
 //! history, then ends every session and clears a lockout, in one transaction.
 
-use crate::audit::{self, action};
+use crate::audit;
 use crate::authz::{OnUser, UsersManage};
 use crate::clock::{self, MINUTE, Micros};
 use crate::mail::Mail;
@@ -16,7 +16,6 @@ use crate::{AppCtx, AppError, settings, tokens};
 use domain::ids::{AccountId, UserId};
 use domain::user::{Email, UserStatus};
 use serde_json::json;
-use store::password_reset::PASSWORD_RESET;
 use store::sessions::Ending;
 use store::tokens::NewToken;
 
@@ -50,7 +49,7 @@ async fn issue_and_send(
     let new = NewToken {
         token_hash: tokens::hash(&token),
         user_id: to.user,
-        purpose: PASSWORD_RESET,
+        purpose: store::tokens::TokenPurpose::PasswordReset,
         created_at: now,
         expires_at: now + ctx.auth.reset_link_lifetime,
     };
@@ -77,7 +76,7 @@ pub async fn reset_by_admin(ctx: &AppCtx, may: &OnUser<UsersManage>, public_url:
         return Err(AppError::Conflict(SSO_REFUSAL.into()));
     }
     let user = &may.target().row;
-    match may.target().status {
+    match may.target().row.status {
         UserStatus::Active | UserStatus::Locked => {}
         UserStatus::Invited => {
             return Err(AppError::Conflict(
@@ -88,7 +87,12 @@ pub async fn reset_by_admin(ctx: &AppCtx, may: &OnUser<UsersManage>, public_url:
             return Err(AppError::Conflict("a suspended user's password cannot be reset; activate them first".into()));
         }
     }
-    let event = audit::by(&may.actor, action::PASSWORD_RESET_REQUESTED, Some(may.user), json!({"by": "admin"}));
+    let event = audit::by(
+        &may.actor,
+        domain::closed::AuditAction::PasswordResetRequested,
+        Some(may.user),
+        json!({"by": "admin"}),
+    );
     let to = Recipient { account: may.account, user: may.user, email: &user.email };
     if !issue_and_send(ctx, &to, public_url, &event).await? {
         return Err(AppError::Conflict("the user was deleted or suspended meanwhile; no link was sent".into()));
@@ -110,7 +114,13 @@ pub async fn forgot(ctx: &AppCtx, email: &str, ip: &str, public_url: &str) -> Re
             continue;
         }
         let user = UserId(row.id);
-        let event = audit::unattended(account, action::PASSWORD_RESET_REQUESTED, Some(user), ip, json!({"by": "self"}));
+        let event = audit::unattended(
+            account,
+            domain::closed::AuditAction::PasswordResetRequested,
+            Some(user),
+            ip,
+            json!({"by": "self"}),
+        );
         // Mail goes to the address on record, not to the spelling that was typed.
         let Some(stored) = store::users::find(&ctx.db, account, user).await? else { continue };
         let to = Recipient { account, user, email: &stored.email };
@@ -188,13 +198,13 @@ pub async fn complete(ctx: &AppCtx, token: &str, password: &str, ip: &str) -> Re
     let ending = Ending {
         by_user: None,
         for_workspace: None,
-        cause: "password_reset",
+        cause: domain::closed::EndCause::PasswordReset,
         reason: Some("the password was reset".into()),
         at: now,
     };
     let event = audit::unattended(
         account,
-        action::PASSWORD_RESET_COMPLETED,
+        domain::closed::AuditAction::PasswordResetCompleted,
         Some(user),
         ip,
         json!({"was_locked": target.status == "locked"}),

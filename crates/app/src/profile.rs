@@ -9,7 +9,7 @@
 //! An edit that changes nothing writes nothing (no audit event) and answers the unchanged
 //! version.
 
-use crate::audit::{self, action};
+use crate::audit;
 use crate::authz::{Granter, OnUser, UsersManage};
 use crate::profile_values::{self, Editor};
 use crate::{AppCtx, AppError};
@@ -64,7 +64,7 @@ pub async fn update(
     }
     let first_name = PersonName::parse("first_name", edit.first_name.as_deref().unwrap_or(&user.first_name))?;
     let last_name = PersonName::parse("last_name", edit.last_name.as_deref().unwrap_or(&user.last_name))?;
-    let old_access = target.builder_access;
+    let old_access = target.row.builder_access;
     let builder_access: BuilderAccess = match &edit.builder_access {
         Some(a) => a.trim().parse()?,
         None => old_access,
@@ -115,7 +115,7 @@ pub async fn update(
     if changes.is_empty() {
         return Ok(edit.version);
     }
-    let event = audit::by(&may.actor, action::USER_UPDATED, Some(may.user), Value::Object(changes));
+    let event = audit::by(&may.actor, domain::closed::AuditAction::UserUpdated, Some(may.user), Value::Object(changes));
     let update = ProfileUpdate {
         user: may.user,
         version: edit.version,
@@ -205,7 +205,7 @@ pub async fn make_primary(ctx: &AppCtx, may: &OnUser<UsersManage>, granter: &Gra
     if granter.user == may.user {
         return Err(AppError::Conflict("you already are the Primary Master Admin".into()));
     }
-    let status = may.target().status;
+    let status = may.target().row.status;
     if status != UserStatus::Active {
         return Err(AppError::Conflict(format!(
             "only an active user can become the Primary Master Admin; this user is {}",
@@ -217,7 +217,7 @@ pub async fn make_primary(ctx: &AppCtx, may: &OnUser<UsersManage>, granter: &Gra
         .ok_or_else(|| AppError::Internal("the account has no Master Admin role".into()))?;
     let event = audit::by(
         &may.actor,
-        action::PRIMARY_ADMIN_HANDED_OVER,
+        domain::closed::AuditAction::PrimaryAdminHandedOver,
         Some(may.user),
         json!({"old": granter.user, "new": may.user}),
     );

@@ -4,8 +4,9 @@
 //! a role equal to Master Admin is minted only by the Primary Master Admin
 //! ([`domain::authority`]). The built-in Master Admin role is not editable.
 
-use crate::audit::{self, action};
+use crate::audit;
 use crate::authz::{Granter, InAccount, RolesManage};
+use crate::error::What;
 use crate::{AppCtx, AppError, clock};
 use domain::authority::Authority;
 use domain::ids::{AdminRoleId, WorkspaceId};
@@ -99,7 +100,7 @@ pub async fn list(ctx: &AppCtx, may: &InAccount<RolesManage>) -> Result<Vec<Role
 
 /// One admin role (404 when absent).
 pub async fn get(ctx: &AppCtx, may: &InAccount<RolesManage>, id: AdminRoleId) -> Result<RoleView, AppError> {
-    let record = store::lookups::role(&ctx.db, may.account, id).await?.ok_or(AppError::NotFound)?;
+    let record = store::lookups::role(&ctx.db, may.account, id).await?.ok_or(AppError::NotFound(What::Role))?;
     let holders =
         store::roles::list(&ctx.db, may.account).await?.into_iter().find(|s| s.id == id.0).map_or(0, |s| s.holders);
     Ok(RoleView { record, holders })
@@ -120,7 +121,7 @@ pub async fn create(
         NewRole { id: AdminRoleId::new(), account_id: may.account, name, permissions, scope, created_at: clock::now() };
     let event = audit::by(
         &may.actor,
-        action::ROLE_CREATED,
+        domain::closed::AuditAction::RoleCreated,
         None,
         json!({"role_id": role.id, "name": role.name, "permissions": permissions.iter().map(Permission::as_str).collect::<Vec<_>>(), "scope": scope_json(&role.scope)}),
     );
@@ -200,7 +201,7 @@ pub async fn update(
     let names = |s: PermissionSet| s.iter().map(Permission::as_str).collect::<Vec<_>>();
     let event = audit::by(
         &may.actor,
-        action::ROLE_UPDATED,
+        domain::closed::AuditAction::RoleUpdated,
         None,
         json!({
             "role_id": id,
@@ -226,7 +227,8 @@ pub async fn delete(
         &format!("the role {:?}", old.name),
         &Authority::new(stored_permissions(&old), stored_scope(&old)),
     )?;
-    let event = audit::by(&may.actor, action::ROLE_DELETED, None, json!({"role_id": id, "name": old.name}));
+    let event =
+        audit::by(&may.actor, domain::closed::AuditAction::RoleDeleted, None, json!({"role_id": id, "name": old.name}));
     let holders = store::roles::delete_if_unused(&ctx.db, id, &event).await?;
     if holders > 0 {
         let s = if holders == 1 { "" } else { "s" };

@@ -4,9 +4,10 @@
 //! Sessions are account-level, so an admin whose scope shares any workspace with the user
 //! sees and may kill **all** of the user's sessions (the capability proves the scope).
 
-use crate::audit::{self, action};
+use crate::audit;
 use crate::authz::{Actor, OnUser, Principal, SessionsKill, SessionsView};
 use crate::clock;
+use crate::error::What;
 use crate::mail::Mail;
 use crate::mail::outbox::{kind, queued};
 use crate::{AppCtx, AppError};
@@ -71,11 +72,15 @@ pub async fn kill(
     let ending = Ending {
         by_user: Some(may.actor.user),
         for_workspace: may.actor.workspace,
-        cause: "killed",
+        cause: domain::closed::EndCause::Killed,
         reason: reason.clone(),
         at: clock::now(),
     };
-    let what = if session.is_some() { action::SESSION_KILLED } else { action::SESSIONS_KILLED_ALL };
+    let what = if session.is_some() {
+        domain::closed::AuditAction::SessionKilled
+    } else {
+        domain::closed::AuditAction::SessionsKilledAll
+    };
     let event = audit::by(
         &may.actor,
         what,
@@ -89,7 +94,7 @@ pub async fn kill(
     let mail = |count: usize| notice.iter().map(|n| n.mail(count)).collect();
     let ended = store::sessions::end_and_mail(&ctx.db, may.user(), which, &ending, Some(&event), mail).await?;
     if session.is_some() && ended.is_empty() {
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound(What::Session));
     }
     ctx.mailer.wake();
     Ok(ended.len())
@@ -113,8 +118,9 @@ struct Notice {
 
 impl Notice {
     async fn new(ctx: &AppCtx, actor: &Actor, user: UserId, reason: Option<&str>) -> Result<Self, AppError> {
-        let target = store::users::find(&ctx.db, actor.account, user).await?.ok_or(AppError::NotFound)?;
-        let admin = store::users::find(&ctx.db, actor.account, actor.user).await?.ok_or(AppError::NotFound)?;
+        let target = store::users::find(&ctx.db, actor.account, user).await?.ok_or(AppError::NotFound(What::User))?;
+        let admin =
+            store::users::find(&ctx.db, actor.account, actor.user).await?.ok_or(AppError::NotFound(What::User))?;
         Ok(Self {
             account: actor.account,
             user,
@@ -148,17 +154,22 @@ pub async fn mine(ctx: &AppCtx, me: &Principal) -> Result<(Vec<SessionRow>, Vec<
 /// Signs out one of the user's own sessions (`Some`) or all the others (`None`).
 pub async fn end_mine(ctx: &AppCtx, me: &Principal, session: Option<SessionId>) -> Result<usize, AppError> {
     let which = session.map_or(Which::AllBut(me.session_id), Which::One);
-    let ending =
-        Ending { by_user: Some(me.user_id), for_workspace: None, cause: "signed_out", reason: None, at: clock::now() };
+    let ending = Ending {
+        by_user: Some(me.user_id),
+        for_workspace: None,
+        cause: domain::closed::EndCause::SignedOut,
+        reason: None,
+        at: clock::now(),
+    };
     let event = audit::by(
         &Actor::of(me),
-        action::SESSION_SIGNED_OUT,
+        domain::closed::AuditAction::SessionSignedOut,
         Some(me.user_id),
         json!({"session_id": session, "others": session.is_none()}),
     );
     let ended = store::sessions::end(&ctx.db, me.user_id, which, &ending, Some(&event)).await?;
     if session.is_some() && ended.is_empty() {
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound(What::Session));
     }
     Ok(ended.len())
 }
@@ -170,16 +181,16 @@ pub async fn report(ctx: &AppCtx, me: &Principal, session: SessionId) -> Result<
         return Err(AppError::Conflict("this is the session you are using; report another one".into()));
     }
     let (live, _) = store::sessions::for_user(&ctx.db, me.user_id, clock::now(), 0).await?;
-    let reported = live.into_iter().find(|s| s.id == session.0).ok_or(AppError::NotFound)?;
+    let reported = live.into_iter().find(|s| s.id == session.0).ok_or(AppError::NotFound(What::Session))?;
     let ending = Ending {
         by_user: Some(me.user_id),
         for_workspace: None,
-        cause: "reported",
+        cause: domain::closed::EndCause::Reported,
         reason: Some("reported as suspicious by the user".into()),
         at: clock::now(),
     };
     let details = json!({"session_id": session, "ip": reported.ip, "device": reported.device_type, "browser": reported.browser, "os": reported.os});
-    let event = audit::by(&Actor::of(me), action::SESSION_REPORTED, Some(me.user_id), details);
+    let event = audit::by(&Actor::of(me), domain::closed::AuditAction::SessionReported, Some(me.user_id), details);
     let workspaces: Vec<WorkspaceId> =
         store::lookups::user_workspaces(&ctx.db, me.user_id).await?.into_iter().map(|w| WorkspaceId(w.id)).collect();
     let mut alerts = Vec::new();

@@ -1,6 +1,6 @@
 //! Account settings: the security settings (lockout, session lifetimes, password policy).
 
-use crate::audit::{self, action};
+use crate::audit;
 use crate::authz::{InAccount, SettingsManage};
 use crate::clock;
 use crate::{AppCtx, AppError};
@@ -41,7 +41,12 @@ pub async fn update_security(
     new.validate()?;
     let old = security(ctx, may.account).await?;
     let value = serde_json::to_string(new).map_err(|e| AppError::Internal(e.to_string()))?;
-    let event = audit::by(&may.actor, action::SECURITY_SETTINGS_CHANGED, None, json!({"old": old, "new": new}));
+    let event = audit::by(
+        &may.actor,
+        domain::closed::AuditAction::SecuritySettingsChanged,
+        None,
+        json!({"old": old, "new": new}),
+    );
     store::settings::put(&ctx.db, may.account, SECURITY, &value, clock::now(), &event).await?;
     Ok(new.clone())
 }
@@ -56,7 +61,7 @@ pub async fn update_sso(ctx: &AppCtx, may: &InAccount<SettingsManage>, enabled: 
     let old = store::password_reset::sso_enabled(&ctx.db, may.account).await?;
     let event = audit::by(
         &may.actor,
-        action::SSO_SETTINGS_CHANGED,
+        domain::closed::AuditAction::SsoSettingsChanged,
         None,
         json!({"old": {"enabled": old}, "new": {"enabled": enabled}}),
     );

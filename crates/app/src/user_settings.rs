@@ -3,7 +3,7 @@
 //! read or change them ([`AccountWide`]). Saved settings take effect at each user's next
 //! login: a session copies them when it opens.
 
-use crate::audit::{self, action};
+use crate::audit;
 use crate::authz::{AccountWide, SettingsManage};
 use crate::{AppCtx, AppError, clock};
 use domain::ids::AccountId;
@@ -78,7 +78,8 @@ pub async fn update(
         return Ok(*new);
     }
     let value = serde_json::to_string(new).map_err(|e| AppError::Internal(e.to_string()))?;
-    let event = audit::by(&may.actor, action::USER_SETTINGS_CHANGED, None, json!({"fields": changed}));
+    let event =
+        audit::by(&may.actor, domain::closed::AuditAction::UserSettingsChanged, None, json!({"fields": changed}));
     store::settings::put(&ctx.db, may.account, KEY, &value, clock::now(), &event).await?;
     Ok(*new)
 }

@@ -158,16 +158,16 @@ impl Cursor {
     }
 }
 
-fn summary(r: UserListRow) -> Result<UserSummary, AppError> {
+fn summary(r: UserListRow) -> UserSummary {
     let account_role = if r.is_primary_admin {
         "Primary Master Admin".to_owned()
     } else {
         r.role_name.unwrap_or_else(|| "Member".to_owned())
     };
-    Ok(UserSummary {
+    UserSummary {
         id: r.id,
-        status: r.status.parse()?,
-        builder_access: r.builder_access.parse()?,
+        status: r.status,
+        builder_access: r.builder_access,
         email: r.email,
         first_name: r.first_name,
         last_name: r.last_name,
@@ -175,7 +175,7 @@ fn summary(r: UserListRow) -> Result<UserSummary, AppError> {
         last_login_at: r.last_login_at,
         invited_at: r.invited_at,
         created_at: r.created_at,
-    })
+    }
 }
 
 /// One page of the users the capability's holder may see.
@@ -196,7 +196,7 @@ pub(crate) async fn list_page(
     let (rows, more) = store::users::list(&ctx.db, account, filter, page).await?;
     let next_cursor =
         if more { rows.last().map(|r| Cursor::encode(&r.keyset(page.sort), page.sort, page.descending)) } else { None };
-    let items = rows.into_iter().map(summary).collect::<Result<_, _>>()?;
+    let items = rows.into_iter().map(summary).collect();
     Ok(UserPage { items, next_cursor })
 }
 
@@ -204,8 +204,6 @@ pub(crate) async fn list_page(
 #[derive(Debug, Clone)]
 pub struct UserDetails {
     pub user: UserDetailRow,
-    pub status: UserStatus,
-    pub builder_access: BuilderAccess,
     pub role: AdminRole,
     pub role_kind: RoleKind,
     pub account_role: String,
@@ -217,8 +215,6 @@ impl From<&TargetUser> for UserDetails {
     fn from(t: &TargetUser) -> Self {
         Self {
             user: t.row.clone(),
-            status: t.status,
-            builder_access: t.builder_access,
             role_kind: t.role.kind(),
             account_role: t.role.label().to_owned(),
             role: t.role.clone(),

@@ -8,6 +8,7 @@
 pub mod account;
 pub mod authority;
 pub mod bot;
+pub mod closed;
 pub mod error;
 pub mod ids;
 pub mod password;

@@ -234,7 +234,13 @@ on_both_backends!(an_rfc3339_to_is_exclusive_and_dates_are_utc_days, |app| async
     let root = sign_in(&app, ADMIN_EMAIL, CHROME_UA).await;
     // 2026-11-27T23:30:00Z: late on the 27th in UTC, already the 28th east of Greenwich.
     let at: i64 = 1_795_822_200 * 1_000_000;
-    let event = app::audit::unattended(org.account, "login.failed", Some(org.cat), "", json!({"reason": "test"}));
+    let event = app::audit::unattended(
+        org.account,
+        domain::closed::AuditAction::LoginFailed,
+        Some(org.cat),
+        "",
+        json!({"reason": "test"}),
+    );
     store::audit::record(&app.db, &store::audit::NewAuditEvent { at, ..event }).await.unwrap();
     let found = |bounds: &'static str| {
         let (app, root) = (&app, &root);

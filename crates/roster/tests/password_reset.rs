@@ -118,11 +118,17 @@ on_both_backends!(an_expired_link_is_gone, |app| async move {
     let link = store::tokens::NewToken {
         token_hash: app::tokens::hash(&token),
         user_id: org.ann,
-        purpose: store::password_reset::PASSWORD_RESET,
+        purpose: store::tokens::TokenPurpose::PasswordReset,
         created_at: now - app::password_reset::RESET_LINK_LIFETIME - 1,
         expires_at: now - 1,
     };
-    let event = app::audit::unattended(org.account, "password.reset_requested", Some(org.ann), "", json!({}));
+    let event = app::audit::unattended(
+        org.account,
+        domain::closed::AuditAction::PasswordResetRequested,
+        Some(org.ann),
+        "",
+        json!({}),
+    );
     let mail = app::mail::Mail { to: "ann.archer@example.com".into(), subject: "reset".into(), body: token.clone() };
     let mail = app::mail::outbox::queued(org.account, Some(org.ann), app::mail::outbox::kind::PASSWORD_RESET, mail);
     store::password_reset::issue(&app.db, &link, &event, &mail).await.unwrap();

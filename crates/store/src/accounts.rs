@@ -1,7 +1,7 @@
 //! Accounts and their bootstrap: the first workspace, the built-in Master Admin role, and
 //! either the Primary Master Admin or a one-time setup token.
 
-use crate::db::BeginWrite;
+use crate::sql::Sql;
 use crate::users::NewUser;
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, AdminRoleId, WorkspaceId};
@@ -32,61 +32,50 @@ pub enum FirstAdmin {
 
 /// True when no account exists yet.
 pub async fn none_exist(db: &Db) -> Result<bool, StoreError> {
-    let n: i64 = with_db!(db, pool => {
-        sqlx::query_scalar("SELECT count(*) FROM (SELECT 1 FROM accounts LIMIT 1) t").fetch_one(pool).await?
-    });
-    Ok(n == 0)
+    let n: Option<i64> =
+        db.run().fetch_scalar(Sql::new("SELECT count(*) FROM (SELECT 1 FROM accounts LIMIT 1) t")).await?;
+    Ok(n == Some(0))
 }
 
 /// Creates the account, its first workspace, the Master Admin role and the first admin (or
 /// setup token), all in one transaction.
 pub async fn create(db: &Db, account: &NewAccount, first_admin: &FirstAdmin) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query("INSERT INTO accounts (id, name, slug, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(account.id.0)
-            .bind(&account.name)
-            .bind(&account.slug)
-            .bind(account.created_at)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO workspaces (id, account_id, name, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(account.workspace_id.0)
-            .bind(account.id.0)
-            .bind(&account.workspace_name)
-            .bind(account.created_at)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
+    let a = account;
+    let mut tx = db.begin_write().await?;
+    for sql in [
+        Sql::new("INSERT INTO accounts (id, name, slug, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(a.id.0)
+            .bind(&a.name)
+            .bind(&a.slug)
+            .bind(a.created_at),
+        Sql::new("INSERT INTO workspaces (id, account_id, name, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(a.workspace_id.0)
+            .bind(a.id.0)
+            .bind(&a.workspace_name)
+            .bind(a.created_at),
+        Sql::new(
             "INSERT INTO admin_roles (id, account_id, name, kind, all_workspaces, created_at) \
              VALUES ($1, $2, 'Master Admin', 'master', TRUE, $3)",
         )
-        .bind(account.master_role_id.0)
-        .bind(account.id.0)
-        .bind(account.created_at)
-        .execute(&mut *tx)
-        .await?;
-        match first_admin {
-            FirstAdmin::Create(user) => {
-                crate::users::insert_users!(tx, std::slice::from_ref(&**user));
-            }
-            FirstAdmin::SetupLink { token_hash, expires_at, email } => {
-                sqlx::query(
-                    "INSERT INTO setup_tokens (token_hash, account_id, created_at, expires_at, email) \
-                     VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(token_hash)
-                .bind(account.id.0)
-                .bind(account.created_at)
-                .bind(*expires_at)
-                .bind(email)
-                .execute(&mut *tx)
+        .bind(a.master_role_id.0)
+        .bind(a.id.0)
+        .bind(a.created_at),
+    ] {
+        tx.run().execute(sql).await?;
+    }
+    match first_admin {
+        FirstAdmin::Create(user) => crate::users::insert_in(&mut tx, std::slice::from_ref(&**user)).await?,
+        FirstAdmin::SetupLink { token_hash, expires_at, email } => {
+            let link = Sql::new(
+                "INSERT INTO setup_tokens (token_hash, account_id, created_at, expires_at, email) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            );
+            tx.run()
+                .execute(link.bind(token_hash).bind(a.id.0).bind(a.created_at).bind(*expires_at).bind(email))
                 .await?;
-            }
         }
-        tx.commit().await?;
-    });
-    Ok(())
+    }
+    tx.commit().await
 }
 
 /// A live setup token: its account, and the only address it may create when it names one.
@@ -98,17 +87,9 @@ pub struct SetupToken {
 
 /// The live setup token hashing to `token_hash`, if it is unused and unexpired.
 pub async fn setup_token(db: &Db, token_hash: &[u8], now: Micros) -> Result<Option<SetupToken>, StoreError> {
-    let token = with_db!(db, pool => {
-        sqlx::query_as::<_, SetupToken>(
-            "SELECT account_id, email FROM setup_tokens \
-             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(pool)
-        .await?
-    });
-    Ok(token)
+    let sql =
+        "SELECT account_id, email FROM setup_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2";
+    db.run().fetch_optional(Sql::new(sql).bind(token_hash).bind(now)).await
 }
 
 /// The account a live setup token belongs to (see [`setup_token`]).
@@ -125,26 +106,24 @@ pub async fn complete_setup(
     now: Micros,
     admin: &NewUser,
 ) -> Result<Option<AccountId>, StoreError> {
-    let done = with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let account: Option<Uuid> = sqlx::query_scalar(
-            "UPDATE setup_tokens SET used_at = $1 \
-             WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING account_id",
+    let mut tx = db.begin_write().await?;
+    let account: Option<Uuid> = tx
+        .run()
+        .fetch_scalar(
+            Sql::new(
+                "UPDATE setup_tokens SET used_at = $1 \
+                 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING account_id",
+            )
+            .bind(now)
+            .bind(token_hash),
         )
-        .bind(now)
-        .bind(token_hash)
-        .fetch_optional(&mut *tx)
         .await?;
-        match account {
-            Some(account) if account == admin.account_id.0 => {
-                crate::users::insert_users!(tx, std::slice::from_ref(admin));
-                tx.commit().await?;
-                Some(AccountId(account))
-            }
-            _ => None,
-        }
-    });
-    Ok(done)
+    if account != Some(admin.account_id.0) {
+        return Ok(None);
+    }
+    crate::users::insert_in(&mut tx, std::slice::from_ref(admin)).await?;
+    tx.commit().await?;
+    Ok(Some(admin.account_id))
 }
 
 /// An account's identity.
@@ -169,35 +148,18 @@ pub struct AccountSummary {
 /// Every account, oldest first, with its number of users (one count per account: an
 /// operator's listing, not a request path).
 pub async fn list(db: &Db) -> Result<Vec<AccountSummary>, StoreError> {
-    let rows = with_db!(db, pool => {
-        sqlx::query_as::<_, AccountSummary>(
-            "SELECT a.id, a.name, a.slug, a.created_at, \
-             (SELECT count(*) FROM users u WHERE u.account_id = a.id AND u.deleted_at IS NULL) AS users \
-             FROM accounts a ORDER BY a.created_at, a.id",
-        )
-        .fetch_all(pool)
-        .await?
-    });
-    Ok(rows)
+    let sql = "SELECT a.id, a.name, a.slug, a.created_at, \
+         (SELECT count(*) FROM users u WHERE u.account_id = a.id AND u.deleted_at IS NULL) AS users \
+         FROM accounts a ORDER BY a.created_at, a.id";
+    db.run().fetch_all(Sql::new(sql)).await
 }
 
 /// The account with this slug.
 pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<AccountRow>, StoreError> {
-    let row = with_db!(db, pool => {
-        sqlx::query_as::<_, AccountRow>("SELECT id, name, slug FROM accounts WHERE slug = $1")
-            .bind(slug)
-            .fetch_optional(pool)
-            .await?
-    });
-    Ok(row)
+    db.run().fetch_optional(Sql::new("SELECT id, name, slug FROM accounts WHERE slug = $1").bind(slug)).await
 }
 
 /// The oldest account (the one a fresh installation creates).
 pub async fn first(db: &Db) -> Result<Option<AccountRow>, StoreError> {
-    let row = with_db!(db, pool => {
-        sqlx::query_as::<_, AccountRow>("SELECT id, name, slug FROM accounts ORDER BY created_at, id LIMIT 1")
-            .fetch_optional(pool)
-            .await?
-    });
-    Ok(row)
+    db.run().fetch_optional(Sql::new("SELECT id, name, slug FROM accounts ORDER BY created_at, id LIMIT 1")).await
 }

@@ -1,9 +1,10 @@
 //! The audit log: append-only. Nothing here updates or deletes a row.
 
-use crate::db::BeginWrite;
+use crate::sql::{Sql, Tx};
 use crate::{Db, Micros, StoreError};
+use domain::closed::AuditAction;
 use domain::ids::AccountId;
-use sqlx::{FromRow, QueryBuilder};
+use sqlx::FromRow;
 use uuid::Uuid;
 
 /// One event to append.
@@ -13,7 +14,7 @@ pub struct NewAuditEvent {
     pub account_id: AccountId,
     pub at: Micros,
     pub actor_user_id: Option<Uuid>,
-    pub action: String,
+    pub action: AuditAction,
     pub target_user_id: Option<Uuid>,
     pub workspace_id: Option<Uuid>,
     pub ip: Option<String>,
@@ -21,38 +22,58 @@ pub struct NewAuditEvent {
     pub details: String,
 }
 
-/// Appends `$event` with the open transaction `$tx`, so the change and its record commit
+/// Appends `event` within the open transaction `tx`, so the change and its record commit
 /// together.
-macro_rules! insert_audit {
-    ($tx:expr, $event:expr) => {{
-        let e: &$crate::audit::NewAuditEvent = $event;
-        sqlx::query(
-            "INSERT INTO audit_events (id, account_id, at, actor_user_id, action, target_user_id, workspace_id, ip, details) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(e.id)
-        .bind(e.account_id.0)
-        .bind(e.at)
-        .bind(e.actor_user_id)
-        .bind(&e.action)
-        .bind(e.target_user_id)
-        .bind(e.workspace_id)
-        .bind(&e.ip)
-        .bind(&e.details)
-        .execute(&mut *$tx)
-        .await?;
-    }};
+pub(crate) async fn insert(tx: &mut Tx, event: &NewAuditEvent) -> Result<(), StoreError> {
+    insert_many(tx, &[event]).await
 }
-pub(crate) use insert_audit;
+
+/// Appends `events` within the open transaction `tx`, 3,000 a statement.
+pub(crate) async fn insert_many(tx: &mut Tx, events: &[&NewAuditEvent]) -> Result<(), StoreError> {
+    for chunk in events.chunks(3000) {
+        let mut sql = Sql::new(
+            "INSERT INTO audit_events (id, account_id, at, actor_user_id, action, target_user_id, workspace_id, ip, \
+             details) ",
+        );
+        sql.push_values(chunk, |row, e| {
+            row.bind(e.id)
+                .bind(e.account_id.0)
+                .bind(e.at)
+                .bind(e.actor_user_id)
+                .bind(e.action.as_str())
+                .bind(e.target_user_id)
+                .bind(e.workspace_id)
+                .bind(&e.ip)
+                .bind(&e.details);
+        });
+        tx.run().execute(sql).await?;
+    }
+    Ok(())
+}
+
+/// Runs `update` and, when it changed a row, appends `event`: the one shape of an audited
+/// change ("update; if a row changed, record it"). Whether a row changed.
+pub(crate) async fn update_audited(tx: &mut Tx, update: Sql, event: &NewAuditEvent) -> Result<bool, StoreError> {
+    let changed = tx.run().execute(update).await? > 0;
+    if changed {
+        insert(tx, event).await?;
+    }
+    Ok(changed)
+}
+
+/// [`update_audited`] in a transaction of its own.
+pub(crate) async fn commit_audited(db: &Db, update: Sql, event: &NewAuditEvent) -> Result<bool, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let changed = update_audited(&mut tx, update, event).await?;
+    tx.commit().await?;
+    Ok(changed)
+}
 
 /// Appends one event on its own.
 pub async fn record(db: &Db, event: &NewAuditEvent) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        insert_audit!(tx, event);
-        tx.commit().await?;
-    });
-    Ok(())
+    let mut tx = db.begin_write().await?;
+    insert(&mut tx, event).await?;
+    tx.commit().await
 }
 
 /// An event as stored, with the names of the people and workspace it mentions.
@@ -62,7 +83,8 @@ pub struct AuditRow {
     pub at: i64,
     pub actor_user_id: Option<Uuid>,
     pub actor_email: Option<String>,
-    pub action: String,
+    #[sqlx(try_from = "String")]
+    pub action: AuditAction,
     pub target_user_id: Option<Uuid>,
     pub target_email: Option<String>,
     pub workspace_id: Option<Uuid>,
@@ -76,7 +98,7 @@ pub struct AuditRow {
 pub struct AuditFilter {
     pub actor: Option<Uuid>,
     pub target: Option<Uuid>,
-    pub action: Option<String>,
+    pub action: Option<AuditAction>,
     pub from: Option<Micros>,
     pub to: Option<Micros>,
     pub before: Option<(Micros, Uuid)>,
@@ -89,36 +111,34 @@ pub async fn list(
     f: &AuditFilter,
     limit: u32,
 ) -> Result<(Vec<AuditRow>, bool), StoreError> {
-    let mut rows = with_db!(db, pool => {
-        let mut qb = QueryBuilder::new(
-            "SELECT e.id, e.at, e.actor_user_id, a.email AS actor_email, e.action, e.target_user_id, \
-             t.email AS target_email, e.workspace_id, w.name AS workspace_name, e.ip, e.details \
-             FROM audit_events e LEFT JOIN users a ON a.id = e.actor_user_id \
-             LEFT JOIN users t ON t.id = e.target_user_id LEFT JOIN workspaces w ON w.id = e.workspace_id \
-             WHERE e.account_id = ",
-        );
-        qb.push_bind(account.0);
-        if let Some(actor) = f.actor {
-            qb.push(" AND e.actor_user_id = ").push_bind(actor);
-        }
-        if let Some(target) = f.target {
-            qb.push(" AND e.target_user_id = ").push_bind(target);
-        }
-        if let Some(action) = &f.action {
-            qb.push(" AND e.action = ").push_bind(action.clone());
-        }
-        if let Some(from) = f.from {
-            qb.push(" AND e.at >= ").push_bind(from);
-        }
-        if let Some(to) = f.to {
-            qb.push(" AND e.at < ").push_bind(to);
-        }
-        if let Some((at, id)) = f.before {
-            qb.push(" AND (e.at, e.id) < (").push_bind(at).push(", ").push_bind(id).push(")");
-        }
-        qb.push(" ORDER BY e.at DESC, e.id DESC LIMIT ").push_bind(i64::from(limit) + 1);
-        qb.build_query_as::<AuditRow>().fetch_all(pool).await?
-    });
+    let mut sql = Sql::new(
+        "SELECT e.id, e.at, e.actor_user_id, a.email AS actor_email, e.action, e.target_user_id, \
+         t.email AS target_email, e.workspace_id, w.name AS workspace_name, e.ip, e.details \
+         FROM audit_events e LEFT JOIN users a ON a.id = e.actor_user_id \
+         LEFT JOIN users t ON t.id = e.target_user_id LEFT JOIN workspaces w ON w.id = e.workspace_id \
+         WHERE e.account_id = $1",
+    )
+    .bind(account.0);
+    if let Some(actor) = f.actor {
+        sql.push(" AND e.actor_user_id = ").push_bind(actor);
+    }
+    if let Some(target) = f.target {
+        sql.push(" AND e.target_user_id = ").push_bind(target);
+    }
+    if let Some(action) = &f.action {
+        sql.push(" AND e.action = ").push_bind(action.as_str());
+    }
+    if let Some(from) = f.from {
+        sql.push(" AND e.at >= ").push_bind(from);
+    }
+    if let Some(to) = f.to {
+        sql.push(" AND e.at < ").push_bind(to);
+    }
+    if let Some((at, id)) = f.before {
+        sql.push(" AND (e.at, e.id) < (").push_bind(at).push(", ").push_bind(id).push(")");
+    }
+    sql.push(" ORDER BY e.at DESC, e.id DESC LIMIT ").push_bind(i64::from(limit) + 1);
+    let mut rows: Vec<AuditRow> = db.run().fetch_all(sql).await?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     Ok((rows, more))

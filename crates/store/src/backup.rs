@@ -3,6 +3,7 @@
 //! consistent without stopping Roster. PostgreSQL is backed up with its own tools
 //! (`pg_dump`), run by the binary.
 
+use crate::sql::Sql;
 use crate::{Db, StoreError};
 use std::path::Path;
 
@@ -18,27 +19,19 @@ pub async fn sqlite_copy(db: &Db, path: &Path) -> Result<(), StoreError> {
 /// Rows per table, for comparing a backup with what it was made from (user tables only,
 /// by name).
 pub async fn row_counts(db: &Db) -> Result<Vec<(String, i64)>, StoreError> {
-    let tables: Vec<String> = match db {
-        Db::Sqlite(pool) => {
-            sqlx::query_scalar(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-                 AND name NOT LIKE '%_fts%' ORDER BY name",
-            )
-            .fetch_all(pool)
-            .await?
-        }
-        Db::Pg(pool) => {
-            sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
-                .fetch_all(pool)
-                .await?
-        }
+    let catalog = if db.dialect().is_sqlite() {
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         AND name NOT LIKE '%_fts%' ORDER BY name"
+    } else {
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
     };
+    let tables: Vec<String> = db.run().fetch_column(Sql::new(catalog)).await?;
     let mut counts = Vec::with_capacity(tables.len());
     for t in tables {
         // Table names come from the catalog, quoted.
         let sql = format!("SELECT count(*) FROM \"{}\"", t.replace('"', "\"\""));
-        let n: i64 = with_db!(db, pool => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await?);
-        counts.push((t, n));
+        let n: Option<i64> = db.run().fetch_scalar(Sql::new(sql)).await?;
+        counts.push((t, n.unwrap_or(0)));
     }
     Ok(counts)
 }

@@ -1,7 +1,7 @@
 //! Bots and who may work on them. Exactly one Owner per bot is enforced by a unique index.
 
-use crate::audit::{NewAuditEvent, insert_audit};
-use crate::db::BeginWrite;
+use crate::audit::{self, NewAuditEvent};
+use crate::sql::{Sql, Tx};
 use crate::{Db, Micros, StoreError};
 use domain::bot::BotRole;
 use domain::ids::{AccountId, BotId, UserId, WorkspaceId};
@@ -17,25 +17,38 @@ pub async fn create(
     members: &[(UserId, BotRole)],
     at: Micros,
 ) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query("INSERT INTO bots (id, workspace_id, name, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(id.0)
-            .bind(workspace.0)
-            .bind(name)
-            .bind(at)
-            .execute(&mut *tx)
+    let mut tx = db.begin_write().await?;
+    insert_bot(&mut tx, id, workspace, name, at).await?;
+    for (user, role) in members {
+        tx.run()
+            .execute(
+                Sql::new("INSERT INTO bot_members (bot_id, user_id, role) VALUES ($1, $2, $3)")
+                    .bind(id.0)
+                    .bind(user.0)
+                    .bind(role.as_str()),
+            )
             .await?;
-        for (user, role) in members {
-            sqlx::query("INSERT INTO bot_members (bot_id, user_id, role) VALUES ($1, $2, $3)")
+    }
+    tx.commit().await
+}
+
+async fn insert_bot(tx: &mut Tx, id: BotId, workspace: WorkspaceId, name: &str, at: Micros) -> Result<(), StoreError> {
+    tx.run()
+        .execute(
+            Sql::new("INSERT INTO bots (id, workspace_id, name, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(id.0)
-                .bind(user.0)
-                .bind(role.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-    });
+                .bind(workspace.0)
+                .bind(name)
+                .bind(at),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Locks `user`'s row until the transaction ends (see [`crate::dialect::Dialect::lock_user`]).
+pub(crate) async fn lock_user(tx: &mut Tx, user: UserId) -> Result<(), StoreError> {
+    let sql = Sql::new(tx.dialect().lock_user()).bind(user.0);
+    tx.run().fetch_all::<(Uuid,)>(sql).await?;
     Ok(())
 }
 
@@ -50,36 +63,21 @@ pub async fn create_owned(
     owner: UserId,
     audit: &NewAuditEvent,
 ) -> Result<bool, StoreError> {
-    let done = with_db!(db, pool, dialect => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(dialect.lock_user()).bind(owner.0).fetch_optional(&mut *tx).await?;
-        sqlx::query("INSERT INTO bots (id, workspace_id, name, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(id.0)
-            .bind(workspace.0)
-            .bind(name)
-            .bind(audit.at)
-            .execute(&mut *tx)
-            .await?;
-        let owned = sqlx::query(
-            "INSERT INTO bot_members (bot_id, user_id, role) SELECT $1, u.id, 'owner' FROM users u \
-             JOIN memberships ms ON ms.user_id = u.id AND ms.workspace_id = $3 \
-             WHERE u.id = $2 AND u.status = 'active' AND u.deleted_at IS NULL",
-        )
-        .bind(id.0)
-        .bind(owner.0)
-        .bind(workspace.0)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if owned == 1 {
-            insert_audit!(tx, audit);
-            tx.commit().await?;
-        } else {
-            tx.rollback().await?;
-        }
-        owned == 1
-    });
-    Ok(done)
+    let mut tx = db.begin_write().await?;
+    lock_user(&mut tx, owner).await?;
+    insert_bot(&mut tx, id, workspace, name, audit.at).await?;
+    let owner_row = Sql::new(
+        "INSERT INTO bot_members (bot_id, user_id, role) SELECT $1, u.id, 'owner' FROM users u \
+         JOIN memberships ms ON ms.user_id = u.id AND ms.workspace_id = $3 \
+         WHERE u.id = $2 AND u.status = 'active' AND u.deleted_at IS NULL",
+    )
+    .bind(id.0)
+    .bind(owner.0)
+    .bind(workspace.0);
+    // Without the owner nothing is kept, not even the bot.
+    let owned = audit::update_audited(&mut tx, owner_row, audit).await?;
+    tx.finish(owned).await?;
+    Ok(owned)
 }
 
 /// A bot with its workspace and Owner, for lists.
@@ -105,14 +103,13 @@ const BOT_ROW: &str = "SELECT b.id, b.name, w.id AS workspace_id, w.name AS work
 
 /// The bots of `account`, by workspace then name; `None` lists every workspace.
 pub async fn list(db: &Db, account: AccountId, within: Option<&[WorkspaceId]>) -> Result<Vec<BotRow>, StoreError> {
-    let rows = with_db!(db, pool => {
-        sqlx::query_as::<_, BotRow>(sqlx::AssertSqlSafe(format!(
-            "{BOT_ROW} WHERE w.account_id = $1 ORDER BY lower(w.name), w.id, lower(b.name), b.id"
-        )))
-        .bind(account.0)
-        .fetch_all(pool)
-        .await?
-    });
+    let rows: Vec<BotRow> = db
+        .run()
+        .fetch_all(
+            Sql::new(format!("{BOT_ROW} WHERE w.account_id = $1 ORDER BY lower(w.name), w.id, lower(b.name), b.id"))
+                .bind(account.0),
+        )
+        .await?;
     Ok(match within {
         None => rows,
         Some(ws) => rows.into_iter().filter(|b| ws.contains(&WorkspaceId(b.workspace_id))).collect(),
@@ -121,14 +118,11 @@ pub async fn list(db: &Db, account: AccountId, within: Option<&[WorkspaceId]>) -
 
 /// One bot of `account`.
 pub async fn find(db: &Db, account: AccountId, bot: BotId) -> Result<Option<BotRow>, StoreError> {
-    let row = with_db!(db, pool => {
-        sqlx::query_as::<_, BotRow>(sqlx::AssertSqlSafe(format!("{BOT_ROW} WHERE w.account_id = $1 AND b.id = $2")))
-            .bind(account.0)
-            .bind(bot.0)
-            .fetch_optional(pool)
-            .await?
-    });
-    Ok(row)
+    db.run()
+        .fetch_optional(
+            Sql::new(format!("{BOT_ROW} WHERE w.account_id = $1 AND b.id = $2")).bind(account.0).bind(bot.0),
+        )
+        .await
 }
 
 /// One bot a user can access, with their role on it.
@@ -143,29 +137,25 @@ pub struct UserBot {
 
 /// Every bot `user` has a role on, by workspace then bot name.
 pub async fn of_user(db: &Db, user: UserId) -> Result<Vec<UserBot>, StoreError> {
-    let rows = with_db!(db, pool => {
-        sqlx::query_as::<_, UserBot>(
-            "SELECT b.id AS bot_id, b.name, w.id AS workspace_id, w.name AS workspace_name, m.role \
+    db.run()
+        .fetch_all(
+            Sql::new(
+                "SELECT b.id AS bot_id, b.name, w.id AS workspace_id, w.name AS workspace_name, m.role \
              FROM bot_members m JOIN bots b ON b.id = m.bot_id JOIN workspaces w ON w.id = b.workspace_id \
              WHERE m.user_id = $1 ORDER BY lower(w.name), w.id, lower(b.name), b.id",
+            )
+            .bind(user.0),
         )
-        .bind(user.0)
-        .fetch_all(pool)
-        .await?
-    });
-    Ok(rows)
+        .await
 }
 
 /// `user`'s role on `bot`, if any.
 pub async fn role_of(db: &Db, bot: BotId, user: UserId) -> Result<Option<String>, StoreError> {
-    let role = with_db!(db, pool => {
-        sqlx::query_scalar::<_, String>("SELECT role FROM bot_members WHERE bot_id = $1 AND user_id = $2")
-            .bind(bot.0)
-            .bind(user.0)
-            .fetch_optional(pool)
-            .await?
-    });
-    Ok(role)
+    db.run()
+        .fetch_scalar(
+            Sql::new("SELECT role FROM bot_members WHERE bot_id = $1 AND user_id = $2").bind(bot.0).bind(user.0),
+        )
+        .await
 }
 
 /// Gives `user` the Developer or Tester `role` on `bot` (adding or changing it) with the
@@ -179,47 +169,25 @@ pub async fn set_role(
     audit: &NewAuditEvent,
 ) -> Result<bool, StoreError> {
     debug_assert!(role.is_assignable());
-    let done = with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let n = sqlx::query(
-            "INSERT INTO bot_members (bot_id, user_id, role) \
-             SELECT b.id, ms.user_id, $3 FROM bots b JOIN memberships ms ON ms.workspace_id = b.workspace_id \
-             WHERE b.id = $1 AND ms.user_id = $2 \
-             ON CONFLICT (bot_id, user_id) DO UPDATE SET role = excluded.role WHERE bot_members.role <> 'owner'",
-        )
-        .bind(bot.0)
-        .bind(user.0)
-        .bind(role.as_str())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 1 {
-            insert_audit!(tx, audit);
-        }
-        tx.commit().await?;
-        n == 1
-    });
-    Ok(done)
+    let upsert = Sql::new(
+        "INSERT INTO bot_members (bot_id, user_id, role) \
+         SELECT b.id, ms.user_id, $3 FROM bots b JOIN memberships ms ON ms.workspace_id = b.workspace_id \
+         WHERE b.id = $1 AND ms.user_id = $2 \
+         ON CONFLICT (bot_id, user_id) DO UPDATE SET role = excluded.role WHERE bot_members.role <> 'owner'",
+    )
+    .bind(bot.0)
+    .bind(user.0)
+    .bind(role.as_str());
+    audit::commit_audited(db, upsert, audit).await
 }
 
 /// Takes `user`'s Developer or Tester role on `bot` away, with the audit event. False when
 /// they had none, or are the Owner (never removed here).
 pub async fn remove_role(db: &Db, bot: BotId, user: UserId, audit: &NewAuditEvent) -> Result<bool, StoreError> {
-    let done = with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let n = sqlx::query("DELETE FROM bot_members WHERE bot_id = $1 AND user_id = $2 AND role <> 'owner'")
-            .bind(bot.0)
-            .bind(user.0)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if n == 1 {
-            insert_audit!(tx, audit);
-        }
-        tx.commit().await?;
-        n == 1
-    });
-    Ok(done)
+    let delete = Sql::new("DELETE FROM bot_members WHERE bot_id = $1 AND user_id = $2 AND role <> 'owner'")
+        .bind(bot.0)
+        .bind(user.0);
+    audit::commit_audited(db, delete, audit).await
 }
 
 /// One change of Owner: `bot` goes from `from` to `to`.
@@ -230,24 +198,28 @@ pub struct Transfer {
     pub to: UserId,
 }
 
-/// Moves ownership inside the open transaction `$tx`; evaluates to whether it happened.
-/// The old Owner stays as Developer; the new one must still be an active, undeleted member
-/// of the bot's workspace (checked here too, under a lock on their row, so a change or a
-/// deletion in between cannot slip through).
-macro_rules! transfer_in {
-    ($tx:expr, $dialect:expr, $t:expr) => {{
-        let t: &$crate::bots::Transfer = $t;
-        sqlx::query($dialect.lock_user()).bind(t.to.0).fetch_optional(&mut *$tx).await?;
-        let demoted = sqlx::query(
-            "UPDATE bot_members SET role = 'developer' WHERE bot_id = $1 AND user_id = $2 AND role = 'owner'",
+/// Moves ownership within the open transaction `tx`; whether it happened (when not, the
+/// caller must not commit: the old Owner may already be demoted). The old Owner stays as
+/// Developer; the new one must still be an active, undeleted member of the bot's workspace
+/// (checked here too, under a lock on their row, so a change or a deletion in between
+/// cannot slip through).
+pub(crate) async fn transfer_in(tx: &mut Tx, t: &Transfer) -> Result<bool, StoreError> {
+    lock_user(tx, t.to).await?;
+    let demoted = tx
+        .run()
+        .execute(
+            Sql::new("UPDATE bot_members SET role = 'developer' WHERE bot_id = $1 AND user_id = $2 AND role = 'owner'")
+                .bind(t.bot.0)
+                .bind(t.from.0),
         )
-        .bind(t.bot.0)
-        .bind(t.from.0)
-        .execute(&mut *$tx)
-        .await?
-        .rows_affected();
-        let promoted = if demoted == 1 {
-            sqlx::query(
+        .await?;
+    if demoted != 1 {
+        return Ok(false);
+    }
+    let promoted = tx
+        .run()
+        .execute(
+            Sql::new(
                 "INSERT INTO bot_members (bot_id, user_id, role) \
                  SELECT b.id, u.id, 'owner' FROM bots b \
                  JOIN memberships ms ON ms.workspace_id = b.workspace_id \
@@ -256,34 +228,23 @@ macro_rules! transfer_in {
                  ON CONFLICT (bot_id, user_id) DO UPDATE SET role = 'owner'",
             )
             .bind(t.bot.0)
-            .bind(t.to.0)
-            .execute(&mut *$tx)
-            .await?
-            .rows_affected()
-        } else {
-            0
-        };
-        promoted == 1
-    }};
+            .bind(t.to.0),
+        )
+        .await?;
+    Ok(promoted == 1)
 }
-pub(crate) use transfer_in;
 
 /// Transfers ownership of one bot with its audit events, in one transaction. False, changing
 /// nothing, when `from` no longer owns the bot or `to` may not own it.
 pub async fn transfer(db: &Db, t: &Transfer, audit: &[NewAuditEvent]) -> Result<bool, StoreError> {
-    let done = with_db!(db, pool, dialect => {
-        let mut tx = pool.begin_write().await?;
-        let done = transfer_in!(tx, dialect, t);
-        if done {
-            for event in audit {
-                insert_audit!(tx, event);
-            }
-            tx.commit().await?;
-        } else {
-            tx.rollback().await?;
+    let mut tx = db.begin_write().await?;
+    let done = transfer_in(&mut tx, t).await?;
+    if done {
+        for event in audit {
+            audit::insert(&mut tx, event).await?;
         }
-        done
-    });
+    }
+    tx.finish(done).await?;
     Ok(done)
 }
 
@@ -308,23 +269,22 @@ pub async fn owner_candidates(
     limit: i64,
 ) -> Result<Vec<Candidate>, StoreError> {
     let needle = q.trim().to_lowercase();
-    let rows = with_db!(db, pool, dialect => {
-        let (condition, param) = dialect.search_condition(&needle);
-        let end = dialect.search_condition_end(&needle);
-        sqlx::query_as::<_, Candidate>(sqlx::AssertSqlSafe(format!(
-            "SELECT u.id, u.email, u.first_name, u.last_name FROM users u \
+    let (condition, param) = db.dialect().search_condition(&needle);
+    let end = db.dialect().search_condition_end(&needle);
+    db.run()
+        .fetch_all(
+            Sql::new(format!(
+                "SELECT u.id, u.email, u.first_name, u.last_name FROM users u \
              WHERE u.account_id = $1 AND u.status = 'active' AND u.deleted_at IS NULL AND {condition}$3{end} \
              AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.user_id = u.id AND ms.workspace_id = $2) \
              ORDER BY u.name_key, u.id LIMIT $4"
-        )))
-        .bind(account.0)
-        .bind(workspace.0)
-        .bind(param)
-        .bind(limit)
-        .fetch_all(pool)
-        .await?
-    });
-    Ok(rows)
+            ))
+            .bind(account.0)
+            .bind(workspace.0)
+            .bind(param)
+            .bind(limit),
+        )
+        .await
 }
 
 /// How a member is named: by email key, or by name key (lower-cased "first last").
@@ -342,31 +302,20 @@ pub async fn active_members_keyed(
     workspace: WorkspaceId,
     key: MemberKey<'_>,
 ) -> Result<Vec<Candidate>, StoreError> {
-    let (sql, key) = match key {
-        MemberKey::Email(k) => (MEMBERS_BY_EMAIL, k),
-        MemberKey::Name(k) => (MEMBERS_BY_NAME, k),
+    let (column, key) = match key {
+        MemberKey::Email(k) => ("u.email_key", k),
+        MemberKey::Name(k) => ("u.name_key", k),
     };
-    let rows = with_db!(db, pool => {
-        sqlx::query_as::<_, Candidate>(sql)
-            .bind(account.0)
-            .bind(workspace.0)
-            .bind(key)
-            .fetch_all(pool)
-            .await?
-    });
-    Ok(rows)
-}
-
-macro_rules! active_members_where {
-    ($key:literal) => {
-        concat!(
-            "SELECT u.id, u.email, u.first_name, u.last_name FROM users u WHERE u.account_id = $1 AND ",
-            $key,
-            " = $3 AND u.status = 'active' AND u.deleted_at IS NULL \
+    db.run().fetch_all(
+        Sql::new(format!(
+            "SELECT u.id, u.email, u.first_name, u.last_name FROM users u WHERE u.account_id = $1 AND {column} = $3 \
+             AND u.status = 'active' AND u.deleted_at IS NULL \
              AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.user_id = u.id AND ms.workspace_id = $2) \
              ORDER BY u.email_key LIMIT 10"
-        )
-    };
+        ))
+        .bind(account.0)
+        .bind(workspace.0)
+        .bind(key),
+    )
+    .await
 }
-const MEMBERS_BY_EMAIL: &str = active_members_where!("u.email_key");
-const MEMBERS_BY_NAME: &str = active_members_where!("u.name_key");

@@ -1,6 +1,7 @@
 //! The database handle: one pool of either backend, connected and migrated.
 
 use crate::StoreError;
+use crate::sql::Sql;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
@@ -29,58 +30,6 @@ pub struct PoolStats {
 pub enum Db {
     Sqlite(SqlitePool),
     Pg(PgPool),
-}
-
-/// Runs `$body` with `$pool` bound to the concrete pool, compiling the body once per
-/// backend so that SQL text is written once. `$dialect` (optional) is bound to the
-/// backend's [`crate::dialect::Dialect`].
-macro_rules! with_db {
-    ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
-            $crate::db::Db::Pg($pool) => $body,
-        }
-    };
-    ($db:expr, $pool:ident, $dialect:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite($pool) => {
-                let $dialect = $crate::dialect::Dialect::SQLITE;
-                $body
-            }
-            $crate::db::Db::Pg($pool) => {
-                let $dialect = $crate::dialect::Dialect::POSTGRES;
-                $body
-            }
-        }
-    };
-}
-
-/// Starts a write transaction. On SQLite, `BEGIN IMMEDIATE` takes the write lock up front
-/// (waiting up to `busy_timeout`), instead of failing with "database is locked" when a
-/// deferred transaction's first read must later become a write.
-pub(crate) trait BeginWrite {
-    type Database: sqlx::Database;
-    fn begin_write(
-        &self,
-    ) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>> + Send;
-}
-
-impl BeginWrite for SqlitePool {
-    type Database = sqlx::Sqlite;
-    fn begin_write(
-        &self,
-    ) -> impl Future<Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send {
-        self.begin_with("BEGIN IMMEDIATE")
-    }
-}
-
-impl BeginWrite for PgPool {
-    type Database = sqlx::Postgres;
-    fn begin_write(
-        &self,
-    ) -> impl Future<Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>> + Send {
-        self.begin()
-    }
 }
 
 impl Db {
@@ -140,20 +89,23 @@ impl Db {
 
     /// The pool's connections now.
     pub fn pool_stats(&self) -> PoolStats {
-        with_db!(self, pool => PoolStats {
-            size: pool.size(),
-            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
-            max: pool.options().get_max_connections(),
-        })
+        let (size, idle, max) = match self {
+            Self::Sqlite(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+            Self::Pg(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+        };
+        PoolStats { size, idle: u32::try_from(idle).unwrap_or(u32::MAX), max }
     }
 
     /// A trivial round trip, for readiness checks.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        with_db!(self, pool => sqlx::query("select 1").execute(pool).await.map(|_| ()))?;
+        self.run().execute(Sql::new("select 1")).await?;
         Ok(())
     }
 
     pub async fn close(&self) {
-        with_db!(self, pool => pool.close().await);
+        match self {
+            Self::Sqlite(p) => p.close().await,
+            Self::Pg(p) => p.close().await,
+        }
     }
 }

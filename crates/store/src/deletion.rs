@@ -2,10 +2,10 @@
 //! `deleted_at`/`deleted_by`) and vanishes from lists, lookups and sign-in; purging removes
 //! the row for good.
 
-use crate::audit::{NewAuditEvent, insert_audit};
+use crate::audit::{self, NewAuditEvent};
 use crate::bots::Transfer;
-use crate::db::BeginWrite;
 use crate::sessions::Ending;
+use crate::sql::Sql;
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, UserId, WorkspaceId};
 use sqlx::FromRow;
@@ -13,16 +13,15 @@ use uuid::Uuid;
 
 /// Names of the bots `user` owns, sorted.
 pub async fn owned_bots(db: &Db, user: UserId) -> Result<Vec<String>, StoreError> {
-    let names = with_db!(db, pool => {
-        sqlx::query_scalar::<_, String>(
-            "SELECT b.name FROM bots b JOIN bot_members m ON m.bot_id = b.id \
+    db.run()
+        .fetch_column(
+            Sql::new(
+                "SELECT b.name FROM bots b JOIN bot_members m ON m.bot_id = b.id \
              WHERE m.user_id = $1 AND m.role = 'owner' ORDER BY b.name",
+            )
+            .bind(user.0),
         )
-        .bind(user.0)
-        .fetch_all(pool)
-        .await?
-    });
-    Ok(names)
+        .await
 }
 
 /// How a soft delete went.
@@ -46,43 +45,32 @@ pub async fn soft_delete(
     ending: &Ending,
     audit: &NewAuditEvent,
 ) -> Result<Deleted, StoreError> {
-    let done = with_db!(db, pool, dialect => {
-        let mut tx = pool.begin_write().await?;
-        let mut transferred = true;
-        for (t, events) in transfers {
-            if !crate::bots::transfer_in!(tx, dialect, t) {
-                transferred = false;
-                break;
-            }
-            for event in events {
-                insert_audit!(tx, event);
-            }
-        }
-        if !transferred {
+    let mut tx = db.begin_write().await?;
+    for (t, events) in transfers {
+        if !crate::bots::transfer_in(&mut tx, t).await? {
             tx.rollback().await?;
             return Ok(Deleted::Refused);
         }
-        // Lock the user first, so the "owns no bot" check below reads a state no concurrent
-        // transfer to this user can still change (see Dialect::lock_user).
-        sqlx::query(dialect.lock_user()).bind(user.0).fetch_optional(&mut *tx).await?;
-        let n = sqlx::query(
-            "UPDATE users SET deleted_at = $1, deleted_by = $2, version = version + 1, updated_at = $1 \
-             WHERE id = $3 AND deleted_at IS NULL AND NOT is_primary_admin \
-             AND NOT EXISTS (SELECT 1 FROM bot_members m WHERE m.user_id = $3 AND m.role = 'owner')",
-        )
-        .bind(audit.at)
-        .bind(by.0)
-        .bind(user.0)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 1 {
-            crate::sessions::end_all_in!(tx, user, ending);
-            insert_audit!(tx, audit);
+        for event in events {
+            audit::insert(&mut tx, event).await?;
         }
-        tx.commit().await?;
-        n == 1
-    });
+    }
+    // Lock the user first, so the "owns no bot" check below reads a state no concurrent
+    // transfer to this user can still change (see Dialect::lock_user).
+    crate::bots::lock_user(&mut tx, user).await?;
+    let delete = Sql::new(
+        "UPDATE users SET deleted_at = $1, deleted_by = $2, version = version + 1, updated_at = $1 \
+         WHERE id = $3 AND deleted_at IS NULL AND NOT is_primary_admin \
+         AND NOT EXISTS (SELECT 1 FROM bot_members m WHERE m.user_id = $3 AND m.role = 'owner')",
+    )
+    .bind(audit.at)
+    .bind(by.0)
+    .bind(user.0);
+    let done = audit::update_audited(&mut tx, delete, audit).await?;
+    if done {
+        crate::sessions::end_all_in(&mut tx, user, None, ending).await?;
+    }
+    tx.commit().await?;
     Ok(if done { Deleted::Done } else { Deleted::Refused })
 }
 
@@ -94,30 +82,30 @@ pub async fn remove_from_workspaces(
     workspaces: &[WorkspaceId],
     audit: &NewAuditEvent,
 ) -> Result<u64, StoreError> {
+    let mut tx = db.begin_write().await?;
     let mut removed = 0;
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        for w in workspaces {
-            sqlx::query(
-                "DELETE FROM group_members WHERE user_id = $1 \
+    for w in workspaces {
+        tx.run()
+            .execute(
+                Sql::new(
+                    "DELETE FROM group_members WHERE user_id = $1 \
                  AND group_id IN (SELECT g.id FROM groups g WHERE g.workspace_id = $2)",
-            )
-            .bind(user.0)
-            .bind(w.0)
-            .execute(&mut *tx)
-            .await?;
-            removed += sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND workspace_id = $2")
+                )
                 .bind(user.0)
-                .bind(w.0)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        }
-        if removed > 0 {
-            insert_audit!(tx, audit);
-        }
-        tx.commit().await?;
-    });
+                .bind(w.0),
+            )
+            .await?;
+        removed += tx
+            .run()
+            .execute(
+                Sql::new("DELETE FROM memberships WHERE user_id = $1 AND workspace_id = $2").bind(user.0).bind(w.0),
+            )
+            .await?;
+    }
+    if removed > 0 {
+        audit::insert(&mut tx, audit).await?;
+    }
+    tx.commit().await?;
     Ok(removed)
 }
 
@@ -132,17 +120,16 @@ pub struct DeletedRow {
 
 /// The soft-deleted user `id` of `account`, or `None`.
 pub async fn find_deleted(db: &Db, account: AccountId, id: UserId) -> Result<Option<DeletedRow>, StoreError> {
-    let row = with_db!(db, pool => {
-        sqlx::query_as::<_, DeletedRow>(
-            "SELECT id, account_id, email, deleted_at FROM users \
+    db.run()
+        .fetch_optional(
+            Sql::new(
+                "SELECT id, account_id, email, deleted_at FROM users \
              WHERE account_id = $1 AND id = $2 AND deleted_at IS NOT NULL",
+            )
+            .bind(account.0)
+            .bind(id.0),
         )
-        .bind(account.0)
-        .bind(id.0)
-        .fetch_optional(pool)
-        .await?
-    });
-    Ok(row)
+        .await
 }
 
 /// Brings back `user` if they were deleted at or after `not_before`, appending `audit`.
@@ -154,70 +141,56 @@ pub async fn restore(
     not_before: Micros,
     audit: &NewAuditEvent,
 ) -> Result<bool, StoreError> {
-    let done = with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let n = sqlx::query(
-            "UPDATE users SET deleted_at = NULL, deleted_by = NULL, version = version + 1, updated_at = $1 \
-             WHERE id = $2 AND deleted_at IS NOT NULL AND deleted_at >= $3 AND account_id = $4",
-        )
-        .bind(audit.at)
-        .bind(user.0)
-        .bind(not_before)
-        .bind(account.0)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 1 {
-            insert_audit!(tx, audit);
-        }
-        tx.commit().await?;
-        n == 1
-    });
-    Ok(done)
+    let restore = Sql::new(
+        "UPDATE users SET deleted_at = NULL, deleted_by = NULL, version = version + 1, updated_at = $1 \
+         WHERE id = $2 AND deleted_at IS NOT NULL AND deleted_at >= $3 AND account_id = $4",
+    )
+    .bind(audit.at)
+    .bind(user.0)
+    .bind(not_before)
+    .bind(account.0);
+    audit::commit_audited(db, restore, audit).await
 }
 
 /// Users (of any account) deleted before `cutoff`, at most `limit` of them.
 pub async fn expired(db: &Db, cutoff: Micros, limit: i64) -> Result<Vec<DeletedRow>, StoreError> {
-    let rows = with_db!(db, pool => {
-        sqlx::query_as::<_, DeletedRow>(
-            "SELECT id, account_id, email, deleted_at FROM users \
+    db.run()
+        .fetch_all(
+            Sql::new(
+                "SELECT id, account_id, email, deleted_at FROM users \
              WHERE deleted_at IS NOT NULL AND deleted_at < $1 ORDER BY deleted_at LIMIT $2",
+            )
+            .bind(cutoff)
+            .bind(limit),
         )
-        .bind(cutoff)
-        .bind(limit)
-        .fetch_all(pool)
-        .await?
-    });
-    Ok(rows)
+        .await
 }
 
 /// Removes the soft-deleted `user` (deleted before `cutoff`) for good, with what still
 /// points at them, appending `audit`. False when they were not (or no longer) purgeable.
 pub async fn purge(db: &Db, user: UserId, cutoff: Micros, audit: &NewAuditEvent) -> Result<bool, StoreError> {
-    let done = with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let still: Option<Uuid> = sqlx::query_scalar(
-            "SELECT id FROM users WHERE id = $1 AND deleted_at IS NOT NULL AND deleted_at < $2",
+    let mut tx = db.begin_write().await?;
+    let still: Option<Uuid> = tx
+        .run()
+        .fetch_scalar(
+            Sql::new("SELECT id FROM users WHERE id = $1 AND deleted_at IS NOT NULL AND deleted_at < $2")
+                .bind(user.0)
+                .bind(cutoff),
         )
-        .bind(user.0)
-        .bind(cutoff)
-        .fetch_optional(&mut *tx)
         .await?;
-        if still.is_some() {
-            for sql in [
-                "DELETE FROM bot_members WHERE user_id = $1",
-                "UPDATE sessions SET ended_by_user_id = NULL WHERE ended_by_user_id = $1",
-                "UPDATE users SET deleted_by = NULL WHERE deleted_by = $1",
-                "DELETE FROM users WHERE id = $1",
-            ] {
-                sqlx::query(sql).bind(user.0).execute(&mut *tx).await?;
-            }
-            insert_audit!(tx, audit);
+    if still.is_some() {
+        for sql in [
+            "DELETE FROM bot_members WHERE user_id = $1",
+            "UPDATE sessions SET ended_by_user_id = NULL WHERE ended_by_user_id = $1",
+            "UPDATE users SET deleted_by = NULL WHERE deleted_by = $1",
+            "DELETE FROM users WHERE id = $1",
+        ] {
+            tx.run().execute(Sql::new(sql).bind(user.0)).await?;
         }
-        tx.commit().await?;
-        still.is_some()
-    });
-    Ok(done)
+        audit::insert(&mut tx, audit).await?;
+    }
+    tx.commit().await?;
+    Ok(still.is_some())
 }
 
 /// A soft-deleted user as the list of deleted users shows them.
@@ -234,17 +207,16 @@ pub struct DeletedListRow {
 
 /// The soft-deleted users of `account`, newest deletion first, at most `limit` of them.
 pub async fn list_deleted(db: &Db, account: AccountId, limit: i64) -> Result<Vec<DeletedListRow>, StoreError> {
-    let rows = with_db!(db, pool => {
-        sqlx::query_as::<_, DeletedListRow>(
-            "SELECT u.id, u.email, u.first_name, u.last_name, u.deleted_at, d.email AS deleted_by_email \
+    db.run()
+        .fetch_all(
+            Sql::new(
+                "SELECT u.id, u.email, u.first_name, u.last_name, u.deleted_at, d.email AS deleted_by_email \
              FROM users u LEFT JOIN users d ON d.id = u.deleted_by \
              WHERE u.account_id = $1 AND u.deleted_at IS NOT NULL \
              ORDER BY u.deleted_at DESC, u.id DESC LIMIT $2",
+            )
+            .bind(account.0)
+            .bind(limit),
         )
-        .bind(account.0)
-        .bind(limit)
-        .fetch_all(pool)
-        .await?
-    });
-    Ok(rows)
+        .await
 }

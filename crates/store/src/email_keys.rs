@@ -8,7 +8,7 @@
 //! admin deletes or purges one of each pair; then the next start finishes the job and
 //! records it in `data_migrations`, after which starts skip the scan.
 
-use crate::db::BeginWrite;
+use crate::sql::Sql;
 use crate::{Db, StoreError};
 use domain::user::Email;
 use sqlx::FromRow;
@@ -57,50 +57,50 @@ struct Row {
 /// Gives every user the canonical email key (and matching search text), except users whose
 /// keys would collide, who are reported. A no-op once done.
 pub async fn rekey(db: &Db) -> Result<RekeyReport, StoreError> {
-    let report = with_db!(db, pool => {
-        let done: Option<(String,)> = sqlx::query_as("SELECT name FROM data_migrations WHERE name = $1")
-            .bind(TASK)
-            .fetch_optional(pool)
-            .await?;
-        if done.is_some() {
-            return Ok(RekeyReport::default());
-        }
-        let mut tx = pool.begin_write().await?;
-        let rows: Vec<Row> = sqlx::query_as(
+    let done: Option<String> =
+        db.run().fetch_scalar(Sql::new("SELECT name FROM data_migrations WHERE name = $1").bind(TASK)).await?;
+    if done.is_some() {
+        return Ok(RekeyReport::default());
+    }
+    let mut tx = db.begin_write().await?;
+    let rows: Vec<Row> = tx
+        .run()
+        .fetch_all(Sql::new(
             "SELECT id, account_id, email, email_key, first_name, last_name FROM users ORDER BY created_at, id",
-        )
-        .fetch_all(&mut *tx)
+        ))
         .await?;
-        let (changes, collisions) = plan(&rows);
-        // Two steps, so that a key moving from one row to another never meets itself in the
-        // unique index half-way.
-        for (row, _) in &changes {
-            sqlx::query("UPDATE users SET email_key = $1 WHERE id = $2")
-                .bind(format!("\u{1}rekey:{}", row.id))
-                .bind(row.id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for (row, key) in &changes {
-            let search = crate::users::search_text(&row.first_name, &row.last_name, &row.email);
-            sqlx::query("UPDATE users SET email_key = $1, search_text = $2 WHERE id = $3")
-                .bind(key)
-                .bind(search)
-                .bind(row.id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if collisions.is_empty() {
-            // Instances starting together may all get here: the first one records it.
-            sqlx::query("INSERT INTO data_migrations (name, applied_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+    let (changes, collisions) = plan(&rows);
+    // Two steps, so that a key moving from one row to another never meets itself in the
+    // unique index half-way.
+    for (row, _) in &changes {
+        let parked = format!("\u{1}rekey:{}", row.id);
+        tx.run().execute(Sql::new("UPDATE users SET email_key = $1 WHERE id = $2").bind(parked).bind(row.id)).await?;
+    }
+    for (row, key) in &changes {
+        let search = crate::users::search_text(&row.first_name, &row.last_name, &row.email);
+        tx.run()
+            .execute(
+                Sql::new("UPDATE users SET email_key = $1, search_text = $2 WHERE id = $3")
+                    .bind(key)
+                    .bind(search)
+                    .bind(row.id),
+            )
+            .await?;
+    }
+    if collisions.is_empty() {
+        // Instances starting together may all get here: the first one records it.
+        tx.run()
+            .execute(
+                Sql::new(
+                    "INSERT INTO data_migrations (name, applied_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+                )
                 .bind(TASK)
-                .bind(now_us())
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        RekeyReport { rekeyed: changes.len() as u64, collisions }
-    });
+                .bind(now_us()),
+            )
+            .await?;
+    }
+    tx.commit().await?;
+    let report = RekeyReport { rekeyed: changes.len() as u64, collisions };
     for c in &report.collisions {
         tracing::warn!(account = %c.account_id, "email addresses collide under the canonical key: {c}");
     }

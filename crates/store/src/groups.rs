@@ -1,21 +1,20 @@
 //! Groups of users inside a workspace.
 
-use crate::audit::NewAuditEvent;
-use crate::db::BeginWrite;
+use crate::audit::{self, NewAuditEvent};
+use crate::sql::{Sql, Tx};
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, GroupId, UserId, WorkspaceId};
-use sqlx::QueryBuilder;
+
+fn insert(id: GroupId, workspace: WorkspaceId, name: &str, at: Micros) -> Sql {
+    Sql::new("INSERT INTO groups (id, workspace_id, name, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(id.0)
+        .bind(workspace.0)
+        .bind(name)
+        .bind(at)
+}
 
 pub async fn create(db: &Db, id: GroupId, workspace: WorkspaceId, name: &str, at: Micros) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        sqlx::query("INSERT INTO groups (id, workspace_id, name, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(id.0)
-            .bind(workspace.0)
-            .bind(name)
-            .bind(at)
-            .execute(pool)
-            .await?;
-    });
+    db.run().execute(insert(id, workspace, name, at)).await?;
     Ok(())
 }
 
@@ -24,17 +23,20 @@ pub async fn add_members(db: &Db, pairs: &[(GroupId, UserId)]) -> Result<(), Sto
     if pairs.is_empty() {
         return Ok(());
     }
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        for chunk in pairs.chunks(5000) {
-            let mut qb = QueryBuilder::new("INSERT INTO group_members (group_id, user_id) ");
-            qb.push_values(chunk, |mut row, (g, u)| {
-                row.push_bind(g.0).push_bind(u.0);
-            });
-            qb.build().execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-    });
+    let mut tx = db.begin_write().await?;
+    add_members_in(&mut tx, pairs).await?;
+    tx.commit().await
+}
+
+/// [`add_members`] within the open transaction `tx`.
+pub(crate) async fn add_members_in(tx: &mut Tx, pairs: &[(GroupId, UserId)]) -> Result<(), StoreError> {
+    for chunk in pairs.chunks(5000) {
+        let mut sql = Sql::new("INSERT INTO group_members (group_id, user_id) ");
+        sql.push_values(chunk, |row, (g, u)| {
+            row.bind(g.0).bind(u.0);
+        });
+        tx.run().execute(sql).await?;
+    }
     Ok(())
 }
 
@@ -49,31 +51,17 @@ pub struct GroupSummary {
     pub member_count: i64,
 }
 
-macro_rules! summary {
-    () => {
-        "SELECT g.id, g.name, w.id AS workspace_id, w.name AS workspace_name, g.member_count \
-         FROM groups g JOIN workspaces w ON w.id = g.workspace_id WHERE w.account_id = $1"
-    };
-}
+const SUMMARY: &str = "SELECT g.id, g.name, w.id AS workspace_id, w.name AS workspace_name, g.member_count \
+     FROM groups g JOIN workspaces w ON w.id = g.workspace_id WHERE w.account_id = $1";
 
 /// Every group of `account`, by workspace and name.
 pub async fn list(db: &Db, account: AccountId) -> Result<Vec<GroupSummary>, StoreError> {
-    let rows = with_db!(db, pool => {
-        sqlx::query_as::<_, GroupSummary>(concat!(summary!(), " ORDER BY lower(w.name), lower(g.name), g.id"))
-            .bind(account.0)
-            .fetch_all(pool).await?
-    });
-    Ok(rows)
+    db.run().fetch_all(Sql::new(format!("{SUMMARY} ORDER BY lower(w.name), lower(g.name), g.id")).bind(account.0)).await
 }
 
 /// One group of `account`.
 pub async fn find(db: &Db, account: AccountId, id: GroupId) -> Result<Option<GroupSummary>, StoreError> {
-    let row = with_db!(db, pool => {
-        sqlx::query_as::<_, GroupSummary>(concat!(summary!(), " AND g.id = $2"))
-            .bind(account.0)
-            .bind(id.0).fetch_optional(pool).await?
-    });
-    Ok(row)
+    db.run().fetch_optional(Sql::new(format!("{SUMMARY} AND g.id = $2")).bind(account.0).bind(id.0)).await
 }
 
 /// Creates a group with its audit event (409-able `Conflict` on a duplicate name).
@@ -84,58 +72,32 @@ pub async fn create_audited(
     name: &str,
     audit: &NewAuditEvent,
 ) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query("INSERT INTO groups (id, workspace_id, name, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(id.0)
-            .bind(workspace.0)
-            .bind(name)
-            .bind(audit.at)
-            .execute(&mut *tx)
-            .await?;
-        crate::audit::insert_audit!(tx, audit);
-        tx.commit().await?;
-    });
+    audit::commit_audited(db, insert(id, workspace, name, audit.at), audit).await?;
     Ok(())
 }
 
 /// Renames a group with its audit event.
 pub async fn rename(db: &Db, id: GroupId, name: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query("UPDATE groups SET name = $1 WHERE id = $2").bind(name).bind(id.0).execute(&mut *tx).await?;
-        crate::audit::insert_audit!(tx, audit);
-        tx.commit().await?;
-    });
+    audit::commit_audited(db, Sql::new("UPDATE groups SET name = $1 WHERE id = $2").bind(name).bind(id.0), audit)
+        .await?;
     Ok(())
 }
 
 /// Deletes a group only while it has no members. `Err(n)`-like: returns the member count
 /// that refused the deletion (0 means deleted).
 pub async fn delete_if_empty(db: &Db, id: GroupId, audit: &NewAuditEvent) -> Result<i64, StoreError> {
-    let members = with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let n = sqlx::query(
-            "DELETE FROM groups WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM group_members WHERE group_id = $1)",
-        )
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 1 {
-            crate::audit::insert_audit!(tx, audit);
-            tx.commit().await?;
-            0
-        } else {
-            let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM group_members WHERE group_id = $1")
-                .bind(id.0)
-                .fetch_one(&mut *tx)
-                .await?;
-            tx.rollback().await?;
-            count
-        }
-    });
-    Ok(members)
+    let mut tx = db.begin_write().await?;
+    let delete =
+        Sql::new("DELETE FROM groups WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM group_members WHERE group_id = $1)")
+            .bind(id.0);
+    if audit::update_audited(&mut tx, delete, audit).await? {
+        tx.commit().await?;
+        return Ok(0);
+    }
+    let count: Option<i64> =
+        tx.run().fetch_scalar(Sql::new("SELECT COUNT(*) FROM group_members WHERE group_id = $1").bind(id.0)).await?;
+    tx.rollback().await?;
+    Ok(count.unwrap_or(0))
 }
 
 /// Adds (`add`) or removes one member with its audit event. False when nothing changed
@@ -147,31 +109,13 @@ pub async fn set_member(
     add: bool,
     audit: &NewAuditEvent,
 ) -> Result<bool, StoreError> {
-    let changed = with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let n = if add {
-            sqlx::query(
-                "INSERT INTO group_members (group_id, user_id) SELECT $1, $2 WHERE NOT EXISTS \
-                 (SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2)",
-            )
-            .bind(group.0)
-            .bind(user.0)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-        } else {
-            sqlx::query("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2")
-                .bind(group.0)
-                .bind(user.0)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-        };
-        if n == 1 {
-            crate::audit::insert_audit!(tx, audit);
-        }
-        tx.commit().await?;
-        n == 1
-    });
-    Ok(changed)
+    let change = if add {
+        Sql::new(
+            "INSERT INTO group_members (group_id, user_id) SELECT $1, $2 WHERE NOT EXISTS \
+             (SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2)",
+        )
+    } else {
+        Sql::new("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2")
+    };
+    audit::commit_audited(db, change.bind(group.0).bind(user.0), audit).await
 }

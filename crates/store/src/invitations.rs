@@ -4,14 +4,15 @@
 //! `(account_id, email_key)` decides (`ON CONFLICT DO NOTHING`), never a prior check, and
 //! the answer names the user who holds the address.
 
-use crate::audit::{NewAuditEvent, insert_audit};
-use crate::db::BeginWrite;
-use crate::outbox::{NewMail, enqueue_mail};
-use crate::tokens::{INVITATION, NewToken, consume_token, issue_token};
-use crate::users::{NewUser, USERS_PER_STATEMENT};
+use crate::audit::{self, NewAuditEvent};
+use crate::outbox::NewMail;
+use crate::sql::Sql;
+use crate::tokens::{NewToken, TokenPurpose};
+use crate::users::{INSERT_USERS, NewUser, USERS_PER_STATEMENT, push_user_values};
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, GroupId, UserId};
-use sqlx::{FromRow, QueryBuilder};
+use domain::user::UserStatus;
+use sqlx::FromRow;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -56,87 +57,50 @@ pub async fn insert_batch(db: &Db, invites: &[NewInvitation]) -> Result<Vec<Inse
     }
     let mut created: HashSet<Uuid> = HashSet::new();
     let mut holders: HashMap<String, Holder> = HashMap::new();
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        for chunk in invites.chunks(USERS_PER_STATEMENT) {
-            let mut qb = QueryBuilder::new(
-                "INSERT INTO users (id, account_id, email, email_key, first_name, last_name, name_key, search_text, \
-                 status, builder_access, is_primary_admin, admin_role_id, password_hash, invited_at, last_login_at, \
-                 created_at, updated_at) ",
-            );
-            qb.push_values(chunk, |mut row, i| crate::users::push_user_values!(row, &i.user));
-            qb.push(" ON CONFLICT (account_id, email_key) DO NOTHING RETURNING id");
-            let ids: Vec<(Uuid,)> = qb.build_query_as().fetch_all(&mut *tx).await?;
-            created.extend(ids.into_iter().map(|(id,)| id));
+    let mut tx = db.begin_write().await?;
+    for chunk in invites.chunks(USERS_PER_STATEMENT) {
+        let mut sql = Sql::new(INSERT_USERS);
+        sql.push_values(chunk, |row, i| push_user_values(row, &i.user));
+        sql.push(" ON CONFLICT (account_id, email_key) DO NOTHING RETURNING id");
+        created.extend(tx.run().fetch_column::<Uuid>(sql).await?);
+    }
+    let taken: Vec<String> =
+        invites.iter().filter(|i| !created.contains(&i.user.id.0)).map(|i| i.user.email.key()).collect();
+    for chunk in taken.chunks(USERS_PER_STATEMENT) {
+        let mut sql = Sql::new("SELECT id, email_key, deleted_at FROM users WHERE account_id = $1 AND email_key IN (")
+            .bind(invites[0].user.account_id.0);
+        for (i, key) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "" } else { ", " }).push_bind(key);
         }
-        let taken: Vec<String> =
-            invites.iter().filter(|i| !created.contains(&i.user.id.0)).map(|i| i.user.email.key()).collect();
-        for chunk in taken.chunks(USERS_PER_STATEMENT) {
-            let mut qb = QueryBuilder::new("SELECT id, email_key, deleted_at FROM users WHERE account_id = ");
-            qb.push_bind(invites[0].user.account_id.0).push(" AND email_key IN (");
-            let mut keys = qb.separated(", ");
-            for key in chunk {
-                keys.push_bind(key.clone());
-            }
-            qb.push(")");
-            let rows: Vec<Holder> = qb.build_query_as().fetch_all(&mut *tx).await?;
-            holders.extend(rows.into_iter().map(|h| (h.email_key.clone(), h)));
-        }
-        let fresh: Vec<&NewInvitation> = invites.iter().filter(|i| created.contains(&i.user.id.0)).collect();
-        let memberships: Vec<(Uuid, Uuid, i64)> = fresh
-            .iter()
-            .flat_map(|i| i.user.workspaces.iter().map(move |w| (i.user.id.0, w.0, i.user.created_at)))
-            .collect();
-        for chunk in memberships.chunks(5000) {
-            let mut qb = QueryBuilder::new("INSERT INTO memberships (user_id, workspace_id, joined_at) ");
-            qb.push_values(chunk, |mut row, (u, w, at)| {
-                row.push_bind(*u).push_bind(*w).push_bind(*at);
-            });
-            qb.build().execute(&mut *tx).await?;
-        }
-        let groups: Vec<(Uuid, Uuid)> =
-            fresh.iter().flat_map(|i| i.groups.iter().map(move |g| (g.0, i.user.id.0))).collect();
-        for chunk in groups.chunks(5000) {
-            let mut qb = QueryBuilder::new("INSERT INTO group_members (group_id, user_id) ");
-            qb.push_values(chunk, |mut row, (g, u)| {
-                row.push_bind(*g).push_bind(*u);
-            });
-            qb.build().execute(&mut *tx).await?;
-        }
-        for chunk in fresh.chunks(3000) {
-            let mut qb =
-                QueryBuilder::new("INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at) ");
-            qb.push_values(chunk, |mut row, i| {
-                row.push_bind(i.token_hash.clone())
-                    .push_bind(i.user.id.0)
-                    .push_bind(INVITATION)
-                    .push_bind(i.user.created_at)
-                    .push_bind(i.expires_at);
-            });
-            qb.build().execute(&mut *tx).await?;
-        }
-        for chunk in fresh.chunks(3000) {
-            let mut qb = QueryBuilder::new(
-                "INSERT INTO audit_events (id, account_id, at, actor_user_id, action, target_user_id, workspace_id, ip, details) ",
-            );
-            qb.push_values(chunk, |mut row, i| {
-                let e = &i.audit;
-                row.push_bind(e.id)
-                    .push_bind(e.account_id.0)
-                    .push_bind(e.at)
-                    .push_bind(e.actor_user_id)
-                    .push_bind(e.action.clone())
-                    .push_bind(e.target_user_id)
-                    .push_bind(e.workspace_id)
-                    .push_bind(e.ip.clone())
-                    .push_bind(e.details.clone());
-            });
-            qb.build().execute(&mut *tx).await?;
-        }
-        let mails: Vec<NewMail> = fresh.iter().filter_map(|i| i.mail.clone()).collect();
-        enqueue_mail!(tx, &mails);
-        tx.commit().await?;
-    });
+        sql.push(")");
+        let rows: Vec<Holder> = tx.run().fetch_all(sql).await?;
+        holders.extend(rows.into_iter().map(|h| (h.email_key.clone(), h)));
+    }
+    let fresh: Vec<&NewInvitation> = invites.iter().filter(|i| created.contains(&i.user.id.0)).collect();
+    let memberships: Vec<(Uuid, Uuid, i64)> = fresh
+        .iter()
+        .flat_map(|i| i.user.workspaces.iter().map(move |w| (i.user.id.0, w.0, i.user.created_at)))
+        .collect();
+    crate::users::add_memberships_in(&mut tx, &memberships).await?;
+    let groups: Vec<(GroupId, UserId)> =
+        fresh.iter().flat_map(|i| i.groups.iter().map(move |g| (*g, i.user.id))).collect();
+    crate::groups::add_members_in(&mut tx, &groups).await?;
+    for chunk in fresh.chunks(3000) {
+        let mut sql = Sql::new("INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at) ");
+        sql.push_values(chunk, |row, i| {
+            row.bind(&i.token_hash)
+                .bind(i.user.id.0)
+                .bind(TokenPurpose::Invitation.as_str())
+                .bind(i.user.created_at)
+                .bind(i.expires_at);
+        });
+        tx.run().execute(sql).await?;
+    }
+    let events: Vec<&NewAuditEvent> = fresh.iter().map(|i| &i.audit).collect();
+    audit::insert_many(&mut tx, &events).await?;
+    let mails: Vec<NewMail> = fresh.iter().filter_map(|i| i.mail.clone()).collect();
+    crate::outbox::enqueue_in(&mut tx, &mails).await?;
+    tx.commit().await?;
     Ok(invites
         .iter()
         .map(|i| match holders.get(&i.user.email.key()) {
@@ -167,34 +131,26 @@ pub async fn reissue(
     mail: &NewMail,
     when: Reissue,
 ) -> Result<bool, StoreError> {
-    let unsent = match when {
-        Reissue::Always => "",
-        Reissue::IfNeverEmailed => {
+    let mut tx = db.begin_write().await?;
+    // The row lock first: on PostgreSQL the check below then sees the mail a concurrent
+    // re-send committed (each READ COMMITTED statement reads the latest commits).
+    crate::bots::lock_user(&mut tx, token.user_id).await?;
+    let mut still_invited =
+        Sql::new("UPDATE users SET invited_at = $1 WHERE id = $2 AND status = $3 AND deleted_at IS NULL");
+    if when == Reissue::IfNeverEmailed {
+        still_invited.push(
             " AND NOT EXISTS (SELECT 1 FROM outbox WHERE user_id = $2 AND kind = 'invitation' \
-             AND status IN ('pending', 'sent'))"
-        }
-    };
-    let sql =
-        format!("UPDATE users SET invited_at = $1 WHERE id = $2 AND status = 'invited' AND deleted_at IS NULL{unsent}");
-    let done = with_db!(db, pool, d => {
-        let mut tx = pool.begin_write().await?;
-        // The row lock first: on PostgreSQL the check below then sees the mail a concurrent
-        // re-send committed (each READ COMMITTED statement reads the latest commits).
-        sqlx::query(d.lock_user()).bind(token.user_id.0).execute(&mut *tx).await?;
-        let n = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(token.created_at)
-            .bind(token.user_id.0)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        let issued = n == 1 && issue_token!(tx, d, token);
-        if issued {
-            insert_audit!(tx, audit);
-            enqueue_mail!(tx, std::slice::from_ref(mail));
-            tx.commit().await?;
-        }
-        issued
-    });
+             AND status IN ('pending', 'sent'))",
+        );
+    }
+    let still_invited = still_invited.bind(token.created_at).bind(token.user_id.0).bind(UserStatus::Invited.as_str());
+    let mut done = audit::update_audited(&mut tx, still_invited, audit).await?;
+    // No link (and no mail) for a user deleted or suspended meanwhile: the whole change rolls back.
+    done = done && crate::tokens::issue_in(&mut tx, token).await?;
+    if done {
+        crate::outbox::enqueue_in(&mut tx, std::slice::from_ref(mail)).await?;
+    }
+    tx.finish(done).await?;
     Ok(done)
 }
 
@@ -206,26 +162,27 @@ pub struct Invitee {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: UserStatus,
     pub security_settings: Option<String>,
 }
 
 /// The user a live (unused, unexpired) invitation token is for.
 pub async fn find_live(db: &Db, token_hash: &[u8], now: Micros) -> Result<Option<Invitee>, StoreError> {
-    let row = with_db!(db, pool => {
-        sqlx::query_as::<_, Invitee>(
-            "SELECT u.id AS user_id, u.account_id, u.email, u.first_name, u.last_name, u.status, \
+    db.run()
+        .fetch_optional(
+            Sql::new(
+                "SELECT u.id AS user_id, u.account_id, u.email, u.first_name, u.last_name, u.status, \
              st.value AS security_settings FROM user_tokens t JOIN users u ON u.id = t.user_id \
              LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
-             WHERE t.token_hash = $1 AND t.purpose = 'invitation' AND t.used_at IS NULL AND t.expires_at > $2 \
+             WHERE t.token_hash = $1 AND t.purpose = $3 AND t.used_at IS NULL AND t.expires_at > $2 \
              AND u.deleted_at IS NULL",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .bind(TokenPurpose::Invitation.as_str()),
         )
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(pool)
-        .await?
-    });
-    Ok(row)
+        .await
 }
 
 /// Spends the invitation token and makes its (still invited) user active with
@@ -238,29 +195,31 @@ pub async fn accept(
     password_hash: &str,
     audit: &NewAuditEvent,
 ) -> Result<Option<(UserId, AccountId)>, StoreError> {
-    let accepted = with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let Some(user) = consume_token!(tx, token_hash, INVITATION, now) else {
-            return Ok(None);
-        };
-        let row: Option<(Uuid,)> = sqlx::query_as(
-            "UPDATE users SET status = 'active', password_hash = $1, version = version + 1, updated_at = $2 \
-             WHERE id = $3 AND status = 'invited' RETURNING account_id",
+    let mut tx = db.begin_write().await?;
+    let Some(user) = crate::tokens::consume_in(&mut tx, token_hash, TokenPurpose::Invitation, now).await? else {
+        return Ok(None);
+    };
+    let account: Option<Uuid> = tx
+        .run()
+        .fetch_scalar(
+            Sql::new(
+                "UPDATE users SET status = $4, password_hash = $1, version = version + 1, updated_at = $2 \
+                 WHERE id = $3 AND status = $5 RETURNING account_id",
+            )
+            .bind(password_hash)
+            .bind(now)
+            .bind(user.0)
+            .bind(UserStatus::Active.as_str())
+            .bind(UserStatus::Invited.as_str()),
         )
-        .bind(password_hash)
-        .bind(now)
-        .bind(user.0)
-        .fetch_optional(&mut *tx)
         .await?;
-        let Some((account,)) = row else {
-            return Ok(None);
-        };
-        let mut event = audit.clone();
-        event.target_user_id = Some(user.0);
-        event.account_id = AccountId(account);
-        insert_audit!(tx, &event);
-        tx.commit().await?;
-        Some((user, AccountId(account)))
-    });
-    Ok(accepted)
+    let Some(account) = account.map(AccountId) else {
+        return Ok(None);
+    };
+    let mut event = audit.clone();
+    event.target_user_id = Some(user.0);
+    event.account_id = account;
+    audit::insert(&mut tx, &event).await?;
+    tx.commit().await?;
+    Ok(Some((user, account)))
 }

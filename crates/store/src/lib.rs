@@ -1,16 +1,17 @@
 //! Roster's persistence on SQLite and PostgreSQL.
 //!
-//! [`Db`] wraps one pool of either kind; every query is written once and compiled for both
-//! backends by [`with_db!`]. Dialect differences live in [`dialect`] and nowhere else.
+//! [`Db`] wraps one pool of either kind; every statement is written once, as a backend-neutral
+//! `Sql`, and runs on the pool or inside a write transaction (`sql` module); steps reused
+//! inside transactions are plain functions taking `&mut Tx`. Dialect differences live in
+//! [`dialect`] and nowhere else.
 //! Ids are UUIDs; times are `i64` microseconds since the Unix epoch on both backends (one
 //! representation that sorts, compares and round-trips identically everywhere).
 
-#[macro_use]
-mod db;
 pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod bots;
+mod db;
 pub mod deletion;
 pub mod dialect;
 pub mod email_keys;
@@ -28,6 +29,7 @@ pub mod seed;
 pub mod session_tallies;
 pub mod sessions;
 pub mod settings;
+mod sql;
 pub mod targets;
 pub mod tokens;
 pub mod users;

@@ -1,10 +1,13 @@
 //! Failed sign-ins and the Locked status. The failure counter is one atomic `UPDATE …
 //! RETURNING`, so concurrent guesses count exactly and lock the user exactly once.
 
-use crate::audit::{NewAuditEvent, insert_audit};
-use crate::db::BeginWrite;
+use crate::audit::{self, NewAuditEvent};
+use crate::sessions::Ending;
+use crate::sql::Sql;
 use crate::{Db, Micros, StoreError};
+use domain::closed::EndCause;
 use domain::ids::UserId;
+use domain::user::UserStatus;
 use sqlx::FromRow;
 use uuid::Uuid;
 
@@ -20,7 +23,8 @@ pub struct Failure {
 #[derive(FromRow)]
 struct Counted {
     failed_logins: i32,
-    status: String,
+    #[sqlx(try_from = "String")]
+    status: UserStatus,
 }
 
 /// Records a failed sign-in from `ip` (kept for the profile) and appends `failed_event`,
@@ -41,103 +45,87 @@ pub async fn record_failure(
     failed_event: &NewAuditEvent,
     locked_event: &NewAuditEvent,
 ) -> Result<Failure, StoreError> {
-    let failure = with_db!(db, pool, dialect => {
-        let mut tx = pool.begin_write().await?;
-        if let Some(sql) = dialect.commit_without_flush() {
-            sqlx::query(sql).execute(&mut *tx).await?;
-        }
-        let counted = sqlx::query_as::<_, Counted>(
-            "UPDATE users SET failed_logins = failed_logins + 1, \
-             status = CASE WHEN failed_logins + 1 >= $2 THEN 'locked' ELSE status END, \
-             locked_at = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_at END, \
-             lock_until = CASE WHEN failed_logins + 1 >= $2 THEN $4 ELSE lock_until END \
-             WHERE id = $1 AND status = 'active' RETURNING failed_logins, status",
-        )
-        .bind(user.0)
-        .bind(max_attempts)
-        .bind(now)
-        .bind(lock_until)
-        .fetch_optional(&mut *tx)
-        .await?;
-        sqlx::query("INSERT INTO login_failures (id, user_id, at, ip) VALUES ($1, $2, $3, $4)")
-            .bind(Uuid::now_v7())
-            .bind(user.0)
-            .bind(now)
-            .bind(ip)
-            .execute(&mut *tx)
-            .await?;
-        insert_audit!(tx, failed_event);
-        let locked_now = counted.as_ref().is_some_and(|c| c.status == "locked");
-        if locked_now {
-            sqlx::query(
-                "UPDATE sessions SET ended_at = $1, end_cause = 'locked', \
-                 end_reason = 'too many failed sign-ins' WHERE user_id = $2 AND ended_at IS NULL",
+    let mut tx = db.begin_write().await?;
+    if let Some(sql) = tx.dialect().commit_without_flush() {
+        tx.run().execute(Sql::new(sql)).await?;
+    }
+    let counted: Option<Counted> = tx
+        .run()
+        .fetch_optional(
+            Sql::new(
+                "UPDATE users SET failed_logins = failed_logins + 1, \
+                 status = CASE WHEN failed_logins + 1 >= $2 THEN $5 ELSE status END, \
+                 locked_at = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_at END, \
+                 lock_until = CASE WHEN failed_logins + 1 >= $2 THEN $4 ELSE lock_until END \
+                 WHERE id = $1 AND status = $6 RETURNING failed_logins, status",
             )
-            .bind(now)
             .bind(user.0)
-            .execute(&mut *tx)
-            .await?;
-            insert_audit!(tx, locked_event);
-        }
-        tx.commit().await?;
-        Failure { failed_logins: counted.map_or(0, |c| c.failed_logins), locked_now }
-    });
-    Ok(failure)
+            .bind(max_attempts)
+            .bind(now)
+            .bind(lock_until)
+            .bind(UserStatus::Locked.as_str())
+            .bind(UserStatus::Active.as_str()),
+        )
+        .await?;
+    tx.run()
+        .execute(
+            Sql::new("INSERT INTO login_failures (id, user_id, at, ip) VALUES ($1, $2, $3, $4)")
+                .bind(Uuid::now_v7())
+                .bind(user.0)
+                .bind(now)
+                .bind(ip),
+        )
+        .await?;
+    audit::insert(&mut tx, failed_event).await?;
+    let locked_now = counted.as_ref().is_some_and(|c| c.status == UserStatus::Locked);
+    if locked_now {
+        let ending = Ending {
+            by_user: None,
+            for_workspace: None,
+            cause: EndCause::Locked,
+            reason: Some("too many failed sign-ins".to_owned()),
+            at: now,
+        };
+        crate::sessions::end_all_in(&mut tx, user, None, &ending).await?;
+        audit::insert(&mut tx, locked_event).await?;
+    }
+    tx.commit().await?;
+    Ok(Failure { failed_logins: counted.map_or(0, |c| c.failed_logins), locked_now })
+}
+
+/// Clears a lockout: back to active, no failures counted.
+const UNLOCK: &str = "UPDATE users SET status = $2, failed_logins = 0, locked_at = NULL, lock_until = NULL \
+     WHERE id = $1 AND status = $3";
+
+fn unlock_sql(user: UserId) -> Sql {
+    Sql::new(UNLOCK).bind(user.0).bind(UserStatus::Active.as_str()).bind(UserStatus::Locked.as_str())
 }
 
 /// The database work of [`record_failure`] for a sign-in whose email matches no user: the
 /// same transaction and counter update, matching no row (the dummy hash's idea applied to
 /// the database), so an unknown email does not answer sooner than a wrong password.
 pub async fn record_failure_of_nobody(db: &Db) -> Result<(), StoreError> {
-    with_db!(db, pool, dialect => {
-        let mut tx = pool.begin_write().await?;
-        if let Some(sql) = dialect.commit_without_flush() {
-            sqlx::query(sql).execute(&mut *tx).await?;
-        }
-        sqlx::query("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 AND status = 'active'")
-            .bind(Uuid::nil())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-    });
-    Ok(())
+    let mut tx = db.begin_write().await?;
+    if let Some(sql) = tx.dialect().commit_without_flush() {
+        tx.run().execute(Sql::new(sql)).await?;
+    }
+    let nobody = Sql::new("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 AND status = $2")
+        .bind(Uuid::nil())
+        .bind(UserStatus::Active.as_str());
+    tx.run().execute(nobody).await?;
+    tx.commit().await
 }
 
 /// Lifts a lockout whose time is up. True when this call unlocked the user.
 pub async fn unlock_if_due(db: &Db, user: UserId, now: Micros) -> Result<bool, StoreError> {
-    let n = with_db!(db, pool => {
-        sqlx::query(
-            "UPDATE users SET status = 'active', failed_logins = 0, locked_at = NULL, lock_until = NULL \
-             WHERE id = $1 AND status = 'locked' AND lock_until IS NOT NULL AND lock_until <= $2",
-        )
-        .bind(user.0)
-        .bind(now)
-        .execute(pool)
-        .await?
-        .rows_affected()
-    });
-    Ok(n == 1)
+    let mut due = unlock_sql(user);
+    due.push(" AND lock_until IS NOT NULL AND lock_until <= ").push_bind(now);
+    Ok(db.run().execute(due).await? == 1)
 }
 
 /// An admin lifts a lockout, with its audit event. False when the user was not locked.
 pub async fn unlock(db: &Db, user: UserId, audit: &NewAuditEvent) -> Result<bool, StoreError> {
-    let done = with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let n = sqlx::query(
-            "UPDATE users SET status = 'active', failed_logins = 0, locked_at = NULL, lock_until = NULL \
-             WHERE id = $1 AND status = 'locked'",
-        )
-        .bind(user.0)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 1 {
-            insert_audit!(tx, audit);
-        }
-        tx.commit().await?;
-        n == 1
-    });
-    Ok(done)
+    audit::commit_audited(db, unlock_sql(user), audit).await
 }
 
 /// One failed sign-in, for the profile.
@@ -149,12 +137,11 @@ pub struct FailureRow {
 
 /// The most recent failed sign-ins of `user`, newest first.
 pub async fn recent_failures(db: &Db, user: UserId, limit: u32) -> Result<Vec<FailureRow>, StoreError> {
-    let rows = with_db!(db, pool => {
-        sqlx::query_as::<_, FailureRow>("SELECT at, ip FROM login_failures WHERE user_id = $1 ORDER BY at DESC LIMIT $2")
-            .bind(user.0)
-            .bind(i64::from(limit))
-            .fetch_all(pool)
-            .await?
-    });
-    Ok(rows)
+    db.run()
+        .fetch_all(
+            Sql::new("SELECT at, ip FROM login_failures WHERE user_id = $1 ORDER BY at DESC LIMIT $2")
+                .bind(user.0)
+                .bind(i64::from(limit)),
+        )
+        .await
 }

@@ -1,5 +1,5 @@
 //! The mail outbox (transactional outbox pattern): a message is inserted with
-//! [`enqueue_mail!`] inside the transaction of the change that causes it, so both commit or
+//! [`enqueue_in`] inside the transaction of the change that causes it, so both commit or
 //! neither does; a worker then claims due messages under a lease, delivers them and records
 //! the outcome. Several instances on one PostgreSQL database never claim one message
 //! twice: the claim is one `UPDATE` whose candidates are picked `FOR UPDATE SKIP LOCKED`,
@@ -8,7 +8,7 @@
 //! Delivery is at least once: a worker that dies after the server accepted a message but
 //! before [`mark_sent`] leaves it to be sent again once its lease runs out.
 
-use crate::db::BeginWrite;
+use crate::sql::{Sql, Tx};
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, UserId};
 use sqlx::FromRow;
@@ -39,40 +39,34 @@ pub struct NewMail {
     pub created_at: Micros,
 }
 
-/// Inserts `$mails` (`&[NewMail]`) with the open transaction `$tx`: they are delivered
-/// only if it commits. Due at once.
-macro_rules! enqueue_mail {
-    ($tx:expr, $mails:expr) => {{
-        let mails: &[$crate::outbox::NewMail] = $mails;
-        for chunk in mails.chunks($crate::outbox::PER_STATEMENT) {
-            let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO outbox (id, account_id, user_id, kind, recipient, subject, body, next_attempt_at, created_at) ",
-            );
-            qb.push_values(chunk, |mut row, m| {
-                row.push_bind(m.id)
-                    .push_bind(m.account_id.0)
-                    .push_bind(m.user_id.map(|u| u.0))
-                    .push_bind(m.kind)
-                    .push_bind(m.recipient.clone())
-                    .push_bind(m.subject.clone())
-                    .push_bind(m.body.clone())
-                    .push_bind(m.created_at)
-                    .push_bind(m.created_at);
-            });
-            qb.build().execute(&mut *$tx).await?;
-        }
-    }};
+/// Inserts `mails` within the open transaction `tx`: they are delivered only if it
+/// commits. Due at once.
+pub(crate) async fn enqueue_in(tx: &mut Tx, mails: &[NewMail]) -> Result<(), StoreError> {
+    for chunk in mails.chunks(PER_STATEMENT) {
+        let mut sql = Sql::new(
+            "INSERT INTO outbox (id, account_id, user_id, kind, recipient, subject, body, next_attempt_at, created_at) ",
+        );
+        sql.push_values(chunk, |row, m| {
+            row.bind(m.id)
+                .bind(m.account_id.0)
+                .bind(m.user_id.map(|u| u.0))
+                .bind(m.kind)
+                .bind(&m.recipient)
+                .bind(&m.subject)
+                .bind(&m.body)
+                .bind(m.created_at)
+                .bind(m.created_at);
+        });
+        tx.run().execute(sql).await?;
+    }
+    Ok(())
 }
-pub(crate) use enqueue_mail;
 
 /// Queues `mails` on their own (for messages that change nothing else).
 pub async fn enqueue(db: &Db, mails: &[NewMail]) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        enqueue_mail!(tx, mails);
-        tx.commit().await?;
-    });
-    Ok(())
+    let mut tx = db.begin_write().await?;
+    enqueue_in(&mut tx, mails).await?;
+    tx.commit().await
 }
 
 /// A message claimed for delivery.
@@ -95,30 +89,22 @@ pub async fn claim(
     lease_until: Micros,
     limit: i64,
 ) -> Result<Vec<Claimed>, StoreError> {
-    let rows = with_db!(db, pool, d => {
-        // The candidates are picked once (a materialized CTE: PostgreSQL may otherwise re-run
-        // a LIMIT subquery per row and claim more than `limit`), locked without waiting for
-        // rows another worker is claiming, then re-checked by the UPDATE itself.
-        let sql = format!(
-            "WITH picked AS MATERIALIZED (SELECT id FROM outbox \
-             WHERE status = 'pending' AND next_attempt_at <= $3 AND lease_until <= $3 \
-             ORDER BY next_attempt_at LIMIT $4{}) \
-             UPDATE outbox SET claim = $1, lease_until = $2 WHERE id IN (SELECT id FROM picked) \
-             AND status = 'pending' AND lease_until <= $3 \
-             RETURNING id, recipient, subject, body, attempts",
-            if d.is_sqlite() { "" } else { " FOR UPDATE SKIP LOCKED" }
-        );
-        let mut tx = pool.begin_write().await?;
-        let rows: Vec<Claimed> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(claim)
-            .bind(lease_until)
-            .bind(now)
-            .bind(limit)
-            .fetch_all(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        rows
-    });
+    // The candidates are picked once (a materialized CTE: PostgreSQL may otherwise re-run
+    // a LIMIT subquery per row and claim more than `limit`), locked without waiting for
+    // rows another worker is claiming, then re-checked by the UPDATE itself.
+    let sql = format!(
+        "WITH picked AS MATERIALIZED (SELECT id FROM outbox \
+         WHERE status = 'pending' AND next_attempt_at <= $3 AND lease_until <= $3 \
+         ORDER BY next_attempt_at LIMIT $4{}) \
+         UPDATE outbox SET claim = $1, lease_until = $2 WHERE id IN (SELECT id FROM picked) \
+         AND status = 'pending' AND lease_until <= $3 \
+         RETURNING id, recipient, subject, body, attempts",
+        if db.dialect().is_sqlite() { "" } else { " FOR UPDATE SKIP LOCKED" }
+    );
+    let mut tx = db.begin_write().await?;
+    let rows: Vec<Claimed> =
+        tx.run().fetch_all(Sql::new(sql).bind(claim).bind(lease_until).bind(now).bind(limit)).await?;
+    tx.commit().await?;
     Ok(rows)
 }
 
@@ -126,19 +112,11 @@ pub async fn claim(
 /// may carry a single-use link, is erased. False when the claim was lost (lease run out
 /// and taken over).
 pub async fn mark_sent(db: &Db, id: Uuid, claim: Uuid, now: Micros) -> Result<bool, StoreError> {
-    let n = with_db!(db, pool => {
-        sqlx::query(
-            "UPDATE outbox SET status = 'sent', sent_at = $1, body = '', claim = NULL, lease_until = 0, \
-             last_error = NULL WHERE id = $2 AND claim = $3",
-        )
-        .bind(now)
-        .bind(id)
-        .bind(claim)
-        .execute(pool)
-        .await?
-        .rows_affected()
-    });
-    Ok(n == 1)
+    let sent = Sql::new(
+        "UPDATE outbox SET status = 'sent', sent_at = $1, body = '', claim = NULL, lease_until = 0, \
+         last_error = NULL WHERE id = $2 AND claim = $3",
+    );
+    Ok(db.run().execute(sent.bind(now).bind(id).bind(claim)).await? == 1)
 }
 
 /// Records a failed attempt at message `id` (claimed by `claim`): retried at `retry_at`,
@@ -150,66 +128,47 @@ pub async fn mark_failed(
     error: &str,
     retry_at: Option<Micros>,
 ) -> Result<bool, StoreError> {
-    let n = with_db!(db, pool => {
-        sqlx::query(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = $1, claim = NULL, lease_until = 0, \
-             status = CASE WHEN $2 IS NULL THEN 'failed' ELSE 'pending' END, \
-             next_attempt_at = COALESCE($2, next_attempt_at), \
-             body = CASE WHEN $2 IS NULL THEN '' ELSE body END \
-             WHERE id = $3 AND claim = $4",
-        )
-        .bind(error)
-        .bind(retry_at)
-        .bind(id)
-        .bind(claim)
-        .execute(pool)
-        .await?
-        .rows_affected()
-    });
-    Ok(n == 1)
+    let failed = Sql::new(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = $1, claim = NULL, lease_until = 0, \
+         status = CASE WHEN $2 IS NULL THEN 'failed' ELSE 'pending' END, \
+         next_attempt_at = COALESCE($2, next_attempt_at), \
+         body = CASE WHEN $2 IS NULL THEN '' ELSE body END \
+         WHERE id = $3 AND claim = $4",
+    );
+    Ok(db.run().execute(failed.bind(error).bind(retry_at).bind(id).bind(claim)).await? == 1)
 }
 
 /// Gives back what the worker `claim` holds and has not attempted (it is stopping).
 pub async fn release(db: &Db, claim: Uuid) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        sqlx::query("UPDATE outbox SET claim = NULL, lease_until = 0 WHERE claim = $1 AND status = 'pending'")
-            .bind(claim)
-            .execute(pool)
-            .await?;
-    });
+    let sql = "UPDATE outbox SET claim = NULL, lease_until = 0 WHERE claim = $1 AND status = 'pending'";
+    db.run().execute(Sql::new(sql).bind(claim)).await?;
     Ok(())
 }
 
 /// When the next pending message is due (it may be now or past), if any.
 pub async fn next_due(db: &Db) -> Result<Option<Micros>, StoreError> {
-    let at = with_db!(db, pool => {
-        sqlx::query_scalar::<_, Option<i64>>(
+    let at: Option<Option<i64>> = db
+        .run()
+        .fetch_scalar(Sql::new(
             "SELECT MIN(CASE WHEN lease_until > next_attempt_at THEN lease_until ELSE next_attempt_at END) \
              FROM outbox WHERE status = 'pending'",
-        )
-        .fetch_one(pool)
-        .await?
-    });
-    Ok(at)
+        ))
+        .await?;
+    Ok(at.flatten())
 }
 
 /// Messages waiting for delivery in the whole database (for `roster_mail_queued`).
 pub async fn pending_count(db: &Db) -> Result<i64, StoreError> {
-    let n = with_db!(db, pool => {
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM outbox WHERE status = 'pending'").fetch_one(pool).await?
-    });
-    Ok(n)
+    let n: Option<i64> =
+        db.run().fetch_scalar(Sql::new("SELECT count(*) FROM outbox WHERE status = 'pending'")).await?;
+    Ok(n.unwrap_or(0))
 }
 
 /// Messages due by `now` and not yet sent or given up (being delivered included).
 pub async fn due_count(db: &Db, now: Micros) -> Result<i64, StoreError> {
-    let n = with_db!(db, pool => {
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1")
-            .bind(now)
-            .fetch_one(pool)
-            .await?
-    });
-    Ok(n)
+    let sql = "SELECT count(*) FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1";
+    let n: Option<i64> = db.run().fetch_scalar(Sql::new(sql).bind(now)).await?;
+    Ok(n.unwrap_or(0))
 }
 
 /// Where one message stands, as admins see it.
@@ -227,16 +186,17 @@ pub struct MailState {
 
 /// The newest message of each kind about `user` (one per kind, by kind).
 pub async fn latest_for_user(db: &Db, account: AccountId, user: UserId) -> Result<Vec<MailState>, StoreError> {
-    let rows = with_db!(db, pool => {
-        sqlx::query_as::<_, MailState>(
-            "SELECT kind, status, attempts, next_attempt_at, last_error, created_at, sent_at FROM outbox \
-             WHERE user_id = $1 AND account_id = $2 ORDER BY created_at DESC LIMIT 100",
+    let rows: Vec<MailState> = db
+        .run()
+        .fetch_all(
+            Sql::new(
+                "SELECT kind, status, attempts, next_attempt_at, last_error, created_at, sent_at FROM outbox \
+                 WHERE user_id = $1 AND account_id = $2 ORDER BY created_at DESC LIMIT 100",
+            )
+            .bind(user.0)
+            .bind(account.0),
         )
-        .bind(user.0)
-        .bind(account.0)
-        .fetch_all(pool)
-        .await?
-    });
+        .await?;
     let mut latest: Vec<MailState> = Vec::new();
     for row in rows {
         if !latest.iter().any(|m| m.kind == row.kind) {
@@ -253,21 +213,19 @@ pub async fn latest_for_user(db: &Db, account: AccountId, user: UserId) -> Resul
 pub async fn invited_never_emailed(db: &Db, account: AccountId, users: &[UserId]) -> Result<Vec<UserId>, StoreError> {
     let mut found = Vec::new();
     for chunk in users.chunks(PER_STATEMENT) {
-        let ids: Vec<Uuid> = with_db!(db, pool => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT u.id FROM users u WHERE u.status = 'invited' AND u.deleted_at IS NULL AND u.account_id = ",
-            );
-            qb.push_bind(account.0).push(" AND u.id IN (");
-            let mut list = qb.separated(", ");
-            for u in chunk {
-                list.push_bind(u.0);
-            }
-            qb.push(
-                ") AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.user_id = u.id AND o.kind = 'invitation' \
-                 AND o.status IN ('pending', 'sent'))",
-            );
-            qb.build_query_scalar().fetch_all(pool).await?
-        });
+        let mut sql = Sql::new(
+            "SELECT u.id FROM users u WHERE u.status = 'invited' AND u.deleted_at IS NULL AND u.account_id = $1 \
+             AND u.id IN (",
+        )
+        .bind(account.0);
+        for (i, u) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "" } else { ", " }).push_bind(u.0);
+        }
+        sql.push(
+            ") AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.user_id = u.id AND o.kind = 'invitation' \
+             AND o.status IN ('pending', 'sent'))",
+        );
+        let ids: Vec<Uuid> = db.run().fetch_column(sql).await?;
         found.extend(ids.into_iter().map(UserId));
     }
     Ok(found)

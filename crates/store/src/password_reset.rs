@@ -3,42 +3,27 @@
 //! transaction. Links live in `user_tokens` with purpose `password_reset` (see [`crate::tokens`]).
 //! Also the account's SSO switch, which forbids resets while on.
 
-use crate::audit::{NewAuditEvent, insert_audit};
-use crate::db::BeginWrite;
-use crate::outbox::{NewMail, enqueue_mail};
+use crate::audit::{self, NewAuditEvent};
+use crate::outbox::NewMail;
 use crate::sessions::Ending;
-use crate::tokens::{NewToken, consume_token, issue_token};
+use crate::sql::{Sql, Tx};
+use crate::tokens::{NewToken, TokenPurpose};
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, SessionId, UserId};
+use domain::user::UserStatus;
 use sqlx::FromRow;
 use uuid::Uuid;
 
-/// The purpose of password-reset links.
-pub const PASSWORD_RESET: &str = "password_reset";
-
 /// Whether SSO is enabled for `account` (then the identity provider owns passwords).
 pub async fn sso_enabled(db: &Db, account: AccountId) -> Result<bool, StoreError> {
-    let on = with_db!(db, pool => {
-        sqlx::query_scalar::<_, bool>("SELECT sso_enabled FROM accounts WHERE id = $1")
-            .bind(account.0)
-            .fetch_optional(pool)
-            .await?
-    });
+    let on = db.run().fetch_scalar(Sql::new("SELECT sso_enabled FROM accounts WHERE id = $1").bind(account.0)).await?;
     Ok(on.unwrap_or(false))
 }
 
 /// Switches SSO for `account` and appends `audit`, in one transaction.
 pub async fn set_sso_enabled(db: &Db, account: AccountId, on: bool, audit: &NewAuditEvent) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query("UPDATE accounts SET sso_enabled = $1 WHERE id = $2")
-            .bind(on)
-            .bind(account.0)
-            .execute(&mut *tx)
-            .await?;
-        insert_audit!(tx, audit);
-        tx.commit().await?;
-    });
+    let switch = Sql::new("UPDATE accounts SET sso_enabled = $1 WHERE id = $2").bind(on).bind(account.0);
+    audit::commit_audited(db, switch, audit).await?;
     Ok(())
 }
 
@@ -46,16 +31,13 @@ pub async fn set_sso_enabled(db: &Db, account: AccountId, on: bool, audit: &NewA
 /// `mail` (the link), in one transaction. False, storing nothing, when the user was deleted
 /// or suspended meanwhile.
 pub async fn issue(db: &Db, token: &NewToken, audit: &NewAuditEvent, mail: &NewMail) -> Result<bool, StoreError> {
-    let issued = with_db!(db, pool, dialect => {
-        let mut tx = pool.begin_write().await?;
-        let issued = issue_token!(tx, dialect, token);
-        if issued {
-            insert_audit!(tx, audit);
-            enqueue_mail!(tx, std::slice::from_ref(mail));
-            tx.commit().await?;
-        }
-        issued
-    });
+    let mut tx = db.begin_write().await?;
+    let issued = crate::tokens::issue_in(&mut tx, token).await?;
+    if issued {
+        audit::insert(&mut tx, audit).await?;
+        crate::outbox::enqueue_in(&mut tx, std::slice::from_ref(mail)).await?;
+    }
+    tx.finish(issued).await?;
     Ok(issued)
 }
 
@@ -75,35 +57,43 @@ pub struct ResetTarget {
 
 /// The user of the live reset link `token_hash`, without spending it.
 pub async fn peek(db: &Db, token_hash: &[u8], now: Micros) -> Result<Option<ResetTarget>, StoreError> {
-    let row = with_db!(db, pool => {
-        sqlx::query_as::<_, ResetTarget>(
-            "SELECT u.id AS user_id, u.account_id, u.email, u.first_name, u.last_name, u.status, u.password_hash, \
+    db.run()
+        .fetch_optional(
+            Sql::new(
+                "SELECT u.id AS user_id, u.account_id, u.email, u.first_name, u.last_name, u.status, u.password_hash, \
              a.sso_enabled, st.value AS security_settings \
              FROM user_tokens t JOIN users u ON u.id = t.user_id JOIN accounts a ON a.id = u.account_id \
              LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
              WHERE t.token_hash = $1 AND t.purpose = 'password_reset' AND t.used_at IS NULL AND t.expires_at > $2 \
              AND u.deleted_at IS NULL",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .bind(TokenPurpose::PasswordReset.as_str()),
         )
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(pool)
-        .await?
-    });
-    Ok(row)
+        .await
 }
 
 /// The user's most recent `n` earlier password hashes, newest first.
 pub async fn history(db: &Db, user: UserId, n: u32) -> Result<Vec<String>, StoreError> {
-    let rows = with_db!(db, pool => {
-        sqlx::query_scalar::<_, String>(
-            "SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2",
+    db.run()
+        .fetch_column(
+            Sql::new("SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2")
+                .bind(user.0)
+                .bind(i64::from(n)),
         )
-        .bind(user.0)
-        .bind(i64::from(n))
-        .fetch_all(pool)
-        .await?
-    });
-    Ok(rows)
+        .await
+}
+
+/// Adds `hash`, set for `user` at `at`, to the password history; with `once`, only when the
+/// history does not hold it yet.
+async fn remember(tx: &mut Tx, user: UserId, hash: &str, at: Micros, once: bool) -> Result<(), StoreError> {
+    let mut sql = Sql::new("INSERT INTO password_history (user_id, password_hash, created_at) SELECT $1, $2, $3");
+    if once {
+        sql.push(" WHERE NOT EXISTS (SELECT 1 FROM password_history WHERE user_id = $1 AND password_hash = $2)");
+    }
+    tx.run().execute(sql.bind(user.0).bind(hash).bind(at)).await?;
+    Ok(())
 }
 
 /// Spends the link `token_hash` and, if it was live for `user`, sets the new password
@@ -118,34 +108,30 @@ pub async fn complete(
     audit: &NewAuditEvent,
 ) -> Result<bool, StoreError> {
     let now = audit.at;
-    let done = with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let spent = consume_token!(tx, token_hash, PASSWORD_RESET, now);
-        let ok = spent == Some(user);
-        if ok {
-            sqlx::query(
-                "UPDATE users SET password_hash = $1, failed_logins = 0, locked_at = NULL, lock_until = NULL, \
-                 status = CASE WHEN status = 'locked' THEN 'active' ELSE status END, \
+    let mut tx = db.begin_write().await?;
+    let spent = crate::tokens::consume_in(&mut tx, token_hash, TokenPurpose::PasswordReset, now).await?;
+    let ok = spent == Some(user);
+    if ok {
+        tx.run()
+            .execute(
+                Sql::new(
+                    "UPDATE users SET password_hash = $1, failed_logins = 0, locked_at = NULL, lock_until = NULL, \
+                 status = CASE WHEN status = $4 THEN $5 ELSE status END, \
                  version = version + 1, updated_at = $2 WHERE id = $3",
-            )
-            .bind(new_hash)
-            .bind(now)
-            .bind(user.0)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)")
-                .bind(user.0)
+                )
                 .bind(new_hash)
                 .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            crate::sessions::end_all_in!(tx, user, ending);
-            insert_audit!(tx, audit);
-        }
-        tx.commit().await?;
-        ok
-    });
-    Ok(done)
+                .bind(user.0)
+                .bind(UserStatus::Locked.as_str())
+                .bind(UserStatus::Active.as_str()),
+            )
+            .await?;
+        remember(&mut tx, user, new_hash, now, false).await?;
+        crate::sessions::end_all_in(&mut tx, user, None, ending).await?;
+        audit::insert(&mut tx, audit).await?;
+    }
+    tx.commit().await?;
+    Ok(ok)
 }
 
 /// Replaces `user`'s password if it is still `old_hash` (recording the old and the new one
@@ -161,63 +147,30 @@ pub async fn change(
     audit: &NewAuditEvent,
 ) -> Result<bool, StoreError> {
     let now = audit.at;
-    let done = with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let n = sqlx::query(
-            "UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 \
-             WHERE id = $3 AND password_hash = $4",
-        )
-        .bind(new_hash)
-        .bind(now)
-        .bind(user.0)
-        .bind(old_hash)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 1 {
-            // The replaced password joins the history too (a password set without one, as
-            // at account creation, would otherwise be reusable at once), just before the new.
-            sqlx::query(
-                "INSERT INTO password_history (user_id, password_hash, created_at) SELECT $1, $2, $3 \
-                 WHERE NOT EXISTS (SELECT 1 FROM password_history WHERE user_id = $1 AND password_hash = $2)",
-            )
-            .bind(user.0)
-            .bind(old_hash)
-            .bind(now - 1)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)")
-                .bind(user.0)
-                .bind(new_hash)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "UPDATE sessions SET ended_at = $1, ended_by_user_id = $2, end_cause = $3, end_reason = $4 \
-                 WHERE user_id = $2 AND ended_at IS NULL AND id <> $5",
-            )
-            .bind(ending.at)
-            .bind(user.0)
-            .bind(ending.cause)
-            .bind(&ending.reason)
-            .bind(keep.0)
-            .execute(&mut *tx)
-            .await?;
-            insert_audit!(tx, audit);
-        }
-        tx.commit().await?;
-        n == 1
-    });
+    let mut tx = db.begin_write().await?;
+    let replace = Sql::new(
+        "UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 \
+         WHERE id = $3 AND password_hash = $4",
+    )
+    .bind(new_hash)
+    .bind(now)
+    .bind(user.0)
+    .bind(old_hash);
+    let done = audit::update_audited(&mut tx, replace, audit).await?;
+    if done {
+        // The replaced password joins the history too (a password set without one, as
+        // at account creation, would otherwise be reusable at once), just before the new.
+        remember(&mut tx, user, old_hash, now - 1, true).await?;
+        remember(&mut tx, user, new_hash, now, false).await?;
+        crate::sessions::end_all_in(&mut tx, user, Some(keep), ending).await?;
+    }
+    tx.commit().await?;
     Ok(done)
 }
 
 /// `user`'s current password hash (none for invited users and SSO-only ones).
 pub async fn password_hash(db: &Db, user: UserId) -> Result<Option<String>, StoreError> {
-    let hash = with_db!(db, pool => {
-        sqlx::query_scalar::<_, Option<String>>("SELECT password_hash FROM users WHERE id = $1")
-            .bind(user.0)
-            .fetch_optional(pool)
-            .await?
-    });
+    let hash: Option<Option<String>> =
+        db.run().fetch_scalar(Sql::new("SELECT password_hash FROM users WHERE id = $1").bind(user.0)).await?;
     Ok(hash.flatten())
 }

@@ -1,7 +1,7 @@
 //! Custom admin roles: a named permission set with a workspace scope.
 
-use crate::audit::NewAuditEvent;
-use crate::db::BeginWrite;
+use crate::audit::{self, NewAuditEvent};
+use crate::sql::{Sql, Tx};
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, AdminRoleId};
 use domain::permission::{PermissionSet, Scope};
@@ -25,37 +25,52 @@ pub async fn create(db: &Db, role: &NewRole) -> Result<(), StoreError> {
 
 /// The id of the account's built-in Master Admin role.
 pub async fn master_role(db: &Db, account: AccountId) -> Result<Option<AdminRoleId>, StoreError> {
-    let id: Option<uuid::Uuid> = with_db!(db, pool => {
-        sqlx::query_scalar("SELECT id FROM admin_roles WHERE account_id = $1 AND kind = 'master'")
-            .bind(account.0)
-            .fetch_optional(pool)
-            .await?
-    });
+    let id: Option<uuid::Uuid> = db
+        .run()
+        .fetch_scalar(Sql::new("SELECT id FROM admin_roles WHERE account_id = $1 AND kind = 'master'").bind(account.0))
+        .await?;
     Ok(id.map(AdminRoleId))
 }
 
-/// Inserts the permission and workspace rows of `role` with the open transaction `$tx`.
-macro_rules! insert_role_details {
-    ($tx:expr, $id:expr, $permissions:expr, $scope:expr) => {{
-        let id: AdminRoleId = $id;
-        let permissions: PermissionSet = $permissions;
-        for p in permissions.iter() {
-            sqlx::query("INSERT INTO admin_role_permissions (role_id, permission) VALUES ($1, $2)")
-                .bind(id.0)
-                .bind(p.as_str())
-                .execute(&mut *$tx)
+/// Replaces the permission and workspace rows of role `id` within the open transaction `tx`.
+async fn set_details(
+    tx: &mut Tx,
+    id: AdminRoleId,
+    permissions: PermissionSet,
+    scope: &Scope,
+) -> Result<(), StoreError> {
+    clear_details(tx, id).await?;
+    for p in permissions.iter() {
+        tx.run()
+            .execute(
+                Sql::new("INSERT INTO admin_role_permissions (role_id, permission) VALUES ($1, $2)")
+                    .bind(id.0)
+                    .bind(p.as_str()),
+            )
+            .await?;
+    }
+    if let Scope::Workspaces(ws) = scope {
+        for w in ws {
+            tx.run()
+                .execute(
+                    Sql::new("INSERT INTO admin_role_workspaces (role_id, workspace_id) VALUES ($1, $2)")
+                        .bind(id.0)
+                        .bind(w.0),
+                )
                 .await?;
         }
-        if let Scope::Workspaces(ws) = $scope {
-            for w in ws {
-                sqlx::query("INSERT INTO admin_role_workspaces (role_id, workspace_id) VALUES ($1, $2)")
-                    .bind(id.0)
-                    .bind(w.0)
-                    .execute(&mut *$tx)
-                    .await?;
-            }
-        }
-    }};
+    }
+    Ok(())
+}
+
+async fn clear_details(tx: &mut Tx, id: AdminRoleId) -> Result<(), StoreError> {
+    for sql in [
+        "DELETE FROM admin_role_permissions WHERE role_id = $1",
+        "DELETE FROM admin_role_workspaces WHERE role_id = $1",
+    ] {
+        tx.run().execute(Sql::new(sql).bind(id.0)).await?;
+    }
+    Ok(())
 }
 
 /// Creates a custom role with its audit event in one transaction.
@@ -64,26 +79,25 @@ pub async fn create_audited(db: &Db, role: &NewRole, audit: &NewAuditEvent) -> R
 }
 
 async fn insert(db: &Db, role: &NewRole, audit: Option<&NewAuditEvent>) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO admin_roles (id, account_id, name, kind, all_workspaces, created_at) \
+    let mut tx = db.begin_write().await?;
+    tx.run()
+        .execute(
+            Sql::new(
+                "INSERT INTO admin_roles (id, account_id, name, kind, all_workspaces, created_at) \
              VALUES ($1, $2, $3, 'custom', $4, $5)",
+            )
+            .bind(role.id.0)
+            .bind(role.account_id.0)
+            .bind(&role.name)
+            .bind(role.scope == Scope::AllWorkspaces)
+            .bind(role.created_at),
         )
-        .bind(role.id.0)
-        .bind(role.account_id.0)
-        .bind(&role.name)
-        .bind(role.scope == Scope::AllWorkspaces)
-        .bind(role.created_at)
-        .execute(&mut *tx)
         .await?;
-        insert_role_details!(tx, role.id, role.permissions, &role.scope);
-        if let Some(event) = audit {
-            crate::audit::insert_audit!(tx, event);
-        }
-        tx.commit().await?;
-    });
-    Ok(())
+    set_details(&mut tx, role.id, role.permissions, &role.scope).await?;
+    if let Some(event) = audit {
+        audit::insert(&mut tx, event).await?;
+    }
+    tx.commit().await
 }
 
 /// Replaces a custom role's name, permissions and scope with its audit event.
@@ -95,21 +109,15 @@ pub async fn update(
     scope: &Scope,
     audit: &NewAuditEvent,
 ) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query("UPDATE admin_roles SET name = $1, all_workspaces = $2 WHERE id = $3 AND kind = 'custom'")
-            .bind(name)
-            .bind(*scope == Scope::AllWorkspaces)
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM admin_role_permissions WHERE role_id = $1").bind(id.0).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM admin_role_workspaces WHERE role_id = $1").bind(id.0).execute(&mut *tx).await?;
-        insert_role_details!(tx, id, permissions, scope);
-        crate::audit::insert_audit!(tx, audit);
-        tx.commit().await?;
-    });
-    Ok(())
+    let mut tx = db.begin_write().await?;
+    let rename = Sql::new("UPDATE admin_roles SET name = $1, all_workspaces = $2 WHERE id = $3 AND kind = 'custom'")
+        .bind(name)
+        .bind(*scope == Scope::AllWorkspaces)
+        .bind(id.0);
+    if audit::update_audited(&mut tx, rename, audit).await? {
+        set_details(&mut tx, id, permissions, scope).await?;
+    }
+    tx.commit().await
 }
 
 /// A custom role with how many users hold it.
@@ -124,41 +132,32 @@ pub struct RoleSummary {
 
 /// Every admin role of `account` (the Master Admin role first), with holder counts.
 pub async fn list(db: &Db, account: AccountId) -> Result<Vec<RoleSummary>, StoreError> {
-    let rows = with_db!(db, pool => {
-        sqlx::query_as::<_, RoleSummary>(
-            "SELECT r.id, r.name, r.kind, r.all_workspaces, \
+    db.run()
+        .fetch_all(
+            Sql::new(
+                "SELECT r.id, r.name, r.kind, r.all_workspaces, \
              (SELECT COUNT(*) FROM users u WHERE u.admin_role_id = r.id) AS holders \
              FROM admin_roles r WHERE r.account_id = $1 ORDER BY r.kind DESC, lower(r.name), r.id",
+            )
+            .bind(account.0),
         )
-        .bind(account.0)
-        .fetch_all(pool)
-        .await?
-    });
-    Ok(rows)
+        .await
 }
 
 /// Deletes a custom role only while nobody holds it. Returns the number of holders that
 /// refused the deletion (0 means deleted).
 pub async fn delete_if_unused(db: &Db, id: AdminRoleId, audit: &NewAuditEvent) -> Result<i64, StoreError> {
-    let holders = with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let holders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE admin_role_id = $1")
-            .bind(id.0)
-            .fetch_one(&mut *tx)
-            .await?;
-        if holders == 0 {
-            sqlx::query("DELETE FROM admin_role_permissions WHERE role_id = $1").bind(id.0).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM admin_role_workspaces WHERE role_id = $1").bind(id.0).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM admin_roles WHERE id = $1 AND kind = 'custom'")
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await?;
-            crate::audit::insert_audit!(tx, audit);
-            tx.commit().await?;
-        } else {
-            tx.rollback().await?;
-        }
-        holders
-    });
+    let mut tx = db.begin_write().await?;
+    let holders: i64 = tx
+        .run()
+        .fetch_scalar(Sql::new("SELECT COUNT(*) FROM users WHERE admin_role_id = $1").bind(id.0))
+        .await?
+        .unwrap_or(0);
+    if holders == 0 {
+        clear_details(&mut tx, id).await?;
+        let delete = Sql::new("DELETE FROM admin_roles WHERE id = $1 AND kind = 'custom'").bind(id.0);
+        audit::update_audited(&mut tx, delete, audit).await?;
+    }
+    tx.finish(holders == 0).await?;
     Ok(holders)
 }

@@ -3,13 +3,11 @@
 //! sample); [`BulkLoad`] writes any number of batches in one transaction and builds the
 //! users' secondary indexes once at the end (`roster demo --users N`).
 
-use crate::db::BeginWrite;
 use crate::sessions::NewSession;
+use crate::sql::{Sql, Tx};
 use crate::users::NewUser;
 use crate::{Db, StoreError};
 use domain::ids::{GroupId, UserId};
-use sqlx::pool::PoolConnection;
-use sqlx::{AssertSqlSafe, Connection, PgConnection, QueryBuilder, SqliteConnection};
 
 /// One batch of generated rows, written atomically.
 #[derive(Debug, Default)]
@@ -19,60 +17,25 @@ pub struct Batch {
     pub sessions: Vec<NewSession>,
 }
 
-/// Writes `$batch` with `$conn` (a `&mut` connection inside an open transaction).
-macro_rules! insert_batch {
-    ($conn:expr, $batch:expr) => {{
-        let conn = $conn;
-        let batch: &Batch = $batch;
-        for chunk in batch.users.chunks(crate::users::USERS_PER_STATEMENT) {
-            crate::users::insert_users!(conn, chunk);
-        }
-        for chunk in batch.group_members.chunks(5000) {
-            let mut qb = QueryBuilder::new("INSERT INTO group_members (group_id, user_id) ");
-            qb.push_values(chunk, |mut row, (g, u)| {
-                row.push_bind(g.0).push_bind(u.0);
-            });
-            qb.build().execute(&mut *conn).await?;
-        }
-        for chunk in batch.sessions.chunks(2000) {
-            let mut qb = QueryBuilder::new(
-                "INSERT INTO sessions (id, token_hash, user_id, workspace_id, csrf_token, device_type, \
-                 browser, os, ip, user_agent, created_at, last_activity_at, expires_at, profile_settings) ",
-            );
-            qb.push_values(chunk, |mut row, s| {
-                row.push_bind(s.id.0)
-                    .push_bind(s.token_hash.clone())
-                    .push_bind(s.user_id.0)
-                    .push_bind(s.workspace_id.map(|w| w.0))
-                    .push_bind(s.csrf_token.clone())
-                    .push_bind(s.device_type.clone())
-                    .push_bind(s.browser.clone())
-                    .push_bind(s.os.clone())
-                    .push_bind(s.ip.clone())
-                    .push_bind(s.user_agent.clone())
-                    .push_bind(s.created_at)
-                    .push_bind(s.created_at)
-                    .push_bind(s.expires_at)
-                    .push_bind(s.profile_settings);
-            });
-            qb.build().execute(&mut *conn).await?;
-        }
-    }};
+/// Writes `batch` within the open transaction `tx`.
+async fn insert_in(tx: &mut Tx, batch: &Batch) -> Result<(), StoreError> {
+    crate::users::insert_in(tx, &batch.users).await?;
+    crate::groups::add_members_in(tx, &batch.group_members).await?;
+    for chunk in batch.sessions.chunks(crate::sessions::SESSIONS_PER_STATEMENT) {
+        tx.run().execute(crate::sessions::insert_sql(chunk)).await?;
+    }
+    Ok(())
 }
 
 /// Writes `batch` in one transaction.
 pub async fn insert(db: &Db, batch: &Batch) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        insert_batch!(&mut *tx, batch);
-        tx.commit().await?;
-    });
-    Ok(())
+    let mut tx = db.begin_write().await?;
+    insert_in(&mut tx, batch).await?;
+    tx.commit().await
 }
 
-/// A bulk load: every batch in one transaction on a connection of its own, taken out of
-/// the pool, so an interrupted load leaves nothing behind (dropping a `BulkLoad` without
-/// [`BulkLoad::finish`] closes the connection, which rolls the transaction back).
+/// A bulk load: every batch in one write transaction, so an interrupted load leaves nothing
+/// behind (dropping a `BulkLoad` without [`BulkLoad::finish`] rolls the transaction back).
 ///
 /// Inserting rows one at a time into the users' ~9 secondary indexes and the search index
 /// means random writes all over them; building each once from sorted rows is an order of
@@ -83,34 +46,18 @@ pub async fn insert(db: &Db, batch: &Batch) -> Result<(), StoreError> {
 /// other writers (SQLite: the write lock; PostgreSQL: `DROP INDEX` takes an exclusive
 /// lock), which is what a load into an empty database wants anyway.
 pub struct BulkLoad {
-    conn: LoadConn,
+    db: Db,
+    tx: Tx,
     /// What `finish` executes, in order, before committing.
     rebuild: Vec<String>,
-    /// What `finish` executes after committing.
-    after_commit: Option<&'static str>,
 }
 
-enum LoadConn {
-    Sqlite(SqliteConnection),
-    Pg(PgConnection),
-}
-
-/// Runs `$body` with `$conn` bound to the load's connection, once per backend.
-macro_rules! with_conn {
-    ($load:expr, $conn:pat => $body:expr) => {
-        match $load {
-            LoadConn::Sqlite($conn) => $body,
-            LoadConn::Pg($conn) => $body,
-        }
-    };
-}
-
-/// SQLite settings of the loading connection only (the pool's connections keep theirs;
-/// journaling and syncing are untouched): a 64 MiB page cache instead of 2 MiB, so the
-/// sessions' random token index stays in memory, and two helper threads for the sorting
-/// behind each index build. (A bigger cache or in-memory temporary storage only costs
-/// memory: neither made 1M users faster.)
-const SQLITE_LOAD_SETTINGS: &[&str] = &["PRAGMA cache_size = -65536", "PRAGMA threads = 2"];
+/// SQLite settings of the loading connection while it loads (`finish` puts back what the
+/// connection had; journaling and syncing are untouched): a 64 MiB page cache instead of
+/// 2 MiB, so the sessions' random token index stays in memory, and two helper threads for
+/// the sorting behind each index build. (A bigger cache or in-memory temporary storage only
+/// costs memory: neither made 1M users faster.)
+const SQLITE_LOAD_SETTINGS: &[(&str, i64)] = &[("cache_size", -65536), ("threads", 2)];
 
 /// The users' indexes and triggers that rows are inserted into one by one: everything
 /// SQLite stored SQL for (the automatic indexes of `PRIMARY KEY`/`UNIQUE` have none).
@@ -122,16 +69,15 @@ const SQLITE_USER_OBJECTS: &str = "SELECT type, name, sql FROM sqlite_master \
 const SQLITE_FTS_REBUILD: &str = "INSERT INTO users_fts(users_fts) VALUES ('rebuild')";
 
 /// PostgreSQL: a bigger sort budget for this transaction's index builds.
-const PG_LOAD_SETTINGS: &[&str] = &["SET LOCAL maintenance_work_mem = '256MB'"];
+const PG_LOAD_SETTING: &str = "SET LOCAL maintenance_work_mem = '256MB'";
 
-/// PostgreSQL plans from statistics that autovacuum gathers only some time after a load;
-/// until then it takes the million new rows for an empty table (measured: owner suggestions
-/// 1.5 s instead of 1 ms). Gathering them at once costs about a second.
-const PG_AFTER_COMMIT: &str = "ANALYZE";
-
-/// SQLite chooses between the users' indexes (a role's few holders, or the sort order) from
-/// the statistics ANALYZE gathers (sqlite_stat1 and sqlite_stat4); without them it guesses.
-const SQLITE_AFTER_COMMIT: &str = "ANALYZE";
+/// Gathers the planner's statistics after the load. PostgreSQL plans from statistics that
+/// autovacuum gathers only some time after a load; until then it takes the million new rows
+/// for an empty table (measured: owner suggestions 1.5 s instead of 1 ms), and gathering them
+/// at once costs about a second. SQLite chooses between the users' indexes (a role's few
+/// holders, or the sort order) from the statistics ANALYZE gathers (sqlite_stat1 and
+/// sqlite_stat4); without them it guesses.
+const AFTER_COMMIT: &str = "ANALYZE";
 
 /// The users' indexes that back no constraint (the primary key stays).
 const PG_USER_OBJECTS: &str = "SELECT 'index', indexname, indexdef FROM pg_indexes \
@@ -140,67 +86,54 @@ const PG_USER_OBJECTS: &str = "SELECT 'index', indexname, indexdef FROM pg_index
      ORDER BY indexname";
 
 impl BulkLoad {
-    /// Starts a bulk load on a connection of `db`'s pool.
+    /// Starts a bulk load in a write transaction of `db`.
     pub async fn begin(db: &Db) -> Result<Self, StoreError> {
-        let (conn, settings, objects_sql, after) = match db {
-            Db::Sqlite(pool) => {
-                let mut conn = pool.acquire().await.map(PoolConnection::detach)?;
-                for pragma in SQLITE_LOAD_SETTINGS {
-                    sqlx::query(*pragma).execute(&mut conn).await?;
-                }
-                sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await?;
-                (LoadConn::Sqlite(conn), &[][..], SQLITE_USER_OBJECTS, Some(SQLITE_FTS_REBUILD))
+        let mut tx = db.begin_write().await?;
+        let mut rebuild = Vec::new();
+        let objects_sql = if tx.dialect().is_sqlite() {
+            for (pragma, value) in SQLITE_LOAD_SETTINGS {
+                let had: Option<i64> = tx.run().fetch_scalar(Sql::new(format!("PRAGMA {pragma}"))).await?;
+                tx.run().execute(Sql::new(format!("PRAGMA {pragma} = {value}"))).await?;
+                // Put back last, after the indexes are built.
+                rebuild.push(format!("PRAGMA {pragma} = {}", had.unwrap_or(0)));
             }
-            Db::Pg(pool) => {
-                let mut conn = pool.acquire().await.map(PoolConnection::detach)?;
-                sqlx::query("BEGIN").execute(&mut conn).await?;
-                (LoadConn::Pg(conn), PG_LOAD_SETTINGS, PG_USER_OBJECTS, None)
-            }
+            SQLITE_USER_OBJECTS
+        } else {
+            tx.run().execute(Sql::new(PG_LOAD_SETTING)).await?;
+            PG_USER_OBJECTS
         };
-        let after_commit = Some(if matches!(conn, LoadConn::Pg(_)) { PG_AFTER_COMMIT } else { SQLITE_AFTER_COMMIT });
-        let mut load = Self { conn, rebuild: Vec::new(), after_commit };
+        let restore = std::mem::take(&mut rebuild);
+        let objects: Vec<(String, String, String)> = tx.run().fetch_all(Sql::new(objects_sql)).await?;
         let mut triggers = Vec::new();
-        with_conn!(&mut load.conn, conn => {
-            for setting in settings {
-                sqlx::query(*setting).execute(&mut *conn).await?;
-            }
-            let objects: Vec<(String, String, String)> = sqlx::query_as(objects_sql).fetch_all(&mut *conn).await?;
-            for (kind, name, sql) in objects {
-                let drop = format!("DROP {} \"{}\"", kind.to_uppercase(), name.replace('"', "\"\""));
-                sqlx::query(AssertSqlSafe(drop)).execute(&mut *conn).await?;
-                if kind == "trigger" {
-                    triggers.push(sql);
-                } else {
-                    load.rebuild.push(sql);
-                }
-            }
-        });
-        load.rebuild.extend(after.map(str::to_owned));
-        load.rebuild.extend(triggers);
-        Ok(load)
+        for (kind, name, sql) in objects {
+            let drop = format!("DROP {} \"{}\"", kind.to_uppercase(), name.replace('"', "\"\""));
+            tx.run().execute(Sql::new(drop)).await?;
+            if kind == "trigger" { triggers.push(sql) } else { rebuild.push(sql) }
+        }
+        if tx.dialect().is_sqlite() {
+            rebuild.push(SQLITE_FTS_REBUILD.to_owned());
+        }
+        rebuild.extend(triggers);
+        rebuild.extend(restore);
+        Ok(Self { db: db.clone(), tx, rebuild })
     }
 
     /// Writes `batch` into the load's transaction.
     pub async fn insert(&mut self, batch: &Batch) -> Result<(), StoreError> {
-        with_conn!(&mut self.conn, conn => {
-            insert_batch!(&mut *conn, batch);
-        });
-        Ok(())
+        insert_in(&mut self.tx, batch).await
     }
 
     /// Builds the dropped indexes (and SQLite's search index) and commits everything.
     pub async fn finish(mut self) -> Result<(), StoreError> {
-        let after_commit = self.after_commit;
-        with_conn!(self.conn, mut conn => {
-            for sql in self.rebuild.drain(..) {
-                sqlx::query(AssertSqlSafe(sql)).execute(&mut conn).await?;
-            }
-            sqlx::query("COMMIT").execute(&mut conn).await?;
-            if let Some(sql) = after_commit {
-                sqlx::query(sql).execute(&mut conn).await?;
-            }
-            conn.close().await?;
-        });
+        for sql in self.rebuild.drain(..) {
+            self.tx.run().execute(Sql::new(sql)).await?;
+        }
+        // Analysed on the load's own connection, so the statistics commit with the rows (a
+        // pool connection's planner did not pick them up from an ANALYZE run elsewhere after
+        // the commit: plans::hot_statements_use_their_indexes), and once more on the pool.
+        self.tx.run().execute(Sql::new(AFTER_COMMIT)).await?;
+        self.tx.commit().await?;
+        self.db.run().execute(Sql::new(AFTER_COMMIT)).await?;
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 //! reading them never counts session rows; and the sweep that ends sessions past their
 //! absolute lifetime, so the live count does not include sessions nobody will use again.
 
-use crate::db::BeginWrite;
+use crate::sql::Sql;
 use crate::{Db, Micros, StoreError};
 
 /// Totals since the database was created (exact across instances).
@@ -25,11 +25,10 @@ impl SessionTallies {
 
 /// Reads the tallies: at most a few dozen rows.
 pub async fn read(db: &Db) -> Result<SessionTallies, StoreError> {
-    let rows: Vec<(String, i64)> = with_db!(db, pool => {
-        sqlx::query_as("SELECT event, CAST(sum(n) AS BIGINT) FROM session_tallies GROUP BY event ORDER BY event")
-            .fetch_all(pool)
-            .await?
-    });
+    let rows: Vec<(String, i64)> = db
+        .run()
+        .fetch_all(Sql::new("SELECT event, CAST(sum(n) AS BIGINT) FROM session_tallies GROUP BY event ORDER BY event"))
+        .await?;
     let mut t = SessionTallies::default();
     for (event, n) in rows {
         let n = u64::try_from(n).unwrap_or(0);
@@ -46,19 +45,13 @@ pub async fn read(db: &Db) -> Result<SessionTallies, StoreError> {
 /// Ends (cause `expired`) up to `limit` sessions whose absolute lifetime ended before `now`.
 /// Returns how many; call again while it returns `limit`.
 pub async fn end_expired(db: &Db, now: Micros, limit: i64) -> Result<u64, StoreError> {
-    let n = with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let done = sqlx::query(
+    db.run().execute(
+        Sql::new(
             "UPDATE sessions SET ended_at = expires_at, end_cause = 'expired', end_reason = 'absolute lifetime reached' \
              WHERE id IN (SELECT id FROM sessions WHERE ended_at IS NULL AND expires_at <= $1 LIMIT $2)",
         )
         .bind(now)
-        .bind(limit)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        tx.commit().await?;
-        done
-    });
-    Ok(n)
+        .bind(limit),
+    )
+    .await
 }

@@ -1,11 +1,13 @@
 //! Login sessions: created at sign-in, looked up by token hash on every request, ended by
 //! their user, an admin, a lockout or a timeout. Ended sessions stay as history.
 
-use crate::audit::{NewAuditEvent, insert_audit};
-use crate::db::BeginWrite;
-use crate::outbox::{NewMail, enqueue_mail};
+use crate::audit::NewAuditEvent;
+use crate::outbox::NewMail;
+use crate::sql::{Sql, Tx};
 use crate::{Db, Micros, StoreError};
+use domain::closed::EndCause;
 use domain::ids::{SessionId, UserId, WorkspaceId};
+use domain::user::UserStatus;
 use sqlx::FromRow;
 use uuid::Uuid;
 
@@ -28,35 +30,40 @@ pub struct NewSession {
     pub profile_settings: i64,
 }
 
-/// Inserts the session `$s` (a `&NewSession`) with the executor `$ex`.
-macro_rules! insert_session {
-    ($ex:expr, $s:expr) => {{
-        let s: &NewSession = $s;
-        sqlx::query(
-            "INSERT INTO sessions (id, token_hash, user_id, workspace_id, current_workspace_id, csrf_token, \
-             device_type, browser, os, ip, user_agent, created_at, last_activity_at, expires_at, profile_settings) \
-             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)",
-        )
-        .bind(s.id.0)
-        .bind(&s.token_hash)
-        .bind(s.user_id.0)
-        .bind(s.workspace_id.map(|w| w.0))
-        .bind(&s.csrf_token)
-        .bind(&s.device_type)
-        .bind(&s.browser)
-        .bind(&s.os)
-        .bind(&s.ip)
-        .bind(&s.user_agent)
-        .bind(s.created_at)
-        .bind(s.expires_at)
-        .bind(s.profile_settings)
-        .execute($ex)
-        .await?;
-    }};
+/// Sessions per INSERT: 15 columns × 2,000 rows stays under both backends' limit on bound
+/// parameters.
+pub(crate) const SESSIONS_PER_STATEMENT: usize = 2000;
+
+/// The INSERT of `sessions` (at most [`SESSIONS_PER_STATEMENT`]). A session starts acting for
+/// the workspace it signed in to, and its last activity is its creation.
+pub(crate) fn insert_sql(sessions: &[NewSession]) -> Sql {
+    let mut sql = Sql::new(
+        "INSERT INTO sessions (id, token_hash, user_id, workspace_id, current_workspace_id, csrf_token, \
+         device_type, browser, os, ip, user_agent, created_at, last_activity_at, expires_at, profile_settings) ",
+    );
+    sql.push_values(sessions, |row, s| {
+        let workspace = s.workspace_id.map(|w| w.0);
+        row.bind(s.id.0)
+            .bind(&s.token_hash)
+            .bind(s.user_id.0)
+            .bind(workspace)
+            .bind(workspace)
+            .bind(&s.csrf_token)
+            .bind(&s.device_type)
+            .bind(&s.browser)
+            .bind(&s.os)
+            .bind(&s.ip)
+            .bind(&s.user_agent)
+            .bind(s.created_at)
+            .bind(s.created_at)
+            .bind(s.expires_at)
+            .bind(s.profile_settings);
+    });
+    sql
 }
 
 pub async fn create(db: &Db, s: &NewSession) -> Result<(), StoreError> {
-    with_db!(db, pool => insert_session!(pool, s));
+    db.run().execute(insert_sql(std::slice::from_ref(s))).await?;
     Ok(())
 }
 
@@ -64,18 +71,11 @@ pub async fn create(db: &Db, s: &NewSession) -> Result<(), StoreError> {
 /// cleared failure count) and the audit event, in one transaction (one commit, so one
 /// flush to disk, per sign-in).
 pub async fn open(db: &Db, s: &NewSession, audit: &NewAuditEvent) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        insert_session!(&mut *tx, s);
-        sqlx::query("UPDATE users SET last_login_at = $1, failed_logins = 0 WHERE id = $2")
-            .bind(s.created_at)
-            .bind(s.user_id.0)
-            .execute(&mut *tx)
-            .await?;
-        insert_audit!(tx, audit);
-        tx.commit().await?;
-    });
-    Ok(())
+    let mut tx = db.begin_write().await?;
+    tx.run().execute(insert_sql(std::slice::from_ref(s))).await?;
+    crate::users::record_login_in(&mut tx, s.user_id, s.created_at).await?;
+    crate::audit::insert(&mut tx, audit).await?;
+    tx.commit().await
 }
 
 /// A session that has not been ended, with what authorization needs about its user and
@@ -92,7 +92,8 @@ pub struct LiveSession {
     pub created_at: i64,
     pub last_activity_at: i64,
     pub expires_at: i64,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: UserStatus,
     pub email: String,
     pub first_name: String,
     pub last_name: String,
@@ -137,52 +138,34 @@ pub async fn find_live(db: &Db, token_hash: &[u8], now: Micros) -> Result<Option
         std::sync::LazyLock::new(|| find_live_sql(crate::dialect::Dialect::SQLITE));
     static POSTGRES: std::sync::LazyLock<String> =
         std::sync::LazyLock::new(|| find_live_sql(crate::dialect::Dialect::POSTGRES));
-    let row = with_db!(db, pool, dialect => {
-        let sql: &'static str = if dialect.is_sqlite() { SQLITE.as_str() } else { POSTGRES.as_str() };
-        sqlx::query_as::<_, LiveSession>(sqlx::AssertSqlSafe(sql))
-            .bind(token_hash)
-            .bind(now)
-            .fetch_optional(pool)
-            .await?
-    });
-    Ok(row)
+    let sql: &'static str = if db.dialect().is_sqlite() { SQLITE.as_str() } else { POSTGRES.as_str() };
+    db.run().fetch_optional(Sql::new(sql).bind(token_hash).bind(now)).await
 }
 
 /// The plan of [`find_live`] (see [`crate::users::explain_list`]).
 pub async fn explain_find_live(db: &Db, token_hash: &[u8], now: Micros) -> Result<String, StoreError> {
-    let plan = with_db!(db, pool, dialect => {
-        let sql = format!("{}{}", dialect.explain(), find_live_sql(dialect));
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(token_hash).bind(now).fetch_all(pool).await?;
-        dialect.plan_text(&rows)
-    });
-    Ok(plan)
+    db.run().explain(Sql::new(find_live_sql(db.dialect())).bind(token_hash).bind(now)).await
 }
 
 /// Saves the last activity of many sessions in one statement per 1,000 (never moving one
 /// backwards): the session check batches these writes instead of one per request.
 pub async fn touch_many(db: &Db, touches: &[(SessionId, Micros)]) -> Result<(), StoreError> {
     for chunk in touches.chunks(1000) {
-        with_db!(db, pool => {
-            let mut qb = sqlx::QueryBuilder::new("UPDATE sessions SET last_activity_at = v.column2 FROM (");
-            qb.push_values(chunk, |mut row, (id, at)| {
-                row.push_bind(id.0).push_bind(*at);
-            });
-            qb.push(") AS v WHERE sessions.id = v.column1 AND sessions.last_activity_at < v.column2");
-            qb.build().execute(pool).await?;
+        let mut sql = Sql::new("UPDATE sessions SET last_activity_at = v.column2 FROM (");
+        sql.push_values(chunk, |row, (id, at)| {
+            row.bind(id.0).bind(*at);
         });
+        sql.push(") AS v WHERE sessions.id = v.column1 AND sessions.last_activity_at < v.column2");
+        db.run().execute(sql).await?;
     }
     Ok(())
 }
 
 /// Records the workspace the session's user now acts for.
 pub async fn set_current_workspace(db: &Db, id: SessionId, workspace: WorkspaceId) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        sqlx::query("UPDATE sessions SET current_workspace_id = $1 WHERE id = $2")
-            .bind(workspace.0)
-            .bind(id.0)
-            .execute(pool)
-            .await?;
-    });
+    db.run()
+        .execute(Sql::new("UPDATE sessions SET current_workspace_id = $1 WHERE id = $2").bind(workspace.0).bind(id.0))
+        .await?;
     Ok(())
 }
 
@@ -191,33 +174,39 @@ pub async fn set_current_workspace(db: &Db, id: SessionId, workspace: WorkspaceI
 pub struct Ending {
     pub by_user: Option<UserId>,
     pub for_workspace: Option<WorkspaceId>,
-    /// signed_out, killed, locked, reported, expired.
-    pub cause: &'static str,
+    pub cause: EndCause,
     pub reason: Option<String>,
     pub at: Micros,
 }
 
-/// Ends every live session of `$user` (a `UserId`) with `$ending` inside the open
-/// transaction `$tx` — for changes that end sessions as part of something larger
-/// (suspend, delete, password reset).
-macro_rules! end_all_in {
-    ($tx:expr, $user:expr, $ending:expr) => {{
-        let e: &$crate::sessions::Ending = $ending;
-        sqlx::query(
-            "UPDATE sessions SET ended_at = $1, ended_by_user_id = $2, ended_by_workspace_id = $3, \
-             end_cause = $4, end_reason = $5 WHERE user_id = $6 AND ended_at IS NULL",
-        )
-        .bind(e.at)
-        .bind(e.by_user.map(|u| u.0))
-        .bind(e.for_workspace.map(|w| w.0))
-        .bind(e.cause)
-        .bind(&e.reason)
-        .bind($user.0)
-        .execute(&mut *$tx)
-        .await?;
-    }};
+/// Ends every unended session of `user` (but `except`) with `ending` inside the open
+/// transaction `tx` — for changes that end sessions as part of something larger (suspend,
+/// delete, lockout, password reset or change).
+pub(crate) async fn end_all_in(
+    tx: &mut Tx,
+    user: UserId,
+    except: Option<SessionId>,
+    ending: &Ending,
+) -> Result<(), StoreError> {
+    let mut sql = ending_update(user, ending);
+    sql.push(" AND ($7 IS NULL OR id <> $7)");
+    tx.run().execute(sql.bind(except.map(|s| s.0))).await?;
+    Ok(())
 }
-pub(crate) use end_all_in;
+
+/// Ends the unended sessions of `user` with `ending` ($1…$6); callers add conditions.
+fn ending_update(user: UserId, ending: &Ending) -> Sql {
+    Sql::new(
+        "UPDATE sessions SET ended_at = $1, ended_by_user_id = $2, ended_by_workspace_id = $3, \
+         end_cause = $4, end_reason = $5 WHERE user_id = $6 AND ended_at IS NULL",
+    )
+    .bind(ending.at)
+    .bind(ending.by_user.map(|u| u.0))
+    .bind(ending.for_workspace.map(|w| w.0))
+    .bind(ending.cause.as_str())
+    .bind(&ending.reason)
+    .bind(user.0)
+}
 
 /// Which of a user's sessions to end.
 #[derive(Debug, Clone, Copy)]
@@ -254,33 +243,17 @@ pub async fn end_and_mail(
         Which::All => (None, None),
         Which::AllBut(id) => (None, Some(id.0)),
     };
-    let ended = with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let ids: Vec<Uuid> = sqlx::query_scalar(
-            "UPDATE sessions SET ended_at = $1, ended_by_user_id = $2, ended_by_workspace_id = $3, \
-             end_cause = $4, end_reason = $5 \
-             WHERE user_id = $6 AND ended_at IS NULL AND expires_at > $1 \
-             AND ($7 IS NULL OR id = $7) AND ($8 IS NULL OR id <> $8) RETURNING id",
-        )
-        .bind(ending.at)
-        .bind(ending.by_user.map(|u| u.0))
-        .bind(ending.for_workspace.map(|w| w.0))
-        .bind(ending.cause)
-        .bind(&ending.reason)
-        .bind(user.0)
-        .bind(one)
-        .bind(except)
-        .fetch_all(&mut *tx)
-        .await?;
-        if let Some(event) = audit.filter(|_| !ids.is_empty()) {
-            insert_audit!(tx, event);
-        }
-        if !ids.is_empty() {
-            enqueue_mail!(tx, &mail(ids.len()));
-        }
-        tx.commit().await?;
-        ids
-    });
+    let mut tx = db.begin_write().await?;
+    let mut sql = ending_update(user, ending);
+    sql.push(" AND expires_at > $1 AND ($7 IS NULL OR id = $7) AND ($8 IS NULL OR id <> $8) RETURNING id");
+    let ended: Vec<Uuid> = tx.run().fetch_column(sql.bind(one).bind(except)).await?;
+    if let Some(event) = audit.filter(|_| !ended.is_empty()) {
+        crate::audit::insert(&mut tx, event).await?;
+    }
+    if !ended.is_empty() {
+        crate::outbox::enqueue_in(&mut tx, &mail(ended.len())).await?;
+    }
+    tx.commit().await?;
     Ok(ended)
 }
 
@@ -297,7 +270,8 @@ pub struct SessionRow {
     pub last_activity_at: i64,
     pub expires_at: i64,
     pub ended_at: Option<i64>,
-    pub end_cause: Option<String>,
+    #[sqlx(try_from = "crate::sql::NullableText")]
+    pub end_cause: Option<EndCause>,
     pub end_reason: Option<String>,
     pub ended_by_email: Option<String>,
     pub ended_by_workspace_name: Option<String>,
@@ -317,25 +291,28 @@ pub async fn for_user(
     now: Micros,
     history: u32,
 ) -> Result<(Vec<SessionRow>, Vec<SessionRow>), StoreError> {
-    let (live, ended) = with_db!(db, pool => {
-        let live = sqlx::query_as::<_, SessionRow>(sqlx::AssertSqlSafe(format!(
-            "{SESSION_COLUMNS} WHERE s.user_id = $1 AND s.ended_at IS NULL AND s.expires_at > $2 \
-             ORDER BY s.created_at DESC, s.id DESC"
-        )))
-        .bind(user.0)
-        .bind(now)
-        .fetch_all(pool)
+    let live = db
+        .run()
+        .fetch_all(
+            Sql::new(format!(
+                "{SESSION_COLUMNS} WHERE s.user_id = $1 AND s.ended_at IS NULL AND s.expires_at > $2 \
+                 ORDER BY s.created_at DESC, s.id DESC"
+            ))
+            .bind(user.0)
+            .bind(now),
+        )
         .await?;
-        let ended = sqlx::query_as::<_, SessionRow>(sqlx::AssertSqlSafe(format!(
-            "{SESSION_COLUMNS} WHERE s.user_id = $1 AND (s.ended_at IS NOT NULL OR s.expires_at <= $2) \
-             ORDER BY coalesce(s.ended_at, s.expires_at) DESC, s.id DESC LIMIT $3"
-        )))
-        .bind(user.0)
-        .bind(now)
-        .bind(i64::from(history))
-        .fetch_all(pool)
+    let ended = db
+        .run()
+        .fetch_all(
+            Sql::new(format!(
+                "{SESSION_COLUMNS} WHERE s.user_id = $1 AND (s.ended_at IS NOT NULL OR s.expires_at <= $2) \
+                 ORDER BY coalesce(s.ended_at, s.expires_at) DESC, s.id DESC LIMIT $3"
+            ))
+            .bind(user.0)
+            .bind(now)
+            .bind(i64::from(history)),
+        )
         .await?;
-        (live, ended)
-    });
     Ok((live, ended))
 }

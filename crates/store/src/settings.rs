@@ -1,8 +1,8 @@
 //! Per-account settings, one JSON document per key. Changes are written with their audit
 //! event in one transaction.
 
-use crate::audit::{NewAuditEvent, insert_audit};
-use crate::db::BeginWrite;
+use crate::audit::{self, NewAuditEvent};
+use crate::sql::Sql;
 use crate::{Db, Micros, StoreError};
 use domain::ids::AccountId;
 
@@ -11,14 +11,11 @@ pub const USER_PROFILE: &str = "user_profile";
 
 /// The stored JSON of `key`, if it was ever saved.
 pub async fn get(db: &Db, account: AccountId, key: &str) -> Result<Option<String>, StoreError> {
-    let value = with_db!(db, pool => {
-        sqlx::query_scalar("SELECT value FROM settings WHERE account_id = $1 AND key = $2")
-            .bind(account.0)
-            .bind(key)
-            .fetch_optional(pool)
-            .await?
-    });
-    Ok(value)
+    db.run()
+        .fetch_scalar(
+            Sql::new("SELECT value FROM settings WHERE account_id = $1 AND key = $2").bind(account.0).bind(key),
+        )
+        .await
 }
 
 /// Saves `value` under `key` and appends `audit`, atomically.
@@ -30,20 +27,14 @@ pub async fn put(
     now: Micros,
     audit: &NewAuditEvent,
 ) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO settings (account_id, key, value, updated_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (account_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        )
-        .bind(account.0)
-        .bind(key)
-        .bind(value)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        insert_audit!(tx, audit);
-        tx.commit().await?;
-    });
+    let upsert = Sql::new(
+        "INSERT INTO settings (account_id, key, value, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (account_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(account.0)
+    .bind(key)
+    .bind(value)
+    .bind(now);
+    audit::commit_audited(db, upsert, audit).await?;
     Ok(())
 }

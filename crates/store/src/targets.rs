@@ -3,6 +3,7 @@
 //! and the account's User Settings that shape the profile shown — one statement, so
 //! authorization decides on it and the use cases and pages reuse it instead of re-reading.
 
+use crate::sql::Sql;
 use crate::users::UserDetailRow;
 use crate::{Db, StoreError};
 use domain::ids::{AccountId, UserId};
@@ -187,9 +188,7 @@ pub async fn find(db: &Db, account: AccountId, id: UserId) -> Result<Option<Targ
     static SQLITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| find_sql(crate::dialect::Dialect::SQLITE));
     static POSTGRES: std::sync::LazyLock<String> =
         std::sync::LazyLock::new(|| find_sql(crate::dialect::Dialect::POSTGRES));
-    let row = with_db!(db, pool, dialect => {
-        let sql: &'static str = if dialect.is_sqlite() { SQLITE.as_str() } else { POSTGRES.as_str() };
-        sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(account.0).bind(id.0).fetch_optional(pool).await?
-    });
+    let sql: &'static str = if db.dialect().is_sqlite() { SQLITE.as_str() } else { POSTGRES.as_str() };
+    let row: Option<Row> = db.run().fetch_optional(Sql::new(sql).bind(account.0).bind(id.0)).await?;
     row.map(Row::parse).transpose()
 }

@@ -1,11 +1,15 @@
-//! Users: creation, the filtered/sorted/keyset-paged list, and one user's details.
+//! Users: creation, one user's details, sign-in's lookup and status changes; the filtered,
+//! sorted, keyset-paged list is in the `list` module.
 
-use crate::db::BeginWrite;
+use crate::sql::{Sql, Tx, Values};
 use crate::{Db, Micros, StoreError};
-use domain::ids::{AccountId, AdminRoleId, GroupId, UserId, WorkspaceId};
+use domain::ids::{AccountId, AdminRoleId, UserId, WorkspaceId};
 use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
-use sqlx::{FromRow, QueryBuilder};
+use sqlx::FromRow;
 use uuid::Uuid;
+
+mod list;
+pub use list::{Keyset, PageRequest, RoleFilter, SortValue, UserFilter, UserListRow, UserSort, explain_list, list};
 
 /// A user to insert, with the workspaces they join.
 #[derive(Debug, Clone)]
@@ -48,309 +52,68 @@ pub fn search_text(first_name: &str, last_name: &str, email: &str) -> String {
     }
 }
 
-/// Pushes one `NewUser` as a row of values, binding the columns `insert_users!` names.
-macro_rules! push_user_values {
-    ($row:expr, $u:expr) => {{
-        let u: &$crate::users::NewUser = $u;
-        $row.push_bind(u.id.0)
-            .push_bind(u.account_id.0)
-            .push_bind(u.email.as_str().to_owned())
-            .push_bind(u.email.key())
-            .push_bind(u.first_name.as_str().to_owned())
-            .push_bind(u.last_name.as_str().to_owned())
-            .push_bind(u.name_key())
-            .push_bind(u.search_text())
-            .push_bind(u.status.as_str())
-            .push_bind(u.builder_access.as_str())
-            .push_bind(u.is_primary_admin)
-            .push_bind(u.admin_role_id.map(|r| r.0))
-            .push_bind(u.password_hash.clone())
-            .push_bind(u.invited_at)
-            .push_bind(u.last_login_at)
-            .push_bind(u.created_at)
-            .push_bind(u.created_at);
-    }};
-}
+/// The columns [`push_user_values`] binds, in its order.
+pub(crate) const INSERT_USERS: &str = "INSERT INTO users (id, account_id, email, email_key, first_name, last_name, \
+     name_key, search_text, status, builder_access, is_primary_admin, admin_role_id, password_hash, invited_at, \
+     last_login_at, created_at, updated_at) ";
 
-/// Inserts `users` and their memberships with the open transaction `$tx`.
-macro_rules! insert_users {
-    ($tx:expr, $users:expr) => {{
-        let users: &[$crate::users::NewUser] = $users;
-        let mut qb = sqlx::QueryBuilder::new(concat!("INSERT INTO users (", "id, account_id, email, email_key, first_name, last_name, name_key, search_text, status, builder_access, is_primary_admin, admin_role_id, password_hash, invited_at, last_login_at, created_at, updated_at", ") "));
-        qb.push_values(users, |mut row, u| $crate::users::push_user_values!(row, u));
-        qb.build().execute(&mut *$tx).await?;
-        let memberships: Vec<(uuid::Uuid, uuid::Uuid, i64)> = users
-            .iter()
-            .flat_map(|u| u.workspaces.iter().map(move |w| (u.id.0, w.0, u.created_at)))
-            .collect();
-        for chunk in memberships.chunks(5000) {
-            let mut qb = sqlx::QueryBuilder::new("INSERT INTO memberships (user_id, workspace_id, joined_at) ");
-            qb.push_values(chunk, |mut row, (u, w, at)| {
-                row.push_bind(*u).push_bind(*w).push_bind(*at);
-            });
-            qb.build().execute(&mut *$tx).await?;
-        }
-    }};
+/// Binds one `NewUser` as a row of values, in the columns of [`INSERT_USERS`].
+pub(crate) fn push_user_values(row: &mut Values<'_>, u: &NewUser) {
+    row.bind(u.id.0)
+        .bind(u.account_id.0)
+        .bind(u.email.as_str())
+        .bind(u.email.key())
+        .bind(u.first_name.as_str())
+        .bind(u.last_name.as_str())
+        .bind(u.name_key())
+        .bind(u.search_text())
+        .bind(u.status.as_str())
+        .bind(u.builder_access.as_str())
+        .bind(u.is_primary_admin)
+        .bind(u.admin_role_id.map(|r| r.0))
+        .bind(u.password_hash.as_deref())
+        .bind(u.invited_at)
+        .bind(u.last_login_at)
+        .bind(u.created_at)
+        .bind(u.created_at);
 }
-pub(crate) use {insert_users, push_user_values};
 
 /// Users per INSERT statement: 17 columns × 1,000 rows stays under both backends' limit
 /// on bound parameters (32,766 for SQLite, 65,535 for PostgreSQL).
 pub(crate) const USERS_PER_STATEMENT: usize = 1000;
+
+/// Inserts `users` and their memberships within the open transaction `tx`.
+pub(crate) async fn insert_in(tx: &mut Tx, users: &[NewUser]) -> Result<(), StoreError> {
+    for chunk in users.chunks(USERS_PER_STATEMENT) {
+        let mut sql = Sql::new(INSERT_USERS);
+        sql.push_values(chunk, push_user_values);
+        tx.run().execute(sql).await?;
+    }
+    let memberships: Vec<(Uuid, Uuid, i64)> =
+        users.iter().flat_map(|u| u.workspaces.iter().map(move |w| (u.id.0, w.0, u.created_at))).collect();
+    add_memberships_in(tx, &memberships).await
+}
+
+/// Inserts (user, workspace, joined at) memberships, 5,000 a statement.
+pub(crate) async fn add_memberships_in(tx: &mut Tx, memberships: &[(Uuid, Uuid, Micros)]) -> Result<(), StoreError> {
+    for chunk in memberships.chunks(5000) {
+        let mut sql = Sql::new("INSERT INTO memberships (user_id, workspace_id, joined_at) ");
+        sql.push_values(chunk, |row, (u, w, at)| {
+            row.bind(*u).bind(*w).bind(*at);
+        });
+        tx.run().execute(sql).await?;
+    }
+    Ok(())
+}
 
 /// Inserts users (with their memberships) in one transaction.
 pub async fn insert(db: &Db, users: &[NewUser]) -> Result<(), StoreError> {
     if users.is_empty() {
         return Ok(());
     }
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        for chunk in users.chunks(USERS_PER_STATEMENT) {
-            insert_users!(tx, chunk);
-        }
-        tx.commit().await?;
-    });
-    Ok(())
-}
-
-/// Which admin role the list is filtered on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RoleFilter {
-    Member,
-    PrimaryMasterAdmin,
-    MasterAdmin,
-    Custom(AdminRoleId),
-}
-
-/// The list's filters. `within` is the caller's workspace scope (`None` = all workspaces).
-#[derive(Debug, Clone, Default)]
-pub struct UserFilter {
-    pub search: Option<String>,
-    pub status: Option<UserStatus>,
-    pub role: Option<RoleFilter>,
-    pub builder_access: Option<BuilderAccess>,
-    pub workspace: Option<WorkspaceId>,
-    pub group: Option<GroupId>,
-    pub within: Option<Vec<WorkspaceId>>,
-}
-
-/// Columns the list sorts on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum UserSort {
-    #[default]
-    Name,
-    Email,
-    Status,
-    LastLogin,
-    Created,
-}
-
-impl UserSort {
-    pub const ALL: [UserSort; 5] = [Self::Name, Self::Email, Self::Status, Self::LastLogin, Self::Created];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Name => "name",
-            Self::Email => "email",
-            Self::Status => "status",
-            Self::LastLogin => "last_login",
-            Self::Created => "created",
-        }
-    }
-
-    /// The SQL expression sorted on; each has a matching `(account_id, expr, id)` index.
-    fn expr(self) -> &'static str {
-        match self {
-            Self::Name => "u.name_key",
-            Self::Email => "u.email_key",
-            Self::Status => "u.status",
-            Self::LastLogin => "coalesce(u.last_login_at, 0)",
-            Self::Created => "u.created_at",
-        }
-    }
-}
-
-/// The sort value of one row: text or integer, depending on the sort.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SortValue {
-    Text(String),
-    Int(i64),
-}
-
-/// The position after which the next page starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Keyset {
-    pub value: SortValue,
-    pub id: Uuid,
-}
-
-/// One page request.
-#[derive(Debug, Clone)]
-pub struct PageRequest {
-    pub sort: UserSort,
-    pub descending: bool,
-    pub after: Option<Keyset>,
-    pub limit: u32,
-}
-
-/// One row of the users list.
-#[derive(Debug, Clone, FromRow)]
-pub struct UserListRow {
-    pub id: Uuid,
-    pub email: String,
-    pub email_key: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub name_key: String,
-    pub status: String,
-    pub builder_access: String,
-    pub is_primary_admin: bool,
-    pub role_name: Option<String>,
-    pub last_login_at: Option<i64>,
-    pub invited_at: Option<i64>,
-    pub created_at: i64,
-}
-
-impl UserListRow {
-    /// This row's position for `sort`, to resume after it.
-    pub fn keyset(&self, sort: UserSort) -> Keyset {
-        let value = match sort {
-            UserSort::Name => SortValue::Text(self.name_key.clone()),
-            UserSort::Email => SortValue::Text(self.email_key.clone()),
-            UserSort::Status => SortValue::Text(self.status.clone()),
-            UserSort::LastLogin => SortValue::Int(self.last_login_at.unwrap_or(0)),
-            UserSort::Created => SortValue::Int(self.created_at),
-        };
-        Keyset { value, id: self.id }
-    }
-}
-
-/// One page of the list: at most `limit` rows, plus whether more follow. One query.
-pub async fn list(
-    db: &Db,
-    account: AccountId,
-    filter: &UserFilter,
-    page: &PageRequest,
-) -> Result<(Vec<UserListRow>, bool), StoreError> {
-    let Listed::Rows(mut rows) = run_list(db, account, filter, page, false).await? else {
-        unreachable!("asked for rows")
-    };
-    let more = rows.len() > page.limit as usize;
-    rows.truncate(page.limit as usize);
-    Ok((rows, more))
-}
-
-/// The plan the database chooses for [`list`] with these arguments (`EXPLAIN QUERY PLAN` on
-/// SQLite, `EXPLAIN` on PostgreSQL), one node per line: for the plan tests.
-pub async fn explain_list(
-    db: &Db,
-    account: AccountId,
-    filter: &UserFilter,
-    page: &PageRequest,
-) -> Result<String, StoreError> {
-    let Listed::Plan(plan) = run_list(db, account, filter, page, true).await? else { unreachable!("asked for a plan") };
-    Ok(plan)
-}
-
-enum Listed {
-    Rows(Vec<UserListRow>),
-    Plan(String),
-}
-
-async fn run_list(
-    db: &Db,
-    account: AccountId,
-    filter: &UserFilter,
-    page: &PageRequest,
-    explain: bool,
-) -> Result<Listed, StoreError> {
-    let listed = with_db!(db, pool, dialect => {
-        let mut qb = QueryBuilder::new(if explain { dialect.explain() } else { "" });
-        qb.push(
-            "SELECT u.id, u.email, u.email_key, u.first_name, u.last_name, u.name_key, u.status, \
-             u.builder_access, u.is_primary_admin, r.name AS role_name, u.last_login_at, \
-             u.invited_at, u.created_at \
-             FROM users u LEFT JOIN admin_roles r ON r.id = u.admin_role_id WHERE u.deleted_at IS NULL AND u.account_id = ",
-        );
-        qb.push_bind(account.0);
-        if let Some(needle) = filter.search.as_deref().filter(|s| !s.is_empty()) {
-            let (head, param) = dialect.search_condition(needle);
-            qb.push(" AND ").push(head).push_bind(param).push(dialect.search_condition_end(needle));
-        }
-        if let Some(status) = filter.status {
-            qb.push(" AND u.status = ").push_bind(status.as_str());
-        }
-        match filter.role {
-            None => {}
-            Some(RoleFilter::Member) => {
-                qb.push(" AND u.admin_role_id IS NULL AND NOT u.is_primary_admin");
-            }
-            Some(RoleFilter::PrimaryMasterAdmin) => {
-                qb.push(" AND u.is_primary_admin");
-            }
-            Some(RoleFilter::MasterAdmin) => {
-                // By the role's id, so the role index finds its few holders (a condition on
-                // the joined role would be checked against every user).
-                qb.push(" AND u.admin_role_id = (SELECT mr.id FROM admin_roles mr WHERE mr.kind = 'master' AND mr.account_id = ")
-                    .push_bind(account.0)
-                    .push(") AND NOT u.is_primary_admin");
-            }
-            Some(RoleFilter::Custom(id)) => {
-                qb.push(" AND u.admin_role_id = ").push_bind(id.0);
-            }
-        }
-        if let Some(access) = filter.builder_access {
-            qb.push(" AND u.builder_access = ").push_bind(access.as_str());
-        }
-        if let Some(w) = filter.workspace {
-            qb.push(" AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.workspace_id = ")
-                .push_bind(w.0)
-                .push(")");
-        }
-        if let Some(g) = filter.group {
-            qb.push(" AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = u.id AND gm.group_id = ")
-                .push_bind(g.0)
-                .push(")");
-        }
-        if let Some(within) = &filter.within {
-            if within.is_empty() {
-                qb.push(" AND 1 = 0");
-            } else {
-                qb.push(" AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.user_id = u.id AND ms.workspace_id IN (");
-                let mut list = qb.separated(", ");
-                for w in within {
-                    list.push_bind(w.0);
-                }
-                qb.push("))");
-            }
-        }
-        let expr = page.sort.expr();
-        let (cmp, dir) = if page.descending { ("<", "DESC") } else { (">", "ASC") };
-        if let Some(after) = &page.after {
-            // `key <= v AND (key < v OR id < last)` is the row comparison `(key, id) < (v, last)`
-            // spelled so that SQLite can range-scan an expression index (the last_login sort)
-            // instead of walking it from the start on every page.
-            qb.push(" AND ").push(expr).push(" ").push(cmp).push("= ");
-            match &after.value {
-                SortValue::Text(t) => qb.push_bind(t.clone()),
-                SortValue::Int(i) => qb.push_bind(*i),
-            };
-            qb.push(" AND (").push(expr).push(" ").push(cmp).push(" ");
-            match &after.value {
-                SortValue::Text(t) => qb.push_bind(t.clone()),
-                SortValue::Int(i) => qb.push_bind(*i),
-            };
-            qb.push(" OR u.id ").push(cmp).push(" ").push_bind(after.id).push(")");
-        }
-        qb.push(" ORDER BY ").push(expr).push(" ").push(dir).push(", u.id ").push(dir);
-        qb.push(" LIMIT ").push_bind(i64::from(page.limit) + 1);
-        if explain {
-            Listed::Plan(dialect.plan_text(&qb.build().fetch_all(pool).await?))
-        } else {
-            Listed::Rows(qb.build_query_as::<UserListRow>().fetch_all(pool).await?)
-        }
-    });
-    Ok(listed)
+    let mut tx = db.begin_write().await?;
+    insert_in(&mut tx, users).await?;
+    tx.commit().await
 }
 
 /// Everything the profile tab shows about one user.
@@ -361,8 +124,10 @@ pub struct UserDetailRow {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    pub status: String,
-    pub builder_access: String,
+    #[sqlx(try_from = "String")]
+    pub status: UserStatus,
+    #[sqlx(try_from = "String")]
+    pub builder_access: BuilderAccess,
     pub is_primary_admin: bool,
     pub admin_role_id: Option<Uuid>,
     pub role_name: Option<String>,
@@ -378,20 +143,19 @@ pub struct UserDetailRow {
 
 /// One user of `account`, or `None` (also for users of other accounts).
 pub async fn find(db: &Db, account: AccountId, id: UserId) -> Result<Option<UserDetailRow>, StoreError> {
-    let row = with_db!(db, pool => {
-        sqlx::query_as::<_, UserDetailRow>(
-            "SELECT u.id, u.account_id, u.email, u.first_name, u.last_name, u.status, u.builder_access, \
+    db.run()
+        .fetch_optional(
+            Sql::new(
+                "SELECT u.id, u.account_id, u.email, u.first_name, u.last_name, u.status, u.builder_access, \
              u.is_primary_admin, u.admin_role_id, r.name AS role_name, u.failed_logins, u.locked_at, u.lock_until, \
              u.invited_at, u.last_login_at, u.profile, u.version, u.created_at \
              FROM users u LEFT JOIN admin_roles r ON r.id = u.admin_role_id \
              WHERE u.account_id = $1 AND u.id = $2 AND u.deleted_at IS NULL",
+            )
+            .bind(account.0)
+            .bind(id.0),
         )
-        .bind(account.0)
-        .bind(id.0)
-        .fetch_optional(pool)
-        .await?
-    });
-    Ok(row)
+        .await
 }
 
 /// What sign-in needs to know about a user with this email.
@@ -401,7 +165,8 @@ pub struct LoginRow {
     pub account_id: Uuid,
     pub account_slug: String,
     pub account_name: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: UserStatus,
     pub password_hash: Option<String>,
     pub lock_until: Option<i64>,
     pub security_settings: Option<String>,
@@ -416,31 +181,26 @@ const FIND_FOR_LOGIN: &str = "SELECT u.id, u.account_id, a.slug AS account_slug,
 
 /// Users with this email (case-insensitive) in any account, or only in `account_slug`.
 pub async fn find_for_login(db: &Db, email_key: &str, account_slug: Option<&str>) -> Result<Vec<LoginRow>, StoreError> {
-    let rows = with_db!(db, pool => {
-        sqlx::query_as::<_, LoginRow>(FIND_FOR_LOGIN).bind(email_key).bind(account_slug).fetch_all(pool).await?
-    });
-    Ok(rows)
+    db.run().fetch_all(Sql::new(FIND_FOR_LOGIN).bind(email_key).bind(account_slug)).await
 }
 
 /// The plan of [`find_for_login`] (see [`explain_list`]).
 pub async fn explain_find_for_login(db: &Db, email_key: &str) -> Result<String, StoreError> {
-    let plan = with_db!(db, pool, dialect => {
-        let sql = format!("{}{FIND_FOR_LOGIN}", dialect.explain());
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(email_key).bind(None::<String>).fetch_all(pool).await?;
-        dialect.plan_text(&rows)
-    });
-    Ok(plan)
+    db.run().explain(Sql::new(FIND_FOR_LOGIN).bind(email_key).bind(None::<String>)).await
 }
 
-/// Records a successful sign-in.
+/// Records a successful sign-in (and clears the failure count).
 pub async fn record_login(db: &Db, id: UserId, at: Micros) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        sqlx::query("UPDATE users SET last_login_at = $1, failed_logins = 0 WHERE id = $2")
-            .bind(at)
-            .bind(id.0)
-            .execute(pool)
-            .await?;
-    });
+    let mut tx = db.begin_write().await?;
+    record_login_in(&mut tx, id, at).await?;
+    tx.commit().await
+}
+
+/// [`record_login`] within the open transaction `tx`.
+pub(crate) async fn record_login_in(tx: &mut Tx, id: UserId, at: Micros) -> Result<(), StoreError> {
+    tx.run()
+        .execute(Sql::new("UPDATE users SET last_login_at = $1, failed_logins = 0 WHERE id = $2").bind(at).bind(id.0))
+        .await?;
     Ok(())
 }
 
@@ -455,26 +215,17 @@ pub async fn change_status(
     ending: Option<&crate::sessions::Ending>,
     audit: &crate::audit::NewAuditEvent,
 ) -> Result<bool, StoreError> {
-    let changed = with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let n = sqlx::query(
-            "UPDATE users SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND status = $4",
-        )
-        .bind(to.as_str())
-        .bind(audit.at)
-        .bind(user.0)
-        .bind(from.as_str())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 1 {
-            if let Some(e) = ending {
-                crate::sessions::end_all_in!(tx, user, e);
-            }
-            crate::audit::insert_audit!(tx, audit);
-        }
-        tx.commit().await?;
-        n == 1
-    });
+    let mut tx = db.begin_write().await?;
+    let update =
+        Sql::new("UPDATE users SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND status = $4")
+            .bind(to.as_str())
+            .bind(audit.at)
+            .bind(user.0)
+            .bind(from.as_str());
+    let changed = crate::audit::update_audited(&mut tx, update, audit).await?;
+    if let Some(e) = ending.filter(|_| changed) {
+        crate::sessions::end_all_in(&mut tx, user, None, e).await?;
+    }
+    tx.commit().await?;
     Ok(changed)
 }

@@ -1,35 +1,26 @@
 //! Workspaces of an account.
 
-use crate::db::BeginWrite;
+use crate::sql::Sql;
 use crate::{Db, Micros, StoreError};
-use domain::ids::{AccountId, WorkspaceId};
+use domain::ids::{AccountId, UserId, WorkspaceId};
 
 pub async fn create(db: &Db, account: AccountId, id: WorkspaceId, name: &str, at: Micros) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        sqlx::query("INSERT INTO workspaces (id, account_id, name, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(id.0)
-            .bind(account.0)
-            .bind(name)
-            .bind(at)
-            .execute(pool)
-            .await?;
-    });
+    db.run()
+        .execute(
+            Sql::new("INSERT INTO workspaces (id, account_id, name, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(id.0)
+                .bind(account.0)
+                .bind(name)
+                .bind(at),
+        )
+        .await?;
     Ok(())
 }
 
 /// Adds (workspace, user) memberships in one transaction.
-pub async fn add_members(db: &Db, pairs: &[(WorkspaceId, domain::ids::UserId)], at: Micros) -> Result<(), StoreError> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        for (w, u) in pairs {
-            sqlx::query("INSERT INTO memberships (user_id, workspace_id, joined_at) VALUES ($1, $2, $3)")
-                .bind(u.0)
-                .bind(w.0)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-    });
-    Ok(())
+pub async fn add_members(db: &Db, pairs: &[(WorkspaceId, UserId)], at: Micros) -> Result<(), StoreError> {
+    let memberships: Vec<_> = pairs.iter().map(|(w, u)| (u.0, w.0, at)).collect();
+    let mut tx = db.begin_write().await?;
+    crate::users::add_memberships_in(&mut tx, &memberships).await?;
+    tx.commit().await
 }

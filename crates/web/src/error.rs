@@ -17,7 +17,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
         AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
         AppError::Forbidden(_) | AppError::FieldForbidden { .. } => StatusCode::FORBIDDEN,
-        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::Gone(_) => StatusCode::GONE,
         AppError::Stale(_) => StatusCode::PRECONDITION_FAILED,
@@ -118,7 +118,7 @@ impl From<AppError> for ApiError {
             AppError::Unauthenticated => {
                 Self::new(status, "sign in first: wrong or missing credentials, or the session has ended")
             }
-            AppError::NotFound => Self::not_found(),
+            AppError::NotFound(what) => Self::new(status, format!("no such {}", what.noun())),
             AppError::Store(_) | AppError::Internal(_) => {
                 // The cause goes to the log; the client sees an opaque body.
                 tracing::error!(error = %e, "request failed");

@@ -4,7 +4,7 @@ pub mod activity;
 pub mod password;
 pub mod setup;
 
-use crate::audit::{self, action};
+use crate::audit;
 use crate::authz::Principal;
 use crate::clock;
 use crate::metrics::{self, SignIn};
@@ -87,11 +87,12 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<Login, AppError> {
     let mut refused = Vec::new();
     for c in &candidates {
         let user = UserId(c.id);
-        let mut status: UserStatus = c.status.parse()?;
+        let mut status: UserStatus = c.status;
         if status == UserStatus::Locked && c.lock_until.is_some_and(|t| t <= now) {
             if store::lockout::unlock_if_due(&ctx.db, user, now).await? {
                 let account = AccountId(c.account_id);
-                let event = audit::unattended(account, action::USER_UNLOCKED, Some(user), "", json!({"by": "timer"}));
+                let unlocked = domain::closed::AuditAction::UserUnlocked;
+                let event = audit::unattended(account, unlocked, Some(user), "", json!({"by": "timer"}));
                 audit::record(ctx, &event).await?;
             }
             status = UserStatus::Active;
@@ -159,8 +160,13 @@ pub(crate) async fn open_session(
         expires_at: now + settings.absolute_lifetime_us(),
         profile_settings: crate::user_settings::current(ctx, account).await?.to_bits(),
     };
-    let event =
-        audit::unattended(account, action::LOGIN_SUCCEEDED, Some(user_id), ip, json!({"session_id": session.id}));
+    let event = audit::unattended(
+        account,
+        domain::closed::AuditAction::LoginSucceeded,
+        Some(user_id),
+        ip,
+        json!({"session_id": session.id}),
+    );
     store::sessions::open(&ctx.db, &session, &event).await?;
     Ok(LoginOutcome { token, session_id: session.id, user_id })
 }
@@ -178,11 +184,12 @@ pub(crate) async fn record_failure(
     reason: &str,
     now: i64,
 ) -> Result<(), AppError> {
-    let failed = audit::unattended(account, action::LOGIN_FAILED, Some(user), ip, json!({"reason": reason}));
+    let failed =
+        audit::unattended(account, domain::closed::AuditAction::LoginFailed, Some(user), ip, json!({"reason": reason}));
     let lock_until = settings.auto_unlock_at(now);
     let locked = audit::unattended(
         account,
-        action::USER_LOCKED,
+        domain::closed::AuditAction::UserLocked,
         Some(user),
         ip,
         json!({"failed_logins": settings.max_login_attempts, "unlocks_at": lock_until.map(clock::rfc3339)}),
@@ -204,7 +211,7 @@ pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Princip
         return Err(AppError::Unauthenticated);
     };
     let id = SessionId(s.id);
-    let status: UserStatus = s.status.parse()?;
+    let status: UserStatus = s.status;
     let settings = crate::settings::parse_security(s.security_settings.as_deref());
     // Activity this instance noted but has not saved yet counts too.
     let last_activity = ctx.activity.noted(id).map_or(s.last_activity_at, |t| t.max(s.last_activity_at));
@@ -214,7 +221,7 @@ pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Princip
         let ending = Ending {
             by_user: None,
             for_workspace: None,
-            cause: "expired",
+            cause: domain::closed::EndCause::Expired,
             reason: Some(if idle { "idle timeout" } else { "absolute lifetime reached" }.into()),
             at: now,
         };
@@ -249,14 +256,14 @@ pub async fn logout(ctx: &AppCtx, principal: &Principal) -> Result<(), AppError>
     let ending = Ending {
         by_user: Some(principal.user_id),
         for_workspace: None,
-        cause: "signed_out",
+        cause: domain::closed::EndCause::SignedOut,
         reason: None,
         at: clock::now(),
     };
     let actor = crate::authz::Actor::of(principal);
     let event = audit::by(
         &actor,
-        action::SESSION_SIGNED_OUT,
+        domain::closed::AuditAction::SessionSignedOut,
         Some(principal.user_id),
         json!({"session_id": principal.session_id}),
     );

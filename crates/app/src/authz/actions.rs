@@ -94,7 +94,7 @@ impl From<&UserDetails> for Target {
         Self {
             id: UserId(d.user.id),
             name: format!("{} {}", d.user.first_name, d.user.last_name),
-            status: d.status,
+            status: d.user.status,
             role: d.role.clone(),
         }
     }
@@ -102,7 +102,7 @@ impl From<&UserDetails> for Target {
 
 impl From<&TargetUser> for Target {
     fn from(t: &TargetUser) -> Self {
-        Self { id: t.id, name: t.name(), status: t.status, role: t.role.clone() }
+        Self { id: t.id, name: t.name(), status: t.row.status, role: t.role.clone() }
     }
 }
 

@@ -9,11 +9,11 @@
 //! naming the rule, [`domain::authority`]).
 
 use super::{Actor, Perm, Principal, require};
+use crate::error::What;
 use crate::{AppCtx, AppError};
 use domain::ids::{AccountId, AdminRoleId, UserId, WorkspaceId};
 use domain::permission::{Permission, PermissionSet, Scope};
 use domain::role::AdminRole;
-use domain::user::{BuilderAccess, UserStatus};
 use std::marker::PhantomData;
 use store::lookups::{GroupRow, Named};
 use store::targets::RoleColumns;
@@ -25,8 +25,6 @@ pub struct TargetUser {
     pub id: UserId,
     /// The profile row (names, email, lockout columns, profile document, version).
     pub row: UserDetailRow,
-    pub status: UserStatus,
-    pub builder_access: BuilderAccess,
     pub role: AdminRole,
     /// Every workspace of the user (sessions and groups are account-level facts).
     pub workspaces: Vec<Named>,
@@ -52,8 +50,6 @@ impl TargetUser {
         let Some(t) = store::targets::find(&ctx.db, account, user).await? else { return Ok(None) };
         Ok(Some(Self {
             id: user,
-            status: t.user.status.parse()?,
-            builder_access: t.user.builder_access.parse()?,
             role: admin_role(&t.role)?,
             row: t.user,
             workspaces: t.workspaces,
@@ -95,7 +91,7 @@ pub(crate) fn check_authority(actor: &AdminRole, target: &TargetUser) -> Result<
 /// lies within the caller's.
 pub(crate) fn decide(role: &AdminRole, permission: Permission, target: &TargetUser) -> Result<(), AppError> {
     if !role.scope().covers_any(&target.workspace_ids()) {
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound(What::User));
     }
     if permission.changes_users() {
         check_authority(role, target)?;
@@ -147,7 +143,7 @@ impl<P> OnUser<P> {
 /// scope, 403 naming the rule for a target above the caller's authority.
 pub async fn on_user<P: Perm>(ctx: &AppCtx, p: &Principal, user: UserId) -> Result<OnUser<P>, AppError> {
     require(p, P::PERMISSION)?;
-    let target = TargetUser::load(ctx, p.account_id, user).await?.ok_or(AppError::NotFound)?;
+    let target = TargetUser::load(ctx, p.account_id, user).await?.ok_or(AppError::NotFound(What::User))?;
     decide(&p.role, P::PERMISSION, &target)?;
     Ok(OnUser { account: p.account_id, user, target, actor: Actor::of(p), _p: PhantomData })
 }
@@ -168,7 +164,7 @@ pub(crate) async fn user_in_scope<P: Perm>(
     may: &super::InScope<P>,
     user: UserId,
 ) -> Result<TargetUser, AppError> {
-    let target = TargetUser::load(ctx, may.account, user).await?.ok_or(AppError::NotFound)?;
+    let target = TargetUser::load(ctx, may.account, user).await?.ok_or(AppError::NotFound(What::User))?;
     decide(&may.role, P::PERMISSION, &target)?;
     Ok(target)
 }

@@ -15,7 +15,7 @@
 pub mod csv;
 pub mod import;
 
-use crate::audit::{self, action};
+use crate::audit;
 use crate::auth::{LoginOutcome, open_session};
 use crate::authz::{InviteUsers, OnUser, UsersInvite};
 use crate::clock::{self, DAY, Micros};
@@ -28,7 +28,7 @@ use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use store::audit::NewAuditEvent;
 use store::invitations::{Inserted, NewInvitation, Reissue};
-use store::tokens::{INVITATION, NewToken};
+use store::tokens::{NewToken, TokenPurpose};
 use store::users::NewUser;
 
 /// How long an invitation link works by default: 7 days.
@@ -257,8 +257,8 @@ async fn resend_unsent(ctx: &AppCtx, may: &InviteUsers, user: UserId, opts: &Inv
     let Some(found) = store::users::find(&ctx.db, may.account, user).await? else { return Ok(false) };
     let details = json!({"email": found.email, "reason": "never emailed"});
     let event = match &may.actor {
-        Some(actor) => audit::by(actor, action::INVITATION_RESENT, Some(user), details),
-        None => audit::unattended(may.account, action::INVITATION_RESENT, Some(user), "", details),
+        Some(actor) => audit::by(actor, domain::closed::AuditAction::InvitationResent, Some(user), details),
+        None => audit::unattended(may.account, domain::closed::AuditAction::InvitationResent, Some(user), "", details),
     };
     reissue(ctx, may.account, &found, event, opts, Reissue::IfNeverEmailed).await
 }
@@ -321,10 +321,12 @@ fn prepare(
     let id = UserId::new();
     let name = format!("{} {}", first.as_str(), last.as_str());
     let audit = match &may.actor {
-        Some(actor) => audit::by(actor, action::USER_INVITED, Some(id), json!({"email": email.as_str()})),
+        Some(actor) => {
+            audit::by(actor, domain::closed::AuditAction::UserInvited, Some(id), json!({"email": email.as_str()}))
+        }
         None => audit::unattended(
             may.account,
-            action::USER_INVITED,
+            domain::closed::AuditAction::UserInvited,
             Some(id),
             "",
             json!({"email": email.as_str(), "by": "command line"}),
@@ -406,11 +408,16 @@ fn invitation_mail(email: &Email, name: &str, token: &str, expires_at: Micros, o
 /// who are not invited (any more).
 pub async fn resend(ctx: &AppCtx, may: &OnUser<UsersInvite>, opts: &InviteOptions) -> Result<(), AppError> {
     let user = &may.target().row;
-    let status = may.target().status;
+    let status = may.target().row.status;
     if status != UserStatus::Invited {
         return Err(not_invited(status));
     }
-    let event = audit::by(&may.actor, action::INVITATION_RESENT, Some(may.user), json!({"email": user.email}));
+    let event = audit::by(
+        &may.actor,
+        domain::closed::AuditAction::InvitationResent,
+        Some(may.user),
+        json!({"email": user.email}),
+    );
     if !reissue(ctx, may.account, user, event, opts, Reissue::Always).await? {
         return Err(AppError::Conflict("the user is no longer invited; reload and try again".into()));
     }
@@ -434,7 +441,7 @@ async fn reissue(
     let new = NewToken {
         token_hash: tokens::hash(&token),
         user_id: id,
-        purpose: INVITATION,
+        purpose: TokenPurpose::Invitation,
         created_at: now,
         expires_at: now + opts.lifetime,
     };
@@ -472,7 +479,7 @@ pub struct Invitee {
 /// The invitee of a live link, or 410.
 pub async fn check(ctx: &AppCtx, token: &str) -> Result<Invitee, AppError> {
     let i = store::invitations::find_live(&ctx.db, &tokens::hash(token), clock::now()).await?.ok_or_else(gone)?;
-    if i.status != UserStatus::Invited.as_str() {
+    if i.status != UserStatus::Invited {
         return Err(gone());
     }
     Ok(Invitee { email: i.email, name: format!("{} {}", i.first_name, i.last_name) })
@@ -493,14 +500,14 @@ pub struct AcceptRequest {
 pub async fn accept(ctx: &AppCtx, req: AcceptRequest) -> Result<LoginOutcome, AppError> {
     let hash = tokens::hash(&req.token);
     let i = store::invitations::find_live(&ctx.db, &hash, clock::now()).await?.ok_or_else(gone)?;
-    let status: UserStatus = i.status.parse()?;
+    let status: UserStatus = i.status;
     status.accept_invitation().map_err(|_| gone())?;
     let settings = crate::settings::parse_security(i.security_settings.as_deref());
     settings.password_policy().check_for(&req.password, &[&i.email, &i.first_name, &i.last_name])?;
     let password_hash = ctx.hasher.hash(&req.password).await?;
     let event: NewAuditEvent = audit::unattended(
         AccountId(i.account_id),
-        action::INVITATION_ACCEPTED,
+        domain::closed::AuditAction::InvitationAccepted,
         Some(UserId(i.user_id)),
         &req.ip,
         json!({"email": i.email}),

@@ -48,6 +48,14 @@ impl FromStr for BuilderAccess {
     }
 }
 
+/// For sqlx's `try_from = "String"` decoding of stored rows.
+impl TryFrom<String> for BuilderAccess {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        s.parse()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -156,6 +156,14 @@ impl FromStr for UserStatus {
     }
 }
 
+/// For sqlx's `try_from = "String"` decoding of stored rows.
+impl TryFrom<String> for UserStatus {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        s.parse()
+    }
+}
+
 impl fmt::Display for UserStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

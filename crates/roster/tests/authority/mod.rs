@@ -72,7 +72,7 @@ async fn give_picture(app: &TestApp, org: &Org, user: UserId) {
         account_id: org.account,
         at: app::clock::now(),
         actor_user_id: None,
-        action: "user.picture_changed".into(),
+        action: domain::closed::AuditAction::PictureChanged,
         target_user_id: Some(user.0),
         workspace_id: None,
         ip: None,

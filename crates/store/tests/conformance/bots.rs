@@ -19,7 +19,7 @@ fn event(account: AccountId, action: &str) -> NewAuditEvent {
         account_id: account,
         at: T0,
         actor_user_id: None,
-        action: action.to_owned(),
+        action: action.parse().expect("a known action"),
         target_user_id: None,
         workspace_id: None,
         ip: None,
@@ -28,7 +28,8 @@ fn event(account: AccountId, action: &str) -> NewAuditEvent {
 }
 
 async fn audit_count(db: &Db, account: AccountId, action: &str) -> usize {
-    let filter = store::audit::AuditFilter { action: Some(action.to_owned()), ..Default::default() };
+    let filter =
+        store::audit::AuditFilter { action: Some(action.parse().expect("a known action")), ..Default::default() };
     store::audit::list(db, account, &filter, 100).await.expect("audit").0.len()
 }
 
@@ -119,7 +120,8 @@ async fn a_guided_delete_is_all_or_nothing(db: Db) {
     let second = BotId::new();
     let ws = store::lookups::workspaces(&db, t.account).await.unwrap()[0].id;
     store::bots::create(&db, second, WorkspaceId(ws), "Second", &[(t.ann, BotRole::Owner)], T0).await.unwrap();
-    let ending = Ending { by_user: None, for_workspace: None, cause: "deleted", reason: None, at: T0 };
+    let ending =
+        Ending { by_user: None, for_workspace: None, cause: domain::closed::EndCause::Deleted, reason: None, at: T0 };
     let plan = |second_to| {
         vec![
             (Transfer { bot: t.bot, from: t.ann, to: t.bob }, vec![event(t.account, "bot.ownership_transferred")]),

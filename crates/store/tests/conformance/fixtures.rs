@@ -108,7 +108,7 @@ pub fn event(account: AccountId, action: &str, at: i64, target: UserId) -> NewAu
         account_id: account,
         at,
         actor_user_id: None,
-        action: action.to_owned(),
+        action: action.parse().expect("a known audit action"),
         target_user_id: Some(target.0),
         workspace_id: None,
         ip: None,
@@ -118,7 +118,8 @@ pub fn event(account: AccountId, action: &str, at: i64, target: UserId) -> NewAu
 
 /// Soft-deletes `user` (deleted by `by` at `at`), which must succeed.
 pub async fn soft_delete(db: &Db, account: AccountId, user: UserId, by: UserId, at: i64) {
-    let ending = Ending { by_user: Some(by), for_workspace: None, cause: "deleted", reason: None, at };
+    let ending =
+        Ending { by_user: Some(by), for_workspace: None, cause: domain::closed::EndCause::Deleted, reason: None, at };
     let done = store::deletion::soft_delete(db, user, by, &[], &ending, &event(account, "user.deleted", at, user))
         .await
         .expect("soft delete");

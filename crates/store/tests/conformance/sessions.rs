@@ -56,7 +56,13 @@ async fn live_until_ended_or_expired(db: Db) {
     assert!(store::sessions::find_live(&db, &s.token_hash, T0 + 2 * HOUR).await.expect("find").is_none(), "expired");
 
     // Ending one session leaves the other live; ending twice is harmless.
-    let ending = |at| Ending { by_user: Some(ann.id), for_workspace: None, cause: "signed_out", reason: None, at };
+    let ending = |at| Ending {
+        by_user: Some(ann.id),
+        for_workspace: None,
+        cause: domain::closed::EndCause::SignedOut,
+        reason: None,
+        at,
+    };
     let ended = store::sessions::end(&db, ann.id, Which::One(s.id), &ending(T0 + 10), None).await.expect("end");
     assert_eq!(ended, [s.id.0]);
     assert!(store::sessions::find_live(&db, &s.token_hash, T0 + 11).await.expect("find").is_none(), "ended");
@@ -65,7 +71,10 @@ async fn live_until_ended_or_expired(db: Db) {
     let (live, history) = store::sessions::for_user(&db, ann.id, T0 + 13, 10).await.expect("for user");
     assert_eq!(live.iter().map(|r| r.id).collect::<Vec<_>>(), [other.id.0]);
     assert_eq!(history[0].id, s.id.0);
-    assert_eq!((history[0].ended_at, history[0].end_cause.as_deref()), (Some(T0 + 10), Some("signed_out")));
+    assert_eq!(
+        (history[0].ended_at, history[0].end_cause.map(domain::closed::EndCause::as_str)),
+        (Some(T0 + 10), Some("signed_out"))
+    );
     assert!(store::sessions::find_live(&db, &other.token_hash, T0 + 11).await.expect("find").is_some());
 }
 

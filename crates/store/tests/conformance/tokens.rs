@@ -7,10 +7,9 @@ use crate::fixtures::{HOUR, T0, account, email, event, insert, soft_delete, toke
 use domain::ids::{AccountId, UserId};
 use domain::user::UserStatus;
 use store::Db;
-use store::password_reset::PASSWORD_RESET;
-use store::tokens::{INVITATION, NewToken};
+use store::tokens::{NewToken, TokenPurpose};
 
-fn link(user: UserId, purpose: &'static str, at: i64) -> NewToken {
+fn link(user: UserId, purpose: TokenPurpose, at: i64) -> NewToken {
     NewToken { token_hash: token_hash(), user_id: user, purpose, created_at: at, expires_at: at + 24 * HOUR }
 }
 
@@ -30,7 +29,7 @@ fn mail(account: AccountId, user: UserId, at: i64) -> store::outbox::NewMail {
 
 /// Issues a reset link for `user` as of `at`: the link, or `None` when it was refused.
 async fn reset_link(db: &Db, account: AccountId, user: UserId, at: i64) -> Option<Vec<u8>> {
-    let token = link(user, PASSWORD_RESET, at);
+    let token = link(user, TokenPurpose::PasswordReset, at);
     let event = event(account, "password.reset_requested", at, user);
     let issued = store::password_reset::issue(db, &token, &event, &mail(account, user, at)).await.expect("issue");
     issued.then_some(token.token_hash)
@@ -55,7 +54,7 @@ async fn exec(db: &Db, sql: &'static str, text: &str, user: UserId) {
 }
 
 async fn set_status(db: &Db, account: AccountId, user: UserId, from: UserStatus, to: UserStatus, at: i64) {
-    let changed = store::users::change_status(db, user, from, to, None, &event(account, "user.status", at, user))
+    let changed = store::users::change_status(db, user, from, to, None, &event(account, "user.suspended", at, user))
         .await
         .expect("change status");
     assert!(changed);
@@ -124,20 +123,20 @@ async fn an_invitation_dies_with_its_user_and_is_not_reissued_while_deleted(db: 
     let people = [user(a.id, "root@a.org", "Root", "Admin"), invited];
     insert(&db, &people).await;
     let [root, nina] = people.each_ref().map(|u| u.id);
-    let first = link(nina, INVITATION, T0);
-    let resent = event(a.id, "invitation.resent", T0, nina);
+    let first = link(nina, TokenPurpose::Invitation, T0);
+    let resent = event(a.id, "user.invitation_resent", T0, nina);
     let always = store::invitations::Reissue::Always;
     assert!(store::invitations::reissue(&db, &first, &resent, &mail(a.id, nina, T0), always).await.unwrap());
     assert!(store::invitations::find_live(&db, &first.token_hash, T0).await.unwrap().is_some());
     soft_delete(&db, a.id, nina, root, T0 + HOUR).await;
-    let again = link(nina, INVITATION, T0 + HOUR);
-    let resent = event(a.id, "invitation.resent", T0 + HOUR, nina);
+    let again = link(nina, TokenPurpose::Invitation, T0 + HOUR);
+    let resent = event(a.id, "user.invitation_resent", T0 + HOUR, nina);
     let refused = store::invitations::reissue(&db, &again, &resent, &mail(a.id, nina, T0 + HOUR), always).await;
     assert!(!refused.unwrap(), "no invitation for a deleted user");
     store::deletion::restore(&db, a.id, nina, T0, &event(a.id, "user.restored", T0 + 2 * HOUR, nina)).await.unwrap();
     assert!(store::invitations::find_live(&db, &first.token_hash, T0 + 2 * HOUR).await.unwrap().is_none());
     assert!(!live(&db, &again.token_hash).await);
-    let accepted = event(a.id, "invitation.accepted", T0 + 2 * HOUR, nina);
+    let accepted = event(a.id, "user.invitation_accepted", T0 + 2 * HOUR, nina);
     let set = store::invitations::accept(&db, &first.token_hash, T0 + 2 * HOUR, "$argon2id$fake", &accepted).await;
     assert_eq!(set.unwrap(), None, "the old link sets no password");
 }

@@ -8,9 +8,11 @@
 //!
 //! Page forms are read by `crate::csrf::CsrfForm`, which checks the CSRF token first.
 
+mod on_user;
 mod path;
 mod viewer;
 
+pub use on_user::PageOn;
 pub use path::AppPath;
 pub use viewer::{ApiUser, PageUser, ViewerSlot};
 pub(crate) use viewer::{client_ip, refuse_page_viewer, viewer};

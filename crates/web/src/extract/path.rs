@@ -5,7 +5,7 @@
 //! there.
 
 use crate::error::{ApiError, PageError, PageFailure};
-use app::AppError;
+use app::{AppError, What};
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -14,15 +14,15 @@ use std::sync::Arc;
 
 /// One id in a path.
 pub trait PathParam: Sized {
-    /// What the id names, for messages ("user", "session").
-    const WHAT: &'static str;
+    /// What the id names: its 404 says "no such <noun>".
+    const WHAT: What;
     fn parse(raw: &str) -> Option<Self>;
 }
 
 macro_rules! path_ids {
-    ($($id:ty => $what:literal),* $(,)?) => {$(
+    ($($id:ty => $what:ident),* $(,)?) => {$(
         impl PathParam for $id {
-            const WHAT: &'static str = $what;
+            const WHAT: What = What::$what;
             fn parse(raw: &str) -> Option<Self> {
                 raw.parse().ok()
             }
@@ -31,12 +31,12 @@ macro_rules! path_ids {
 }
 
 path_ids!(
-    UserId => "user",
-    SessionId => "session",
-    GroupId => "group",
-    AdminRoleId => "admin role",
-    BotId => "bot",
-    WorkspaceId => "workspace",
+    UserId => User,
+    SessionId => Session,
+    GroupId => Group,
+    AdminRoleId => Role,
+    BotId => Bot,
+    WorkspaceId => Workspace,
 );
 
 /// The parameters of a whole path: one id, or a pair in the order of the path.
@@ -78,7 +78,7 @@ impl<T: PathParams, S: Send + Sync> FromRequestParts<S> for AppPath<T> {
 #[derive(Debug)]
 pub enum PathRejection {
     /// `name` is not a `what` id.
-    Malformed { name: String, what: &'static str },
+    Malformed { name: String, what: What },
     /// The route has fewer parameters than the handler reads (a programming error: 500).
     Missing,
 }
@@ -87,7 +87,7 @@ impl IntoResponse for PathRejection {
     fn into_response(self) -> Response {
         let (api, page) = match self {
             Self::Malformed { name, what } => {
-                (ApiError::invalid(&name, &format!("must be a {what} id (UUID)")), AppError::NotFound)
+                (ApiError::invalid(&name, &format!("must be a {} id (UUID)", what.noun())), AppError::NotFound(what))
             }
             Self::Missing => {
                 let e = || AppError::Internal("the route has fewer path parameters than its handler".into());

@@ -8,29 +8,30 @@ use crate::pages::format::when;
 use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::AppError;
-use app::audit::{AuditParams, action};
+use app::audit::AuditParams;
 use app::authz::AuditView;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use domain::closed::AuditAction;
 
 pub fn routes() -> Routes {
     Routes::new().route("/admin/audit", get(list))
 }
 
-/// Every action the log records, for the filter.
-const ACTIONS: [&str; 9] = [
-    action::LOGIN_SUCCEEDED,
-    action::LOGIN_FAILED,
-    action::USER_LOCKED,
-    action::USER_UNLOCKED,
-    action::SESSION_SIGNED_OUT,
-    action::SESSION_KILLED,
-    action::SESSIONS_KILLED_ALL,
-    action::SESSION_REPORTED,
-    action::SECURITY_SETTINGS_CHANGED,
+/// The actions the filter offers.
+const ACTIONS: [AuditAction; 9] = [
+    AuditAction::LoginSucceeded,
+    AuditAction::LoginFailed,
+    AuditAction::UserLocked,
+    AuditAction::UserUnlocked,
+    AuditAction::SessionSignedOut,
+    AuditAction::SessionKilled,
+    AuditAction::SessionsKilledAll,
+    AuditAction::SessionReported,
+    AuditAction::SecuritySettingsChanged,
 ];
 
 struct ActionChoice {
@@ -133,7 +134,7 @@ async fn list(
                 .iter()
                 .map(|e| Row {
                     at: when(e.at),
-                    action: e.action.clone(),
+                    action: e.action.as_str().to_owned(),
                     actor: e.actor_email.clone().unwrap_or_else(|| "—".into()),
                     target: e.target_email.clone().unwrap_or_else(|| "—".into()),
                     workspace: e.workspace_name.clone().unwrap_or_else(|| "—".into()),
@@ -155,7 +156,10 @@ async fn list(
             from: filled(&params.from),
             to: filled(&params.to),
         },
-        actions: ACTIONS.iter().map(|&a| ActionChoice { value: a, selected: a == current_action }).collect(),
+        actions: ACTIONS
+            .iter()
+            .map(|a| ActionChoice { value: a.as_str(), selected: a.as_str() == current_action })
+            .collect(),
         rows,
         error,
         first_href: params.cursor.as_ref().map(|_| format!("/admin/audit?{}", query(&params, &[]))),

@@ -31,8 +31,8 @@ use crate::error::{PageError, PageFailure};
 use crate::extract::{PageUser, ViewerSlot};
 use crate::redirect::same_origin_path_or_home;
 use crate::routes::{Routes, get};
-use app::AppError;
 use app::authz::Principal;
+use app::{AppError, What};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Request;
@@ -213,7 +213,10 @@ pub fn failure_page(f: &PageError, nav: Option<Nav>) -> Response {
         AppError::Store(_) | AppError::Internal(_) => {
             "Something went wrong on our side. The details are in the server log.".to_owned()
         }
-        AppError::NotFound => "There is no such user, or they are outside your workspaces.".to_owned(),
+        AppError::NotFound(What::User) => "There is no such user, or they are outside your workspaces.".to_owned(),
+        AppError::NotFound(What::Role) => "There is no such admin role.".to_owned(),
+        AppError::NotFound(What::Session) => "There is no such session, or it has ended.".to_owned(),
+        AppError::NotFound(what) => format!("There is no such {}, or it is outside your workspaces.", what.noun()),
         other => other.to_string(),
     };
     let heading = match (&f.error, f.link_heading) {

@@ -19,6 +19,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::closed::EndCause;
 use domain::ids::{SessionId, UserId};
 use serde::Deserialize;
 
@@ -45,23 +46,22 @@ pub struct SessionView {
 }
 
 fn cause_text(s: &SessionRow) -> String {
-    match s.end_cause.as_deref().unwrap_or("expired") {
-        "signed_out" => "Signed out".to_owned(),
-        "killed" => {
+    match s.end_cause.unwrap_or(EndCause::Expired) {
+        EndCause::SignedOut => "Signed out".to_owned(),
+        EndCause::Killed => {
             let by = s.ended_by_email.as_deref().unwrap_or("an admin");
             match &s.ended_by_workspace_name {
                 Some(w) => format!("Killed by {by} for {w}"),
                 None => format!("Killed by {by}"),
             }
         }
-        "locked" => "Ended: the user was locked".to_owned(),
-        "reported" => "Reported as suspicious".to_owned(),
-        "expired" => "Expired".to_owned(),
-        other => {
-            let text = other.replace('_', " ");
-            let mut chars = text.chars();
-            chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-        }
+        EndCause::Locked => "Ended: the user was locked".to_owned(),
+        EndCause::Reported => "Reported as suspicious".to_owned(),
+        EndCause::Expired => "Expired".to_owned(),
+        EndCause::PasswordReset => "Password reset".to_owned(),
+        EndCause::PasswordChanged => "Password changed".to_owned(),
+        EndCause::Deleted => "Deleted".to_owned(),
+        EndCause::Suspended => "Suspended".to_owned(),
     }
 }
 

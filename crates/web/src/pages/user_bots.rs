@@ -6,7 +6,7 @@
 
 use crate::csrf::CsrfForm;
 use crate::error::{PageError, status_of};
-use crate::extract::{AppPath, PageUser};
+use crate::extract::{AppPath, PageOn, PageUser};
 use crate::pages::Nav;
 use crate::pages::notice::Notice;
 use crate::pages::user_head::UserHead;
@@ -176,19 +176,15 @@ async fn answer(
     }
 }
 
-async fn assign(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    AppPath(user): AppPath<UserId>,
-    CsrfForm(form): CsrfForm<BotForm>,
-) -> Result<Response, PageError> {
-    let on = app::authz::on_user::<BotsAssign>(&state.ctx, &me, user).await?;
+async fn assign(page: PageOn<BotsAssign>, CsrfForm(form): CsrfForm<BotForm>) -> Result<Response, PageError> {
+    let PageOn { state, me, may: on } = page;
+    let user = on.user();
     let scope = app::authz::in_scope::<BotsAssign>(&me)?;
     let result = async {
         let bot = match form.bot_id.trim() {
             "" => return Err(AppError::invalid("bot_id", "is required: choose a bot")),
             // The choices are the page's own; anything else is no bot this admin can see.
-            chosen => chosen.parse::<BotId>().map_err(|_| AppError::NotFound)?,
+            chosen => chosen.parse::<BotId>().map_err(|_| AppError::NotFound(app::What::Bot))?,
         };
         app::bots::set_role(&state.ctx, &on, &scope, bot, &form.role).await
     }
@@ -197,27 +193,23 @@ async fn assign(
 }
 
 async fn change(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    AppPath((user, bot)): AppPath<(UserId, BotId)>,
+    page: PageOn<BotsAssign>,
+    AppPath((_, bot)): AppPath<(UserId, BotId)>,
     CsrfForm(form): CsrfForm<BotForm>,
 ) -> Result<Response, PageError> {
-    let on = app::authz::on_user::<BotsAssign>(&state.ctx, &me, user).await?;
-    let scope = app::authz::in_scope::<BotsAssign>(&me)?;
-    let result = app::bots::set_role(&state.ctx, &on, &scope, bot, &form.role).await;
-    answer(&state, &me, user, (&bot.to_string(), "changed"), &form, result).await
+    let scope = app::authz::in_scope::<BotsAssign>(&page.me)?;
+    let result = app::bots::set_role(&page.state.ctx, &page.may, &scope, bot, &form.role).await;
+    answer(&page.state, &page.me, page.user(), (&bot.to_string(), "changed"), &form, result).await
 }
 
 async fn remove(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    AppPath((user, bot)): AppPath<(UserId, BotId)>,
+    page: PageOn<BotsAssign>,
+    AppPath((_, bot)): AppPath<(UserId, BotId)>,
     CsrfForm(form): CsrfForm<BotForm>,
 ) -> Result<Response, PageError> {
-    let on = app::authz::on_user::<BotsAssign>(&state.ctx, &me, user).await?;
-    let scope = app::authz::in_scope::<BotsAssign>(&me)?;
-    let result = app::bots::remove_role(&state.ctx, &on, &scope, bot).await;
-    answer(&state, &me, user, (&bot.to_string(), "removed"), &form, result).await
+    let scope = app::authz::in_scope::<BotsAssign>(&page.me)?;
+    let result = app::bots::remove_role(&page.state.ctx, &page.may, &scope, bot).await;
+    answer(&page.state, &page.me, page.user(), (&bot.to_string(), "removed"), &form, result).await
 }
 
 async fn transfer(

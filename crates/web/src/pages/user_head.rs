@@ -37,7 +37,7 @@ impl UserHead {
         if let Ok(may) = app::authz::on_user::<UsersView>(ctx, me, id).await {
             let d = app::users::get_user(&may);
             head.name = format!("{} {}", d.user.first_name, d.user.last_name);
-            head.badge = Some((d.status.label(), d.status.as_str()));
+            head.badge = Some((d.user.status.label(), d.user.status.as_str()));
         }
         head
     }

@@ -5,7 +5,7 @@
 
 use crate::csrf::{CsrfForm, CsrfUpload};
 use crate::error::{PageError, status_of};
-use crate::extract::{AppPath, PageUser};
+use crate::extract::{AppPath, PageOn, PageUser};
 use crate::pages::Nav;
 use crate::pages::format::when;
 use crate::pages::notice::Notice;
@@ -122,7 +122,7 @@ async fn edit_form(
     let builder = actions.allows(UserAction::ChangeBuilderAccess).then(|| {
         BuilderAccess::ALL
             .iter()
-            .map(|a| Opt { value: a.as_str().into(), label: a.label().into(), selected: *a == d.builder_access })
+            .map(|a| Opt { value: a.as_str().into(), label: a.label().into(), selected: *a == d.user.builder_access })
             .collect()
     });
     let groups = choices
@@ -185,7 +185,7 @@ fn status_detail(d: &UserDetails) -> String {
     let u = &d.user;
     let last_login =
         || u.last_login_at.map_or_else(|| "never signed in".to_owned(), |t| format!("last login {}", when(t)));
-    match d.status {
+    match d.user.status {
         UserStatus::Active => last_login(),
         UserStatus::Invited => {
             u.invited_at.map_or_else(|| "not active".to_owned(), |t| format!("Not Active: invited {}", when(t)))
@@ -231,7 +231,7 @@ async fn render(
         RoleKind::Member => "None".to_owned(),
         _ => d.account_role.clone(),
     };
-    let locked = d.status == UserStatus::Locked;
+    let locked = d.user.status == UserStatus::Locked;
     // Why a user is locked, or how often their sign-in failed lately: read only when there
     // is something to show.
     let lockout = if locked || d.user.failed_logins > 0 {
@@ -256,7 +256,7 @@ async fn render(
     let actions = app::authz::actions_on(me, &Target::from(may.target()));
     let edit = edit_form(state, me, &may, &actions, profile.as_ref()).await;
     let mut head = UserHead::new(me, id, format!("{} {}", d.user.first_name, d.user.last_name), "profile");
-    head.badge = Some((d.status.label(), d.status.as_str()));
+    head.badge = Some((d.user.status.label(), d.user.status.as_str()));
     let stale = matches!(refused, Some(AppError::Stale(_)));
     let page = UserPage {
         nav: Some(nav),
@@ -266,7 +266,7 @@ async fn render(
         first_name: d.user.first_name.clone(),
         last_name: d.user.last_name.clone(),
         email: d.user.email.clone(),
-        status: d.status.label(),
+        status: d.user.status.label(),
         status_detail: status_detail(&d),
         emails: emails.iter().map(|m| (app::mail::outbox::label(&m.kind), delivery(m))).collect(),
         locked,
@@ -274,7 +274,7 @@ async fn render(
         lockout,
         groups: d.groups.iter().map(|g| format!("{} · {}", g.workspace_name, g.name)).collect(),
         role,
-        builder_access: d.builder_access.label(),
+        builder_access: d.user.builder_access.label(),
         workspaces: d.workspaces.iter().map(|w| w.name.clone()).collect(),
         created: when(d.user.created_at),
         edit,
@@ -296,26 +296,19 @@ fn done(user: UserId, notice: &str) -> Response {
     Redirect::to(&format!("/admin/users/{user}?notice={notice}")).into_response()
 }
 
-async fn unlock(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    AppPath(user): AppPath<UserId>,
-    _: CsrfForm,
-) -> Result<Response, PageError> {
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user).await?;
-    app::lockout::unlock(&state.ctx, &may).await?;
-    Ok(done(user, "unlocked"))
+async fn unlock(on: PageOn<UsersManage>, _: CsrfForm) -> Result<Response, PageError> {
+    app::lockout::unlock(&on.state.ctx, &on.may).await?;
+    Ok(done(on.user(), "unlocked"))
 }
 
 /// The profile edit form: names, Bot Builder access, `group_<id>` checkboxes, admin role
 /// and the `version` it was based on. A stale version re-renders the current one.
 async fn edit(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    AppPath(user): AppPath<UserId>,
+    on: PageOn<UsersManage>,
     CsrfForm(fields): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user).await?;
+    let PageOn { state, me, may } = on;
+    let user = may.user();
     let field = |k: &str| fields.get(k).cloned();
     let version = field("version")
         .and_then(|v| v.parse::<i64>().ok())
@@ -345,13 +338,9 @@ async fn edit(
 }
 
 /// The admin's picture upload: `csrf` and the file `picture` (PNG, JPEG or WebP, ≤ 2 MB).
-async fn upload_picture(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    AppPath(user): AppPath<UserId>,
-    CsrfUpload(up): CsrfUpload,
-) -> Result<Response, PageError> {
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user).await?;
+async fn upload_picture(on: PageOn<UsersManage>, CsrfUpload(up): CsrfUpload) -> Result<Response, PageError> {
+    let PageOn { state, me, may } = on;
+    let user = may.user();
     let stored = async {
         let (bytes, content_type) = crate::pages::upload::picture(&up)?;
         app::my_profile::set_picture(&state.ctx, &may, bytes, &content_type).await
@@ -363,13 +352,7 @@ async fn upload_picture(
     }
 }
 
-async fn remove_picture(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    AppPath(user): AppPath<UserId>,
-    _: CsrfForm,
-) -> Result<Response, PageError> {
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, user).await?;
-    app::my_profile::remove_picture(&state.ctx, &may).await?;
-    Ok(done(user, "picture_removed"))
+async fn remove_picture(on: PageOn<UsersManage>, _: CsrfForm) -> Result<Response, PageError> {
+    app::my_profile::remove_picture(&on.state.ctx, &on.may).await?;
+    Ok(done(on.user(), "picture_removed"))
 }

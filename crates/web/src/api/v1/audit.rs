@@ -23,7 +23,7 @@ pub fn event_json(e: &app::audit::AuditRow) -> Value {
     json!({
         "id": e.id,
         "at": rfc3339(e.at),
-        "action": e.action,
+        "action": e.action.as_str(),
         "actor": e.actor_user_id.map(|id| json!({"id": id, "email": e.actor_email})),
         "target": e.target_user_id.map(|id| json!({"id": id, "email": e.target_email})),
         "workspace": e.workspace_id.map(|id| json!({"id": id, "name": e.workspace_name})),

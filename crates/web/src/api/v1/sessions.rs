@@ -13,6 +13,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::closed::EndCause;
 use domain::ids::{SessionId, UserId, WorkspaceId};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -44,13 +45,13 @@ pub fn session_json(s: &SessionRow, current: Option<SessionId>) -> Value {
     }
     if s.ended_at.is_some() || s.end_cause.is_some() {
         v["ended_at"] = json!(rfc3339(s.ended_at.unwrap_or(s.expires_at)));
-        v["end_cause"] = json!(s.end_cause.as_deref().unwrap_or("expired"));
+        v["end_cause"] = json!(s.end_cause.unwrap_or(EndCause::Expired).as_str());
         v["end_reason"] = json!(s.end_reason);
         v["ended_by"] = json!(s.ended_by_email);
         v["ended_for_workspace"] = json!(s.ended_by_workspace_name);
     } else if s.ended_at.is_none() && s.expires_at <= app::clock::now() {
         v["ended_at"] = json!(rfc3339(s.expires_at));
-        v["end_cause"] = json!("expired");
+        v["end_cause"] = json!(EndCause::Expired.as_str());
     }
     v
 }

@@ -1,0 +1,238 @@
+//! The users list: filters, sorts and keyset pages, one statement per page.
+
+use crate::sql::Sql;
+use crate::{Db, StoreError};
+use domain::ids::{AccountId, AdminRoleId, GroupId, WorkspaceId};
+use domain::user::{BuilderAccess, UserStatus};
+use sqlx::FromRow;
+use uuid::Uuid;
+
+/// Which admin role the list is filtered on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleFilter {
+    Member,
+    PrimaryMasterAdmin,
+    MasterAdmin,
+    Custom(AdminRoleId),
+}
+
+/// The list's filters. `within` is the caller's workspace scope (`None` = all workspaces).
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub search: Option<String>,
+    pub status: Option<UserStatus>,
+    pub role: Option<RoleFilter>,
+    pub builder_access: Option<BuilderAccess>,
+    pub workspace: Option<WorkspaceId>,
+    pub group: Option<GroupId>,
+    pub within: Option<Vec<WorkspaceId>>,
+}
+
+/// Columns the list sorts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UserSort {
+    #[default]
+    Name,
+    Email,
+    Status,
+    LastLogin,
+    Created,
+}
+
+impl UserSort {
+    pub const ALL: [UserSort; 5] = [Self::Name, Self::Email, Self::Status, Self::LastLogin, Self::Created];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Email => "email",
+            Self::Status => "status",
+            Self::LastLogin => "last_login",
+            Self::Created => "created",
+        }
+    }
+
+    /// The SQL expression sorted on; each has a matching `(account_id, expr, id)` index.
+    fn expr(self) -> &'static str {
+        match self {
+            Self::Name => "u.name_key",
+            Self::Email => "u.email_key",
+            Self::Status => "u.status",
+            Self::LastLogin => "coalesce(u.last_login_at, 0)",
+            Self::Created => "u.created_at",
+        }
+    }
+}
+
+/// The sort value of one row: text or integer, depending on the sort.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortValue {
+    Text(String),
+    Int(i64),
+}
+
+/// The position after which the next page starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keyset {
+    pub value: SortValue,
+    pub id: Uuid,
+}
+
+/// One page request.
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    pub sort: UserSort,
+    pub descending: bool,
+    pub after: Option<Keyset>,
+    pub limit: u32,
+}
+
+/// One row of the users list.
+#[derive(Debug, Clone, FromRow)]
+pub struct UserListRow {
+    pub id: Uuid,
+    pub email: String,
+    pub email_key: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub name_key: String,
+    #[sqlx(try_from = "String")]
+    pub status: UserStatus,
+    #[sqlx(try_from = "String")]
+    pub builder_access: BuilderAccess,
+    pub is_primary_admin: bool,
+    pub role_name: Option<String>,
+    pub last_login_at: Option<i64>,
+    pub invited_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl UserListRow {
+    /// This row's position for `sort`, to resume after it.
+    pub fn keyset(&self, sort: UserSort) -> Keyset {
+        let value = match sort {
+            UserSort::Name => SortValue::Text(self.name_key.clone()),
+            UserSort::Email => SortValue::Text(self.email_key.clone()),
+            UserSort::Status => SortValue::Text(self.status.as_str().to_owned()),
+            UserSort::LastLogin => SortValue::Int(self.last_login_at.unwrap_or(0)),
+            UserSort::Created => SortValue::Int(self.created_at),
+        };
+        Keyset { value, id: self.id }
+    }
+}
+
+/// One page of the list: at most `limit` rows, plus whether more follow. One query.
+pub async fn list(
+    db: &Db,
+    account: AccountId,
+    filter: &UserFilter,
+    page: &PageRequest,
+) -> Result<(Vec<UserListRow>, bool), StoreError> {
+    let Listed::Rows(mut rows) = run_list(db, account, filter, page, false).await? else {
+        unreachable!("asked for rows")
+    };
+    let more = rows.len() > page.limit as usize;
+    rows.truncate(page.limit as usize);
+    Ok((rows, more))
+}
+
+/// The plan the database chooses for [`list`] with these arguments (`EXPLAIN QUERY PLAN` on
+/// SQLite, `EXPLAIN` on PostgreSQL), one node per line: for the plan tests.
+pub async fn explain_list(
+    db: &Db,
+    account: AccountId,
+    filter: &UserFilter,
+    page: &PageRequest,
+) -> Result<String, StoreError> {
+    let Listed::Plan(plan) = run_list(db, account, filter, page, true).await? else { unreachable!("asked for a plan") };
+    Ok(plan)
+}
+
+enum Listed {
+    Rows(Vec<UserListRow>),
+    Plan(String),
+}
+
+async fn run_list(
+    db: &Db,
+    account: AccountId,
+    filter: &UserFilter,
+    page: &PageRequest,
+    explain: bool,
+) -> Result<Listed, StoreError> {
+    let dialect = db.dialect();
+    let mut sql = Sql::new(
+        "SELECT u.id, u.email, u.email_key, u.first_name, u.last_name, u.name_key, u.status, \
+         u.builder_access, u.is_primary_admin, r.name AS role_name, u.last_login_at, \
+         u.invited_at, u.created_at \
+         FROM users u LEFT JOIN admin_roles r ON r.id = u.admin_role_id WHERE u.deleted_at IS NULL AND u.account_id = $1",
+    )
+    .bind(account.0);
+    if let Some(needle) = filter.search.as_deref().filter(|s| !s.is_empty()) {
+        let (head, param) = dialect.search_condition(needle);
+        sql.push(" AND ").push(head).push_bind(param).push(dialect.search_condition_end(needle));
+    }
+    if let Some(status) = filter.status {
+        sql.push(" AND u.status = ").push_bind(status.as_str());
+    }
+    match filter.role {
+        None => {}
+        Some(RoleFilter::Member) => {
+            sql.push(" AND u.admin_role_id IS NULL AND NOT u.is_primary_admin");
+        }
+        Some(RoleFilter::PrimaryMasterAdmin) => {
+            sql.push(" AND u.is_primary_admin");
+        }
+        Some(RoleFilter::MasterAdmin) => {
+            // By the role's id, so the role index finds its few holders (a condition on
+            // the joined role would be checked against every user).
+            sql.push(" AND u.admin_role_id = (SELECT mr.id FROM admin_roles mr WHERE mr.kind = 'master' AND mr.account_id = ")
+                .push_bind(account.0)
+                .push(") AND NOT u.is_primary_admin");
+        }
+        Some(RoleFilter::Custom(id)) => {
+            sql.push(" AND u.admin_role_id = ").push_bind(id.0);
+        }
+    }
+    if let Some(access) = filter.builder_access {
+        sql.push(" AND u.builder_access = ").push_bind(access.as_str());
+    }
+    if let Some(w) = filter.workspace {
+        sql.push(" AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.workspace_id = ")
+            .push_bind(w.0)
+            .push(")");
+    }
+    if let Some(g) = filter.group {
+        sql.push(" AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = u.id AND gm.group_id = ")
+            .push_bind(g.0)
+            .push(")");
+    }
+    if let Some(within) = &filter.within {
+        if within.is_empty() {
+            sql.push(" AND 1 = 0");
+        } else {
+            sql.push(" AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.user_id = u.id AND ms.workspace_id IN (");
+            for (i, w) in within.iter().enumerate() {
+                sql.push(if i == 0 { "" } else { ", " }).push_bind(w.0);
+            }
+            sql.push("))");
+        }
+    }
+    let expr = page.sort.expr();
+    let (cmp, dir) = if page.descending { ("<", "DESC") } else { (">", "ASC") };
+    if let Some(after) = &page.after {
+        // `key <= v AND (key < v OR id < last)` is the row comparison `(key, id) < (v, last)`
+        // spelled so that SQLite can range-scan an expression index (the last_login sort)
+        // instead of walking it from the start on every page.
+        for close in [format!(" AND {expr} {cmp}= "), format!(" AND ({expr} {cmp} ")] {
+            sql.push(&close);
+            match &after.value {
+                SortValue::Text(t) => sql.push_bind(t),
+                SortValue::Int(i) => sql.push_bind(*i),
+            };
+        }
+        sql.push(&format!(" OR u.id {cmp} ")).push_bind(after.id).push(")");
+    }
+    sql.push(&format!(" ORDER BY {expr} {dir}, u.id {dir} LIMIT ")).push_bind(i64::from(page.limit) + 1);
+    Ok(if explain { Listed::Plan(db.run().explain(sql).await?) } else { Listed::Rows(db.run().fetch_all(sql).await?) })
+}
