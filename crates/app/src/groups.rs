@@ -83,6 +83,10 @@ pub async fn rename(
 ) -> Result<GroupSummary, AppError> {
     let g = get(ctx, may, id).await?;
     let name = group_name(name)?;
+    if name == g.name {
+        // The name it has: nothing is written or audited.
+        return Ok(g);
+    }
     let event = audit::by(
         &may.actor,
         domain::closed::AuditAction::GroupRenamed,

@@ -32,7 +32,8 @@ pub async fn read_security(ctx: &AppCtx, may: &InAccount<SettingsManage>) -> Res
     security(ctx, may.account).await
 }
 
-/// Validates and saves new security settings, recording old and new values in the audit log.
+/// Validates and saves new security settings, recording old and new values in the audit log;
+/// settings equal to the stored ones write nothing.
 pub async fn update_security(
     ctx: &AppCtx,
     may: &InAccount<SettingsManage>,
@@ -40,6 +41,10 @@ pub async fn update_security(
 ) -> Result<SecuritySettings, AppError> {
     new.validate()?;
     let old = security(ctx, may.account).await?;
+    if old == *new {
+        // Nothing changes, so nothing is written or audited.
+        return Ok(old);
+    }
     let value = serde_json::to_string(new).map_err(|e| AppError::Internal(e.to_string()))?;
     let event = audit::by(
         &may.actor,
@@ -56,9 +61,13 @@ pub async fn read_sso(ctx: &AppCtx, may: &InAccount<SettingsManage>) -> Result<b
     Ok(store::password_reset::sso_enabled(&ctx.db, may.account).await?)
 }
 
-/// Switches SSO on or off, recording old and new values in the audit log.
+/// Switches SSO on or off, recording old and new values in the audit log; the state it
+/// already has writes nothing.
 pub async fn update_sso(ctx: &AppCtx, may: &InAccount<SettingsManage>, enabled: bool) -> Result<bool, AppError> {
     let old = store::password_reset::sso_enabled(&ctx.db, may.account).await?;
+    if old == enabled {
+        return Ok(enabled);
+    }
     let event = audit::by(
         &may.actor,
         domain::closed::AuditAction::SsoSettingsChanged,

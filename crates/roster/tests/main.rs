@@ -33,6 +33,7 @@ mod lockout;
 mod mail;
 mod metrics;
 mod my_profile;
+mod no_op_changes;
 mod not_found;
 mod one_mailbox;
 mod ops;
