@@ -253,3 +253,45 @@ fn a_file_refused_as_a_whole_names_its_separator_or_encoding() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `roster user import` of a deleted user's address says so, with the user and the date
+/// until which they can be restored (issue 11 point 3: API, page and CLI agree).
+async fn the_command_line_names_a_deleted_users_address(backend: store::Backend) {
+    let Some(app) = crate::support::spawn_app(backend).await else { return };
+    let org = app.seed_org().await;
+    let admin = app.login_admin().await;
+    let path = format!("/api/v1/users/{}", org.bob);
+    let (status, body) = app.send(&admin, reqwest::Method::DELETE, &path, None).await;
+    assert!(status.is_success(), "{body}");
+    let dir =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("import-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("again.csv");
+    std::fs::write(&file, "email\nbob.baker@example.com\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args(["user", "import", file.to_str().unwrap(), "--account", "default", "--no-email"])
+        .arg("--database-url")
+        .arg(app.config().database_url)
+        .arg("--data-dir")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().find(|l| l.starts_with("line 2: ")).unwrap_or_default();
+    assert!(line.contains("exists") && line.contains("belongs to a deleted user"), "{stdout}");
+    assert!(line.contains(&org.bob.to_string()) && line.contains("restorable until"), "{stdout}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+mod the_command_line_names_a_deleted_users_address {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::the_command_line_names_a_deleted_users_address(store::Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::the_command_line_names_a_deleted_users_address(store::Backend::Postgres).await;
+    }
+}
