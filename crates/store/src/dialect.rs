@@ -119,15 +119,18 @@ impl Dialect {
 
 /// `%needle%` with LIKE's wildcards escaped by backslash.
 fn like_pattern(needle: &str) -> String {
-    let mut p = String::with_capacity(needle.len() + 2);
-    p.push('%');
+    format!("%{}%", like_escaped(needle))
+}
+
+/// `needle` with LIKE's wildcards escaped by backslash (for `LIKE … ESCAPE '\\'`).
+pub(crate) fn like_escaped(needle: &str) -> String {
+    let mut p = String::with_capacity(needle.len());
     for c in needle.chars() {
         if matches!(c, '%' | '_' | '\\') {
             p.push('\\');
         }
         p.push(c);
     }
-    p.push('%');
     p
 }
 

@@ -229,3 +229,16 @@ pub async fn change_status(
     tx.commit().await?;
     Ok(changed)
 }
+
+/// How many users are not deleted, in every account (the benchmark's check of a full export).
+pub async fn count_live(db: &Db) -> Result<i64, StoreError> {
+    Ok(db.run().fetch_scalar(Sql::new("SELECT count(*) FROM users WHERE deleted_at IS NULL")).await?.unwrap_or(0))
+}
+
+/// How many users' canonical email starts with `prefix` (taken literally: LIKE's wildcards
+/// are escaped), in every account — the benchmark's check of an import.
+pub async fn count_with_email_prefix(db: &Db, prefix: &str) -> Result<i64, StoreError> {
+    let pattern = format!("{}%", crate::dialect::like_escaped(prefix));
+    let sql = Sql::new("SELECT count(*) FROM users WHERE email_key LIKE $1 ESCAPE '\\'").bind(pattern);
+    Ok(db.run().fetch_scalar(sql).await?.unwrap_or(0))
+}

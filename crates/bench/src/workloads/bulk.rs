@@ -6,11 +6,10 @@ use crate::load;
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use store::Db;
 
 impl Run<'_> {
     pub(super) async fn export(&mut self) -> anyhow::Result<()> {
-        let expected = count(&self.db, "SELECT count(*) FROM users WHERE deleted_at IS NULL").await?;
+        let expected = store::users::count_live(&self.db).await?;
         let mark = self.mark();
         let client = self.client.clone();
         let lines = Arc::new(std::sync::Mutex::new(0_usize));
@@ -51,7 +50,7 @@ impl Run<'_> {
             .stderr(std::process::Stdio::null())
             .output()?;
         let elapsed = started.elapsed();
-        let imported = count(&self.db, "SELECT count(*) FROM users WHERE email_key LIKE 'bench.import.%'").await?;
+        let imported = store::users::count_with_email_prefix(&self.db, "bench.import.").await?;
         let check = if output.status.success() && imported as usize == self.plan.import_rows {
             Ok(format!("{imported} users invited"))
         } else {
@@ -68,11 +67,4 @@ impl Run<'_> {
         self.record(&format!("import {} rows (CLI)", self.plan.import_rows), &mark, &sample, None, check);
         Ok(())
     }
-}
-
-async fn count(db: &Db, sql: &'static str) -> anyhow::Result<i64> {
-    Ok(match db {
-        Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
-        Db::Pg(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
-    })
 }
