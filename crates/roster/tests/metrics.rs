@@ -53,6 +53,9 @@ async fn metrics_name_every_series(backend: Backend) {
     app.seed_org().await;
     assert_eq!(scrape(&app, None).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(scrape(&app, Some("wrong")).await.0, StatusCode::UNAUTHORIZED);
+    // The scheme name is case-insensitive (RFC 9110 §11.1), as some scrapers send it.
+    let lower = client().get(app.url("/metrics")).header("authorization", format!("bearer {TOKEN}")).send().await;
+    assert_eq!(lower.unwrap().status(), StatusCode::OK);
     let (_, before) = scrape(&app, Some(TOKEN)).await;
     let succeeded_before = value(&before, "roster_sign_ins_total{outcome=\"succeeded\"}").unwrap_or(0.0);
 

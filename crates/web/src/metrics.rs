@@ -68,7 +68,9 @@ impl Scrape {
         let given = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|v| v.split_once(' '))
+            // The scheme name is case-insensitive (RFC 9110 §11.1).
+            .and_then(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer").then_some(token.trim()))
             .unwrap_or_default();
         // Compare digests: equal length, and no early exit on the secret's bytes.
         app::tokens::hash(given) == app::tokens::hash(expected)
