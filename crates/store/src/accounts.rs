@@ -83,7 +83,7 @@ async fn insert_account(tx: &mut Tx, account: &NewAccount, first_admin: &FirstAd
         tx.run().execute(sql).await?;
     }
     match first_admin {
-        FirstAdmin::Create(user) => crate::users::insert_in(&mut tx, std::slice::from_ref(&**user)).await?,
+        FirstAdmin::Create(user) => crate::users::insert_in(tx, std::slice::from_ref(&**user)).await?,
         FirstAdmin::SetupLink { token_hash, expires_at, email } => {
             let link = Sql::new(
                 "INSERT INTO setup_tokens (token_hash, account_id, created_at, expires_at, email) \
