@@ -294,6 +294,6 @@ mod tests {
 
     #[test]
     fn audit_action_lists_every_variant() {
-        assert_eq!(AuditAction::ALL.len(), 41);
+        assert_eq!(AuditAction::ALL.len(), 42);
     }
 }
