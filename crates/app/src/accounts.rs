@@ -4,10 +4,12 @@
 
 use crate::bootstrap::new_account;
 use crate::clock::{self, DAY};
-use crate::{AppCtx, AppError, tokens};
+use crate::{AppCtx, AppError, audit, tokens};
 use domain::account::{AccountName, AccountSlug};
+use domain::closed::AuditAction;
 use domain::ids::AccountId;
 use domain::user::Email;
+use serde_json::json;
 use store::StoreError;
 use store::accounts::{AccountRow, AccountSummary, FirstAdmin};
 
@@ -37,7 +39,8 @@ pub struct CreatedAccount {
 }
 
 /// Creates an account with its workspace "Default", its Master Admin role and default
-/// settings, plus a setup link for its Primary Master Admin, in one transaction. Errors:
+/// settings, plus a setup link for its Primary Master Admin, and its `account.created`
+/// audit event (no actor: the operator ran the CLI), in one transaction. Errors:
 /// `Invalid` naming `name`, `slug` or `admin_email`; `Conflict` when the slug is taken.
 pub async fn create(ctx: &AppCtx, req: NewAccountRequest) -> Result<CreatedAccount, AppError> {
     let name = AccountName::parse(&req.name);
@@ -64,7 +67,9 @@ pub async fn create(ctx: &AppCtx, req: NewAccountRequest) -> Result<CreatedAccou
     let token = tokens::generate();
     let expires_at = now + SETUP_LINK_LIFETIME;
     let link = FirstAdmin::SetupLink { token_hash: tokens::hash(&token), expires_at, email: Some(email.to_string()) };
-    match store::accounts::create(&ctx.db, &account, &link).await {
+    let details = json!({"name": account.name, "slug": account.slug, "admin_email": email.as_str(), "by": "roster account create"});
+    let event = audit::unattended(account.id, AuditAction::AccountCreated, None, "", details);
+    match store::accounts::create_recorded(&ctx.db, &account, &link, &event).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
             return Err(AppError::Conflict(format!(

@@ -3,10 +3,12 @@
 //! default password.
 
 use crate::clock::{self, DAY};
-use crate::{AppCtx, AppError, tokens};
+use crate::{AppCtx, AppError, audit, tokens};
+use domain::closed::AuditAction;
 use domain::ids::{AccountId, AdminRoleId, UserId, WorkspaceId};
 use domain::password::PasswordPolicy;
 use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
+use serde_json::json;
 use store::accounts::{FirstAdmin, NewAccount};
 use store::users::NewUser;
 
@@ -109,7 +111,9 @@ pub async fn first_start(ctx: &AppCtx, admin: Option<(&str, &str)>) -> Result<Fi
         let link = FirstAdmin::SetupLink { token_hash: tokens::hash(&token), expires_at, email: None };
         (link, FirstStart::SetupLink { token })
     };
-    match store::accounts::create(&ctx.db, &account, &first_admin).await {
+    let details = json!({"name": account.name, "slug": account.slug, "by": "first start"});
+    let event = audit::unattended(account.id, AuditAction::AccountCreated, None, "", details);
+    match store::accounts::create_recorded(&ctx.db, &account, &first_admin, &event).await {
         Ok(()) => Ok(outcome),
         // Several instances starting together on an empty database: one creates the
         // account, the others lose the race on its unique slug and find it set up.

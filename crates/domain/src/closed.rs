@@ -126,6 +126,7 @@ pub enum AuditAction {
     PictureChanged,
     PictureRemoved,
     PasswordChanged,
+    AccountCreated,
 }
 
 impl ClosedSet for AuditAction {
@@ -171,6 +172,7 @@ impl ClosedSet for AuditAction {
         Self::PictureChanged,
         Self::PictureRemoved,
         Self::PasswordChanged,
+        Self::AccountCreated,
     ];
     const FIELD: &'static str = "action";
 
@@ -224,6 +226,7 @@ impl AuditAction {
             Self::PictureChanged => "user.picture_changed",
             Self::PictureRemoved => "user.picture_removed",
             Self::PasswordChanged => "password.changed",
+            Self::AccountCreated => "account.created",
         }
     }
 }
@@ -291,6 +294,6 @@ mod tests {
 
     #[test]
     fn audit_action_lists_every_variant() {
-        assert_eq!(AuditAction::ALL.len(), 41);
+        assert_eq!(AuditAction::ALL.len(), 42);
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! SQLite: an online, consistent copy (`VACUUM INTO`, one read transaction's snapshot) while
 //! the server runs; restoring moves the current database aside (never deleting it) and puts
-//! the copy in its place — stop Roster first. PostgreSQL: `pg_dump --format=custom` while it
+//! the copy in its place — refused while a server has the database open (`serving_lock`). PostgreSQL: `pg_dump --format=custom` while it
 //! runs, and `pg_restore` into the configured database (best an empty one).
 
 use crate::config::Config;
@@ -29,10 +29,13 @@ pub async fn backup(config: &Config, file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Restores `file` (made by [`backup`]) into the configured database.
+/// Restores `file` (made by [`backup`]) into the configured database. Errors when the file
+/// is not a Roster backup, when a server has the SQLite database open (stop it first), or
+/// when `pg_restore` fails.
 pub async fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
     ensure!(file.is_file(), "{} is not a backup file", file.display());
     if is_sqlite(config) {
+        let _held = crate::serving_lock::for_restore(config)?;
         if let Some(problem) = store::backup::sqlite_backup_problem(file).await {
             bail!("{} cannot be restored: {problem}", file.display());
         }

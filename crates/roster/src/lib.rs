@@ -9,5 +9,6 @@ pub mod config_reference;
 mod demo;
 mod import;
 mod serve;
+mod serving_lock;
 pub mod startup;
 pub mod telemetry;

@@ -4,6 +4,7 @@
 
 use crate::config::Config;
 use crate::serve::{self, Stopper};
+use crate::serving_lock::{self, DatabaseLock};
 use anyhow::Context;
 use app::bootstrap::FirstStart;
 use app::demo::DemoCredentials;
@@ -44,6 +45,8 @@ impl Drop for Serving {
 /// ("starting"), every other route 503. [`Starting::finish`] migrates and makes it ready.
 pub struct Starting {
     config: Config,
+    /// Keeps `roster restore` from replacing the SQLite file under us (see `serving_lock`).
+    database_lock: Option<DatabaseLock>,
     ctx: AppCtx,
     lifecycle: web::Lifecycle,
     serving: Serving,
@@ -53,6 +56,7 @@ pub struct Starting {
 impl Starting {
     /// Connects to the database and starts serving on the configured address.
     pub async fn begin(config: Config) -> anyhow::Result<Self> {
+        let database_lock = serving_lock::for_server(&config)?;
         let db = connect(&config).await?;
         let ctx = AppCtx::new(db, config.auth_settings(), config.mailer());
         let listener =
@@ -94,7 +98,7 @@ impl Starting {
         let task = tokio::spawn(serve::serve(listener, web::router(state), config.server_limits(), stop));
         tracing::info!(%addr, "listening on {public_url}; migrating the database");
         let serving = Serving { port: addr.port(), metrics_port, stopper, task: Some(task), metrics_task };
-        Ok(Self { config, ctx, lifecycle, serving, public_url })
+        Ok(Self { config, database_lock, ctx, lifecycle, serving, public_url })
     }
 
     pub fn port(&self) -> u16 {
@@ -104,7 +108,7 @@ impl Starting {
     /// Migrates (on PostgreSQL under an advisory lock, so instances starting together
     /// migrate once), seeds (first start or `--demo`), and turns ready.
     pub async fn finish(self, demo: bool) -> anyhow::Result<Application> {
-        let Self { config, ctx, lifecycle, serving, public_url } = self;
+        let Self { config, database_lock, ctx, lifecycle, serving, public_url } = self;
         ctx.db.migrate().await.context("database migration failed")?;
         let demo = if demo { seed_demo(&ctx).await? } else { None };
         let first_start = app::bootstrap::first_start(&ctx, config.bootstrap_admin()).await?;
@@ -128,6 +132,7 @@ impl Starting {
             shutdown_delay: Duration::from_secs(config.shutdown_delay_seconds.into()),
             first_start,
             demo,
+            _database_lock: database_lock,
         })
     }
 }
@@ -142,6 +147,8 @@ pub struct Application {
     shutdown_delay: Duration,
     first_start: FirstStart,
     demo: Option<DemoCredentials>,
+    /// Released when the application is dropped, after the pool has closed.
+    _database_lock: Option<DatabaseLock>,
 }
 
 impl Application {

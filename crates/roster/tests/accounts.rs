@@ -47,7 +47,12 @@ on_both_backends!(the_cli_creates_and_lists_accounts_and_imports_into_the_one_na
     assert!(page.contains(r#"value="bea@mueller.example" required readonly"#), "{page}");
     let other = c.post(app.url("/setup")).form(&setup_form(link, "mallory@evil.example")).send().await.unwrap();
     assert_eq!(other.status(), StatusCode::BAD_REQUEST);
-    assert!(other.text().await.unwrap().contains("this setup link is for bea@mueller.example only"));
+    let refused = other.text().await.unwrap();
+    assert!(refused.contains("this setup link is for bea@mueller.example only"), "{refused}");
+    assert!(
+        refused.contains(r#"value="bea@mueller.example" required readonly"#) && !refused.contains("mallory"),
+        "the read-only field shows the link's address again, not the refused one: {refused}"
+    );
     let done = c.post(app.url("/setup")).form(&setup_form(link, "Bea@Mueller.example")).send().await.unwrap();
     assert_eq!(done.status(), StatusCode::SEE_OTHER, "the same mailbox, spelt differently");
     let bea = app.login("bea@mueller.example", PASSWORD).await;
@@ -59,6 +64,14 @@ on_both_backends!(the_cli_creates_and_lists_accounts_and_imports_into_the_one_na
     let account: uuid::Uuid = serde_json::from_value(me["user"]["account_id"].clone()).unwrap();
     let workspaces = store::lookups::workspaces(&app.db, domain::ids::AccountId(account)).await.unwrap();
     assert_eq!(workspaces.iter().map(|w| w.name.as_str()).collect::<Vec<_>>(), ["Default"]);
+    // Its audit log starts with its own creation, done by the operator (no actor).
+    let (status, log) = app.get_json(&bea, "/api/v1/audit?action=account.created").await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let events = log["items"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{log}");
+    assert!(events[0]["actor"].is_null(), "{log}");
+    assert_eq!(events[0]["details"]["by"], "roster account create", "{log}");
+    assert_eq!(events[0]["details"]["admin_email"], "bea@mueller.example", "{log}");
 
     // A taken slug is refused and changes nothing.
     let (ok, out, err) =

@@ -97,3 +97,52 @@ crate::on_both_backends!(a_backup_under_write_load_restores_to_a_server_that_sta
     assert!(!list["items"].as_array().unwrap().is_empty(), "{list}");
     server.abort();
 });
+
+/// A restore into a SQLite database a server has open is refused and changes nothing (the
+/// server would go on writing to the file moved aside, losing every later change); once the
+/// server stops, the same restore goes through. No server starts while a restore runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_is_refused_while_a_server_has_the_sqlite_file_open() {
+    let app = crate::support::spawn_app(Backend::Sqlite).await.expect("SQLite is always available");
+    let admin = app.login_admin().await;
+    let res =
+        admin.post(app.url("/api/v1/invitations")).json(&json!({"emails": ["in.backup@example.com"]})).send().await;
+    assert_eq!(res.unwrap().status(), StatusCode::OK);
+    let (backup_dir, _) = app.fresh_database().await;
+    let file = backup_dir.join("roster-backup.db");
+    roster::backup::backup(&app.config(), &file).await.expect("backs up");
+
+    // A server of its own on another database, which the restore targets.
+    let (dir, url) = app.fresh_database().await;
+    let config = test_config(&dir, url.clone());
+    let started = Application::build(config.clone(), false).await.expect("starts");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(started.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let moved_aside = || {
+        std::fs::read_dir(&dir).unwrap().flatten().any(|e| e.file_name().to_string_lossy().contains("before-restore"))
+    };
+    let refused = roster::backup::restore(&config, &file).await.expect_err("a server has the database open");
+    let message = format!("{refused:#}");
+    assert!(message.contains("Roster is running on") && message.contains("stop every server"), "{message}");
+    assert!(!moved_aside(), "the live database stays where it is");
+    let live = Db::connect(&url).await.unwrap();
+    assert_eq!(store::users::count_with_email_prefix(&live, "in.backup@").await.unwrap(), 0, "nothing restored");
+    live.close().await;
+
+    // Stopped: the same restore goes through.
+    stop.send(()).unwrap();
+    server.await.unwrap().expect("stops cleanly");
+    roster::backup::restore(&config, &file).await.expect("restores into a stopped database");
+    assert!(moved_aside(), "the database that was there is kept");
+    let restored = Db::connect(&url).await.unwrap();
+    assert_eq!(store::users::count_with_email_prefix(&restored, "in.backup@").await.unwrap(), 1);
+    restored.close().await;
+
+    // While a restore holds the lock, a server does not start on the database.
+    let restoring = std::fs::OpenOptions::new().write(true).open(dir.join("roster.db.lock")).unwrap();
+    restoring.lock().unwrap();
+    let err = Application::build(config, false).await.err().expect("a restore is under way");
+    assert!(format!("{err:#}").contains("a restore into"), "{err:#}");
+}

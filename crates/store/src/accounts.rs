@@ -1,7 +1,7 @@
 //! Accounts and their bootstrap: the first workspace, the built-in Master Admin role, and
 //! either the Primary Master Admin or a one-time setup token.
 
-use crate::sql::Sql;
+use crate::sql::{Sql, Tx};
 use crate::users::NewUser;
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, AdminRoleId, WorkspaceId};
@@ -40,8 +40,27 @@ pub async fn none_exist(db: &Db) -> Result<bool, StoreError> {
 /// Creates the account, its first workspace, the Master Admin role and the first admin (or
 /// setup token), all in one transaction.
 pub async fn create(db: &Db, account: &NewAccount, first_admin: &FirstAdmin) -> Result<(), StoreError> {
-    let a = account;
     let mut tx = db.begin_write().await?;
+    insert_account(&mut tx, account, first_admin).await?;
+    tx.commit().await
+}
+
+/// [`create`], with the audit event that records it (`account.created`) in the same
+/// transaction: the account's log starts with its own creation.
+pub async fn create_recorded(
+    db: &Db,
+    account: &NewAccount,
+    first_admin: &FirstAdmin,
+    event: &crate::audit::NewAuditEvent,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    insert_account(&mut tx, account, first_admin).await?;
+    crate::audit::insert(&mut tx, event).await?;
+    tx.commit().await
+}
+
+async fn insert_account(tx: &mut Tx, account: &NewAccount, first_admin: &FirstAdmin) -> Result<(), StoreError> {
+    let a = account;
     for sql in [
         Sql::new("INSERT INTO accounts (id, name, slug, created_at) VALUES ($1, $2, $3, $4)")
             .bind(a.id.0)
@@ -64,7 +83,7 @@ pub async fn create(db: &Db, account: &NewAccount, first_admin: &FirstAdmin) -> 
         tx.run().execute(sql).await?;
     }
     match first_admin {
-        FirstAdmin::Create(user) => crate::users::insert_in(&mut tx, std::slice::from_ref(&**user)).await?,
+        FirstAdmin::Create(user) => crate::users::insert_in(tx, std::slice::from_ref(&**user)).await?,
         FirstAdmin::SetupLink { token_hash, expires_at, email } => {
             let link = Sql::new(
                 "INSERT INTO setup_tokens (token_hash, account_id, created_at, expires_at, email) \
@@ -75,7 +94,7 @@ pub async fn create(db: &Db, account: &NewAccount, first_admin: &FirstAdmin) -> 
                 .await?;
         }
     }
-    tx.commit().await
+    Ok(())
 }
 
 /// A live setup token: its account, and the only address it may create when it names one.

@@ -92,12 +92,14 @@ async fn submit(State(state): State<AppState>, Form(f): Form<SetupForm>) -> Resu
                 _ => &mut errors.other,
             };
             *slot = Some(message);
-            let fixed_email = check_token(&state.ctx, &f.token).await.is_ok_and(|l| l.email.is_some());
+            // A link that names its address shows that address again, read-only — not what
+            // was posted, which the person cannot correct in a read-only field.
+            let named = check_token(&state.ctx, &f.token).await.ok().and_then(|l| l.email);
             let page = SetupPage {
                 nav: None,
                 token: f.token,
-                fixed_email,
-                email: f.email,
+                fixed_email: named.is_some(),
+                email: named.unwrap_or(f.email),
                 first_name: f.first_name,
                 last_name: f.last_name,
                 errors,
