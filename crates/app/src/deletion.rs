@@ -51,6 +51,7 @@ pub async fn delete(ctx: &AppCtx, may: &DeleteUser) -> Result<Outcome, AppError>
             on.workspaces().iter().map(|w| WorkspaceId(w.id)).filter(|w| within.contains(w)).collect();
         let names: Vec<&str> =
             on.workspaces().iter().filter(|w| within.contains(&WorkspaceId(w.id))).map(|w| w.name.as_str()).collect();
+        refuse_leaving_role_scope(on, &remove)?;
         let event = audit::by(
             &on.actor,
             domain::closed::AuditAction::UserRemovedFromWorkspaces,
@@ -144,6 +145,30 @@ pub async fn transfer_and_delete(
                 .into(),
         )),
     }
+}
+
+/// 409 when the user's admin role is scoped to a workspace in `remove`: a workspace-scoped
+/// role is held only by members of each of its workspaces, and the role is never narrowed
+/// silently — someone changes the role first.
+fn refuse_leaving_role_scope(on: &OnUser<UsersDelete>, remove: &[WorkspaceId]) -> Result<(), AppError> {
+    let role = &on.target().role;
+    let domain::permission::Scope::Workspaces(scoped) = role.scope() else { return Ok(()) };
+    let hit: Vec<&str> = on
+        .workspaces()
+        .iter()
+        .filter(|w| remove.contains(&WorkspaceId(w.id)) && scoped.contains(&WorkspaceId(w.id)))
+        .map(|w| w.name.as_str())
+        .collect();
+    if hit.is_empty() || role.permissions().is_empty() {
+        return Ok(());
+    }
+    Err(AppError::Conflict(format!(
+        "{} holds the admin role {:?}, scoped to {}; a workspace-scoped role is held only by members of each of its workspaces, so give them another role (or change the role's scope) before removing them from {}",
+        on.target().name(),
+        role.label(),
+        hit.join(", "),
+        if hit.len() == 1 { "it" } else { "them" }
+    )))
 }
 
 fn owns_bots(bots: &[String]) -> AppError {

@@ -1,9 +1,11 @@
-//! Lifting a lockout by hand, and what the profile shows about one.
+//! Lifting a lockout by hand (an admin, or the operator at the command line), and what the
+//! profile shows about one.
 
 use crate::audit;
 use crate::authz::{OnUser, UsersManage};
 use crate::clock::Micros;
 use crate::{AppCtx, AppError};
+use domain::ids::{AccountId, UserId};
 use serde_json::json;
 
 /// How many recent failures the profile lists.
@@ -19,6 +21,38 @@ pub async fn unlock(ctx: &AppCtx, may: &OnUser<UsersManage>) -> Result<(), AppEr
         return Err(AppError::Conflict("the user is no longer locked".into()));
     }
     Ok(())
+}
+
+/// The operator's unlock (`roster user unlock EMAIL [--account SLUG]`): unlocks the locked
+/// user with `email` in the account `account` (by slug; `None`: the only account), audited
+/// as `user.unlocked` with no actor and details `{"by": "operator"}`. 400 naming `account`
+/// for an unknown slug (or several accounts and none named), 400 naming `email` for an
+/// email that is no user there, 409 when the user is not locked. Returns the user's id.
+pub async fn operator_unlock(ctx: &AppCtx, account: Option<&str>, email: &str) -> Result<UserId, AppError> {
+    let account = crate::accounts::pick(ctx, account).await?;
+    let key =
+        domain::user::Email::try_from(email).map_err(|_| AppError::invalid("email", "is not an email address"))?.key();
+    let user = store::users::find_for_login(&ctx.db, &key, Some(&account.slug)).await?.into_iter().next().ok_or_else(
+        || AppError::invalid("email", format!("no user of account {:?} has the email {email:?}", account.slug)),
+    )?;
+    let id = UserId(user.id);
+    if user.status != domain::user::UserStatus::Locked {
+        return Err(AppError::Conflict(format!(
+            "{email} is not locked (their status is {}); there is nothing to unlock",
+            user.status.as_str()
+        )));
+    }
+    let event = audit::unattended(
+        AccountId(account.id),
+        domain::closed::AuditAction::UserUnlocked,
+        Some(id),
+        "",
+        json!({"by": "operator"}),
+    );
+    if !store::lockout::unlock(&ctx.db, id, &event).await? {
+        return Err(AppError::Conflict("the user is no longer locked".into()));
+    }
+    Ok(id)
 }
 
 /// Why a user is locked: recent failures (time, source IP) and when it lifts by itself.

@@ -4,7 +4,11 @@
 //! Role rules ([`domain::authority`]): the role granted and the role revoked must lie within
 //! the editor's authority, and one equal to Master Admin (under any name) is granted or
 //! revoked only by the Primary Master Admin; nobody changes their own role or Bot Builder
-//! access here; the Primary Master Admin's own role changes only by handing it over.
+//! access here; the Primary Master Admin's own role changes only by handing it over. A
+//! workspace-scoped role goes only to a member of each of its workspaces (400 naming
+//! `admin_role_id`). Bot Builder access rises only up to the editor's own level unless they
+//! hold `bots.assign` on all workspaces (403). Groups of workspaces outside the editor's
+//! scope are neither added nor removed (403, nothing saved).
 //!
 //! An edit that changes nothing writes nothing (no audit event) and answers the unchanged
 //! version.
@@ -71,6 +75,7 @@ pub async fn update(
     };
     if builder_access != old_access {
         may.refuse_self("change your own Bot Builder access")?;
+        granter.may_set_builder(old_access, builder_access)?;
     }
     let old_role = user.admin_role_id.map(AdminRoleId);
     let admin_role_id = match &edit.admin_role_id {
@@ -151,7 +156,33 @@ async fn check_role_change(
     granter.may_grant(&format!("the role {:?}", old.label()), &Authority::of(old))?;
     let Some(id) = new_role else { return Ok(()) };
     let new = role_by_id(ctx, may.account, id).await?;
-    granter.may_grant(&format!("the role {:?}", new.label()), &Authority::of(&new))
+    granter.may_grant(&format!("the role {:?}", new.label()), &Authority::of(&new))?;
+    held_by_members(ctx, may, &new).await
+}
+
+/// 400 naming `admin_role_id` when `role` is scoped to a workspace the user of `may` is not
+/// in: its authority would reach a workspace its holder is not part of.
+async fn held_by_members(ctx: &AppCtx, may: &OnUser<UsersManage>, role: &AdminRole) -> Result<(), AppError> {
+    let missing = role.scope().workspaces_not_in(&may.target().workspace_ids());
+    if missing.is_empty() {
+        return Ok(());
+    }
+    // Names only for the message, read only on this refusal.
+    let names: Vec<String> = store::lookups::workspaces(&ctx.db, may.account)
+        .await?
+        .into_iter()
+        .filter(|w| missing.contains(&WorkspaceId(w.id)))
+        .map(|w| w.name)
+        .collect();
+    Err(AppError::invalid(
+        "admin_role_id",
+        format!(
+            "{:?} is scoped to {}, which {} is not a member of; a workspace-scoped role goes only to members of each of its workspaces",
+            role.label(),
+            names.join(", "),
+            may.target().name()
+        ),
+    ))
 }
 
 /// The admin role `id` of `account` (400 naming `admin_role_id` when there is none).
@@ -190,7 +221,10 @@ async fn check_groups(
         if let Some(g) = all.iter().find(|g| g.id == *changed)
             && !granter.scope().includes(WorkspaceId(g.workspace_id))
         {
-            return Err(AppError::Forbidden(format!("group {:?} is outside your workspaces", g.name)));
+            return Err(AppError::Forbidden(format!(
+                "group {:?} is in workspace {:?}, outside your scope: you can neither add nor remove it",
+                g.name, g.workspace_name
+            )));
         }
     }
     Ok(wanted.into_iter().map(GroupId).collect())
@@ -228,32 +262,53 @@ pub async fn make_primary(ctx: &AppCtx, may: &OnUser<UsersManage>, granter: &Gra
 }
 
 /// What the profile edit form offers: the groups of the user's workspaces (and which the
-/// user is in), and the admin roles (the Master Admin role first).
+/// user is in, and which the editor may change), the admin roles the editor may grant and
+/// the user may hold (the Master Admin role first; plus the one held), and the Bot Builder
+/// levels the editor may set — exactly what [`update`] accepts.
 #[derive(Debug, Clone)]
 pub struct EditChoices {
-    pub groups: Vec<(store::lookups::GroupRow, bool)>,
+    pub groups: Vec<GroupChoice>,
     pub roles: Vec<store::lookups::Named>,
+    pub builder_levels: Vec<BuilderAccess>,
+}
+
+/// A group of the Edit form.
+#[derive(Debug, Clone)]
+pub struct GroupChoice {
+    pub group: store::lookups::GroupRow,
+    /// Whether the user is in it.
+    pub member: bool,
+    /// Whether the editor may add or remove it (its workspace lies in their scope).
+    pub editable: bool,
 }
 
 pub async fn edit_choices<P>(ctx: &AppCtx, may: &OnUser<P>, granter: &Granter) -> Result<EditChoices, AppError> {
     let user_ws: BTreeSet<Uuid> = may.target().workspaces.iter().map(|w| w.id).collect();
     let mine: BTreeSet<Uuid> = may.target().groups.iter().map(|g| g.id).collect();
+    let scope = granter.scope();
     let groups = store::lookups::groups(&ctx.db, may.account)
         .await?
         .into_iter()
         .filter(|g| user_ws.contains(&g.workspace_id))
-        .map(|g| {
-            let member = mine.contains(&g.id);
-            (g, member)
+        .map(|g| GroupChoice {
+            member: mine.contains(&g.id),
+            editable: scope.includes(WorkspaceId(g.workspace_id)),
+            group: g,
         })
         .collect();
-    // Only the roles the editor may grant (the authority rule), plus the one the user holds.
+    // Only the roles the editor may grant (the authority rule) and the user may hold (a
+    // member of each of its workspaces), plus the one the user holds.
     let current = may.target().row.admin_role_id;
+    let user_ws = may.target().workspace_ids();
     let roles = store::lookups::roles_with_scope(&ctx.db, may.account)
         .await?
         .into_iter()
-        .filter(|r| Some(r.id) == current || granter.can_grant(&crate::roles::role_of(r)))
+        .filter(|r| {
+            let role = crate::roles::role_of(r);
+            Some(r.id) == current || (granter.can_grant(&role) && role.scope().workspaces_not_in(&user_ws).is_empty())
+        })
         .map(|r| store::lookups::Named { id: r.id, name: r.name })
         .collect();
-    Ok(EditChoices { groups, roles })
+    let builder_levels = granter.builder_levels(may.target().row.builder_access);
+    Ok(EditChoices { groups, roles, builder_levels })
 }

@@ -1,8 +1,11 @@
 //! Custom admin roles: a named permission set (PRODUCT.md §6) on all workspaces or listed
 //! ones. Needs `roles.manage`; nobody creates, changes or deletes a role whose authority
 //! (permissions and scope, before and after the change) does not lie within their own, and
-//! a role equal to Master Admin is minted only by the Primary Master Admin
-//! ([`domain::authority`]). The built-in Master Admin role is not editable.
+//! a role equal to Master Admin (under any name) is minted only by the Primary Master Admin
+//! ([`domain::authority`]). A scope change that would leave a holder outside one of the
+//! role's workspaces is refused (400 naming `scope` and the holder count): a workspace-scoped
+//! role is held only by members of each of its workspaces. The built-in Master Admin role
+//! is not editable.
 
 use crate::audit;
 use crate::authz::{Granter, InAccount, RolesManage};
@@ -198,6 +201,9 @@ pub async fn update(
         // Nothing changes: nothing is written, no audit event.
         return get(ctx, may, id).await;
     }
+    if scope != old_scope {
+        holders_are_members(ctx, id, &scope).await?;
+    }
     let names = |s: PermissionSet| s.iter().map(Permission::as_str).collect::<Vec<_>>();
     let event = audit::by(
         &may.actor,
@@ -212,6 +218,29 @@ pub async fn update(
     );
     store::roles::update(&ctx.db, id, &name, permissions, &scope, &event).await.map_err(|e| duplicate(e, &name))?;
     get(ctx, may, id).await
+}
+
+/// 400 naming `scope` (with how many holders) when some holder of role `id` is not a member
+/// of each workspace of `scope`.
+async fn holders_are_members(ctx: &AppCtx, id: AdminRoleId, scope: &Scope) -> Result<(), AppError> {
+    if *scope == Scope::AllWorkspaces {
+        return Ok(());
+    }
+    let mut holders: std::collections::BTreeMap<Uuid, Vec<WorkspaceId>> = std::collections::BTreeMap::new();
+    for m in store::roles::holder_memberships(&ctx.db, id).await? {
+        holders.entry(m.user_id).or_default().extend(m.workspace_id.map(WorkspaceId));
+    }
+    let outside = holders.values().filter(|ws| !scope.workspaces_not_in(ws).is_empty()).count();
+    if outside == 0 {
+        return Ok(());
+    }
+    let (who, is) = if outside == 1 { ("1 holder".to_owned(), "is") } else { (format!("{outside} holders"), "are") };
+    Err(AppError::invalid(
+        "scope",
+        format!(
+            "would reach workspaces that {who} of this role {is} not a member of; a workspace-scoped role is held only by members of each of its workspaces (add them to those workspaces or give them another role first)"
+        ),
+    ))
 }
 
 /// Deletes a custom role (within the caller's authority); 409 while anyone holds it.

@@ -4,10 +4,18 @@
 //! lies inside the actor's. The Primary Master Admin is above everyone; members hold nothing
 //! and so lie within every admin's authority (whether the actor may reach them at all is the
 //! scope question of [`Scope::covers_any`]). A role equal to Master Admin (every permission
-//! on all workspaces) is granted only by the Primary Master Admin.
+//! on all workspaces — named as "all", or listing every current workspace of the account)
+//! is granted only by the Primary Master Admin. A workspace-scoped role is held only by
+//! members of each of its workspaces ([`Scope::workspaces_not_in`]). Bot Builder access is
+//! raised only up to the actor's own level, unless they hold `bots.assign` on all
+//! workspaces ([`builder_levels`]).
+//!
+//! The account's workspaces come in from the caller: this module does no I/O.
 
+use crate::ids::WorkspaceId;
 use crate::permission::{Permission, PermissionSet, Scope};
 use crate::role::AdminRole;
+use crate::user::BuilderAccess;
 use std::fmt;
 
 /// What an admin role may do and where: its permissions, its scope, and whether it is the
@@ -70,10 +78,19 @@ impl Authority {
         Self { permissions: role.permissions(), scope: role.scope(), primary: role.may_transfer_ownership() }
     }
 
-    /// Whether this is exactly Master Admin's authority or more: every permission on all
-    /// workspaces.
-    pub fn equals_master_admin(&self) -> bool {
-        self.permissions == PermissionSet::all() && self.scope == Scope::AllWorkspaces
+    /// Whether this is Master Admin's authority under any name: every permission on all
+    /// workspaces, or on a list naming every workspace the account has now
+    /// (`account_workspaces`, which the caller reads).
+    pub fn equals_master_admin(&self, account_workspaces: &[WorkspaceId]) -> bool {
+        if self.permissions != PermissionSet::all() {
+            return false;
+        }
+        match &self.scope {
+            Scope::AllWorkspaces => true,
+            Scope::Workspaces(ws) => {
+                !account_workspaces.is_empty() && account_workspaces.iter().all(|w| ws.contains(w))
+            }
+        }
     }
 
     /// `Ok` when `other` lies within this authority; otherwise the first rule it breaks.
@@ -100,10 +117,10 @@ impl Authority {
     }
 
     /// `Ok` when the holder may create, change, grant, revoke or delete a role with
-    /// authority `role`: it lies within theirs, and one equal to Master Admin only for the
-    /// Primary Master Admin.
-    pub fn check_may_grant(&self, role: &Authority) -> Result<(), Refusal> {
-        if role.equals_master_admin() && !self.primary {
+    /// authority `role`: it lies within theirs, and one equal to Master Admin (judged
+    /// against the account's current `account_workspaces`) only for the Primary Master Admin.
+    pub fn check_may_grant(&self, role: &Authority, account_workspaces: &[WorkspaceId]) -> Result<(), Refusal> {
+        if role.equals_master_admin(account_workspaces) && !self.primary {
             return Err(Refusal::MasterAdminOnlyByPrimary);
         }
         self.check_covers(role)
@@ -117,10 +134,26 @@ impl AdminRole {
         Authority::of(self).check_covers(&Authority::of(target))
     }
 
-    /// `Ok` when a holder of this role may grant (or create, change, revoke, delete) `role`.
-    pub fn check_may_grant(&self, role: &AdminRole) -> Result<(), Refusal> {
-        Authority::of(self).check_may_grant(&Authority::of(role))
+    /// `Ok` when a holder of this role may grant (or create, change, revoke, delete) `role`,
+    /// in an account whose workspaces are now `account_workspaces`.
+    pub fn check_may_grant(&self, role: &AdminRole, account_workspaces: &[WorkspaceId]) -> Result<(), Refusal> {
+        Authority::of(self).check_may_grant(&Authority::of(role), account_workspaces)
     }
+
+    /// Whether this role holds `bots.assign` on every workspace (present and future), which
+    /// lifts the ceiling of [`builder_levels`].
+    pub fn assigns_bots_everywhere(&self) -> bool {
+        self.allows(Permission::BotsAssign) && self.scope() == Scope::AllWorkspaces
+    }
+}
+
+/// The Bot Builder levels an admin whose own level is `own` may set for a user whose level
+/// is `current`, least first: any level up to the higher of the two (lowering is never
+/// capped), or every level when `unlimited` (`bots.assign` on all workspaces,
+/// [`AdminRole::assigns_bots_everywhere`]).
+pub fn builder_levels(own: BuilderAccess, current: BuilderAccess, unlimited: bool) -> Vec<BuilderAccess> {
+    let ceiling = own.max(current);
+    BuilderAccess::ALL.into_iter().filter(|l| unlimited || *l <= ceiling).collect()
 }
 
 #[cfg(test)]
@@ -208,11 +241,11 @@ mod tests {
     fn master_admin_under_any_name_is_granted_only_by_the_primary() {
         let renamed = custom(&Permission::ALL, Scope::AllWorkspaces);
         for role in [&AdminRole::MasterAdmin, &renamed] {
-            assert_eq!(AdminRole::MasterAdmin.check_may_grant(role), Err(Refusal::MasterAdminOnlyByPrimary));
-            assert_eq!(AdminRole::PrimaryMasterAdmin.check_may_grant(role), Ok(()));
+            assert_eq!(AdminRole::MasterAdmin.check_may_grant(role, &[]), Err(Refusal::MasterAdminOnlyByPrimary));
+            assert_eq!(AdminRole::PrimaryMasterAdmin.check_may_grant(role, &[]), Ok(()));
         }
         let almost: Vec<Permission> = Permission::ALL.into_iter().filter(|p| *p != Permission::AuditView).collect();
-        assert_eq!(AdminRole::MasterAdmin.check_may_grant(&custom(&almost, Scope::AllWorkspaces)), Ok(()));
+        assert_eq!(AdminRole::MasterAdmin.check_may_grant(&custom(&almost, Scope::AllWorkspaces), &[]), Ok(()));
         assert!(
             Refusal::MasterAdminOnlyByPrimary.sentence("the role \"Boss\"").contains("only the Primary Master Admin")
         );
@@ -222,12 +255,43 @@ mod tests {
     fn grants_follow_the_authority_rule() {
         let (a, b) = (WorkspaceId::new(), WorkspaceId::new());
         let actor = custom(&[Permission::RolesManage, Permission::UsersView], only(&[a]));
-        assert_eq!(actor.check_may_grant(&custom(&[Permission::UsersView], only(&[a]))), Ok(()));
-        assert_eq!(actor.check_may_grant(&custom(&[Permission::UsersView], only(&[b]))), Err(Refusal::WiderScope));
+        let ws = [a, b];
+        assert_eq!(actor.check_may_grant(&custom(&[Permission::UsersView], only(&[a])), &ws), Ok(()));
+        assert_eq!(actor.check_may_grant(&custom(&[Permission::UsersView], only(&[b])), &ws), Err(Refusal::WiderScope));
         assert!(matches!(
-            actor.check_may_grant(&custom(&[Permission::AuditView], only(&[a]))),
+            actor.check_may_grant(&custom(&[Permission::AuditView], only(&[a])), &ws),
             Err(Refusal::PermissionsNotHeld(_))
         ));
-        assert_eq!(actor.check_may_grant(&AdminRole::Member), Ok(()));
+        assert_eq!(actor.check_may_grant(&AdminRole::Member, &ws), Ok(()));
+    }
+
+    #[test]
+    fn every_permission_on_every_current_workspace_is_master_admin_under_another_name() {
+        let (a, b, c) = (WorkspaceId::new(), WorkspaceId::new(), WorkspaceId::new());
+        let account = [a, b];
+        let listed = custom(&Permission::ALL, only(&[a, b]));
+        assert!(Authority::of(&listed).equals_master_admin(&account));
+        assert_eq!(AdminRole::MasterAdmin.check_may_grant(&listed, &account), Err(Refusal::MasterAdminOnlyByPrimary));
+        assert_eq!(AdminRole::PrimaryMasterAdmin.check_may_grant(&listed, &account), Ok(()));
+        // Once the account has a workspace the list leaves out, the role is smaller.
+        assert!(!Authority::of(&listed).equals_master_admin(&[a, b, c]));
+        assert_eq!(AdminRole::MasterAdmin.check_may_grant(&listed, &[a, b, c]), Ok(()));
+        // One permission short is not Master Admin, however many workspaces it lists.
+        let almost: Vec<Permission> = Permission::ALL.into_iter().filter(|p| *p != Permission::AuditView).collect();
+        assert!(!Authority::of(&custom(&almost, only(&[a, b]))).equals_master_admin(&account));
+    }
+
+    #[test]
+    fn bot_builder_access_rises_only_to_the_actors_own_level() {
+        use BuilderAccess::{Builder, BuilderAndCreate, None as NoAccess};
+        assert_eq!(builder_levels(Builder, NoAccess, false), [NoAccess, Builder]);
+        assert_eq!(builder_levels(NoAccess, NoAccess, false), [NoAccess]);
+        // Lowering is never capped: the user's own level stays on offer.
+        assert_eq!(builder_levels(NoAccess, BuilderAndCreate, false), BuilderAccess::ALL);
+        assert_eq!(builder_levels(NoAccess, NoAccess, true), BuilderAccess::ALL);
+        let w = WorkspaceId::new();
+        assert!(AdminRole::MasterAdmin.assigns_bots_everywhere());
+        assert!(!custom(&[Permission::BotsAssign], only(&[w])).assigns_bots_everywhere());
+        assert!(!custom(&[Permission::BotsView], Scope::AllWorkspaces).assigns_bots_everywhere());
     }
 }

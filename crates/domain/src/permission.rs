@@ -153,6 +153,16 @@ impl Scope {
         }
     }
 
+    /// The workspaces of this scope that `member_of` lacks (none for all workspaces): a
+    /// workspace-scoped role is held only by members of each of its workspaces
+    /// ([`crate::authority`]).
+    pub fn workspaces_not_in(&self, member_of: &[WorkspaceId]) -> BTreeSet<WorkspaceId> {
+        match self {
+            Self::AllWorkspaces => BTreeSet::new(),
+            Self::Workspaces(ws) => ws.iter().filter(|w| !member_of.contains(w)).copied().collect(),
+        }
+    }
+
     /// Whether this scope includes the workspace `w`.
     pub fn includes(&self, w: WorkspaceId) -> bool {
         match self {
@@ -195,5 +205,14 @@ mod tests {
         assert!(!scope.covers_any(&[]));
         assert!(Scope::AllWorkspaces.covers_any(&[c]));
         assert!(scope.includes(a) && !scope.includes(b));
+    }
+
+    #[test]
+    fn a_scoped_role_names_the_workspaces_its_holder_lacks() {
+        let (a, b) = (WorkspaceId::new(), WorkspaceId::new());
+        let scope = Scope::Workspaces([a, b].into_iter().collect());
+        assert_eq!(scope.workspaces_not_in(&[a]), [b].into_iter().collect());
+        assert!(scope.workspaces_not_in(&[b, a]).is_empty());
+        assert!(Scope::AllWorkspaces.workspaces_not_in(&[]).is_empty());
     }
 }

@@ -1,8 +1,8 @@
 //! The command line: `roster serve`, `roster migrate`, `roster demo`, `roster backup`,
-//! `roster restore`, `roster account create|list`, `roster user import`.
+//! `roster restore`, `roster account create|list`, `roster user import|unlock`.
 
 use crate::config::{Config, LogFormat, Overrides};
-use crate::{accounts, backup, demo, import, startup, telemetry};
+use crate::{accounts, backup, demo, import, startup, telemetry, unlock};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -132,6 +132,19 @@ enum UserCommand {
         #[arg(long)]
         no_email: bool,
     },
+    /// Unlock a user locked out by failed sign-ins (audited as user.unlocked by the
+    /// operator). A lockout also ends by itself when its time is up (if the security
+    /// settings give it one) and when the user resets their password.
+    Unlock {
+        #[command(flatten)]
+        common: Common,
+        /// The locked user's email.
+        #[arg(value_name = "EMAIL")]
+        email: String,
+        /// The user's account, by slug [default: the only account]
+        #[arg(long, value_name = "SLUG")]
+        account: Option<String>,
+    },
 }
 
 impl Cli {
@@ -197,6 +210,11 @@ impl Cli {
                 telemetry::init(config.log_format);
                 let args = import::ImportArgs { file: &file, workspace, account, send_email: !no_email };
                 import::run(&config, args).await
+            }
+            Command::User { command: UserCommand::Unlock { common, email, account } } => {
+                let config = Config::load(&common, Overrides::default())?;
+                telemetry::init(config.log_format);
+                unlock::run(&config, account.as_deref(), &email).await
             }
         }
     }

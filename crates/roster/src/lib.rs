@@ -12,3 +12,4 @@ mod serve;
 mod serving_lock;
 pub mod startup;
 pub mod telemetry;
+mod unlock;

@@ -161,3 +161,25 @@ pub async fn delete_if_unused(db: &Db, id: AdminRoleId, audit: &NewAuditEvent) -
     tx.finish(holders == 0).await?;
     Ok(holders)
 }
+
+/// One membership of a holder of a role: the holder and one of their workspaces (`None`
+/// for a holder in no workspace).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HolderMembership {
+    pub user_id: uuid::Uuid,
+    pub workspace_id: Option<uuid::Uuid>,
+}
+
+/// Every holder of role `id` (deleted users too: a restore brings their role back) with
+/// each of their workspaces, one row per membership.
+pub async fn holder_memberships(db: &Db, id: AdminRoleId) -> Result<Vec<HolderMembership>, StoreError> {
+    db.run()
+        .fetch_all(
+            Sql::new(
+                "SELECT u.id AS user_id, m.workspace_id FROM users u \
+                 LEFT JOIN memberships m ON m.user_id = u.id WHERE u.admin_role_id = $1",
+            )
+            .bind(id.0),
+        )
+        .await
+}

@@ -97,6 +97,9 @@ pub struct LiveSession {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
+    /// The user's own Bot Builder level (the ceiling of what they may grant others).
+    #[sqlx(try_from = "String")]
+    pub builder_access: domain::user::BuilderAccess,
     #[sqlx(flatten)]
     pub role: crate::targets::RoleColumns,
     /// The user's workspaces as a JSON array (read them with [`Self::user_workspaces`]).
@@ -121,7 +124,7 @@ fn find_live_sql(dialect: crate::dialect::Dialect) -> String {
     format!(
         "SELECT s.id, s.user_id, u.account_id, s.workspace_id, s.current_workspace_id, s.csrf_token, \
          s.created_at, s.last_activity_at, s.expires_at, u.status, u.email, u.first_name, u.last_name, \
-         {}, {} AS workspaces, \
+         u.builder_access, {}, {} AS workspaces, \
          st.value AS security_settings, s.profile_settings \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          LEFT JOIN admin_roles r ON r.id = u.admin_role_id \

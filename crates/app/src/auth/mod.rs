@@ -244,6 +244,7 @@ pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Princip
         email: s.email,
         display_name: format!("{} {}", s.first_name, s.last_name),
         role,
+        builder_access: s.builder_access,
         workspace: s.current_workspace_id.or(s.workspace_id).map(WorkspaceId),
         ip: ip.to_owned(),
         profile_settings: s.profile_settings.map(ProfileSettings::from_bits).unwrap_or_default(),

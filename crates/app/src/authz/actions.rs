@@ -10,7 +10,7 @@
 //! table, the Primary Master Admin's protections). To add an action: a variant of
 //! [`UserAction`] (with its permission) and its rule in `decide`.
 
-use super::{Principal, TargetUser, require};
+use super::{Granter, Principal, TargetUser, require};
 use crate::users::UserDetails;
 use domain::ids::UserId;
 use domain::permission::Permission;
@@ -140,11 +140,12 @@ impl UserActions {
 }
 
 /// What `p` may do to the user `target` (whom they can see: the caller holds an
-/// `OnUser<UsersView>` for them). The use cases check the same rules again when run.
-pub fn actions_on(p: &Principal, target: &Target) -> UserActions {
+/// `OnUser<UsersView>` for them); `granter` is `p`'s ([`super::granter`]), which judges the
+/// role they would revoke. The use cases check the same rules again when run.
+pub fn actions_on(p: &Principal, granter: &Granter, target: &Target) -> UserActions {
     let mut actions = UserActions::default();
     for action in UserAction::ALL {
-        match decide(p, action, target) {
+        match decide(p, granter, action, target) {
             Ok(()) => actions.allowed.push(action),
             Err(reason) => actions.refused.push(Refused { action, reason }),
         }
@@ -152,7 +153,7 @@ pub fn actions_on(p: &Principal, target: &Target) -> UserActions {
     actions
 }
 
-fn decide(p: &Principal, action: UserAction, t: &Target) -> Result<(), String> {
+fn decide(p: &Principal, granter: &Granter, action: UserAction, t: &Target) -> Result<(), String> {
     if let Some(permission) = action.permission() {
         require(p, permission).map_err(|e| e.to_string())?;
         if permission.changes_users() {
@@ -174,7 +175,7 @@ fn decide(p: &Principal, action: UserAction, t: &Target) -> Result<(), String> {
     }
     if action == UserAction::ChangeRole {
         // Changing the role revokes the one held: that too must be the actor's to grant.
-        p.role.check_may_grant(&t.role).map_err(|r| r.sentence(&format!("the role {:?}", t.role.label())))?;
+        granter.check_role(&t.role).map_err(|r| r.sentence(&format!("the role {:?}", t.role.label())))?;
     }
     let transition = |r: Result<UserStatus, domain::DomainError>| r.map(|_| ()).map_err(|e| e.to_string());
     match action {
@@ -262,11 +263,17 @@ mod tests {
             email: "a@example.com".into(),
             display_name: "A".into(),
             role,
+            builder_access: domain::user::BuilderAccess::None,
             workspace: None,
             ip: String::new(),
             profile_settings: domain::profile::ProfileSettings::default(),
             workspaces: Vec::new(),
         }
+    }
+
+    fn actions_on(p: &Principal, t: &Target) -> UserActions {
+        let granter = Granter::for_tests(p);
+        super::actions_on(p, &granter, t)
     }
 
     fn target(status: UserStatus, role: AdminRole) -> Target {

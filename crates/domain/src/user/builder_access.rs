@@ -4,8 +4,8 @@ use crate::DomainError;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
-/// Bot Builder access level (PRODUCT.md §3.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Bot Builder access level (PRODUCT.md §3.1), ordered from least to most access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BuilderAccess {
     None,

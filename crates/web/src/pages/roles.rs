@@ -57,7 +57,7 @@ async fn render(
     let nav = Nav::load(me, "/admin/roles");
     let may = app::authz::in_account::<RolesManage>(me)?;
     let roles = app::roles::list(&state.ctx, &may).await?;
-    let granter = app::authz::granter(me);
+    let granter = app::authz::granter(&state.ctx, me).await?;
     let workspaces = app::roles::workspaces(&state.ctx, &may).await?;
     let ws_name =
         |id: &uuid::Uuid| workspaces.iter().find(|w| w.id == *id).map_or_else(|| id.to_string(), |w| w.name.clone());
@@ -126,7 +126,8 @@ async fn create(
     let scope = if fields.get("scope").map(String::as_str) == Some("listed") { Some(pick("ws_")) } else { None };
     let input = RoleInput { name: fields.get("name").cloned(), permissions: Some(pick("perm_")), scope: Some(scope) };
     let may = app::authz::in_account::<RolesManage>(&me)?;
-    let result = app::roles::create(&state.ctx, &may, &app::authz::granter(&me), &input).await.map(|_| ());
+    let result =
+        app::roles::create(&state.ctx, &may, &app::authz::granter(&state.ctx, &me).await?, &input).await.map(|_| ());
     answer(&state, &me, "created", result).await
 }
 
@@ -138,7 +139,9 @@ async fn rename(
 ) -> Result<Response, PageError> {
     let input = RoleInput { name: fields.get("name").cloned(), ..RoleInput::default() };
     let may = app::authz::in_account::<RolesManage>(&me)?;
-    let result = app::roles::update(&state.ctx, &may, &app::authz::granter(&me), role, &input).await.map(|_| ());
+    let result = app::roles::update(&state.ctx, &may, &app::authz::granter(&state.ctx, &me).await?, role, &input)
+        .await
+        .map(|_| ());
     answer(&state, &me, "renamed", result).await
 }
 
@@ -149,6 +152,6 @@ async fn delete(
     _: CsrfForm,
 ) -> Result<Response, PageError> {
     let may = app::authz::in_account::<RolesManage>(&me)?;
-    let result = app::roles::delete(&state.ctx, &may, &app::authz::granter(&me), role).await;
+    let result = app::roles::delete(&state.ctx, &may, &app::authz::granter(&state.ctx, &me).await?, role).await;
     answer(&state, &me, "deleted", result).await
 }

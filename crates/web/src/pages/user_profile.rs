@@ -13,7 +13,7 @@ use crate::pages::user_head::UserHead;
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
-use app::authz::{OnUser, Principal, Target, UserAction, UserActions, UsersManage, UsersView};
+use app::authz::{Granter, OnUser, Principal, Target, UserAction, UserActions, UsersManage, UsersView};
 use app::my_profile::ProfileView;
 use app::users::UserDetails;
 use askama::Template;
@@ -23,7 +23,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ids::UserId;
 use domain::role::RoleKind;
-use domain::user::{BuilderAccess, UserStatus};
+use domain::user::UserStatus;
 use std::collections::BTreeMap;
 
 pub fn routes() -> Routes {
@@ -86,15 +86,29 @@ struct Opt {
     selected: bool,
 }
 
+/// A group checkbox of the Edit form; one outside the editor's scope is disabled (its
+/// checked state travels in a hidden field, so saving keeps it) with a note why.
+struct GroupOpt {
+    value: String,
+    label: String,
+    selected: bool,
+    editable: bool,
+}
+
 /// The profile edit form: the version it is based on travels in a hidden field.
 struct EditForm {
     version: i64,
-    /// `None` when authz refuses changing the user's Bot Builder access (one's own).
+    /// `None` when authz refuses changing the user's Bot Builder access (one's own); else
+    /// exactly the levels authz allows.
     builder: Option<Vec<Opt>>,
-    groups: Vec<Opt>,
+    groups: Vec<GroupOpt>,
+    /// Whether some group is outside the editor's scope (the note under the groups).
+    groups_locked: bool,
     /// `None` when authz refuses changing the user's role; `role_note` says why.
     roles: Option<Vec<Opt>>,
     role_note: String,
+    /// Why the last edit refused the admin role chosen, shown beside the field.
+    role_error: Option<String>,
     no_role: bool,
     /// One input per enabled controlled field, named `profile_<key>`.
     profile: Vec<ProfileInput>,
@@ -109,31 +123,41 @@ struct ProfileInput {
 
 /// The Edit form, when the viewer may manage this user (authz decides; no capability, no
 /// form), with the role and Bot Builder controls only where authz allows changing them.
+#[allow(clippy::too_many_arguments)] // the page's parts, each read once by `render`
 async fn edit_form(
     state: &AppState,
     me: &Principal,
+    granter: &Granter,
     view: &OnUser<UsersView>,
     actions: &UserActions,
     profile: Option<&ProfileView>,
+    refused: Option<&AppError>,
 ) -> Option<EditForm> {
     let may = app::authz::on_loaded_user::<UsersManage, _>(me, view).ok()?;
     let d = app::users::get_user(view);
-    let choices = app::profile::edit_choices(&state.ctx, &may, &app::authz::granter(me)).await.ok()?;
+    let choices = app::profile::edit_choices(&state.ctx, &may, granter).await.ok()?;
     let builder = actions.allows(UserAction::ChangeBuilderAccess).then(|| {
-        BuilderAccess::ALL
+        choices
+            .builder_levels
             .iter()
             .map(|a| Opt { value: a.as_str().into(), label: a.label().into(), selected: *a == d.user.builder_access })
             .collect()
     });
-    let groups = choices
+    let groups: Vec<GroupOpt> = choices
         .groups
         .iter()
-        .map(|(g, member)| Opt {
-            value: g.id.to_string(),
-            label: format!("{} · {}", g.workspace_name, g.name),
-            selected: *member,
+        .map(|g| GroupOpt {
+            value: g.group.id.to_string(),
+            label: format!("{} · {}", g.group.workspace_name, g.group.name),
+            selected: g.member,
+            editable: g.editable,
         })
         .collect();
+    let groups_locked = groups.iter().any(|g| !g.editable);
+    let role_error = match refused {
+        Some(AppError::Invalid { field, message }) if field == "admin_role_id" => Some(message.clone()),
+        _ => None,
+    };
     let role_note = actions.reason(UserAction::ChangeRole).unwrap_or_default().to_owned();
     let roles = actions.allows(UserAction::ChangeRole).then(|| {
         choices
@@ -163,8 +187,10 @@ async fn edit_form(
         version: d.user.version,
         builder,
         groups,
+        groups_locked,
         roles,
         role_note,
+        role_error,
         no_role: d.user.admin_role_id.is_none(),
         profile,
     })
@@ -253,8 +279,9 @@ async fn render(
     };
     // Admins see every field the account's User Settings enable now.
     let profile = Some(app::my_profile::admin_view(&may));
-    let actions = app::authz::actions_on(me, &Target::from(may.target()));
-    let edit = edit_form(state, me, &may, &actions, profile.as_ref()).await;
+    let granter = app::authz::granter(&state.ctx, me).await?;
+    let actions = app::authz::actions_on(me, &granter, &Target::from(may.target()));
+    let edit = edit_form(state, me, &granter, &may, &actions, profile.as_ref(), refused).await;
     let mut head = UserHead::new(me, id, format!("{} {}", d.user.first_name, d.user.last_name), "profile");
     head.badge = Some((d.user.status.label(), d.user.status.as_str()));
     let stale = matches!(refused, Some(AppError::Stale(_)));
@@ -325,7 +352,7 @@ async fn edit(
             .filter_map(|f| field(&format!("profile_{}", f.key())).map(|v| (f.key().to_owned(), v)))
             .collect(),
     };
-    match app::profile::update(&state.ctx, &may, &app::authz::granter(&me), &form).await {
+    match app::profile::update(&state.ctx, &may, &app::authz::granter(&state.ctx, &me).await?, &form).await {
         Ok(_) => Ok(done(user, "saved")),
         Err(
             e @ (AppError::Stale(_)

@@ -72,7 +72,7 @@ async fn create(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let may = app::authz::in_account::<RolesManage>(&me)?;
     let input = parse_input(&body)?;
-    let role = app::roles::create(&state.ctx, &may, &app::authz::granter(&me), &input).await?;
+    let role = app::roles::create(&state.ctx, &may, &app::authz::granter(&state.ctx, &me).await?, &input).await?;
     Ok((StatusCode::CREATED, Json(role_json(&role))))
 }
 
@@ -94,7 +94,7 @@ async fn update(
 ) -> Result<Json<Value>, ApiError> {
     let may = app::authz::in_account::<RolesManage>(&me)?;
     let input = parse_input(&body)?;
-    let role = app::roles::update(&state.ctx, &may, &app::authz::granter(&me), id, &input).await?;
+    let role = app::roles::update(&state.ctx, &may, &app::authz::granter(&state.ctx, &me).await?, id, &input).await?;
     Ok(Json(role_json(&role)))
 }
 
@@ -104,6 +104,6 @@ async fn delete_role(
     AppPath(id): AppPath<AdminRoleId>,
 ) -> Result<StatusCode, ApiError> {
     let may = app::authz::in_account::<RolesManage>(&me)?;
-    app::roles::delete(&state.ctx, &may, &app::authz::granter(&me), id).await?;
+    app::roles::delete(&state.ctx, &may, &app::authz::granter(&state.ctx, &me).await?, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -108,7 +108,7 @@ async fn patch_user(
     let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, id).await?;
     let version = if_match(&headers)?;
     let edit = parse_edit(&body, version)?;
-    let granter = app::authz::granter(&me);
+    let granter = app::authz::granter(&state.ctx, &me).await?;
     let new_version = app::profile::update(&state.ctx, &may, &granter, &edit).await?;
     // An edit that changes nothing writes nothing and keeps the version: `changed` says so.
     let changed = new_version != edit.version;
@@ -124,6 +124,6 @@ async fn make_primary(
     AppPath(id): AppPath<UserId>,
 ) -> Result<StatusCode, ApiError> {
     let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, id).await?;
-    app::profile::make_primary(&state.ctx, &may, &app::authz::granter(&me)).await?;
+    app::profile::make_primary(&state.ctx, &may, &app::authz::granter(&state.ctx, &me).await?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
