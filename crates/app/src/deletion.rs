@@ -152,22 +152,18 @@ pub async fn transfer_and_delete(
 /// silently — someone changes the role first.
 fn refuse_leaving_role_scope(on: &OnUser<UsersDelete>, remove: &[WorkspaceId]) -> Result<(), AppError> {
     let role = &on.target().role;
-    let domain::permission::Scope::Workspaces(scoped) = role.scope() else { return Ok(()) };
-    let hit: Vec<&str> = on
-        .workspaces()
-        .iter()
-        .filter(|w| remove.contains(&WorkspaceId(w.id)) && scoped.contains(&WorkspaceId(w.id)))
-        .map(|w| w.name.as_str())
-        .collect();
-    if hit.is_empty() || role.permissions().is_empty() {
+    let kept = role.keeps_holder_in(remove);
+    if kept.is_empty() {
         return Ok(());
     }
+    let names: Vec<&str> =
+        on.workspaces().iter().filter(|w| kept.contains(&WorkspaceId(w.id))).map(|w| w.name.as_str()).collect();
     Err(AppError::Conflict(format!(
         "{} holds the admin role {:?}, scoped to {}; a workspace-scoped role is held only by members of each of its workspaces, so give them another role (or change the role's scope) before removing them from {}",
         on.target().name(),
         role.label(),
-        hit.join(", "),
-        if hit.len() == 1 { "it" } else { "them" }
+        names.join(", "),
+        if names.len() == 1 { "it" } else { "them" }
     )))
 }
 

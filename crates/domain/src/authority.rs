@@ -140,6 +140,18 @@ impl AdminRole {
         Authority::of(self).check_may_grant(&Authority::of(role), account_workspaces)
     }
 
+    /// The workspaces among `remove` this role is scoped to: its holder must stay a member
+    /// of each of them, so removing them from these is refused (never a silent narrowing of
+    /// the role). Empty for a role on all workspaces or without permissions.
+    pub fn keeps_holder_in(&self, remove: &[WorkspaceId]) -> Vec<WorkspaceId> {
+        match self.scope() {
+            Scope::Workspaces(ws) if !self.permissions().is_empty() => {
+                remove.iter().filter(|w| ws.contains(w)).copied().collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// Whether this role holds `bots.assign` on every workspace (present and future), which
     /// lifts the ceiling of [`builder_levels`].
     pub fn assigns_bots_everywhere(&self) -> bool {
@@ -279,6 +291,16 @@ mod tests {
         // One permission short is not Master Admin, however many workspaces it lists.
         let almost: Vec<Permission> = Permission::ALL.into_iter().filter(|p| *p != Permission::AuditView).collect();
         assert!(!Authority::of(&custom(&almost, only(&[a, b]))).equals_master_admin(&account));
+    }
+
+    #[test]
+    fn a_scoped_role_keeps_its_holder_in_its_workspaces() {
+        let (a, b) = (WorkspaceId::new(), WorkspaceId::new());
+        let ops = custom(&[Permission::UsersView], only(&[a]));
+        assert_eq!(ops.keeps_holder_in(&[a, b]), [a]);
+        assert!(ops.keeps_holder_in(&[b]).is_empty());
+        assert!(AdminRole::MasterAdmin.keeps_holder_in(&[a]).is_empty());
+        assert!(AdminRole::Member.keeps_holder_in(&[a]).is_empty());
     }
 
     #[test]

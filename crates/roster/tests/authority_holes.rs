@@ -117,6 +117,10 @@ on_both_backends!(a_workspace_scoped_role_is_held_only_by_members_of_each_of_its
     };
     app.add_custom_admin(org.account, lead).await;
     let lead = app.login("lead@example.com", PASSWORD).await;
+    let page = app.get(&lead, &format!("/admin/users/{}", org.ann)).await.text().await.unwrap();
+    assert!(!page.contains("id=\"action-delete\""), "the page does not offer what would be refused");
+    let page = app.get(&lead, &format!("/admin/users/{}", org.cat)).await.text().await.unwrap();
+    assert!(page.contains("id=\"action-delete\""), "a user without a scoped role can be removed");
     let (status, body) = app.send(&lead, Method::DELETE, &format!("/api/v1/users/{}", org.ann), None).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(

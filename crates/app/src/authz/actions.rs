@@ -12,8 +12,8 @@
 
 use super::{Granter, Principal, TargetUser, require};
 use crate::users::UserDetails;
-use domain::ids::UserId;
-use domain::permission::Permission;
+use domain::ids::{UserId, WorkspaceId};
+use domain::permission::{Permission, Scope};
 use domain::role::AdminRole;
 use domain::user::UserStatus;
 
@@ -87,6 +87,8 @@ pub struct Target {
     pub name: String,
     pub status: UserStatus,
     pub role: AdminRole,
+    /// The user's workspaces (what a workspace admin's delete removes them from).
+    pub workspaces: Vec<WorkspaceId>,
 }
 
 impl From<&UserDetails> for Target {
@@ -96,13 +98,14 @@ impl From<&UserDetails> for Target {
             name: format!("{} {}", d.user.first_name, d.user.last_name),
             status: d.user.status,
             role: d.role.clone(),
+            workspaces: d.workspaces.iter().map(|w| WorkspaceId(w.id)).collect(),
         }
     }
 }
 
 impl From<&TargetUser> for Target {
     fn from(t: &TargetUser) -> Self {
-        Self { id: t.id, name: t.name(), status: t.row.status, role: t.role.clone() }
+        Self { id: t.id, name: t.name(), status: t.row.status, role: t.role.clone(), workspaces: t.workspace_ids() }
     }
 }
 
@@ -189,7 +192,24 @@ fn decide(p: &Principal, granter: &Granter, action: UserAction, t: &Target) -> R
             Err("an invited user has no password yet; resend the invitation instead".into())
         }
         UserAction::TransferOwnership => super::transfer_ownership(p).map(|_| ()).map_err(|e| e.to_string()),
+        UserAction::Delete => removal_keeps_role(p, t),
         _ => Ok(()),
+    }
+}
+
+/// A workspace admin's delete removes the user from the admin's workspaces: refused while
+/// the user's role is scoped to one of them (the same rule as [`crate::deletion::delete`]).
+fn removal_keeps_role(p: &Principal, t: &Target) -> Result<(), String> {
+    let Scope::Workspaces(mine) = p.role.scope() else { return Ok(()) };
+    let remove: Vec<WorkspaceId> = t.workspaces.iter().filter(|w| mine.contains(w)).copied().collect();
+    if t.role.keeps_holder_in(&remove).is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} holds the admin role {:?}, scoped to workspaces you would remove them from; give them another role first",
+            t.name,
+            t.role.label()
+        ))
     }
 }
 
@@ -277,7 +297,7 @@ mod tests {
     }
 
     fn target(status: UserStatus, role: AdminRole) -> Target {
-        Target { id: UserId::new(), name: "Casey Cole".into(), status, role }
+        Target { id: UserId::new(), name: "Casey Cole".into(), status, role, workspaces: Vec::new() }
     }
 
     #[test]

@@ -123,7 +123,6 @@ struct ProfileInput {
 
 /// The Edit form, when the viewer may manage this user (authz decides; no capability, no
 /// form), with the role and Bot Builder controls only where authz allows changing them.
-#[allow(clippy::too_many_arguments)] // the page's parts, each read once by `render`
 async fn edit_form(
     state: &AppState,
     me: &Principal,
