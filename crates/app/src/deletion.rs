@@ -58,7 +58,10 @@ pub async fn delete(ctx: &AppCtx, may: &DeleteUser) -> Result<Outcome, AppError>
             Some(on.user),
             json!({"workspaces": names}),
         );
-        store::deletion::remove_from_workspaces(&ctx.db, on.user, &remove, &event).await?;
+        let role = on.target().row.admin_role_id.map(domain::ids::AdminRoleId);
+        if store::deletion::remove_from_workspaces(&ctx.db, on.user, role, &remove, &event).await?.is_none() {
+            return Err(AppError::Conflict("the user's admin role changed meanwhile; reload and try again".into()));
+        }
         return Ok(Outcome::RemovedFrom(remove));
     }
     let bots = store::deletion::owned_bots(&ctx.db, on.user).await?;

@@ -319,3 +319,30 @@ on_both_backends!(groups_outside_the_editors_scope_show_disabled_and_no_submit_c
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(groups_of(&user(&app, &root, org.cat).await), ["Beta Team"]);
 });
+
+on_both_backends!(a_removal_judged_by_a_role_that_changed_meanwhile_changes_nothing, |app| async move {
+    let org = app.seed_org().await;
+    let root = app.login_admin().await;
+    let ops = app.add_role(org.account, "Alpha Ops", &[Permission::UsersView], Some(vec![org.alpha])).await;
+    let before = user(&app, &root, org.ann).await["version"].as_i64().unwrap();
+    // The removal was judged while Ann held no role; she was granted Alpha Ops since.
+    let (status, body) = patch(&app, &root, org.ann, &json!({"admin_role_id": ops})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let event = app::audit::unattended(
+        org.account,
+        domain::closed::AuditAction::UserRemovedFromWorkspaces,
+        Some(org.ann),
+        "",
+        json!({}),
+    );
+    let done = store::deletion::remove_from_workspaces(&app.db, org.ann, None, &[org.alpha], &event).await.unwrap();
+    assert_eq!(done, None, "refused: the role it was judged by is gone");
+    let ann = user(&app, &root, org.ann).await;
+    assert_eq!(ann["workspaces"][0]["name"], "Alpha", "{ann}");
+    assert_eq!(ann["version"].as_i64(), Some(before + 1), "only the grant changed her");
+    // Judged by the role she holds, a removal goes through and bumps her version, so an
+    // edit based on the earlier version (a grant, say) is stale.
+    let done = store::deletion::remove_from_workspaces(&app.db, org.ann, Some(ops), &[org.beta], &event).await.unwrap();
+    assert_eq!(done, Some(0));
+    assert_eq!(user(&app, &root, org.ann).await["version"].as_i64(), Some(before + 2));
+});

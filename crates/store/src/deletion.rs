@@ -7,7 +7,7 @@ use crate::bots::Transfer;
 use crate::sessions::Ending;
 use crate::sql::Sql;
 use crate::{Db, Micros, StoreError};
-use domain::ids::{AccountId, UserId, WorkspaceId};
+use domain::ids::{AccountId, AdminRoleId, UserId, WorkspaceId};
 use sqlx::FromRow;
 use uuid::Uuid;
 
@@ -75,14 +75,34 @@ pub async fn soft_delete(
 }
 
 /// Removes `user` from `workspaces` (memberships and the groups of those workspaces) and
-/// appends `audit`, in one transaction. Returns how many memberships went.
+/// appends `audit`, in one transaction — only while the user still holds `role` (the admin
+/// role id the caller judged the removal by; `None`: no role), bumping their version so an
+/// edit based on the earlier one (a grant of a role scoped to these workspaces, say) is
+/// stale. Returns how many memberships went, or `None` when the role changed meanwhile
+/// (nothing changed).
 pub async fn remove_from_workspaces(
     db: &Db,
     user: UserId,
+    role: Option<AdminRoleId>,
     workspaces: &[WorkspaceId],
     audit: &NewAuditEvent,
-) -> Result<u64, StoreError> {
+) -> Result<Option<u64>, StoreError> {
     let mut tx = db.begin_write().await?;
+    let same_role = tx
+        .run()
+        .execute(
+            Sql::new(
+                "UPDATE users SET version = version + 1 WHERE id = $1 \
+                 AND (admin_role_id = $2 OR (admin_role_id IS NULL AND $3))",
+            )
+            .bind(user.0)
+            .bind(role.map(|r| r.0))
+            .bind(role.is_none()),
+        )
+        .await?;
+    if same_role == 0 {
+        return Ok(None);
+    }
     let mut removed = 0;
     for w in workspaces {
         tx.run()
@@ -106,7 +126,7 @@ pub async fn remove_from_workspaces(
         audit::insert(&mut tx, audit).await?;
     }
     tx.commit().await?;
-    Ok(removed)
+    Ok(Some(removed))
 }
 
 /// A soft-deleted user.
