@@ -20,17 +20,37 @@ const API_MOST: usize = 5;
 /// only when there are some to show.
 const PAGE_MOST: usize = 5;
 
+/// The same for a Master Admin who is not the Primary one: one more, the account's
+/// workspaces — whether a custom role listing workspaces equals Master Admin (which only the
+/// Primary Master Admin grants or revokes) depends on them, and only a caller holding every
+/// permission can meet such a role within their authority, so nobody else reads them.
+const PAGE_MOST_MASTER: usize = PAGE_MOST + 1;
+
 on_both_backends!(reading_one_user_runs_each_query_once, |app| async move {
     let org = app.seed_org().await;
     let root = sign_in(&app, ADMIN_EMAIL, CHROME_UA).await;
+    let master = store::roles::master_role(&app.db, org.account).await.expect("query").expect("master role");
+    let mara = crate::support::org::Person {
+        email: "mara@example.com",
+        first: "Mara",
+        last: "Master",
+        status: domain::user::UserStatus::Active,
+        workspaces: vec![org.alpha],
+        role: Some(master),
+    };
+    app.add_user(org.account, mara).await;
+    let mara = sign_in(&app, "mara@example.com", CHROME_UA).await;
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    for (path, most) in
-        [(format!("/api/v1/users/{}", org.cat), API_MOST), (format!("/admin/users/{}", org.cat), PAGE_MOST)]
-    {
+    for (who, path, most) in [
+        (&root, format!("/api/v1/users/{}", org.cat), API_MOST),
+        (&root, format!("/admin/users/{}", org.cat), PAGE_MOST),
+        (&mara, format!("/api/v1/users/{}", org.cat), API_MOST),
+        (&mara, format!("/admin/users/{}", org.cat), PAGE_MOST_MASTER),
+    ] {
         let request_id = uuid::Uuid::now_v7().to_string();
         let res = client
             .get(app.url(&path))
-            .header("cookie", &root.cookie)
+            .header("cookie", &who.cookie)
             .header("x-request-id", &request_id)
             .send()
             .await
