@@ -266,6 +266,7 @@ mod tests {
             ip: String::new(),
             profile_settings: domain::profile::ProfileSettings::default(),
             workspaces: Vec::new(),
+            api_token: None,
         }
     }
 

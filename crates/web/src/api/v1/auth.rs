@@ -61,6 +61,10 @@ async fn login(
 }
 
 async fn logout(State(state): State<AppState>, jar: CookieJar, ApiUser(me): ApiUser) -> Result<Response, ApiError> {
+    if me.api_token.is_some() {
+        // A token has no session to end and gets no cookie; it is revoked instead.
+        return Err(ApiError::forbidden("an API token does not sign out; revoke it instead"));
+    }
     app::auth::logout(&state.ctx, &me).await?;
     Ok((jar.add(cleared_cookie()), StatusCode::NO_CONTENT).into_response())
 }
