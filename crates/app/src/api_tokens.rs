@@ -145,6 +145,18 @@ async fn scope(
     Ok(Scope::Workspaces(ids))
 }
 
+/// What a new token may hold, for the create form: the holder's permissions, and the
+/// workspaces of their scope (by name).
+pub async fn choices(
+    ctx: &AppCtx,
+    may: &ManageTokens,
+) -> Result<(Vec<Permission>, Vec<store::lookups::Named>), AppError> {
+    let scope = may.role().scope();
+    let workspaces = store::lookups::workspaces(&ctx.db, may.account).await?;
+    let workspaces = workspaces.into_iter().filter(|w| scope.includes(WorkspaceId(w.id))).collect();
+    Ok((may.role().permissions().iter().collect(), workspaces))
+}
+
 /// Creates a token: `name` (1–100 characters), an expiry (`expires_at` or
 /// `expires_in_days`, in the future and at most 365 days ahead), `permissions` (at least
 /// one, each held by the creator) and `workspaces` (within the creator's scope). Every bad

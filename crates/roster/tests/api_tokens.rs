@@ -264,3 +264,54 @@ mod rate_limit {
         each_token_has_its_own_budget(app).await;
     }
 }
+
+/// Security → API access in a real browser: a refused form shows each error beside its
+/// field; a token is created, its secret shown once and working; Revoke ends it. The
+/// screenshot `api-access.png` lands in `target/screenshots/`. SQLite only: the page is the
+/// same on both backends (the API tests above cover both).
+mod page {
+    use super::*;
+    use crate::support::app::{ADMIN_EMAIL, spawn_app};
+    use crate::support::browser::Browser;
+    use store::Backend;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_admin_creates_and_revokes_a_token_on_the_page() {
+        let app = spawn_app(Backend::Sqlite).await.expect("SQLite is always available");
+        let Some(b) = Browser::start(&app.base).await else { return };
+        b.goto("/admin/settings/api-access").await;
+        b.fill("#email", ADMIN_EMAIL).await;
+        b.fill("#password", PASSWORD).await;
+        b.click("button.primary").await;
+        b.wait_for("#token-form").await;
+        b.wait_for_text("#nav-api-access", "API access").await;
+
+        // Nothing filled in: the name, expiry and permissions each say why, beside themselves.
+        b.fill("#token-expires", "400").await;
+        b.click("#create-token").await;
+        b.wait_for_text("#name-error", "is required").await;
+        b.wait_for_text("#expires-error", "from 1 to 365").await;
+        b.wait_for_text("#permissions-error", "at least one permission").await;
+
+        b.fill("#token-name", "nightly export").await;
+        b.fill("#token-expires", "30").await;
+        b.click("input[value='users.view']").await;
+        b.click("#create-token").await;
+        b.wait_for_text("#new-secret", "shown only this once").await;
+        let secret = b.wait_for("#secret").await.text().await.expect("secret text");
+        assert!(secret.starts_with("roster_pat_"), "{secret}");
+        b.wait_for_text("#tokens", "nightly export").await;
+        b.screenshot("api-access").await;
+
+        assert_eq!(status_with(&app, &secret, Method::GET, "/api/v1/users", None).await, StatusCode::OK);
+        b.goto("/admin/settings/api-access").await;
+        b.wait_for_text("#tokens", "from 127.0.0.1").await;
+        assert!(!b.client.source().await.expect("page source").contains(&secret), "the secret is shown once only");
+
+        b.click("#tokens button[id^='revoke-']").await;
+        b.wait_for_text("#notice", "Token revoked").await;
+        b.wait_for_text("#tokens .status", "revoked").await;
+        assert_eq!(status_with(&app, &secret, Method::GET, "/api/v1/users", None).await, StatusCode::UNAUTHORIZED);
+        b.finish().await;
+    }
+}

@@ -202,6 +202,8 @@ pub struct Console {
     pub roles: bool,
     pub audit: bool,
     pub settings: bool,
+    /// Security → API access (`tokens.manage`).
+    pub tokens: bool,
 }
 
 pub fn console(p: &Principal) -> Console {
@@ -213,6 +215,7 @@ pub fn console(p: &Principal) -> Console {
         roles: may(Permission::RolesManage),
         audit: may(Permission::AuditView),
         settings: may(Permission::SettingsManage),
+        tokens: may(Permission::TokensManage),
     }
 }
 

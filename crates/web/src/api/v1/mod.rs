@@ -1,7 +1,7 @@
 //! `/api/v1`: one module per resource, each with its own router.
 
 mod admin_roles;
-mod api_tokens;
+pub(crate) mod api_tokens;
 mod audit;
 mod auth;
 mod bots;
