@@ -110,6 +110,17 @@ on_both_backends!(rights_are_the_intersection_with_the_creators_current_rights, 
 
     let (secret, _) = token(&app, &c, "reports", &["users.view", "audit.view"]).await;
     assert_eq!(status_with(&app, &secret, Method::GET, "/api/v1/audit", None).await, StatusCode::OK);
+
+    // A scoped admin sees and revokes their own tokens, not one reaching beyond their authority.
+    let root = app.login_admin().await;
+    let (_, roots) = token(&app, &root, "everything", &["users.view", "users.delete"]).await;
+    let (_, list) = app.get_json(&c, "/api/v1/api-tokens").await;
+    let names: Vec<&str> = list["items"].as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
+    assert_eq!(names, ["reports"], "{list}");
+    let (status, _) = app.send(&c, Method::DELETE, &format!("/api/v1/api-tokens/{roots}"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = app.get_json(&root, "/api/v1/api-tokens").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2, "the Primary Master Admin reaches both: {list}");
     let ann = format!("/api/v1/users/{}", org.ann);
     let bob = format!("/api/v1/users/{}", org.bob);
     assert_eq!(status_with(&app, &secret, Method::GET, &ann, None).await, StatusCode::OK);
@@ -124,7 +135,6 @@ on_both_backends!(rights_are_the_intersection_with_the_creators_current_rights, 
     assert_eq!(status_with(&app, &secret, Method::GET, &ann, None).await, StatusCode::OK);
 
     // The creator is suspended: the token is refused like an unknown one.
-    let root = app.login_admin().await;
     let (status, _) = app.send(&root, Method::POST, &format!("/api/v1/users/{ops_id}/suspend"), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let res = with_token(&app, &secret, Method::GET, &ann, None).await;
