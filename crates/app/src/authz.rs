@@ -318,6 +318,20 @@ impl Granter {
     }
 }
 
+/// Grants the self-service area (one's own profile, password, sessions, workspace switch,
+/// sign-out: PRODUCT.md §7) to a person signed in with a session. 403 for a request made
+/// with an API token: a token acts with its creator's admin rights, never as the creator's
+/// own session — it has no session to list, end, report or switch, and its creator's
+/// password and profile are theirs to change in person.
+pub fn self_service(p: &Principal) -> Result<(), AppError> {
+    if p.api_token.is_some() {
+        return Err(AppError::Forbidden(
+            "an API token acts as an admin, not as its creator's own session; the self-service area (/me/…) needs a sign-in".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Proof that the holder may create API tokens and see and revoke those within their
 /// authority. Never granted to a request made with a token: tokens do not make tokens.
 #[derive(Debug, Clone)]

@@ -142,6 +142,47 @@ on_both_backends!(rights_are_the_intersection_with_the_creators_current_rights, 
     assert_eq!(res.headers()["www-authenticate"], "Bearer error=\"invalid_token\"");
 });
 
+on_both_backends!(a_token_is_not_its_creators_own_session, |app| async move {
+    let org = app.seed_org().await;
+    let root = app.login_admin().await;
+    let every: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).filter(|p| *p != "tokens.manage").collect();
+    let (secret, _) = token(&app, &root, "script", &every).await;
+    let (_, mine) = app.get_json(&root, "/api/v1/me/sessions").await;
+    let sid = mine["items"][0]["id"].as_str().expect("root's session").to_owned();
+
+    // Who am I: a token may ask.
+    assert_eq!(status_with(&app, &secret, Method::GET, "/api/v1/me", None).await, StatusCode::OK);
+    // The self-service area is a person's own session: every route refuses a token.
+    let routes = [
+        (Method::GET, "/api/v1/me/sessions".to_owned(), None),
+        (Method::DELETE, "/api/v1/me/sessions".to_owned(), None),
+        (Method::DELETE, format!("/api/v1/me/sessions/{sid}"), None),
+        (Method::POST, format!("/api/v1/me/sessions/{sid}/report"), None),
+        (Method::PUT, "/api/v1/me/workspace".to_owned(), Some(json!({"workspace_id": org.alpha}))),
+        (Method::GET, "/api/v1/me/profile".to_owned(), None),
+        (Method::PATCH, "/api/v1/me/profile".to_owned(), Some(json!({"first_name": "Scripted"}))),
+        (Method::GET, "/api/v1/me/profile/picture".to_owned(), None),
+        (Method::DELETE, "/api/v1/me/profile/picture".to_owned(), None),
+        (
+            Method::POST,
+            "/api/v1/me/password".to_owned(),
+            Some(json!({"current_password": PASSWORD, "new_password": "Another-Horse-8"})),
+        ),
+        (Method::POST, "/api/v1/auth/logout".to_owned(), None),
+    ];
+    for (method, path, body) in routes {
+        let res = with_token(&app, &secret, method.clone(), &path, body).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{method} {path}");
+        let problem: Value = res.json().await.expect("problem+json");
+        assert!(problem["detail"].as_str().unwrap_or_default().contains("self-service"), "{problem}");
+    }
+    // Nothing happened to the creator: the session lives and the password still signs in.
+    let (status, after) = app.get_json(&root, "/api/v1/me/sessions").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(after["items"].as_array().unwrap().iter().any(|s| s["id"] == sid.as_str()), "{after}");
+    app.login_admin().await;
+});
+
 on_both_backends!(every_refused_token_gets_the_same_401, |app| async move {
     let org = app.seed_org().await;
     let root = app.login_admin().await;

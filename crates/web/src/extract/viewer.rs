@@ -111,6 +111,20 @@ impl FromRequestParts<AppState> for ApiUser {
     }
 }
 
+/// The caller of a self-service endpoint (`/me/…` but `GET /me`): a person's own session.
+/// As [`ApiUser`], plus 403 problem+json for an API token ([`app::authz::self_service`]).
+pub struct OwnSession(pub Principal);
+
+impl FromRequestParts<AppState> for OwnSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ApiUser(p) = ApiUser::from_request_parts(parts, state).await?;
+        app::authz::self_service(&p).map_err(|e| ApiError::from(e).into_response())?;
+        Ok(Self(p))
+    }
+}
+
 /// The signed-in viewer of a page; others are sent to the login page and come back.
 pub struct PageUser(pub Principal);
 
