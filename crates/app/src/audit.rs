@@ -17,6 +17,18 @@ use uuid::Uuid;
 /// An event done by a signed-in actor.
 #[allow(clippy::needless_pass_by_value)] // callers write `json!({…})` in place
 pub fn by(actor: &Actor, action: AuditAction, target: Option<UserId>, details: Value) -> NewAuditEvent {
+    let mut details = details;
+    if let Some(token) = &actor.api_token {
+        // Done through an API token: the event names it beside its creator (the actor).
+        let named = serde_json::json!({"id": token.id, "name": token.name});
+        match &mut details {
+            Value::Object(map) => {
+                map.insert("api_token".into(), named);
+            }
+            Value::Null => details = serde_json::json!({ "api_token": named }),
+            other => details = serde_json::json!({ "value": other.take(), "api_token": named }),
+        }
+    }
     NewAuditEvent {
         id: Uuid::now_v7(),
         account_id: actor.account,

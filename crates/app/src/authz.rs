@@ -47,6 +47,17 @@ pub struct Principal {
     pub profile_settings: domain::profile::ProfileSettings,
     /// The user's own workspaces (the workspace switcher's choices), read with the session.
     pub workspaces: Vec<store::lookups::Named>,
+    /// The API token the request came with (`Authorization: Bearer`), if not a session:
+    /// then `user_id` is its creator, `role` the token's rights intersected with the
+    /// creator's current ones, and `session_id` the token's id (no session row has it).
+    pub api_token: Option<TokenRef>,
+}
+
+/// An API token as audit events and principals name it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TokenRef {
+    pub id: domain::ids::ApiTokenId,
+    pub name: String,
 }
 
 impl Principal {
@@ -84,6 +95,7 @@ perms!(
     RolesManage => RolesManage,
     BotsView => BotsView,
     BotsAssign => BotsAssign,
+    TokensManage => TokensManage,
 );
 
 fn require(p: &Principal, permission: Permission) -> Result<(), AppError> {
@@ -101,11 +113,19 @@ pub struct Actor {
     pub account: AccountId,
     pub workspace: Option<WorkspaceId>,
     pub ip: String,
+    /// The API token the admin acted through, named in every event's details.
+    pub api_token: Option<TokenRef>,
 }
 
 impl Actor {
     pub fn of(p: &Principal) -> Self {
-        Self { user: p.user_id, account: p.account_id, workspace: p.workspace, ip: p.ip.clone() }
+        Self {
+            user: p.user_id,
+            account: p.account_id,
+            workspace: p.workspace,
+            ip: p.ip.clone(),
+            api_token: p.api_token.clone(),
+        }
     }
 }
 
@@ -346,6 +366,54 @@ impl Granter {
             "you may raise Bot Builder access only up to your own level ({}) unless you hold the bots.assign permission on all workspaces",
             self.builder_access.label()
         )))
+    }
+}
+
+/// Grants the self-service area (one's own profile, password, sessions, workspace switch,
+/// sign-out: PRODUCT.md §7) to a person signed in with a session. 403 for a request made
+/// with an API token: a token acts with its creator's admin rights, never as the creator's
+/// own session — it has no session to list, end, report or switch, and its creator's
+/// password and profile are theirs to change in person.
+pub fn self_service(p: &Principal) -> Result<(), AppError> {
+    if p.api_token.is_some() {
+        return Err(AppError::Forbidden(
+            "an API token acts as an admin, not as its creator's own session; the self-service area (/me/…) needs a sign-in".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Proof that the holder may create API tokens and see and revoke those within their
+/// authority. Never granted to a request made with a token: tokens do not make tokens.
+#[derive(Debug, Clone)]
+pub struct ManageTokens {
+    pub(crate) account: AccountId,
+    pub(crate) actor: Actor,
+    pub(crate) role: AdminRole,
+}
+
+/// Grants [`ManageTokens`] to holders of `tokens.manage` signed in with a session; 403 for
+/// a request made with an API token, and without the permission.
+pub fn manage_tokens(p: &Principal) -> Result<ManageTokens, AppError> {
+    if p.api_token.is_some() {
+        return Err(AppError::Forbidden("an API token cannot create, list or revoke API tokens; sign in".into()));
+    }
+    require(p, Permission::TokensManage)?;
+    Ok(ManageTokens { account: p.account_id, actor: Actor::of(p), role: p.role.clone() })
+}
+
+impl ManageTokens {
+    /// Whether the holder may see and revoke a token with these rights made by `creator`:
+    /// their own tokens always, others' when the token's permissions and scope lie within
+    /// the holder's authority ([`domain::authority`]).
+    pub fn reaches(&self, creator: UserId, permissions: domain::permission::PermissionSet, scope: &Scope) -> bool {
+        creator == self.actor.user
+            || Authority::of(&self.role).check_covers(&Authority::new(permissions, scope.clone())).is_ok()
+    }
+
+    /// What a new token may hold: the holder's permissions, on the holder's scope.
+    pub fn role(&self) -> &AdminRole {
+        &self.role
     }
 }
 

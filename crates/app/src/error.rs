@@ -9,6 +9,9 @@ pub enum AppError {
     /// Input failed validation: `field` names the parameter or field.
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// Several fields failed validation at once, each `(field, message)`, in form order.
+    #[error("{}", .0.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))]
+    InvalidFields(Vec<(String, String)>),
     /// Not signed in, or the credentials are wrong. Deliberately vague.
     #[error("not signed in")]
     Unauthenticated,
@@ -50,6 +53,7 @@ pub enum What {
     Bot,
     Session,
     Workspace,
+    Token,
 }
 
 impl What {
@@ -62,6 +66,7 @@ impl What {
             Self::Bot => "bot",
             Self::Session => "session",
             Self::Workspace => "workspace",
+            Self::Token => "API token",
         }
     }
 }
@@ -69,6 +74,19 @@ impl What {
 impl AppError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Invalid { field: field.into(), message: message.into() }
+    }
+
+    /// `Ok` when `problems` is empty; otherwise every problem at once (one alone is
+    /// [`AppError::Invalid`]).
+    pub fn all_of(mut problems: Vec<(String, String)>) -> Result<(), Self> {
+        match problems.len() {
+            0 => Ok(()),
+            1 => {
+                let (field, message) = problems.remove(0);
+                Err(Self::Invalid { field, message })
+            }
+            _ => Err(Self::InvalidFields(problems)),
+        }
     }
 
     pub fn field_forbidden(field: impl Into<String>, reason: impl Into<String>) -> Self {

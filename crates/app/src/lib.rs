@@ -3,6 +3,7 @@
 //! and calls the store (one transaction per change).
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod audit;
 pub mod auth;
 pub mod authz;

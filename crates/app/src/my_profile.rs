@@ -202,6 +202,8 @@ pub async fn picture_of(ctx: &AppCtx, user: UserId) -> Result<Option<Picture>, A
 /// `current_password` otherwise; counted toward the lockout like a failed sign-in), the new one must meet the policy and not repeat one of
 /// the last N. Refused under SSO (409). Ends the user's other sessions; this one stays.
 pub async fn change_password(ctx: &AppCtx, p: &Principal, current: &str, new: &str) -> Result<(), AppError> {
+    // A person's credentials are theirs: refused to an API token here too, not only by the route.
+    crate::authz::self_service(p)?;
     if store::password_reset::sso_enabled(&ctx.db, p.account_id).await? {
         return Err(AppError::Conflict(SSO_REFUSAL.into()));
     }

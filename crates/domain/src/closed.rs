@@ -127,6 +127,8 @@ pub enum AuditAction {
     PictureRemoved,
     PasswordChanged,
     AccountCreated,
+    ApiTokenCreated,
+    ApiTokenRevoked,
 }
 
 impl ClosedSet for AuditAction {
@@ -173,6 +175,8 @@ impl ClosedSet for AuditAction {
         Self::PictureRemoved,
         Self::PasswordChanged,
         Self::AccountCreated,
+        Self::ApiTokenCreated,
+        Self::ApiTokenRevoked,
     ];
     const FIELD: &'static str = "action";
 
@@ -227,6 +231,8 @@ impl AuditAction {
             Self::PictureRemoved => "user.picture_removed",
             Self::PasswordChanged => "password.changed",
             Self::AccountCreated => "account.created",
+            Self::ApiTokenCreated => "api_token.created",
+            Self::ApiTokenRevoked => "api_token.revoked",
         }
     }
 }
@@ -294,6 +300,6 @@ mod tests {
 
     #[test]
     fn audit_action_lists_every_variant() {
-        assert_eq!(AuditAction::ALL.len(), 42);
+        assert_eq!(AuditAction::ALL.len(), 44);
     }
 }

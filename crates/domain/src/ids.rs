@@ -54,6 +54,8 @@ typed_id!(/// A bot in a workspace.
     BotId);
 typed_id!(/// The public id of a login session (never its secret token).
     SessionId);
+typed_id!(/// The public id of an API token (never its secret).
+    ApiTokenId);
 
 #[cfg(test)]
 mod tests {

@@ -6,6 +6,7 @@
 //! without touching a database.
 
 pub mod account;
+pub mod api_token;
 pub mod authority;
 pub mod bot;
 pub mod closed;

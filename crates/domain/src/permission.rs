@@ -21,10 +21,11 @@ pub enum Permission {
     SettingsManage,
     RolesManage,
     AuditView,
+    TokensManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Self::UsersView,
         Self::UsersManage,
         Self::UsersInvite,
@@ -37,6 +38,7 @@ impl Permission {
         Self::SettingsManage,
         Self::RolesManage,
         Self::AuditView,
+        Self::TokensManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -53,13 +55,15 @@ impl Permission {
             Self::SettingsManage => "settings.manage",
             Self::RolesManage => "roles.manage",
             Self::AuditView => "audit.view",
+            Self::TokensManage => "tokens.manage",
         }
     }
 
     /// Whether holding it lets one change a user (rather than only see them): acting on a
     /// user this way needs the user's authority within one's own ([`crate::authority`]).
     pub fn changes_users(self) -> bool {
-        !matches!(self, Self::UsersView | Self::SessionsView | Self::BotsView | Self::AuditView)
+        // `tokens.manage` acts on API tokens, never on a user.
+        !matches!(self, Self::UsersView | Self::SessionsView | Self::BotsView | Self::AuditView | Self::TokensManage)
     }
 
     fn bit(self) -> u16 {
@@ -114,6 +118,12 @@ impl PermissionSet {
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
+
+    /// The permissions in both sets.
+    #[must_use]
+    pub fn intersection(self, other: Self) -> Self {
+        Self(self.0 & other.0)
+    }
 }
 
 impl FromIterator<Permission> for PermissionSet {
@@ -160,6 +170,15 @@ impl Scope {
         match self {
             Self::AllWorkspaces => BTreeSet::new(),
             Self::Workspaces(ws) => ws.iter().filter(|w| !member_of.contains(w)).copied().collect(),
+        }
+    }
+
+    /// The workspaces both scopes reach (an API token's scope within its creator's).
+    #[must_use]
+    pub fn intersection(&self, other: &Scope) -> Scope {
+        match (self, other) {
+            (Self::AllWorkspaces, x) | (x, Self::AllWorkspaces) => x.clone(),
+            (Self::Workspaces(a), Self::Workspaces(b)) => Self::Workspaces(a.intersection(b).copied().collect()),
         }
     }
 
@@ -214,5 +233,19 @@ mod tests {
         assert_eq!(scope.workspaces_not_in(&[a]), [b].into_iter().collect());
         assert!(scope.workspaces_not_in(&[b, a]).is_empty());
         assert!(Scope::AllWorkspaces.workspaces_not_in(&[]).is_empty());
+    }
+
+    #[test]
+    fn intersections_keep_only_what_both_hold() {
+        let (a, b, c) = (WorkspaceId::new(), WorkspaceId::new(), WorkspaceId::new());
+        let ab = Scope::Workspaces([a, b].into_iter().collect());
+        let bc = Scope::Workspaces([b, c].into_iter().collect());
+        assert_eq!(ab.intersection(&bc), Scope::Workspaces([b].into_iter().collect()));
+        assert_eq!(Scope::AllWorkspaces.intersection(&ab), ab);
+        assert_eq!(bc.intersection(&Scope::AllWorkspaces), bc);
+        assert_eq!(Scope::AllWorkspaces.intersection(&Scope::AllWorkspaces), Scope::AllWorkspaces);
+        let view: PermissionSet = [Permission::UsersView, Permission::TokensManage].into_iter().collect();
+        let audit: PermissionSet = [Permission::AuditView, Permission::TokensManage].into_iter().collect();
+        assert_eq!(view.intersection(audit).iter().collect::<Vec<_>>(), vec![Permission::TokensManage]);
     }
 }

@@ -61,6 +61,9 @@ pub struct Config {
     pub mail_attempts: u32,
     /// Sign-in attempts allowed per client address and minute (per instance); 0 = no limit.
     pub login_rate_per_minute: u32,
+    /// Requests allowed per API token and minute (per instance; 429 with `Retry-After`
+    /// beyond); 0 = no limit.
+    pub api_token_rate_per_minute: u32,
     /// Proxies (CIDR networks or addresses, comma-separated) whose forwarding header names
     /// the client's address. Empty: the socket peer is always the client.
     pub trusted_proxies: String,
@@ -118,6 +121,7 @@ impl Default for Config {
             mail_retry_max_seconds: (retry.max / app::clock::SECOND) as u32,
             mail_attempts: retry.attempts,
             login_rate_per_minute: 20,
+            api_token_rate_per_minute: 600,
             trusted_proxies: String::new(),
             forwarded_header: ForwardedHeader::XForwardedFor,
             invitation_lifetime_hours: (auth.invitation_lifetime / app::clock::HOUR) as u32,

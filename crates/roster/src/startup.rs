@@ -74,6 +74,7 @@ impl Starting {
             ctx: ctx.clone(),
             secure: public_url.starts_with("https://"),
             login_limiter: web::RateLimiter::new(config.login_rate_per_minute),
+            token_limiter: web::RateLimiter::new(config.api_token_rate_per_minute),
             public_url: public_url.clone(),
             lifecycle: lifecycle.clone(),
             trusted_proxies: config.trusted_proxies()?,

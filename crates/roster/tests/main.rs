@@ -5,6 +5,7 @@ mod support;
 
 mod accounts;
 mod admin_roles;
+mod api_tokens;
 mod audit_log;
 mod auth;
 mod authority;

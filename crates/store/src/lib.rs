@@ -8,6 +8,7 @@
 //! representation that sorts, compares and round-trips identically everywhere).
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod audit;
 pub mod backup;
 pub mod bots;

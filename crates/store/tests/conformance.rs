@@ -14,6 +14,8 @@ mod fixtures;
 
 #[path = "conformance/accounts.rs"]
 mod accounts;
+#[path = "conformance/api_tokens.rs"]
+mod api_tokens;
 #[path = "conformance/bots.rs"]
 mod bots;
 #[path = "conformance/bulk_load.rs"]

@@ -14,7 +14,7 @@ use std::sync::Arc;
 /// The status for each kind of failure: the one table.
 pub fn status_of(e: &AppError) -> StatusCode {
     match e {
-        AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
+        AppError::Invalid { .. } | AppError::InvalidFields(_) => StatusCode::BAD_REQUEST,
         AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
         AppError::Forbidden(_) | AppError::FieldForbidden { .. } => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -113,6 +113,12 @@ impl From<AppError> for ApiError {
             AppError::Invalid { field, message } => {
                 let mut p = Self::new(status, format!("{field}: {message}"));
                 p.invalid_params.push(InvalidParam { name: field, reason: message });
+                p
+            }
+            AppError::InvalidFields(fields) => {
+                let names: Vec<&str> = fields.iter().map(|(f, _)| f.as_str()).collect();
+                let mut p = Self::new(status, format!("invalid {}", names.join(", ")));
+                p.invalid_params = fields.into_iter().map(|(name, reason)| InvalidParam { name, reason }).collect();
                 p
             }
             AppError::Unauthenticated => {

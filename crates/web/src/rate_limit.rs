@@ -1,5 +1,7 @@
-//! Per-IP rate limit on the sign-in endpoints: a token bucket per client address (behind
-//! trusted proxies, the forwarded one), refilled continuously. Over the limit the answer is 429 with `Retry-After`.
+//! Token-bucket rate limits, refilled continuously: per client address (behind trusted
+//! proxies, the forwarded one) on the sign-in endpoints, and per API token on bearer
+//! requests ([`RateLimiter<Uuid>`], checked by the bearer extractor). Over the limit the
+//! answer is 429 with `Retry-After`.
 //!
 //! The limit is per instance (kept in memory); the lockout counter, which is what protects
 //! an account, lives in the database and holds across instances.
@@ -12,6 +14,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -25,21 +28,22 @@ struct Bucket {
     at: Instant,
 }
 
-/// Allows `per_minute` attempts per address in a burst, refilling at the same rate.
+/// Allows `per_minute` requests per key (an address, a token id) in a burst, refilling at
+/// the same rate.
 #[derive(Debug, Clone)]
-pub struct RateLimiter {
+pub struct RateLimiter<K = IpAddr> {
     per_minute: u32,
-    buckets: Arc<Mutex<HashMap<IpAddr, Bucket>>>,
+    buckets: Arc<Mutex<HashMap<K, Bucket>>>,
 }
 
-impl RateLimiter {
+impl<K: Hash + Eq + Copy> RateLimiter<K> {
     /// `per_minute = 0` turns the limit off.
     pub fn new(per_minute: u32) -> Self {
         Self { per_minute, buckets: Arc::default() }
     }
 
     /// `Ok` when `ip` may go ahead; otherwise the seconds until it may try again.
-    pub fn check(&self, ip: IpAddr, now: Instant) -> Result<(), u64> {
+    pub fn check(&self, ip: K, now: Instant) -> Result<(), u64> {
         if self.per_minute == 0 {
             return Ok(());
         }

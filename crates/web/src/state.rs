@@ -12,6 +12,8 @@ pub struct AppState {
     pub secure: bool,
     /// Per-IP limit on sign-in attempts.
     pub login_limiter: RateLimiter,
+    /// Per-token limit on bearer requests (`api_token_rate_per_minute`).
+    pub token_limiter: RateLimiter<uuid::Uuid>,
     /// Where users reach Roster (no trailing slash), for links in emails.
     pub public_url: String,
     /// Starting, ready or draining: read by `/readyz` and the start-up gate.

@@ -223,6 +223,8 @@ pub struct Console {
     pub roles: bool,
     pub audit: bool,
     pub settings: bool,
+    /// Security → API access (`tokens.manage`).
+    pub tokens: bool,
 }
 
 pub fn console(p: &Principal) -> Console {
@@ -234,6 +236,7 @@ pub fn console(p: &Principal) -> Console {
         roles: may(Permission::RolesManage),
         audit: may(Permission::AuditView),
         settings: may(Permission::SettingsManage),
+        tokens: may(Permission::TokensManage),
     }
 }
 
@@ -288,6 +291,7 @@ mod tests {
             ip: String::new(),
             profile_settings: domain::profile::ProfileSettings::default(),
             workspaces: Vec::new(),
+            api_token: None,
         }
     }
 

@@ -18,6 +18,7 @@ use domain::permission::Permission;
 use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
+use serde_json::json;
 use store::users::NewUser;
 use web::Route;
 
@@ -133,6 +134,26 @@ fn new_user(org: &Org, email: &str, ws: WorkspaceId, role: Option<AdminRoleId>, 
     }
 }
 
+/// A live API token of the Primary Master Admin holding users.view on Alpha: within the
+/// authority of every admin column, so revoking it (again) is past authorization for each.
+async fn seed_token(app: &TestApp, org: &Org) -> domain::ids::ApiTokenId {
+    let now = app::clock::now();
+    let t = store::api_tokens::NewApiToken {
+        id: domain::ids::ApiTokenId::new(),
+        account: org.account,
+        creator: org.admin,
+        name: "matrix".into(),
+        secret_hash: app::tokens::hash(&app::tokens::generate()),
+        permissions: [Permission::UsersView].into_iter().collect(),
+        scope: domain::permission::Scope::Workspaces([org.alpha].into_iter().collect()),
+        created_at: now,
+        expires_at: now + app::clock::DAY,
+    };
+    let event = app::audit::unattended(org.account, domain::closed::AuditAction::ApiTokenCreated, None, "", json!({}));
+    store::api_tokens::create(&app.db, &t, &event).await.expect("token");
+    t.id
+}
+
 /// `path` with its parameters filled: users by `target`, groups, roles and bots by the
 /// seeded ones, sessions by the caller's own (`/me`) or the target's.
 fn fill(path: &str, target: &str, own_session: &str, target_session: &str, ids: &Ids) -> String {
@@ -144,6 +165,7 @@ fn fill(path: &str, target: &str, own_session: &str, target_session: &str, ids: 
             Some(name) => match (previous, name) {
                 ("groups", _) => ids.group.clone(),
                 ("roles" | "admin-roles", _) => ids.role.clone(),
+                ("api-tokens" | "api-access", _) => ids.token.clone(),
                 (_, "bot_id") => ids.bot.clone(),
                 (_, "sid" | "session_id") if path.contains("/me/") => own_session.to_owned(),
                 (_, "sid" | "session_id") => target_session.to_owned(),
@@ -160,6 +182,8 @@ struct Ids {
     group: String,
     role: String,
     bot: String,
+    /// An API token every admin column reaches: users.view on Alpha, made by the PMA.
+    token: String,
 }
 
 fn class_of(route: &Route, status: StatusCode, location: Option<&str>) -> Option<Expect> {
@@ -226,7 +250,13 @@ on_both_backends!(every_route_answers_each_caller_as_the_authority_table_says, |
     store::bots::create(&app.db, bot, org.alpha, "Matrix Bot", &developers, app::clock::now()).await.expect("bot");
     let members: Vec<_> = in_alpha.iter().map(|u| (org.alpha_team, *u)).collect();
     store::groups::add_members(&app.db, &members).await.expect("group members");
-    let ids = Ids { group: org.alpha_team.to_string(), role: org.alpha_admin_role.to_string(), bot: bot.to_string() };
+    let token = seed_token(&app, &org).await;
+    let ids = Ids {
+        group: org.alpha_team.to_string(),
+        role: org.alpha_admin_role.to_string(),
+        bot: bot.to_string(),
+        token: token.to_string(),
+    };
     // Pictures to read: every caller's own, and every target's.
     for email in [WHO.member, WHO.scoped, WHO.lacking, WHO.master, ADMIN_EMAIL] {
         let key = Email::try_from(email).expect("email").key();

@@ -2,7 +2,9 @@
 //! - [`AppQuery`] parses the query string strictly (invalid UTF-8 names its parameter);
 //! - [`AppJson`] turns body errors into problem+json;
 //! - [`AppPath`] parses typed ids from the path (a malformed one never reaches a handler);
-//! - [`ApiUser`] / [`PageUser`] resolve the session cookie to a [`app::authz::Principal`];
+//! - [`ApiUser`] resolves an API token or the session cookie, [`PageUser`] the session
+//!   cookie, to a [`app::authz::Principal`]; [`OwnSession`] is an [`ApiUser`] that is not
+//!   an API token (the self-service area);
 //! - [`ClientInfo`] is the caller's IP (behind trusted proxies, the forwarded one) and user
 //!   agent.
 //!
@@ -14,8 +16,8 @@ mod viewer;
 
 pub use on_user::PageOn;
 pub use path::AppPath;
-pub use viewer::{ApiUser, PageUser, ViewerSlot};
-pub(crate) use viewer::{client_ip, refuse_page_viewer, viewer};
+pub use viewer::{ApiUser, OwnSession, PageUser, ViewerSlot};
+pub(crate) use viewer::{bearer, client_ip, refuse_page_viewer, viewer};
 
 use crate::error::ApiError;
 use app::AppError;

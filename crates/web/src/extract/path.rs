@@ -9,7 +9,7 @@ use app::{AppError, What};
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use domain::ids::{AdminRoleId, BotId, GroupId, SessionId, UserId, WorkspaceId};
+use domain::ids::{AdminRoleId, ApiTokenId, BotId, GroupId, SessionId, UserId, WorkspaceId};
 use std::sync::Arc;
 
 /// One id in a path.
@@ -37,6 +37,7 @@ path_ids!(
     AdminRoleId => Role,
     BotId => Bot,
     WorkspaceId => Workspace,
+    ApiTokenId => Token,
 );
 
 /// The parameters of a whole path: one id, or a pair in the order of the path.

@@ -13,9 +13,11 @@ use app::AppError;
 use app::authz::Principal;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 /// Where the pages layer finds the signed-in viewer once the handler has run.
 #[derive(Debug, Clone, Default)]
@@ -58,14 +60,68 @@ pub(crate) fn refuse_page_viewer(parts: &Parts, e: AppError) -> Response {
     }
 }
 
-/// The signed-in caller of an API endpoint (401 problem+json otherwise).
+/// The secret of `Authorization: Bearer <secret>` (the scheme in any case, RFC 9110
+/// §11.1), if the request has one. Other schemes are not ours and are ignored.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, secret) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| secret.trim())
+}
+
+/// The one answer to every refused bearer token — malformed, unknown, expired, revoked,
+/// its creator unable to sign in — so none tells whether the token existed (RFC 6750 §3).
+fn invalid_token() -> Response {
+    let mut res =
+        ApiError::unauthorized("the API token is not valid: it is unknown, expired or revoked").into_response();
+    res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
+    res
+}
+
+/// The caller of an API endpoint: an API token (`Authorization: Bearer`, rate-limited per
+/// token) or else the session cookie. 401 problem+json otherwise; a refused token's 401
+/// carries `WWW-Authenticate: Bearer error="invalid_token"`; over the token's rate 429
+/// with `Retry-After`.
 pub struct ApiUser(pub Principal);
 
 impl FromRequestParts<AppState> for ApiUser {
-    type Rejection = ApiError;
+    type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Self(viewer(parts, state).await?))
+        if let Some(p) = parts.extensions.get::<Principal>() {
+            return Ok(Self(p.clone()));
+        }
+        let Some(secret) = bearer(&parts.headers).map(str::to_owned) else {
+            return viewer(parts, state).await.map(Self).map_err(|e| ApiError::from(e).into_response());
+        };
+        let p = match app::api_tokens::authenticate(&state.ctx, &secret, &client_ip(parts)).await {
+            Ok(p) => p,
+            Err(AppError::Unauthenticated) => return Err(invalid_token()),
+            Err(e) => return Err(ApiError::from(e).into_response()),
+        };
+        if let Some(token) = &p.api_token
+            && let Err(wait) = state.token_limiter.check(token.id.0, Instant::now())
+        {
+            let detail = format!("too many requests with this API token; try again in {wait} seconds");
+            let mut res = ApiError::too_many(&detail).into_response();
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.max(1)));
+            return Err(res);
+        }
+        parts.extensions.insert(p.clone());
+        Ok(Self(p))
+    }
+}
+
+/// The caller of a self-service endpoint (`/me/…` but `GET /me`): a person's own session.
+/// As [`ApiUser`], plus 403 problem+json for an API token ([`app::authz::self_service`]).
+pub struct OwnSession(pub Principal);
+
+impl FromRequestParts<AppState> for OwnSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ApiUser(p) = ApiUser::from_request_parts(parts, state).await?;
+        app::authz::self_service(&p).map_err(|e| ApiError::from(e).into_response())?;
+        Ok(Self(p))
     }
 }
 

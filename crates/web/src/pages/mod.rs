@@ -2,6 +2,7 @@
 //! Pages work without JavaScript; forms POST, then redirect (303) to a GET.
 
 mod accept;
+mod api_access;
 mod assets;
 mod audit;
 mod bots;
@@ -44,6 +45,7 @@ pub fn routes() -> Routes {
     Routes::new()
         .route("/", get(home))
         .merge(accept::routes())
+        .merge(api_access::routes())
         .merge(assets::routes())
         .merge(audit::routes())
         .merge(bots::routes())
@@ -101,6 +103,7 @@ pub struct Nav {
     pub can_groups: bool,
     pub can_roles: bool,
     pub can_bots: bool,
+    pub can_tokens: bool,
     pub section: &'static str,
     /// The switcher's choices (empty: no switcher).
     pub workspaces: Vec<WorkspaceChoice>,
@@ -134,6 +137,7 @@ fn section_of(path: &str) -> &'static str {
         ("/admin/roles", "roles"),
         ("/admin/audit", "audit"),
         ("/admin/settings/security", "settings"),
+        ("/admin/settings/api-access", "api-access"),
         ("/admin/settings/user-profile", "user-settings"),
         ("/me/profile", "my-profile"),
         ("/me/password", "my-profile"),
@@ -159,6 +163,7 @@ impl Nav {
             can_groups: may.groups,
             can_roles: may.roles,
             can_bots: may.bots,
+            can_tokens: may.tokens,
             section,
             workspaces: Vec::new(),
             back: "/".to_owned(),

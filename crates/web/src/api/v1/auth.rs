@@ -6,7 +6,7 @@
 
 use crate::cookie::{cleared_cookie, session_cookie};
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppJson, ClientInfo};
+use crate::extract::{AppJson, ClientInfo, OwnSession};
 use crate::routes::{Routes, post};
 use crate::state::AppState;
 use app::auth::Login;
@@ -60,7 +60,11 @@ async fn login(
     Ok((jar, Json(body)).into_response())
 }
 
-async fn logout(State(state): State<AppState>, jar: CookieJar, ApiUser(me): ApiUser) -> Result<Response, ApiError> {
+async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    OwnSession(me): OwnSession,
+) -> Result<Response, ApiError> {
     app::auth::logout(&state.ctx, &me).await?;
     Ok((jar.add(cleared_cookie()), StatusCode::NO_CONTENT).into_response())
 }

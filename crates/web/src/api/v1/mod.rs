@@ -1,6 +1,7 @@
 //! `/api/v1`: one module per resource, each with its own router.
 
 mod admin_roles;
+pub(crate) mod api_tokens;
 mod audit;
 mod auth;
 mod bots;
@@ -40,5 +41,6 @@ pub fn routes() -> Routes {
         .merge(bots::routes())
         .merge(my_profile::routes())
         .merge(audit::routes())
+        .merge(api_tokens::routes())
         .fallback(|| async { ApiError::not_found() })
 }

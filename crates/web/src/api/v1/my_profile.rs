@@ -4,7 +4,7 @@
 //! or image/webp, at most 2 MB).
 
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppJson, AppPath};
+use crate::extract::{AppJson, AppPath, OwnSession};
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
@@ -45,14 +45,14 @@ pub fn profile_json(v: &ProfileView) -> Value {
     json!({"id": v.user, "email": v.email, "fields": fields, "can_change_password": !v.sso})
 }
 
-async fn show(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
+async fn show(State(state): State<AppState>, OwnSession(me): OwnSession) -> Result<Json<Value>, ApiError> {
     Ok(Json(profile_json(&app::my_profile::mine(&state.ctx, &me).await?)))
 }
 
 /// Body: `{"first_name": "Ann", "company": "Acme", "title": null}`; null or "" clears.
 async fn update(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    OwnSession(me): OwnSession,
     AppJson(body): AppJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let Value::Object(map) = body else { return Err(AppError::invalid("body", "must be a JSON object").into()) };
@@ -85,13 +85,13 @@ fn picture_response(p: Option<Picture>) -> Response {
     }
 }
 
-async fn my_picture(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Response, ApiError> {
+async fn my_picture(State(state): State<AppState>, OwnSession(me): OwnSession) -> Result<Response, ApiError> {
     Ok(picture_response(app::my_profile::picture_of(&state.ctx, me.user_id).await?))
 }
 
 async fn put_my_picture(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    OwnSession(me): OwnSession,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
@@ -99,14 +99,14 @@ async fn put_my_picture(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn remove_my_picture(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<StatusCode, ApiError> {
+async fn remove_my_picture(State(state): State<AppState>, OwnSession(me): OwnSession) -> Result<StatusCode, ApiError> {
     app::my_profile::remove_my_picture(&state.ctx, &me).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn change_password(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    OwnSession(me): OwnSession,
     AppJson(body): AppJson<Value>,
 ) -> Result<StatusCode, ApiError> {
     let field = |name: &str| {
@@ -118,7 +118,7 @@ async fn change_password(
 
 async fn user_picture(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    OwnSession(me): OwnSession,
     AppPath(id): AppPath<UserId>,
 ) -> Result<Response, ApiError> {
     let may = app::authz::on_user::<UsersView>(&state.ctx, &me, id).await?;
@@ -127,7 +127,7 @@ async fn user_picture(
 
 async fn put_user_picture(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    OwnSession(me): OwnSession,
     AppPath(id): AppPath<UserId>,
     headers: HeaderMap,
     body: Bytes,
@@ -139,7 +139,7 @@ async fn put_user_picture(
 
 async fn remove_user_picture(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    OwnSession(me): OwnSession,
     AppPath(id): AppPath<UserId>,
 ) -> Result<StatusCode, ApiError> {
     let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, id).await?;

@@ -2,7 +2,7 @@
 //! (`/me/sessions`), with kill, sign-out and "report suspicious".
 
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppJson, AppPath};
+use crate::extract::{ApiUser, AppJson, AppPath, OwnSession};
 use crate::routes::{Routes, delete, get, post, put};
 use crate::state::AppState;
 use app::authz::{SessionsKill, SessionsView};
@@ -111,7 +111,7 @@ async fn kill_all_sessions(
     Ok(Json(json!({ "ended": ended })))
 }
 
-async fn list_my_sessions(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
+async fn list_my_sessions(State(state): State<AppState>, OwnSession(me): OwnSession) -> Result<Json<Value>, ApiError> {
     let (live, ended) = app::sessions::mine(&state.ctx, &me).await?;
     let current = Some(me.session_id);
     Ok(Json(json!({
@@ -122,21 +122,24 @@ async fn list_my_sessions(State(state): State<AppState>, ApiUser(me): ApiUser) -
 
 async fn end_my_session(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    OwnSession(me): OwnSession,
     AppPath(sid): AppPath<SessionId>,
 ) -> Result<StatusCode, ApiError> {
     app::sessions::end_mine(&state.ctx, &me, Some(sid)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn end_my_other_sessions(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
+async fn end_my_other_sessions(
+    State(state): State<AppState>,
+    OwnSession(me): OwnSession,
+) -> Result<Json<Value>, ApiError> {
     let ended = app::sessions::end_mine(&state.ctx, &me, None).await?;
     Ok(Json(json!({ "ended": ended })))
 }
 
 async fn report_session(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    OwnSession(me): OwnSession,
     AppPath(sid): AppPath<SessionId>,
 ) -> Result<StatusCode, ApiError> {
     app::sessions::report(&state.ctx, &me, sid).await?;
@@ -150,7 +153,7 @@ struct WorkspaceBody {
 
 async fn switch_workspace(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    OwnSession(me): OwnSession,
     AppJson(body): AppJson<WorkspaceBody>,
 ) -> Result<StatusCode, ApiError> {
     let w: WorkspaceId =

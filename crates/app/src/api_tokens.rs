@@ -1,0 +1,273 @@
+//! API tokens (PRODUCT.md §6, §10): made by holders of `tokens.manage` with permissions and
+//! a scope within their own, shown once, stored as SHA-256 of the secret; listed and revoked
+//! within the holder's authority; and turned into a [`Principal`] on every bearer request.
+//!
+//! A token's rights are recomputed at each request from its creator's *current* role
+//! ([`domain::api_token::effective_role`]): a creator demoted loses the token's rights with
+//! them, and one suspended, locked, invited again or deleted makes it fail like an unknown
+//! token. Every refusal of a presented token (malformed, unknown, expired, revoked, creator
+//! gone) is the same [`AppError::Unauthenticated`], so the answer never tells whether a
+//! token existed.
+//!
+//! SHA-256 rather than Argon2: the secret is 32 random bytes, not a guessable password, so a
+//! fast hash loses nothing and keeps the per-request check one indexed lookup.
+
+use crate::authz::{ManageTokens, Principal, TokenRef};
+use crate::clock::{self, Micros};
+use crate::error::What;
+use crate::{AppCtx, AppError, audit, tokens};
+use domain::api_token::{self as rules, SECRET_PREFIX};
+use domain::closed::AuditAction;
+use domain::ids::{AccountId, ApiTokenId, SessionId, UserId, WorkspaceId};
+use domain::permission::{Permission, PermissionSet, Scope};
+use serde::Deserialize;
+use serde_json::json;
+pub use store::api_tokens::ApiTokenRow as ApiToken;
+use store::api_tokens::NewApiToken;
+
+/// How often a token's last use (time and address) is saved, at most.
+pub const LAST_USED_EVERY: Micros = clock::MINUTE;
+
+/// What creating a token takes, as it arrives (JSON body or form).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewToken {
+    /// Fields the caller could not read (wrong JSON type, unknown name), `(field, reason)`:
+    /// reported together with every other refusal.
+    #[serde(skip)]
+    pub unreadable: Vec<(String, String)>,
+    #[serde(default)]
+    pub name: String,
+    /// RFC 3339 time, or a date (the end of that UTC day is not implied: midnight UTC).
+    pub expires_at: Option<String>,
+    /// Whole days from now, 1 to 365 (instead of `expires_at`).
+    pub expires_in_days: Option<i64>,
+    #[serde(default)]
+    pub permissions: Vec<String>,
+    /// Workspace ids; omitted: the creator's whole scope (all workspaces for an unscoped admin).
+    pub workspaces: Option<Vec<String>>,
+}
+
+/// A token just made, with its secret: shown this once, never again.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub token: ApiToken,
+    pub secret: String,
+}
+
+fn expiry(new: &NewToken, now: Micros, problems: &mut Vec<(String, String)>) -> Option<Micros> {
+    let at = match (new.expires_at.as_deref().map(str::trim).filter(|s| !s.is_empty()), new.expires_in_days) {
+        (None, None) => {
+            problems.push(("expires_at".into(), "is required (or give expires_in_days)".into()));
+            return None;
+        }
+        (Some(_), Some(_)) => {
+            problems.push(("expires_in_days".into(), "give either expires_at or expires_in_days, not both".into()));
+            return None;
+        }
+        (None, Some(days)) => {
+            if !(1..=rules::MAX_LIFETIME_DAYS).contains(&days) {
+                problems.push(("expires_in_days".into(), "must be a whole number from 1 to 365".into()));
+                return None;
+            }
+            return Some(now + days * clock::DAY);
+        }
+        (Some(raw), None) => {
+            let parsed =
+                time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339).ok().or_else(|| {
+                    time::Date::parse(raw, time::macros::format_description!("[year]-[month]-[day]"))
+                        .ok()
+                        .map(|d| d.midnight().assume_utc())
+                });
+            let Some(parsed) = parsed else {
+                problems.push(("expires_at".into(), "must be a date (2027-01-31) or an RFC 3339 time".into()));
+                return None;
+            };
+            clock::to_micros(parsed)
+        }
+    };
+    match rules::expiry_problem(now, at) {
+        Some(why) => {
+            problems.push(("expires_at".into(), why.into()));
+            None
+        }
+        None => Some(at),
+    }
+}
+
+fn permissions(may: &ManageTokens, raw: &[String], problems: &mut Vec<(String, String)>) -> PermissionSet {
+    let held = may.role().permissions();
+    let mut set = PermissionSet::default();
+    let (mut unknown, mut not_held) = (Vec::new(), Vec::new());
+    for name in raw.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        match name.parse::<Permission>() {
+            Ok(p) if held.contains(p) => set.insert(p),
+            Ok(p) => not_held.push(p.as_str()),
+            Err(_) => unknown.push(format!("{name:?}")),
+        }
+    }
+    if !unknown.is_empty() {
+        problems.push(("permissions".into(), format!("unknown permissions: {}", unknown.join(", "))));
+    } else if !not_held.is_empty() {
+        let why = format!("a token holds only permissions you hold; you do not hold {}", not_held.join(", "));
+        problems.push(("permissions".into(), why));
+    } else if set.is_empty() {
+        problems.push(("permissions".into(), "choose at least one permission".into()));
+    }
+    set
+}
+
+async fn scope(
+    ctx: &AppCtx,
+    may: &ManageTokens,
+    raw: Option<&[String]>,
+    problems: &mut Vec<(String, String)>,
+) -> Result<Scope, AppError> {
+    let mine = may.role().scope();
+    let Some(raw) = raw else { return Ok(mine) };
+    let known: Vec<uuid::Uuid> = store::lookups::workspaces(&ctx.db, may.account).await?.iter().map(|w| w.id).collect();
+    let mut ids = std::collections::BTreeSet::new();
+    for w in raw.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
+        // A workspace outside the account and one outside the creator's scope look alike.
+        match w.parse::<WorkspaceId>() {
+            Ok(id) if known.contains(&id.0) && mine.includes(id) => {
+                ids.insert(id);
+            }
+            _ => {
+                problems.push(("workspaces".into(), format!("{w:?} is not a workspace of your scope")));
+                return Ok(mine);
+            }
+        }
+    }
+    if ids.is_empty() {
+        problems
+            .push(("workspaces".into(), "choose at least one workspace, or leave it out for your whole scope".into()));
+    }
+    Ok(Scope::Workspaces(ids))
+}
+
+/// What a new token may hold, for the create form: the holder's permissions, and the
+/// workspaces of their scope (by name).
+pub async fn choices(
+    ctx: &AppCtx,
+    may: &ManageTokens,
+) -> Result<(Vec<Permission>, Vec<store::lookups::Named>), AppError> {
+    let scope = may.role().scope();
+    let workspaces = store::lookups::workspaces(&ctx.db, may.account).await?;
+    let workspaces = workspaces.into_iter().filter(|w| scope.includes(WorkspaceId(w.id))).collect();
+    Ok((may.role().permissions().iter().collect(), workspaces))
+}
+
+/// Creates a token: `name` (1–100 characters), an expiry (`expires_at` or
+/// `expires_in_days`, in the future and at most 365 days ahead), `permissions` (at least
+/// one, each held by the creator) and `workspaces` (within the creator's scope). Every bad
+/// field is reported at once ([`AppError::InvalidFields`]). Audited as `api_token.created`.
+pub async fn create(ctx: &AppCtx, may: &ManageTokens, new: &NewToken) -> Result<Created, AppError> {
+    let now = ctx.clock.now();
+    let mut problems = Vec::new();
+    let name = match domain::text::required_line("name", &new.name, rules::NAME_MAX_CHARS) {
+        Ok(n) => Some(n),
+        Err(domain::DomainError::Invalid { field, message }) => {
+            problems.push((field.to_owned(), message));
+            None
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let expires_at = expiry(new, now, &mut problems);
+    let permissions = permissions(may, &new.permissions, &mut problems);
+    let scope = scope(ctx, may, new.workspaces.as_deref(), &mut problems).await?;
+    // A field that could not be read is reported as such, not as what its blank stands for.
+    problems.retain(|(f, _)| !new.unreadable.iter().any(|(u, _)| u == f));
+    problems.splice(0..0, new.unreadable.iter().cloned());
+    AppError::all_of(problems)?;
+    let (Some(name), Some(expires_at)) = (name, expires_at) else {
+        return Err(AppError::Internal("a refused field was not reported".into()));
+    };
+    let secret = format!("{SECRET_PREFIX}{}", tokens::generate());
+    let token = NewApiToken {
+        id: ApiTokenId::new(),
+        account: may.account,
+        creator: may.actor.user,
+        name,
+        secret_hash: tokens::hash(&secret),
+        permissions,
+        scope,
+        created_at: now,
+        expires_at,
+    };
+    let event = audit::by(
+        &may.actor,
+        AuditAction::ApiTokenCreated,
+        None,
+        json!({"api_token_id": token.id, "name": token.name,
+        "permissions": permissions.iter().map(Permission::as_str).collect::<Vec<_>>(),
+        "expires_at": clock::rfc3339(expires_at)}),
+    );
+    store::api_tokens::create(&ctx.db, &token, &event).await?;
+    let row = store::api_tokens::find(&ctx.db, may.account, token.id).await?.ok_or(AppError::NotFound(What::Token))?;
+    Ok(Created { token: row, secret })
+}
+
+/// The tokens the holder reaches ([`ManageTokens::reaches`]), newest first, revoked and
+/// expired ones included.
+pub async fn list(ctx: &AppCtx, may: &ManageTokens) -> Result<Vec<ApiToken>, AppError> {
+    let all = store::api_tokens::list(&ctx.db, may.account, None).await?;
+    Ok(all.into_iter().filter(|t| may.reaches(t.creator, t.permissions, &t.scope)).collect())
+}
+
+/// Revokes token `id` (404 when absent or out of the holder's reach). Revoking a revoked
+/// token changes nothing and records nothing. Audited as `api_token.revoked`.
+pub async fn revoke(ctx: &AppCtx, may: &ManageTokens, id: ApiTokenId) -> Result<ApiToken, AppError> {
+    let token = store::api_tokens::find(&ctx.db, may.account, id)
+        .await?
+        .filter(|t| may.reaches(t.creator, t.permissions, &t.scope))
+        .ok_or(AppError::NotFound(What::Token))?;
+    let now = ctx.clock.now();
+    let event = audit::by(
+        &may.actor,
+        AuditAction::ApiTokenRevoked,
+        None,
+        json!({"api_token_id": token.id, "name": token.name, "creator": token.creator}),
+    );
+    store::api_tokens::revoke(&ctx.db, id, may.actor.user, now, &event).await?;
+    store::api_tokens::find(&ctx.db, may.account, id).await?.ok_or(AppError::NotFound(What::Token))
+}
+
+/// The principal behind a presented bearer secret, or [`AppError::Unauthenticated`] for
+/// anything but a live token of a creator who may sign in. Its role is the token's rights
+/// intersected with the creator's current ones. Saves the last use (time, `ip`) at most
+/// once a [`LAST_USED_EVERY`].
+pub async fn authenticate(ctx: &AppCtx, presented: &str, ip: &str) -> Result<Principal, AppError> {
+    if rules::secret_body(presented).is_none() {
+        return Err(AppError::Unauthenticated);
+    }
+    let now = ctx.clock.now();
+    let Some(t) = store::api_tokens::find_live(&ctx.db, &tokens::hash(presented), now).await? else {
+        return Err(AppError::Unauthenticated);
+    };
+    if !t.status.can_sign_in() {
+        return Err(AppError::Unauthenticated);
+    }
+    let id = ApiTokenId(t.id);
+    if t.last_used_at.is_none_or(|at| now - at >= LAST_USED_EVERY) {
+        store::api_tokens::touch(&ctx.db, id, now, ip, now - LAST_USED_EVERY + 1).await?;
+    }
+    let creator = crate::authz::admin_role(&t.role)?;
+    let role = rules::effective_role(&creator, id, &t.name, t.permissions(), &t.scope());
+    let workspaces = t.user_workspaces()?;
+    let account = AccountId(t.account_id);
+    Ok(Principal {
+        user_id: UserId(t.creator_user_id),
+        account_id: account,
+        session_id: SessionId(t.id),
+        // No form is ever checked against it: bearer requests read no forms.
+        csrf_token: tokens::generate(),
+        email: t.email,
+        display_name: format!("{} {}", t.first_name, t.last_name),
+        role,
+        workspace: workspaces.first().map(|w| WorkspaceId(w.id)),
+        ip: ip.to_owned(),
+        profile_settings: crate::user_settings::current(ctx, account).await?,
+        workspaces,
+        api_token: Some(TokenRef { id, name: t.name }),
+    })
+}
