@@ -264,6 +264,7 @@ pub async fn authenticate(ctx: &AppCtx, presented: &str, ip: &str) -> Result<Pri
         email: t.email,
         display_name: format!("{} {}", t.first_name, t.last_name),
         role,
+        builder_access: t.builder_access,
         workspace: workspaces.first().map(|w| WorkspaceId(w.id)),
         ip: ip.to_owned(),
         profile_settings: crate::user_settings::current(ctx, account).await?,

@@ -197,6 +197,9 @@ pub struct LiveTokenRow {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
+    /// The creator's Bot Builder access (the most a token's request may raise anyone's to).
+    #[sqlx(try_from = "String")]
+    pub builder_access: domain::user::BuilderAccess,
     #[sqlx(flatten)]
     pub role: crate::targets::RoleColumns,
     /// The creator's workspaces as a JSON array.
@@ -229,7 +232,7 @@ fn find_live_sql(d: crate::dialect::Dialect) -> String {
         "SELECT t.id, t.name, t.account_id, t.creator_user_id, t.all_workspaces, \
          (SELECT {} FROM api_token_permissions tp WHERE tp.token_id = t.id) AS token_permissions, \
          (SELECT {} FROM api_token_workspaces tw WHERE tw.token_id = t.id) AS token_workspaces, \
-         t.last_used_at, u.status, u.email, u.first_name, u.last_name, {}, {} AS workspaces \
+         t.last_used_at, u.status, u.email, u.first_name, u.last_name, u.builder_access, {}, {} AS workspaces \
          FROM api_tokens t JOIN users u ON u.id = t.creator_user_id \
          LEFT JOIN admin_roles r ON r.id = u.admin_role_id \
          WHERE t.secret_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.deleted_at IS NULL",
