@@ -149,7 +149,10 @@ impl Cli {
             Command::Migrate { common } => {
                 let config = Config::load(&common, Overrides::default())?;
                 telemetry::init(config.log_format);
+                // Creates the database when there is none (a first install may migrate
+                // before it serves), under the lock a restore respects.
                 let db = startup::connect(&config).await?;
+                let _held = crate::serving_lock::for_command(&config)?;
                 let report = db.migrate().await?;
                 println!("Migrations applied to {}", config.database_url_redacted());
                 if report.rekeyed > 0 {

@@ -31,7 +31,10 @@ pub struct ImportArgs<'a> {
 pub async fn run(config: &Config, args: ImportArgs<'_>) -> anyhow::Result<()> {
     let lines = count_lines(args.file)?;
     let file = std::fs::File::open(args.file).with_context(|| format!("cannot open {}", args.file.display()))?;
-    let db = startup::connect(config).await?;
+    // Imports into an installation that exists: a wrong data directory is an error, not a
+    // new empty database (whose import would find no account anyway).
+    let db = startup::connect_existing(config).await?;
+    let _held = crate::serving_lock::for_command(config)?;
     db.migrate().await?;
     let ctx = app::AppCtx::new(db.clone(), config.auth_settings(), config.mailer());
     let account = app::accounts::pick(&ctx, args.account.as_deref()).await?;
