@@ -60,14 +60,11 @@ pub fn router(state: AppState) -> Router {
     let trusted_proxies = state.trusted_proxies.clone();
     // Page errors travel to this layer, which renders them with the viewer's navigation.
     let pages = pages::routes().into_router().layer(axum::middleware::from_fn(pages::render_failures));
-    let mut routes = Router::new()
+    let http_metrics = state.http_metrics.clone();
+    let routes = Router::new()
         .merge(service_routes().into_router())
         .merge(pages)
-        .layer(axum::middleware::from_fn(input::reject_unsafe_text));
-    if let Some(http) = state.http_metrics.clone() {
-        routes = routes.layer(axum::middleware::from_fn_with_state(http, metrics::track));
-    }
-    routes
+        .layer(axum::middleware::from_fn(input::reject_unsafe_text))
         .layer(axum::middleware::from_fn(csrf::reject_cross_site))
         .layer(axum::middleware::from_fn(body_limit::refuse_oversized))
         .layer(axum::middleware::from_fn_with_state(lifecycle, lifecycle::refuse_while_starting))
@@ -80,6 +77,13 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, request_timeout))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .with_state(state)
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+    // Outermost, so every answer is counted — the timeout's 408, the body limit's 413, the
+    // CSRF 403, the 503 while starting or draining — not only the handlers'. Router layers
+    // run after routing, so the matched route is known here too (`unmatched`: the fallback).
+    let routes = match http_metrics {
+        Some(http) => routes.layer(axum::middleware::from_fn_with_state(http, metrics::track)),
+        None => routes,
+    };
+    routes.with_state(state)
 }
