@@ -22,6 +22,9 @@ pub async fn create(config: &Config, req: NewAccountRequest) -> anyhow::Result<(
         "Created account {:?} (slug {}, id {}) with workspace \"Default\".",
         created.name, created.slug, created.id.0
     );
+    if let Some(warning) = config.unreachable_links() {
+        eprintln!("Warning: {warning}.");
+    }
     println!(
         "Send this link to {}: it creates their Primary Master Admin, works once, and expires at {}.\n  {}/setup?token={}",
         created.admin_email,

@@ -15,7 +15,7 @@ pub struct Cli {
 
 /// Settings every command accepts. Each also reads `ROSTER_…` environment variables and
 /// the `--config` file; a flag given here wins.
-#[derive(Args, Debug, Clone)]
+#[derive(Args, Debug, Clone, Default)]
 pub struct Common {
     /// TOML configuration file (see config/default.toml).
     #[arg(long, value_name = "FILE", global = true)]

@@ -95,6 +95,9 @@ impl Starting {
         } else {
             config.public_url.trim_end_matches('/').to_owned()
         };
+        if let Some(warning) = config.unreachable_links() {
+            tracing::warn!("{warning}");
+        }
         let lifecycle = web::Lifecycle::default();
         let metrics = config.metrics_on().then(web::install_metrics);
         let token = Some(config.metrics_token.as_str()).filter(|t| !t.is_empty());
