@@ -342,7 +342,7 @@ mod tests {
 
     #[test]
     fn a_misspelled_key_in_the_config_file_is_refused_by_name() {
-        let err = load_file("bind = \"127.0.0.1:9000\"\nmetrics_tokn = \"x\"\n").err().expect("refused");
+        let err = load_file("bind = \"127.0.0.1:9000\"\nmetrics_tokn = \"x\"\n").expect_err("refused");
         assert!(format!("{err:#}").contains("metrics_tokn"), "{err:#}");
         assert_eq!(load_file("bind = \"127.0.0.1:9000\"\n").unwrap().bind, "127.0.0.1:9000");
     }
