@@ -6,8 +6,10 @@ use crate::startup;
 use app::AppCtx;
 use app::accounts::NewAccountRequest;
 
+/// The installation's database, which must exist: a wrong data directory or URL is an error
+/// naming it, not a new installation holding only the account being created.
 async fn context(config: &Config) -> anyhow::Result<AppCtx> {
-    let db = startup::connect(config).await?;
+    let db = startup::connect_existing(config).await?;
     db.migrate().await?;
     Ok(AppCtx::new(db, config.auth_settings(), config.mailer()))
 }

@@ -168,6 +168,14 @@ crate::on_both_backends!(backup_and_import_never_create_a_database, |app| async 
     let args = roster::import::ImportArgs { file: &csv, workspace: None, account: None, send_email: false };
     let err = roster::import::run(&config, args).await.expect_err("nothing to import into");
     assert!(format!("{err:#}").contains(expected), "{err:#}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args(["account", "list", "--data-dir"])
+        .arg(&dir)
+        .args(["--database-url", &url])
+        .output()
+        .expect("the binary runs");
+    assert!(!out.status.success(), "account list on no database");
+    assert!(String::from_utf8_lossy(&out.stderr).contains(expected), "{}", String::from_utf8_lossy(&out.stderr));
     if app.backend == Backend::Sqlite {
         assert!(!dir.join("roster.db").exists(), "no SQLite database was created");
         let typo = dir.join("no-such-dir");
