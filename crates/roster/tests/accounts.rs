@@ -9,20 +9,6 @@ use app::auth::setup::SetupRequest;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-/// Runs the binary against `app`'s database; (success, stdout, stderr).
-fn roster(app: &TestApp, args: &[&str]) -> (bool, String, String) {
-    let config = app.config();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
-        .args(args)
-        .args(["--database-url", &config.database_url, "--data-dir"])
-        .arg(&config.data_dir)
-        .env("ROSTER_PUBLIC_URL", "https://roster.example")
-        .output()
-        .expect("the binary runs");
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (out.status.success(), text(&out.stdout), text(&out.stderr))
-}
-
 fn setup_form(token: &str, email: &str) -> Vec<(&'static str, String)> {
     vec![
         ("token", token.to_owned()),
@@ -35,7 +21,7 @@ fn setup_form(token: &str, email: &str) -> Vec<(&'static str, String)> {
 
 on_both_backends!(the_cli_creates_and_lists_accounts_and_imports_into_the_one_named, |app| async move {
     let (ok, out, err) =
-        roster(&app, &["account", "create", "--name", "Müller & Söhne GmbH", "--admin-email", "bea@mueller.example"]);
+        app.run_cli(&["account", "create", "--name", "Müller & Söhne GmbH", "--admin-email", "bea@mueller.example"]);
     assert!(ok, "{out}{err}");
     assert!(out.contains("slug muller-sohne-gmbh"), "{out}");
     let link = out.lines().find_map(|l| l.trim().strip_prefix("https://roster.example/setup?token=")).expect(&out);
@@ -75,12 +61,12 @@ on_both_backends!(the_cli_creates_and_lists_accounts_and_imports_into_the_one_na
 
     // A taken slug is refused and changes nothing.
     let (ok, out, err) =
-        roster(&app, &["account", "create", "--name", "Muller Sohne GmbH", "--admin-email", "x@y.example"]);
+        app.run_cli(&["account", "create", "--name", "Muller Sohne GmbH", "--admin-email", "x@y.example"]);
     assert!(!ok && err.contains("slug \"muller-sohne-gmbh\" exists already"), "{out}{err}");
-    let (ok, _, err) = roster(&app, &["account", "create", "--name", " ", "--admin-email", "nope"]);
+    let (ok, _, err) = app.run_cli(&["account", "create", "--name", " ", "--admin-email", "nope"]);
     assert!(!ok && err.contains("name") && err.contains("admin_email"), "every bad field at once: {err}");
 
-    let (ok, out, err) = roster(&app, &["account", "list"]);
+    let (ok, out, err) = app.run_cli(&["account", "list"]);
     assert!(ok, "{err}");
     let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
     assert_eq!(rows[0], ["id", "slug", "name", "users", "created"]);
@@ -91,14 +77,14 @@ on_both_backends!(the_cli_creates_and_lists_accounts_and_imports_into_the_one_na
     let csv = app.config().data_dir.join("people.csv");
     std::fs::write(&csv, "email,first_name,last_name,workspace,groups\nida.imp@example.com,Ida,Imp,,\n").unwrap();
     let file = csv.to_str().unwrap();
-    let (ok, out, err) = roster(&app, &["user", "import", file, "--no-email"]);
+    let (ok, out, err) = app.run_cli(&["user", "import", file, "--no-email"]);
     assert!(
         !ok && err.contains("this database has 2 accounts; name one with --account (default, muller-sohne-gmbh)"),
         "{out}{err}"
     );
-    let (ok, _, err) = roster(&app, &["user", "import", file, "--no-email", "--account", "nowhere"]);
+    let (ok, _, err) = app.run_cli(&["user", "import", file, "--no-email", "--account", "nowhere"]);
     assert!(!ok && err.contains("no account has the slug \"nowhere\""), "{err}");
-    let (ok, out, err) = roster(&app, &["user", "import", file, "--no-email", "--account", "muller-sohne-gmbh"]);
+    let (ok, out, err) = app.run_cli(&["user", "import", file, "--no-email", "--account", "muller-sohne-gmbh"]);
     assert!(ok && out.contains("1 invited"), "{out}{err}");
     let emails = |items: Vec<Value>| crate::support::app::emails(&items);
     assert!(emails(app.list_all(&bea, "q=ida.imp").await).contains(&"ida.imp@example.com".to_owned()));

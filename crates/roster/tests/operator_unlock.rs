@@ -10,19 +10,6 @@ use serde_json::json;
 
 const ANN: &str = "ann.archer@example.com";
 
-/// Runs the binary against `app`'s database; (success, stdout, stderr).
-fn roster(app: &TestApp, args: &[&str]) -> (bool, String, String) {
-    let config = app.config();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
-        .args(args)
-        .args(["--database-url", &config.database_url, "--data-dir"])
-        .arg(&config.data_dir)
-        .output()
-        .expect("the binary runs");
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (out.status.success(), text(&out.stdout), text(&out.stderr))
-}
-
 async fn sign_in(app: &TestApp, password: &str) -> StatusCode {
     app.post_json(&client(), "/api/v1/auth/login", &json!({"email": ANN, "password": password})).await.status()
 }
@@ -38,14 +25,14 @@ on_both_backends!(the_operator_unlocks_a_locked_user_from_the_command_line, |app
     assert_eq!(ann["status"], "locked", "{ann}");
 
     // Two accounts in this database: the command needs --account, and says so.
-    let (ok, out, err) = roster(&app, &["user", "unlock", ANN]);
+    let (ok, out, err) = app.run_cli(&["user", "unlock", ANN]);
     assert!(!ok && err.contains("name one with --account"), "{out}{err}");
-    let (ok, out, err) = roster(&app, &["user", "unlock", ANN, "--account", "no-such-account"]);
+    let (ok, out, err) = app.run_cli(&["user", "unlock", ANN, "--account", "no-such-account"]);
     assert!(!ok && err.contains("no account has the slug \"no-such-account\""), "{out}{err}");
-    let (ok, out, err) = roster(&app, &["user", "unlock", "nobody@example.com", "--account", &slug]);
+    let (ok, out, err) = app.run_cli(&["user", "unlock", "nobody@example.com", "--account", &slug]);
     assert!(!ok && err.contains("has the email \"nobody@example.com\""), "{out}{err}");
 
-    let (ok, out, err) = roster(&app, &["user", "unlock", ANN, "--account", &slug]);
+    let (ok, out, err) = app.run_cli(&["user", "unlock", ANN, "--account", &slug]);
     assert!(ok, "{out}{err}");
     assert!(out.contains(&format!("Unlocked {ANN}")), "{out}");
     let (_, ann) = app.get_json(&root, &format!("/api/v1/users/{}", org.ann)).await;
@@ -58,7 +45,7 @@ on_both_backends!(the_operator_unlocks_a_locked_user_from_the_command_line, |app
     assert_eq!(events[0]["details"], json!({"by": "operator"}), "{log}");
 
     // Not locked (any more): a clear error, nothing audited.
-    let (ok, out, err) = roster(&app, &["user", "unlock", ANN, "--account", &slug]);
+    let (ok, out, err) = app.run_cli(&["user", "unlock", ANN, "--account", &slug]);
     assert!(!ok && err.contains("is not locked"), "{out}{err}");
     let (_, log) = app.get_json(&root, &format!("/api/v1/audit?action=user.unlocked&target={}", org.ann)).await;
     assert_eq!(log["items"].as_array().map(Vec::len), Some(1), "{log}");

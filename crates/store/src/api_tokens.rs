@@ -246,11 +246,8 @@ fn find_live_sql(d: crate::dialect::Dialect) -> String {
 /// The unrevoked, unexpired token whose secret hashes to `secret_hash`, of a creator not
 /// deleted, with the creator's current role — the bearer check's one statement.
 pub async fn find_live(db: &Db, secret_hash: &[u8], now: Micros) -> Result<Option<LiveTokenRow>, StoreError> {
-    static SQLITE: std::sync::LazyLock<String> =
-        std::sync::LazyLock::new(|| find_live_sql(crate::dialect::Dialect::SQLITE));
-    static POSTGRES: std::sync::LazyLock<String> =
-        std::sync::LazyLock::new(|| find_live_sql(crate::dialect::Dialect::POSTGRES));
-    let sql: &'static str = if db.dialect().is_sqlite() { SQLITE.as_str() } else { POSTGRES.as_str() };
+    static SQL: crate::dialect::BuiltSql = crate::dialect::BuiltSql::new(find_live_sql);
+    let sql = SQL.get(db.dialect());
     db.run().fetch_optional(Sql::new(sql).bind(secret_hash).bind(now)).await
 }
 

@@ -7,6 +7,27 @@ pub struct Dialect {
     sqlite: bool,
 }
 
+/// A statement assembled from dialect fragments, built once per backend on first use and
+/// kept for the life of the process (hot paths: the session and API-token checks run it on
+/// every request). Declare it `static` with the builder: `BuiltSql::new(find_sql)`.
+pub struct BuiltSql {
+    build: fn(Dialect) -> String,
+    sqlite: std::sync::OnceLock<String>,
+    postgres: std::sync::OnceLock<String>,
+}
+
+impl BuiltSql {
+    pub const fn new(build: fn(Dialect) -> String) -> Self {
+        Self { build, sqlite: std::sync::OnceLock::new(), postgres: std::sync::OnceLock::new() }
+    }
+
+    /// The statement for `d`, built on the first call.
+    pub fn get(&'static self, d: Dialect) -> &'static str {
+        let cell = if d.is_sqlite() { &self.sqlite } else { &self.postgres };
+        cell.get_or_init(|| (self.build)(d))
+    }
+}
+
 /// Shortest query the trigram indexes can serve; shorter ones scan.
 pub const TRIGRAM_MIN_CHARS: usize = 3;
 

@@ -137,11 +137,8 @@ fn find_live_sql(dialect: crate::dialect::Dialect) -> String {
 
 /// The unended, unexpired session whose token hashes to `token_hash`, in one statement.
 pub async fn find_live(db: &Db, token_hash: &[u8], now: Micros) -> Result<Option<LiveSession>, StoreError> {
-    static SQLITE: std::sync::LazyLock<String> =
-        std::sync::LazyLock::new(|| find_live_sql(crate::dialect::Dialect::SQLITE));
-    static POSTGRES: std::sync::LazyLock<String> =
-        std::sync::LazyLock::new(|| find_live_sql(crate::dialect::Dialect::POSTGRES));
-    let sql: &'static str = if db.dialect().is_sqlite() { SQLITE.as_str() } else { POSTGRES.as_str() };
+    static SQL: crate::dialect::BuiltSql = crate::dialect::BuiltSql::new(find_live_sql);
+    let sql = SQL.get(db.dialect());
     db.run().fetch_optional(Sql::new(sql).bind(token_hash).bind(now)).await
 }
 

@@ -185,10 +185,8 @@ fn find_sql(dialect: crate::dialect::Dialect) -> String {
 /// One user of `account` (not deleted) with their role, workspaces and groups, in one
 /// statement; `None` for no such user (also one of another account).
 pub async fn find(db: &Db, account: AccountId, id: UserId) -> Result<Option<TargetRow>, StoreError> {
-    static SQLITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| find_sql(crate::dialect::Dialect::SQLITE));
-    static POSTGRES: std::sync::LazyLock<String> =
-        std::sync::LazyLock::new(|| find_sql(crate::dialect::Dialect::POSTGRES));
-    let sql: &'static str = if db.dialect().is_sqlite() { SQLITE.as_str() } else { POSTGRES.as_str() };
+    static SQL: crate::dialect::BuiltSql = crate::dialect::BuiltSql::new(find_sql);
+    let sql = SQL.get(db.dialect());
     let row: Option<Row> = db.run().fetch_optional(Sql::new(sql).bind(account.0).bind(id.0)).await?;
     row.map(Row::parse).transpose()
 }

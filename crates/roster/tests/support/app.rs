@@ -200,6 +200,21 @@ impl TestApp {
         test_config(&self.dir, self.database_url.clone())
     }
 
+    /// Runs the `roster` binary with `args` against this app's database and data directory
+    /// (links it prints point at https://roster.example); (success, stdout, stderr).
+    pub fn run_cli(&self, args: &[&str]) -> (bool, String, String) {
+        let config = self.config();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+            .args(args)
+            .args(["--database-url", &config.database_url, "--data-dir"])
+            .arg(&config.data_dir)
+            .env("ROSTER_PUBLIC_URL", "https://roster.example")
+            .output()
+            .expect("the binary runs");
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.success(), text(&out.stdout), text(&out.stderr))
+    }
+
     /// A new, empty database of this app's backend (and a data directory for it), for tests
     /// that start instances of their own. Both go away with this app.
     pub async fn fresh_database(&self) -> (PathBuf, String) {
