@@ -45,7 +45,8 @@ pub fn secret_body(presented: &str) -> Option<&str> {
 /// What a token may do now: its `permissions` and `scope` intersected with its creator's
 /// current role. When the token holds everything its creator holds, everywhere the creator
 /// acts, it acts as the creator's role itself (so a Master Admin's full token keeps Master
-/// Admin's authority over others); otherwise as a custom role named after the token.
+/// Admin's authority over others) — but never as the Primary Master Admin: a Primary's full
+/// token acts as a Master Admin; otherwise as a custom role named after the token.
 pub fn effective_role(
     creator: &AdminRole,
     token: ApiTokenId,
@@ -56,7 +57,13 @@ pub fn effective_role(
     let held = creator.permissions();
     let reach = creator.scope();
     if permissions.is_superset_of(held) && scope.contains(&reach) {
-        return creator.clone();
+        // The Primary Master Admin's acts of their own (handing over the primary role,
+        // transferring bot ownership, granting Master Admin) are never a token's: a leaked
+        // token must not give the account away. Their full token is a Master Admin's.
+        return match creator {
+            AdminRole::PrimaryMasterAdmin => AdminRole::MasterAdmin,
+            other => other.clone(),
+        };
     }
     AdminRole::Custom {
         id: AdminRoleId(token.0),
@@ -71,6 +78,16 @@ mod tests {
     use super::*;
     use crate::ids::WorkspaceId;
     use crate::permission::Permission;
+
+    #[test]
+    fn a_primary_master_admins_full_token_is_a_master_admin() {
+        let every = PermissionSet::all();
+        let role = effective_role(&AdminRole::PrimaryMasterAdmin, ApiTokenId::new(), "t", every, &Scope::AllWorkspaces);
+        assert_eq!(role, AdminRole::MasterAdmin);
+        assert!(!role.may_transfer_ownership());
+        let role = effective_role(&AdminRole::MasterAdmin, ApiTokenId::new(), "t", every, &Scope::AllWorkspaces);
+        assert_eq!(role, AdminRole::MasterAdmin);
+    }
 
     #[test]
     fn expiry_is_in_the_future_and_within_a_year() {

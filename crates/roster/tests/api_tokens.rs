@@ -183,6 +183,50 @@ on_both_backends!(a_token_is_not_its_creators_own_session, |app| async move {
     app.login_admin().await;
 });
 
+on_both_backends!(a_token_holds_no_act_only_a_person_may_do, |app| async move {
+    let org = app.seed_org().await;
+    let root = app.login_admin().await;
+    // The Primary Master Admin's full token acts as a Master Admin: a leaked token cannot
+    // hand the account over.
+    let every: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).collect();
+    let (full, _) = token(&app, &root, "everything", &every).await;
+    let (status, me) = {
+        let res = with_token(&app, &full, Method::GET, "/api/v1/me", None).await;
+        (res.status(), res.json::<Value>().await.expect("json"))
+    };
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["user"]["account_role"], "Master Admin", "{me}");
+    let make_primary = format!("/api/v1/users/{}/make-primary", org.cat);
+    let res = with_token(&app, &full, Method::POST, &make_primary, Some(json!({}))).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (_, cat) = app.get_json(&root, &format!("/api/v1/users/{}", org.cat)).await;
+    assert_ne!(cat["role_kind"], "primary_master_admin", "{cat}");
+
+    // A deleted creator's tokens are revoked with the deletion and stay dead after a restore.
+    let role_id = app.add_role(org.account, "Ops", &[Permission::UsersView, Permission::TokensManage], None).await;
+    let ops = Person {
+        email: "ops@example.com",
+        first: "Olive",
+        last: "Ops",
+        status: UserStatus::Active,
+        workspaces: vec![org.alpha],
+        role: Some(role_id),
+    };
+    let ops_id = app.add_user(org.account, ops).await;
+    let c = app.login("ops@example.com", PASSWORD).await;
+    let (secret, id) = token(&app, &c, "ops script", &["users.view"]).await;
+    assert_eq!(status_with(&app, &secret, Method::GET, "/api/v1/users", None).await, StatusCode::OK);
+    let (status, _) = app.send(&root, Method::DELETE, &format!("/api/v1/users/{ops_id}"), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(status_with(&app, &secret, Method::GET, "/api/v1/users", None).await, StatusCode::UNAUTHORIZED);
+    let (status, _) = app.send(&root, Method::POST, &format!("/api/v1/users/{ops_id}/restore"), None).await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(status_with(&app, &secret, Method::GET, "/api/v1/users", None).await, StatusCode::UNAUTHORIZED);
+    let (_, list) = app.get_json(&root, "/api/v1/api-tokens").await;
+    let item = list["items"].as_array().unwrap().iter().find(|t| t["id"] == id.as_str()).expect("listed").clone();
+    assert_eq!(item["status"], "revoked", "{item}");
+});
+
 on_both_backends!(every_refused_token_gets_the_same_401, |app| async move {
     let org = app.seed_org().await;
     let root = app.login_admin().await;
@@ -214,6 +258,20 @@ on_both_backends!(every_refused_token_gets_the_same_401, |app| async move {
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{secret}");
         assert_eq!(res.headers()["www-authenticate"], "Bearer error=\"invalid_token\"", "{secret}");
         assert_eq!(res.headers()["content-type"], "application/problem+json");
+        answers.push(res.text().await.expect("body"));
+    }
+    // Malformed headers that still name the bearer scheme: no secret, a tab, bytes that are
+    // not text — the same answer, not the cookie path's "sign in first".
+    let raw: [&[u8]; 4] = [b"Bearer", b"Bearer ", b"Bearer\troster_pat_x", b"bearer roster_pat_\xc3\xa9"];
+    for value in raw {
+        let res = reqwest::Client::new()
+            .get(app.url("/api/v1/users"))
+            .header("Authorization", reqwest::header::HeaderValue::from_bytes(value).expect("header"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{value:?}");
+        assert_eq!(res.headers()["www-authenticate"], "Bearer error=\"invalid_token\"", "{value:?}");
         answers.push(res.text().await.expect("body"));
     }
     assert!(answers.windows(2).all(|w| w[0] == w[1]), "{answers:#?}");

@@ -7,7 +7,7 @@
 
 use crate::audit::{self, NewAuditEvent};
 use crate::lookups::Named;
-use crate::sql::Sql;
+use crate::sql::{Sql, Tx};
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, ApiTokenId, UserId, WorkspaceId};
 use domain::permission::{Permission, PermissionSet, Scope};
@@ -179,6 +179,23 @@ pub async fn revoke(
             .bind(by.0)
             .bind(id.0);
     audit::commit_audited(db, update, audit).await
+}
+
+/// Revokes every live token `creator` made, as of `at` by `by`, inside the caller's
+/// transaction (a deleted creator's tokens stay dead when the user is restored). Returns how
+/// many were revoked.
+pub(crate) async fn revoke_all_of_in(tx: &mut Tx, creator: UserId, by: UserId, at: Micros) -> Result<u64, StoreError> {
+    tx.run()
+        .execute(
+            Sql::new(
+                "UPDATE api_tokens SET revoked_at = $1, revoked_by_user_id = $2 \
+                 WHERE creator_user_id = $3 AND revoked_at IS NULL",
+            )
+            .bind(at)
+            .bind(by.0)
+            .bind(creator.0),
+        )
+        .await
 }
 
 /// A live token with what authorization needs about it and its creator, from one statement.

@@ -69,6 +69,7 @@ pub async fn soft_delete(
     let done = audit::update_audited(&mut tx, delete, audit).await?;
     if done {
         crate::sessions::end_all_in(&mut tx, user, None, ending).await?;
+        crate::api_tokens::revoke_all_of_in(&mut tx, user, by, audit.at).await?;
     }
     tx.commit().await?;
     Ok(if done { Deleted::Done } else { Deleted::Refused })

@@ -61,11 +61,14 @@ pub(crate) fn refuse_page_viewer(parts: &Parts, e: AppError) -> Response {
 }
 
 /// The secret of `Authorization: Bearer <secret>` (the scheme in any case, RFC 9110
-/// §11.1), if the request has one. Other schemes are not ours and are ignored.
-pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, secret) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| secret.trim())
+/// §11.1), if the request presents one — also a malformed one (no secret, a tab, bytes that
+/// are not text), which must get the same `invalid_token` answer as any refused token
+/// rather than fall back to the cookie. Other schemes are not ours and are ignored.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.as_bytes();
+    let (scheme, rest) = value.split_at_checked(6)?;
+    let separated = rest.first().is_none_or(u8::is_ascii_whitespace);
+    (scheme.eq_ignore_ascii_case(b"bearer") && separated).then(|| String::from_utf8_lossy(rest).trim().to_owned())
 }
 
 /// The one answer to every refused bearer token — malformed, unknown, expired, revoked,
@@ -90,7 +93,7 @@ impl FromRequestParts<AppState> for ApiUser {
         if let Some(p) = parts.extensions.get::<Principal>() {
             return Ok(Self(p.clone()));
         }
-        let Some(secret) = bearer(&parts.headers).map(str::to_owned) else {
+        let Some(secret) = bearer(&parts.headers) else {
             return viewer(parts, state).await.map(Self).map_err(|e| ApiError::from(e).into_response());
         };
         let p = match app::api_tokens::authenticate(&state.ctx, &secret, &client_ip(parts)).await {
