@@ -336,7 +336,10 @@ mod tests {
     }
 
     fn load_file(toml: &str) -> anyhow::Result<Config> {
-        let file = std::env::temp_dir().join(format!("roster-config-{}.toml", std::process::id()));
+        // One file per call: tests run in parallel threads of one process.
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let file = std::env::temp_dir().join(format!("roster-config-{}-{n}.toml", std::process::id()));
         std::fs::write(&file, toml).unwrap();
         let common = Common { config: Some(file.clone()), ..Common::default() };
         let loaded = Config::load(&common, Overrides::default());
