@@ -6,8 +6,10 @@ use crate::startup;
 use app::AppCtx;
 use app::accounts::NewAccountRequest;
 
+/// The installation's database, which must exist: a wrong data directory or URL is an error
+/// naming it, not a new installation holding only the account being created.
 async fn context(config: &Config) -> anyhow::Result<AppCtx> {
-    let db = startup::connect(config).await?;
+    let db = startup::connect_existing(config).await?;
     db.migrate().await?;
     Ok(AppCtx::new(db, config.auth_settings(), config.mailer()))
 }
@@ -22,6 +24,9 @@ pub async fn create(config: &Config, req: NewAccountRequest) -> anyhow::Result<(
         "Created account {:?} (slug {}, id {}) with workspace \"Default\".",
         created.name, created.slug, created.id.0
     );
+    if let Some(warning) = config.unreachable_links() {
+        eprintln!("Warning: {warning}.");
+    }
     println!(
         "Send this link to {}: it creates their Primary Master Admin, works once, and expires at {}.\n  {}/setup?token={}",
         created.admin_email,

@@ -15,7 +15,7 @@ pub struct Cli {
 
 /// Settings every command accepts. Each also reads `ROSTER_…` environment variables and
 /// the `--config` file; a flag given here wins.
-#[derive(Args, Debug, Clone)]
+#[derive(Args, Debug, Clone, Default)]
 pub struct Common {
     /// TOML configuration file (see config/default.toml).
     #[arg(long, value_name = "FILE", global = true)]
@@ -162,7 +162,10 @@ impl Cli {
             Command::Migrate { common } => {
                 let config = Config::load(&common, Overrides::default())?;
                 telemetry::init(config.log_format);
+                // Creates the database when there is none (a first install may migrate
+                // before it serves), under the lock a restore respects.
                 let db = startup::connect(&config).await?;
+                let _held = crate::serving_lock::for_command(&config)?;
                 let report = db.migrate().await?;
                 println!("Migrations applied to {}", config.database_url_redacted());
                 if report.rekeyed > 0 {

@@ -5,6 +5,7 @@ use crate::cli::Common;
 use anyhow::Context;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use figment::value::Value;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::PathBuf;
@@ -17,8 +18,9 @@ pub enum LogFormat {
     Json,
 }
 
-/// The header trusted proxies write the client's address into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// The header trusted proxies write the client's address into. Read in any case (header
+/// names are case-insensitive: `X-Forwarded-For` and `x-forwarded-for` are one header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ForwardedHeader {
     /// `X-Forwarded-For` (nginx, HAProxy, most cloud load balancers).
@@ -28,8 +30,24 @@ pub enum ForwardedHeader {
     Forwarded,
 }
 
+impl<'de> Deserialize<'de> for ForwardedHeader {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        match name.trim().to_ascii_lowercase().as_str() {
+            "x-forwarded-for" => Ok(Self::XForwardedFor),
+            "forwarded" => Ok(Self::Forwarded),
+            _ => Err(serde::de::Error::invalid_value(
+                serde::de::Unexpected::Str(&name),
+                &"x-forwarded-for or forwarded (in any case)",
+            )),
+        }
+    }
+}
+
+/// Unknown keys are refused (a misspelled key in the `--config` file would otherwise be
+/// ignored without a word, its default silently in force).
 #[derive(Clone, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Address to listen on.
     pub bind: String,
@@ -64,8 +82,8 @@ pub struct Config {
     /// Proxies (CIDR networks or addresses, comma-separated) whose forwarding header names
     /// the client's address. Empty: the socket peer is always the client.
     pub trusted_proxies: String,
-    /// Which header the trusted proxies write: `x-forwarded-for` or `forwarded` (RFC 7239).
-    /// Only that one is read: the other may come unchanged from the client.
+    /// Which header the trusted proxies write: `x-forwarded-for` or `forwarded` (RFC 7239),
+    /// in any case. Only that one is read: the other may come unchanged from the client.
     pub forwarded_header: ForwardedHeader,
     /// How long invitation links work, in hours.
     pub invitation_lifetime_hours: u32,
@@ -175,7 +193,16 @@ impl Config {
             anyhow::ensure!(file.exists(), "config file {} does not exist", file.display());
             fig = fig.merge(Toml::file(file));
         }
-        fig = fig.merge(Env::prefixed("ROSTER_").split("__"));
+        // Only the variables that name a setting: other `ROSTER_…` variables (a script's own)
+        // are none of the configuration's business, unlike the file's keys.
+        let known: Vec<String> = match Value::serialize(Config::default()) {
+            Ok(Value::Dict(_, dict)) => dict.into_keys().collect(),
+            _ => Vec::new(),
+        };
+        let env = Env::prefixed("ROSTER_").filter(move |key| {
+            known.iter().any(|k| key.as_str().split("__").next().is_some_and(|top| top.eq_ignore_ascii_case(k)))
+        });
+        fig = fig.merge(env.split("__"));
         let mut config: Config = fig.extract().context("invalid configuration")?;
         config.trusted_proxies().context("invalid ROSTER_TRUSTED_PROXIES")?;
         if let Some(d) = &common.data_dir {
@@ -210,6 +237,20 @@ impl Config {
         } else {
             self.public_url.trim_end_matches('/').to_owned()
         }
+    }
+
+    /// A warning when links would point at an address nobody can open: no `public_url`, and
+    /// a bind address of every interface (`0.0.0.0`, `::`), which `link_base` would print.
+    pub fn unreachable_links(&self) -> Option<String> {
+        let host = self.bind.rsplit_once(':').map_or(self.bind.as_str(), |(h, _)| h);
+        let every = matches!(host.trim_start_matches('[').trim_end_matches(']'), "0.0.0.0" | "::" | "");
+        (self.public_url.is_empty() && every).then(|| {
+            format!(
+                "links (setup, invitations, password resets) would point at http://{}, which no browser can open; \
+                 set ROSTER_PUBLIC_URL to the address people use (e.g. https://roster.example.com)",
+                self.bind
+            )
+        })
     }
 
     /// The database URL without any password, for messages.
@@ -288,6 +329,50 @@ mod tests {
         assert_eq!(format!("{from_file:?}"), format!("{:?}", Config::default()));
         assert_eq!(from_file.mail_from, Config::default().mail_from);
         assert_eq!(from_file.argon2_memory_kib, Config::default().argon2_memory_kib);
+    }
+
+    fn load_file(toml: &str) -> anyhow::Result<Config> {
+        let file = std::env::temp_dir().join(format!("roster-config-{}.toml", std::process::id()));
+        std::fs::write(&file, toml).unwrap();
+        let common = Common { config: Some(file.clone()), ..Common::default() };
+        let loaded = Config::load(&common, Overrides::default());
+        std::fs::remove_file(&file).ok();
+        loaded
+    }
+
+    #[test]
+    fn a_misspelled_key_in_the_config_file_is_refused_by_name() {
+        let err = load_file("bind = \"127.0.0.1:9000\"\nmetrics_tokn = \"x\"\n").expect_err("refused");
+        assert!(format!("{err:#}").contains("metrics_tokn"), "{err:#}");
+        assert_eq!(load_file("bind = \"127.0.0.1:9000\"\n").unwrap().bind, "127.0.0.1:9000");
+    }
+
+    #[test]
+    fn the_forwarded_header_is_read_in_any_case() {
+        for (name, want) in [
+            ("X-Forwarded-For", ForwardedHeader::XForwardedFor),
+            ("x-forwarded-for", ForwardedHeader::XForwardedFor),
+            ("Forwarded", ForwardedHeader::Forwarded),
+            ("FORWARDED", ForwardedHeader::Forwarded),
+        ] {
+            let c = load_file(&format!("forwarded_header = \"{name}\"\n")).unwrap();
+            assert_eq!(c.forwarded_header, want, "{name}");
+        }
+        assert!(load_file("forwarded_header = \"X-Real-IP\"\n").is_err());
+    }
+
+    #[test]
+    fn links_to_every_interface_are_warned_about() {
+        let on = |bind: &str, public_url: &str| {
+            Config { bind: bind.into(), public_url: public_url.into(), ..Config::default() }.unreachable_links()
+        };
+        for bind in ["0.0.0.0:8080", "[::]:8080", ":8080"] {
+            let warning = on(bind, "").unwrap_or_else(|| panic!("{bind}"));
+            assert!(warning.contains("set ROSTER_PUBLIC_URL"), "{warning}");
+        }
+        assert_eq!(on("0.0.0.0:8080", "https://roster.example.com"), None);
+        assert_eq!(on("127.0.0.1:8080", ""), None);
+        assert_eq!(on("roster.internal:8080", ""), None);
     }
 
     #[test]

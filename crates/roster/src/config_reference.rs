@@ -68,7 +68,9 @@ pub fn markdown() -> String {
          `ROSTER_UPDATE_DOCS=1 cargo test -p roster config_reference`; a test fails when this file is stale.\n\n\
          Every setting can be given, from lowest to highest precedence, as its built-in default,\n\
          in the `--config` TOML file (key = the setting's name; `config/default.toml` lists them all),\n\
-         as a `ROSTER_…` environment variable, or (where one exists) as a command-line flag.\n\n\
+         as a `ROSTER_…` environment variable, or (where one exists) as a command-line flag.\n\
+         A key the file does not know (a misspelling) stops Roster at start, naming the key;\n\
+         `ROSTER_…` variables that name no setting are left alone.\n\n\
          | setting | environment | flag | default | meaning |\n|---|---|---|---|---|\n",
     );
     for (name, doc) in documented_fields() {

@@ -31,14 +31,32 @@ pub struct ImportArgs<'a> {
 pub async fn run(config: &Config, args: ImportArgs<'_>) -> anyhow::Result<()> {
     let lines = count_lines(args.file)?;
     let file = std::fs::File::open(args.file).with_context(|| format!("cannot open {}", args.file.display()))?;
-    let db = startup::connect(config).await?;
+    // Imports into an installation that exists: a wrong data directory is an error, not a
+    // new empty database (whose import would find no account anyway).
+    let db = startup::connect_existing(config).await?;
+    let _held = crate::serving_lock::for_command(config)?;
     db.migrate().await?;
     let ctx = app::AppCtx::new(db.clone(), config.auth_settings(), config.mailer());
     let account = app::accounts::pick(&ctx, args.account.as_deref()).await?;
+    if let Some(name) = &args.workspace {
+        // Up front: otherwise every row would be refused, one by one, for the same reason.
+        let workspaces = store::lookups::workspaces(&db, domain::ids::AccountId(account.id)).await?;
+        if !workspaces.iter().any(|w| w.name.to_lowercase() == name.to_lowercase()) {
+            let names: Vec<&str> = workspaces.iter().map(|w| w.name.as_str()).collect();
+            anyhow::bail!(
+                "--workspace: the account {} has no workspace named {name:?} (it has: {})",
+                account.slug,
+                names.join(", ")
+            );
+        }
+    }
     let may = app::authz::operator_invite(domain::ids::AccountId(account.id));
     let mut opts = InviteOptions::new(&config.link_base(), ctx.auth.invitation_lifetime);
     opts.default_workspace = args.workspace;
     opts.send_email = args.send_email;
+    if let Some(warning) = config.unreachable_links().filter(|_| args.send_email) {
+        eprintln!("Warning: {warning}.");
+    }
     let worker = args.send_email.then(|| app::mail::outbox::spawn_worker(ctx.clone()));
 
     let bar = ProgressBar::new(lines.saturating_sub(1)).with_style(

@@ -7,7 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod config_reference;
 mod demo;
-mod import;
+pub mod import;
 mod serve;
 mod serving_lock;
 pub mod startup;

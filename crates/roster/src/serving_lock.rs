@@ -2,7 +2,8 @@
 //! has it open: the server would go on writing to the file moved aside, and every change
 //! made after the restore would be lost without a word.
 //!
-//! A running server holds a *shared* `flock(2)` on `<database file>.lock` (several servers on
+//! A running server — and `roster backup`, `roster migrate` and `roster user import`, which
+//! read or write the same file — holds a *shared* `flock(2)` on `<database file>.lock` (several servers on
 //! one file may run together; SQLite itself serializes their writes); a restore takes it
 //! *exclusive*, without waiting. The lock is advisory and local to the machine (not for
 //! network file systems, where SQLite's own locking is not reliable either), and the kernel
@@ -24,6 +25,8 @@ pub struct DatabaseLock {
 #[derive(Debug, Clone, Copy)]
 enum Holder {
     Server,
+    /// `roster backup`, `migrate`, `user import`: like a server, for the command's length.
+    Command,
     Restore,
 }
 
@@ -32,6 +35,13 @@ enum Holder {
 /// lock file cannot be created beside the database.
 pub fn for_server(config: &Config) -> anyhow::Result<Option<DatabaseLock>> {
     take(config, Holder::Server)
+}
+
+/// The shared lock `roster backup`, `roster migrate` and `roster user import` hold while
+/// they run, so a restore refuses meanwhile (`Ok(None)` on PostgreSQL or in memory). Errors
+/// when a restore into the same database is under way.
+pub fn for_command(config: &Config) -> anyhow::Result<Option<DatabaseLock>> {
+    take(config, Holder::Command)
 }
 
 /// The exclusive lock a restore holds while it replaces the database file. Errors, naming
@@ -52,7 +62,7 @@ fn take(config: &Config, holder: Holder) -> anyhow::Result<Option<DatabaseLock>>
         .open(&path)
         .with_context(|| format!("cannot open the lock file {}", path.display()))?;
     let taken = match holder {
-        Holder::Server => file.try_lock_shared(),
+        Holder::Server | Holder::Command => file.try_lock_shared(),
         Holder::Restore => file.try_lock(),
     };
     match (taken, holder) {
@@ -60,8 +70,11 @@ fn take(config: &Config, holder: Holder) -> anyhow::Result<Option<DatabaseLock>>
         (Err(TryLockError::WouldBlock), Holder::Server) => {
             bail!("a restore into {} is under way; start Roster when it has finished", config.database_url_redacted())
         }
+        (Err(TryLockError::WouldBlock), Holder::Command) => {
+            bail!("a restore into {} is under way; run this again when it has finished", config.database_url_redacted())
+        }
         (Err(TryLockError::WouldBlock), Holder::Restore) => bail!(
-            "Roster is running on {} (it holds {}); stop every server using this database first, then restore",
+            "Roster is running on {} (a server, backup, migrate or import holds {}); stop it first, then restore",
             config.database_url_redacted(),
             path.display()
         ),

@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::serve::{self, Stopper};
 use crate::serving_lock::{self, DatabaseLock};
-use anyhow::Context;
+use anyhow::{Context, bail};
 use app::bootstrap::FirstStart;
 use app::demo::DemoCredentials;
 use app::{AppCtx, Db};
@@ -20,6 +20,34 @@ pub async fn connect(config: &Config) -> anyhow::Result<Db> {
             .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
     }
     Db::connect(&url).await.with_context(|| format!("cannot open database {}", config.database_url_redacted()))
+}
+
+/// Opens the configured database for a command that works on what is already there
+/// (`roster backup`, `roster user import`): never creates one. Errors, naming the file or URL
+/// and what to check, when the SQLite file is missing or the database has no Roster schema
+/// (a wrong `--data-dir` or `ROSTER_DATABASE_URL`, an empty PostgreSQL database).
+pub async fn connect_existing(config: &Config) -> anyhow::Result<Db> {
+    let url = config.database_url();
+    let shown = config.database_url_redacted();
+    if url.starts_with("sqlite:") {
+        let file = store::backup::sqlite_file(&url)?;
+        if !file.is_file() {
+            bail!(
+                "there is no Roster database at {}; check --data-dir (ROSTER_DATA_DIR) or \
+                 --database-url (ROSTER_DATABASE_URL) — `roster serve` or `roster migrate` creates one",
+                file.display()
+            );
+        }
+    }
+    let db = Db::connect_existing(&url).await.with_context(|| format!("cannot open database {shown}"))?;
+    if !db.is_roster().await.with_context(|| format!("cannot read database {shown}"))? {
+        db.close().await;
+        bail!(
+            "{shown} has no Roster schema (wrong database?); check --database-url (ROSTER_DATABASE_URL) \
+             or --data-dir — `roster serve` or `roster migrate` sets one up"
+        );
+    }
+    Ok(db)
 }
 
 /// The server loop, running on its own task; dropping this aborts it (and with it every
@@ -67,6 +95,9 @@ impl Starting {
         } else {
             config.public_url.trim_end_matches('/').to_owned()
         };
+        if let Some(warning) = config.unreachable_links() {
+            tracing::warn!("{warning}");
+        }
         let lifecycle = web::Lifecycle::default();
         let metrics = config.metrics_on().then(web::install_metrics);
         let token = Some(config.metrics_token.as_str()).filter(|t| !t.is_empty());

@@ -106,7 +106,7 @@ on_both_backends!(the_cli_creates_and_lists_accounts_and_imports_into_the_one_na
 });
 
 /// Adds an account whose Primary Master Admin is `email` with `password`.
-async fn account_with_admin(app: &TestApp, name: &str, email: &str, password: &str) {
+pub(crate) async fn account_with_admin(app: &TestApp, name: &str, email: &str, password: &str) {
     let req = NewAccountRequest { name: name.into(), slug: None, admin_email: email.into() };
     let created = app::accounts::create(&app.ctx, req).await.expect("account created");
     let setup = SetupRequest {
@@ -181,4 +181,31 @@ on_both_backends!(one_email_in_several_accounts_signs_in_where_its_password_prov
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let me = app.get_json(&c, "/api/v1/me").await.1;
     assert_eq!(me["user"]["account_id"], third["user"]["account_id"]);
+});
+
+// Sign-in checks an email in at most 5 accounts (the oldest), so its work does not grow
+// with the accounts an address is in; in a 6th, the user signs in naming it — `account` in
+// the API, `/login?account=SLUG` on the page.
+on_both_backends!(an_email_in_more_than_five_accounts_signs_in_to_the_sixth_by_naming_it, |app| async move {
+    const SIXTH: &str = "Sixth-Horse-6";
+    for name in ["Co Two", "Co Three", "Co Four", "Co Five"] {
+        account_with_admin(&app, name, ADMIN_EMAIL, PASSWORD).await;
+    }
+    account_with_admin(&app, "Co Six", ADMIN_EMAIL, SIXTH).await;
+    let (status, _) = sign_in(&app, json!({"email": ADMIN_EMAIL, "password": SIXTH})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the sixth account is not tried without its name");
+    let (status, opened) = sign_in(&app, json!({"email": ADMIN_EMAIL, "password": SIXTH, "account": "co-six"})).await;
+    assert_eq!(status, StatusCode::OK, "{opened}");
+    let (status, choose) = sign_in(&app, json!({"email": ADMIN_EMAIL, "password": PASSWORD})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{choose}");
+    assert_eq!(choose["accounts"].as_array().unwrap().len(), 5, "{choose}");
+
+    let c = client();
+    let page = c.get(app.url("/login?account=co-six")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(r#"name="account" value="co-six""#) && page.contains("named-account"), "{page}");
+    let form = [("email", ADMIN_EMAIL), ("password", SIXTH), ("next", "/admin/users"), ("account", "co-six")];
+    let res = c.post(app.url("/login")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let me = app.get_json(&c, "/api/v1/me").await.1;
+    assert_eq!(me["user"]["account_id"], opened["user"]["account_id"]);
 });

@@ -15,6 +15,37 @@ fn roster(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     out
 }
 
+/// An unknown `--workspace` fails before any row, naming the flag (it used to refuse every
+/// row one by one and exit 0); a wrong data directory fails without creating a database.
+#[test]
+fn import_refuses_an_unknown_workspace_and_a_missing_database_up_front() {
+    let dir = std::env::temp_dir().join(format!("roster-import-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    roster(&dir, &["demo", "--users", "10"]);
+    let csv = dir.join("people.csv");
+    std::fs::write(&csv, "email,first_name,last_name,workspace,groups\nzed.zimmer@example.com,Zed,Zimmer,,\n").unwrap();
+    let run = |data_dir: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_roster"))
+            .args(["user", "import", csv.to_str().unwrap(), "--no-email", "--workspace", "Nope"])
+            .arg("--data-dir")
+            .arg(data_dir)
+            .env_remove("ROSTER_DATABASE_URL")
+            .output()
+            .expect("the binary runs")
+    };
+    let out = run(&dir);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("--workspace") && err.contains("\"Nope\""), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).is_empty(), "no row was tried");
+    let elsewhere = dir.join("typo");
+    let out = run(&elsewhere);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("there is no Roster database at"));
+    assert!(!elsewhere.exists(), "nothing created");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn import_invites_valid_rows_and_reports_refused_ones_by_line() {
     let dir = std::env::temp_dir().join(format!("roster-import-{}", uuid::Uuid::now_v7().simple()));

@@ -132,6 +132,37 @@ mod metrics_name_every_series {
     }
 }
 
+/// Refusals by the layers around the handlers (a CSRF 403, a body-limit 413) are in the
+/// latency histogram under their route: they used to bypass it, as did 408 and 503.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_before_the_handler_are_counted() {
+    let app = spawn_app_with(Backend::Sqlite, |c| c.metrics_token = TOKEN.into()).await.unwrap();
+    let forbidden = "roster_http_request_duration_seconds_count{method=\"DELETE\",route=\"/api/v1/admin-roles/{id}\",status=\"4xx\"}";
+    let too_large =
+        "roster_http_request_duration_seconds_count{method=\"PUT\",route=\"/api/v1/settings/sso\",status=\"4xx\"}";
+    let (_, before) = scrape(&app, Some(TOKEN)).await;
+    let count = |text: &str, series: &str| value(text, series).unwrap_or(0.0);
+
+    let res =
+        client().delete(app.url("/api/v1/admin-roles/1")).header("origin", "http://evil.example").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // A declared length over the limit, refused before a byte of the body is read.
+    let port = app.port;
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let head = format!(
+        "PUT /api/v1/settings/sso HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
+         Content-Length: 100000000\r\nConnection: close\r\n\r\n"
+    );
+    tokio::io::AsyncWriteExt::write_all(&mut stream, head.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    let _ = tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut answer).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+
+    let (_, after) = scrape(&app, Some(TOKEN)).await;
+    assert!(count(&after, forbidden) > count(&before, forbidden), "the CSRF 403 is counted:\n{after}");
+    assert!(count(&after, too_large) > count(&before, too_large), "the 413 is counted:\n{after}");
+}
+
 #[tokio::test]
 async fn metrics_are_off_unless_configured() {
     let app = spawn_app(Backend::Sqlite).await.unwrap();

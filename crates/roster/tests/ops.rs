@@ -73,24 +73,43 @@ fn the_binary_logs_json_and_stops_gracefully_on_sigterm() {
         .env("ROSTER_ARGON2_MEMORY_KIB", "1024")
         .env("ROSTER_BOOTSTRAP_ADMIN_EMAIL", "ops@example.com")
         .env("ROSTER_BOOTSTRAP_ADMIN_PASSWORD", "Correct-Horse-7")
+        // A drain long enough to ask /readyz, which answers 503 meanwhile.
+        .env("ROSTER_SHUTDOWN_DELAY_SECONDS", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("start roster");
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     // Every line is one JSON object; wait for the one saying the server is ready.
+    let mut port = 0u16;
     loop {
         let line = lines.next().expect("the server logs that it is ready").unwrap();
         let parsed: serde_json::Value =
             serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
-        if parsed["fields"]["message"].as_str().unwrap_or_default().contains("is ready") {
+        let message = parsed["fields"]["message"].as_str().unwrap_or_default();
+        if let Some(rest) = message.strip_prefix("listening on http://127.0.0.1:") {
+            port = rest.split(';').next().and_then(|p| p.parse().ok()).expect("a port");
+        }
+        if message.contains("is ready") {
             break;
         }
     }
     assert!(dir.join("roster.db").exists(), "SQLite lives in the data dir");
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
+    // Draining: /readyz answers 503, an expected answer that is not logged as an error.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let readyz = {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("still listening while draining");
+        s.write_all(b"GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    assert!(readyz.starts_with("HTTP/1.1 503") && readyz.ends_with("draining"), "{readyz}");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(!rest.iter().any(|l| l.contains("\"level\":\"ERROR\"")), "no ERROR for a draining 503: {rest:#?}");
     let exit = child.wait().unwrap();
     assert!(exit.success(), "exit status {exit:?}; logs: {rest:?}");
     assert!(rest.iter().any(|l| l.contains("Roster stopped")), "{rest:?}");

@@ -213,3 +213,25 @@ async fn postgres_instances_starting_together_migrate_once() {
     assert_eq!(accounts, 1, "first-start setup ran once");
     db.close().await;
 }
+
+// A database with a migration this binary does not know (written by a newer Roster): start
+// and `roster migrate` refuse, saying what to do, and change nothing.
+crate::on_both_backends!(a_database_from_a_newer_roster_is_refused_with_what_to_do, |app| async move {
+    let (dir, url) = app.fresh_database().await;
+    let db = Db::connect(&url).await.unwrap();
+    db.migrate().await.unwrap();
+    let future = "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+                  VALUES (99990001, 'from the future', TRUE, X'00', 1)";
+    let future_pg = "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+                     VALUES (99990001, 'from the future', TRUE, '\\x00', 1)";
+    match &db {
+        Db::Sqlite(p) => sqlx::query(future).execute(p).await.map(|_| ()),
+        Db::Pg(p) => sqlx::query(future_pg).execute(p).await.map(|_| ()),
+    }
+    .expect("a future migration recorded");
+    let err = db.migrate().await.expect_err("a newer database");
+    assert!(err.to_string().contains("written by a newer Roster") && err.to_string().contains("99990001"), "{err}");
+    db.close().await;
+    let err = Application::build(test_config(&dir, url), false).await.err().expect("refuses to start");
+    assert!(format!("{err:#}").contains("use that version or restore a backup"), "{err:#}");
+});

@@ -37,6 +37,12 @@ pub async fn none_exist(db: &Db) -> Result<bool, StoreError> {
     Ok(n == Some(0))
 }
 
+/// How many accounts exist, counting no further than `cap` (sign-in's work is sized by it).
+pub async fn count_up_to(db: &Db, cap: i64) -> Result<i64, StoreError> {
+    let sql = Sql::new("SELECT count(*) FROM (SELECT 1 FROM accounts LIMIT $1) t").bind(cap);
+    Ok(db.run().fetch_scalar(sql).await?.unwrap_or(0))
+}
+
 /// Creates the account, its first workspace, the Master Admin role and the first admin (or
 /// setup token), all in one transaction.
 pub async fn create(db: &Db, account: &NewAccount, first_admin: &FirstAdmin) -> Result<(), StoreError> {

@@ -36,6 +36,18 @@ impl Db {
     /// Connects to `url` (`sqlite://path` or `postgres://…`). SQLite files are created when
     /// missing and run in WAL mode with foreign keys on.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::open(url, true).await
+    }
+
+    /// Connects to a database that must already exist: a missing SQLite file is an error
+    /// (never created). Commands that work on what is there (backup, import) use this so a
+    /// wrong data directory or URL fails instead of making an empty database; pair it with
+    /// [`Db::is_roster`] to refuse a database without Roster's schema (an empty PostgreSQL one).
+    pub async fn connect_existing(url: &str) -> Result<Self, StoreError> {
+        Self::open(url, false).await
+    }
+
+    async fn open(url: &str, create: bool) -> Result<Self, StoreError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -49,7 +61,7 @@ impl Db {
             Ok(Self::Pg(pool))
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(true)
+                .create_if_missing(create)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
@@ -85,6 +97,22 @@ impl Db {
             Self::Pg(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         crate::email_keys::rekey(self).await
+    }
+
+    /// Whether this database holds Roster's schema (at least one applied migration).
+    pub async fn is_roster(&self) -> Result<bool, StoreError> {
+        let sql = if self.dialect().is_sqlite() {
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
+        } else {
+            "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = '_sqlx_migrations'"
+        };
+        let tables: Option<i64> = self.run().fetch_scalar(Sql::new(sql)).await?;
+        if tables.unwrap_or(0) == 0 {
+            return Ok(false);
+        }
+        let applied: Option<i64> =
+            self.run().fetch_scalar(Sql::new("SELECT count(*) FROM _sqlx_migrations WHERE success")).await?;
+        Ok(applied.unwrap_or(0) > 0)
     }
 
     /// The pool's connections now.

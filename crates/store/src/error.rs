@@ -16,8 +16,23 @@ pub enum StoreError {
     Corrupt(String),
     #[error(transparent)]
     Database(sqlx::Error),
+    /// The database has a migration this binary does not know: a newer Roster wrote it.
+    #[error(
+        "this database was written by a newer Roster (it has migration {0}, unknown to this version); \
+         use that version or restore a backup"
+    )]
+    NewerDatabase(i64),
     #[error(transparent)]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Migrate(sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        match e {
+            sqlx::migrate::MigrateError::VersionMissing(v) => Self::NewerDatabase(v),
+            other => Self::Migrate(other),
+        }
+    }
 }
 
 impl From<sqlx::Error> for StoreError {

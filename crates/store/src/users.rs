@@ -172,21 +172,27 @@ pub struct LoginRow {
     pub security_settings: Option<String>,
 }
 
-/// Sign-in's lookup: by the `users_by_email_key` index, in every account.
+/// The most users (one per account) a sign-in checks the password against: an email in
+/// more accounts than this signs in naming its account.
+pub const LOGIN_CANDIDATES: i64 = 5;
+
+/// Sign-in's lookup: by the `users_by_email_key` index, in every account (the oldest
+/// [`LOGIN_CANDIDATES`] accounts).
 const FIND_FOR_LOGIN: &str = "SELECT u.id, u.account_id, a.slug AS account_slug, a.name AS account_name, u.status, u.password_hash, u.lock_until, \
      st.value AS security_settings \
      FROM users u JOIN accounts a ON a.id = u.account_id \
      LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
-     WHERE u.email_key = $1 AND ($2 IS NULL OR a.slug = $2) AND u.deleted_at IS NULL ORDER BY a.created_at LIMIT 5";
+     WHERE u.email_key = $1 AND ($2 IS NULL OR a.slug = $2) AND u.deleted_at IS NULL ORDER BY a.created_at LIMIT $3";
 
-/// Users with this email (case-insensitive) in any account, or only in `account_slug`.
+/// Users with this email (case-insensitive) in any account (at most [`LOGIN_CANDIDATES`],
+/// the oldest accounts first), or only in `account_slug`.
 pub async fn find_for_login(db: &Db, email_key: &str, account_slug: Option<&str>) -> Result<Vec<LoginRow>, StoreError> {
-    db.run().fetch_all(Sql::new(FIND_FOR_LOGIN).bind(email_key).bind(account_slug)).await
+    db.run().fetch_all(Sql::new(FIND_FOR_LOGIN).bind(email_key).bind(account_slug).bind(LOGIN_CANDIDATES)).await
 }
 
 /// The plan of [`find_for_login`] (see [`explain_list`]).
 pub async fn explain_find_for_login(db: &Db, email_key: &str) -> Result<String, StoreError> {
-    db.run().explain(Sql::new(FIND_FOR_LOGIN).bind(email_key).bind(None::<String>)).await
+    db.run().explain(Sql::new(FIND_FOR_LOGIN).bind(email_key).bind(None::<String>).bind(LOGIN_CANDIDATES)).await
 }
 
 /// Records a successful sign-in (and clears the failure count).

@@ -51,6 +51,25 @@ pub fn metrics_router(state: AppState) -> Router {
     Router::new().route("/metrics", axum::routing::get(metrics::scrape)).with_state(state)
 }
 
+/// Logs a failed request: at ERROR, except 503, which is the expected answer while the
+/// instance starts or drains (`/readyz`, polled by every load balancer, and every route
+/// then) — an ERROR per probe would bury real ones. A database that stops answering
+/// `/readyz` is logged at WARN by the probe itself.
+fn log_failure(
+    failure: tower_http::classify::ServerErrorsFailureClass,
+    latency: std::time::Duration,
+    _span: &tracing::Span,
+) {
+    use tower_http::classify::ServerErrorsFailureClass::StatusCode as Status;
+    let ms = latency.as_millis();
+    match failure {
+        Status(code) if code == axum::http::StatusCode::SERVICE_UNAVAILABLE => {
+            tracing::info!(status = code.as_u16(), latency_ms = ms, "unavailable (starting, draining or no database)");
+        }
+        other => tracing::error!(classification = %other, latency_ms = ms, "response failed"),
+    }
+}
+
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let secure = state.secure;
@@ -60,26 +79,34 @@ pub fn router(state: AppState) -> Router {
     let trusted_proxies = state.trusted_proxies.clone();
     // Page errors travel to this layer, which renders them with the viewer's navigation.
     let pages = pages::routes().into_router().layer(axum::middleware::from_fn(pages::render_failures));
-    let mut routes = Router::new()
+    let http_metrics = state.http_metrics.clone();
+    let routes = Router::new()
         .merge(service_routes().into_router())
         .merge(pages)
-        .layer(axum::middleware::from_fn(input::reject_unsafe_text));
-    if let Some(http) = state.http_metrics.clone() {
-        routes = routes.layer(axum::middleware::from_fn_with_state(http, metrics::track));
-    }
-    routes
+        .layer(axum::middleware::from_fn(input::reject_unsafe_text))
         .layer(axum::middleware::from_fn(csrf::reject_cross_site))
         .layer(axum::middleware::from_fn(body_limit::refuse_oversized))
         .layer(axum::middleware::from_fn_with_state(lifecycle, lifecycle::refuse_while_starting))
         .layer(login_limiter)
         .layer(axum::middleware::from_fn_with_state(trusted_proxies, client_ip::resolve))
         .layer(axum::middleware::from_fn_with_state(secure, headers::add_security_headers))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                })
+                .on_failure(log_failure),
+        )
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, request_timeout))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .with_state(state)
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+    // Outermost, so every answer is counted — the timeout's 408, the body limit's 413, the
+    // CSRF 403, the 503 while starting or draining — not only the handlers'. Router layers
+    // run after routing, so the matched route is known here too (`unmatched`: the fallback).
+    let routes = match http_metrics {
+        Some(http) => routes.layer(axum::middleware::from_fn_with_state(http, metrics::track)),
+        None => routes,
+    };
+    routes.with_state(state)
 }

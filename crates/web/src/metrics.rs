@@ -134,7 +134,9 @@ impl HttpMetrics {
     }
 }
 
-/// Middleware (inside routing, so `MatchedPath` is known): times each request.
+/// Middleware, the outermost of the router's layers (so refusals by the timeout, body-limit,
+/// CSRF and lifecycle layers are counted too); router layers run after routing, so
+/// `MatchedPath` is known (`unmatched` for the fallback): times each request.
 pub async fn track(State(m): State<HttpMetrics>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = method_label(req.method());

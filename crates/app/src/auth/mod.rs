@@ -62,23 +62,34 @@ pub enum Login {
 ///   address belongs without proving its password;
 /// - none: [`AppError::Unauthenticated`].
 ///
-/// Every refusal — unknown email, malformed email, deleted user, wrong password, locked,
-/// suspended, invited, no password (SSO only) — answers [`AppError::Unauthenticated`] after
-/// the same work: exactly one Argon2 verification per user with this email (against a
-/// dummy hash when there is no usable one, or no user) and one failure record each (a dummy
-/// one when there is no user), so neither the answer nor its timing tells whether the
-/// account exists or what state it is in (PRODUCT.md §5). Every refusal of a known user is
+/// Every sign-in does the same work whatever the email: exactly as many Argon2
+/// verifications as the installation has accounts (at most
+/// [`store::users::LOGIN_CANDIDATES`], at least one) — one per user with this email, padded with the dummy hash (for a user
+/// without a usable hash, and up to the count) — and, when refused, as many failure
+/// records (dummy ones for the padding). So every refusal — unknown email, malformed email,
+/// deleted user, wrong password, locked, suspended, invited, no password (SSO only) —
+/// answers [`AppError::Unauthenticated`] after the same work, and neither the answer nor its
+/// timing tells whether the address exists, in how many accounts, or in what state
+/// (PRODUCT.md §5). An email in more than [`store::users::LOGIN_CANDIDATES`] accounts is
+/// checked in the oldest ones only: a user of another signs in naming the account. Every refusal of a known user is
 /// recorded (a `login.failed` audit event with the reason, and the source address in the
 /// lockout record); only a wrong password of an active user counts towards the lockout,
 /// atomically, and the failure that reaches the limit locks them and ends all sessions.
 pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<Login, AppError> {
+    let verifications = verifications(ctx).await?;
     let candidates = match Email::try_from(req.email.as_str()) {
         Ok(email) => store::users::find_for_login(&ctx.db, &email.key(), req.account.as_deref()).await?,
         Err(_) => Vec::new(),
     };
+    // The padding: what the users this email does not have would have cost.
+    let padding = verifications.saturating_sub(candidates.len());
     if candidates.is_empty() {
-        ctx.hasher.check(&req.password, None).await;
-        store::lockout::record_failure_of_nobody(&ctx.db).await?;
+        for _ in 0..padding {
+            ctx.hasher.check(&req.password, None).await;
+        }
+        for _ in 0..padding {
+            store::lockout::record_failure_of_nobody(&ctx.db).await?;
+        }
         metrics::sign_in(SignIn::Failed);
         return Err(AppError::Unauthenticated);
     }
@@ -102,12 +113,18 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<Login, AppError> {
             Err(refusal) => refused.push((c, refusal)),
         }
     }
+    for _ in 0..padding {
+        ctx.hasher.check(&req.password, None).await;
+    }
     let user = match opened.as_slice() {
         [] => {
             for (c, refusal) in &refused {
                 let settings = crate::settings::parse_security(c.security_settings.as_deref());
                 let who = (AccountId(c.account_id), UserId(c.id));
                 record_failure(ctx, who, &settings, &req.ip, refusal.reason(), now).await?;
+            }
+            for _ in 0..padding {
+                store::lockout::record_failure_of_nobody(&ctx.db).await?;
             }
             let locked = refused.iter().any(|(_, r)| *r == SignInRefusal::Locked);
             metrics::sign_in(if locked { SignIn::Locked } else { SignIn::Failed });
@@ -129,6 +146,14 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<Login, AppError> {
         metrics::sign_in(SignIn::Succeeded);
     }
     opened.map(Login::Opened)
+}
+
+/// How many Argon2 verifications every sign-in runs: the number of accounts in the
+/// installation (an email is a user in each at most once), at most
+/// [`store::users::LOGIN_CANDIDATES`], at least one.
+async fn verifications(ctx: &AppCtx) -> Result<usize, AppError> {
+    let accounts = store::accounts::count_up_to(&ctx.db, store::users::LOGIN_CANDIDATES).await?;
+    Ok(usize::try_from(accounts).unwrap_or(0).max(1))
 }
 
 /// Opens a session for a user who just proved who they are (a password sign-in, an

@@ -1,5 +1,7 @@
 //! The login page and sign-out. When one email and password open users in several
 //! accounts, the page lists those accounts and asks for a choice and the password again.
+//! `/login?account=SLUG` signs in to that account only: the way in for an email in more
+//! accounts than sign-in checks ([`store::users::LOGIN_CANDIDATES`]).
 
 use crate::cookie::{cleared_cookie, session_cookie};
 use crate::csrf::CsrfForm;
@@ -34,12 +36,15 @@ struct LoginPage {
     notice: Option<&'static str>,
     /// The accounts this email and password open, when several do: the page asks which.
     accounts: Vec<app::auth::AccountChoice>,
+    /// The account named by `?account=` (kept through a refusal); empty: any.
+    account: String,
 }
 
 #[derive(Deserialize, Default)]
 struct LoginQuery {
     next: Option<String>,
     notice: Option<String>,
+    account: Option<String>,
 }
 
 async fn show(RawQuery(raw): RawQuery) -> LoginPage {
@@ -56,6 +61,7 @@ async fn show(RawQuery(raw): RawQuery) -> LoginPage {
         error: None,
         notice,
         accounts: Vec::new(),
+        account: q.account.unwrap_or_default(),
     }
 }
 
@@ -83,10 +89,11 @@ async fn submit(
     let req = app::auth::LoginRequest {
         email: form.email.clone(),
         password: form.password,
-        account: Some(form.account).filter(|a| !a.is_empty()),
+        account: Some(form.account.clone()).filter(|a| !a.is_empty()),
         ip: client.ip,
         user_agent: client.user_agent,
     };
+    let named = form.account.clone();
     let page = |error: Option<String>, accounts| LoginPage {
         nav: None,
         email: form.email.clone(),
@@ -94,6 +101,7 @@ async fn submit(
         error,
         notice: None,
         accounts,
+        account: named.clone(),
     };
     match app::auth::login(&state.ctx, req).await {
         Ok(Login::Opened(outcome)) => {
