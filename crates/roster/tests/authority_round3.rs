@@ -1,11 +1,16 @@
 //! The breaker's third round on the authority rule (issue 10), on both backends: a role
 //! grant racing a scope change of the same role never leaves a holder outside its role's
-//! scope.
+//! scope; making someone a bot's Owner needs authority over them; a workspace outside the
+//! caller's reach answers as one that does not exist.
 
 use crate::on_both_backends;
-use crate::support::app::TestApp;
-use domain::ids::UserId;
+use crate::support::app::{PASSWORD, TestApp, csrf_of};
+use crate::support::org::Person;
+use crate::support::roles::CustomAdmin;
+use domain::bot::BotRole;
+use domain::ids::{BotId, UserId};
 use domain::permission::Permission;
+use domain::user::UserStatus;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -62,4 +67,87 @@ on_both_backends!(a_grant_racing_a_scope_change_of_the_role_never_strands_its_ho
         granted + rescoped >= 20,
         "each round one of the two succeeds ({granted} grants, {rescoped} scope changes)"
     );
+});
+
+/// Ann's admin: bots.assign (and what it takes to see users and bots) on Alpha, in Alpha.
+async fn alpha_bots_admin(app: &TestApp, org: &crate::support::org::Org) -> Client {
+    let admin = CustomAdmin {
+        email: "bots.lead@example.com",
+        role_name: "Alpha Bots",
+        permissions: &[Permission::UsersView, Permission::BotsView, Permission::BotsAssign],
+        scope: Some(vec![org.alpha]),
+        workspaces: vec![org.alpha],
+    };
+    app.add_custom_admin(org.account, admin).await;
+    app.login("bots.lead@example.com", PASSWORD).await
+}
+
+on_both_backends!(a_bots_owner_is_only_someone_within_the_creators_authority, |app| async move {
+    let org = app.seed_org().await;
+    let root = app.login_admin().await;
+    let master = store::roles::master_role(&app.db, org.account).await.unwrap().unwrap();
+    let ma2 = Person {
+        email: "ma2@example.com",
+        first: "Mia",
+        last: "Master",
+        status: UserStatus::Active,
+        workspaces: vec![org.alpha],
+        role: Some(master),
+    };
+    let ma2 = app.add_user(org.account, ma2).await;
+    let lead = alpha_bots_admin(&app, &org).await;
+
+    // Giving a Master Admin a role on a bot is refused (the Manage Bots tab) ...
+    let bot = BotId::new();
+    store::bots::create(&app.db, bot, org.alpha, "Helper", &[(org.ann, BotRole::Owner)], app::clock::now())
+        .await
+        .unwrap();
+    let (status, put) = app
+        .send(&lead, Method::PUT, &format!("/api/v1/users/{ma2}/bots/{bot}"), Some(json!({"role": "developer"})))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{put}");
+    // ... and so is making them a new bot's Owner, with the same words.
+    let create = json!({"workspace_id": org.alpha, "name": "Above Bot", "owner": "ma2@example.com"});
+    let (status, body) = app.send(&lead, Method::POST, "/api/v1/bots", Some(create)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["detail"], put["detail"], "{body}");
+    let by_id = json!({"workspace_id": org.alpha, "name": "Above Bot", "owner": ma2});
+    let (status, _) = app.send(&lead, Method::POST, "/api/v1/bots", Some(by_id)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The page form too.
+    let html = app.get(&lead, "/admin/bots").await.text().await.unwrap();
+    let alpha = org.alpha.to_string();
+    let res = lead
+        .post(app.url("/admin/bots"))
+        .form(&[
+            ("csrf", csrf_of(&html).as_str()),
+            ("name", "Above Bot"),
+            ("workspace_id", &alpha),
+            ("owner", "ma2@example.com"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (_, bots) = app.get_json(&root, "/api/v1/bots").await;
+    assert!(!bots.to_string().contains("Above Bot"), "{bots}");
+    // A member within the lead's authority can be made an Owner.
+    let ok = json!({"workspace_id": org.alpha, "name": "Ann Bot", "owner": "ann.archer@example.com"});
+    let (status, body) = app.send(&lead, Method::POST, "/api/v1/bots", Some(ok)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+});
+
+on_both_backends!(a_workspace_outside_the_callers_reach_answers_as_a_nonexistent_one, |app| async move {
+    let org = app.seed_org().await;
+    let lead = alpha_bots_admin(&app, &org).await;
+    let mut bodies = Vec::new();
+    for ws in [org.beta.to_string(), uuid::Uuid::new_v4().to_string()] {
+        for owner in [None, Some("bob.baker@example.com")] {
+            let body = json!({"workspace_id": ws, "name": "Probe", "owner": owner});
+            let res = lead.post(app.url("/api/v1/bots")).json(&body).send().await.unwrap();
+            bodies.push((res.status(), res.text().await.unwrap()));
+        }
+    }
+    assert_eq!(bodies[0].0, StatusCode::BAD_REQUEST, "{bodies:?}");
+    assert!(bodies.iter().all(|b| *b == bodies[0]), "{bodies:#?}");
 });
