@@ -209,8 +209,20 @@ async fn check_groups(
     old: &BTreeSet<Uuid>,
     raw: &[String],
 ) -> Result<Vec<GroupId>, AppError> {
-    let all = store::lookups::groups(&ctx.db, may.account).await?;
+    // The groups the editor can see: those of their scope, and those of the user's
+    // workspaces (the Edit form shows them, disabled outside the scope). Any other id
+    // answers as one that does not exist, so the answer does not tell which ids are groups
+    // outside the editor's scope, nor their names.
     let user_ws: BTreeSet<Uuid> = may.target().workspaces.iter().map(|w| w.id).collect();
+    let all: Vec<_> = store::lookups::groups(&ctx.db, may.account)
+        .await?
+        .into_iter()
+        .filter(|g| {
+            granter.scope().includes(WorkspaceId(g.workspace_id))
+                || user_ws.contains(&g.workspace_id)
+                || old.contains(&g.id)
+        })
+        .collect();
     let mut wanted = BTreeSet::new();
     for r in raw {
         let id = parse_id("groups", r)?;

@@ -151,3 +151,65 @@ on_both_backends!(a_workspace_outside_the_callers_reach_answers_as_a_nonexistent
     assert_eq!(bodies[0].0, StatusCode::BAD_REQUEST, "{bodies:?}");
     assert!(bodies.iter().all(|b| *b == bodies[0]), "{bodies:#?}");
 });
+
+on_both_backends!(a_group_outside_the_editors_scope_answers_as_a_nonexistent_one, |app| async move {
+    let org = app.seed_org().await;
+    let beta_team = domain::ids::GroupId::new();
+    store::groups::create(&app.db, beta_team, org.beta, "Beta Team", app::clock::now()).await.unwrap();
+    let admin = CustomAdmin {
+        email: "alpha.lead@example.com",
+        role_name: "Alpha Lead",
+        permissions: &[Permission::UsersView, Permission::UsersManage],
+        scope: Some(vec![org.alpha]),
+        workspaces: vec![org.alpha],
+    };
+    app.add_custom_admin(org.account, admin).await;
+    let lead = app.login("alpha.lead@example.com", PASSWORD).await;
+    // Ann is in Alpha only: her editor (scoped to Alpha) may not learn Beta Team exists.
+    // (Cat, in Beta too, sees it on her Edit form, disabled: authority_holes.)
+    let target = org.ann;
+    let mut answers = Vec::new();
+    for group in [beta_team.0, uuid::Uuid::new_v4()] {
+        let version = user(&app, &lead, target).await["version"].as_i64().expect("version");
+        let res = lead
+            .patch(app.url(&format!("/api/v1/users/{target}")))
+            .header("If-Match", format!("\"v{version}\""))
+            .json(&json!({"groups": [org.alpha_team, group]}))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        // The id asked about is named back: the same body but for it.
+        answers.push((status, res.text().await.unwrap().replace(&group.to_string(), "<id>")));
+    }
+    assert_eq!(answers[0].0, StatusCode::BAD_REQUEST, "{answers:?}");
+    assert_eq!(answers[0], answers[1], "{target}");
+    assert!(!answers[0].1.contains("Beta"), "{answers:?}");
+    // The Edit form answers the same.
+    let mut pages = Vec::new();
+    for group in [beta_team.0, uuid::Uuid::new_v4()] {
+        let html = app.get(&lead, &format!("/admin/users/{}", org.ann)).await.text().await.unwrap();
+        let form = [
+            ("csrf".to_owned(), csrf_of(&html)),
+            ("version".to_owned(), hidden(&html, "version")),
+            ("first_name".to_owned(), "Ann".to_owned()),
+            ("last_name".to_owned(), "Archer".to_owned()),
+            (format!("group_{group}"), "on".to_owned()),
+        ];
+        let res = lead.post(app.url(&format!("/admin/users/{}/edit", org.ann))).form(&form).send().await.unwrap();
+        let status = res.status();
+        let html = res.text().await.unwrap();
+        assert!(html.contains(&format!("there is no group {group}")), "{html}");
+        pages.push(status);
+    }
+    assert_eq!(pages[0], StatusCode::BAD_REQUEST);
+    assert_eq!(pages[0], pages[1]);
+    let ann = user(&app, &lead, org.ann).await;
+    assert!(!ann.to_string().contains("Beta Team"), "{ann}");
+});
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("{name} in the page")) + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
