@@ -213,3 +213,52 @@ fn hidden(html: &str, name: &str) -> String {
     let start = html.find(&marker).unwrap_or_else(|| panic!("{name} in the page")) + marker.len();
     html[start..].split('"').next().unwrap().to_owned()
 }
+
+on_both_backends!(a_removal_racing_a_widening_of_the_holders_role_never_strands_them, |app| async move {
+    let org = app.seed_org().await;
+    let root = app.login_admin().await;
+    let role = app.add_role(org.account, "Race Ops", &[Permission::UsersView], Some(vec![org.alpha])).await;
+    let admin = CustomAdmin {
+        email: "beta.lead@example.com",
+        role_name: "Beta Lead",
+        permissions: &[Permission::UsersView, Permission::UsersDelete],
+        scope: Some(vec![org.beta]),
+        workspaces: vec![org.beta],
+    };
+    app.add_custom_admin(org.account, admin).await;
+    let lead = app.login("beta.lead@example.com", PASSWORD).await;
+    // Cat (Alpha and Beta) holds the role scoped to Alpha.
+    let version = user(&app, &root, org.cat).await["version"].as_i64().expect("version");
+    let res = root
+        .patch(app.url(&format!("/api/v1/users/{}", org.cat)))
+        .header("If-Match", format!("\"v{version}\""))
+        .json(&json!({"admin_role_id": role}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let role_path = format!("/api/v1/admin-roles/{role}");
+    let user_path = format!("/api/v1/users/{}", org.cat);
+    for round in 0..20 {
+        let remove = app.send(&lead, Method::DELETE, &user_path, None);
+        let widen = app.send(&root, Method::PATCH, &role_path, Some(json!({"scope": [org.alpha, org.beta]})));
+        let ((removed, body), (widened, wbody)) = tokio::join!(remove, widen);
+        assert!(
+            !(removed == StatusCode::OK && widened == StatusCode::OK),
+            "round {round}: both the removal and the widening succeeded ({body}, {wbody})"
+        );
+        let cat = user(&app, &root, org.cat).await;
+        let (_, r) = app.get_json(&root, &role_path).await;
+        let in_beta = cat["workspaces"].as_array().unwrap().iter().any(|w| w["id"] == org.beta.to_string());
+        if r["scope"].as_array().is_some_and(|s| s.len() == 2) {
+            assert!(in_beta, "round {round}: {cat} holds {r}");
+        }
+        // Back to the start: Cat in Beta, the role scoped to Alpha.
+        let back = "INSERT INTO memberships (user_id, workspace_id, joined_at) \
+                    SELECT $2, w.id, $1 FROM workspaces w WHERE w.name = 'Beta' AND NOT EXISTS \
+                    (SELECT 1 FROM memberships m WHERE m.user_id = $2 AND m.workspace_id = w.id)";
+        crate::sessions::exec(&app, back, app::clock::now(), org.cat.0).await;
+        let (status, body) = app.send(&root, Method::PATCH, &role_path, Some(json!({"scope": [org.alpha]}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+});

@@ -40,7 +40,7 @@ pub enum ProfileOutcome {
 
 /// The workspaces of role `$2`'s scope that user `$1` is not a member of (none for an
 /// all-workspaces role).
-const ROLE_WORKSPACES_MISSING: &str = "SELECT count(*) FROM admin_role_workspaces rw WHERE rw.role_id = $2 \
+pub(crate) const ROLE_WORKSPACES_MISSING: &str = "SELECT count(*) FROM admin_role_workspaces rw WHERE rw.role_id = $2 \
      AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $1 AND m.workspace_id = rw.workspace_id)";
 
 /// Applies `u` only if the user is still at `u.version` (bumping it), with the audit event,
