@@ -46,16 +46,24 @@ pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow,
     let assign = crate::authz::in_scope::<BotsAssign>(p).ok();
     let as_admin = assign.as_ref().is_some_and(|may| may.covers(workspace));
     let owner_raw = new.owner.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    if assign.is_some() && !as_admin && owner_raw.is_some() {
-        // Outside the admin's scope a workspace looks absent, as users do.
-        return Err(AppError::NotFound(What::Workspace));
-    }
-    if !store::lookups::workspaces(&ctx.db, p.account_id).await?.iter().any(|w| w.id == workspace.0) {
+    // A workspace the caller can reach neither as an admin (bots.assign in its scope) nor
+    // as a member looks absent: the same 400 as one that does not exist, so the answer
+    // does not tell which ids are workspaces of the account.
+    let exists = store::lookups::workspaces(&ctx.db, p.account_id).await?.iter().any(|w| w.id == workspace.0);
+    let reachable =
+        as_admin || store::lookups::user_workspaces(&ctx.db, p.user_id).await?.iter().any(|w| w.id == workspace.0);
+    if !exists || !reachable {
         return Err(AppError::invalid("workspace_id", "there is no such workspace"));
     }
     let me = p.user_id.to_string();
     let owner = if as_admin {
-        resolve_member(ctx, p.account_id, workspace, "owner", owner_raw.unwrap_or(&me)).await?
+        let owner = resolve_member(ctx, p.account_id, workspace, "owner", owner_raw.unwrap_or(&me)).await?;
+        if owner.id != p.user_id.0 {
+            // Making someone a bot's Owner is giving them bot access: only to a user within
+            // the caller's authority, as the Manage Bots tab decides (the same 403).
+            crate::authz::on_user::<BotsAssign>(ctx, p, UserId(owner.id)).await?;
+        }
+        owner
     } else {
         if owner_raw.is_some_and(|o| !o.eq_ignore_ascii_case(&p.email) && o != me) {
             return Err(AppError::Forbidden(

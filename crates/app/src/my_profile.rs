@@ -118,6 +118,7 @@ pub async fn update_mine(
             email: u.email.clone(),
             builder_access: u.builder_access,
             admin_role_id: u.admin_role_id.map(domain::ids::AdminRoleId),
+            grants_role: false,
             groups: None,
             profile: Some(Value::Object(applied.doc).to_string()),
         };
@@ -127,7 +128,7 @@ pub async fn update_mine(
             Some(p.user_id),
             Value::Object(applied.changes),
         );
-        if !store::profile::update(&ctx.db, &update, &event).await? {
+        if store::profile::update(&ctx.db, &update, &event).await? != store::profile::ProfileOutcome::Updated {
             return Err(AppError::Stale("your profile changed meanwhile (another tab?); reload and try again".into()));
         }
     }

@@ -23,7 +23,7 @@ use domain::role::AdminRole;
 use domain::user::{BuilderAccess, PersonName, UserStatus};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use store::profile::ProfileUpdate;
+use store::profile::{ProfileOutcome, ProfileUpdate};
 use uuid::Uuid;
 
 /// An edit as it arrives; absent fields stay as they are.
@@ -129,11 +129,20 @@ pub async fn update(
         email: user.email.clone(),
         builder_access,
         admin_role_id,
+        grants_role: admin_role_id != old_role,
         groups,
         profile: (!fields.changes.is_empty()).then(|| Value::Object(fields.doc).to_string()),
     };
-    if !store::profile::update(&ctx.db, &update, &event).await? {
-        return Err(AppError::Stale(STALE.into()));
+    match store::profile::update(&ctx.db, &update, &event).await? {
+        ProfileOutcome::Updated => {}
+        ProfileOutcome::Stale => return Err(AppError::Stale(STALE.into())),
+        // The role's scope changed after it was judged above (a concurrent role edit).
+        ProfileOutcome::RoleOutOfReach => {
+            return Err(AppError::invalid(
+                "admin_role_id",
+                "the role's scope changed meanwhile and now reaches a workspace the user is not a member of; a workspace-scoped role goes only to members of each of its workspaces",
+            ));
+        }
     }
     Ok(edit.version + 1)
 }
@@ -200,8 +209,20 @@ async fn check_groups(
     old: &BTreeSet<Uuid>,
     raw: &[String],
 ) -> Result<Vec<GroupId>, AppError> {
-    let all = store::lookups::groups(&ctx.db, may.account).await?;
+    // The groups the editor can see: those of their scope, and those of the user's
+    // workspaces (the Edit form shows them, disabled outside the scope). Any other id
+    // answers as one that does not exist, so the answer does not tell which ids are groups
+    // outside the editor's scope, nor their names.
     let user_ws: BTreeSet<Uuid> = may.target().workspaces.iter().map(|w| w.id).collect();
+    let all: Vec<_> = store::lookups::groups(&ctx.db, may.account)
+        .await?
+        .into_iter()
+        .filter(|g| {
+            granter.scope().includes(WorkspaceId(g.workspace_id))
+                || user_ws.contains(&g.workspace_id)
+                || old.contains(&g.id)
+        })
+        .collect();
     let mut wanted = BTreeSet::new();
     for r in raw {
         let id = parse_id("groups", r)?;

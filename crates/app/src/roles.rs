@@ -201,9 +201,6 @@ pub async fn update(
         // Nothing changes: nothing is written, no audit event.
         return get(ctx, may, id).await;
     }
-    if scope != old_scope {
-        holders_are_members(ctx, id, &scope).await?;
-    }
     let names = |s: PermissionSet| s.iter().map(Permission::as_str).collect::<Vec<_>>();
     let event = audit::by(
         &may.actor,
@@ -216,31 +213,26 @@ pub async fn update(
             "scope": {"old": scope_json(&old_scope), "new": scope_json(&scope)},
         }),
     );
-    store::roles::update(&ctx.db, id, &name, permissions, &scope, &event).await.map_err(|e| duplicate(e, &name))?;
+    // Holders are counted under the role's lock inside the write: a grant racing this
+    // change is either counted or sees the new scope (store::roles::update).
+    let outside =
+        store::roles::update(&ctx.db, id, &name, permissions, &scope, &event).await.map_err(|e| duplicate(e, &name))?;
+    if outside > 0 {
+        return Err(holders_outside(outside));
+    }
     get(ctx, may, id).await
 }
 
-/// 400 naming `scope` (with how many holders) when some holder of role `id` is not a member
-/// of each workspace of `scope`.
-async fn holders_are_members(ctx: &AppCtx, id: AdminRoleId, scope: &Scope) -> Result<(), AppError> {
-    if *scope == Scope::AllWorkspaces {
-        return Ok(());
-    }
-    let mut holders: std::collections::BTreeMap<Uuid, Vec<WorkspaceId>> = std::collections::BTreeMap::new();
-    for m in store::roles::holder_memberships(&ctx.db, id).await? {
-        holders.entry(m.user_id).or_default().extend(m.workspace_id.map(WorkspaceId));
-    }
-    let outside = holders.values().filter(|ws| !scope.workspaces_not_in(ws).is_empty()).count();
-    if outside == 0 {
-        return Ok(());
-    }
+/// 400 naming `scope`: `outside` holders of the role are not members of each workspace
+/// of the scope asked for.
+fn holders_outside(outside: i64) -> AppError {
     let (who, is) = if outside == 1 { ("1 holder".to_owned(), "is") } else { (format!("{outside} holders"), "are") };
-    Err(AppError::invalid(
+    AppError::invalid(
         "scope",
         format!(
             "would reach workspaces that {who} of this role {is} not a member of; a workspace-scoped role is held only by members of each of its workspaces (add them to those workspaces or give them another role first)"
         ),
-    ))
+    )
 }
 
 /// Deletes a custom role (within the caller's authority); 409 while anyone holds it.

@@ -128,9 +128,13 @@ on_both_backends!(admins_create_bots_for_an_owner_and_builders_for_themselves, |
     let body = json!({"workspace_id": org.beta.to_string(), "name": "For Bob", "owner": "bob.baker@example.com"});
     let (status, err) = app.send(&cat, Method::POST, "/api/v1/bots", Some(body)).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{err}");
+    // A workspace she is not in answers as one that does not exist (the same 400).
     let body = json!({"workspace_id": org.default_ws.to_string(), "name": "Elsewhere"});
     let (status, err) = app.send(&cat, Method::POST, "/api/v1/bots", Some(body)).await;
-    assert_eq!(status, StatusCode::CONFLICT, "{err}");
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    let body = json!({"workspace_id": uuid::Uuid::new_v4().to_string(), "name": "Elsewhere"});
+    let (_, nowhere) = app.send(&cat, Method::POST, "/api/v1/bots", Some(body)).await;
+    assert_eq!(err, nowhere);
     let created = audit(&app, &root, "bot.created").await;
     assert_eq!(created.len(), 3, "{created:?}");
 });

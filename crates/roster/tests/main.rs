@@ -10,6 +10,7 @@ mod audit_log;
 mod auth;
 mod authority;
 mod authority_holes;
+mod authority_round3;
 mod authority_rules;
 mod backup;
 mod bad_input;

@@ -79,8 +79,9 @@ pub async fn soft_delete(
 /// appends `audit`, in one transaction — only while the user still holds `role` (the admin
 /// role id the caller judged the removal by; `None`: no role), bumping their version so an
 /// edit based on the earlier one (a grant of a role scoped to these workspaces, say) is
-/// stale. Returns how many memberships went, or `None` when the role changed meanwhile
-/// (nothing changed).
+/// stale. Returns how many memberships went, or `None` when the role changed meanwhile —
+/// another role, or its scope now reaching a workspace being left (checked under the
+/// role's lock, which a scope change takes too) — and nothing changed.
 pub async fn remove_from_workspaces(
     db: &Db,
     user: UserId,
@@ -89,6 +90,12 @@ pub async fn remove_from_workspaces(
     audit: &NewAuditEvent,
 ) -> Result<Option<u64>, StoreError> {
     let mut tx = db.begin_write().await?;
+    if let Some(r) = role {
+        // The role's lock, as a scope change takes it: a widening of the role to one of
+        // these workspaces either committed already (and is seen below) or waits.
+        let lock = Sql::new(tx.dialect().lock_role()).bind(r.0);
+        let _: Option<Uuid> = tx.run().fetch_scalar(lock).await?;
+    }
     let same_role = tx
         .run()
         .execute(
@@ -122,6 +129,15 @@ pub async fn remove_from_workspaces(
                 Sql::new("DELETE FROM memberships WHERE user_id = $1 AND workspace_id = $2").bind(user.0).bind(w.0),
             )
             .await?;
+    }
+    if let Some(r) = role {
+        let missing: Option<i64> =
+            tx.run().fetch_scalar(Sql::new(crate::profile::ROLE_WORKSPACES_MISSING).bind(user.0).bind(r.0)).await?;
+        if missing.unwrap_or(0) > 0 {
+            // The role's scope now reaches a workspace being left: nothing changes.
+            tx.rollback().await?;
+            return Ok(None);
+        }
     }
     if removed > 0 {
         audit::insert(&mut tx, audit).await?;

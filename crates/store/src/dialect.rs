@@ -105,6 +105,17 @@ impl Dialect {
         if self.sqlite { "SELECT id FROM users WHERE id = $1" } else { "SELECT id FROM users WHERE id = $1 FOR UPDATE" }
     }
 
+    /// Locks the row of `admin_roles` whose id is the statement's `$1` until the transaction
+    /// ends: a grant of the role and a change of its scope take it first, so each checks
+    /// the other's committed state (PostgreSQL; SQLite's write transactions are serial).
+    pub fn lock_role(self) -> &'static str {
+        if self.sqlite {
+            "SELECT id FROM admin_roles WHERE id = $1"
+        } else {
+            "SELECT id FROM admin_roles WHERE id = $1 FOR UPDATE"
+        }
+    }
+
     /// The statement that lets the current transaction's commit return before its WAL
     /// reaches the disk (PostgreSQL `SET LOCAL synchronous_commit = off`: a crash may lose
     /// the last fraction of a second of such commits, never corrupt anything). SQLite in WAL

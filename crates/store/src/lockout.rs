@@ -32,8 +32,10 @@ struct Counted {
 /// count never passes `max_attempts`. The failure that reaches `max_attempts` locks the
 /// user until `lock_until` (`None`: until an admin unlocks), ends all their sessions and
 /// appends `locked_event`. All in one transaction, whose commit does not wait for the disk
-/// (see [`crate::dialect::Dialect::commit_without_flush`]): a refused sign-in must cost
-/// what an unknown email costs, which writes nothing.
+/// (see [`crate::dialect::Dialect::commit_without_flush`]), and whose writes are the same
+/// whatever the status (the user's row is rewritten even when nothing is counted) and the
+/// same as an unknown email's ([`record_failure_of_nobody`]): a refusal's time does not
+/// tell the user's state.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_failure(
     db: &Db,
@@ -67,6 +69,11 @@ pub async fn record_failure(
             .bind(UserStatus::Active.as_str()),
         )
         .await?;
+    if counted.is_none() {
+        // Not active (locked, suspended, invited): nothing to count, but the row is written
+        // all the same, so a refusal of any status costs the write a wrong password costs.
+        tx.run().execute(Sql::new(TOUCH).bind(user.0)).await?;
+    }
     tx.run()
         .execute(
             Sql::new("INSERT INTO login_failures (id, user_id, at, ip) VALUES ($1, $2, $3, $4)")
@@ -93,6 +100,9 @@ pub async fn record_failure(
     Ok(Failure { failed_logins: counted.map_or(0, |c| c.failed_logins), locked_now })
 }
 
+/// Rewrites a user's row unchanged: the write a counted failure makes, without counting.
+const TOUCH: &str = "UPDATE users SET failed_logins = failed_logins WHERE id = $1";
+
 /// Clears a lockout: back to active, no failures counted.
 const UNLOCK: &str = "UPDATE users SET status = $2, failed_logins = 0, locked_at = NULL, lock_until = NULL \
      WHERE id = $1 AND status = $3";
@@ -101,10 +111,12 @@ fn unlock_sql(user: UserId) -> Sql {
     Sql::new(UNLOCK).bind(user.0).bind(UserStatus::Active.as_str()).bind(UserStatus::Locked.as_str())
 }
 
-/// The database work of [`record_failure`] for a sign-in whose email matches no user: the
-/// same transaction and counter update, matching no row (the dummy hash's idea applied to
-/// the database), so an unknown email does not answer sooner than a wrong password.
-pub async fn record_failure_of_nobody(db: &Db) -> Result<(), StoreError> {
+/// The database work of [`record_failure`] for a sign-in whose email matches no user (the
+/// dummy hash's idea applied to the database): the same transaction, commit behaviour and
+/// writes — a user row rewritten, a failure record and an audit event inserted — made on
+/// some user of the installation inside a savepoint that is rolled back, so an unknown
+/// email costs what a wrong password costs and leaves nothing behind.
+pub async fn record_failure_of_nobody(db: &Db, ip: &str, now: Micros) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
     if let Some(sql) = tx.dialect().commit_without_flush() {
         tx.run().execute(Sql::new(sql)).await?;
@@ -113,7 +125,41 @@ pub async fn record_failure_of_nobody(db: &Db) -> Result<(), StoreError> {
         .bind(Uuid::nil())
         .bind(UserStatus::Active.as_str());
     tx.run().execute(nobody).await?;
+    let someone: Option<Stand> = tx.run().fetch_optional(Sql::new("SELECT id, account_id FROM users LIMIT 1")).await?;
+    if let Some(s) = someone {
+        tx.run().execute(Sql::new("SAVEPOINT nobody")).await?;
+        tx.run().execute(Sql::new(TOUCH).bind(s.id)).await?;
+        tx.run()
+            .execute(
+                Sql::new("INSERT INTO login_failures (id, user_id, at, ip) VALUES ($1, $2, $3, $4)")
+                    .bind(Uuid::now_v7())
+                    .bind(s.id)
+                    .bind(now)
+                    .bind(ip),
+            )
+            .await?;
+        let event = NewAuditEvent {
+            id: Uuid::now_v7(),
+            account_id: domain::ids::AccountId(s.account_id),
+            at: now,
+            actor_user_id: None,
+            action: domain::closed::AuditAction::LoginFailed,
+            target_user_id: Some(s.id),
+            workspace_id: None,
+            ip: Some(ip.to_owned()),
+            details: r#"{"reason":"wrong password"}"#.to_owned(),
+        };
+        audit::insert(&mut tx, &event).await?;
+        tx.run().execute(Sql::new("ROLLBACK TO SAVEPOINT nobody")).await?;
+    }
     tx.commit().await
+}
+
+/// The user whose row stands in for nobody's in [`record_failure_of_nobody`].
+#[derive(sqlx::FromRow)]
+struct Stand {
+    id: Uuid,
+    account_id: Uuid,
 }
 
 /// Lifts a lockout whose time is up. True when this call unlocked the user.

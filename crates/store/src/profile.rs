@@ -18,18 +18,49 @@ pub struct ProfileUpdate {
     pub email: String,
     pub builder_access: BuilderAccess,
     pub admin_role_id: Option<AdminRoleId>,
+    /// Whether `admin_role_id` is newly given by this edit (then its scope is re-checked
+    /// against the user's memberships under the role's lock).
+    pub grants_role: bool,
     /// `Some`: replace the user's group memberships with exactly these.
     pub groups: Option<Vec<GroupId>>,
     /// `Some`: the new profile document (the controlled fields' values, as JSON).
     pub profile: Option<String>,
 }
 
+/// What [`update`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileOutcome {
+    Updated,
+    /// The user is no longer at the version the edit was based on: nothing changed.
+    Stale,
+    /// The role given is (now) scoped to a workspace the user is not a member of (its scope
+    /// changed since the edit was judged): nothing changed.
+    RoleOutOfReach,
+}
+
+/// The workspaces of role `$2`'s scope that user `$1` is not a member of (none for an
+/// all-workspaces role).
+pub(crate) const ROLE_WORKSPACES_MISSING: &str = "SELECT count(*) FROM admin_role_workspaces rw WHERE rw.role_id = $2 \
+     AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $1 AND m.workspace_id = rw.workspace_id)";
+
 /// Applies `u` only if the user is still at `u.version` (bumping it), with the audit event,
-/// in one transaction. False when the version is stale: nothing changed.
-pub async fn update(db: &Db, u: &ProfileUpdate, audit: &NewAuditEvent) -> Result<bool, StoreError> {
+/// in one transaction. The role given is locked and its scope re-checked against the
+/// user's memberships inside the transaction, so a concurrent scope change of that role
+/// (which takes the same lock, see `roles::update`) cannot strand the user outside it.
+pub async fn update(db: &Db, u: &ProfileUpdate, audit: &NewAuditEvent) -> Result<ProfileOutcome, StoreError> {
     let name_key = format!("{} {}", u.first_name, u.last_name).to_lowercase();
     let search_text = crate::users::search_text(u.first_name.as_str(), u.last_name.as_str(), &u.email);
     let mut tx = db.begin_write().await?;
+    if let Some(role) = u.admin_role_id.filter(|_| u.grants_role) {
+        let lock = Sql::new(tx.dialect().lock_role()).bind(role.0);
+        let _: Option<uuid::Uuid> = tx.run().fetch_scalar(lock).await?;
+        let missing: Option<i64> =
+            tx.run().fetch_scalar(Sql::new(ROLE_WORKSPACES_MISSING).bind(u.user.0).bind(role.0)).await?;
+        if missing.unwrap_or(0) > 0 {
+            tx.rollback().await?;
+            return Ok(ProfileOutcome::RoleOutOfReach);
+        }
+    }
     let update = Sql::new(
         "UPDATE users SET first_name = $3, last_name = $4, name_key = $5, search_text = $6, \
          builder_access = $7, admin_role_id = $8, profile = coalesce($10, profile), \
@@ -52,7 +83,7 @@ pub async fn update(db: &Db, u: &ProfileUpdate, audit: &NewAuditEvent) -> Result
         crate::groups::add_members_in(&mut tx, &pairs).await?;
     }
     tx.commit().await?;
-    Ok(changed)
+    Ok(if changed { ProfileOutcome::Updated } else { ProfileOutcome::Stale })
 }
 
 /// How many users of `account` (not deleted) there are, and how many of them hold a value in

@@ -100,7 +100,12 @@ async fn insert(db: &Db, role: &NewRole, audit: Option<&NewAuditEvent>) -> Resul
     tx.commit().await
 }
 
-/// Replaces a custom role's name, permissions and scope with its audit event.
+/// Replaces a custom role's name, permissions and scope with its audit event. Returns how
+/// many holders of the role (deleted users too: a restore brings their role back) are not
+/// members of each workspace of the new scope; when not 0 nothing changed. The count is
+/// taken inside the transaction after the role row is locked (the rename), and a grant of
+/// the role takes the same lock (`profile::update`), so a grant committed meanwhile is
+/// counted and a grant waiting behind this sees the new scope.
 pub async fn update(
     db: &Db,
     id: AdminRoleId,
@@ -108,16 +113,30 @@ pub async fn update(
     permissions: PermissionSet,
     scope: &Scope,
     audit: &NewAuditEvent,
-) -> Result<(), StoreError> {
+) -> Result<i64, StoreError> {
     let mut tx = db.begin_write().await?;
     let rename = Sql::new("UPDATE admin_roles SET name = $1, all_workspaces = $2 WHERE id = $3 AND kind = 'custom'")
         .bind(name)
         .bind(*scope == Scope::AllWorkspaces)
         .bind(id.0);
+    let mut stranded = 0;
     if audit::update_audited(&mut tx, rename, audit).await? {
         set_details(&mut tx, id, permissions, scope).await?;
+        stranded = tx
+            .run()
+            .fetch_scalar(
+                Sql::new(
+                    "SELECT count(*) FROM users u WHERE u.admin_role_id = $1 AND EXISTS \
+                     (SELECT 1 FROM admin_role_workspaces rw WHERE rw.role_id = $1 AND NOT EXISTS \
+                     (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.workspace_id = rw.workspace_id))",
+                )
+                .bind(id.0),
+            )
+            .await?
+            .unwrap_or(0);
     }
-    tx.commit().await
+    tx.finish(stranded == 0).await?;
+    Ok(stranded)
 }
 
 /// A custom role with how many users hold it.

@@ -161,7 +161,16 @@ async fn read_checked(req: Request, state: &AppState) -> Result<Upload, Response
         }
     };
     let token = upload.fields.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
-    if token_matches(&me.csrf_token, token) { Ok(upload) } else { Err(PageError::expired_form().into_response()) }
+    if token_matches(&me.csrf_token, token) {
+        Ok(upload)
+    } else if upload.unread.as_ref().is_some_and(|u| u.too_large) {
+        // The body stopped at the route's limit before its token was read (a urlencoded
+        // body is read whole, so its token never is): the answer is the 413 the body earned
+        // (made problem+json or a page by body_limit), not "this form has expired".
+        Err(StatusCode::PAYLOAD_TOO_LARGE.into_response())
+    } else {
+        Err(PageError::expired_form().into_response())
+    }
 }
 
 fn read_urlencoded(bytes: &[u8]) -> Upload {
@@ -229,6 +238,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let upload = read_checked(req, state).await?;
         if let Some(unread) = upload.unread {
+            if unread.too_large {
+                // 413 on every route (body_limit renders it).
+                return Err(StatusCode::PAYLOAD_TOO_LARGE.into_response());
+            }
             return Err(PageError::from(unread.error()).into_response());
         }
         upload.parse().map(Self).map_err(|e| PageError::from(e).into_response())

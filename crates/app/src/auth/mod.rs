@@ -88,7 +88,7 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<Login, AppError> {
             ctx.hasher.check(&req.password, None).await;
         }
         for _ in 0..padding {
-            store::lockout::record_failure_of_nobody(&ctx.db).await?;
+            store::lockout::record_failure_of_nobody(&ctx.db, &req.ip, ctx.clock.now()).await?;
         }
         metrics::sign_in(SignIn::Failed);
         return Err(AppError::Unauthenticated);
@@ -124,7 +124,7 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<Login, AppError> {
                 record_failure(ctx, who, &settings, &req.ip, refusal.reason(), now).await?;
             }
             for _ in 0..padding {
-                store::lockout::record_failure_of_nobody(&ctx.db).await?;
+                store::lockout::record_failure_of_nobody(&ctx.db, &req.ip, ctx.clock.now()).await?;
             }
             let locked = refused.iter().any(|(_, r)| *r == SignInRefusal::Locked);
             metrics::sign_in(if locked { SignIn::Locked } else { SignIn::Failed });
