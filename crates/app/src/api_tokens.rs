@@ -57,7 +57,11 @@ pub struct Created {
 fn expiry(new: &NewToken, now: Micros, problems: &mut Vec<(String, String)>) -> Option<Micros> {
     let at = match (new.expires_at.as_deref().map(str::trim).filter(|s| !s.is_empty()), new.expires_in_days) {
         (None, None) => {
-            problems.push(("expires_at".into(), "is required (or give expires_in_days)".into()));
+            // An expiry given but unreadable (`expires_in_days: 1.5`) is already reported.
+            let unreadable = new.unreadable.iter().any(|(f, _)| f == "expires_at" || f == "expires_in_days");
+            if !unreadable {
+                problems.push(("expires_at".into(), "is required (or give expires_in_days)".into()));
+            }
             return None;
         }
         (Some(_), Some(_)) => {
@@ -105,11 +109,15 @@ fn permissions(may: &ManageTokens, raw: &[String], problems: &mut Vec<(String, S
             Err(_) => unknown.push(format!("{name:?}")),
         }
     }
+    let mut whys = Vec::new();
     if !unknown.is_empty() {
-        problems.push(("permissions".into(), format!("unknown permissions: {}", unknown.join(", "))));
-    } else if !not_held.is_empty() {
-        let why = format!("a token holds only permissions you hold; you do not hold {}", not_held.join(", "));
-        problems.push(("permissions".into(), why));
+        whys.push(format!("unknown permissions: {}", unknown.join(", ")));
+    }
+    if !not_held.is_empty() {
+        whys.push(format!("a token holds only permissions you hold; you do not hold {}", not_held.join(", ")));
+    }
+    if !whys.is_empty() {
+        problems.push(("permissions".into(), whys.join("; ")));
     } else if set.is_empty() {
         problems.push(("permissions".into(), "choose at least one permission".into()));
     }
@@ -125,18 +133,19 @@ async fn scope(
     let mine = may.role().scope();
     let Some(raw) = raw else { return Ok(mine) };
     let known: Vec<uuid::Uuid> = store::lookups::workspaces(&ctx.db, may.account).await?.iter().map(|w| w.id).collect();
-    let mut ids = std::collections::BTreeSet::new();
+    let (mut ids, mut outside) = (std::collections::BTreeSet::new(), Vec::new());
     for w in raw.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
         // A workspace outside the account and one outside the creator's scope look alike.
         match w.parse::<WorkspaceId>() {
             Ok(id) if known.contains(&id.0) && mine.includes(id) => {
                 ids.insert(id);
             }
-            _ => {
-                problems.push(("workspaces".into(), format!("{w:?} is not a workspace of your scope")));
-                return Ok(mine);
-            }
+            _ => outside.push(format!("{w:?}")),
         }
+    }
+    if !outside.is_empty() {
+        problems.push(("workspaces".into(), format!("not workspaces of your scope: {}", outside.join(", "))));
+        return Ok(mine);
     }
     if ids.is_empty() {
         problems

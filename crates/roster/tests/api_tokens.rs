@@ -107,6 +107,24 @@ on_both_backends!(rights_are_the_intersection_with_the_creators_current_rights, 
     let names: Vec<&str> =
         body["invalid_params"].as_array().unwrap().iter().filter_map(|p| p["name"].as_str()).collect();
     assert_eq!(names, ["name", "expires_in_days", "permissions", "workspaces"], "{body}");
+    // Every bad value of a field is named, not only the first kind or the first one.
+    let (status, body) = create(
+        &app,
+        &c,
+        json!({"name": "x", "expires_in_days": 3, "permissions": ["users.manage", "nope"],
+               "workspaces": [org.beta, "junk"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let reason = |field: &str| {
+        body["invalid_params"].as_array().unwrap().iter().find(|p| p["name"] == field).expect(field)["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (permissions, workspaces) = (reason("permissions"), reason("workspaces"));
+    assert!(permissions.contains("\"nope\"") && permissions.contains("users.manage"), "{permissions}");
+    assert!(workspaces.contains(&org.beta.to_string()) && workspaces.contains("\"junk\""), "{workspaces}");
 
     let (secret, _) = token(&app, &c, "reports", &["users.view", "audit.view"]).await;
     assert_eq!(status_with(&app, &secret, Method::GET, "/api/v1/audit", None).await, StatusCode::OK);
@@ -307,6 +325,15 @@ on_both_backends!(unreadable_and_invalid_fields_are_listed_together, |app| async
     let (status, body) = create(&app, &root, json!({"name": "x", "permissions": ["users.view"]})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["invalid_params"][0]["name"], "expires_at", "an expiry is required: {body}");
+    // An unreadable expiry is reported as itself, without a spurious "expires_at is required".
+    let (status, body) =
+        create(&app, &root, json!({"name": "x", "expires_in_days": 1.5, "permissions": ["users.view"]})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let names: Vec<&str> =
+        body["invalid_params"].as_array().unwrap().iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(names, ["expires_in_days"], "{body}");
+    let (status, body) = app.send(&root, Method::DELETE, "/api/v1/api-tokens/not-an-id", None).await;
+    assert!(body.to_string().contains("an API token id"), "{status} {body}");
     let both = json!({"name": "x", "expires_at": "2099-01-01", "expires_in_days": 3, "permissions": ["users.view"]});
     let (status, body) = create(&app, &root, both).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

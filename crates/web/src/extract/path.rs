@@ -87,9 +87,10 @@ pub enum PathRejection {
 impl IntoResponse for PathRejection {
     fn into_response(self) -> Response {
         let (api, page) = match self {
-            Self::Malformed { name, what } => {
-                (ApiError::invalid(&name, &format!("must be a {} id (UUID)", what.noun())), AppError::NotFound(what))
-            }
+            Self::Malformed { name, what } => (
+                ApiError::invalid(&name, &format!("must be {} id (UUID)", with_article(what.noun()))),
+                AppError::NotFound(what),
+            ),
             Self::Missing => {
                 let e = || AppError::Internal("the route has fewer path parameters than its handler".into());
                 (ApiError::from(e()), e())
@@ -100,4 +101,10 @@ impl IntoResponse for PathRejection {
         res.extensions_mut().insert(PageFailure(Arc::new(PageError::from(page))));
         res
     }
+}
+
+/// "a user", "an admin role", "an API token".
+fn with_article(noun: &str) -> String {
+    let vowel = noun.starts_with(|c: char| "aeiouAEIOU".contains(c));
+    format!("{} {noun}", if vowel { "an" } else { "a" })
 }
