@@ -7,12 +7,11 @@
 //! `docs/screenshots/` by hand.
 
 use crate::support::app::{ADMIN_EMAIL, PASSWORD, TestApp, spawn_app};
-use crate::support::browser::Browser;
+use crate::support::browser::{Browser, navigation_race};
 use crate::support::org::{Org, Person};
 use app::clock::{self, DAY, HOUR, MINUTE};
 use domain::ids::{AdminRoleId, WorkspaceId};
 use domain::user::UserStatus;
-use fantoccini::error::CmdError;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use store::Backend;
@@ -131,13 +130,6 @@ async fn wait_for_rows(b: &Browser, url_part: &str, ok: impl Fn(&[String]) -> bo
 
 fn only(email: &'static str) -> impl Fn(&[String]) -> bool {
     move |rows| rows == [email]
-}
-
-/// A click that starts a navigation may be reported as "aborted by navigation", or, when
-/// live search submitted the form a moment earlier, hit an element of the page being left.
-fn navigation_race(e: &CmdError) -> bool {
-    let text = e.to_string();
-    text.contains("aborted by navigation") || text.contains("stale element")
 }
 
 /// Marks the current document, clicks `css`, and waits until a new document has loaded

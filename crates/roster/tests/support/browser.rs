@@ -205,15 +205,11 @@ impl Browser {
         input.send_keys(value).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
-    /// Clicks the element matched by `css` (waiting for it). A navigating click that chromedriver
-    /// reports as "aborted by navigation" counts as success: wait for the next page afterwards.
+    /// Clicks the element matched by `css` (waiting for it). A click that lands as the page is
+    /// being left ([`navigation_race`]) counts as success: wait for the next page afterwards.
     pub async fn click(&self, css: &str) {
         if let Err(e) = self.wait_for(css).await.click().await {
-            let navigated = matches!(
-                &e,
-                CmdError::NotW3C(value) if value.to_string().contains("aborted by navigation")
-            );
-            assert!(navigated, "click {css}: {e}");
+            assert!(navigation_race(&e), "click {css}: {e}");
         }
     }
 
@@ -290,4 +286,14 @@ impl Browser {
         };
         format!("\ncurrent URL: {url}\npage source:\n{excerpt}")
     }
+}
+
+/// Whether a click's error only says the page was being left as it landed: the click itself
+/// started the navigation ("aborted by navigation"), or a navigation already under way (live
+/// search submitting the form) replaced the element between finding and clicking it — which
+/// Chromium words as a stale element or, from its inspector, "Node with given id does not
+/// belong to the document".
+pub fn navigation_race(e: &CmdError) -> bool {
+    let text = e.to_string();
+    ["aborted by navigation", "stale element", "does not belong to the document"].iter().any(|t| text.contains(t))
 }
