@@ -35,6 +35,27 @@ async fn status_with(app: &TestApp, secret: &str, method: Method, path: &str, bo
     with_token(app, secret, method, path, body).await.status()
 }
 
+/// Olive Ops, an active admin in Alpha holding `permissions` on `scope` (`None`: all
+/// workspaces), signed in: her role, her id and her client.
+async fn ops_admin(
+    app: &TestApp,
+    org: &Org,
+    permissions: &[Permission],
+    scope: Option<Vec<domain::ids::WorkspaceId>>,
+) -> (domain::ids::AdminRoleId, domain::ids::UserId, reqwest::Client) {
+    let role_id = app.add_role(org.account, "Ops", permissions, scope).await;
+    let ops = Person {
+        email: "ops@example.com",
+        first: "Olive",
+        last: "Ops",
+        status: UserStatus::Active,
+        workspaces: vec![org.alpha],
+        role: Some(role_id),
+    };
+    let id = app.add_user(org.account, ops).await;
+    (role_id, id, app.login("ops@example.com", PASSWORD).await)
+}
+
 on_both_backends!(a_script_with_only_a_token_does_admin_work, |app| async move {
     let org = app.seed_org().await;
     let root = app.login_admin().await;
@@ -84,17 +105,7 @@ on_both_backends!(a_script_with_only_a_token_does_admin_work, |app| async move {
 on_both_backends!(rights_are_the_intersection_with_the_creators_current_rights, |app| async move {
     let org: Org = app.seed_org().await;
     let perms = [Permission::UsersView, Permission::AuditView, Permission::TokensManage];
-    let role_id = app.add_role(org.account, "Ops", &perms, Some(vec![org.alpha])).await;
-    let ops = Person {
-        email: "ops@example.com",
-        first: "Olive",
-        last: "Ops",
-        status: UserStatus::Active,
-        workspaces: vec![org.alpha],
-        role: Some(role_id),
-    };
-    let ops_id = app.add_user(org.account, ops).await;
-    let c = app.login("ops@example.com", PASSWORD).await;
+    let (role_id, ops_id, c) = ops_admin(&app, &org, &perms, Some(vec![org.alpha])).await;
 
     // Permissions and scope must lie within the creator's: every bad field at once.
     let (status, body) = create(
@@ -221,17 +232,7 @@ on_both_backends!(a_token_holds_no_act_only_a_person_may_do, |app| async move {
     assert_ne!(cat["role_kind"], "primary_master_admin", "{cat}");
 
     // A deleted creator's tokens are revoked with the deletion and stay dead after a restore.
-    let role_id = app.add_role(org.account, "Ops", &[Permission::UsersView, Permission::TokensManage], None).await;
-    let ops = Person {
-        email: "ops@example.com",
-        first: "Olive",
-        last: "Ops",
-        status: UserStatus::Active,
-        workspaces: vec![org.alpha],
-        role: Some(role_id),
-    };
-    let ops_id = app.add_user(org.account, ops).await;
-    let c = app.login("ops@example.com", PASSWORD).await;
+    let (_, ops_id, c) = ops_admin(&app, &org, &[Permission::UsersView, Permission::TokensManage], None).await;
     let (secret, id) = token(&app, &c, "ops script", &["users.view"]).await;
     assert_eq!(status_with(&app, &secret, Method::GET, "/api/v1/users", None).await, StatusCode::OK);
     let (status, _) = app.send(&root, Method::DELETE, &format!("/api/v1/users/{ops_id}"), None).await;
