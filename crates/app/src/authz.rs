@@ -307,13 +307,24 @@ pub struct Granter {
 /// Master Admin yet holds every permission (anyone else is refused such a role by the
 /// authority rule already): only then are the workspaces read (one statement).
 pub async fn granter(ctx: &AppCtx, p: &Principal) -> Result<Granter, AppError> {
-    let needs_workspaces = !p.role.may_transfer_ownership() && p.role.permissions() == PermissionSet::all();
-    let account_workspaces = if needs_workspaces {
-        store::lookups::workspaces(&ctx.db, p.account_id).await?.into_iter().map(|w| WorkspaceId(w.id)).collect()
+    let workspaces =
+        if granter_needs_workspaces(p) { store::lookups::workspaces(&ctx.db, p.account_id).await? } else { Vec::new() };
+    Ok(granter_knowing(p, &workspaces))
+}
+
+fn granter_needs_workspaces(p: &Principal) -> bool {
+    !p.role.may_transfer_ownership() && p.role.permissions() == PermissionSet::all()
+}
+
+/// The [`Granter`] of `p` from the account's workspaces `account_workspaces`, read by the
+/// caller with what else it needed (the profile editor's one statement).
+pub fn granter_knowing(p: &Principal, account_workspaces: &[store::lookups::Named]) -> Granter {
+    let account_workspaces = if granter_needs_workspaces(p) {
+        account_workspaces.iter().map(|w| WorkspaceId(w.id)).collect()
     } else {
         Vec::new()
     };
-    Ok(Granter { role: p.role.clone(), user: p.user_id, builder_access: p.builder_access, account_workspaces })
+    Granter { role: p.role.clone(), user: p.user_id, builder_access: p.builder_access, account_workspaces }
 }
 
 impl Granter {

@@ -11,7 +11,7 @@ use crate::audit;
 use crate::authz::{OnUser, UsersManage};
 use crate::clock::{self, MINUTE, Micros};
 use crate::mail::Mail;
-use crate::mail::outbox::{kind, queued};
+use crate::mail::outbox::{MailKind, queued};
 use crate::{AppCtx, AppError, settings, tokens};
 use domain::ids::{AccountId, UserId};
 use domain::user::{Email, UserStatus};
@@ -61,7 +61,7 @@ async fn issue_and_send(
         reset_link(public_url, &token)
     );
     let mail = Mail { to: to.email.to_owned(), subject: "Reset your Roster password".into(), body };
-    let mail = queued(to.account, Some(to.user), kind::PASSWORD_RESET, mail);
+    let mail = queued(to.account, Some(to.user), MailKind::PasswordReset, mail);
     if !store::password_reset::issue(&ctx.db, &new, event, &mail).await? {
         return Ok(false);
     }

@@ -303,33 +303,51 @@ pub struct GroupChoice {
     pub editable: bool,
 }
 
-pub async fn edit_choices<P>(ctx: &AppCtx, may: &OnUser<P>, granter: &Granter) -> Result<EditChoices, AppError> {
+/// What the profile editor needs to know of the editor and the account, read in one
+/// statement: the editor's [`Granter`] and the account's workspaces, groups and roles.
+#[derive(Debug, Clone)]
+pub struct Editing {
+    pub granter: Granter,
+    account: store::lookups::AccountChoices,
+}
+
+/// The [`Editing`] of `p`. Errors: the database's.
+pub async fn editing(ctx: &AppCtx, p: &crate::authz::Principal) -> Result<Editing, AppError> {
+    let account = store::lookups::account_choices(&ctx.db, p.account_id).await?;
+    Ok(Editing { granter: crate::authz::granter_knowing(p, &account.workspaces), account })
+}
+
+/// The Edit form's choices for the user `may` holds, from what [`editing`] read.
+pub fn edit_choices<P>(may: &OnUser<P>, editing: &Editing) -> EditChoices {
+    let granter = &editing.granter;
     let user_ws: BTreeSet<Uuid> = may.target().workspaces.iter().map(|w| w.id).collect();
     let mine: BTreeSet<Uuid> = may.target().groups.iter().map(|g| g.id).collect();
     let scope = granter.scope();
-    let groups = store::lookups::groups(&ctx.db, may.account)
-        .await?
-        .into_iter()
+    let groups = editing
+        .account
+        .groups
+        .iter()
         .filter(|g| user_ws.contains(&g.workspace_id))
         .map(|g| GroupChoice {
             member: mine.contains(&g.id),
             editable: scope.includes(WorkspaceId(g.workspace_id)),
-            group: g,
+            group: g.clone(),
         })
         .collect();
     // Only the roles the editor may grant (the authority rule) and the user may hold (a
     // member of each of its workspaces), plus the one the user holds.
     let current = may.target().row.admin_role_id;
     let user_ws = may.target().workspace_ids();
-    let roles = store::lookups::roles_with_scope(&ctx.db, may.account)
-        .await?
-        .into_iter()
+    let roles = editing
+        .account
+        .roles
+        .iter()
         .filter(|r| {
             let role = crate::roles::role_of(r);
             Some(r.id) == current || (granter.can_grant(&role) && role.scope().workspaces_not_in(&user_ws).is_empty())
         })
-        .map(|r| store::lookups::Named { id: r.id, name: r.name })
+        .map(|r| store::lookups::Named { id: r.id, name: r.name.clone() })
         .collect();
     let builder_levels = granter.builder_levels(may.target().row.builder_access);
-    Ok(EditChoices { groups, roles, builder_levels })
+    EditChoices { groups, roles, builder_levels }
 }

@@ -9,7 +9,7 @@ use crate::authz::{Actor, OnUser, Principal, SessionsKill, SessionsView};
 use crate::clock;
 use crate::error::What;
 use crate::mail::Mail;
-use crate::mail::outbox::{kind, queued};
+use crate::mail::outbox::{MailKind, queued};
 use crate::{AppCtx, AppError};
 use domain::ids::{AccountId, AdminRoleId, SessionId, UserId, WorkspaceId};
 use domain::permission::Permission;
@@ -142,7 +142,7 @@ impl Notice {
             self.first_name, self.reason, self.contact
         );
         let subject = format!("An administrator of {workspace} ended your session");
-        queued(self.account, Some(self.user), kind::SESSION_ENDED, Mail { to: self.to.clone(), subject, body })
+        queued(self.account, Some(self.user), MailKind::SessionEnded, Mail { to: self.to.clone(), subject, body })
     }
 }
 
@@ -209,7 +209,7 @@ pub async fn report(ctx: &AppCtx, me: &Principal, session: SessionId) -> Result<
             clock::rfc3339(reported.last_activity_at),
         );
         let mail = Mail { to, subject: format!("Suspicious session reported by {}", me.email), body };
-        alerts.push(queued(me.account_id, Some(me.user_id), kind::SESSION_REPORTED, mail));
+        alerts.push(queued(me.account_id, Some(me.user_id), MailKind::SessionReported, mail));
     }
     // The alerts leave with the session's end, or not at all.
     store::sessions::end_and_mail(&ctx.db, me.user_id, Which::One(session), &ending, Some(&event), |_| alerts).await?;

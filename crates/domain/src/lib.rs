@@ -12,6 +12,7 @@ pub mod bot;
 pub mod closed;
 pub mod error;
 pub mod ids;
+pub mod mail;
 pub mod password;
 pub mod permission;
 pub mod profile;

@@ -130,7 +130,7 @@ on_both_backends!(an_expired_link_is_gone, |app| async move {
         json!({}),
     );
     let mail = app::mail::Mail { to: "ann.archer@example.com".into(), subject: "reset".into(), body: token.clone() };
-    let mail = app::mail::outbox::queued(org.account, Some(org.ann), app::mail::outbox::kind::PASSWORD_RESET, mail);
+    let mail = app::mail::outbox::queued(org.account, Some(org.ann), app::mail::outbox::MailKind::PasswordReset, mail);
     store::password_reset::issue(&app.db, &link, &event, &mail).await.unwrap();
     let (status, body) = complete(&app, &token, NEW_PASSWORD).await;
     assert_eq!(status, StatusCode::GONE);

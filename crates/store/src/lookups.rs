@@ -5,6 +5,7 @@ use crate::sql::Sql;
 use crate::{Db, StoreError};
 use domain::ids::{AccountId, AdminRoleId, UserId};
 use domain::user::UserStatus;
+use serde::Deserialize;
 use sqlx::FromRow;
 use uuid::Uuid;
 
@@ -45,45 +46,95 @@ pub async fn custom_roles(db: &Db, account: AccountId) -> Result<Vec<Named>, Sto
     db.run().fetch_all(Sql::new(sql).bind(account.0)).await
 }
 
-/// Every admin role of `account` with its permissions and scope — the built-in Master Admin
-/// first (named "Master Admin"), then the custom roles by name — in one statement (the
-/// profile editor offers those the editor may grant).
-pub async fn roles_with_scope(db: &Db, account: AccountId) -> Result<Vec<RoleRecord>, StoreError> {
+/// What the profile editor chooses from: the account's workspaces (by name), its groups (by
+/// workspace and name) and its admin roles with their permissions and scope (the built-in
+/// Master Admin first, named "Master Admin", then the custom roles by name).
+#[derive(Debug, Clone, Default)]
+pub struct AccountChoices {
+    pub workspaces: Vec<Named>,
+    pub groups: Vec<GroupRow>,
+    pub roles: Vec<RoleRecord>,
+}
+
+#[derive(Deserialize)]
+struct JsonRole {
+    id: String,
+    name: String,
+    kind: String,
+    /// 1 or 0 on both backends (SQLite has no boolean).
+    all_workspaces: i64,
+    /// Comma-separated; null for none.
+    permissions: Option<String>,
+    workspaces: Option<String>,
+}
+
+/// The account's workspaces, groups and admin roles ([`AccountChoices`]) in one statement:
+/// each list is a JSON array built by a subquery on the `account_id` keys, sorted here.
+/// Errors: the database's, or [`StoreError::Corrupt`] for a stored id that is not a UUID.
+pub async fn account_choices(db: &Db, account: AccountId) -> Result<AccountChoices, StoreError> {
     #[derive(FromRow)]
     struct Row {
-        id: Uuid,
-        name: String,
-        kind: String,
-        all_workspaces: bool,
-        permissions: Option<String>,
         workspaces: Option<String>,
+        groups: Option<String>,
+        roles: Option<String>,
     }
-    let dialect = db.dialect();
-    let sql = format!(
-        "SELECT r.id, CASE WHEN r.kind = 'master' THEN 'Master Admin' ELSE r.name END AS name, r.kind, \
-             r.all_workspaces, \
-             (SELECT {} FROM admin_role_permissions rp WHERE rp.role_id = r.id) AS permissions, \
-             (SELECT {} FROM admin_role_workspaces rw WHERE rw.role_id = r.id) AS workspaces \
-             FROM admin_roles r WHERE r.account_id = $1 \
-             ORDER BY CASE WHEN r.kind = 'master' THEN 0 ELSE 1 END, lower(r.name), r.id",
-        dialect.text_list("rp.permission"),
-        dialect.text_list(&dialect.id_text("rw.workspace_id")),
-    );
-    let rows: Vec<Row> = db.run().fetch_all(Sql::new(sql).bind(account.0)).await?;
-    let list = |text: &Option<String>| -> Vec<String> {
-        text.as_deref().unwrap_or("").split(',').filter(|p| !p.is_empty()).map(str::to_owned).collect()
-    };
-    Ok(rows
+    static SQL: crate::dialect::BuiltSql = crate::dialect::BuiltSql::new(|d| {
+        format!(
+            "SELECT (SELECT {ws} FROM workspaces w WHERE w.account_id = $1) AS workspaces, \
+             (SELECT {gs} FROM groups g JOIN workspaces gw ON gw.id = g.workspace_id \
+             WHERE gw.account_id = $1) AS groups, \
+             (SELECT {rs} FROM admin_roles r WHERE r.account_id = $1) AS roles",
+            ws = d.json_list(&[("id", &d.id_text("w.id")), ("name", "w.name")]),
+            gs = crate::targets::group_json(d),
+            rs = d.json_list(&[
+                ("id", &d.id_text("r.id")),
+                ("name", "CASE WHEN r.kind = 'master' THEN 'Master Admin' ELSE r.name END"),
+                ("kind", "r.kind"),
+                ("all_workspaces", "CASE WHEN r.all_workspaces THEN 1 ELSE 0 END"),
+                (
+                    "permissions",
+                    &format!(
+                        "(SELECT {} FROM admin_role_permissions rp WHERE rp.role_id = r.id)",
+                        d.text_list("rp.permission")
+                    )
+                ),
+                (
+                    "workspaces",
+                    &format!(
+                        "(SELECT {} FROM admin_role_workspaces rw WHERE rw.role_id = r.id)",
+                        d.text_list(&d.id_text("rw.workspace_id"))
+                    ),
+                ),
+            ]),
+        )
+    });
+    // One row always comes back (a SELECT without FROM).
+    let row: Option<Row> = db.run().fetch_optional(Sql::new(SQL.get(db.dialect())).bind(account.0)).await?;
+    let Some(row) = row else { return Ok(AccountChoices::default()) };
+    let mut roles = crate::targets::json_list::<JsonRole>(row.roles.as_deref())?
         .into_iter()
-        .map(|r| RoleRecord {
-            permissions: list(&r.permissions),
-            workspaces: list(&r.workspaces).iter().filter_map(|w| Uuid::parse_str(w.trim()).ok()).collect(),
-            id: r.id,
-            name: r.name,
-            kind: r.kind,
-            all_workspaces: r.all_workspaces,
+        .map(|r| {
+            Ok(RoleRecord {
+                id: crate::targets::uuid(&r.id)?,
+                name: r.name,
+                kind: r.kind,
+                all_workspaces: r.all_workspaces != 0,
+                permissions: split_list(r.permissions.as_deref()).map(str::to_owned).collect(),
+                workspaces: split_list(r.workspaces.as_deref()).map(crate::targets::uuid).collect::<Result<_, _>>()?,
+            })
         })
-        .collect())
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    roles.sort_by_key(|r| (r.kind != "master", r.name.to_lowercase(), r.id));
+    Ok(AccountChoices {
+        workspaces: crate::targets::workspaces_from_json(row.workspaces.as_deref())?,
+        groups: crate::targets::groups_from_json(row.groups.as_deref())?,
+        roles,
+    })
+}
+
+/// The items of a comma-separated list (`text_list`), none for NULL.
+fn split_list(text: Option<&str>) -> impl Iterator<Item = &str> {
+    text.unwrap_or("").split(',').map(str::trim).filter(|p| !p.is_empty())
 }
 
 pub async fn user_workspaces(db: &Db, user: UserId) -> Result<Vec<Named>, StoreError> {

@@ -10,16 +10,11 @@
 
 use crate::sql::{Sql, Tx};
 use crate::{Db, Micros, StoreError};
+use domain::closed::ClosedSet;
 use domain::ids::{AccountId, UserId};
+use domain::mail::{MailKind, MailStatus};
 use sqlx::FromRow;
 use uuid::Uuid;
-
-/// `status` of a message waiting for (another) attempt.
-pub const PENDING: &str = "pending";
-/// `status` of a message the mail server (or the outbox directory) accepted.
-pub const SENT: &str = "sent";
-/// `status` of a message given up on.
-pub const FAILED: &str = "failed";
 
 /// Rows per multi-row `INSERT` (9 parameters each; SQLite allows 32,766).
 pub(crate) const PER_STATEMENT: usize = 1000;
@@ -31,8 +26,7 @@ pub struct NewMail {
     pub account_id: AccountId,
     /// The user the message is about (shown on their page; purged with them).
     pub user_id: Option<UserId>,
-    /// What it is: `invitation`, `password_reset`, `session_ended`, `session_reported`.
-    pub kind: &'static str,
+    pub kind: MailKind,
     pub recipient: String,
     pub subject: String,
     pub body: String,
@@ -50,7 +44,7 @@ pub(crate) async fn enqueue_in(tx: &mut Tx, mails: &[NewMail]) -> Result<(), Sto
             row.bind(m.id)
                 .bind(m.account_id.0)
                 .bind(m.user_id.map(|u| u.0))
-                .bind(m.kind)
+                .bind(m.kind.as_str())
                 .bind(&m.recipient)
                 .bind(&m.subject)
                 .bind(&m.body)
@@ -174,8 +168,10 @@ pub async fn due_count(db: &Db, now: Micros) -> Result<i64, StoreError> {
 /// Where one message stands, as admins see it.
 #[derive(Debug, Clone, FromRow)]
 pub struct MailState {
-    pub kind: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub kind: MailKind,
+    #[sqlx(try_from = "String")]
+    pub status: MailStatus,
     /// Failed attempts so far.
     pub attempts: i32,
     pub next_attempt_at: i64,
@@ -203,7 +199,7 @@ pub async fn latest_for_user(db: &Db, account: AccountId, user: UserId) -> Resul
             latest.push(row);
         }
     }
-    latest.sort_by(|a, b| a.kind.cmp(&b.kind));
+    latest.sort_by_key(|m| m.kind.as_str());
     Ok(latest)
 }
 

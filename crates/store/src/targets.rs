@@ -99,11 +99,11 @@ struct JsonGroup {
     workspace_name: String,
 }
 
-fn uuid(raw: &str) -> Result<Uuid, StoreError> {
+pub(crate) fn uuid(raw: &str) -> Result<Uuid, StoreError> {
     Uuid::parse_str(raw).map_err(|e| StoreError::Corrupt(format!("an id in a user's lists: {e}")))
 }
 
-fn json_list<T: for<'de> Deserialize<'de>>(raw: Option<&str>) -> Result<Vec<T>, StoreError> {
+pub(crate) fn json_list<T: for<'de> Deserialize<'de>>(raw: Option<&str>) -> Result<Vec<T>, StoreError> {
     match raw {
         None | Some("") => Ok(Vec::new()),
         Some(text) => serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("a user's lists: {e}"))),
@@ -121,6 +121,34 @@ pub(crate) fn workspaces_from_json(raw: Option<&str>) -> Result<Vec<crate::looku
     Ok(workspaces)
 }
 
+/// The groups [`group_json`] listed, in the order of workspace name, group name and id (as the
+/// other lists of groups).
+pub(crate) fn groups_from_json(raw: Option<&str>) -> Result<Vec<crate::lookups::GroupRow>, StoreError> {
+    let mut groups = json_list::<JsonGroup>(raw)?
+        .into_iter()
+        .map(|g| {
+            Ok(crate::lookups::GroupRow {
+                id: uuid(&g.id)?,
+                name: g.name,
+                workspace_id: uuid(&g.workspace_id)?,
+                workspace_name: g.workspace_name,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    groups.sort_by_key(|g| (g.workspace_name.to_lowercase(), g.name.to_lowercase(), g.id));
+    Ok(groups)
+}
+
+/// An aggregate making a JSON array of the groups `groups g` with their workspace `workspaces gw`.
+pub(crate) fn group_json(dialect: crate::dialect::Dialect) -> String {
+    dialect.json_list(&[
+        ("id", &dialect.id_text("g.id")),
+        ("name", "g.name"),
+        ("workspace_id", &dialect.id_text("gw.id")),
+        ("workspace_name", "gw.name"),
+    ])
+}
+
 /// A scalar subquery listing the workspaces of the user `users u` as a JSON array.
 pub(crate) fn user_workspaces_json(dialect: crate::dialect::Dialect) -> String {
     format!(
@@ -131,24 +159,11 @@ pub(crate) fn user_workspaces_json(dialect: crate::dialect::Dialect) -> String {
 
 impl Row {
     fn parse(self) -> Result<TargetRow, StoreError> {
-        let workspaces = workspaces_from_json(self.workspaces.as_deref())?;
-        let mut groups = json_list::<JsonGroup>(self.groups.as_deref())?
-            .into_iter()
-            .map(|g| {
-                Ok(crate::lookups::GroupRow {
-                    id: uuid(&g.id)?,
-                    name: g.name,
-                    workspace_id: uuid(&g.workspace_id)?,
-                    workspace_name: g.workspace_name,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        groups.sort_by_key(|g| (g.workspace_name.to_lowercase(), g.name.to_lowercase(), g.id));
         Ok(TargetRow {
             user: self.user,
             role: self.role,
-            workspaces,
-            groups,
+            workspaces: workspaces_from_json(self.workspaces.as_deref())?,
+            groups: groups_from_json(self.groups.as_deref())?,
             picture_at: self.picture_at,
             profile_settings: self.profile_settings,
         })
@@ -172,12 +187,7 @@ fn find_sql(dialect: crate::dialect::Dialect) -> String {
          WHERE u.account_id = $1 AND u.id = $2 AND u.deleted_at IS NULL",
         role = RoleColumns::select(dialect),
         ws = user_workspaces_json(dialect),
-        gs = dialect.json_list(&[
-            ("id", &dialect.id_text("g.id")),
-            ("name", "g.name"),
-            ("workspace_id", &dialect.id_text("gw.id")),
-            ("workspace_name", "gw.name"),
-        ]),
+        gs = group_json(dialect),
         settings_key = crate::settings::USER_PROFILE,
     )
 }

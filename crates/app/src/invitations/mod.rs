@@ -22,7 +22,7 @@ use crate::audit;
 use crate::authz::{InviteUsers, OnUser, UsersInvite};
 use crate::clock::{self, DAY, Micros};
 use crate::mail::Mail;
-use crate::mail::outbox::{kind, queued};
+use crate::mail::outbox::{MailKind, queued};
 use crate::{AppCtx, AppError, tokens};
 use domain::ids::{AccountId, GroupId, UserId, WorkspaceId};
 use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
@@ -352,7 +352,12 @@ fn prepare(
     };
     let expires_at = now + opts.lifetime;
     let mail = opts.send_email.then(|| {
-        queued(may.account, Some(id), kind::INVITATION, invitation_mail(&user.email, &name, &token, expires_at, opts))
+        queued(
+            may.account,
+            Some(id),
+            MailKind::Invitation,
+            invitation_mail(&user.email, &name, &token, expires_at, opts),
+        )
     });
     let invitation = NewInvitation { user, groups, token_hash: tokens::hash(&token), expires_at, audit, mail };
     Ok(Prepared { invitation })
@@ -449,7 +454,7 @@ async fn reissue(
     };
     let name = format!("{} {}", user.first_name, user.last_name);
     let mail =
-        queued(account, Some(id), kind::INVITATION, invitation_mail(&email, &name, &token, new.expires_at, opts));
+        queued(account, Some(id), MailKind::Invitation, invitation_mail(&email, &name, &token, new.expires_at, opts));
     let done = store::invitations::reissue(&ctx.db, &new, &event, &mail, when).await?;
     ctx.mailer.wake();
     Ok(done)

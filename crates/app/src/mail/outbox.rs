@@ -12,6 +12,7 @@ use crate::authz::{OnUser, UsersView};
 use crate::clock::{self, MINUTE, Micros, SECOND};
 use crate::{AppCtx, AppError};
 use domain::ids::{AccountId, UserId};
+pub use domain::mail::{MailKind, MailStatus};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -21,16 +22,6 @@ use tokio::sync::Notify;
 pub use store::outbox::MailState;
 
 /// What a message is (`kind` in the outbox and in the API).
-pub mod kind {
-    /// An invitation link (invite, import, "Resend invitation").
-    pub const INVITATION: &str = "invitation";
-    /// A password-reset link (admin reset, "Forgot password").
-    pub const PASSWORD_RESET: &str = "password_reset";
-    /// An admin ended the user's sessions with a notice.
-    pub const SESSION_ENDED: &str = "session_ended";
-    /// The user reported a session as suspicious: the alert to an admin.
-    pub const SESSION_REPORTED: &str = "session_reported";
-}
 
 /// How long a claimed message is its worker's alone. Longer than a batch of slow SMTP
 /// conversations ([`BATCH`] × lettre's per-command timeout); a worker that died mid-send
@@ -72,17 +63,6 @@ impl Retry {
     }
 }
 
-/// What admins call a message of `kind`.
-pub fn label(kind: &str) -> &'static str {
-    match kind {
-        kind::INVITATION => "Invitation email",
-        kind::PASSWORD_RESET => "Password reset email",
-        kind::SESSION_ENDED => "Session-ended notice",
-        kind::SESSION_REPORTED => "Suspicious-session alert",
-        _ => "Email",
-    }
-}
-
 /// Where the newest message of each kind about the user of `may` stands (their page and
 /// `GET /users/{id}` show it).
 pub async fn deliveries(ctx: &AppCtx, may: &OnUser<UsersView>) -> Result<Vec<MailState>, AppError> {
@@ -90,7 +70,7 @@ pub async fn deliveries(ctx: &AppCtx, may: &OnUser<UsersView>) -> Result<Vec<Mai
 }
 
 /// `mail` as an outbox row about `user` of `account`, due now.
-pub fn queued(account: AccountId, user: Option<UserId>, kind: &'static str, mail: Mail) -> NewMail {
+pub fn queued(account: AccountId, user: Option<UserId>, kind: MailKind, mail: Mail) -> NewMail {
     NewMail {
         id: uuid::Uuid::now_v7(),
         account_id: account,

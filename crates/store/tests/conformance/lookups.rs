@@ -80,6 +80,32 @@ async fn role_has_its_permissions_and_scope(db: Db) {
         .collect();
     assert_eq!(custom, [(scoped.0, "Alpha & Beta Admin".to_owned()), (everywhere.0, "Everything".to_owned())]);
     assert!(store::lookups::custom_roles(&db, b.id).await.expect("custom roles").is_empty());
+
+    // The profile editor's one statement reads the same roles: the built-in first (under its
+    // console name), then the custom ones by name.
+    let choices = store::lookups::account_choices(&db, a.id).await.expect("choices");
+    let names: Vec<&str> = choices.roles.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["Master Admin", "Alpha & Beta Admin", "Everything"]);
+    for got in &choices.roles {
+        let one = store::lookups::role(&db, a.id, AdminRoleId(got.id)).await.expect("role").expect("listed role");
+        assert_eq!(
+            (
+                got.id,
+                got.kind.as_str(),
+                got.all_workspaces,
+                sorted(got.permissions.clone()),
+                sorted(got.workspaces.clone())
+            ),
+            (one.id, one.kind.as_str(), one.all_workspaces, sorted(one.permissions), sorted(one.workspaces)),
+            "{}",
+            got.name
+        );
+    }
+    let names: Vec<String> = choices.workspaces.into_iter().map(|w| w.name).collect();
+    assert_eq!(names, ["Alpha", "Beta", "Default"]);
+    let other = store::lookups::account_choices(&db, b.id).await.expect("choices");
+    assert_eq!(other.roles.iter().map(|r| r.id).collect::<Vec<_>>(), [b.master_role.0], "only its own roles");
+    assert!(other.groups.is_empty());
 }
 
 async fn account_and_user_lists_are_sorted_by_name(db: Db) {
@@ -113,6 +139,11 @@ async fn account_and_user_lists_are_sorted_by_name(db: Db) {
         ]
     );
     assert!(store::lookups::groups(&db, b.id).await.expect("groups").is_empty());
+    // The profile editor's one statement lists the same groups in the same order.
+    let choices = store::lookups::account_choices(&db, a.id).await.expect("choices");
+    let listed: Vec<(Uuid, String, Uuid, String)> =
+        choices.groups.into_iter().map(|g| (g.id, g.name, g.workspace_id, g.workspace_name)).collect();
+    assert_eq!(listed, groups);
 
     let mut ann = user(a.id, "ann@x.org", "Ann", "Lee");
     ann.workspaces = vec![a.workspace, beta, alpha];

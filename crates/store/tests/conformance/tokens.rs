@@ -19,7 +19,7 @@ fn mail(account: AccountId, user: UserId, at: i64) -> store::outbox::NewMail {
         id: uuid::Uuid::now_v7(),
         account_id: account,
         user_id: Some(user),
-        kind: "password_reset",
+        kind: domain::mail::MailKind::PasswordReset,
         recipient: "someone@a.org".into(),
         subject: "link".into(),
         body: "link".into(),

@@ -13,8 +13,10 @@ use crate::pages::user_head::UserHead;
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
-use app::authz::{Granter, OnUser, Principal, Target, UserAction, UserActions, UsersManage, UsersView};
+use app::authz::{OnUser, Principal, Target, UserAction, UserActions, UsersManage, UsersView};
+use app::mail::outbox::MailStatus;
 use app::my_profile::ProfileView;
+use app::profile::Editing;
 use app::users::UserDetails;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -123,10 +125,9 @@ struct ProfileInput {
 
 /// The Edit form, when the viewer may manage this user (authz decides; no capability, no
 /// form), with the role and Bot Builder controls only where authz allows changing them.
-async fn edit_form(
-    state: &AppState,
+fn edit_form(
     me: &Principal,
-    granter: &Granter,
+    editing: &Editing,
     view: &OnUser<UsersView>,
     actions: &UserActions,
     profile: Option<&ProfileView>,
@@ -134,7 +135,7 @@ async fn edit_form(
 ) -> Option<EditForm> {
     let may = app::authz::on_loaded_user::<UsersManage, _>(me, view).ok()?;
     let d = app::users::get_user(view);
-    let choices = app::profile::edit_choices(&state.ctx, &may, granter).await.ok()?;
+    let choices = app::profile::edit_choices(&may, editing);
     let builder = actions.allows(UserAction::ChangeBuilderAccess).then(|| {
         choices
             .builder_levels
@@ -198,11 +199,13 @@ async fn edit_form(
 /// "sent 2026-11-30 17:02 UTC", "failed, retrying (attempt 2, next at …): why", …
 fn delivery(m: &app::mail::outbox::MailState) -> String {
     let why = m.last_error.as_deref().map(|e| format!(": {e}")).unwrap_or_default();
-    match m.status.as_str() {
-        "sent" => format!("sent {}", m.sent_at.map(when).unwrap_or_default()),
-        "failed" => format!("failed after {} attempts, given up{why}", m.attempts),
-        _ if m.attempts == 0 => format!("queued {}, not sent yet", when(m.created_at)),
-        _ => format!("failed, retrying (attempt {}, next at {}){why}", m.attempts, when(m.next_attempt_at)),
+    match m.status {
+        MailStatus::Sent => format!("sent {}", m.sent_at.map(when).unwrap_or_default()),
+        MailStatus::Failed => format!("failed after {} attempts, given up{why}", m.attempts),
+        MailStatus::Pending if m.attempts == 0 => format!("queued {}, not sent yet", when(m.created_at)),
+        MailStatus::Pending => {
+            format!("failed, retrying (attempt {}, next at {}){why}", m.attempts, when(m.next_attempt_at))
+        }
     }
 }
 
@@ -278,9 +281,9 @@ async fn render(
     };
     // Admins see every field the account's User Settings enable now.
     let profile = Some(app::my_profile::admin_view(&may));
-    let granter = app::authz::granter(&state.ctx, me).await?;
-    let actions = app::authz::actions_on(me, &granter, &Target::from(may.target()));
-    let edit = edit_form(state, me, &granter, &may, &actions, profile.as_ref(), refused).await;
+    let editing = app::profile::editing(&state.ctx, me).await?;
+    let actions = app::authz::actions_on(me, &editing.granter, &Target::from(may.target()));
+    let edit = edit_form(me, &editing, &may, &actions, profile.as_ref(), refused);
     let mut head = UserHead::new(me, id, format!("{} {}", d.user.first_name, d.user.last_name), "profile");
     head.badge = Some((d.user.status.label(), d.user.status.as_str()));
     let stale = matches!(refused, Some(AppError::Stale(_)));
@@ -294,7 +297,7 @@ async fn render(
         email: d.user.email.clone(),
         status: d.user.status.label(),
         status_detail: status_detail(&d),
-        emails: emails.iter().map(|m| (app::mail::outbox::label(&m.kind), delivery(m))).collect(),
+        emails: emails.iter().map(|m| (m.kind.label(), delivery(m))).collect(),
         locked,
         may_unlock: actions.allows(UserAction::Unlock),
         lockout,

@@ -106,10 +106,10 @@ fn details_json(d: &UserDetails, settings: &domain::profile::ProfileSettings) ->
 /// (given up); `last_error` says why the last attempt failed.
 fn email_json(m: &app::mail::outbox::MailState) -> Value {
     json!({
-        "kind": m.kind,
-        "status": m.status,
+        "kind": m.kind.as_str(),
+        "status": m.status.as_str(),
         "attempts": m.attempts,
-        "next_attempt_at": time((m.status == "pending").then_some(m.next_attempt_at)),
+        "next_attempt_at": time((m.status == app::mail::outbox::MailStatus::Pending).then_some(m.next_attempt_at)),
         "last_error": m.last_error,
         "queued_at": rfc3339(m.created_at),
         "sent_at": time(m.sent_at),
