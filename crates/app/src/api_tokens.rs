@@ -260,7 +260,7 @@ pub async fn authenticate(ctx: &AppCtx, presented: &str, ip: &str) -> Result<Pri
     if t.last_used_at.is_none_or(|at| now - at >= LAST_USED_EVERY) {
         store::api_tokens::touch(&ctx.db, id, now, ip, now - LAST_USED_EVERY + 1).await?;
     }
-    let creator = crate::authz::admin_role(&t.role)?;
+    let creator = t.role.admin_role()?;
     let role = rules::effective_role(&creator, id, &t.name, t.permissions(), &t.scope());
     let workspaces = t.user_workspaces()?;
     let account = AccountId(t.account_id);

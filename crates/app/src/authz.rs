@@ -13,7 +13,7 @@ mod target;
 
 pub use actions::{Console, Refused, Target, UserAction, UserActions, UserTabs, actions_on, console, user_tabs};
 pub(crate) use target::user_in_scope;
-pub use target::{OnUser, TargetUser, admin_role, on_loaded_user, on_user};
+pub use target::{OnUser, TargetUser, on_loaded_user, on_user};
 
 use crate::error::What;
 use crate::{AppCtx, AppError};

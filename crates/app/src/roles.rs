@@ -14,7 +14,7 @@ use crate::{AppCtx, AppError, clock};
 use domain::authority::Authority;
 use domain::ids::{AdminRoleId, WorkspaceId};
 use domain::permission::{Permission, PermissionSet, Scope};
-use domain::role::AdminRole;
+use domain::role::{AdminRole, DefinedRole};
 use serde_json::{Value, json};
 use store::StoreError;
 use store::lookups::RoleRecord;
@@ -133,7 +133,7 @@ pub async fn create(
 }
 
 fn editable(record: &RoleRecord) -> Result<(), AppError> {
-    if record.kind == "custom" {
+    if record.kind == DefinedRole::Custom {
         Ok(())
     } else {
         Err(AppError::Forbidden("the built-in Master Admin role cannot be changed".into()))
@@ -155,12 +155,12 @@ fn stored_scope(record: &RoleRecord) -> Scope {
 /// Whether the caller may rename or delete the role `record`: a custom role (the built-in
 /// Master Admin is fixed) within their authority — the page offers exactly that.
 pub fn may_manage(granter: &Granter, record: &RoleRecord) -> bool {
-    record.kind == "custom" && granter.can_grant(&role_of(record))
+    record.kind == DefinedRole::Custom && granter.can_grant(&role_of(record))
 }
 
 /// The role a stored record describes: the built-in Master Admin, or a custom role.
 pub(crate) fn role_of(record: &RoleRecord) -> AdminRole {
-    if record.kind == "master" {
+    if record.kind == DefinedRole::Master {
         return AdminRole::MasterAdmin;
     }
     AdminRole::Custom {

@@ -229,7 +229,7 @@ async fn alert_recipients(
             true
         } else if let Some(role_id) = admin.admin_role_id {
             match store::lookups::role(&ctx.db, account, AdminRoleId(role_id)).await? {
-                Some(r) if r.kind == "master" => true,
+                Some(r) if r.kind == domain::role::DefinedRole::Master => true,
                 Some(r) => {
                     r.permissions.iter().any(|p| p == Permission::SessionsKill.as_str())
                         && (r.all_workspaces || r.workspaces.iter().any(|w| workspaces.contains(&WorkspaceId(*w))))

@@ -22,6 +22,13 @@ impl ClosedSet for MailKind {
     const FIELD: &'static str = "kind";
 
     fn as_str(self) -> &'static str {
+        Self::as_str(self)
+    }
+}
+
+impl MailKind {
+    /// The stored (and API) text: the one place it is written.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Invitation => "invitation",
             Self::PasswordReset => "password_reset",
@@ -29,9 +36,7 @@ impl ClosedSet for MailKind {
             Self::SessionReported => "session_reported",
         }
     }
-}
 
-impl MailKind {
     /// What the console calls it.
     pub fn label(self) -> &'static str {
         match self {
@@ -59,6 +64,13 @@ impl ClosedSet for MailStatus {
     const FIELD: &'static str = "status";
 
     fn as_str(self) -> &'static str {
+        Self::as_str(self)
+    }
+}
+
+impl MailStatus {
+    /// The stored (and API) text: the one place it is written.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
             Self::Sent => "sent",

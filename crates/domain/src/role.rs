@@ -17,6 +17,41 @@ pub enum AdminRole {
     Custom { id: AdminRoleId, name: String, permissions: PermissionSet, scope: Scope },
 }
 
+/// What a stored admin role is (`admin_roles.kind`): the account's built-in Master Admin
+/// role, or a custom one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DefinedRole {
+    Master,
+    Custom,
+}
+
+impl crate::closed::ClosedSet for DefinedRole {
+    const ALL: &'static [Self] = &[Self::Master, Self::Custom];
+    const FIELD: &'static str = "kind";
+
+    fn as_str(self) -> &'static str {
+        Self::as_str(self)
+    }
+}
+
+impl DefinedRole {
+    /// The stored (and API) text: the one place it is written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Master => "master",
+            Self::Custom => "custom",
+        }
+    }
+}
+
+/// For sqlx's `try_from = "String"` decoding of stored rows.
+impl TryFrom<String> for DefinedRole {
+    type Error = crate::DomainError;
+    fn try_from(s: String) -> Result<Self, crate::DomainError> {
+        <Self as crate::closed::ClosedSet>::parse(&s)
+    }
+}
+
 /// The kind of an admin role, as stored and as used by the list filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -3,7 +3,9 @@
 
 use crate::sql::Sql;
 use crate::{Db, StoreError};
+use domain::closed::ClosedSet;
 use domain::ids::{AccountId, AdminRoleId, UserId};
+use domain::role::DefinedRole;
 use domain::user::UserStatus;
 use serde::Deserialize;
 use sqlx::FromRow;
@@ -117,14 +119,15 @@ pub async fn account_choices(db: &Db, account: AccountId) -> Result<AccountChoic
             Ok(RoleRecord {
                 id: crate::targets::uuid(&r.id)?,
                 name: r.name,
-                kind: r.kind,
+                kind: DefinedRole::parse(&r.kind)
+                    .map_err(|e| StoreError::Corrupt(format!("an admin role's kind: {e}")))?,
                 all_workspaces: r.all_workspaces != 0,
                 permissions: split_list(r.permissions.as_deref()).map(str::to_owned).collect(),
                 workspaces: split_list(r.workspaces.as_deref()).map(crate::targets::uuid).collect::<Result<_, _>>()?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    roles.sort_by_key(|r| (r.kind != "master", r.name.to_lowercase(), r.id));
+    roles.sort_by_key(|r| (r.kind != DefinedRole::Master, r.name.to_lowercase(), r.id));
     Ok(AccountChoices {
         workspaces: crate::targets::workspaces_from_json(row.workspaces.as_deref())?,
         groups: crate::targets::groups_from_json(row.groups.as_deref())?,
@@ -155,7 +158,7 @@ pub async fn user_groups(db: &Db, user: UserId) -> Result<Vec<GroupRow>, StoreEr
 pub struct RoleRecord {
     pub id: Uuid,
     pub name: String,
-    pub kind: String,
+    pub kind: DefinedRole,
     pub all_workspaces: bool,
     pub permissions: Vec<String>,
     pub workspaces: Vec<Uuid>,
@@ -165,7 +168,8 @@ pub struct RoleRecord {
 struct RoleHead {
     id: Uuid,
     name: String,
-    kind: String,
+    #[sqlx(try_from = "String")]
+    kind: DefinedRole,
     all_workspaces: bool,
 }
 

@@ -10,7 +10,6 @@
 
 use crate::sql::{Sql, Tx};
 use crate::{Db, Micros, StoreError};
-use domain::closed::ClosedSet;
 use domain::ids::{AccountId, UserId};
 use domain::mail::{MailKind, MailStatus};
 use sqlx::FromRow;

@@ -144,7 +144,8 @@ pub async fn update(
 pub struct RoleSummary {
     pub id: uuid::Uuid,
     pub name: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: domain::role::DefinedRole,
     pub all_workspaces: bool,
     pub holders: i64,
 }

@@ -6,7 +6,10 @@
 use crate::sql::Sql;
 use crate::users::UserDetailRow;
 use crate::{Db, StoreError};
-use domain::ids::{AccountId, UserId};
+use domain::closed::ClosedSet;
+use domain::ids::{AccountId, AdminRoleId, UserId, WorkspaceId};
+use domain::permission::{Permission, PermissionSet, Scope};
+use domain::role::{AdminRole, DefinedRole};
 use serde::Deserialize;
 use sqlx::FromRow;
 use uuid::Uuid;
@@ -38,9 +41,35 @@ impl RoleColumns {
             .collect()
     }
 
-    /// The role's permissions, from [`Self::role_permissions`].
-    pub fn role_permission_names(&self) -> impl Iterator<Item = &str> {
-        self.role_permissions.as_deref().unwrap_or("").split(',').filter(|p| !p.is_empty())
+    /// The admin role these columns describe: the Primary Master Admin, a member (no role),
+    /// the built-in Master Admin or a custom role with its permissions and scope (a stored
+    /// permission this release does not know grants nothing). Errors: [`StoreError::Corrupt`]
+    /// when the role a user holds has no row or an unknown kind.
+    pub fn admin_role(&self) -> Result<AdminRole, StoreError> {
+        if self.is_primary_admin {
+            return Ok(AdminRole::PrimaryMasterAdmin);
+        }
+        let Some(role_id) = self.admin_role_id else { return Ok(AdminRole::Member) };
+        let (Some(name), Some(kind)) = (&self.role_name, &self.role_kind) else {
+            return Err(StoreError::Corrupt("a user's admin role is missing".into()));
+        };
+        let kind = DefinedRole::parse(kind).map_err(|e| StoreError::Corrupt(format!("an admin role's kind: {e}")))?;
+        if kind == DefinedRole::Master {
+            return Ok(AdminRole::MasterAdmin);
+        }
+        let permissions: PermissionSet = self
+            .role_permissions
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter_map(|p| p.parse::<Permission>().ok())
+            .collect();
+        let scope = if self.role_all_workspaces.unwrap_or(false) {
+            Scope::AllWorkspaces
+        } else {
+            Scope::Workspaces(self.role_workspace_ids().into_iter().map(WorkspaceId).collect())
+        };
+        Ok(AdminRole::Custom { id: AdminRoleId(role_id), name: name.clone(), permissions, scope })
     }
 
     /// The select list of these columns, for a statement joining `users u` with

@@ -259,7 +259,7 @@ pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Princip
     if now - last_activity >= settings.activity_save_interval_us() {
         ctx.activity.note(id, now);
     }
-    let role = crate::authz::admin_role(&s.role)?;
+    let role = s.role.admin_role()?;
     let workspaces = s.user_workspaces()?;
     Ok(Principal {
         user_id: UserId(s.user_id),

@@ -11,12 +11,11 @@
 use super::{Actor, Perm, Principal, require};
 use crate::error::What;
 use crate::{AppCtx, AppError};
-use domain::ids::{AccountId, AdminRoleId, UserId, WorkspaceId};
-use domain::permission::{Permission, PermissionSet, Scope};
+use domain::ids::{AccountId, UserId, WorkspaceId};
+use domain::permission::Permission;
 use domain::role::AdminRole;
 use std::marker::PhantomData;
 use store::lookups::{GroupRow, Named};
-use store::targets::RoleColumns;
 use store::users::UserDetailRow;
 
 /// A user as loaded for a decision about them.
@@ -50,7 +49,7 @@ impl TargetUser {
         let Some(t) = store::targets::find(&ctx.db, account, user).await? else { return Ok(None) };
         Ok(Some(Self {
             id: user,
-            role: admin_role(&t.role)?,
+            role: t.role.admin_role()?,
             row: t.user,
             workspaces: t.workspaces,
             groups: t.groups,
@@ -58,27 +57,6 @@ impl TargetUser {
             profile_settings: crate::user_settings::parse_stored(t.profile_settings.as_deref()),
         }))
     }
-}
-
-/// A user's admin role from the columns that carry it (the session check reads the same).
-pub fn admin_role(c: &RoleColumns) -> Result<AdminRole, AppError> {
-    if c.is_primary_admin {
-        return Ok(AdminRole::PrimaryMasterAdmin);
-    }
-    let Some(role_id) = c.admin_role_id else { return Ok(AdminRole::Member) };
-    let (Some(name), Some(kind)) = (&c.role_name, &c.role_kind) else {
-        return Err(AppError::Internal("user's admin role is missing".into()));
-    };
-    if kind == "master" {
-        return Ok(AdminRole::MasterAdmin);
-    }
-    let permissions: PermissionSet = c.role_permission_names().filter_map(|p| p.parse::<Permission>().ok()).collect();
-    let scope = if c.role_all_workspaces.unwrap_or(false) {
-        Scope::AllWorkspaces
-    } else {
-        Scope::Workspaces(c.role_workspace_ids().into_iter().map(WorkspaceId).collect())
-    };
-    Ok(AdminRole::Custom { id: AdminRoleId(role_id), name: name.clone(), permissions, scope })
 }
 
 /// 403 naming the rule when `target`'s authority does not lie within `actor`'s.

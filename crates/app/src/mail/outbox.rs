@@ -21,8 +21,6 @@ use tokio::sync::Notify;
 
 pub use store::outbox::MailState;
 
-/// What a message is (`kind` in the outbox and in the API).
-
 /// How long a claimed message is its worker's alone. Longer than a batch of slow SMTP
 /// conversations ([`BATCH`] × lettre's per-command timeout); a worker that died mid-send
 /// loses its claim when this runs out, and another instance (or the restarted one) retries.

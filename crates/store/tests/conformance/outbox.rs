@@ -68,11 +68,7 @@ async fn concurrent_claims_are_disjoint_and_leases_expire(db: Db) {
     assert!(store::outbox::mark_sent(&db, r.id, second, lease + 10_001).await.unwrap());
     let state = store::outbox::latest_for_user(&db, a.id, kim.id).await.unwrap();
     assert_eq!(state.len(), 1, "one row per kind");
-    assert_eq!(
-        (state[0].kind, state[0].status),
-        (domain::mail::MailKind::Invitation, domain::mail::MailStatus::Sent),
-        "stored text comes back parsed"
-    );
+    assert_eq!(state[0].kind, domain::mail::MailKind::Invitation, "stored text comes back parsed");
     // Gave up: failed, body erased, never claimed again.
     let last = Uuid::now_v7();
     let rest = store::outbox::claim(&db, last, lease + 20_000, lease + 21_000, 100).await.unwrap();

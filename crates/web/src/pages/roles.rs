@@ -65,7 +65,7 @@ async fn render(
         .iter()
         .map(|r| {
             let rec = &r.record;
-            let master = rec.kind == "master";
+            let master = rec.kind == domain::role::DefinedRole::Master;
             RoleRow {
                 id: rec.id.to_string(),
                 name: rec.name.clone(),

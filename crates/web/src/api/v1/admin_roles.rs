@@ -12,6 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::ids::AdminRoleId;
+use domain::role::DefinedRole;
 use serde_json::{Value, json};
 
 pub fn routes() -> Routes {
@@ -25,11 +26,11 @@ fn role_json(r: &RoleView) -> Value {
     json!({
         "id": rec.id,
         "name": rec.name,
-        "kind": rec.kind,
-        "permissions": if rec.kind == "master" { json!("all") } else { json!(rec.permissions) },
+        "kind": rec.kind.as_str(),
+        "permissions": if rec.kind == DefinedRole::Master { json!("all") } else { json!(rec.permissions) },
         "scope": if rec.all_workspaces { json!("all") } else { json!(rec.workspaces) },
         "holders": r.holders,
-        "editable": rec.kind == "custom",
+        "editable": rec.kind == DefinedRole::Custom,
     })
 }
 
