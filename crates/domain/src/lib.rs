@@ -12,6 +12,8 @@ pub mod bot;
 pub mod closed;
 pub mod error;
 pub mod ids;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod password;
 pub mod permission;
 pub mod profile;

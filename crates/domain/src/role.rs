@@ -20,6 +20,7 @@ pub enum AdminRole {
 /// The kind of an admin role, as stored and as used by the list filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RoleKind {
     Member,
     PrimaryMasterAdmin,
