@@ -173,21 +173,10 @@ fn schemathesis() -> Option<std::path::PathBuf> {
     None
 }
 
-/// The figures of a run, from schemathesis's summary.
+/// The figures of a run: schemathesis's summary (operations, phases, failures, test cases).
 fn figures(out: &str) -> String {
-    out.lines()
-        .filter(|l| {
-            let l = l.trim_start();
-            l.starts_with("API Operations:")
-                || l.starts_with("Test Phases:")
-                || l.starts_with("Test cases:")
-                || l.contains(" generated, ")
-                || l.starts_with("Failures:")
-                || l.contains("No issues found")
-                || l.starts_with("Seed:")
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    let summary = out.lines().skip_while(|l| !l.contains(" SUMMARY ")).collect::<Vec<_>>();
+    if summary.is_empty() { out.to_owned() } else { summary.join("\n") }
 }
 
 /// Runs schemathesis against `app`, seeded, with a bearer token holding every permission:
@@ -212,7 +201,7 @@ async fn fuzz(app: TestApp) {
     let secret = token["secret"].as_str().expect("secret").to_owned();
     let schema = app.url("/api/v1/openapi.json");
     let base = app.url("/api/v1");
-    let examples = std::env::var("ROSTER_FUZZ_EXAMPLES").unwrap_or_else(|_| "10".into());
+    let examples = std::env::var("ROSTER_FUZZ_EXAMPLES").unwrap_or_else(|_| "20".into());
     let mut command = std::process::Command::new(&st);
     command
         .args(["run", &schema, "--url", &base])

@@ -140,7 +140,8 @@ pub(super) async fn rename(
 }
 
 #[utoipa::path(delete, path = "/groups/{id}", tag = "groups", params(("id" = Uuid, Path, description = "A group id.")),
-    responses((status = 204, description = "Deleted.")))]
+    responses((status = 204, description = "Deleted."),
+        (status = 409, description = "The group still has members (the detail says how many).", body = Problem, content_type = "application/problem+json")))]
 pub(super) async fn delete_group(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
