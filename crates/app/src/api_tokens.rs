@@ -208,7 +208,12 @@ pub async fn create(ctx: &AppCtx, may: &ManageTokens, new: &NewToken) -> Result<
         AuditAction::ApiTokenCreated,
         None,
         json!({"api_token_id": token.id, "name": token.name,
-        "permissions": permissions.iter().map(Permission::as_str).collect::<Vec<_>>(),
+        "permissions": token.permissions.iter().map(Permission::as_str).collect::<Vec<_>>(),
+        // What the token may reach: "all" workspaces or these ids.
+        "scope": match &token.scope {
+            domain::permission::Scope::AllWorkspaces => json!("all"),
+            domain::permission::Scope::Workspaces(ws) => json!(ws),
+        },
         "expires_at": clock::rfc3339(expires_at)}),
     );
     store::api_tokens::create(&ctx.db, &token, &event).await?;

@@ -8,6 +8,7 @@ use std::str::FromStr;
 /// only by Transfer Ownership; Developers and Testers are assigned by admins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum BotRole {
     Owner,
     Developer,

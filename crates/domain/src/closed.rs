@@ -23,6 +23,19 @@ pub trait ClosedSet: Copy + PartialEq + 'static {
     }
 }
 
+/// Closed sets are exchanged as their text (`as_str`).
+macro_rules! serialize_as_text {
+    ($($ty:ty),*) => {$(
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    )*};
+}
+
+serialize_as_text!(EndCause, AuditAction);
+
 /// Why a session ended (stored in `sessions.end_cause`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EndCause {

@@ -13,6 +13,8 @@ pub mod closed;
 pub mod error;
 pub mod ids;
 pub mod mail;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod password;
 pub mod permission;
 pub mod profile;

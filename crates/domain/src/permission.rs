@@ -24,6 +24,21 @@ pub enum Permission {
     TokensManage,
 }
 
+/// As its text (`users.view`), the one form the API shows.
+impl serde::Serialize for Permission {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// From its text, as [`FromStr`] reads it.
+impl<'de> serde::Deserialize<'de> for Permission {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl Permission {
     pub const ALL: [Permission; 13] = [
         Self::UsersView,

@@ -55,6 +55,7 @@ impl TryFrom<String> for DefinedRole {
 /// The kind of an admin role, as stored and as used by the list filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RoleKind {
     Member,
     PrimaryMasterAdmin,

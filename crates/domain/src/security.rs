@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// An account's security settings, as stored and as the API shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecuritySettings {
     /// Consecutive failed logins that lock a user.
     pub max_login_attempts: u32,
@@ -23,6 +24,7 @@ pub struct SecuritySettings {
 /// The password policy's settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordSettings {
     pub min_length: u32,
     /// How many of the four classes (lower, upper, digit, symbol) a password must mix.

@@ -39,6 +39,7 @@ mod my_profile;
 mod no_op_changes;
 mod not_found;
 mod one_mailbox;
+mod openapi;
 mod operator_unlock;
 mod ops;
 mod outbox;

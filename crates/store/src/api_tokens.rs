@@ -75,6 +75,7 @@ struct Row {
     creator_email: String,
     creator_first_name: String,
     creator_last_name: String,
+    creator_status: String,
     name: String,
     all_workspaces: bool,
     permissions: Option<String>,
@@ -93,6 +94,9 @@ pub struct ApiTokenRow {
     pub creator: UserId,
     pub creator_email: String,
     pub creator_name: String,
+    /// Whether the creator can sign in (active): a token of a suspended or locked creator
+    /// has no effect until they can again.
+    pub creator_active: bool,
     pub name: String,
     pub permissions: PermissionSet,
     /// All workspaces, or these (by name).
@@ -122,6 +126,7 @@ impl Row {
             creator: UserId(self.creator_user_id),
             creator_email: self.creator_email,
             creator_name: format!("{} {}", self.creator_first_name, self.creator_last_name),
+            creator_active: self.creator_status == "active",
             name: self.name,
             permissions: permissions_of(self.permissions.as_deref()),
             scope,
@@ -139,7 +144,7 @@ fn list_sql(db: &Db) -> String {
     let d = db.dialect();
     format!(
         "SELECT t.id, t.creator_user_id, u.email AS creator_email, u.first_name AS creator_first_name, \
-         u.last_name AS creator_last_name, t.name, t.all_workspaces, \
+         u.last_name AS creator_last_name, u.status AS creator_status, t.name, t.all_workspaces, \
          (SELECT {} FROM api_token_permissions tp WHERE tp.token_id = t.id) AS permissions, \
          (SELECT {} FROM api_token_workspaces tw JOIN workspaces w ON w.id = tw.workspace_id \
           WHERE tw.token_id = t.id) AS workspaces, \

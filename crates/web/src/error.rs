@@ -27,24 +27,35 @@ pub fn status_of(e: &AppError) -> StatusCode {
 }
 
 /// A field or parameter that was refused, and why.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct InvalidParam {
     pub name: String,
     pub reason: String,
 }
 
-/// An `application/problem+json` response.
-#[derive(Debug, Serialize)]
+/// An `application/problem+json` response (RFC 9457): `invalid_params` names every refused
+/// field of a 400, each with its reason.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Problem)]
 pub struct ApiError {
+    /// Always `about:blank` (the status says what happened).
     #[serde(rename = "type")]
+    #[schema(value_type = String)]
     kind: &'static str,
+    /// The status's reason phrase.
+    #[schema(value_type = String)]
     title: &'static str,
+    /// The HTTP status code.
     status: u16,
+    /// What went wrong, for a person.
     detail: String,
+    /// Every refused field or parameter (400 only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     invalid_params: Vec<InvalidParam>,
     /// Extension members (RFC 9457 §3.2) particular to one kind of problem.
     #[serde(flatten)]
+    #[schema(ignore)]
     extensions: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -92,6 +103,11 @@ impl ApiError {
 
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "no such resource")
+    }
+
+    /// What went wrong, for a person.
+    pub fn detail(&self) -> &str {
+        &self.detail
     }
 
     pub fn invalid(name: &str, reason: &str) -> Self {

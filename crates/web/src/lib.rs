@@ -34,7 +34,13 @@ use tower_http::trace::TraceLayer;
 
 /// Everything but the pages: health probes and the JSON API.
 fn service_routes() -> routes::Routes {
-    routes::Routes::new().merge(ops::routes()).nest("/api/v1", api::v1::routes())
+    routes::Routes::new().merge(ops::routes()).merge(api::docs::routes()).nest("/api/v1", api::v1::routes())
+}
+
+/// The OpenAPI 3.1 document of `/api/v1` (served at `/api/v1/openapi.json`), generated from
+/// the handlers.
+pub fn openapi() -> &'static utoipa::openapi::OpenApi {
+    api::v1::openapi::document()
 }
 
 /// Every `(method, path)` the application serves, as registered (API paths with their

@@ -24,6 +24,21 @@ pub enum ProfileField {
     Country,
 }
 
+/// As its key (`company`), the one form the API shows.
+impl serde::Serialize for ProfileField {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
+}
+
+/// From its key, as [`std::str::FromStr`] reads it.
+impl<'de> serde::Deserialize<'de> for ProfileField {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let key = String::deserialize(d)?;
+        key.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl ProfileField {
     pub const ALL: [ProfileField; 15] = [
         Self::FirstName,

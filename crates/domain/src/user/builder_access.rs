@@ -7,6 +7,7 @@ use std::str::FromStr;
 /// Bot Builder access level (PRODUCT.md §3.1), ordered from least to most access.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum BuilderAccess {
     None,
     Builder,

@@ -16,6 +16,7 @@ use std::str::FromStr;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum UserStatus {
     /// Invited, has not set a password yet ("Inactive" / "Not Active" in the console).
     Invited,

@@ -167,6 +167,8 @@ fn fill(path: &str, target: &str, own_session: &str, target_session: &str, ids: 
                 ("roles" | "admin-roles", _) => ids.role.clone(),
                 ("api-tokens" | "api-access", _) => ids.token.clone(),
                 (_, "bot_id") => ids.bot.clone(),
+                // A catch-all names a file (Swagger UI's).
+                (_, "*file") => "swagger-initializer.js".to_owned(),
                 (_, "sid" | "session_id") if path.contains("/me/") => own_session.to_owned(),
                 (_, "sid" | "session_id") => target_session.to_owned(),
                 _ => target.to_owned(),

@@ -97,6 +97,8 @@ use Kind::{
 pub const ROUTES: &[(&str, &str, Kind)] = &[
     // Operations and public pages.
     ("GET", "/healthz", Public), ("GET", "/readyz", Public), ("GET", "/metrics", Operator),
+    ("GET", "/api/docs", Public), ("GET", "/api/docs/", Public), ("GET", "/api/docs/{*file}", Public),
+    ("GET", "/api/v1/openapi.json", Public),
     ("GET", "/static/style.css", Public), ("GET", "/static/app.js", Public), ("GET", "/static/bots.js", Public),
     ("GET", "/login", Public), ("POST", "/login", Public), ("GET", "/setup", Public), ("POST", "/setup", Public),
     ("GET", "/password/forgot", Public), ("POST", "/password/forgot", Public),

@@ -1,3 +1,4 @@
 //! The JSON API.
 
+pub mod docs;
 pub mod v1;

@@ -10,6 +10,7 @@
 //!
 //! Page forms are read by `crate::csrf::CsrfForm`, which checks the CSRF token first.
 
+mod json;
 mod on_user;
 mod path;
 mod viewer;
@@ -53,7 +54,15 @@ pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
         let (key, value) = pair?;
         map.insert(key, serde_json::Value::String(value));
     }
-    serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| ApiError::invalid("query", &e.to_string()))
+    typed(serde_json::Value::Object(map))
+}
+
+/// `value` as a `T`, or 400 naming every refused field ([`json::every_problem`]).
+fn typed<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    json::every_problem(value).map_err(|problems| match AppError::all_of(problems) {
+        Err(e) => e.into(),
+        Ok(()) => ApiError::invalid("body", "could not be read"),
+    })
 }
 
 /// The decoded `key=value` pairs of a query string or urlencoded form, in order. A pair
@@ -90,16 +99,17 @@ pub(crate) fn decode(s: &str) -> Result<String, ()> {
     String::from_utf8(out).map_err(|_| ())
 }
 
-/// A JSON body whose errors are problem+json: 413 when it is larger than the route's limit,
-/// 400 naming `body` otherwise.
+/// A JSON body whose errors are problem+json: 413 when it is larger than the route's limit;
+/// 400 naming every field of the wrong type, unknown or missing (`invalid_params`), or
+/// `body` when it is not JSON at all.
 pub struct AppJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Self(v)),
+        match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) => typed(v).map(Self),
             Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(ApiError::too_large("the JSON body is larger than 2 MB"))
             }

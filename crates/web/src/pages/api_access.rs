@@ -43,7 +43,8 @@ struct Row {
     expires: String,
     last_used: String,
     status: &'static str,
-    active: bool,
+    /// Neither revoked nor expired: the Revoke button.
+    revocable: bool,
 }
 
 impl Row {
@@ -67,7 +68,7 @@ impl Row {
             expires: when(t.expires_at),
             last_used,
             status,
-            active: status == "active",
+            revocable: crate::api::v1::api_tokens::revocable(t),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! `DELETE /api-tokens/{id}` (revoke). All need `tokens.manage` and a signed-in session:
 //! a request made with a token is refused (403), so tokens never make tokens.
 
+use super::shapes::Named;
 use crate::error::ApiError;
 use crate::extract::{ApiUser, AppJson, AppPath};
 use crate::routes::{Routes, delete, get};
@@ -12,9 +13,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use domain::ids::ApiTokenId;
+use domain::ids::{ApiTokenId, UserId, WorkspaceId};
 use domain::permission::{Permission, Scope};
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -22,38 +25,119 @@ pub fn routes() -> Routes {
         .route("/api-tokens/{id}", delete(revoke_token))
 }
 
-/// `active`, `expired` or `revoked`, as of now.
+/// `active`, `inactive` (its creator cannot sign in: suspended or locked, so it has no
+/// effect until they can), `expired` or `revoked`, as of now.
 pub(crate) fn status_of(t: &ApiToken) -> &'static str {
     if t.revoked_at.is_some() {
         "revoked"
     } else if t.expires_at <= app::clock::now() {
         "expired"
-    } else {
+    } else if t.creator_active {
         "active"
+    } else {
+        "inactive"
     }
 }
 
-pub(crate) fn token_json(t: &ApiToken) -> Value {
-    json!({
-        "id": t.id,
-        "name": t.name,
-        "creator": {"id": t.creator, "email": t.creator_email, "name": t.creator_name},
-        "permissions": t.permissions.iter().map(Permission::as_str).collect::<Vec<_>>(),
-        "all_workspaces": t.scope == Scope::AllWorkspaces,
-        "workspaces": t.workspaces.iter().map(|w| json!({"id": w.id, "name": w.name})).collect::<Vec<_>>(),
-        "status": status_of(t),
-        "created_at": rfc3339(t.created_at),
-        "expires_at": rfc3339(t.expires_at),
-        "revoked_at": t.revoked_at.map(rfc3339),
-        "last_used_at": t.last_used_at.map(rfc3339),
-        "last_used_ip": t.last_used_ip,
-    })
+/// Whether the token can still be revoked (it is neither revoked nor expired).
+pub(crate) fn revocable(t: &ApiToken) -> bool {
+    matches!(status_of(t), "active" | "inactive")
 }
 
-async fn list_tokens(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
+/// A token's state as of now.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // Only described: `status_of` gives the text (the pages show it too).
+pub enum TokenStatus {
+    Active,
+    /// Its creator cannot sign in (suspended or locked): no effect until they can.
+    Inactive,
+    Expired,
+    Revoked,
+}
+
+/// Who made a token.
+#[derive(Serialize, ToSchema)]
+pub struct Creator {
+    id: UserId,
+    email: String,
+    name: String,
+}
+
+/// An API token (never its secret, but once: `secret` in the answer to its creation).
+#[derive(Serialize, ToSchema)]
+pub struct TokenJson {
+    id: ApiTokenId,
+    name: String,
+    creator: Creator,
+    permissions: Vec<Permission>,
+    all_workspaces: bool,
+    /// The workspaces it is limited to (when not `all_workspaces`).
+    workspaces: Vec<Named>,
+    #[schema(value_type = TokenStatus)]
+    status: &'static str,
+    #[schema(format = DateTime)]
+    created_at: String,
+    #[schema(format = DateTime)]
+    expires_at: String,
+    #[schema(format = DateTime)]
+    revoked_at: Option<String>,
+    #[schema(format = DateTime)]
+    last_used_at: Option<String>,
+    last_used_ip: Option<String>,
+    /// The secret (`roster_pat_…`): in the answer to the creation only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
+}
+
+impl From<&ApiToken> for TokenJson {
+    fn from(t: &ApiToken) -> Self {
+        Self {
+            id: t.id,
+            name: t.name.clone(),
+            creator: Creator { id: t.creator, email: t.creator_email.clone(), name: t.creator_name.clone() },
+            permissions: t.permissions.iter().collect(),
+            all_workspaces: t.scope == Scope::AllWorkspaces,
+            workspaces: t.workspaces.iter().map(|w| Named::new(w.id, &w.name)).collect(),
+            status: status_of(t),
+            created_at: rfc3339(t.created_at),
+            expires_at: rfc3339(t.expires_at),
+            revoked_at: t.revoked_at.map(rfc3339),
+            last_used_at: t.last_used_at.map(rfc3339),
+            last_used_ip: t.last_used_ip.clone(),
+            secret: None,
+        }
+    }
+}
+
+/// The account's API tokens.
+#[derive(Serialize, ToSchema)]
+pub struct Tokens {
+    items: Vec<TokenJson>,
+}
+
+/// A new token: a name, an expiry (`expires_at` or `expires_in_days`, at most a year), its
+/// permissions (a subset of the creator's) and workspaces (within the creator's scope;
+/// omitted: the creator's whole scope).
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // Only described: `new_token` reads the body field by field.
+pub struct NewTokenBody {
+    #[schema(max_length = 100)]
+    name: String,
+    /// An RFC 3339 time or a date.
+    expires_at: Option<String>,
+    #[schema(minimum = 1, maximum = 365)]
+    expires_in_days: Option<i64>,
+    permissions: Vec<Permission>,
+    workspaces: Option<Vec<WorkspaceId>>,
+}
+
+#[utoipa::path(get, path = "/api-tokens", tag = "api tokens", security(("session" = [])),
+    responses((status = 200, description = "The account's API tokens.", body = Tokens)))]
+pub(super) async fn list_tokens(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Tokens>, ApiError> {
     let may = app::authz::manage_tokens(&me)?;
     let tokens = app::api_tokens::list(&state.ctx, &may).await?;
-    Ok(Json(json!({ "items": tokens.iter().map(token_json).collect::<Vec<_>>() })))
+    Ok(Json(Tokens { items: tokens.iter().map(Into::into).collect() }))
 }
 
 /// Reads the body field by field, so a field of the wrong type is listed with every other
@@ -93,25 +177,29 @@ fn unreadable_field(field: &str, why: &str) -> (String, String) {
     (field.to_owned(), why.to_owned())
 }
 
-async fn create_token(
+#[utoipa::path(post, path = "/api-tokens", tag = "api tokens", security(("session" = [])), request_body = NewTokenBody,
+    responses((status = 201, description = "Created: `secret` is shown this once.", body = TokenJson)))]
+pub(super) async fn create_token(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppJson(body): AppJson<Value>,
 ) -> Result<Response, ApiError> {
     let may = app::authz::manage_tokens(&me)?;
     let created = app::api_tokens::create(&state.ctx, &may, &new_token(&body)).await?;
-    let mut body = token_json(&created.token);
-    body["secret"] = json!(created.secret);
+    let body = TokenJson { secret: Some(created.secret), ..TokenJson::from(&created.token) };
     // The secret is in this answer only: no cache may keep it.
     Ok((StatusCode::CREATED, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
 }
 
-async fn revoke_token(
+#[utoipa::path(delete, path = "/api-tokens/{id}", tag = "api tokens", security(("session" = [])),
+    params(("id" = Uuid, Path, description = "An API token id.")),
+    responses((status = 200, description = "Revoked (or already).", body = TokenJson)))]
+pub(super) async fn revoke_token(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<ApiTokenId>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TokenJson>, ApiError> {
     let may = app::authz::manage_tokens(&me)?;
     let token = app::api_tokens::revoke(&state.ctx, &may, id).await?;
-    Ok(Json(token_json(&token)))
+    Ok(Json((&token).into()))
 }

@@ -1,5 +1,6 @@
 //! `GET /audit` (filtered, keyset-paged JSON) and `GET /audit/export` (CSV, streamed).
 
+use super::shapes::UserRef;
 use crate::error::ApiError;
 use crate::extract::{ApiUser, AppQuery};
 use crate::routes::{Routes, get};
@@ -12,41 +13,100 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use domain::closed::AuditAction;
 use futures_util::StreamExt;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 pub fn routes() -> Routes {
     Routes::new().route("/audit", get(list_events)).route("/audit/export", get(export_events))
 }
 
-pub fn event_json(e: &app::audit::AuditRow) -> Value {
-    json!({
-        "id": e.id,
-        "at": rfc3339(e.at),
-        "action": e.action.as_str(),
-        "actor": e.actor_user_id.map(|id| json!({"id": id, "email": e.actor_email})),
-        "target": e.target_user_id.map(|id| json!({"id": id, "email": e.target_email})),
-        "workspace": e.workspace_id.map(|id| json!({"id": id, "name": e.workspace_name})),
-        "ip": e.ip,
-        "details": serde_json::from_str::<Value>(&e.details).unwrap_or(Value::Null),
-    })
+/// A workspace named by id (its name, while it exists).
+#[derive(Serialize, ToSchema)]
+pub struct WorkspaceRef {
+    id: Uuid,
+    name: Option<String>,
 }
 
-async fn list_events(
+/// One audit event: who (`actor`) did what (`action`) to whom (`target`), from where.
+/// `details` depends on the action.
+#[derive(Serialize, ToSchema)]
+pub struct EventJson {
+    id: Uuid,
+    #[schema(format = DateTime)]
+    at: String,
+    action: AuditAction,
+    actor: Option<UserRef>,
+    target: Option<UserRef>,
+    workspace: Option<WorkspaceRef>,
+    ip: Option<String>,
+    #[schema(value_type = Object)]
+    details: Value,
+}
+
+impl From<&app::audit::AuditRow> for EventJson {
+    fn from(e: &app::audit::AuditRow) -> Self {
+        Self {
+            id: e.id,
+            at: rfc3339(e.at),
+            action: e.action,
+            actor: e.actor_user_id.map(|id| UserRef { id, email: e.actor_email.clone() }),
+            target: e.target_user_id.map(|id| UserRef { id, email: e.target_email.clone() }),
+            workspace: e.workspace_id.map(|id| WorkspaceRef { id, name: e.workspace_name.clone() }),
+            ip: e.ip.clone(),
+            details: serde_json::from_str::<Value>(&e.details).unwrap_or(Value::Null),
+        }
+    }
+}
+
+/// A page of events, newest first; `next_cursor` (when not null) fetches the next.
+#[derive(Serialize, ToSchema)]
+pub struct Events {
+    items: Vec<EventJson>,
+    next_cursor: Option<String>,
+}
+
+/// Audit filters; `from` and `to` take an RFC 3339 time or a date (`to` a whole day).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Only described: `app::audit::AuditParams` reads the text.
+pub struct AuditQuery {
+    /// The acting user's id.
+    #[param(value_type = Option<Uuid>)]
+    actor: Option<String>,
+    /// The user acted on.
+    #[param(value_type = Option<Uuid>)]
+    target: Option<String>,
+    #[param(value_type = Option<AuditAction>)]
+    action: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    /// Events per page.
+    #[param(minimum = 1, maximum = 1000, value_type = Option<u32>)]
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, description = "A page of the account's audit events.", body = Events)))]
+pub(super) async fn list_events(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppQuery(params): AppQuery<AuditParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Events>, ApiError> {
     let may = app::authz::in_account::<AuditView>(&me)?;
     let page = app::audit::list(&state.ctx, &may, &params).await?;
-    Ok(Json(json!({
-        "items": page.items.iter().map(event_json).collect::<Vec<_>>(),
-        "next_cursor": page.next_cursor,
-    })))
+    Ok(Json(Events { items: page.items.iter().map(Into::into).collect(), next_cursor: page.next_cursor }))
 }
 
 /// Streams every matching event as CSV, a page at a time, in constant memory.
-async fn export_events(
+#[utoipa::path(get, path = "/audit/export", tag = "audit", params(AuditQuery),
+    responses((status = 200, description = "Every matching event as CSV.", content_type = "text/csv", body = String)))]
+pub(super) async fn export_events(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppQuery(mut params): AppQuery<AuditParams>,

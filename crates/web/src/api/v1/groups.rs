@@ -1,18 +1,23 @@
 //! Groups: `GET/POST /groups`, `GET/PATCH/DELETE /groups/{id}`, `GET /groups/{id}/members`
 //! (keyset-paged like the users list), `PUT/DELETE /groups/{id}/members/{user_id}`.
 
+use super::fields::Fields;
+use super::shapes::Named;
 use crate::error::ApiError;
+use crate::error::ApiError as Problem;
 use crate::extract::{ApiUser, AppJson, AppPath, AppQuery};
 use crate::routes::{Routes, get, put};
 use crate::state::AppState;
-use app::AppError;
 use app::authz::GroupsManage;
 use app::groups::{GroupSummary, Who};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use domain::ids::{GroupId, UserId};
-use serde_json::{Value, json};
+use domain::ids::{GroupId, UserId, WorkspaceId};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -22,63 +27,122 @@ pub fn routes() -> Routes {
         .route("/groups/{id}/members/{user_id}", put(add_member).delete(remove_member))
 }
 
-fn group_json(g: &GroupSummary) -> Value {
-    json!({
-        "id": g.id,
-        "name": g.name,
-        "workspace": {"id": g.workspace_id, "name": g.workspace_name},
-        "member_count": g.member_count,
-    })
+/// A group of users in a workspace.
+#[derive(Serialize, ToSchema)]
+pub struct GroupJson {
+    id: Uuid,
+    name: String,
+    workspace: Named,
+    member_count: i64,
 }
 
-fn text(body: &Value, name: &str) -> Result<String, AppError> {
-    body.get(name)
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| AppError::invalid(name, "is required (a string)"))
+impl From<&GroupSummary> for GroupJson {
+    fn from(g: &GroupSummary) -> Self {
+        Self {
+            id: g.id,
+            name: g.name.clone(),
+            workspace: Named::new(g.workspace_id, &g.workspace_name),
+            member_count: g.member_count,
+        }
+    }
 }
 
-async fn list(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
+/// The groups in the caller's scope.
+#[derive(Serialize, ToSchema)]
+pub struct Groups {
+    items: Vec<GroupJson>,
+}
+
+/// A new group.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // Only described: the handler reads the fields (`Fields`).
+pub struct NewGroup {
+    #[schema(max_length = 100)]
+    name: String,
+    workspace_id: WorkspaceId,
+}
+
+/// A group's new name.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // Only described: the handler reads the field (`Fields`).
+pub struct GroupName {
+    #[schema(max_length = 100)]
+    name: String,
+}
+
+/// A member of a group.
+#[derive(Serialize, ToSchema)]
+pub struct MemberJson {
+    id: Uuid,
+    email: String,
+    first_name: String,
+    last_name: String,
+}
+
+/// A page of members, by email; `next_cursor` (when not null) fetches the next.
+#[derive(Serialize, ToSchema)]
+pub struct Members {
+    items: Vec<MemberJson>,
+    next_cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/groups", tag = "groups",
+    responses((status = 200, description = "The groups in the caller's scope.", body = Groups)))]
+pub(super) async fn list(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Groups>, ApiError> {
     let may = app::authz::in_scope::<GroupsManage>(&me)?;
     let groups = app::groups::list(&state.ctx, &may).await?;
-    Ok(Json(json!({"items": groups.iter().map(group_json).collect::<Vec<_>>()})))
+    Ok(Json(Groups { items: groups.iter().map(Into::into).collect() }))
 }
 
-async fn create(
+#[utoipa::path(post, path = "/groups", tag = "groups", request_body = NewGroup,
+    responses((status = 201, description = "Created.", body = GroupJson),
+        (status = 409, description = "The workspace has a group of that name.", body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn create(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppJson(body): AppJson<Value>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<GroupJson>), ApiError> {
     let may = app::authz::in_scope::<GroupsManage>(&me)?;
-    let name = text(&body, "name")?;
-    let workspace = text(&body, "workspace_id")?;
+    let mut fields = Fields::of(&body);
+    let (name, workspace) = (fields.required("name"), fields.required("workspace_id"));
+    fields.finish()?;
     let g = app::groups::create(&state.ctx, &may, &workspace, &name).await?;
-    Ok((StatusCode::CREATED, Json(group_json(&g))))
+    Ok((StatusCode::CREATED, Json((&g).into())))
 }
 
-async fn show(
+#[utoipa::path(get, path = "/groups/{id}", tag = "groups", params(("id" = Uuid, Path, description = "A group id.")),
+    responses((status = 200, description = "The group.", body = GroupJson)))]
+pub(super) async fn show(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<GroupId>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<GroupJson>, ApiError> {
     let may = app::authz::in_scope::<GroupsManage>(&me)?;
     let g = app::groups::get(&state.ctx, &may, id).await?;
-    Ok(Json(group_json(&g)))
+    Ok(Json((&g).into()))
 }
 
-async fn rename(
+#[utoipa::path(patch, path = "/groups/{id}", tag = "groups", params(("id" = Uuid, Path, description = "A group id.")), request_body = GroupName,
+    responses((status = 200, description = "Renamed.", body = GroupJson),
+        (status = 409, description = "The workspace has a group of that name.", body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn rename(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<GroupId>,
     AppJson(body): AppJson<Value>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<GroupJson>, ApiError> {
     let may = app::authz::in_scope::<GroupsManage>(&me)?;
-    let name = text(&body, "name")?;
+    let mut fields = Fields::of(&body);
+    let name = fields.required("name");
+    fields.finish()?;
     let g = app::groups::rename(&state.ctx, &may, id, &name).await?;
-    Ok(Json(group_json(&g)))
+    Ok(Json((&g).into()))
 }
 
-async fn delete_group(
+#[utoipa::path(delete, path = "/groups/{id}", tag = "groups", params(("id" = Uuid, Path, description = "A group id.")),
+    responses((status = 204, description = "Deleted."),
+        (status = 409, description = "The group still has members (the detail says how many).", body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn delete_group(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<GroupId>,
@@ -89,29 +153,37 @@ async fn delete_group(
 }
 
 /// `?limit=&cursor=`: a page of the members, by email.
-#[derive(serde::Deserialize)]
-struct MembersQuery {
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MembersQuery {
+    /// Members per page.
+    #[param(minimum = 1, maximum = 100, value_type = Option<u32>)]
     limit: Option<String>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
-async fn members(
+#[utoipa::path(get, path = "/groups/{id}/members", tag = "groups", params(("id" = Uuid, Path, description = "A group id."), MembersQuery),
+    responses((status = 200, description = "A page of the members.", body = Members)))]
+pub(super) async fn members(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<GroupId>,
     AppQuery(q): AppQuery<MembersQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Members>, ApiError> {
     let may = app::authz::in_scope::<GroupsManage>(&me)?;
     let page = app::groups::members(&state.ctx, &may, id, q.limit, q.cursor).await?;
-    let items: Vec<Value> = page
+    let items = page
         .items
-        .iter()
-        .map(|u| json!({"id": u.id, "email": u.email, "first_name": u.first_name, "last_name": u.last_name}))
+        .into_iter()
+        .map(|u| MemberJson { id: u.id, email: u.email, first_name: u.first_name, last_name: u.last_name })
         .collect();
-    Ok(Json(json!({"items": items, "next_cursor": page.next_cursor})))
+    Ok(Json(Members { items, next_cursor: page.next_cursor }))
 }
 
-async fn add_member(
+#[utoipa::path(put, path = "/groups/{id}/members/{user_id}", tag = "groups", params(("id" = Uuid, Path, description = "A group id."), ("user_id" = Uuid, Path, description = "A user id.")),
+    responses((status = 201, description = "Added."), (status = 204, description = "Was a member already.")))]
+pub(super) async fn add_member(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath((id, user)): AppPath<(GroupId, UserId)>,
@@ -121,7 +193,9 @@ async fn add_member(
     Ok(if added { StatusCode::CREATED } else { StatusCode::NO_CONTENT })
 }
 
-async fn remove_member(
+#[utoipa::path(delete, path = "/groups/{id}/members/{user_id}", tag = "groups", params(("id" = Uuid, Path, description = "A group id."), ("user_id" = Uuid, Path, description = "A user id.")),
+    responses((status = 204, description = "Not a member (any more).")))]
+pub(super) async fn remove_member(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath((id, user)): AppPath<(GroupId, UserId)>,

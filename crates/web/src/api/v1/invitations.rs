@@ -2,6 +2,7 @@
 //! `POST /users/{id}/resend-invitation`.
 
 use crate::error::ApiError;
+use crate::error::ApiError as Problem;
 use crate::extract::{ApiUser, AppJson, AppPath};
 use crate::routes::{Routes, post};
 use crate::state::AppState;
@@ -11,8 +12,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::ids::UserId;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -20,16 +21,20 @@ pub fn routes() -> Routes {
         .route("/users/{id}/resend-invitation", post(resend_invitation))
 }
 
-#[derive(Deserialize)]
+/// Whom to invite: either `emails` or `invitations` (rows with names, workspace, groups).
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct InviteBody {
+pub struct InviteBody {
+    #[schema(max_items = 10000)]
     emails: Option<Vec<String>>,
+    #[schema(max_items = 10000)]
     invitations: Option<Vec<InvitationDto>>,
 }
 
-#[derive(Deserialize)]
+/// One person to invite; `workspace` and `groups` by name.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct InvitationDto {
+pub struct InvitationDto {
     email: String,
     #[serde(default)]
     first_name: String,
@@ -44,11 +49,13 @@ struct InvitationDto {
 /// Largest request the endpoint takes; bigger imports use `roster user import`.
 const MAX_ROWS: usize = 10_000;
 
-async fn create_invitations(
+#[utoipa::path(post, path = "/invitations", tag = "users", request_body = InviteBody,
+    responses((status = 200, description = "Each row's result, in order.", body = InviteResults)))]
+pub(super) async fn create_invitations(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppJson(body): AppJson<InviteBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<InviteResults>, ApiError> {
     let may = app::authz::invite_users(&me)?;
     let rows: Vec<InviteRow> = match (body.emails, body.invitations) {
         (Some(emails), None) => emails.into_iter().map(|email| InviteRow { email, ..InviteRow::default() }).collect(),
@@ -77,38 +84,81 @@ async fn create_invitations(
         &InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime),
     )
     .await?;
-    let results: Vec<Value> = results.into_iter().map(|r| result_json(&r.email, &r.outcome)).collect();
-    Ok(Json(json!({ "results": results })))
+    Ok(Json(InviteResults { results: results.into_iter().map(|r| InviteResult::new(&r.email, &r.outcome)).collect() }))
+}
+
+/// Every row's result.
+#[derive(Serialize, ToSchema)]
+pub struct InviteResults {
+    results: Vec<InviteResult>,
+}
+
+/// What happened to one row.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InviteStatus {
+    Invited,
+    Resent,
+    Exists,
+    Invalid,
+}
+
+/// One row's result (see [`InviteResult::new`]).
+#[derive(Serialize, ToSchema)]
+// `user_id` absent (an invalid row) and null (an address whose holder is gone) differ.
+#[allow(clippy::option_option)]
+pub struct InviteResult {
+    email: String,
+    status: InviteStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_id: Option<Option<UserId>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    /// The address belongs to a deleted user (restorable until `restorable_until`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deleted: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
+    restorable_until: Option<String>,
 }
 
 /// One row's result: `invited` when the user was created (committed, its email queued
 /// with it); `resent` when the address belongs to a user still invited whose email never
 /// left (a new one is queued); `exists` names the user holding the address (and, for a
 /// deleted one, until when they can be restored).
-fn result_json(email: &str, outcome: &Outcome) -> Value {
-    match outcome {
-        Outcome::Invited(id) => json!({"email": email, "status": "invited", "user_id": id.0}),
-        Outcome::Resent(id) => json!({"email": email, "status": "resent", "user_id": id.0}),
-        Outcome::Exists(e) => {
-            let mut v =
-                json!({"email": email, "status": "exists", "user_id": e.user_id.map(|u| u.0), "reason": e.describe()});
-            if let Some(until) = e.restorable_until {
-                v["deleted"] = json!(true);
-                v["restorable_until"] = json!(app::clock::rfc3339(until));
-            }
-            v
+impl InviteResult {
+    fn new(email: &str, outcome: &Outcome) -> Self {
+        let row = |status, user_id, reason| Self {
+            email: email.to_owned(),
+            status,
+            user_id,
+            reason,
+            deleted: None,
+            restorable_until: None,
+        };
+        match outcome {
+            Outcome::Invited(id) => row(InviteStatus::Invited, Some(Some(*id)), None),
+            Outcome::Resent(id) => row(InviteStatus::Resent, Some(Some(*id)), None),
+            Outcome::Exists(e) => Self {
+                deleted: e.restorable_until.map(|_| true),
+                restorable_until: e.restorable_until.map(app::clock::rfc3339),
+                ..row(InviteStatus::Exists, Some(e.user_id), Some(e.describe()))
+            },
+            Outcome::Invalid(reason) => row(InviteStatus::Invalid, None, Some(reason.clone())),
         }
-        Outcome::Invalid(reason) => json!({"email": email, "status": "invalid", "reason": reason}),
     }
 }
 
 /// 202 `{"status":"queued"}`: the new link's email is queued with it; `GET /users/{id}`
 /// shows its delivery.
-async fn resend_invitation(
+#[utoipa::path(post, path = "/users/{id}/resend-invitation", tag = "users", params(("id" = Uuid, Path, description = "A user id.")),
+    responses((status = 202, description = "A new link's email is queued.", body = Queued),
+        (status = 409, description = "The user is not invited (any more).", body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn resend_invitation(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<UserId>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Queued>), ApiError> {
     let may = app::authz::on_user::<UsersInvite>(&state.ctx, &me, id).await?;
     app::invitations::resend(
         &state.ctx,
@@ -116,5 +166,18 @@ async fn resend_invitation(
         &InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime),
     )
     .await?;
-    Ok((StatusCode::ACCEPTED, Json(json!({"status": "queued"}))))
+    Ok((StatusCode::ACCEPTED, Json(Queued { status: QueuedStatus::Queued })))
+}
+
+/// `{"status": "queued"}`.
+#[derive(Serialize, ToSchema)]
+pub struct Queued {
+    status: QueuedStatus,
+}
+
+/// Always `queued`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QueuedStatus {
+    Queued,
 }

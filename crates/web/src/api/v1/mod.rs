@@ -7,15 +7,18 @@ mod auth;
 mod bots;
 mod deleted_users;
 mod document;
+mod fields;
 mod groups;
 mod invitations;
 mod me;
 mod my_profile;
+pub(crate) mod openapi;
 mod password;
 pub(crate) use password::FORGOT_ANSWER;
 pub(crate) mod profile;
 mod sessions;
 mod settings;
+mod shapes;
 mod user_actions;
 mod user_settings;
 pub(crate) mod users;
@@ -42,5 +45,6 @@ pub fn routes() -> Routes {
         .merge(my_profile::routes())
         .merge(audit::routes())
         .merge(api_tokens::routes())
+        .merge(openapi::routes())
         .fallback(|| async { ApiError::not_found() })
 }

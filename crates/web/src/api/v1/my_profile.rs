@@ -3,11 +3,12 @@
 //! Pictures are uploaded as the raw body with their `Content-Type` (image/png, image/jpeg
 //! or image/webp, at most 2 MB).
 
+use super::fields::Fields;
 use crate::error::ApiError;
+use crate::error::ApiError as Problem;
 use crate::extract::{AppJson, AppPath, OwnSession};
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
-use app::AppError;
 use app::authz::{UsersManage, UsersView};
 use app::my_profile::{Picture, ProfileView};
 use axum::Json;
@@ -17,8 +18,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::ids::UserId;
 use domain::profile::ProfileField;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -29,46 +32,93 @@ pub fn routes() -> Routes {
         .layer(DefaultBodyLimit::max(app::picture::UPLOAD_LIMIT))
 }
 
-pub fn profile_json(v: &ProfileView) -> Value {
-    let fields: Vec<Value> = v
-        .fields
-        .iter()
-        .map(|f| {
-            let value = if f.field == ProfileField::Picture {
-                json!(v.picture_at.map(|_| "/api/v1/me/profile/picture"))
-            } else {
-                json!(f.value)
-            };
-            json!({"field": f.field.key(), "label": f.field.label(), "value": value, "editable": f.editable})
-        })
-        .collect();
-    json!({"id": v.user, "email": v.email, "fields": fields, "can_change_password": !v.sso})
+/// One field of one's profile; the picture's `value` is its URL (null without one).
+#[derive(Serialize, ToSchema)]
+pub struct ProfileFieldJson {
+    field: ProfileField,
+    label: String,
+    value: Option<String>,
+    editable: bool,
 }
 
-async fn show(State(state): State<AppState>, OwnSession(me): OwnSession) -> Result<Json<Value>, ApiError> {
-    Ok(Json(profile_json(&app::my_profile::mine(&state.ctx, &me).await?)))
+/// One's own profile, the fields the User Settings show.
+#[derive(Serialize, ToSchema)]
+pub struct ProfileJson {
+    id: UserId,
+    email: String,
+    fields: Vec<ProfileFieldJson>,
+    /// False under SSO.
+    can_change_password: bool,
+}
+
+impl From<&ProfileView> for ProfileJson {
+    fn from(v: &ProfileView) -> Self {
+        let fields = v
+            .fields
+            .iter()
+            .map(|f| ProfileFieldJson {
+                field: f.field,
+                label: f.field.label().to_owned(),
+                value: if f.field == ProfileField::Picture {
+                    v.picture_at.map(|_| "/api/v1/me/profile/picture".to_owned())
+                } else {
+                    f.value.clone()
+                },
+                editable: f.editable,
+            })
+            .collect();
+        Self { id: v.user, email: v.email.clone(), fields, can_change_password: !v.sso }
+    }
+}
+
+/// The fields to change, by key: `{"first_name": "Ann", "company": "Acme", "title": null}`;
+/// null or "" clears. `email` is read-only.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // Only described: `update` reads the body field by field.
+pub struct ProfileEdits {
+    #[serde(flatten)]
+    fields: BTreeMap<String, Option<String>>,
+}
+
+/// A password change.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // Only described: the handler reads the fields.
+pub struct PasswordChange {
+    #[schema(format = Password)]
+    current_password: String,
+    #[schema(format = Password)]
+    new_password: String,
+}
+
+#[utoipa::path(get, path = "/me/profile", tag = "me", security(("session" = [])),
+    responses((status = 200, description = "One's own profile.", body = ProfileJson)))]
+pub(super) async fn show(
+    State(state): State<AppState>,
+    OwnSession(me): OwnSession,
+) -> Result<Json<ProfileJson>, ApiError> {
+    Ok(Json((&app::my_profile::mine(&state.ctx, &me).await?).into()))
 }
 
 /// Body: `{"first_name": "Ann", "company": "Acme", "title": null}`; null or "" clears.
-async fn update(
+#[utoipa::path(patch, path = "/me/profile", tag = "me", security(("session" = [])), request_body = ProfileEdits,
+    responses((status = 200, description = "Saved.", body = ProfileJson)))]
+pub(super) async fn update(
     State(state): State<AppState>,
     OwnSession(me): OwnSession,
     AppJson(body): AppJson<Value>,
-) -> Result<Json<Value>, ApiError> {
-    let Value::Object(map) = body else { return Err(AppError::invalid("body", "must be a JSON object").into()) };
-    if map.contains_key("email") {
-        return Err(AppError::invalid("email", "is read-only; it cannot be changed here").into());
-    }
+) -> Result<Json<ProfileJson>, ApiError> {
+    let mut fields = Fields::of(&body);
     let mut edits = BTreeMap::new();
-    for (k, v) in map {
-        let text = match v {
-            Value::Null => String::new(),
-            Value::String(s) => s,
-            _ => return Err(AppError::invalid(k, "must be a string or null").into()),
-        };
-        edits.insert(k, text);
+    for (k, v) in body.as_object().into_iter().flatten() {
+        match v {
+            _ if k == "email" => fields.refuse(k, "is read-only; it cannot be changed here"),
+            Value::Null => drop(edits.insert(k.clone(), String::new())),
+            Value::String(s) => drop(edits.insert(k.clone(), s.clone())),
+            _ => fields.refuse(k, "must be a string or null"),
+        }
     }
-    Ok(Json(profile_json(&app::my_profile::update_mine(&state.ctx, &me, &edits).await?)))
+    fields.finish()?;
+    Ok(Json((&app::my_profile::update_mine(&state.ctx, &me, &edits).await?).into()))
 }
 
 fn content_type(headers: &HeaderMap) -> &str {
@@ -85,11 +135,19 @@ fn picture_response(p: Option<Picture>) -> Response {
     }
 }
 
-async fn my_picture(State(state): State<AppState>, OwnSession(me): OwnSession) -> Result<Response, ApiError> {
+#[utoipa::path(get, path = "/me/profile/picture", tag = "me", security(("session" = [])),
+    responses((status = 200, description = "One's picture.", content((String = "image/png"), (String = "image/jpeg"), (String = "image/webp")))))]
+pub(super) async fn my_picture(
+    State(state): State<AppState>,
+    OwnSession(me): OwnSession,
+) -> Result<Response, ApiError> {
     Ok(picture_response(app::my_profile::picture_of(&state.ctx, me.user_id).await?))
 }
 
-async fn put_my_picture(
+#[utoipa::path(put, path = "/me/profile/picture", tag = "me", security(("session" = [])),
+    request_body(description = "A PNG, JPEG or WebP image of at most 2 MB (re-encoded as JPEG).", content((String = "image/png"), (String = "image/jpeg"), (String = "image/webp"))),
+    responses((status = 204, description = "Saved.")))]
+pub(super) async fn put_my_picture(
     State(state): State<AppState>,
     OwnSession(me): OwnSession,
     headers: HeaderMap,
@@ -99,24 +157,34 @@ async fn put_my_picture(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn remove_my_picture(State(state): State<AppState>, OwnSession(me): OwnSession) -> Result<StatusCode, ApiError> {
+#[utoipa::path(delete, path = "/me/profile/picture", tag = "me", security(("session" = [])),
+    responses((status = 204, description = "Removed.")))]
+pub(super) async fn remove_my_picture(
+    State(state): State<AppState>,
+    OwnSession(me): OwnSession,
+) -> Result<StatusCode, ApiError> {
     app::my_profile::remove_my_picture(&state.ctx, &me).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn change_password(
+#[utoipa::path(post, path = "/me/password", tag = "me", security(("session" = [])), request_body = PasswordChange,
+    responses((status = 204, description = "Changed; one's other sessions ended."),
+        (status = 409, description = "Not under SSO.", body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn change_password(
     State(state): State<AppState>,
     OwnSession(me): OwnSession,
     AppJson(body): AppJson<Value>,
 ) -> Result<StatusCode, ApiError> {
-    let field = |name: &str| {
-        body.get(name).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| AppError::invalid(name, "is required"))
-    };
-    app::my_profile::change_password(&state.ctx, &me, &field("current_password")?, &field("new_password")?).await?;
+    let mut fields = Fields::of(&body);
+    let (current, new) = (fields.required("current_password"), fields.required("new_password"));
+    fields.finish()?;
+    app::my_profile::change_password(&state.ctx, &me, &current, &new).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn user_picture(
+#[utoipa::path(get, path = "/users/{id}/picture", tag = "users", security(("session" = [])), params(("id" = Uuid, Path, description = "A user id.")),
+    responses((status = 200, description = "The user's picture.", content((String = "image/png"), (String = "image/jpeg"), (String = "image/webp")))))]
+pub(super) async fn user_picture(
     State(state): State<AppState>,
     OwnSession(me): OwnSession,
     AppPath(id): AppPath<UserId>,
@@ -125,7 +193,10 @@ async fn user_picture(
     Ok(picture_response(app::my_profile::picture_of(&state.ctx, may.user()).await?))
 }
 
-async fn put_user_picture(
+#[utoipa::path(put, path = "/users/{id}/picture", tag = "users", security(("session" = [])), params(("id" = Uuid, Path, description = "A user id.")),
+    request_body(description = "A PNG, JPEG or WebP image of at most 2 MB (re-encoded as JPEG).", content((String = "image/png"), (String = "image/jpeg"), (String = "image/webp"))),
+    responses((status = 204, description = "Saved.")))]
+pub(super) async fn put_user_picture(
     State(state): State<AppState>,
     OwnSession(me): OwnSession,
     AppPath(id): AppPath<UserId>,
@@ -137,7 +208,9 @@ async fn put_user_picture(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn remove_user_picture(
+#[utoipa::path(delete, path = "/users/{id}/picture", tag = "users", security(("session" = [])), params(("id" = Uuid, Path, description = "A user id.")),
+    responses((status = 204, description = "Removed.")))]
+pub(super) async fn remove_user_picture(
     State(state): State<AppState>,
     OwnSession(me): OwnSession,
     AppPath(id): AppPath<UserId>,

@@ -5,6 +5,7 @@
 
 use super::document::Change;
 use crate::error::ApiError;
+use crate::error::ApiError as Problem;
 use crate::extract::{ApiUser, AppJson, ClientInfo};
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
@@ -12,8 +13,9 @@ use app::authz::{Principal, SettingsManage};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 pub fn routes() -> Routes {
     let limited = axum::middleware::from_fn(crate::rate_limit::limit_logins);
@@ -23,36 +25,58 @@ pub fn routes() -> Routes {
         .route("/settings/sso", get(get_sso).put(put_sso).patch(patch_sso))
 }
 
-#[derive(Deserialize)]
-struct ForgotBody {
+/// Who forgot their password.
+#[derive(Deserialize, ToSchema)]
+pub struct ForgotBody {
     email: String,
+}
+
+/// A message for the person (`detail`).
+#[derive(Serialize, ToSchema)]
+pub struct Detail {
+    detail: String,
+}
+
+impl Detail {
+    pub fn new(detail: &str) -> Self {
+        Self { detail: detail.to_owned() }
+    }
 }
 
 /// The one answer to every forgot-password request.
 pub(crate) const FORGOT_ANSWER: &str =
     "If an active account uses this email, a link to reset the password is on its way. It works once, for 15 minutes.";
 
-async fn forgot_password(
+#[utoipa::path(post, path = "/auth/forgot-password", tag = "auth", security(()), request_body = ForgotBody,
+    responses((status = 202, description = "Always the same answer, whether or not the address is known.", body = Detail)))]
+pub(super) async fn forgot_password(
     State(state): State<AppState>,
     client: ClientInfo,
     AppJson(body): AppJson<ForgotBody>,
-) -> (StatusCode, Json<Value>) {
+) -> (StatusCode, Json<Detail>) {
     // The work (and its timing) happens off the request, so the answer reveals nothing.
     tokio::spawn(async move {
         if let Err(e) = app::password_reset::forgot(&state.ctx, &body.email, &client.ip, &state.public_url).await {
             tracing::error!(error = %e, "forgot-password request failed");
         }
     });
-    (StatusCode::ACCEPTED, Json(json!({"detail": FORGOT_ANSWER})))
+    (StatusCode::ACCEPTED, Json(Detail::new(FORGOT_ANSWER)))
 }
 
-#[derive(Deserialize)]
-struct ResetBody {
+/// The emailed link's token and the new password.
+#[derive(Deserialize, ToSchema)]
+pub struct ResetBody {
     token: String,
+    #[schema(format = Password)]
     password: String,
 }
 
-async fn reset_password(
+#[utoipa::path(post, path = "/auth/reset-password", tag = "auth", security(()), request_body = ResetBody,
+    responses(
+        (status = 204, description = "The password is changed; every session of the user ended."),
+        (status = 410, description = "The link was used or has expired.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn reset_password(
     State(state): State<AppState>,
     client: ClientInfo,
     AppJson(body): AppJson<ResetBody>,
@@ -61,38 +85,53 @@ async fn reset_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+/// The SSO switch: while `enabled`, nobody can reset a password.
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SsoBody {
+pub struct SsoBody {
     enabled: bool,
 }
 
+/// A merge patch (RFC 7396) of the SSO document.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // Only described: the patch is merged as JSON (`super::document`).
+pub struct SsoPatch {
+    enabled: Option<bool>,
+}
+
 /// Saves the SSO document `body` asks for (PUT: the whole document; PATCH: a merge patch).
-async fn save_sso(state: &AppState, me: &Principal, body: Value, how: Change) -> Result<Json<Value>, ApiError> {
+async fn save_sso(state: &AppState, me: &Principal, body: Value, how: Change) -> Result<Json<SsoBody>, ApiError> {
     let may = app::authz::in_account::<SettingsManage>(me)?;
     let current = json!({"enabled": app::settings::read_sso(&state.ctx, &may).await?});
     let doc = super::document::changed(&current, body, how)?;
     let new: SsoBody = super::document::typed(doc)?;
-    Ok(Json(json!({"enabled": app::settings::update_sso(&state.ctx, &may, new.enabled).await?})))
+    Ok(Json(SsoBody { enabled: app::settings::update_sso(&state.ctx, &may, new.enabled).await? }))
 }
 
-async fn get_sso(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/settings/sso", tag = "settings",
+    responses((status = 200, description = "The SSO switch.", body = SsoBody)))]
+pub(super) async fn get_sso(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<SsoBody>, ApiError> {
     let may = app::authz::in_account::<SettingsManage>(&me)?;
-    Ok(Json(json!({"enabled": app::settings::read_sso(&state.ctx, &may).await?})))
+    Ok(Json(SsoBody { enabled: app::settings::read_sso(&state.ctx, &may).await? }))
 }
 
-async fn put_sso(
+#[utoipa::path(put, path = "/settings/sso", tag = "settings", request_body = SsoBody,
+    responses((status = 200, description = "The SSO switch as saved.", body = SsoBody)))]
+pub(super) async fn put_sso(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppJson(body): AppJson<Value>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SsoBody>, ApiError> {
     save_sso(&state, &me, body, Change::Replace).await
 }
 
-async fn patch_sso(
+#[utoipa::path(patch, path = "/settings/sso", tag = "settings",
+    request_body(description = "A merge patch (RFC 7396): only the fields to change.", content((SsoPatch = "application/merge-patch+json"), (SsoPatch = "application/json"))),
+    responses((status = 200, description = "The SSO switch as saved.", body = SsoBody)))]
+pub(super) async fn patch_sso(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppJson(patch): AppJson<Value>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SsoBody>, ApiError> {
     save_sso(&state, &me, patch, Change::Merge).await
 }

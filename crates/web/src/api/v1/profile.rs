@@ -1,7 +1,9 @@
 //! `PATCH /users/{id}` (profile edit under `If-Match`; controlled profile fields by key,
 //! those the User Settings enable) and `POST /users/{id}/make-primary`.
 
+use super::fields::Fields;
 use crate::error::ApiError;
+use crate::error::ApiError as Problem;
 use crate::extract::{ApiUser, AppJson, AppPath};
 use crate::routes::{Routes, patch, post};
 use crate::state::AppState;
@@ -12,9 +14,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
-use domain::ids::UserId;
+use domain::ids::{AdminRoleId, GroupId, UserId};
 use domain::profile::ProfileField;
-use serde_json::{Value, json};
+use domain::user::BuilderAccess;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 pub fn routes() -> Routes {
     Routes::new().route("/users/{id}", patch(patch_user)).route("/users/{id}/make-primary", post(make_primary))
@@ -40,65 +46,98 @@ fn if_match(headers: &HeaderMap) -> Result<i64, AppError> {
         .ok_or_else(|| AppError::invalid("If-Match", "must be the ETag GET /api/v1/users/{id} returned, like \"v3\""))
 }
 
-fn text_field(body: &serde_json::Map<String, Value>, name: &str) -> Result<Option<String>, AppError> {
-    match body.get(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(AppError::invalid(name, "must be a string")),
-    }
-}
-
+/// The edit a PATCH body asks for; every bad field is refused at once.
 fn parse_edit(body: &Value, version: i64) -> Result<ProfileEdit, AppError> {
-    let Value::Object(map) = body else { return Err(AppError::invalid("body", "must be a JSON object")) };
     const KNOWN: [&str; 5] = ["first_name", "last_name", "builder_access", "groups", "admin_role_id"];
-    if map.contains_key("email") {
-        return Err(AppError::invalid("email", "is read-only; it cannot be changed here"));
-    }
+    let mut f = Fields::of(body);
     let mut fields = std::collections::BTreeMap::new();
-    for (k, v) in map {
+    for (k, v) in body.as_object().into_iter().flatten() {
         if KNOWN.contains(&k.as_str()) {
             continue;
         }
-        if !k.parse::<ProfileField>().is_ok_and(|f| !f.is_default()) {
-            return Err(AppError::invalid(k.clone(), "is not a field that can be edited"));
+        if k == "email" {
+            f.refuse(k, "is read-only; it cannot be changed here");
+        } else if !k.parse::<ProfileField>().is_ok_and(|f| !f.is_default()) {
+            f.refuse(k, "is not a field that can be edited");
+        } else {
+            match v {
+                Value::Null => drop(fields.insert(k.clone(), String::new())),
+                Value::String(s) => drop(fields.insert(k.clone(), s.clone())),
+                _ => f.refuse(k, "must be a string or null"),
+            }
         }
-        let text = match v {
-            Value::Null => String::new(),
-            Value::String(s) => s.clone(),
-            _ => return Err(AppError::invalid(k.clone(), "must be a string or null")),
-        };
-        fields.insert(k.clone(), text);
     }
-    let groups = match map.get("groups") {
+    let groups = match f.get("groups") {
         None => None,
-        Some(Value::Array(items)) => Some(
-            items
-                .iter()
-                .map(|g| {
-                    g.as_str().map(str::to_owned).ok_or_else(|| AppError::invalid("groups", "must list group ids"))
-                })
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
-        Some(_) => return Err(AppError::invalid("groups", "must be a list of group ids")),
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+            Some(items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        }
+        Some(_) => {
+            f.refuse("groups", "must be a list of group ids");
+            None
+        }
     };
-    let admin_role_id = match map.get("admin_role_id") {
+    let admin_role_id = match f.get("admin_role_id") {
         None => None,
         Some(Value::Null) => Some(None),
         Some(Value::String(s)) => Some(Some(s.clone())),
-        Some(_) => return Err(AppError::invalid("admin_role_id", "must be null or an admin role id")),
+        Some(_) => {
+            f.refuse("admin_role_id", "must be null or an admin role id");
+            None
+        }
     };
-    Ok(ProfileEdit {
+    let edit = ProfileEdit {
         version,
-        first_name: text_field(map, "first_name")?,
-        last_name: text_field(map, "last_name")?,
-        builder_access: text_field(map, "builder_access")?,
+        first_name: f.text("first_name"),
+        last_name: f.text("last_name"),
+        builder_access: f.text("builder_access"),
         groups,
         admin_role_id,
         fields,
-    })
+    };
+    f.finish()?;
+    Ok(edit)
 }
 
-async fn patch_user(
+/// The fields to change; others stay. Controlled profile fields go by key (`company`), null
+/// or "" clears one. `email` is read-only.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // Only described: `parse_edit` reads the body field by field.
+pub struct UserEdit {
+    #[schema(max_length = 100)]
+    first_name: Option<String>,
+    #[schema(max_length = 100)]
+    last_name: Option<String>,
+    builder_access: Option<BuilderAccess>,
+    /// Every group the user should be in (ids).
+    groups: Option<Vec<GroupId>>,
+    /// The admin role to hold; null: a member.
+    #[schema(nullable)]
+    admin_role_id: Option<AdminRoleId>,
+    /// Controlled profile fields, by key.
+    #[serde(flatten)]
+    fields: BTreeMap<String, Option<String>>,
+}
+
+/// The result of an edit: `changed` false when it changed nothing (the version stays).
+#[derive(Serialize, ToSchema)]
+pub struct EditResult {
+    id: UserId,
+    version: i64,
+    changed: bool,
+}
+
+#[utoipa::path(patch, path = "/users/{id}", tag = "users", request_body = UserEdit,
+    params(("id" = Uuid, Path, description = "A user id."),
+        ("If-Match" = String, Header, description = "The `ETag` of `GET /users/{id}`, like \"v3\".")),
+    responses(
+        (status = 200, description = "Saved; `ETag` is the new version.", body = EditResult,
+            headers(("ETag" = String, description = "The user's new version."))),
+        (status = 409, description = "A rule refused the change.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The user changed since that `ETag`: fetch it again.", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn patch_user(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<UserId>,
@@ -112,13 +151,13 @@ async fn patch_user(
     let new_version = app::profile::update(&state.ctx, &may, &granter, &edit).await?;
     // An edit that changes nothing writes nothing and keeps the version: `changed` says so.
     let changed = new_version != edit.version;
-    Ok((
-        [(header::ETAG, etag(new_version))],
-        Json(json!({"id": may.user(), "version": new_version, "changed": changed})),
-    ))
+    Ok(([(header::ETAG, etag(new_version))], Json(EditResult { id: may.user(), version: new_version, changed })))
 }
 
-async fn make_primary(
+#[utoipa::path(post, path = "/users/{id}/make-primary", tag = "users", params(("id" = Uuid, Path, description = "A user id.")),
+    responses((status = 204, description = "The user is the account's Primary admin now."),
+        (status = 409, description = "Not possible for this user.", body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn make_primary(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<UserId>,

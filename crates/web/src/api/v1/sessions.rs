@@ -1,6 +1,7 @@
 //! Sessions: a user's sessions for admins (`/users/{id}/sessions`) and one's own
 //! (`/me/sessions`), with kill, sign-out and "report suspicious".
 
+use super::shapes::Named;
 use crate::error::ApiError;
 use crate::extract::{ApiUser, AppJson, AppPath, OwnSession};
 use crate::routes::{Routes, delete, get, post, put};
@@ -15,8 +16,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use domain::closed::EndCause;
 use domain::ids::{SessionId, UserId, WorkspaceId};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -28,53 +30,121 @@ pub fn routes() -> Routes {
         .route("/me/workspace", put(switch_workspace))
 }
 
-pub fn session_json(s: &SessionRow, current: Option<SessionId>) -> Value {
-    let mut v = json!({
-        "id": s.id,
-        "device_type": s.device_type,
-        "browser": s.browser,
-        "os": s.os,
-        "ip": s.ip,
-        "workspace": s.workspace_name,
-        "created_at": rfc3339(s.created_at),
-        "last_activity_at": rfc3339(s.last_activity_at),
-        "expires_at": rfc3339(s.expires_at),
-    });
-    if let Some(current) = current {
-        v["current"] = json!(current.0 == s.id);
-    }
-    if s.ended_at.is_some() || s.end_cause.is_some() {
-        v["ended_at"] = json!(rfc3339(s.ended_at.unwrap_or(s.expires_at)));
-        v["end_cause"] = json!(s.end_cause.unwrap_or(EndCause::Expired).as_str());
-        v["end_reason"] = json!(s.end_reason);
-        v["ended_by"] = json!(s.ended_by_email);
-        v["ended_for_workspace"] = json!(s.ended_by_workspace_name);
-    } else if s.ended_at.is_none() && s.expires_at <= app::clock::now() {
-        v["ended_at"] = json!(rfc3339(s.expires_at));
-        v["end_cause"] = json!(EndCause::Expired.as_str());
-    }
-    v
+/// A session; the `end*` fields only once it ended; `current` (own sessions only) marks
+/// the one making the request.
+#[derive(Serialize, ToSchema)]
+// An ended session's `end_reason` etc. are there and maybe null; a live one's are absent.
+#[allow(clippy::option_option)]
+pub struct SessionJson {
+    id: Uuid,
+    /// `desktop`, `mobile`, `tablet`, …, from the user agent.
+    device_type: String,
+    browser: String,
+    os: String,
+    ip: String,
+    /// The workspace it acts for.
+    workspace: Option<String>,
+    #[schema(format = DateTime)]
+    created_at: String,
+    #[schema(format = DateTime)]
+    last_activity_at: String,
+    #[schema(format = DateTime)]
+    expires_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
+    ended_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_cause: Option<EndCause>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_reason: Option<Option<String>>,
+    /// Who ended it (an admin's email).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ended_by: Option<Option<String>>,
+    /// The workspace the admin who ended it acted for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ended_for_workspace: Option<Option<String>>,
 }
 
-async fn list_user_sessions(
+impl SessionJson {
+    pub fn new(s: &SessionRow, current: Option<SessionId>) -> Self {
+        let mut v = Self {
+            id: s.id,
+            device_type: s.device_type.clone(),
+            browser: s.browser.clone(),
+            os: s.os.clone(),
+            ip: s.ip.clone(),
+            workspace: s.workspace_name.clone(),
+            created_at: rfc3339(s.created_at),
+            last_activity_at: rfc3339(s.last_activity_at),
+            expires_at: rfc3339(s.expires_at),
+            current: current.map(|c| c.0 == s.id),
+            ended_at: None,
+            end_cause: None,
+            end_reason: None,
+            ended_by: None,
+            ended_for_workspace: None,
+        };
+        if s.ended_at.is_some() || s.end_cause.is_some() {
+            v.ended_at = Some(rfc3339(s.ended_at.unwrap_or(s.expires_at)));
+            v.end_cause = Some(s.end_cause.unwrap_or(EndCause::Expired));
+            v.end_reason = Some(s.end_reason.clone());
+            v.ended_by = Some(s.ended_by_email.clone());
+            v.ended_for_workspace = Some(s.ended_by_workspace_name.clone());
+        } else if s.expires_at <= app::clock::now() {
+            v.ended_at = Some(rfc3339(s.expires_at));
+            v.end_cause = Some(EndCause::Expired);
+        }
+        v
+    }
+}
+
+/// A user's live sessions (`items`), recently ended ones, and the workspaces an admin can end
+/// sessions for.
+#[derive(Serialize, ToSchema)]
+pub struct UserSessions {
+    items: Vec<SessionJson>,
+    ended: Vec<SessionJson>,
+    workspaces: Vec<Named>,
+}
+
+/// One's own live sessions (`items`) and recently ended ones.
+#[derive(Serialize, ToSchema)]
+pub struct MySessions {
+    items: Vec<SessionJson>,
+    ended: Vec<SessionJson>,
+}
+
+/// How many sessions ended.
+#[derive(Serialize, ToSchema)]
+pub struct Ended {
+    ended: usize,
+}
+
+#[utoipa::path(get, path = "/users/{id}/sessions", tag = "sessions", params(("id" = Uuid, Path, description = "A user id.")),
+    responses((status = 200, description = "The user's sessions.", body = UserSessions)))]
+pub(super) async fn list_user_sessions(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<UserId>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserSessions>, ApiError> {
     let may = app::authz::on_user::<SessionsView>(&state.ctx, &me, id).await?;
     let s = app::sessions::list(&state.ctx, &may).await?;
-    Ok(Json(json!({
-        "items": s.live.iter().map(|x| session_json(x, None)).collect::<Vec<_>>(),
-        "ended": s.ended.iter().map(|x| session_json(x, None)).collect::<Vec<_>>(),
-        "workspaces": s.workspaces.iter().map(|w| json!({"id": w.id, "name": w.name})).collect::<Vec<_>>(),
-    })))
+    Ok(Json(UserSessions {
+        items: s.live.iter().map(|x| SessionJson::new(x, None)).collect(),
+        ended: s.ended.iter().map(|x| SessionJson::new(x, None)).collect(),
+        workspaces: s.workspaces.iter().map(|w| Named::new(w.id, &w.name)).collect(),
+    }))
 }
 
-#[derive(Deserialize, Default)]
+/// Optional (no body: no notice, no reason): whether to email the user, and why.
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct KillBody {
+pub struct KillBody {
     #[serde(default)]
     notify: bool,
+    #[schema(max_length = 500)]
     reason: Option<String>,
 }
 
@@ -87,7 +157,10 @@ fn kill_options(body: &Bytes) -> Result<KillOptions, ApiError> {
     Ok(KillOptions { notify: b.notify, reason: b.reason })
 }
 
-async fn kill_session(
+#[utoipa::path(delete, path = "/users/{id}/sessions/{session_id}", tag = "sessions", params(("id" = Uuid, Path, description = "A user id."), ("session_id" = Uuid, Path, description = "A session id.")),
+    request_body(content = Option<KillBody>, description = "Optional."),
+    responses((status = 204, description = "Ended.")))]
+pub(super) async fn kill_session(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath((id, sid)): AppPath<(UserId, SessionId)>,
@@ -99,28 +172,38 @@ async fn kill_session(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn kill_all_sessions(
+#[utoipa::path(delete, path = "/users/{id}/sessions", tag = "sessions", params(("id" = Uuid, Path, description = "A user id.")),
+    request_body(content = Option<KillBody>, description = "Optional."),
+    responses((status = 200, description = "Every live session of the user ended.", body = Ended)))]
+pub(super) async fn kill_all_sessions(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<UserId>,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Ended>, ApiError> {
     let options = kill_options(&body)?;
     let may = app::authz::on_user::<SessionsKill>(&state.ctx, &me, id).await?;
     let ended = app::sessions::kill(&state.ctx, &may, None, &options).await?;
-    Ok(Json(json!({ "ended": ended })))
+    Ok(Json(Ended { ended }))
 }
 
-async fn list_my_sessions(State(state): State<AppState>, OwnSession(me): OwnSession) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/me/sessions", tag = "me", security(("session" = [])),
+    responses((status = 200, description = "One's own sessions.", body = MySessions)))]
+pub(super) async fn list_my_sessions(
+    State(state): State<AppState>,
+    OwnSession(me): OwnSession,
+) -> Result<Json<MySessions>, ApiError> {
     let (live, ended) = app::sessions::mine(&state.ctx, &me).await?;
     let current = Some(me.session_id);
-    Ok(Json(json!({
-        "items": live.iter().map(|s| session_json(s, current)).collect::<Vec<_>>(),
-        "ended": ended.iter().map(|s| session_json(s, current)).collect::<Vec<_>>(),
-    })))
+    Ok(Json(MySessions {
+        items: live.iter().map(|s| SessionJson::new(s, current)).collect(),
+        ended: ended.iter().map(|s| SessionJson::new(s, current)).collect(),
+    }))
 }
 
-async fn end_my_session(
+#[utoipa::path(delete, path = "/me/sessions/{session_id}", tag = "me", security(("session" = [])), params(("session_id" = Uuid, Path, description = "A session id.")),
+    responses((status = 204, description = "Signed out of that session.")))]
+pub(super) async fn end_my_session(
     State(state): State<AppState>,
     OwnSession(me): OwnSession,
     AppPath(sid): AppPath<SessionId>,
@@ -129,15 +212,19 @@ async fn end_my_session(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn end_my_other_sessions(
+#[utoipa::path(delete, path = "/me/sessions", tag = "me", security(("session" = [])),
+    responses((status = 200, description = "Every other session of one's own ended.", body = Ended)))]
+pub(super) async fn end_my_other_sessions(
     State(state): State<AppState>,
     OwnSession(me): OwnSession,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Ended>, ApiError> {
     let ended = app::sessions::end_mine(&state.ctx, &me, None).await?;
-    Ok(Json(json!({ "ended": ended })))
+    Ok(Json(Ended { ended }))
 }
 
-async fn report_session(
+#[utoipa::path(post, path = "/me/sessions/{session_id}/report", tag = "me", security(("session" = [])), params(("session_id" = Uuid, Path, description = "A session id.")),
+    responses((status = 204, description = "Reported as suspicious: it ended and the admins are told.")))]
+pub(super) async fn report_session(
     State(state): State<AppState>,
     OwnSession(me): OwnSession,
     AppPath(sid): AppPath<SessionId>,
@@ -146,12 +233,16 @@ async fn report_session(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-struct WorkspaceBody {
+/// The workspace to act for.
+#[derive(Deserialize, ToSchema)]
+pub struct WorkspaceBody {
+    #[schema(value_type = Uuid)]
     workspace_id: String,
 }
 
-async fn switch_workspace(
+#[utoipa::path(put, path = "/me/workspace", tag = "me", security(("session" = [])), request_body = WorkspaceBody,
+    responses((status = 204, description = "The session acts for that workspace now.")))]
+pub(super) async fn switch_workspace(
     State(state): State<AppState>,
     OwnSession(me): OwnSession,
     AppJson(body): AppJson<WorkspaceBody>,

@@ -17,12 +17,19 @@ pub fn routes() -> Routes {
     Routes::new().route("/settings/security", get(get_security).put(put_security).patch(patch_security))
 }
 
-async fn get_security(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<SecuritySettings>, ApiError> {
+#[utoipa::path(get, path = "/settings/security", tag = "settings",
+    responses((status = 200, description = "The account's security settings.", body = SecuritySettings)))]
+pub(super) async fn get_security(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<SecuritySettings>, ApiError> {
     let may = app::authz::in_account::<SettingsManage>(&me)?;
     Ok(Json(app::settings::read_security(&state.ctx, &may).await?))
 }
 
-async fn put_security(
+#[utoipa::path(put, path = "/settings/security", tag = "settings", request_body = SecuritySettings,
+    responses((status = 200, description = "Saved (the whole document).", body = SecuritySettings)))]
+pub(super) async fn put_security(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppJson(body): AppJson<Value>,
@@ -30,7 +37,11 @@ async fn put_security(
     save(&state, &me, body, Change::Replace).await
 }
 
-async fn patch_security(
+#[utoipa::path(patch, path = "/settings/security", tag = "settings",
+    request_body(description = "A merge patch (RFC 7396): only the fields to change.",
+        content((SecuritySettings = "application/merge-patch+json"), (SecuritySettings = "application/json"))),
+    responses((status = 200, description = "Saved.", body = SecuritySettings)))]
+pub(super) async fn patch_security(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppJson(patch): AppJson<Value>,

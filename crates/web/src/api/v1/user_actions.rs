@@ -2,7 +2,9 @@
 //! is routed from `users.rs`), `POST /users/{id}/restore`, `POST /users/{id}/reset-password`,
 //! `POST /users/bulk` (per-user results) and `GET /users/export` (CSV, streamed).
 
+use super::password::Detail;
 use crate::error::ApiError;
+use crate::error::ApiError as Problem;
 use crate::extract::{ApiUser, AppJson, AppPath, AppQuery};
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
@@ -12,9 +14,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::ids::UserId;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use domain::ids::{UserId, WorkspaceId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -24,8 +26,22 @@ pub fn routes() -> Routes {
         .route("/users/export", get(export_users))
 }
 
+/// What a workspace admin's delete did: the user stays, removed from these workspaces.
+#[derive(Serialize, ToSchema)]
+pub struct RemovedFrom {
+    /// Always false.
+    deleted: bool,
+    removed_from_workspaces: Vec<WorkspaceId>,
+}
+
 /// Account-wide admins soft-delete (204); workspace admins remove the user from the
 /// workspaces in their scope (200 with the list).
+#[utoipa::path(delete, path = "/users/{id}", tag = "users", params(("id" = Uuid, Path, description = "A user id.")),
+    responses(
+        (status = 204, description = "Deleted (restorable for the retention period)."),
+        (status = 200, description = "A workspace admin removed the user from the workspaces in their scope.", body = RemovedFrom),
+        (status = 409, description = "Not possible (the Primary admin, a bot owner: transfer first).", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub(crate) async fn delete_user(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
@@ -34,11 +50,13 @@ pub(crate) async fn delete_user(
     let may = app::authz::delete_user(&state.ctx, &me, id).await?;
     Ok(match app::deletion::delete(&state.ctx, &may).await? {
         Outcome::Deleted => StatusCode::NO_CONTENT.into_response(),
-        Outcome::RemovedFrom(ws) => Json(json!({"deleted": false, "removed_from_workspaces": ws})).into_response(),
+        Outcome::RemovedFrom(ws) => Json(RemovedFrom { deleted: false, removed_from_workspaces: ws }).into_response(),
     })
 }
 
-async fn restore_user(
+#[utoipa::path(post, path = "/users/{id}/restore", tag = "users", params(("id" = Uuid, Path, description = "A user id.")),
+    responses((status = 204, description = "Restored."), (status = 409, description = "The address is taken again, or the retention ran out.", body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn restore_user(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<UserId>,
@@ -49,55 +67,96 @@ async fn restore_user(
 }
 
 /// Emails the user a single-use reset link; 409 with the reason under SSO.
-async fn reset_password(
+#[utoipa::path(post, path = "/users/{id}/reset-password", tag = "users", params(("id" = Uuid, Path, description = "A user id.")),
+    responses((status = 202, description = "The email is queued.", body = Detail), (status = 409, description = "Not possible (SSO, the user's status).", body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn reset_password(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<UserId>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<Detail>), ApiError> {
     let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, id).await?;
     app::password_reset::reset_by_admin(&state.ctx, &may, &state.public_url).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"detail": "a password reset email is queued for the user; GET /users/{id} shows its delivery"})),
+        Json(Detail::new("a password reset email is queued for the user; GET /users/{id} shows its delivery")),
     ))
 }
 
-#[derive(Deserialize)]
-struct BulkBody {
+/// One action on many users.
+#[derive(Deserialize, ToSchema)]
+pub struct BulkBody {
+    #[schema(value_type = BulkActionName)]
     action: String,
+    /// User ids (1 to 1000).
+    #[schema(min_items = 1, max_items = 1000, value_type = Vec<Uuid>)]
     ids: Vec<String>,
+    /// The group of `add_to_group`.
+    #[schema(value_type = Option<Uuid>)]
     group_id: Option<String>,
+}
+
+/// The actions of `POST /users/bulk`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // Only described: `app::bulk::BulkAction::parse` reads the text.
+pub enum BulkActionName {
+    Suspend,
+    Activate,
+    Unlock,
+    ResendInvitation,
+    AddToGroup,
+    Delete,
+}
+
+/// One user's result: `ok`, or the status and reason it was refused with.
+#[derive(Serialize, ToSchema)]
+pub struct BulkResult {
+    id: UserId,
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+/// Every user's result, in the order given.
+#[derive(Serialize, ToSchema)]
+pub struct BulkResults {
+    results: Vec<BulkResult>,
 }
 
 /// Runs one action on up to 1,000 users; each gets `ok` or the status and reason.
 /// `add_to_group` takes `group_id`.
-async fn bulk_users(
+#[utoipa::path(post, path = "/users/bulk", tag = "users", request_body = BulkBody,
+    responses((status = 200, description = "Each user's result.", body = BulkResults)))]
+pub(super) async fn bulk_users(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppJson(body): AppJson<BulkBody>,
-) -> Result<Response, ApiError> {
+) -> Result<Json<BulkResults>, ApiError> {
     let action = app::bulk::BulkAction::parse(&body.action)?;
     let ids = app::bulk::parse_ids(&body.ids)?;
     let opts = app::bulk::BulkOptions { public_url: state.public_url.clone(), group_id: body.group_id };
-    let results: Vec<Value> = app::bulk::run(&state.ctx, &me, action, &ids, &opts)
+    let results = app::bulk::run(&state.ctx, &me, action, &ids, &opts)
         .await?
         .into_iter()
         .map(|(id, outcome)| match outcome {
-            Ok(()) => json!({"id": id, "ok": true}),
+            Ok(()) => BulkResult { id, ok: true, status: None, reason: None },
             Err(e) => {
                 let status = crate::error::status_of(&e);
-                let problem = serde_json::to_value(ApiError::from(e)).unwrap_or_default();
-                let reason = problem["detail"].as_str().unwrap_or_default().to_owned();
-                json!({"id": id, "ok": false, "status": status.as_u16(), "reason": reason})
+                let reason = ApiError::from(e).detail().to_owned();
+                BulkResult { id, ok: false, status: Some(status.as_u16()), reason: Some(reason) }
             }
         })
         .collect();
-    Ok(Json(json!({ "results": results })).into_response())
+    Ok(Json(BulkResults { results }))
 }
 
 /// Streams the filtered list (same filters and scope as `GET /users`) as CSV, a page at a
 /// time, in constant memory.
-async fn export_users(
+#[utoipa::path(get, path = "/users/export", tag = "users", params(super::users::ListQuery),
+    responses((status = 200, description = "The users as CSV (a header line, then one line per user).", content_type = "text/csv", body = String)))]
+pub(super) async fn export_users(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppQuery(params): AppQuery<app::users::ListParams>,

@@ -13,7 +13,10 @@ use app::user_settings::Preview;
 use axum::Json;
 use axum::extract::State;
 use domain::profile::{ProfileField, ProfileSettings};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -21,37 +24,106 @@ pub fn routes() -> Routes {
         .route("/settings/user-profile/preview", post(preview))
 }
 
-/// Every field in form order, with its label, kind and rule.
-pub fn settings_json(s: &ProfileSettings) -> Value {
-    let fields: Vec<Value> = ProfileField::ALL
-        .iter()
-        .map(|f| {
-            let r = s.rule(*f);
-            json!({
-                "field": f.key(),
-                "label": f.label(),
-                "kind": if f.is_default() { "default" } else { "controlled" },
-                "enabled": r.enabled,
-                "allow_edits": r.allow_edits,
+/// Whether a field is one of the defaults (always there) or a controlled one.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    Default,
+    Controlled,
+}
+
+/// One field's rule, with its label and kind (read-only).
+#[derive(Serialize, ToSchema)]
+pub struct FieldRuleJson {
+    field: ProfileField,
+    label: String,
+    kind: FieldKind,
+    enabled: bool,
+    allow_edits: bool,
+}
+
+/// Every field in form order; `effective` says when changes apply.
+#[derive(Serialize, ToSchema)]
+pub struct UserSettingsJson {
+    fields: Vec<FieldRuleJson>,
+    effective: String,
+}
+
+impl From<&ProfileSettings> for UserSettingsJson {
+    fn from(s: &ProfileSettings) -> Self {
+        let fields = ProfileField::ALL
+            .iter()
+            .map(|f| {
+                let r = s.rule(*f);
+                FieldRuleJson {
+                    field: *f,
+                    label: f.label().to_owned(),
+                    kind: if f.is_default() { FieldKind::Default } else { FieldKind::Controlled },
+                    enabled: r.enabled,
+                    allow_edits: r.allow_edits,
+                }
             })
-        })
-        .collect();
-    json!({"fields": fields, "effective": "at each user's next login"})
+            .collect();
+        Self { fields, effective: "at each user's next login".into() }
+    }
 }
 
-fn keys(fields: &[ProfileField]) -> Vec<&'static str> {
-    fields.iter().map(|f| f.key()).collect()
+/// A rule as a body gives it.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // Only described: `parse` reads the body as JSON.
+pub struct Rule {
+    enabled: bool,
+    allow_edits: bool,
 }
 
-pub fn preview_json(p: &Preview) -> Value {
-    json!({
-        "appear": keys(&p.change.appear),
-        "disappear": keys(&p.change.disappear),
-        "become_editable": keys(&p.change.become_editable),
-        "become_read_only": keys(&p.change.become_read_only),
-        "users_affected": p.users_affected,
-        "users_with_hidden_values": p.users_with_hidden_values,
-    })
+/// A rule in the list form (GET's items; `label` and `kind` are ignored).
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // Only described: `parse` reads the body as JSON.
+pub struct ListedRule {
+    field: ProfileField,
+    enabled: bool,
+    allow_edits: bool,
+}
+
+/// The rules: by field key (`{"company": {…}}`) or as GET lists them.
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // Only described: `parse` reads the body as JSON.
+pub enum Rules {
+    ByField(BTreeMap<String, Rule>),
+    Listed(Vec<ListedRule>),
+}
+
+/// The User Settings document: PUT every field's rule, PATCH (a merge patch) some.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // Only described: `parse` reads the body as JSON.
+pub struct UserSettingsBody {
+    fields: Rules,
+}
+
+/// What a PUT of the same body would change, and for how many users.
+#[derive(Serialize, ToSchema)]
+pub struct PreviewJson {
+    appear: Vec<ProfileField>,
+    disappear: Vec<ProfileField>,
+    become_editable: Vec<ProfileField>,
+    become_read_only: Vec<ProfileField>,
+    users_affected: i64,
+    /// Users holding a value in a field that disappears (kept, but hidden).
+    users_with_hidden_values: i64,
+}
+
+impl From<Preview> for PreviewJson {
+    fn from(p: Preview) -> Self {
+        Self {
+            appear: p.change.appear,
+            disappear: p.change.disappear,
+            become_editable: p.change.become_editable,
+            become_read_only: p.change.become_read_only,
+            users_affected: p.users_affected,
+            users_with_hidden_values: p.users_with_hidden_values,
+        }
+    }
 }
 
 /// The document in its object form, `{"fields": {"company": {"enabled": true,
@@ -115,39 +187,52 @@ fn parse(current: &ProfileSettings, body: Value, how: Change) -> Result<ProfileS
     })
 }
 
-async fn read(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/settings/user-profile", tag = "settings",
+    responses((status = 200, description = "The User Settings.", body = UserSettingsJson)))]
+pub(super) async fn read(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<UserSettingsJson>, ApiError> {
     let may = app::authz::account_wide::<SettingsManage>(&me)?;
-    Ok(Json(settings_json(&app::user_settings::read(&state.ctx, &may).await?)))
+    Ok(Json((&app::user_settings::read(&state.ctx, &may).await?).into()))
 }
 
-async fn update(
+#[utoipa::path(put, path = "/settings/user-profile", tag = "settings", request_body = UserSettingsBody,
+    responses((status = 200, description = "Saved (the whole document).", body = UserSettingsJson)))]
+pub(super) async fn update(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppJson(body): AppJson<Value>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserSettingsJson>, ApiError> {
     save(&state, &me, body, Change::Replace).await
 }
 
-async fn patch(
+#[utoipa::path(patch, path = "/settings/user-profile", tag = "settings",
+    request_body(description = "A merge patch (RFC 7396) of the document's object form.",
+        content((UserSettingsBody = "application/merge-patch+json"), (UserSettingsBody = "application/json"))),
+    responses((status = 200, description = "Saved.", body = UserSettingsJson)))]
+pub(super) async fn patch(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppJson(patch): AppJson<Value>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserSettingsJson>, ApiError> {
     save(&state, &me, patch, Change::Merge).await
 }
 
-async fn save(state: &AppState, me: &Principal, body: Value, how: Change) -> Result<Json<Value>, ApiError> {
+async fn save(state: &AppState, me: &Principal, body: Value, how: Change) -> Result<Json<UserSettingsJson>, ApiError> {
     let may = app::authz::account_wide::<SettingsManage>(me)?;
     let new = parse(&app::user_settings::read(&state.ctx, &may).await?, body, how)?;
-    Ok(Json(settings_json(&app::user_settings::update(&state.ctx, &may, &new).await?)))
+    Ok(Json((&app::user_settings::update(&state.ctx, &may, &new).await?).into()))
 }
 
-async fn preview(
+#[utoipa::path(post, path = "/settings/user-profile/preview", tag = "settings", request_body = UserSettingsBody,
+    responses((status = 200, description = "What a PUT of this body would change (nothing is saved).", body = PreviewJson)))]
+pub(super) async fn preview(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppJson(body): AppJson<Value>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PreviewJson>, ApiError> {
     let may = app::authz::account_wide::<SettingsManage>(&me)?;
     let new = parse(&app::user_settings::read(&state.ctx, &may).await?, body, Change::Replace)?;
-    Ok(Json(preview_json(&app::user_settings::preview(&state.ctx, &may, &new).await?)))
+    Ok(Json(app::user_settings::preview(&state.ctx, &may, &new).await?.into()))
 }

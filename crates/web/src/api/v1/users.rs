@@ -1,17 +1,23 @@
 //! `GET /users` (filtered, sorted, keyset-paged) and `GET /users/{id}`.
 
+use super::shapes::{Named, at, at_opt};
 use crate::error::ApiError;
+use crate::error::ApiError as Problem;
 use crate::extract::{ApiUser, AppPath, AppQuery};
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::authz::{UsersManage, UsersView};
-use app::clock::rfc3339;
 use app::users::{ListParams, UserDetails, UserSummary};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::ids::UserId;
-use serde_json::{Value, json};
+use domain::role::RoleKind;
+use domain::user::{BuilderAccess, UserStatus};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -22,39 +28,120 @@ pub fn routes() -> Routes {
         .route("/users/{id}/activate", post(activate_user))
 }
 
-fn time(us: Option<i64>) -> Value {
-    us.map_or(Value::Null, |t| Value::String(rfc3339(t)))
+/// A row of the users list.
+#[derive(Serialize, ToSchema)]
+pub struct UserSummaryJson {
+    id: Uuid,
+    email: String,
+    first_name: String,
+    last_name: String,
+    status: UserStatus,
+    /// The role's label ("Member", "Master Admin", a custom role's name).
+    account_role: String,
+    builder_access: BuilderAccess,
+    #[schema(format = DateTime)]
+    last_login_at: Option<String>,
+    #[schema(format = DateTime)]
+    invited_at: Option<String>,
+    #[schema(format = DateTime)]
+    created_at: String,
 }
 
-fn summary_json(u: &UserSummary) -> Value {
-    json!({
-        "id": u.id,
-        "email": u.email,
-        "first_name": u.first_name,
-        "last_name": u.last_name,
-        "status": u.status,
-        "account_role": u.account_role,
-        "builder_access": u.builder_access,
-        "last_login_at": time(u.last_login_at),
-        "invited_at": time(u.invited_at),
-        "created_at": rfc3339(u.created_at),
-    })
+impl From<&UserSummary> for UserSummaryJson {
+    fn from(u: &UserSummary) -> Self {
+        Self {
+            id: u.id,
+            email: u.email.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            status: u.status,
+            account_role: u.account_role.clone(),
+            builder_access: u.builder_access,
+            last_login_at: at_opt(u.last_login_at),
+            invited_at: at_opt(u.invited_at),
+            created_at: at(u.created_at),
+        }
+    }
 }
 
-async fn list_users(
+/// A page of users; `next_cursor` (when not null) fetches the next one.
+#[derive(Serialize, ToSchema)]
+pub struct UserPageJson {
+    items: Vec<UserSummaryJson>,
+    next_cursor: Option<String>,
+}
+
+/// `GET /users` and `GET /users/export` filters: each is text checked by the use case, which
+/// names every bad one.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Only described: `app::users::ListParams` reads the text.
+pub struct ListQuery {
+    /// Words matched against name and email.
+    #[param(max_length = 200)]
+    q: Option<String>,
+    /// `invited`, `active`, `locked` or `suspended`.
+    #[param(inline)]
+    status: Option<UserStatus>,
+    /// `member`, `master_admin`, `primary_master_admin`, `custom`, or an admin role id.
+    role: Option<String>,
+    /// A workspace id.
+    #[param(format = Uuid)]
+    workspace: Option<String>,
+    /// A group id.
+    #[param(format = Uuid)]
+    group: Option<String>,
+    #[param(inline)]
+    builder_access: Option<BuilderAccess>,
+    /// The column to sort by.
+    #[param(inline)]
+    sort: Option<SortKey>,
+    #[param(inline)]
+    order: Option<Order>,
+    /// Users per page.
+    #[param(minimum = 1, maximum = 100, value_type = Option<u32>)]
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// The sort keys of the users list.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // Only described: the use case parses the text.
+pub enum SortKey {
+    Name,
+    Email,
+    Status,
+    LastLogin,
+    Created,
+}
+
+/// A sort direction.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // Only described: the use case parses the text.
+pub enum Order {
+    Asc,
+    Desc,
+}
+
+#[utoipa::path(get, path = "/users", tag = "users", params(ListQuery),
+    responses((status = 200, description = "A page of the users in the caller's scope.", body = UserPageJson)))]
+pub(super) async fn list_users(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppQuery(params): AppQuery<ListParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserPageJson>, ApiError> {
     let may = app::authz::list_users(&me)?;
     let page = app::users::list_users(&state.ctx, &may, &params).await?;
-    Ok(Json(json!({
-        "items": page.items.iter().map(summary_json).collect::<Vec<_>>(),
-        "next_cursor": page.next_cursor,
-    })))
+    Ok(Json(UserPageJson { items: page.items.iter().map(Into::into).collect(), next_cursor: page.next_cursor }))
 }
 
-async fn get_user(
+#[utoipa::path(get, path = "/users/{id}", tag = "users", params(("id" = Uuid, Path, description = "A user id.")),
+    responses((status = 200, description = "The user, with `ETag` (send it back in `If-Match` to `PATCH`).",
+        headers(("ETag" = String, description = "The user's version, like \"v3\".")), body = UserDetailsJson)))]
+pub(super) async fn get_user(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<UserId>,
@@ -63,69 +150,176 @@ async fn get_user(
     let d = app::users::get_user(&may);
     let lockout = app::lockout::info(&state.ctx, &may).await?;
     let emails = app::mail::outbox::deliveries(&state.ctx, &may).await?;
-    let mut body = details_json(&d, &may.target().profile_settings);
-    body["lockout"] = lockout_json(&lockout);
-    body["emails"] = emails.iter().map(email_json).collect();
+    let body = UserDetailsJson::new(&d, &may.target().profile_settings, &lockout, &emails);
     // The version as an entity tag: PATCH sends it back in `If-Match`.
     Ok(([(axum::http::header::ETAG, super::profile::etag(d.user.version))], Json(body)))
 }
 
-/// The user's details; `profile` holds the controlled fields `settings` enable (null when empty).
-fn details_json(d: &UserDetails, settings: &domain::profile::ProfileSettings) -> Value {
-    let u = &d.user;
-    let doc = app::profile_values::parse_doc(&u.profile);
-    let profile: serde_json::Map<String, Value> = settings
-        .visible()
-        .filter(|f| !f.is_default())
-        .map(|f| (f.key().to_owned(), json!(app::profile_values::value_of(&doc, f))))
-        .collect();
-    json!({
-        "id": u.id,
-        "email": u.email,
-        "first_name": u.first_name,
-        "last_name": u.last_name,
-        "profile": profile,
-        "status": d.user.status,
-        "last_login_at": time(u.last_login_at),
-        "invited_at": time(u.invited_at),
-        "locked_at": time(u.locked_at),
-        "failed_logins": u.failed_logins,
-        "account_role": d.account_role,
-        "role_kind": d.role_kind,
-        "admin_role_id": u.admin_role_id,
-        "builder_access": d.user.builder_access,
-        "workspaces": d.workspaces.iter().map(|w| json!({"id": w.id, "name": w.name})).collect::<Vec<_>>(),
-        "groups": d.groups.iter().map(|g| json!({"id": g.id, "name": g.name, "workspace": g.workspace_name})).collect::<Vec<_>>(),
-        "version": u.version,
-        "created_at": rfc3339(u.created_at),
-    })
+/// A group the user is in.
+#[derive(Serialize, ToSchema)]
+pub struct GroupOfUser {
+    id: Uuid,
+    name: String,
+    /// The group's workspace's name.
+    workspace: String,
 }
 
-/// Where one message about the user stands (the newest of its kind): `status` `pending`
-/// (queued; `attempts` failed so far, next try at `next_attempt_at`), `sent` or `failed`
-/// (given up); `last_error` says why the last attempt failed.
-fn email_json(m: &app::mail::outbox::MailState) -> Value {
-    json!({
-        "kind": m.kind.as_str(),
-        "status": m.status.as_str(),
-        "attempts": m.attempts,
-        "next_attempt_at": time((m.status == app::mail::outbox::MailStatus::Pending).then_some(m.next_attempt_at)),
-        "last_error": m.last_error,
-        "queued_at": rfc3339(m.created_at),
-        "sent_at": time(m.sent_at),
-    })
+/// One user in full: `profile` holds the controlled fields the User Settings enable, by key.
+#[derive(Serialize, ToSchema)]
+pub struct UserDetailsJson {
+    id: Uuid,
+    email: String,
+    first_name: String,
+    last_name: String,
+    profile: BTreeMap<String, Option<String>>,
+    status: UserStatus,
+    #[schema(format = DateTime)]
+    last_login_at: Option<String>,
+    #[schema(format = DateTime)]
+    invited_at: Option<String>,
+    #[schema(format = DateTime)]
+    locked_at: Option<String>,
+    failed_logins: i32,
+    account_role: String,
+    role_kind: RoleKind,
+    admin_role_id: Option<Uuid>,
+    builder_access: BuilderAccess,
+    workspaces: Vec<Named>,
+    groups: Vec<GroupOfUser>,
+    /// Changes with every edit (the `ETag`).
+    version: i64,
+    #[schema(format = DateTime)]
+    created_at: String,
+    lockout: LockoutJson,
+    /// The newest message of each kind about the user.
+    emails: Vec<EmailJson>,
 }
 
-fn lockout_json(l: &app::lockout::LockoutInfo) -> Value {
-    json!({
-        "failed_logins": l.failed_logins,
-        "locked_at": time(l.locked_at),
-        "unlocks_at": time(l.unlocks_at),
-        "recent_failures": l.recent.iter().map(|f| json!({"at": rfc3339(f.at), "ip": f.ip})).collect::<Vec<_>>(),
-    })
+impl UserDetailsJson {
+    fn new(
+        d: &UserDetails,
+        settings: &domain::profile::ProfileSettings,
+        lockout: &app::lockout::LockoutInfo,
+        emails: &[app::mail::outbox::MailState],
+    ) -> Self {
+        let u = &d.user;
+        let doc = app::profile_values::parse_doc(&u.profile);
+        let profile = settings
+            .visible()
+            .filter(|f| !f.is_default())
+            .map(|f| (f.key().to_owned(), app::profile_values::value_of(&doc, f)))
+            .collect();
+        Self {
+            id: u.id,
+            email: u.email.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            profile,
+            status: u.status,
+            last_login_at: at_opt(u.last_login_at),
+            invited_at: at_opt(u.invited_at),
+            locked_at: at_opt(u.locked_at),
+            failed_logins: u.failed_logins,
+            account_role: d.account_role.clone(),
+            role_kind: d.role_kind,
+            admin_role_id: u.admin_role_id,
+            builder_access: u.builder_access,
+            workspaces: d.workspaces.iter().map(|w| Named::new(w.id, &w.name)).collect(),
+            groups: d
+                .groups
+                .iter()
+                .map(|g| GroupOfUser { id: g.id, name: g.name.clone(), workspace: g.workspace_name.clone() })
+                .collect(),
+            version: u.version,
+            created_at: at(u.created_at),
+            lockout: lockout.into(),
+            emails: emails.iter().map(Into::into).collect(),
+        }
+    }
 }
 
-async fn unlock_user(
+/// Where a message's delivery stands.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Queued; `attempts` failed so far, the next try at `next_attempt_at`.
+    Pending,
+    Sent,
+    /// Given up.
+    Failed,
+}
+
+/// Where one message about the user stands (the newest of its kind); `last_error` says why
+/// the last attempt failed.
+#[derive(Serialize, ToSchema)]
+pub struct EmailJson {
+    /// What the message is (`invitation`, `password_reset`, …).
+    kind: String,
+    status: DeliveryStatus,
+    attempts: i32,
+    #[schema(format = DateTime)]
+    next_attempt_at: Option<String>,
+    last_error: Option<String>,
+    #[schema(format = DateTime)]
+    queued_at: String,
+    #[schema(format = DateTime)]
+    sent_at: Option<String>,
+}
+
+use app::mail::outbox::MailStatus;
+
+impl From<&app::mail::outbox::MailState> for EmailJson {
+    fn from(m: &app::mail::outbox::MailState) -> Self {
+        let status = match m.status {
+            MailStatus::Pending => DeliveryStatus::Pending,
+            MailStatus::Sent => DeliveryStatus::Sent,
+            MailStatus::Failed => DeliveryStatus::Failed,
+        };
+        Self {
+            kind: m.kind.as_str().to_owned(),
+            status,
+            attempts: m.attempts,
+            next_attempt_at: at_opt((m.status == MailStatus::Pending).then_some(m.next_attempt_at)),
+            last_error: m.last_error.clone(),
+            queued_at: at(m.created_at),
+            sent_at: at_opt(m.sent_at),
+        }
+    }
+}
+
+/// A failed sign-in.
+#[derive(Serialize, ToSchema)]
+pub struct FailureJson {
+    #[schema(format = DateTime)]
+    at: String,
+    ip: String,
+}
+
+/// The user's failed sign-ins and lock; `unlocks_at` null while locked: only an admin unlocks.
+#[derive(Serialize, ToSchema)]
+pub struct LockoutJson {
+    failed_logins: i32,
+    #[schema(format = DateTime)]
+    locked_at: Option<String>,
+    #[schema(format = DateTime)]
+    unlocks_at: Option<String>,
+    recent_failures: Vec<FailureJson>,
+}
+
+impl From<&app::lockout::LockoutInfo> for LockoutJson {
+    fn from(l: &app::lockout::LockoutInfo) -> Self {
+        Self {
+            failed_logins: l.failed_logins,
+            locked_at: at_opt(l.locked_at),
+            unlocks_at: at_opt(l.unlocks_at),
+            recent_failures: l.recent.iter().map(|f| FailureJson { at: at(f.at), ip: f.ip.clone() }).collect(),
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/users/{id}/unlock", tag = "users", params(("id" = Uuid, Path, description = "A user id.")),
+    responses((status = 204, description = "Unlocks a locked user."), (status = 409, description = "Not possible in the user's status.", body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn unlock_user(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<UserId>,
@@ -135,7 +329,9 @@ async fn unlock_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn suspend_user(
+#[utoipa::path(post, path = "/users/{id}/suspend", tag = "users", params(("id" = Uuid, Path, description = "A user id.")),
+    responses((status = 204, description = "Suspends the user (their sessions end)."), (status = 409, description = "Not possible in the user's status.", body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn suspend_user(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<UserId>,
@@ -145,7 +341,9 @@ async fn suspend_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn activate_user(
+#[utoipa::path(post, path = "/users/{id}/activate", tag = "users", params(("id" = Uuid, Path, description = "A user id.")),
+    responses((status = 204, description = "Activates a suspended user."), (status = 409, description = "Not possible in the user's status.", body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn activate_user(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<UserId>,
