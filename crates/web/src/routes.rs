@@ -38,9 +38,16 @@ pub struct Route {
 }
 
 impl Route {
-    /// Whether this is an `/api/…` route (JSON), rather than a page or an operations probe.
+    /// Whether this is a JSON API route — `/api/…` or SCIM's `/scim/…` — rather than a
+    /// page or an operations probe.
     pub fn is_api(&self) -> bool {
-        self.path.starts_with("/api/")
+        self.path.starts_with("/api/") || self.is_scim()
+    }
+
+    /// Whether this is a SCIM route (`/scim/v2/…`): refusals are SCIM errors
+    /// (`application/scim+json`), not problem+json.
+    pub fn is_scim(&self) -> bool {
+        self.path.starts_with("/scim/")
     }
 
     /// Whether the method may change state (POST, PUT, PATCH, DELETE).

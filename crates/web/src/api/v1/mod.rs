@@ -14,6 +14,7 @@ mod my_profile;
 mod password;
 pub(crate) use password::FORGOT_ANSWER;
 pub(crate) mod profile;
+mod scim_settings;
 mod sessions;
 mod settings;
 mod user_actions;
@@ -37,6 +38,7 @@ pub fn routes() -> Routes {
         .merge(password::routes())
         .merge(sessions::routes())
         .merge(settings::routes())
+        .merge(scim_settings::routes())
         .merge(user_settings::routes())
         .merge(bots::routes())
         .merge(my_profile::routes())
