@@ -444,3 +444,33 @@ pub fn transfer_ownership(p: &Principal) -> Result<TransferOwnership, AppError> 
         Err(AppError::Forbidden("only the Primary Master Admin may transfer bot ownership".into()))
     }
 }
+
+/// Proof that the caller may speak SCIM (`/scim/v2`, RFC 7644): an API token holding `scim`
+/// on all workspaces (an identity provider provisions the whole account). Each SCIM action
+/// is then decided like the console's, by the capability it needs ([`on_user`],
+/// [`invite_users`], [`delete_user`], [`in_scope`]) on the same principal.
+#[derive(Debug, Clone)]
+pub struct Scim {
+    pub(crate) principal: Principal,
+}
+
+impl Scim {
+    pub fn account(&self) -> AccountId {
+        self.principal.account_id
+    }
+}
+
+/// Grants [`Scim`]: 403 for a session (SCIM clients present a bearer token), without
+/// `scim`, and for a token scoped to some workspaces.
+pub fn scim(p: &Principal) -> Result<Scim, AppError> {
+    if p.api_token.is_none() {
+        return Err(AppError::Forbidden("SCIM is spoken with an API token (Authorization: Bearer)".into()));
+    }
+    require(p, Permission::Scim)?;
+    if p.role.scope() != Scope::AllWorkspaces {
+        return Err(AppError::Forbidden(
+            "SCIM provisions the whole account, so the token needs the scim permission on all workspaces".into(),
+        ));
+    }
+    Ok(Scim { principal: p.clone() })
+}

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 const MAX_NAME: usize = 100;
 
-fn group_name(raw: &str) -> Result<String, AppError> {
+pub(crate) fn group_name(raw: &str) -> Result<String, AppError> {
     Ok(domain::text::required_line("name", raw, MAX_NAME)?)
 }
 

@@ -30,6 +30,7 @@ pub mod picture;
 pub mod profile;
 pub mod profile_values;
 pub mod roles;
+pub mod scim;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;

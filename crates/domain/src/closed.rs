@@ -142,6 +142,10 @@ pub enum AuditAction {
     AccountCreated,
     ApiTokenCreated,
     ApiTokenRevoked,
+    /// A user created by an identity provider over SCIM, Active without a password (SSO).
+    UserProvisioned,
+    /// The SCIM settings (group workspace, how new users start) changed.
+    ScimSettingsChanged,
 }
 
 impl ClosedSet for AuditAction {
@@ -190,6 +194,8 @@ impl ClosedSet for AuditAction {
         Self::AccountCreated,
         Self::ApiTokenCreated,
         Self::ApiTokenRevoked,
+        Self::UserProvisioned,
+        Self::ScimSettingsChanged,
     ];
     const FIELD: &'static str = "action";
 
@@ -246,6 +252,8 @@ impl AuditAction {
             Self::AccountCreated => "account.created",
             Self::ApiTokenCreated => "api_token.created",
             Self::ApiTokenRevoked => "api_token.revoked",
+            Self::UserProvisioned => "user.provisioned",
+            Self::ScimSettingsChanged => "scim_settings.changed",
         }
     }
 }
@@ -313,6 +321,6 @@ mod tests {
 
     #[test]
     fn audit_action_lists_every_variant() {
-        assert_eq!(AuditAction::ALL.len(), 44);
+        assert_eq!(AuditAction::ALL.len(), 46);
     }
 }

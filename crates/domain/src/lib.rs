@@ -19,6 +19,7 @@ pub mod password;
 pub mod permission;
 pub mod profile;
 pub mod role;
+pub mod scim;
 pub mod security;
 pub mod text;
 pub mod user;

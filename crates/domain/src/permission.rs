@@ -22,6 +22,9 @@ pub enum Permission {
     RolesManage,
     AuditView,
     TokensManage,
+    /// Speak SCIM 2.0 at `/scim/v2` (RFC 7644): the gate for identity providers' tokens;
+    /// each SCIM action still needs the user or group permission it exercises.
+    Scim,
 }
 
 /// As its text (`users.view`), the one form the API shows.
@@ -40,7 +43,7 @@ impl<'de> serde::Deserialize<'de> for Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Self::UsersView,
         Self::UsersManage,
         Self::UsersInvite,
@@ -54,6 +57,7 @@ impl Permission {
         Self::RolesManage,
         Self::AuditView,
         Self::TokensManage,
+        Self::Scim,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,14 +75,19 @@ impl Permission {
             Self::RolesManage => "roles.manage",
             Self::AuditView => "audit.view",
             Self::TokensManage => "tokens.manage",
+            Self::Scim => "scim",
         }
     }
 
     /// Whether holding it lets one change a user (rather than only see them): acting on a
     /// user this way needs the user's authority within one's own ([`crate::authority`]).
     pub fn changes_users(self) -> bool {
-        // `tokens.manage` acts on API tokens, never on a user.
-        !matches!(self, Self::UsersView | Self::SessionsView | Self::BotsView | Self::AuditView | Self::TokensManage)
+        // `tokens.manage` acts on API tokens, never on a user; `scim` only opens the SCIM
+        // endpoints, whose changes each need a permission of their own.
+        !matches!(
+            self,
+            Self::UsersView | Self::SessionsView | Self::BotsView | Self::AuditView | Self::TokensManage | Self::Scim
+        )
     }
 
     fn bit(self) -> u16 {

@@ -183,9 +183,16 @@ async fn check(res: reqwest::Response, hostile: &Hostile, api: bool, what: &str)
     }
     assert_eq!(status, StatusCode::BAD_REQUEST, "{what} with {} must be refused: {shown}", hostile.what);
     if api {
-        assert_eq!(content_type.as_deref(), Some("application/problem+json"), "{what}: {shown}");
-        let problem: Value = serde_json::from_str(&body).expect("problem+json");
-        let name = problem["invalid_params"][0]["name"].as_str().unwrap_or_default().to_owned();
+        let name = if content_type.as_deref() == Some("application/scim+json") {
+            // SCIM's error body (RFC 7644 §3.12) names the field at the start of `detail`.
+            let error: Value = serde_json::from_str(&body).expect("a SCIM error");
+            assert_eq!(error["status"], "400", "{what}: {shown}");
+            error["detail"].as_str().unwrap_or_default().split(':').next().unwrap_or_default().to_owned()
+        } else {
+            assert_eq!(content_type.as_deref(), Some("application/problem+json"), "{what}: {shown}");
+            let problem: Value = serde_json::from_str(&body).expect("problem+json");
+            problem["invalid_params"][0]["name"].as_str().unwrap_or_default().to_owned()
+        };
         let known = FIELDS.iter().any(|f| name == *f || name.starts_with(&format!("{f}[")))
             || ["body", "query", "path"].contains(&name.as_str());
         assert!(known, "{what} with {}: the refusal names a field, not {name:?}: {shown}", hostile.what);

@@ -26,6 +26,7 @@ pub mod password_reset;
 pub mod pictures;
 pub mod profile;
 pub mod roles;
+pub mod scim;
 pub mod seed;
 pub mod session_tallies;
 pub mod sessions;

@@ -44,7 +44,7 @@ fn refuse(field: impl Into<String>, reason: impl Into<String>) -> Refusal {
 
 /// The middleware: checks the request's text and passes it on unchanged, or answers 400.
 pub async fn reject_unsafe_text(req: Request, next: Next) -> Response {
-    let api = req.uri().path().starts_with("/api/");
+    let api = crate::routes::is_api_path(req.uri().path());
     let answer = |r: Refusal| -> Response {
         let e = AppError::invalid(r.field, r.reason);
         if api { ApiError::from(e).into_response() } else { crate::pages::failure_page(&e.into(), None) }

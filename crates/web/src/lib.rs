@@ -18,6 +18,7 @@ mod pages;
 mod rate_limit;
 pub mod redirect;
 mod routes;
+mod scim;
 mod state;
 
 pub use client_ip::{BadProxy, ClientIp, ForwardedHeader, TrustedProxies};
@@ -34,7 +35,11 @@ use tower_http::trace::TraceLayer;
 
 /// Everything but the pages: health probes and the JSON API.
 fn service_routes() -> routes::Routes {
-    routes::Routes::new().merge(ops::routes()).merge(api::docs::routes()).nest("/api/v1", api::v1::routes())
+    routes::Routes::new()
+        .merge(ops::routes())
+        .merge(api::docs::routes())
+        .nest("/api/v1", api::v1::routes())
+        .nest(scim::PREFIX, scim::routes())
 }
 
 /// The OpenAPI 3.1 document of `/api/v1` (served at `/api/v1/openapi.json`), generated from
@@ -104,6 +109,8 @@ pub fn router(state: AppState) -> Router {
                 })
                 .on_failure(log_failure),
         )
+        // SCIM clients get SCIM error bodies for every refusal, the layers' above included.
+        .layer(axum::middleware::from_fn(scim::scim_errors))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, request_timeout))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));

@@ -28,6 +28,12 @@ pub enum Access {
     Public,
 }
 
+/// Whether `path` is a JSON API's — `/api/…` or SCIM's `/scim/…` — whose refusals are
+/// JSON (problem+json, rewritten as SCIM errors under `/scim/`), never an HTML page.
+pub(crate) fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/") || path.starts_with("/scim/")
+}
+
 /// One `(method, path)` the application serves. Paths use axum's `{name}` parameters,
 /// with the `/api/v1` prefix of API routes included.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,9 +44,16 @@ pub struct Route {
 }
 
 impl Route {
-    /// Whether this is an `/api/…` route (JSON), rather than a page or an operations probe.
+    /// Whether this is a JSON API route — `/api/…` or SCIM's `/scim/…` — rather than a
+    /// page or an operations probe.
     pub fn is_api(&self) -> bool {
-        self.path.starts_with("/api/")
+        is_api_path(&self.path)
+    }
+
+    /// Whether this is a SCIM route (`/scim/v2/…`): refusals are SCIM errors
+    /// (`application/scim+json`), not problem+json.
+    pub fn is_scim(&self) -> bool {
+        self.path.starts_with("/scim/")
     }
 
     /// Whether the method may change state (POST, PUT, PATCH, DELETE).

@@ -365,7 +365,7 @@ fn prepare(
 
 /// The row's names; when both are empty, guessed from the email's local part
 /// (`ann.lee@…` → "Ann" "Lee"; the invitee can fix them later).
-fn names(row: &InviteRow, email: &Email) -> Result<(PersonName, PersonName), String> {
+pub(crate) fn names(row: &InviteRow, email: &Email) -> Result<(PersonName, PersonName), String> {
     // A name of only invisible characters is no name (domain::text::is_blank).
     let (first, last) = (row.first_name.as_str(), row.last_name.as_str());
     let blank = domain::text::is_blank;
@@ -399,7 +399,13 @@ fn default_workspace(may: &InviteUsers, dir: &Directory) -> Result<(WorkspaceId,
     covered.first().map(|w| (*w).clone()).ok_or_else(|| "workspace: is required".to_owned())
 }
 
-fn invitation_mail(email: &Email, name: &str, token: &str, expires_at: Micros, opts: &InviteOptions) -> Mail {
+pub(crate) fn invitation_mail(
+    email: &Email,
+    name: &str,
+    token: &str,
+    expires_at: Micros,
+    opts: &InviteOptions,
+) -> Mail {
     let link = format!("{}/invitations/accept?token={token}", opts.public_url);
     Mail {
         to: email.delivery_address().to_owned(),

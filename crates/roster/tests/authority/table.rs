@@ -60,6 +60,9 @@ pub enum Kind {
     /// A bulk action: answered 200 with each user's own outcome (a refusal per user), so every
     /// signed-in caller gets past the request's authorization.
     PerUser,
+    /// SCIM (`/scim/v2`): spoken only with an API token holding `scim`, so every session is
+    /// refused (403), whatever its rights.
+    Scim,
     /// Creating a bot: builders (members included) and admins holding bots.assign; the use
     /// case decides, so every signed-in caller gets past authorization.
     Builders,
@@ -84,12 +87,13 @@ pub fn expected(kind: Kind) -> [Expect; 8] {
         Kind::SignOut     => [SignIn, SignIn, SignIn, SignIn, SignIn, SignIn, SignIn, SignIn],
         Kind::Builders    => [SignIn, In,     In,     In,     In,     In,     In,     In],
         Kind::PerUser     => [SignIn, In,     In,     In,     In,     In,     In,     In],
+        Kind::Scim        => [SignIn, Deny,   Deny,   Deny,   Deny,   Deny,   Deny,   Deny],
     }
 }
 
 use Kind::{
-    AccountWide, ActOnUser, Audit, Builders, Console, HandOver, Operator, Own, PerUser, Public, SignOut, Transfer,
-    ViewUser,
+    AccountWide, ActOnUser, Audit, Builders, Console, HandOver, Operator, Own, PerUser, Public, Scim, SignOut,
+    Transfer, ViewUser,
 };
 
 /// Every route of the router with its kind.
@@ -140,6 +144,7 @@ pub const ROUTES: &[(&str, &str, Kind)] = &[
     ("GET", "/api/v1/settings/security", Console), ("PUT", "/api/v1/settings/security", Console),
     ("PATCH", "/api/v1/settings/security", Console),
     ("GET", "/api/v1/settings/sso", Console), ("PUT", "/api/v1/settings/sso", Console),
+    ("GET", "/api/v1/settings/scim", Console), ("PUT", "/api/v1/settings/scim", Console),
     ("PATCH", "/api/v1/settings/sso", Console),
     ("GET", "/admin/settings/api-access", Console), ("POST", "/admin/settings/api-access", Console),
     ("POST", "/admin/settings/api-access/{id}/revoke", Console),
@@ -179,6 +184,13 @@ pub const ROUTES: &[(&str, &str, Kind)] = &[
     ("POST", "/api/v1/users/{id}/make-primary", HandOver),
     ("POST", "/admin/users/{id}/bots/{bot_id}/transfer", Transfer), ("POST", "/admin/users/{id}/transfer-and-delete", Transfer),
     ("POST", "/api/v1/users/{id}/bots/{bot_id}/transfer", Transfer), ("POST", "/api/v1/users/{id}/transfer-and-delete", Transfer),
+    // SCIM.
+    ("GET", "/scim/v2/ServiceProviderConfig", Scim), ("POST", "/scim/v2/.search", Scim), ("GET", "/scim/v2/ResourceTypes", Scim),
+    ("GET", "/scim/v2/ResourceTypes/{id}", Scim), ("GET", "/scim/v2/Schemas", Scim), ("GET", "/scim/v2/Schemas/{id}", Scim),
+    ("GET", "/scim/v2/Users", Scim), ("POST", "/scim/v2/Users", Scim), ("GET", "/scim/v2/Users/{id}", Scim),
+    ("PUT", "/scim/v2/Users/{id}", Scim), ("PATCH", "/scim/v2/Users/{id}", Scim), ("DELETE", "/scim/v2/Users/{id}", Scim),
+    ("GET", "/scim/v2/Groups", Scim), ("POST", "/scim/v2/Groups", Scim), ("GET", "/scim/v2/Groups/{id}", Scim),
+    ("PUT", "/scim/v2/Groups/{id}", Scim), ("PATCH", "/scim/v2/Groups/{id}", Scim), ("DELETE", "/scim/v2/Groups/{id}", Scim),
 ];
 
 /// The JSON body an API route gets: `{}` unless the route's extractor needs fields before

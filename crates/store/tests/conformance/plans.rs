@@ -6,6 +6,7 @@
 use crate::fixtures::{T0, TestAccount, account, token_hash, user};
 use domain::ids::{GroupId, SessionId, WorkspaceId};
 use domain::user::UserStatus;
+use store::scim::users::{ScimPage, ScimSort, Start};
 use store::seed::{Batch, BulkLoad};
 use store::sessions::NewSession;
 use store::users::{PageRequest, RoleFilter, UserFilter, UserSort};
@@ -134,6 +135,23 @@ async fn hot_statements_use_their_indexes(db: Db) {
             let plan = store::users::explain_list(&db, a.id, &filter, &page(sort, false)).await.expect("explain");
             assert_no_users_scan(&db, &format!("{role:?} by {sort:?}"), &plan);
             assert_uses(&format!("{role:?} by {sort:?}"), &plan, "users_by_role");
+        }
+    }
+    // SCIM's lookups (issue 16), as a page of the default order (creation) and of
+    // `sortBy=userName`: userName by the canonical-email indexes, externalId by its own,
+    // meta.lastModified by (account_id, updated_at, id).
+    for (f, indexes) in [
+        ("userName eq \"Person.77@Example.com\"", &["users_account_email", "users_by_email"][..]),
+        ("emails[value eq \"person.77@example.com\"]", &["users_account_email", "users_by_email"][..]),
+        ("externalId eq \"00u77\"", &["users_by_external_id"][..]),
+        ("meta.lastModified gt \"2100-01-01T00:00:00Z\"", &["users_by_updated"][..]),
+    ] {
+        let parsed = domain::scim::filter::parse(f).expect("filter");
+        for sort in [ScimSort::Created, ScimSort::UserName] {
+            let page = ScimPage { sort, descending: false, start: Start::Skip(0), count: 100 };
+            let plan = store::scim::users::explain(&db, a.id, &parsed, &page).await.expect("explain");
+            assert_no_users_scan(&db, f, &plan);
+            assert!(indexes.iter().any(|i| plan.contains(i)), "{f} by {sort:?} uses one of {indexes:?}:\n{plan}");
         }
     }
 }

@@ -16,6 +16,7 @@ pub(crate) mod openapi;
 mod password;
 pub(crate) use password::FORGOT_ANSWER;
 pub(crate) mod profile;
+mod scim_settings;
 mod sessions;
 mod settings;
 mod shapes;
@@ -40,6 +41,7 @@ pub fn routes() -> Routes {
         .merge(password::routes())
         .merge(sessions::routes())
         .merge(settings::routes())
+        .merge(scim_settings::routes())
         .merge(user_settings::routes())
         .merge(bots::routes())
         .merge(my_profile::routes())

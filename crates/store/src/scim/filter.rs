@@ -1,0 +1,193 @@
+//! SCIM filters (domain::scim::filter) as SQL conditions on `users u`.
+//!
+//! Every attribute identity providers filter on has an index behind it: `userName` and
+//! `emails.value` compare the canonical email key (`users_account_email`), `externalId`
+//! its own (`users_by_external_id`), `meta.lastModified` `users_by_updated`,
+//! `meta.created` `users_by_created`, `id` the primary key. Names and `active` are
+//! answered too, as conditions checked on the rows the other conditions (or the account)
+//! select.
+
+use crate::dialect::like_escaped;
+use crate::sql::Sql;
+use domain::scim::filter::{AttrPath, CompareOp, Filter};
+use domain::scim::{ScimError, USER_SCHEMA};
+use serde_json::Value;
+
+/// What kind of value a column holds, which decides the comparisons it takes.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// Compared lower-cased (`caseExact: false`): the column is already lower-case.
+    LowerText,
+    /// Compared as stored (`caseExact: true`).
+    ExactText,
+    /// A time in microseconds, compared with an RFC 3339 value.
+    Time,
+    Id,
+    Active,
+}
+
+fn unsupported(p: &AttrPath) -> ScimError {
+    ScimError::bad_request("invalidFilter", format!("filtering on {} is not supported", p.key()))
+}
+
+/// The column and kind of a filterable User attribute.
+fn column(p: &AttrPath) -> Result<(&'static str, Kind), ScimError> {
+    if p.uri.as_deref().is_some_and(|u| !u.eq_ignore_ascii_case(USER_SCHEMA)) {
+        return Err(unsupported(p));
+    }
+    Ok(match p.key().as_str() {
+        "username" | "emails" | "emails.value" => ("u.email_key", Kind::LowerText),
+        "externalid" => ("u.external_id", Kind::ExactText),
+        "id" => ("u.id", Kind::Id),
+        "name.givenname" => ("lower(u.first_name)", Kind::LowerText),
+        "name.familyname" => ("lower(u.last_name)", Kind::LowerText),
+        "name.formatted" | "displayname" => ("u.name_key", Kind::LowerText),
+        "active" => ("u.status", Kind::Active),
+        "meta.lastmodified" => ("u.updated_at", Kind::Time),
+        "meta.created" => ("u.created_at", Kind::Time),
+        _ => return Err(unsupported(p)),
+    })
+}
+
+fn text_value(p: &AttrPath, v: &Value) -> Result<String, ScimError> {
+    v.as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| ScimError::bad_request("invalidFilter", format!("{} compares with a string", p.key())))
+}
+
+/// Appends the SQL condition for `f` to `sql`. 400 `invalidFilter` for attributes or
+/// operators that cannot be answered.
+pub(crate) fn push(sql: &mut Sql, f: &Filter) -> Result<(), ScimError> {
+    match f {
+        Filter::And(a, b) | Filter::Or(a, b) => {
+            sql.push("(");
+            push(sql, a)?;
+            sql.push(if matches!(f, Filter::And(..)) { " AND " } else { " OR " });
+            push(sql, b)?;
+            sql.push(")");
+        }
+        Filter::Not(a) => {
+            // coalesce: a comparison with a NULL column is unknown, and NOT of unknown
+            // would drop the row that `not` should keep.
+            sql.push("NOT coalesce((");
+            push(sql, a)?;
+            sql.push("), FALSE)");
+        }
+        Filter::ValuePath(p, inner) => push(sql, &within(p, inner))?,
+        Filter::Present(p) => {
+            let (col, kind) = column(p)?;
+            match kind {
+                Kind::ExactText => sql.push(&format!("({col} IS NOT NULL AND {col} <> '')")),
+                _ => sql.push("TRUE"),
+            };
+        }
+        Filter::Compare(p, op, v) => compare(sql, p, *op, v)?,
+    }
+    Ok(())
+}
+
+/// `emails[value eq "x"]` as `emails.value eq "x"`: the inner filter's attributes become
+/// sub-attributes of the outer one.
+fn within(outer: &AttrPath, inner: &Filter) -> Filter {
+    let lift = |p: &AttrPath| AttrPath { uri: outer.uri.clone(), name: outer.name.clone(), sub: Some(p.name.clone()) };
+    match inner {
+        Filter::Compare(p, op, v) => Filter::Compare(lift(p), *op, v.clone()),
+        Filter::Present(p) => Filter::Present(lift(p)),
+        Filter::And(a, b) => Filter::And(Box::new(within(outer, a)), Box::new(within(outer, b))),
+        Filter::Or(a, b) => Filter::Or(Box::new(within(outer, a)), Box::new(within(outer, b))),
+        Filter::Not(a) => Filter::Not(Box::new(within(outer, a))),
+        Filter::ValuePath(..) => inner.clone(),
+    }
+}
+
+fn compare(sql: &mut Sql, p: &AttrPath, op: CompareOp, v: &Value) -> Result<(), ScimError> {
+    // The one email a user has is the primary work address.
+    match p.key().as_str() {
+        "emails.type" => {
+            let is_work = v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("work"));
+            sql.push(if is_work == (op == CompareOp::Eq) { "TRUE" } else { "FALSE" });
+            return Ok(());
+        }
+        "emails.primary" => {
+            sql.push(if (v == &Value::Bool(true)) == (op == CompareOp::Eq) { "TRUE" } else { "FALSE" });
+            return Ok(());
+        }
+        _ => {}
+    }
+    let (col, kind) = column(p)?;
+    let bad_op = || ScimError::bad_request("invalidFilter", format!("{} does not take this operator", p.key()));
+    let sql_op = match op {
+        CompareOp::Eq => "=",
+        CompareOp::Ne => "<>",
+        CompareOp::Gt => ">",
+        CompareOp::Ge => ">=",
+        CompareOp::Lt => "<",
+        CompareOp::Le => "<=",
+        CompareOp::Co | CompareOp::Sw | CompareOp::Ew => "LIKE",
+    };
+    match kind {
+        Kind::LowerText | Kind::ExactText => {
+            let raw = text_value(p, v)?;
+            let value = match (kind, p.key().as_str(), op) {
+                // `userName eq` finds the address however it is written: its canonical key.
+                (Kind::LowerText, "username" | "emails" | "emails.value", CompareOp::Eq | CompareOp::Ne) => {
+                    domain::user::Email::canonical_key(&raw).unwrap_or_else(|_| raw.to_lowercase())
+                }
+                (Kind::LowerText, ..) => raw.to_lowercase(),
+                _ => raw,
+            };
+            let value = match op {
+                CompareOp::Co => format!("%{}%", like_escaped(&value)),
+                CompareOp::Sw => format!("{}%", like_escaped(&value)),
+                CompareOp::Ew => format!("%{}", like_escaped(&value)),
+                _ => value,
+            };
+            if op == CompareOp::Ne {
+                sql.push(&format!("coalesce({col}, '') <> ")).push_bind(value);
+            } else {
+                sql.push(&format!("{col} {sql_op} ")).push_bind(value);
+                if sql_op == "LIKE" {
+                    sql.push(" ESCAPE '\\'");
+                }
+            }
+        }
+        Kind::Time => {
+            if sql_op == "LIKE" {
+                return Err(bad_op());
+            }
+            let at = v
+                .as_str()
+                .and_then(|s| time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok())
+                .ok_or_else(|| {
+                    ScimError::bad_request("invalidFilter", format!("{} compares with an RFC 3339 time", p.key()))
+                })?;
+            let micros = i64::try_from(at.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX);
+            sql.push(&format!("{col} {sql_op} ")).push_bind(micros);
+        }
+        Kind::Id => {
+            if !matches!(op, CompareOp::Eq | CompareOp::Ne) {
+                return Err(bad_op());
+            }
+            match text_value(p, v)?.parse::<uuid::Uuid>() {
+                Ok(id) => {
+                    sql.push(&format!("{col} {sql_op} ")).push_bind(id);
+                }
+                // No user has an id that is not a UUID.
+                Err(_) => {
+                    sql.push(if op == CompareOp::Eq { "FALSE" } else { "TRUE" });
+                }
+            }
+        }
+        Kind::Active => {
+            let want = domain::scim::loose_bool(v)
+                .ok_or_else(|| ScimError::bad_request("invalidFilter", "active compares with true or false"))?;
+            let active = match op {
+                CompareOp::Eq => want,
+                CompareOp::Ne => !want,
+                _ => return Err(bad_op()),
+            };
+            sql.push(if active { "u.status <> 'suspended'" } else { "u.status = 'suspended'" });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,34 @@
+//! `GET/PUT /settings/scim` (`settings.manage`): the SCIM settings — `workspace` (the id
+//! of the workspace whose groups SCIM Groups are and which provisioned users join; `null`:
+//! the account's first workspace by name) and `new_users` (`auto`: Active without a
+//! password when SSO is on, else Invited with an email; `invited`; `active`).
+
+use super::document;
+use crate::error::ApiError;
+use crate::extract::{ApiUser, AppJson};
+use crate::routes::{Routes, get};
+use crate::state::AppState;
+use app::authz::SettingsManage;
+use app::scim::settings::ScimSettings;
+use axum::Json;
+use axum::extract::State;
+use serde_json::Value;
+
+pub fn routes() -> Routes {
+    Routes::new().route("/settings/scim", get(get_scim).put(put_scim))
+}
+
+async fn get_scim(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<ScimSettings>, ApiError> {
+    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    Ok(Json(app::scim::settings::get(&state.ctx, &may).await?))
+}
+
+async fn put_scim(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    AppJson(body): AppJson<Value>,
+) -> Result<Json<ScimSettings>, ApiError> {
+    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    let new: ScimSettings = document::typed(body)?;
+    Ok(Json(app::scim::settings::update(&state.ctx, &may, new).await?))
+}
