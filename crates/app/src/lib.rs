@@ -32,6 +32,7 @@ pub mod profile_values;
 pub mod roles;
 pub mod sessions;
 pub mod settings;
+pub mod sso;
 pub mod tokens;
 pub mod user_settings;
 pub mod users;

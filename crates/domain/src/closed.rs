@@ -129,6 +129,12 @@ pub enum AuditAction {
     AccountCreated,
     ApiTokenCreated,
     ApiTokenRevoked,
+    /// An SSO sign-in's attribute mapping changed the user's groups, role or builder access.
+    SsoMappingApplied,
+    /// An admin tested the OpenID provider connection (discovery and keys).
+    SsoConnectionTested,
+    /// An unknown email signed in through SSO and was created (create users on first sign-in).
+    SsoUserCreated,
 }
 
 impl ClosedSet for AuditAction {
@@ -177,6 +183,9 @@ impl ClosedSet for AuditAction {
         Self::AccountCreated,
         Self::ApiTokenCreated,
         Self::ApiTokenRevoked,
+        Self::SsoMappingApplied,
+        Self::SsoConnectionTested,
+        Self::SsoUserCreated,
     ];
     const FIELD: &'static str = "action";
 
@@ -233,6 +242,9 @@ impl AuditAction {
             Self::AccountCreated => "account.created",
             Self::ApiTokenCreated => "api_token.created",
             Self::ApiTokenRevoked => "api_token.revoked",
+            Self::SsoMappingApplied => "user.sso_mapping_applied",
+            Self::SsoConnectionTested => "settings.sso.tested",
+            Self::SsoUserCreated => "user.sso_created",
         }
     }
 }
@@ -300,6 +312,6 @@ mod tests {
 
     #[test]
     fn audit_action_lists_every_variant() {
-        assert_eq!(AuditAction::ALL.len(), 44);
+        assert_eq!(AuditAction::ALL.len(), 47);
     }
 }

@@ -17,6 +17,7 @@ pub mod permission;
 pub mod profile;
 pub mod role;
 pub mod security;
+pub mod sso;
 pub mod text;
 pub mod user;
 

@@ -154,14 +154,13 @@ on_both_backends!(forgot_password_answers_the_same_for_unknown_emails, |app| asy
 on_both_backends!(under_sso_resets_are_refused_with_the_reason_and_forgot_sends_nothing, |app| async move {
     let org = app.seed_org().await;
     let admin = app.login_admin().await;
-    assert_eq!(app.get_json(&admin, "/api/v1/settings/sso").await.1, json!({"enabled": false}));
+    assert_eq!(app.get_json(&admin, "/api/v1/settings/sso").await.1["enabled"], false);
     let res = app.post_json(&admin, &format!("/api/v1/users/{}/reset-password", org.ann), &json!({})).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     let early = wait_for_link(&app, "ann.archer@example.com", 1).await;
 
-    let res = admin.put(app.url("/api/v1/settings/sso")).json(&json!({"enabled": true})).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(app.get_json(&admin, "/api/v1/settings/sso").await.1, json!({"enabled": true}));
+    crate::support::oidc::force_sso_on(&app).await;
+    assert_eq!(app.get_json(&admin, "/api/v1/settings/sso").await.1["enabled"], true);
     let res = app.post_json(&admin, &format!("/api/v1/users/{}/reset-password", org.ann), &json!({})).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let body: Value = res.json().await.unwrap();

@@ -280,6 +280,7 @@ async fn render(
     let profile = Some(app::my_profile::admin_view(&may));
     let granter = app::authz::granter(&state.ctx, me).await?;
     let actions = app::authz::actions_on(me, &granter, &Target::from(may.target()));
+    let sso = app::sso::settings::is_on(&state.ctx, me.account_id).await?;
     let edit = edit_form(state, me, &granter, &may, &actions, profile.as_ref(), refused).await;
     let mut head = UserHead::new(me, id, format!("{} {}", d.user.first_name, d.user.last_name), "profile");
     head.badge = Some((d.user.status.label(), d.user.status.as_str()));
@@ -313,7 +314,7 @@ async fn render(
             .filter(|f| !f.field.is_default())
             .map(|f| (f.field.label(), f.value.clone().unwrap_or_else(|| "—".to_owned())))
             .collect(),
-        more: crate::pages::user_actions::MoreMenu::of(&actions),
+        more: crate::pages::user_actions::MoreMenu::of(&actions, sso),
     };
     Ok((refused.map_or(StatusCode::OK, status_of), page).into_response())
 }

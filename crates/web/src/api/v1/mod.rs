@@ -16,6 +16,7 @@ pub(crate) use password::FORGOT_ANSWER;
 pub(crate) mod profile;
 mod sessions;
 mod settings;
+mod sso;
 mod user_actions;
 mod user_settings;
 pub(crate) mod users;
@@ -37,6 +38,7 @@ pub fn routes() -> Routes {
         .merge(password::routes())
         .merge(sessions::routes())
         .merge(settings::routes())
+        .merge(sso::routes())
         .merge(user_settings::routes())
         .merge(bots::routes())
         .merge(my_profile::routes())

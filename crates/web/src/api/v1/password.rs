@@ -1,14 +1,11 @@
 //! `POST /auth/forgot-password` (always 202, same body: no enumeration) and
-//! `POST /auth/reset-password` (completes a reset from the emailed link), plus
-//! `GET/PUT/PATCH /settings/sso`, the switch that forbids resets (a settings document: see
-//! [`super::document`]).
+//! `POST /auth/reset-password` (completes a reset from the emailed link). The SSO settings,
+//! which forbid resets while on, are in [`super::sso`].
 
-use super::document::Change;
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppJson, ClientInfo};
-use crate::routes::{Routes, get, post};
+use crate::extract::{AppJson, ClientInfo};
+use crate::routes::{Routes, post};
 use crate::state::AppState;
-use app::authz::{Principal, SettingsManage};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -20,7 +17,6 @@ pub fn routes() -> Routes {
     Routes::new()
         .route("/auth/forgot-password", post(forgot_password).layer(limited.clone()).public())
         .route("/auth/reset-password", post(reset_password).layer(limited).public())
-        .route("/settings/sso", get(get_sso).put(put_sso).patch(patch_sso))
 }
 
 #[derive(Deserialize)]
@@ -59,40 +55,4 @@ async fn reset_password(
 ) -> Result<StatusCode, ApiError> {
     app::password_reset::complete(&state.ctx, &body.token, &body.password, &client.ip).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SsoBody {
-    enabled: bool,
-}
-
-/// Saves the SSO document `body` asks for (PUT: the whole document; PATCH: a merge patch).
-async fn save_sso(state: &AppState, me: &Principal, body: Value, how: Change) -> Result<Json<Value>, ApiError> {
-    let may = app::authz::in_account::<SettingsManage>(me)?;
-    let current = json!({"enabled": app::settings::read_sso(&state.ctx, &may).await?});
-    let doc = super::document::changed(&current, body, how)?;
-    let new: SsoBody = super::document::typed(doc)?;
-    Ok(Json(json!({"enabled": app::settings::update_sso(&state.ctx, &may, new.enabled).await?})))
-}
-
-async fn get_sso(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
-    let may = app::authz::in_account::<SettingsManage>(&me)?;
-    Ok(Json(json!({"enabled": app::settings::read_sso(&state.ctx, &may).await?})))
-}
-
-async fn put_sso(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-    AppJson(body): AppJson<Value>,
-) -> Result<Json<Value>, ApiError> {
-    save_sso(&state, &me, body, Change::Replace).await
-}
-
-async fn patch_sso(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-    AppJson(patch): AppJson<Value>,
-) -> Result<Json<Value>, ApiError> {
-    save_sso(&state, &me, patch, Change::Merge).await
 }
