@@ -196,15 +196,7 @@ pub async fn save_settings(
     audit: &NewAuditEvent,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
-    let upsert = Sql::new(
-        "INSERT INTO settings (account_id, key, value, updated_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (account_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-    )
-    .bind(account.0)
-    .bind(SETTINGS_KEY)
-    .bind(doc)
-    .bind(now);
-    tx.run().execute(upsert).await?;
+    tx.run().execute(crate::settings::upsert(account, SETTINGS_KEY, doc, now)).await?;
     tx.run()
         .execute(Sql::new("UPDATE accounts SET sso_enabled = $1 WHERE id = $2").bind(enabled).bind(account.0))
         .await?;

@@ -103,11 +103,13 @@ fn explain(issuer: &str, e: &DiscoveryError<reqwest::Error>) -> ProviderProblem 
     })
 }
 
-/// The innermost error, which says what happened ("Connection refused").
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+/// The error with its innermost cause, which says what happened ("Connection refused").
+pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut inner = e;
+    let mut depth = 0;
     while let Some(next) = inner.source() {
         inner = next;
+        depth += 1;
     }
-    if std::ptr::eq(inner, e) { e.to_string() } else { format!("{e}: {inner}") }
+    if depth == 0 { e.to_string() } else { format!("{e}: {inner}") }
 }

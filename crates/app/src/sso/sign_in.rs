@@ -97,7 +97,7 @@ pub struct SignedIn {
 /// verifies the ID token, matches the user and opens their session — or refuses, saying
 /// why ([`SsoFailure`]) and auditing it as `login.failed` with `method: sso` in the account
 /// (a callback whose state names no sign-in has no account: it is only logged).
-pub async fn complete(ctx: &AppCtx, cb: Callback) -> Result<SignedIn, SsoFailure> {
+pub async fn complete(ctx: &AppCtx, cb: &Callback) -> Result<SignedIn, SsoFailure> {
     let Some(state) = cb.state.as_deref().filter(|s| !s.is_empty()) else {
         tracing::warn!(ip = %cb.ip, "SSO callback without state");
         return Err(SsoFailure::BadState);
@@ -110,7 +110,7 @@ pub async fn complete(ctx: &AppCtx, cb: Callback) -> Result<SignedIn, SsoFailure
         return Err(SsoFailure::BadState);
     };
     let account = AccountId(pending.account_id);
-    match finish(ctx, account, &pending, &cb).await {
+    match finish(ctx, account, &pending, cb).await {
         Ok(done) => Ok(done),
         Err((user, failure)) => {
             if !matches!(failure, SsoFailure::Internal(_)) {
@@ -269,7 +269,9 @@ fn token_failure<RE: std::error::Error + 'static, T: openidconnect::ErrorRespons
     e: &RequestTokenError<RE, T>,
 ) -> SsoFailure {
     match e {
-        RequestTokenError::Request(r) => SsoFailure::Unreachable(format!("the token endpoint did not answer: {r}")),
+        RequestTokenError::Request(r) => {
+            SsoFailure::Unreachable(format!("the token endpoint did not answer: {}", super::provider::root_cause(r)))
+        }
         RequestTokenError::ServerResponse(r) => SsoFailure::ProviderError(format!("the token endpoint refused: {r}")),
         RequestTokenError::Parse(p, _) => SsoFailure::TokenUnreadable(p.to_string()),
         RequestTokenError::Other(o) => SsoFailure::ProviderError(o.clone()),

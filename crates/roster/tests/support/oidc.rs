@@ -54,13 +54,16 @@ impl Oidc {
             .spawn()
             .expect("start node");
         let stdout = child.stdout.take().expect("stdout");
-        let port = tokio::task::spawn_blocking(move || {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        // The provider logs notices to stdout all along: keep reading it to the end, or its
+        // writes into a closed pipe would kill it mid-test.
+        std::thread::spawn(move || {
             let mut lines = BufReader::new(stdout).lines();
-            lines.find_map(|l| l.ok()?.strip_prefix("LISTENING ").map(str::to_owned))
-        })
-        .await
-        .expect("read provider output")
-        .expect("the provider printed LISTENING <port>");
+            let port = lines.by_ref().find_map(|l| l.ok()?.strip_prefix("LISTENING ").map(str::to_owned));
+            let _ = tx.send(port);
+            lines.for_each(drop);
+        });
+        let port = rx.await.expect("read provider output").expect("the provider printed LISTENING <port>");
         Some(Self { issuer: format!("http://127.0.0.1:{port}"), child, http: client() })
     }
 

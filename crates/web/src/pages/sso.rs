@@ -68,7 +68,7 @@ async fn callback(
         user_agent: client.user_agent,
         public_url: state.public_url.clone(),
     };
-    match app::sso::sign_in::complete(&state.ctx, cb).await {
+    match app::sso::sign_in::complete(&state.ctx, &cb).await {
         Ok(done) => {
             let next = same_origin_path_or_home(Some(&done.next));
             Ok((jar.add(session_cookie(done.outcome.token, state.secure)), Redirect::to(&next)).into_response())
@@ -79,14 +79,14 @@ async fn callback(
 }
 
 /// The page of a refused sign-in: its status says whose fault it is (502 the provider's,
-/// 403 the user's standing, 400 the sign-in itself).
+/// 403 the user's standing, 409 an account without SSO, 400 the sign-in itself).
 fn failure(f: &SsoFailure) -> Response {
     let status = match f {
         SsoFailure::Unreachable(_) | SsoFailure::ProviderError(_) => StatusCode::BAD_GATEWAY,
         SsoFailure::Suspended | SsoFailure::Locked | SsoFailure::Deleted | SsoFailure::Unknown { .. } => {
             StatusCode::FORBIDDEN
         }
-        SsoFailure::NotEnabled => StatusCode::NOT_FOUND,
+        SsoFailure::NotEnabled => StatusCode::CONFLICT,
         _ => StatusCode::BAD_REQUEST,
     };
     message(status, None, f.heading(), &f.message())
