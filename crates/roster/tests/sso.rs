@@ -186,7 +186,7 @@ on_both_backends!(an_invited_user_becomes_active_at_the_first_sso_sign_in, |app|
     assert_eq!(me(&app, &c).await["email"], "ivy@example.com");
     let (_, user) = app.get_json(&s.root, &format!("/api/v1/users/{}", ivy.0)).await;
     assert_eq!(user["status"], "active", "{user}");
-    let accepted = audit(&app, &s.root, "invitation.accepted").await;
+    let accepted = audit(&app, &s.root, "user.invitation_accepted").await;
     assert!(accepted.iter().any(|e| e["details"]["method"] == "sso"), "{accepted:?}");
 });
 
