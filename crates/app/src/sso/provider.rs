@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long a discovery document is reused before it is fetched again.
-pub const DISCOVERY_TTL: Duration = Duration::from_secs(3600);
+pub const DISCOVERY_TTL: Duration = Duration::from_hours(1);
 /// The least time between two key-set refetches for unknown key ids, per issuer.
 pub const KEY_REFETCH_INTERVAL: Duration = Duration::from_secs(30);
 

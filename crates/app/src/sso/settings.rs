@@ -51,7 +51,8 @@ pub async fn stored(ctx: &AppCtx, account: AccountId) -> Result<SsoSettings, App
 }
 
 fn fingerprint(s: &SsoSettings) -> String {
-    Sha256::digest(s.connection_fingerprint().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(Sha256::digest(s.connection_fingerprint().as_bytes()))
 }
 
 async fn tested(ctx: &AppCtx, account: AccountId, s: &SsoSettings) -> Result<bool, AppError> {
