@@ -431,3 +431,55 @@ async fn in_a_browser_sign_in_with_the_provider_lands_on_the_console() {
     b.screenshot("sso-console").await;
     b.finish().await;
 }
+
+/// The newest outbox message to `to`, soft line breaks undone.
+async fn mail_to(app: &TestApp, to: &str) -> String {
+    app.settle_mail().await;
+    let mut files: Vec<_> = std::fs::read_dir(app.outbox())
+        .expect("outbox")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .map(|p| (std::fs::metadata(&p).and_then(|m| m.modified()).expect("mtime"), p))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .rev()
+        .map(|(_, p)| std::fs::read_to_string(p).expect("eml").replace("=\r\n", "").replace("=3D", "="))
+        .find(|text| text.contains(to))
+        .unwrap_or_else(|| panic!("no mail to {to}"))
+}
+
+on_both_backends!(under_sso_invitations_say_sign_in_with_the_provider_and_password_steps_are_off, |app| async move {
+    // Invited before SSO: a password link; after, its page offers the provider instead.
+    let root = app.login_admin().await;
+    let res = app.post_json(&root, "/api/v1/invitations", &json!({"emails": ["early@example.com"]})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let token = crate::invitations::invitation_token(&app, "early@example.com").await;
+    let Some(s) = sso(&app, json!({}), json!({})).await else { return };
+    let page = client().get(app.url(&format!("/invitations/accept?token={token}"))).send().await.unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("id=\"sso-invitation\"") && html.contains("Sign in with Test IdP"), "{html}");
+    assert!(html.contains("<fieldset disabled"), "the password step is shown disabled: {html}");
+    let form = [("token", token.as_str()), ("password", "Brand-New-Pass-42"), ("confirm", "Brand-New-Pass-42")];
+    let res = client().post(app.url("/invitations/accept")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT, "no password is set under SSO");
+    // Invited under SSO: the email says to sign in with the provider, with no password link.
+    let res = app.post_json(&s.root, "/api/v1/invitations", &json!({"emails": ["late@example.com"]})).await;
+    let body: Value = res.json().await.unwrap();
+    let late = body["results"][0]["user_id"].as_str().expect("invited").to_owned();
+    let mail = mail_to(&app, "late@example.com").await;
+    assert!(mail.contains("Sign in with Test IdP") && mail.contains("/login?account="), "{mail}");
+    assert!(!mail.contains("/invitations/accept"), "no password link under SSO: {mail}");
+    // Forgot password and the admin's Reset password are shown disabled, saying why.
+    let html = client().get(app.url("/password/forgot")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("id=\"sso-reason\"") && html.contains("Password reset is off here"), "{html}");
+    let active = add(&app, &s, "active@example.com", UserStatus::Active).await;
+    let html = s.root.get(app.url(&format!("/admin/users/{}", active.0))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("id=\"reset-sso-reason\""), "{html}");
+    let (_, late) = app.get_json(&s.root, &format!("/api/v1/users/{late}")).await;
+    assert_eq!(late["status"], "invited", "{late}");
+    // The settings page shows the redirect URI and never the secret.
+    let html = s.root.get(app.url("/admin/settings/sso")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(&app.url("/sso/callback")) && !html.contains(CLIENT_SECRET), "{html}");
+});
