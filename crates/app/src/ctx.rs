@@ -44,12 +44,22 @@ pub struct AppCtx {
     pub clock: Clock,
     /// Session activity noted by the session check, saved in batches.
     pub activity: Activity,
+    /// The OpenID providers' discovery documents and keys (single sign-on).
+    pub sso: crate::sso::Providers,
 }
 
 impl AppCtx {
     pub fn new(db: Db, auth: AuthSettings, mailer: Mailer) -> Self {
         let hasher = PasswordHasher::new(auth.argon2_memory_kib, auth.argon2_iterations);
-        Self { db, auth, hasher, mailer, clock: Clock::system(), activity: Activity::default() }
+        Self {
+            db,
+            auth,
+            hasher,
+            mailer,
+            clock: Clock::system(),
+            activity: Activity::default(),
+            sso: crate::sso::Providers::default(),
+        }
     }
 
     /// The same context reading the time from `clock`.

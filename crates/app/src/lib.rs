@@ -33,6 +33,7 @@ pub mod roles;
 pub mod scim;
 pub mod sessions;
 pub mod settings;
+pub mod sso;
 pub mod tokens;
 pub mod user_settings;
 pub mod users;

@@ -311,6 +311,13 @@ pub struct Editing {
     account: store::lookups::AccountChoices,
 }
 
+impl Editing {
+    /// Whether the account signs in through SSO (password steps are shown disabled then).
+    pub fn sso_on(&self) -> bool {
+        self.account.sso_enabled
+    }
+}
+
 /// The [`Editing`] of `p`. Errors: the database's.
 pub async fn editing(ctx: &AppCtx, p: &crate::authz::Principal) -> Result<Editing, AppError> {
     let account = store::lookups::account_choices(&ctx.db, p.account_id).await?;

@@ -55,25 +55,3 @@ pub async fn update_security(
     store::settings::put(&ctx.db, may.account, SECURITY, &value, clock::now(), &event).await?;
     Ok(new.clone())
 }
-
-/// Whether SSO is enabled for the account (then passwords cannot be reset in Roster).
-pub async fn read_sso(ctx: &AppCtx, may: &InAccount<SettingsManage>) -> Result<bool, AppError> {
-    Ok(store::password_reset::sso_enabled(&ctx.db, may.account).await?)
-}
-
-/// Switches SSO on or off, recording old and new values in the audit log; the state it
-/// already has writes nothing.
-pub async fn update_sso(ctx: &AppCtx, may: &InAccount<SettingsManage>, enabled: bool) -> Result<bool, AppError> {
-    let old = store::password_reset::sso_enabled(&ctx.db, may.account).await?;
-    if old == enabled {
-        return Ok(enabled);
-    }
-    let event = audit::by(
-        &may.actor,
-        domain::closed::AuditAction::SsoSettingsChanged,
-        None,
-        json!({"old": {"enabled": old}, "new": {"enabled": enabled}}),
-    );
-    store::password_reset::set_sso_enabled(&ctx.db, may.account, enabled, &event).await?;
-    Ok(enabled)
-}

@@ -68,6 +68,8 @@ fn parse_size(s: &str) -> Result<usize, String> {
 }
 
 fn main() -> anyhow::Result<()> {
+    // reqwest's TLS needs its crypto provider installed before any client is built.
+    app::sso::install_tls();
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("roster") {
         let cli = <roster::cli::Cli as Parser>::parse_from(&args[1..]);

@@ -146,6 +146,12 @@ pub enum AuditAction {
     UserProvisioned,
     /// The SCIM settings (group workspace, how new users start) changed.
     ScimSettingsChanged,
+    /// An SSO sign-in's attribute mapping changed the user's groups, role or builder access.
+    SsoMappingApplied,
+    /// An admin tested the OpenID provider connection (discovery and keys).
+    SsoConnectionTested,
+    /// An unknown email signed in through SSO and was created (create users on first sign-in).
+    SsoUserCreated,
 }
 
 impl ClosedSet for AuditAction {
@@ -196,6 +202,9 @@ impl ClosedSet for AuditAction {
         Self::ApiTokenRevoked,
         Self::UserProvisioned,
         Self::ScimSettingsChanged,
+        Self::SsoMappingApplied,
+        Self::SsoConnectionTested,
+        Self::SsoUserCreated,
     ];
     const FIELD: &'static str = "action";
 
@@ -254,6 +263,9 @@ impl AuditAction {
             Self::ApiTokenRevoked => "api_token.revoked",
             Self::UserProvisioned => "user.provisioned",
             Self::ScimSettingsChanged => "scim_settings.changed",
+            Self::SsoMappingApplied => "user.sso_mapping_applied",
+            Self::SsoConnectionTested => "settings.sso.tested",
+            Self::SsoUserCreated => "user.sso_created",
         }
     }
 }
@@ -321,6 +333,6 @@ mod tests {
 
     #[test]
     fn audit_action_lists_every_variant() {
-        assert_eq!(AuditAction::ALL.len(), 46);
+        assert_eq!(AuditAction::ALL.len(), 49);
     }
 }

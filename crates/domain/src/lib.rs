@@ -21,6 +21,7 @@ pub mod profile;
 pub mod role;
 pub mod scim;
 pub mod security;
+pub mod sso;
 pub mod text;
 pub mod user;
 

@@ -60,6 +60,7 @@ mod session_activity;
 mod sessions;
 mod setup;
 mod sign_in_timing;
+mod sso;
 mod statements;
 mod upgrade;
 mod user_actions_pages;

@@ -398,8 +398,7 @@ on_both_backends!(changing_ones_password, |app| async move {
     assert_eq!(audit["items"].as_array().unwrap().len(), 1, "{audit}");
 
     // Under SSO: 409.
-    let (status, body) = app.send(&root, Method::PUT, "/api/v1/settings/sso", Some(json!({"enabled": true}))).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    crate::support::oidc::force_sso_on(&app).await;
     let (status, err) = app
         .send(&ann, Method::POST, path, Some(json!({"current_password": new, "new_password": "Other-Pass-99"})))
         .await;

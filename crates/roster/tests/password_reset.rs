@@ -154,14 +154,14 @@ on_both_backends!(forgot_password_answers_the_same_for_unknown_emails, |app| asy
 on_both_backends!(under_sso_resets_are_refused_with_the_reason_and_forgot_sends_nothing, |app| async move {
     let org = app.seed_org().await;
     let admin = app.login_admin().await;
-    assert_eq!(app.get_json(&admin, "/api/v1/settings/sso").await.1, json!({"enabled": false}));
+    assert_eq!(app.get_json(&admin, "/api/v1/settings/sso").await.1["enabled"], false);
     let res = app.post_json(&admin, &format!("/api/v1/users/{}/reset-password", org.ann), &json!({})).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     let early = wait_for_link(&app, "ann.archer@example.com", 1).await;
 
-    let res = admin.put(app.url("/api/v1/settings/sso")).json(&json!({"enabled": true})).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(app.get_json(&admin, "/api/v1/settings/sso").await.1, json!({"enabled": true}));
+    let member = app.login("member@example.com", PASSWORD).await;
+    crate::support::oidc::force_sso_on(&app).await;
+    assert_eq!(app.get_json(&admin, "/api/v1/settings/sso").await.1["enabled"], true);
     let res = app.post_json(&admin, &format!("/api/v1/users/{}/reset-password", org.ann), &json!({})).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let body: Value = res.json().await.unwrap();
@@ -170,9 +170,11 @@ on_both_backends!(under_sso_resets_are_refused_with_the_reason_and_forgot_sends_
     assert_eq!(complete(&app, &early, NEW_PASSWORD).await.0, StatusCode::CONFLICT, "no resets under SSO");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(links(&app, "ann.archer@example.com").len(), 1, "nothing sent under SSO");
-    let member = app.login("member@example.com", PASSWORD).await;
+    // Under SSO a member cannot sign in with a password at all (Bypass SSO is for admins).
+    let member_login = json!({"email": "member@example.com", "password": PASSWORD});
+    assert_eq!(app.post_json(&client(), "/api/v1/auth/login", &member_login).await.status(), StatusCode::UNAUTHORIZED);
     let res = member.put(app.url("/api/v1/settings/sso")).json(&json!({"enabled": false})).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "a member's session from before SSO may not change it");
     let (_, audit) = app.get_json(&admin, "/api/v1/audit?action=settings.sso.changed").await;
     assert_eq!(audit["items"].as_array().unwrap().len(), 1, "{audit}");
 });

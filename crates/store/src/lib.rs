@@ -32,6 +32,7 @@ pub mod session_tallies;
 pub mod sessions;
 pub mod settings;
 mod sql;
+pub mod sso;
 pub mod targets;
 pub mod tokens;
 pub mod users;

@@ -56,6 +56,8 @@ pub struct AccountChoices {
     pub workspaces: Vec<Named>,
     pub groups: Vec<GroupRow>,
     pub roles: Vec<RoleRecord>,
+    /// Whether the account signs in through SSO (password steps are off then).
+    pub sso_enabled: bool,
 }
 
 #[derive(Deserialize)]
@@ -79,13 +81,15 @@ pub async fn account_choices(db: &Db, account: AccountId) -> Result<AccountChoic
         workspaces: Option<String>,
         groups: Option<String>,
         roles: Option<String>,
+        sso_enabled: Option<bool>,
     }
     static SQL: crate::dialect::BuiltSql = crate::dialect::BuiltSql::new(|d| {
         format!(
             "SELECT (SELECT {ws} FROM workspaces w WHERE w.account_id = $1) AS workspaces, \
              (SELECT {gs} FROM groups g JOIN workspaces gw ON gw.id = g.workspace_id \
              WHERE gw.account_id = $1) AS groups, \
-             (SELECT {rs} FROM admin_roles r WHERE r.account_id = $1) AS roles",
+             (SELECT {rs} FROM admin_roles r WHERE r.account_id = $1) AS roles, \
+             (SELECT a.sso_enabled FROM accounts a WHERE a.id = $1) AS sso_enabled",
             ws = d.json_list(&[("id", &d.id_text("w.id")), ("name", "w.name")]),
             gs = crate::targets::group_json(d),
             rs = d.json_list(&[
@@ -132,6 +136,7 @@ pub async fn account_choices(db: &Db, account: AccountId) -> Result<AccountChoic
         workspaces: crate::targets::workspaces_from_json(row.workspaces.as_deref())?,
         groups: crate::targets::groups_from_json(row.groups.as_deref())?,
         roles,
+        sso_enabled: row.sso_enabled.unwrap_or(false),
     })
 }
 

@@ -27,14 +27,18 @@ pub async fn put(
     now: Micros,
     audit: &NewAuditEvent,
 ) -> Result<(), StoreError> {
-    let upsert = Sql::new(
+    audit::commit_audited(db, upsert(account, key, value, now), audit).await?;
+    Ok(())
+}
+
+/// The statement that saves `value` under `key` (insert or replace).
+pub(crate) fn upsert(account: AccountId, key: &str, value: &str, now: Micros) -> Sql {
+    Sql::new(
         "INSERT INTO settings (account_id, key, value, updated_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (account_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
     )
     .bind(account.0)
     .bind(key)
     .bind(value)
-    .bind(now);
-    audit::commit_audited(db, upsert, audit).await?;
-    Ok(())
+    .bind(now)
 }

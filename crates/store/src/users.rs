@@ -170,6 +170,10 @@ pub struct LoginRow {
     pub password_hash: Option<String>,
     pub lock_until: Option<i64>,
     pub security_settings: Option<String>,
+    /// Whether the user's account uses SSO (then only admins sign in with a password).
+    pub sso_enabled: bool,
+    /// Whether the user holds an admin role (the Primary Master Admin does).
+    pub has_admin_role: bool,
 }
 
 /// The most users (one per account) a sign-in checks the password against: an email in
@@ -179,7 +183,7 @@ pub const LOGIN_CANDIDATES: i64 = 5;
 /// Sign-in's lookup: by the `users_by_email_key` index, in every account (the oldest
 /// [`LOGIN_CANDIDATES`] accounts).
 const FIND_FOR_LOGIN: &str = "SELECT u.id, u.account_id, a.slug AS account_slug, a.name AS account_name, u.status, u.password_hash, u.lock_until, \
-     st.value AS security_settings \
+     st.value AS security_settings, a.sso_enabled, (u.is_primary_admin OR u.admin_role_id IS NOT NULL) AS has_admin_role \
      FROM users u JOIN accounts a ON a.id = u.account_id \
      LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
      WHERE u.email_key = $1 AND ($2 IS NULL OR a.slug = $2) AND u.deleted_at IS NULL ORDER BY a.created_at LIMIT $3";

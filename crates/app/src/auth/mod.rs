@@ -109,6 +109,9 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<Login, AppError> {
             status = UserStatus::Active;
         }
         match status.sign_in(ctx.hasher.check(&req.password, c.password_hash.as_deref()).await) {
+            // Bypass SSO: under SSO a password opens only an admin's session; a member's
+            // right password is answered (and counted) exactly as a wrong one.
+            Ok(()) if c.sso_enabled && !c.has_admin_role => refused.push((c, SignInRefusal::SsoRequired)),
             Ok(()) => opened.push(c),
             Err(refusal) => refused.push((c, refusal)),
         }
@@ -140,8 +143,10 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<Login, AppError> {
         }
     };
     let settings = crate::settings::parse_security(user.security_settings.as_deref());
+    let method = if user.sso_enabled { "password_bypass" } else { "password" };
     let opened =
-        open_session(ctx, UserId(user.id), AccountId(user.account_id), &settings, &req.ip, &req.user_agent).await;
+        open_session(ctx, UserId(user.id), AccountId(user.account_id), &settings, &req.ip, &req.user_agent, method)
+            .await;
     if opened.is_ok() {
         metrics::sign_in(SignIn::Succeeded);
     }
@@ -157,7 +162,9 @@ async fn verifications(ctx: &AppCtx) -> Result<usize, AppError> {
 }
 
 /// Opens a session for a user who just proved who they are (a password sign-in, an
-/// accepted invitation): records the sign-in and audits it.
+/// accepted invitation, an SSO sign-in): records the sign-in and audits it as
+/// `login.succeeded` with `method` (`password`, `password_bypass` — an admin's password
+/// while the account uses SSO —, `invitation` or `sso`).
 pub(crate) async fn open_session(
     ctx: &AppCtx,
     user_id: UserId,
@@ -165,6 +172,7 @@ pub(crate) async fn open_session(
     settings: &domain::security::SecuritySettings,
     ip: &str,
     user_agent: &str,
+    method: &str,
 ) -> Result<LoginOutcome, AppError> {
     let now = ctx.clock.now();
     let first_workspace = store::lookups::user_workspaces(&ctx.db, user_id).await?.first().map(|w| WorkspaceId(w.id));
@@ -190,7 +198,7 @@ pub(crate) async fn open_session(
         domain::closed::AuditAction::LoginSucceeded,
         Some(user_id),
         ip,
-        json!({"session_id": session.id}),
+        json!({"session_id": session.id, "method": method}),
     );
     store::sessions::open(&ctx.db, &session, &event).await?;
     Ok(LoginOutcome { token, session_id: session.id, user_id })

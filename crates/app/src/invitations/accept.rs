@@ -22,6 +22,9 @@ fn gone() -> AppError {
 pub struct Invitee {
     pub email: String,
     pub name: String,
+    /// Set while the account uses SSO: there is no password to choose, the invitee signs
+    /// in with the provider (which activates them).
+    pub sso: Option<crate::sso::settings::SsoInvitation>,
 }
 
 /// The invitee of a live link, or 410.
@@ -30,7 +33,10 @@ pub async fn check(ctx: &AppCtx, token: &str) -> Result<Invitee, AppError> {
     if i.status != UserStatus::Invited {
         return Err(gone());
     }
-    Ok(Invitee { email: i.email, name: format!("{} {}", i.first_name, i.last_name) })
+    let account = AccountId(i.account_id);
+    let public = crate::invitations::InviteOptions::new("", 0);
+    let sso = crate::sso::settings::for_invitations(ctx, account, &public).await?.sso;
+    Ok(Invitee { email: i.email, name: format!("{} {}", i.first_name, i.last_name), sso })
 }
 
 /// What the accept form submits.
@@ -44,10 +50,14 @@ pub struct AcceptRequest {
 
 /// Sets the invited user's password (it must meet the account's policy; 400 naming
 /// `password` otherwise, and nothing changes), makes them Active, spends the link and
-/// signs them in. Expired or used links: 410.
+/// signs them in. Expired or used links: 410. Under SSO: 409 with the reason (the invitee
+/// signs in with the provider instead).
 pub async fn accept(ctx: &AppCtx, req: AcceptRequest) -> Result<LoginOutcome, AppError> {
     let hash = tokens::hash(&req.token);
     let i = store::invitations::find_live(&ctx.db, &hash, clock::now()).await?.ok_or_else(gone)?;
+    if store::password_reset::sso_enabled(&ctx.db, AccountId(i.account_id)).await? {
+        return Err(AppError::Conflict(crate::password_reset::SSO_REFUSAL.into()));
+    }
     let status: UserStatus = i.status;
     status.accept_invitation().map_err(|_| gone())?;
     let settings = crate::settings::parse_security(i.security_settings.as_deref());
@@ -62,5 +72,5 @@ pub async fn accept(ctx: &AppCtx, req: AcceptRequest) -> Result<LoginOutcome, Ap
     );
     let (user, account) =
         store::invitations::accept(&ctx.db, &hash, clock::now(), &password_hash, &event).await?.ok_or_else(gone)?;
-    open_session(ctx, user, account, &settings, &req.ip, &req.user_agent).await
+    open_session(ctx, user, account, &settings, &req.ip, &req.user_agent, "invitation").await
 }

@@ -60,6 +60,9 @@ pub struct InviteOptions {
     pub default_workspace: Option<String>,
     pub send_email: bool,
     pub lifetime: Micros,
+    /// Set while the account uses SSO (the invitation says to sign in with the provider,
+    /// not to set a password): filled in by the invitation use cases.
+    pub sso: Option<crate::sso::settings::SsoInvitation>,
 }
 
 impl InviteOptions {
@@ -71,6 +74,7 @@ impl InviteOptions {
             default_workspace: None,
             send_email: true,
             lifetime,
+            sso: None,
         }
     }
 }
@@ -206,6 +210,7 @@ pub async fn invite_batch(
     rows: Vec<InviteRow>,
     opts: &InviteOptions,
 ) -> Result<Vec<InviteResult>, AppError> {
+    let opts = &crate::sso::settings::for_invitations(ctx, may.account, opts).await?;
     let now = clock::now();
     let mut results = Vec::with_capacity(rows.len());
     let mut prepared: Vec<(usize, Prepared)> = Vec::new();
@@ -406,6 +411,16 @@ pub(crate) fn invitation_mail(
     expires_at: Micros,
     opts: &InviteOptions,
 ) -> Mail {
+    if let Some(sso) = &opts.sso {
+        return Mail {
+            to: email.delivery_address().to_owned(),
+            subject: "You are invited to Roster".into(),
+            body: format!(
+                "Hello {name},\n\nyou have been invited to Roster. Your organization signs you in with {}: open\n\n  {}\n\nand choose \"Sign in with {}\". There is no password to set.\n",
+                sso.provider, sso.login_url, sso.provider
+            ),
+        };
+    }
     let link = format!("{}/invitations/accept?token={token}", opts.public_url);
     Mail {
         to: email.delivery_address().to_owned(),
@@ -420,6 +435,7 @@ pub(crate) fn invitation_mail(
 /// Queues a new link for an invited user; the previous one stops working. 409 for users
 /// who are not invited (any more).
 pub async fn resend(ctx: &AppCtx, may: &OnUser<UsersInvite>, opts: &InviteOptions) -> Result<(), AppError> {
+    let opts = &crate::sso::settings::for_invitations(ctx, may.account, opts).await?;
     let user = &may.target().row;
     let status = may.target().row.status;
     if status != UserStatus::Invited {

@@ -126,6 +126,9 @@ pub enum SignInRefusal {
     Invited,
     Locked,
     Suspended,
+    /// A right password of a user without an admin role while the account uses SSO: only
+    /// admins may sign in with a password then (Bypass SSO). Answered as a wrong password.
+    SsoRequired,
 }
 
 impl SignInRefusal {
@@ -137,13 +140,15 @@ impl SignInRefusal {
             Self::Invited => "invitation not accepted",
             Self::Locked => "locked",
             Self::Suspended => "suspended",
+            Self::SsoRequired => "password sign-in is for admins only under SSO",
         }
     }
 
-    /// Whether the refusal counts towards a lockout: only a wrong password does. A locked
+    /// Whether the refusal counts towards a lockout: only a wrong password does (and a
+    /// member's password under SSO, which must look like one). A locked
     /// user's count stays at the limit however many more attempts come.
     pub fn counts(self) -> bool {
-        self == Self::WrongPassword
+        matches!(self, Self::WrongPassword | Self::SsoRequired)
     }
 }
 

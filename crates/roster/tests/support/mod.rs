@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod browser;
+pub mod oidc;
 pub mod org;
 pub mod roles;
 pub mod smtp;

@@ -34,6 +34,8 @@ struct AcceptPage {
     name: String,
     password_error: Option<String>,
     confirm_error: Option<String>,
+    /// Under SSO: the provider and the sign-in page (the password step is shown disabled).
+    sso: Option<app::sso::settings::SsoInvitation>,
 }
 
 async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<AcceptPage, PageError> {
@@ -46,6 +48,7 @@ async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<
         name: i.name,
         password_error: None,
         confirm_error: None,
+        sso: i.sso,
     })
 }
 
@@ -74,6 +77,7 @@ async fn submit(
             name: invitee.name.clone(),
             password_error,
             confirm_error,
+            sso: invitee.sso.clone(),
         };
         (StatusCode::BAD_REQUEST, page).into_response()
     };

@@ -23,7 +23,10 @@ use serde::Deserialize;
 
 pub fn routes() -> Routes {
     let limited = axum::middleware::from_fn(crate::rate_limit::limit_logins);
-    Routes::new().route("/login", get(show).post(submit).layer(limited).public()).route("/logout", post(logout))
+    Routes::new()
+        .route("/login", get(show).post(submit).layer(limited.clone()).public())
+        .route("/admin/login", get(show_admin).post(submit_admin).layer(limited).public())
+        .route("/logout", post(logout))
 }
 
 #[derive(Template, WebTemplate)]
@@ -38,6 +41,31 @@ struct LoginPage {
     accounts: Vec<app::auth::AccountChoice>,
     /// The account named by `?account=` (kept through a refusal); empty: any.
     account: String,
+    /// The account uses SSO: the page offers "Sign in with <provider>" and no password form.
+    sso: Option<SsoButton>,
+    /// Bypass SSO (`/admin/login`): the password form for admins, posting here.
+    admin: bool,
+}
+
+/// The single sign-on button.
+struct SsoButton {
+    provider: String,
+    /// `/sso/start?account=…&next=…`.
+    href: String,
+    /// `/admin/login?account=…`.
+    bypass_href: String,
+}
+
+impl SsoButton {
+    fn of(e: app::sso::sign_in::SsoEntry, next: &str) -> Self {
+        let q =
+            |pairs: &[(&str, &str)]| url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        Self {
+            href: format!("/sso/start?{}", q(&[("account", &e.slug), ("next", next)])),
+            bypass_href: format!("/admin/login?{}", q(&[("account", &e.slug)])),
+            provider: e.provider,
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -47,8 +75,21 @@ struct LoginQuery {
     account: Option<String>,
 }
 
-async fn show(RawQuery(raw): RawQuery) -> LoginPage {
-    let q: LoginQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
+async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<LoginPage, PageError> {
+    let mut page = blank(raw.as_deref());
+    let entry = app::sso::sign_in::entry(&state.ctx, Some(page.account.as_str())).await?;
+    page.sso = entry.map(|e| SsoButton::of(e, &page.next));
+    Ok(page)
+}
+
+/// Bypass SSO: the password form for admins, whatever the account's SSO.
+async fn show_admin(RawQuery(raw): RawQuery) -> LoginPage {
+    LoginPage { admin: true, ..blank(raw.as_deref()) }
+}
+
+/// The page for a query, before SSO is looked at.
+fn blank(raw: Option<&str>) -> LoginPage {
+    let q: LoginQuery = parse_query(raw.unwrap_or("")).unwrap_or_default();
     let notice = match q.notice.as_deref() {
         Some("setup_done") => Some("The first admin is ready. Sign in with the email and password you chose."),
         Some("signed_out") => Some("You are signed out."),
@@ -62,6 +103,8 @@ async fn show(RawQuery(raw): RawQuery) -> LoginPage {
         notice,
         accounts: Vec::new(),
         account: q.account.unwrap_or_default(),
+        sso: None,
+        admin: false,
     }
 }
 
@@ -84,6 +127,26 @@ async fn submit(
     client: ClientInfo,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
+    sign_in(&state, jar, client, form, false).await
+}
+
+/// Bypass SSO's form: the same sign-in (which opens only admins' sessions under SSO).
+async fn submit_admin(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    client: ClientInfo,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, PageError> {
+    sign_in(&state, jar, client, form, true).await
+}
+
+async fn sign_in(
+    state: &AppState,
+    jar: CookieJar,
+    client: ClientInfo,
+    form: LoginForm,
+    admin: bool,
+) -> Result<Response, PageError> {
     // Only paths on this site are followed after sign-in (no open redirect).
     let next = same_origin_path_or_home(Some(&form.next));
     let req = app::auth::LoginRequest {
@@ -102,6 +165,8 @@ async fn submit(
         notice: None,
         accounts,
         account: named.clone(),
+        sso: None,
+        admin,
     };
     match app::auth::login(&state.ctx, req).await {
         Ok(Login::Opened(outcome)) => {

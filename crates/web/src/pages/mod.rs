@@ -20,6 +20,8 @@ mod roles;
 mod sessions;
 mod settings;
 mod setup;
+mod sso;
+mod sso_settings;
 mod upload;
 mod user_actions;
 mod user_bots;
@@ -61,6 +63,8 @@ pub fn routes() -> Routes {
         .merge(sessions::routes())
         .merge(settings::routes())
         .merge(setup::routes())
+        .merge(sso::routes())
+        .merge(sso_settings::routes())
         .merge(user_actions::routes())
         .merge(user_bots::routes())
         .merge(users::routes())
@@ -137,6 +141,7 @@ fn section_of(path: &str) -> &'static str {
         ("/admin/roles", "roles"),
         ("/admin/audit", "audit"),
         ("/admin/settings/security", "settings"),
+        ("/admin/settings/sso", "settings"),
         ("/admin/settings/api-access", "api-access"),
         ("/admin/settings/user-profile", "user-settings"),
         ("/me/profile", "my-profile"),

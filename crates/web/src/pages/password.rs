@@ -25,10 +25,13 @@ pub fn routes() -> Routes {
 #[template(path = "password_forgot.html")]
 struct ForgotPage {
     nav: Option<super::Nav>,
+    /// The installation's only account uses SSO: the form is shown disabled, saying why.
+    sso: Option<String>,
 }
 
-async fn show_forgot() -> Response {
-    ForgotPage { nav: None }.into_response()
+async fn show_forgot(State(state): State<AppState>) -> Result<Response, PageError> {
+    let sso = app::sso::sign_in::entry(&state.ctx, None).await?.map(|e| e.provider);
+    Ok(ForgotPage { nav: None, sso }.into_response())
 }
 
 #[derive(Deserialize)]

@@ -233,6 +233,8 @@ pub struct MoreMenu {
     pub activate: bool,
     pub resend_invitation: bool,
     pub reset_password: bool,
+    /// Reset password would be allowed but the account uses SSO: shown disabled, saying why.
+    pub reset_password_sso: bool,
     pub kill_sessions: bool,
     pub delete: bool,
     /// Transfer Ownership happens on the Manage Bots tab; the menu points there.
@@ -240,12 +242,15 @@ pub struct MoreMenu {
 }
 
 impl MoreMenu {
-    pub fn of(actions: &UserActions) -> Self {
+    /// The menu for `actions`; under `sso` Reset password is shown disabled with the reason.
+    pub fn of(actions: &UserActions, sso: bool) -> Self {
+        let reset = actions.allows(UserAction::ResetPassword);
         Self {
             suspend: actions.allows(UserAction::Suspend),
             activate: actions.allows(UserAction::Activate),
             resend_invitation: actions.allows(UserAction::ResendInvitation),
-            reset_password: actions.allows(UserAction::ResetPassword),
+            reset_password: reset && !sso,
+            reset_password_sso: reset && sso,
             kill_sessions: actions.allows(UserAction::KillSessions),
             delete: actions.allows(UserAction::Delete),
             transfer: actions.allows(UserAction::TransferOwnership),
@@ -257,6 +262,7 @@ impl MoreMenu {
             || self.activate
             || self.resend_invitation
             || self.reset_password
+            || self.reset_password_sso
             || self.kill_sessions
             || self.delete
             || self.transfer

@@ -20,6 +20,7 @@ mod scim_settings;
 mod sessions;
 mod settings;
 mod shapes;
+mod sso;
 mod user_actions;
 mod user_settings;
 pub(crate) mod users;
@@ -42,6 +43,7 @@ pub fn routes() -> Routes {
         .merge(sessions::routes())
         .merge(settings::routes())
         .merge(scim_settings::routes())
+        .merge(sso::routes())
         .merge(user_settings::routes())
         .merge(bots::routes())
         .merge(my_profile::routes())

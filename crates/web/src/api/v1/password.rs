@@ -1,15 +1,12 @@
 //! `POST /auth/forgot-password` (always 202, same body: no enumeration) and
-//! `POST /auth/reset-password` (completes a reset from the emailed link), plus
-//! `GET/PUT/PATCH /settings/sso`, the switch that forbids resets (a settings document: see
-//! [`super::document`]).
+//! `POST /auth/reset-password` (completes a reset from the emailed link). The SSO settings,
+//! which forbid resets while on, are in [`super::sso`].
 
-use super::document::Change;
 use crate::error::ApiError;
 use crate::error::ApiError as Problem;
-use crate::extract::{ApiUser, AppJson, ClientInfo};
-use crate::routes::{Routes, get, post};
+use crate::extract::{AppJson, ClientInfo};
+use crate::routes::{Routes, post};
 use crate::state::AppState;
-use app::authz::{Principal, SettingsManage};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -22,7 +19,6 @@ pub fn routes() -> Routes {
     Routes::new()
         .route("/auth/forgot-password", post(forgot_password).layer(limited.clone()).public())
         .route("/auth/reset-password", post(reset_password).layer(limited).public())
-        .route("/settings/sso", get(get_sso).put(put_sso).patch(patch_sso))
 }
 
 /// Who forgot their password.
@@ -83,55 +79,4 @@ pub(super) async fn reset_password(
 ) -> Result<StatusCode, ApiError> {
     app::password_reset::complete(&state.ctx, &body.token, &body.password, &client.ip).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The SSO switch: while `enabled`, nobody can reset a password.
-#[derive(Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SsoBody {
-    enabled: bool,
-}
-
-/// A merge patch (RFC 7396) of the SSO document.
-#[derive(Deserialize, ToSchema)]
-#[allow(dead_code)] // Only described: the patch is merged as JSON (`super::document`).
-pub struct SsoPatch {
-    enabled: Option<bool>,
-}
-
-/// Saves the SSO document `body` asks for (PUT: the whole document; PATCH: a merge patch).
-async fn save_sso(state: &AppState, me: &Principal, body: Value, how: Change) -> Result<Json<SsoBody>, ApiError> {
-    let may = app::authz::in_account::<SettingsManage>(me)?;
-    let current = json!({"enabled": app::settings::read_sso(&state.ctx, &may).await?});
-    let doc = super::document::changed(&current, body, how)?;
-    let new: SsoBody = super::document::typed(doc)?;
-    Ok(Json(SsoBody { enabled: app::settings::update_sso(&state.ctx, &may, new.enabled).await? }))
-}
-
-#[utoipa::path(get, path = "/settings/sso", tag = "settings",
-    responses((status = 200, description = "The SSO switch.", body = SsoBody)))]
-pub(super) async fn get_sso(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<SsoBody>, ApiError> {
-    let may = app::authz::in_account::<SettingsManage>(&me)?;
-    Ok(Json(SsoBody { enabled: app::settings::read_sso(&state.ctx, &may).await? }))
-}
-
-#[utoipa::path(put, path = "/settings/sso", tag = "settings", request_body = SsoBody,
-    responses((status = 200, description = "The SSO switch as saved.", body = SsoBody)))]
-pub(super) async fn put_sso(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-    AppJson(body): AppJson<Value>,
-) -> Result<Json<SsoBody>, ApiError> {
-    save_sso(&state, &me, body, Change::Replace).await
-}
-
-#[utoipa::path(patch, path = "/settings/sso", tag = "settings",
-    request_body(description = "A merge patch (RFC 7396): only the fields to change.", content((SsoPatch = "application/merge-patch+json"), (SsoPatch = "application/json"))),
-    responses((status = 200, description = "The SSO switch as saved.", body = SsoBody)))]
-pub(super) async fn patch_sso(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-    AppJson(patch): AppJson<Value>,
-) -> Result<Json<SsoBody>, ApiError> {
-    save_sso(&state, &me, patch, Change::Merge).await
 }

@@ -1,0 +1,115 @@
+//! What the OpenID provider publishes — discovery (OpenID Connect Discovery 1.0 §4) and its
+//! signing keys — cached per issuer. `openidconnect` reads the keys once at discovery; a
+//! provider that rotates keys signs new tokens with a key id (`kid`) we have not seen, so
+//! [`Providers::refetch_keys`] fetches the key set again — at most once per
+//! [`KEY_REFETCH_INTERVAL`] per issuer, so forged tokens naming random key ids cannot make
+//! us hammer the provider.
+
+use super::http::ProviderHttp;
+use openidconnect::core::{CoreJsonWebKeySet, CoreProviderMetadata};
+use openidconnect::{DiscoveryError, IssuerUrl};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a discovery document is reused before it is fetched again.
+pub const DISCOVERY_TTL: Duration = Duration::from_hours(1);
+/// The least time between two key-set refetches for unknown key ids, per issuer.
+pub const KEY_REFETCH_INTERVAL: Duration = Duration::from_secs(30);
+
+struct Entry {
+    metadata: CoreProviderMetadata,
+    fetched: Instant,
+    keys_refetched: Option<Instant>,
+}
+
+/// The providers' published metadata, shared by every request.
+#[derive(Clone, Default)]
+pub struct Providers {
+    pub(crate) http: ProviderHttp,
+    cache: Arc<Mutex<HashMap<String, Entry>>>,
+}
+
+/// Why the provider's metadata could not be had, in words for an admin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderProblem(pub String);
+
+impl Providers {
+    /// The issuer's metadata and keys, from the cache when fresh.
+    pub async fn metadata(&self, issuer: &str) -> Result<CoreProviderMetadata, ProviderProblem> {
+        if let Some(e) = self.cache.lock().expect("provider cache").get(issuer)
+            && e.fetched.elapsed() < DISCOVERY_TTL
+        {
+            return Ok(e.metadata.clone());
+        }
+        self.discover(issuer).await
+    }
+
+    /// Fetches discovery and keys now (the connection test; a stale cache), caching them.
+    pub async fn discover(&self, issuer: &str) -> Result<CoreProviderMetadata, ProviderProblem> {
+        let url = IssuerUrl::new(issuer.to_owned())
+            .map_err(|e| ProviderProblem(format!("the issuer {issuer:?} is not a URL: {e}")))?;
+        let metadata = CoreProviderMetadata::discover_async(url, &self.http).await.map_err(|e| explain(issuer, &e))?;
+        if metadata.jwks().keys().is_empty() {
+            return Err(ProviderProblem(format!(
+                "the provider publishes no signing keys at {}",
+                metadata.jwks_uri().as_str()
+            )));
+        }
+        let entry = Entry { metadata: metadata.clone(), fetched: Instant::now(), keys_refetched: None };
+        self.cache.lock().expect("provider cache").insert(issuer.to_owned(), entry);
+        Ok(metadata)
+    }
+
+    /// The metadata with its key set fetched again, when a token names a key id the cached
+    /// set lacks; `None` when a refetch for this issuer ran less than
+    /// [`KEY_REFETCH_INTERVAL`] ago or the fetch failed (the token is refused then).
+    pub async fn refetch_keys(&self, issuer: &str) -> Option<CoreProviderMetadata> {
+        let metadata = {
+            let mut cache = self.cache.lock().expect("provider cache");
+            let e = cache.get_mut(issuer)?;
+            if e.keys_refetched.is_some_and(|t| t.elapsed() < KEY_REFETCH_INTERVAL) {
+                return None;
+            }
+            e.keys_refetched = Some(Instant::now());
+            e.metadata.clone()
+        };
+        let keys = match CoreJsonWebKeySet::fetch_async(metadata.jwks_uri(), &self.http).await {
+            Ok(k) => k,
+            Err(e) => {
+                tracing::warn!(issuer, error = %e, "refetching the provider's keys failed");
+                return None;
+            }
+        };
+        let metadata = metadata.set_jwks(keys);
+        if let Some(e) = self.cache.lock().expect("provider cache").get_mut(issuer) {
+            e.metadata = metadata.clone();
+        }
+        Some(metadata)
+    }
+}
+
+/// What went wrong with discovery, naming the URL and what it answered.
+fn explain(issuer: &str, e: &DiscoveryError<reqwest::Error>) -> ProviderProblem {
+    let discovery = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+    ProviderProblem(match e {
+        DiscoveryError::Request(r) => format!("cannot reach the provider ({discovery}): {}", root_cause(r)),
+        DiscoveryError::Response(status, _, msg) => {
+            format!("the provider answered HTTP {} ({msg}) for discovery or its keys ({discovery})", status.as_u16())
+        }
+        DiscoveryError::Parse(p) => format!("the discovery document or key set is not valid JSON for OpenID: {p}"),
+        DiscoveryError::Validation(v) => format!("the discovery document does not fit this issuer: {v}"),
+        other => format!("discovery failed ({discovery}): {other}"),
+    })
+}
+
+/// The error with its innermost cause, which says what happened ("Connection refused").
+pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut inner = e;
+    let mut depth = 0;
+    while let Some(next) = inner.source() {
+        inner = next;
+        depth += 1;
+    }
+    if depth == 0 { e.to_string() } else { format!("{e}: {inner}") }
+}

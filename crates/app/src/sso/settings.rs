@@ -1,0 +1,196 @@
+//! Security → Single sign-on: reading and saving the provider settings, the connection
+//! test, and the switch (which the test gates). Audited as `settings.sso.changed` (old and
+//! new values, the secret never: only whether it changed) and `settings.sso.tested`.
+
+use crate::audit;
+use crate::authz::{InAccount, SettingsManage};
+use crate::{AppCtx, AppError, clock};
+use domain::closed::AuditAction;
+use domain::ids::AccountId;
+use domain::sso::SsoSettings;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// The path the provider redirects back to (register `{public URL}/sso/callback`).
+pub const CALLBACK_PATH: &str = "/sso/callback";
+
+/// The redirect URI to register at the provider.
+pub fn redirect_uri(public_url: &str) -> String {
+    format!("{}{CALLBACK_PATH}", public_url.trim_end_matches('/'))
+}
+
+/// The account's SSO settings as an admin sees them.
+#[derive(Debug, Clone)]
+pub struct SsoView {
+    pub enabled: bool,
+    /// The settings with the client secret blanked.
+    pub settings: SsoSettings,
+    pub client_secret_set: bool,
+    /// Whether the connection test passed for the current issuer, client id and secret.
+    pub connection_tested: bool,
+    pub redirect_uri: String,
+}
+
+/// Whether `account` uses SSO (pages show password steps disabled with the reason then).
+pub async fn is_on(ctx: &AppCtx, account: AccountId) -> Result<bool, AppError> {
+    Ok(store::password_reset::sso_enabled(&ctx.db, account).await?)
+}
+
+/// The stored provider settings (defaults when never saved; an unreadable document is
+/// logged and read as the defaults, which cannot sign anyone in).
+pub async fn stored(ctx: &AppCtx, account: AccountId) -> Result<SsoSettings, AppError> {
+    let raw = store::settings::get(&ctx.db, account, store::sso::SETTINGS_KEY).await?;
+    Ok(match raw.as_deref().map(serde_json::from_str::<SsoSettings>) {
+        None => SsoSettings::default(),
+        Some(Ok(s)) => s,
+        Some(Err(e)) => {
+            tracing::error!(error = %e, "stored SSO settings are unreadable; using defaults");
+            SsoSettings::default()
+        }
+    })
+}
+
+fn fingerprint(s: &SsoSettings) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(Sha256::digest(s.connection_fingerprint().as_bytes()))
+}
+
+async fn tested(ctx: &AppCtx, account: AccountId, s: &SsoSettings) -> Result<bool, AppError> {
+    let raw = store::settings::get(&ctx.db, account, store::sso::TESTED_KEY).await?;
+    let passed = raw.and_then(|r| serde_json::from_str::<Value>(&r).ok());
+    Ok(passed.is_some_and(|v| v["fingerprint"] == fingerprint(s).as_str()))
+}
+
+/// The settings, the switch and the redirect URI.
+pub async fn view(ctx: &AppCtx, may: &InAccount<SettingsManage>, public_url: &str) -> Result<SsoView, AppError> {
+    let settings = stored(ctx, may.account).await?;
+    let enabled = store::password_reset::sso_enabled(&ctx.db, may.account).await?;
+    let connection_tested = tested(ctx, may.account, &settings).await?;
+    let client_secret_set = !settings.client_secret.is_empty();
+    let settings = SsoSettings { client_secret: String::new(), ..settings };
+    Ok(SsoView { enabled, settings, client_secret_set, connection_tested, redirect_uri: redirect_uri(public_url) })
+}
+
+/// What an admin saves: the settings, the switch, and a new client secret or `None` to keep
+/// the stored one.
+#[derive(Debug, Clone)]
+pub struct SsoUpdate {
+    pub enabled: bool,
+    pub settings: SsoSettings,
+    pub client_secret: Option<String>,
+}
+
+/// Validates and saves the settings and the switch together. Every bad field is named at
+/// once (400); switching on needs every required field and a passed connection test for
+/// these issuer, client id and secret (else 400 naming `enabled`). Saving what is stored
+/// writes nothing.
+pub async fn update(
+    ctx: &AppCtx,
+    may: &InAccount<SettingsManage>,
+    change: SsoUpdate,
+    public_url: &str,
+) -> Result<SsoView, AppError> {
+    let old = stored(ctx, may.account).await?;
+    let was_on = store::password_reset::sso_enabled(&ctx.db, may.account).await?;
+    let mut new = change.settings;
+    new.client_secret = change.client_secret.unwrap_or_else(|| old.client_secret.clone());
+    new.issuer = new.issuer.trim().to_owned();
+    new.client_id = new.client_id.trim().to_owned();
+    new.provider_name = new.provider_name.trim().to_owned();
+    let mut problems = new.problems();
+    if change.enabled && problems.is_empty() {
+        let missing = new.missing();
+        if missing.is_empty() && !tested(ctx, may.account, &new).await? {
+            problems.push((
+                "enabled".into(),
+                "single sign-on can be switched on only after Test connection passes for this issuer, client id \
+                 and secret"
+                    .into(),
+            ));
+        }
+        problems.extend(missing);
+    }
+    AppError::all_of(problems)?;
+    if new == old && change.enabled == was_on {
+        return view(ctx, may, public_url).await;
+    }
+    let shown = |s: &SsoSettings, on: bool| {
+        let mut v = serde_json::to_value(SsoSettings { client_secret: String::new(), ..s.clone() }).unwrap_or_default();
+        v["enabled"] = json!(on);
+        v.as_object_mut().map(|o| o.remove("client_secret"));
+        v
+    };
+    let details = json!({
+        "old": shown(&old, was_on),
+        "new": shown(&new, change.enabled),
+        "client_secret_changed": new.client_secret != old.client_secret,
+    });
+    let event = audit::by(&may.actor, AuditAction::SsoSettingsChanged, None, details);
+    let doc = serde_json::to_string(&new).map_err(|e| AppError::Internal(e.to_string()))?;
+    store::sso::save_settings(&ctx.db, may.account, &doc, change.enabled, clock::now(), &event).await?;
+    view(ctx, may, public_url).await
+}
+
+/// What Test connection found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionReport {
+    pub ok: bool,
+    /// What failed, exactly (or what was found).
+    pub message: String,
+}
+
+/// Fetches the provider's discovery document and keys for the stored settings and says
+/// exactly what failed; a pass is remembered for these issuer, client id and secret (the
+/// switch needs it). 400 naming each required field still empty.
+pub async fn test_connection(ctx: &AppCtx, may: &InAccount<SettingsManage>) -> Result<ConnectionReport, AppError> {
+    let s = stored(ctx, may.account).await?;
+    AppError::all_of(s.missing().into_iter().filter(|(f, _)| f != "provider_name").collect())?;
+    let report = match ctx.sso.discover(&s.issuer).await {
+        Ok(m) => ConnectionReport {
+            ok: true,
+            message: format!(
+                "Connected: the issuer {} publishes its OpenID configuration and {} signing key(s).",
+                m.issuer().as_str(),
+                m.jwks().keys().len()
+            ),
+        },
+        Err(p) => ConnectionReport { ok: false, message: p.0 },
+    };
+    let details = json!({"ok": report.ok, "message": report.message, "issuer": s.issuer});
+    let event = audit::by(&may.actor, AuditAction::SsoConnectionTested, None, details);
+    if report.ok {
+        let value = json!({"fingerprint": fingerprint(&s)}).to_string();
+        store::settings::put(&ctx.db, may.account, store::sso::TESTED_KEY, &value, clock::now(), &event).await?;
+    } else {
+        audit::record(ctx, &event).await?;
+    }
+    Ok(report)
+}
+
+/// What an invitation says while the account uses SSO.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoInvitation {
+    /// The provider's name ("Okta").
+    pub provider: String,
+    /// The sign-in page of the account (`/login?account=…`).
+    pub login_url: String,
+}
+
+/// `opts` with [`crate::invitations::InviteOptions::sso`] set when `account` uses SSO.
+pub async fn for_invitations(
+    ctx: &AppCtx,
+    account: AccountId,
+    opts: &crate::invitations::InviteOptions,
+) -> Result<crate::invitations::InviteOptions, AppError> {
+    let mut opts = opts.clone();
+    opts.sso = None;
+    if store::password_reset::sso_enabled(&ctx.db, account).await? {
+        let s = stored(ctx, account).await?;
+        let slug = store::sso::account_slug(&ctx.db, account).await?.unwrap_or_default();
+        opts.sso = Some(SsoInvitation {
+            provider: s.display_name().to_owned(),
+            login_url: format!("{}/login?account={slug}", opts.public_url),
+        });
+    }
+    Ok(opts)
+}

@@ -1,0 +1,187 @@
+//! Who an SSO sign-in is: the user of the account with the token's verified email
+//! (canonical form), activated when invited, created when unknown and the account allows
+//! it — and what the attribute mapping changes for them.
+
+use super::SsoFailure;
+use crate::{AppCtx, AppError, audit, clock};
+use domain::closed::AuditAction;
+use domain::ids::{AccountId, AdminRoleId, GroupId, UserId};
+use domain::security::SecuritySettings;
+use domain::sso::{RoleChange, SsoSettings, UserAttributes};
+use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+/// The user a sign-in opens a session for.
+pub(crate) struct Matched {
+    pub user: UserId,
+    pub security: SecuritySettings,
+}
+
+type Refusal = (Option<UserId>, SsoFailure);
+
+/// Matches `email` within `account`: active users sign in; invited ones become active
+/// (their invitation spent, no password set); suspended, locked and deleted ones are
+/// refused; unknown ones are refused naming the admins to ask, or created active in the
+/// default workspace when the account creates users on first sign-in. The mapping is
+/// applied to whoever signs in (`groups`: the mapped claim's values, `None` when absent).
+pub(crate) async fn match_user(
+    ctx: &AppCtx,
+    account: AccountId,
+    s: &SsoSettings,
+    email: &Email,
+    raw: &Value,
+    groups: Option<&[String]>,
+    ip: &str,
+) -> Result<Matched, Refusal> {
+    let internal = |e: AppError| (None, SsoFailure::Internal(e));
+    let found = store::sso::find_user(&ctx.db, account, &email.key()).await.map_err(|e| internal(e.into()))?;
+    let Some(u) = found else {
+        if !s.create_users {
+            let admins = store::lookups::admin_contacts(&ctx.db, account).await.map_err(|e| internal(e.into()))?;
+            let mut ask: Vec<String> = admins.iter().filter(|a| a.is_primary_admin).map(|a| a.email.clone()).collect();
+            ask.extend(admins.iter().filter(|a| !a.is_primary_admin).map(|a| a.email.clone()).take(2));
+            return Err((None, SsoFailure::Unknown { email: email.as_str().to_owned(), ask }));
+        }
+        let user = create(ctx, account, email, raw, ip).await.map_err(internal)?;
+        let now = UserAttributes {
+            groups: BTreeSet::new(),
+            admin_role: None,
+            builder_access: BuilderAccess::None,
+            is_primary_admin: false,
+        };
+        apply_mapping(ctx, account, user, s, groups, &now, ip).await.map_err(internal)?;
+        let security = crate::settings::security(ctx, account).await.map_err(internal)?;
+        return Ok(Matched { user, security });
+    };
+    let user = UserId(u.id);
+    let refused = |f: SsoFailure| (Some(user), f);
+    if u.deleted {
+        return Err(refused(SsoFailure::Deleted));
+    }
+    match u.status {
+        UserStatus::Suspended => return Err(refused(SsoFailure::Suspended)),
+        UserStatus::Locked => return Err(refused(SsoFailure::Locked)),
+        UserStatus::Invited => {
+            let event =
+                audit::unattended(account, AuditAction::InvitationAccepted, Some(user), ip, json!({"method": "sso"}));
+            let activated = store::sso::activate_invited(&ctx.db, user, clock::now(), &event)
+                .await
+                .map_err(|e| internal(e.into()))?;
+            if !activated {
+                return Err(refused(SsoFailure::Suspended));
+            }
+        }
+        UserStatus::Active => {}
+    }
+    let current_groups = store::lookups::user_groups(&ctx.db, user).await.map_err(|e| internal(e.into()))?;
+    let now = UserAttributes {
+        groups: current_groups.into_iter().map(|g| g.name).collect(),
+        admin_role: u.admin_role.clone(),
+        builder_access: u.builder_access,
+        is_primary_admin: u.is_primary_admin,
+    };
+    apply_mapping(ctx, account, user, s, groups, &now, ip).await.map_err(internal)?;
+    Ok(Matched { user, security: crate::settings::parse_security(u.security_settings.as_deref()) })
+}
+
+/// Creates the unknown `email` as an active user without a password, in the account's
+/// default workspace, named from the token's `given_name`/`family_name` (else the address).
+async fn create(ctx: &AppCtx, account: AccountId, email: &Email, raw: &Value, ip: &str) -> Result<UserId, AppError> {
+    let workspace = store::sso::default_workspace(&ctx.db, account)
+        .await?
+        .ok_or_else(|| AppError::Internal("the account has no workspace".into()))?;
+    let local = email.as_str().split('@').next().unwrap_or("user").to_owned();
+    let name = |claim: &str, field: &'static str, fallback: &str| {
+        raw.get(claim)
+            .and_then(Value::as_str)
+            .and_then(|n| PersonName::parse(field, n).ok())
+            .or_else(|| PersonName::parse(field, fallback).ok())
+    };
+    let first = name("given_name", "first_name", &local).ok_or_else(|| AppError::Internal("no first name".into()))?;
+    let last = name("family_name", "last_name", "-").ok_or_else(|| AppError::Internal("no last name".into()))?;
+    let id = UserId::new();
+    let now = clock::now();
+    let user = store::users::NewUser {
+        id,
+        account_id: account,
+        email: email.clone(),
+        first_name: first,
+        last_name: last,
+        status: UserStatus::Active,
+        builder_access: BuilderAccess::None,
+        is_primary_admin: false,
+        admin_role_id: None,
+        password_hash: None,
+        invited_at: None,
+        last_login_at: None,
+        created_at: now,
+        workspaces: vec![workspace],
+    };
+    let event = audit::unattended(account, AuditAction::SsoUserCreated, Some(id), ip, json!({"method": "sso"}));
+    store::sso::create_user(&ctx.db, &user, &event).await?;
+    Ok(id)
+}
+
+/// Applies the attribute mapping for one sign-in, audited as `user.sso_mapping_applied`
+/// when it changes anything. Group names resolve in the account's default workspace and
+/// role names among its admin roles (case-insensitively); names that match nothing are
+/// skipped and listed in the event.
+async fn apply_mapping(
+    ctx: &AppCtx,
+    account: AccountId,
+    user: UserId,
+    s: &SsoSettings,
+    values: Option<&[String]>,
+    now: &UserAttributes,
+    ip: &str,
+) -> Result<(), AppError> {
+    let workspace = store::sso::default_workspace(&ctx.db, account).await?;
+    let mut now = now.clone();
+    let groups: Vec<store::lookups::GroupRow> = store::lookups::groups(&ctx.db, account)
+        .await?
+        .into_iter()
+        .filter(|g| Some(g.workspace_id) == workspace.map(|w| w.0))
+        .collect();
+    // Only the default workspace's groups are the mapping's to govern.
+    now.groups.retain(|n| groups.iter().any(|g| g.name == *n));
+    let plan = s.mapping.plan(values, &now);
+    if plan.is_empty() {
+        return Ok(());
+    }
+    let group_id = |n: &String| groups.iter().find(|g| g.name.eq_ignore_ascii_case(n)).map(|g| GroupId(g.id));
+    let unknown: Vec<&String> = plan.join.iter().filter(|n| group_id(n).is_none()).collect();
+    let roles = store::roles::list(&ctx.db, account).await?;
+    let role = match &plan.role {
+        None => None,
+        Some(RoleChange::Revoke) => Some(None),
+        Some(RoleChange::Grant(name)) => {
+            roles.iter().find(|r| r.name.eq_ignore_ascii_case(name)).map(|r| Some(AdminRoleId(r.id)))
+        }
+    };
+    let change = store::sso::MappingChange {
+        join: plan.join.iter().filter_map(group_id).collect(),
+        leave: plan.leave.iter().filter_map(group_id).collect(),
+        role,
+        builder_access: plan.builder_access,
+    };
+    if change.join.is_empty() && change.leave.is_empty() && change.role.is_none() && change.builder_access.is_none() {
+        return Ok(());
+    }
+    let new_role = match &change.role {
+        Some(Some(id)) => roles.iter().find(|r| AdminRoleId(r.id) == *id).map(|r| r.name.clone()),
+        _ => None,
+    };
+    let details = json!({
+        "method": "sso",
+        "mode": s.mapping.mode,
+        "joined": plan.join.iter().filter(|n| group_id(n).is_some()).collect::<Vec<_>>(),
+        "left": plan.leave,
+        "admin_role": change.role.map(|_| json!({"old": now.admin_role, "new": new_role})),
+        "builder_access": plan.builder_access.map(|b| json!({"old": now.builder_access, "new": b})),
+        "unknown_groups": unknown,
+    });
+    let event = audit::unattended(account, AuditAction::SsoMappingApplied, Some(user), ip, details);
+    store::sso::apply_mapping(&ctx.db, user, &change, clock::now(), &event).await?;
+    Ok(())
+}

@@ -1,0 +1,231 @@
+//! Attribute mapping: what the values of one ID token claim (say `groups`) make of the
+//! user at each SSO sign-in — Roster groups, an admin role, Bot Builder access — in one of
+//! two modes (as the Kore.ai console offers): *Full sync* replaces what the mapping governs,
+//! *Inclusion only* only adds.
+
+use super::settings::is_claim_name;
+use crate::user::BuilderAccess;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MappingMode {
+    /// Each sign-in makes the mapped attributes match the claim: mapped groups the claim
+    /// no longer names are left, a mapped role it no longer names is taken away.
+    FullSync,
+    /// Each sign-in only adds: groups joined, a role given to a user holding none, builder
+    /// access raised — never removed or lowered.
+    #[default]
+    InclusionOnly,
+}
+
+/// Claim values → what they grant. Keys are the claim's values as the provider sends them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AttributeMapping {
+    pub mode: MappingMode,
+    /// The claim read (default `groups`): an array of strings, or one string.
+    pub claim: String,
+    /// Claim value → the name of a Roster group (in the account's default workspace).
+    pub groups: BTreeMap<String, String>,
+    /// Claim value → the name of an admin role. When several match, the first value in
+    /// sorted order wins.
+    pub admin_roles: BTreeMap<String, String>,
+    /// Claim value → Bot Builder access; the highest matching level wins.
+    pub builder_access: BTreeMap<String, BuilderAccess>,
+}
+
+impl Default for AttributeMapping {
+    fn default() -> Self {
+        Self {
+            mode: MappingMode::default(),
+            claim: "groups".into(),
+            groups: BTreeMap::new(),
+            admin_roles: BTreeMap::new(),
+            builder_access: BTreeMap::new(),
+        }
+    }
+}
+
+/// What the user has now, as far as the mapping governs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserAttributes {
+    /// Names of the groups the user belongs to.
+    pub groups: BTreeSet<String>,
+    /// The name of the user's admin role, if any.
+    pub admin_role: Option<String>,
+    pub builder_access: BuilderAccess,
+    /// The Primary Master Admin's role is never changed by a mapping.
+    pub is_primary_admin: bool,
+}
+
+/// A role change the mapping asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleChange {
+    Grant(String),
+    Revoke,
+}
+
+/// What one sign-in changes. Empty when nothing changes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MappingPlan {
+    pub join: Vec<String>,
+    pub leave: Vec<String>,
+    pub role: Option<RoleChange>,
+    pub builder_access: Option<BuilderAccess>,
+}
+
+impl MappingPlan {
+    pub fn is_empty(&self) -> bool {
+        self.join.is_empty() && self.leave.is_empty() && self.role.is_none() && self.builder_access.is_none()
+    }
+}
+
+impl AttributeMapping {
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty() && self.admin_roles.is_empty() && self.builder_access.is_empty()
+    }
+
+    pub(super) fn problems(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if !is_claim_name(&self.claim) {
+            out.push(("mapping.claim".into(), "must be the name of a claim (letters, digits, _ : . / -)".into()));
+        }
+        let blank = |m: &BTreeMap<String, String>| m.iter().any(|(k, v)| k.is_empty() || v.trim().is_empty());
+        if blank(&self.groups) {
+            out.push(("mapping.groups".into(), "maps claim values to group names; neither may be empty".into()));
+        }
+        if blank(&self.admin_roles) {
+            out.push((
+                "mapping.admin_roles".into(),
+                "maps claim values to admin role names; neither may be empty".into(),
+            ));
+        }
+        if self.builder_access.keys().any(String::is_empty) {
+            out.push(("mapping.builder_access".into(), "claim values may not be empty".into()));
+        }
+        out
+    }
+
+    /// What a sign-in whose token carries `values` in the mapped claim changes for a user
+    /// who has `now`. `values` is `None` when the claim is absent: that changes nothing (an
+    /// absent claim is not an empty list, so Full sync removes nothing). Only groups the
+    /// mapping names are ever left; the Primary Master Admin's role is never touched.
+    pub fn plan(&self, values: Option<&[String]>, now: &UserAttributes) -> MappingPlan {
+        let Some(values) = values else {
+            return MappingPlan::default();
+        };
+        let has = |v: &String| values.contains(v);
+        let full = self.mode == MappingMode::FullSync;
+        let wanted: BTreeSet<&String> = self.groups.iter().filter(|(v, _)| has(v)).map(|(_, g)| g).collect();
+        let join = wanted.iter().filter(|g| !now.groups.contains(**g)).map(|g| (*g).clone()).collect();
+        let leave = if full {
+            let mapped: BTreeSet<&String> = self.groups.values().collect();
+            mapped.into_iter().filter(|g| now.groups.contains(*g) && !wanted.contains(g)).cloned().collect()
+        } else {
+            Vec::new()
+        };
+        let role = if now.is_primary_admin {
+            None
+        } else {
+            let want = self.admin_roles.iter().find(|(v, _)| has(v)).map(|(_, r)| r);
+            match (want, &now.admin_role) {
+                (Some(w), Some(held)) if w == held => None,
+                (Some(w), None) => Some(RoleChange::Grant(w.clone())),
+                (Some(w), Some(_)) if full => Some(RoleChange::Grant(w.clone())),
+                (None, Some(held)) if full && self.admin_roles.values().any(|r| r == held) => Some(RoleChange::Revoke),
+                _ => None,
+            }
+        };
+        let builder_access = if self.builder_access.is_empty() {
+            None
+        } else {
+            let matched = self.builder_access.iter().filter(|(v, _)| has(v)).map(|(_, a)| *a).max();
+            let target = if full {
+                matched.unwrap_or(BuilderAccess::None)
+            } else {
+                matched.map_or(now.builder_access, |m| m.max(now.builder_access))
+            };
+            Some(target).filter(|t| *t != now.builder_access)
+        };
+        MappingPlan { join, leave, role, builder_access }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapping(mode: MappingMode) -> AttributeMapping {
+        AttributeMapping {
+            mode,
+            claim: "groups".into(),
+            groups: [("eng".into(), "Engineering".into()), ("ops".into(), "Operations".into())].into(),
+            admin_roles: [("admins".into(), "Master Admin".into())].into(),
+            builder_access: [("builders".into(), BuilderAccess::Builder)].into(),
+        }
+    }
+
+    fn user(groups: &[&str], role: Option<&str>) -> UserAttributes {
+        UserAttributes {
+            groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+            admin_role: role.map(str::to_owned),
+            builder_access: BuilderAccess::None,
+            is_primary_admin: false,
+        }
+    }
+
+    fn vals(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn full_sync_leaves_only_mapped_groups_the_claim_dropped() {
+        let m = mapping(MappingMode::FullSync);
+        let p = m.plan(Some(&vals(&["eng"])), &user(&["Operations", "Hand-made"], None));
+        assert_eq!(p.join, ["Engineering"]);
+        assert_eq!(p.leave, ["Operations"]);
+    }
+
+    #[test]
+    fn inclusion_only_never_removes() {
+        let m = mapping(MappingMode::InclusionOnly);
+        let p = m.plan(Some(&vals(&["eng"])), &user(&["Operations"], Some("Master Admin")));
+        assert_eq!(p.join, ["Engineering"]);
+        assert!(p.leave.is_empty());
+        assert_eq!(p.role, None);
+    }
+
+    #[test]
+    fn a_missing_claim_changes_nothing_even_in_full_sync() {
+        let m = mapping(MappingMode::FullSync);
+        assert!(m.plan(None, &user(&["Operations"], Some("Master Admin"))).is_empty());
+        // An empty list is not a missing claim.
+        assert_eq!(m.plan(Some(&[]), &user(&["Operations"], None)).leave, ["Operations"]);
+    }
+
+    #[test]
+    fn full_sync_revokes_a_mapped_role_but_never_the_primary_admins() {
+        let m = mapping(MappingMode::FullSync);
+        assert_eq!(m.plan(Some(&[]), &user(&[], Some("Master Admin"))).role, Some(RoleChange::Revoke));
+        assert_eq!(m.plan(Some(&[]), &user(&[], Some("Hand-made role"))).role, None);
+        let mut primary = user(&[], Some("Primary Master Admin"));
+        primary.is_primary_admin = true;
+        assert_eq!(m.plan(Some(&[]), &primary).role, None);
+        assert_eq!(m.plan(Some(&vals(&["admins"])), &primary).role, None);
+    }
+
+    #[test]
+    fn roles_and_builder_access_are_granted() {
+        let m = mapping(MappingMode::InclusionOnly);
+        let p = m.plan(Some(&vals(&["admins", "builders"])), &user(&[], None));
+        assert_eq!(p.role, Some(RoleChange::Grant("Master Admin".into())));
+        assert_eq!(p.builder_access, Some(BuilderAccess::Builder));
+        let mut higher = user(&[], None);
+        higher.builder_access = BuilderAccess::BuilderAndCreate;
+        assert_eq!(m.plan(Some(&vals(&["builders"])), &higher).builder_access, None);
+        let full = mapping(MappingMode::FullSync);
+        assert_eq!(full.plan(Some(&[]), &higher).builder_access, Some(BuilderAccess::None));
+    }
+}

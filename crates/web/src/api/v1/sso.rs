@@ -1,0 +1,109 @@
+//! `GET/PUT/PATCH /settings/sso` — the account's single sign-on settings and switch, a
+//! settings document (see [`super::document`]) — and `POST /settings/sso/test`, the
+//! connection test. `settings.manage`, account-wide.
+//!
+//! The document: `enabled`, `issuer`, `client_id`, `scopes`, `email_claim`,
+//! `require_email_verified`, `provider_name`, `create_users`, `mapping` (`mode`:
+//! `full_sync`|`inclusion_only`, `claim`, `groups`, `admin_roles`, `builder_access`: claim value →
+//! group name / admin role name / builder access), plus what GET adds and writes ignore:
+//! `client_secret_set`, `connection_tested`, `redirect_uri`. The secret is write-only: a
+//! body may carry `client_secret` (a string replaces it); it is never returned.
+
+use super::document::Change;
+use crate::error::ApiError;
+use crate::extract::{ApiUser, AppJson};
+use crate::routes::{Routes, get, post};
+use crate::state::AppState;
+use app::authz::{Principal, SettingsManage};
+use app::sso::settings::{SsoUpdate, SsoView};
+use axum::Json;
+use axum::extract::State;
+use domain::sso::SsoSettings;
+use serde_json::{Value, json};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/settings/sso", get(get_sso).put(put_sso).patch(patch_sso))
+        .route("/settings/sso/test", post(test_connection))
+}
+
+/// Fields GET shows that a write does not set.
+const READ_ONLY: [&str; 3] = ["client_secret_set", "connection_tested", "redirect_uri"];
+
+/// The document as GET shows it.
+pub(crate) fn view_json(v: &SsoView) -> Value {
+    let mut doc = writable(v);
+    doc["client_secret_set"] = json!(v.client_secret_set);
+    doc["connection_tested"] = json!(v.connection_tested);
+    doc["redirect_uri"] = json!(v.redirect_uri);
+    doc
+}
+
+/// The fields a write sets (every one required by PUT).
+fn writable(v: &SsoView) -> Value {
+    let mut doc = serde_json::to_value(&v.settings).unwrap_or_default();
+    if let Some(o) = doc.as_object_mut() {
+        o.remove("client_secret");
+    }
+    doc["enabled"] = json!(v.enabled);
+    doc
+}
+
+/// Saves the document `body` asks for (PUT: the whole document; PATCH: a merge patch).
+async fn save(state: &AppState, me: &Principal, body: Value, how: Change) -> Result<Json<Value>, ApiError> {
+    let may = app::authz::in_account::<SettingsManage>(me)?;
+    let current = app::sso::settings::view(&state.ctx, &may, &state.public_url).await?;
+    let mut doc = super::document::changed(&writable(&current), body, how)?;
+    let Some(fields) = doc.as_object_mut() else {
+        return Err(ApiError::invalid("body", "must be a JSON object"));
+    };
+    for key in READ_ONLY {
+        fields.remove(key);
+    }
+    let mut bad = Vec::new();
+    let enabled = fields.remove("enabled").and_then(|v| v.as_bool());
+    if enabled.is_none() {
+        bad.push(("enabled".to_owned(), "must be true or false".to_owned()));
+    }
+    let client_secret = match fields.remove("client_secret") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(_) => {
+            bad.push(("client_secret".to_owned(), "must be a string (write-only: it is never shown)".to_owned()));
+            None
+        }
+    };
+    app::AppError::all_of(bad)?;
+    let settings: SsoSettings = super::document::typed(doc)?;
+    let change = SsoUpdate { enabled: enabled.unwrap_or_default(), settings, client_secret };
+    let saved = app::sso::settings::update(&state.ctx, &may, change, &state.public_url).await?;
+    Ok(Json(view_json(&saved)))
+}
+
+async fn get_sso(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
+    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    Ok(Json(view_json(&app::sso::settings::view(&state.ctx, &may, &state.public_url).await?)))
+}
+
+async fn put_sso(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    AppJson(body): AppJson<Value>,
+) -> Result<Json<Value>, ApiError> {
+    save(&state, &me, body, Change::Replace).await
+}
+
+async fn patch_sso(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    AppJson(patch): AppJson<Value>,
+) -> Result<Json<Value>, ApiError> {
+    save(&state, &me, patch, Change::Merge).await
+}
+
+/// `{"ok": bool, "message": "…"}`: what the discovery and key fetch found, exactly.
+async fn test_connection(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
+    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    let report = app::sso::settings::test_connection(&state.ctx, &may).await?;
+    Ok(Json(json!({"ok": report.ok, "message": report.message})))
+}

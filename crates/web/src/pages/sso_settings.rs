@@ -1,0 +1,219 @@
+//! Security → Single sign-on (`/admin/settings/sso`): the OpenID provider settings, the
+//! attribute mapping, Test connection (`POST …/test`) and the switch. The client secret is
+//! write-only (blank keeps it). Every bad field is named at once (400), nothing saved.
+
+use crate::csrf::CsrfForm;
+use crate::error::PageError;
+use crate::extract::PageUser;
+use crate::pages::Nav;
+use crate::pages::notice::Notice;
+use crate::routes::{Routes, get, post};
+use crate::state::AppState;
+use app::AppError;
+use app::authz::SettingsManage;
+use app::sso::settings::{SsoUpdate, SsoView};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::sso::{AttributeMapping, MappingMode, SsoSettings};
+use domain::user::BuilderAccess;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+const HERE: &str = "/admin/settings/sso";
+
+pub fn routes() -> Routes {
+    Routes::new().route(HERE, get(show).post(save)).route("/admin/settings/sso/test", post(test))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "sso_settings.html")]
+struct SsoPage {
+    nav: Option<Nav>,
+    csrf: String,
+    notice: Option<String>,
+    form: SsoForm,
+    full_sync: bool,
+    client_secret_set: bool,
+    connection_tested: bool,
+    redirect_uri: String,
+    /// `(field, message)` of every bad field.
+    errors: Vec<(String, String)>,
+}
+
+/// The form as submitted: text fields, checkboxes present or not, mappings one
+/// `claim value = target` per line.
+#[derive(Deserialize, Default, Clone)]
+struct SsoForm {
+    #[serde(default)]
+    enabled: Option<String>,
+    #[serde(default)]
+    issuer: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    client_secret: String,
+    #[serde(default)]
+    scopes: String,
+    #[serde(default)]
+    email_claim: String,
+    #[serde(default)]
+    require_email_verified: Option<String>,
+    #[serde(default)]
+    provider_name: String,
+    #[serde(default)]
+    create_users: Option<String>,
+    #[serde(default)]
+    mapping_mode: String,
+    #[serde(default)]
+    mapping_claim: String,
+    #[serde(default)]
+    mapping_groups: String,
+    #[serde(default)]
+    mapping_admin_roles: String,
+    #[serde(default)]
+    mapping_builder_access: String,
+}
+
+fn lines<V: std::fmt::Display>(m: &BTreeMap<String, V>) -> String {
+    m.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join("\n")
+}
+
+fn pairs(text: &str) -> Result<BTreeMap<String, String>, ()> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split_once('=').map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())).ok_or(()))
+        .collect()
+}
+
+impl SsoForm {
+    fn of(v: &SsoView) -> Self {
+        let s = &v.settings;
+        let on = |b: bool| b.then(|| "on".to_owned());
+        Self {
+            enabled: on(v.enabled),
+            issuer: s.issuer.clone(),
+            client_id: s.client_id.clone(),
+            client_secret: String::new(),
+            scopes: s.scopes.join(" "),
+            email_claim: s.email_claim.clone(),
+            require_email_verified: on(s.require_email_verified),
+            provider_name: s.provider_name.clone(),
+            create_users: on(s.create_users),
+            mapping_mode: if s.mapping.mode == MappingMode::FullSync { "full_sync" } else { "inclusion_only" }.into(),
+            mapping_claim: s.mapping.claim.clone(),
+            mapping_groups: lines(&s.mapping.groups),
+            mapping_admin_roles: lines(&s.mapping.admin_roles),
+            mapping_builder_access: lines(
+                &s.mapping.builder_access.iter().map(|(k, a)| (k.clone(), a.as_str())).collect::<BTreeMap<_, _>>(),
+            ),
+        }
+    }
+
+    /// The update, or every field that cannot be read.
+    fn parse(&self) -> Result<SsoUpdate, AppError> {
+        let mut bad = Vec::new();
+        let mut map = |field: &str, text: &str| {
+            pairs(text).unwrap_or_else(|()| {
+                bad.push((field.to_owned(), "must be one \"claim value = name\" per line".to_owned()));
+                BTreeMap::new()
+            })
+        };
+        let groups = map("mapping.groups", &self.mapping_groups);
+        let admin_roles = map("mapping.admin_roles", &self.mapping_admin_roles);
+        let builder_raw = map("mapping.builder_access", &self.mapping_builder_access);
+        let mut builder_access = BTreeMap::new();
+        for (k, v) in builder_raw {
+            match v.parse::<BuilderAccess>() {
+                Ok(a) => {
+                    builder_access.insert(k, a);
+                }
+                Err(_) => bad.push((
+                    "mapping.builder_access".to_owned(),
+                    "maps claim values to none, builder or builder_and_create".to_owned(),
+                )),
+            }
+        }
+        AppError::all_of(bad)?;
+        let settings = SsoSettings {
+            issuer: self.issuer.clone(),
+            client_id: self.client_id.clone(),
+            client_secret: String::new(),
+            scopes: self.scopes.split_whitespace().map(str::to_owned).collect(),
+            email_claim: self.email_claim.trim().to_owned(),
+            require_email_verified: self.require_email_verified.is_some(),
+            provider_name: self.provider_name.clone(),
+            create_users: self.create_users.is_some(),
+            mapping: AttributeMapping {
+                mode: if self.mapping_mode == "full_sync" { MappingMode::FullSync } else { MappingMode::InclusionOnly },
+                claim: self.mapping_claim.trim().to_owned(),
+                groups,
+                admin_roles,
+                builder_access,
+            },
+        };
+        let secret = Some(self.client_secret.clone()).filter(|s| !s.is_empty());
+        Ok(SsoUpdate { enabled: self.enabled.is_some(), settings, client_secret: secret })
+    }
+}
+
+fn page(nav: Nav, v: &SsoView, form: SsoForm, errors: Vec<(String, String)>, notice: Option<String>) -> SsoPage {
+    SsoPage {
+        csrf: nav.csrf.clone(),
+        nav: Some(nav),
+        notice,
+        full_sync: form.mapping_mode == "full_sync",
+        form,
+        client_secret_set: v.client_secret_set,
+        connection_tested: v.connection_tested,
+        redirect_uri: v.redirect_uri.clone(),
+        errors,
+    }
+}
+
+async fn show(State(state): State<AppState>, PageUser(me): PageUser, notice: Notice) -> Result<SsoPage, PageError> {
+    let nav = Nav::load(&me, HERE);
+    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    let v = app::sso::settings::view(&state.ctx, &may, &state.public_url).await?;
+    let notice = notice.pick(&[("saved", "Single sign-on settings saved.")]).map(str::to_owned);
+    Ok(page(nav, &v, SsoForm::of(&v), Vec::new(), notice))
+}
+
+async fn save(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    CsrfForm(form): CsrfForm<SsoForm>,
+) -> Result<Response, PageError> {
+    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    let saved = async {
+        let change = form.parse()?;
+        app::sso::settings::update(&state.ctx, &may, change, &state.public_url).await
+    };
+    let errors = match saved.await {
+        Ok(_) => return Ok(Redirect::to(&format!("{HERE}?notice=saved")).into_response()),
+        Err(AppError::Invalid { field, message }) => vec![(field, message)],
+        Err(AppError::InvalidFields(all)) => all,
+        Err(e) => return Err(e.into()),
+    };
+    let v = app::sso::settings::view(&state.ctx, &may, &state.public_url).await?;
+    let nav = Nav::load(&me, HERE);
+    Ok((StatusCode::BAD_REQUEST, page(nav, &v, form, errors, None)).into_response())
+}
+
+async fn test(State(state): State<AppState>, PageUser(me): PageUser, _: CsrfForm) -> Result<Response, PageError> {
+    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    let nav = Nav::load(&me, HERE);
+    let (errors, notice) = match app::sso::settings::test_connection(&state.ctx, &may).await {
+        Ok(r) if r.ok => (Vec::new(), r.message),
+        Ok(r) => (vec![("connection".to_owned(), r.message)], "Test connection failed.".to_owned()),
+        Err(AppError::Invalid { field, message }) => (vec![(field, message)], "Save the settings first.".to_owned()),
+        Err(AppError::InvalidFields(all)) => (all, "Save the settings first.".to_owned()),
+        Err(e) => return Err(e.into()),
+    };
+    let v = app::sso::settings::view(&state.ctx, &may, &state.public_url).await?;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    Ok((status, page(nav, &v, SsoForm::of(&v), errors, Some(notice))).into_response())
+}
