@@ -19,12 +19,54 @@ use app::sso::settings::{SsoUpdate, SsoView};
 use axum::Json;
 use axum::extract::State;
 use domain::sso::SsoSettings;
+use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 pub fn routes() -> Routes {
     Routes::new()
         .route("/settings/sso", get(get_sso).put(put_sso).patch(patch_sso))
         .route("/settings/sso/test", post(test_connection))
+}
+
+/// The SSO settings document: what GET shows, PUT replaces and PATCH merges into.
+#[derive(ToSchema)]
+#[allow(dead_code)] // Only described: the document is built as JSON (`view_json`).
+pub struct SsoDocument {
+    enabled: bool,
+    /// The provider's issuer URL, exactly as its discovery document publishes it.
+    issuer: String,
+    client_id: String,
+    /// Write-only: a string replaces the secret; absent keeps it. Never returned.
+    #[schema(write_only)]
+    client_secret: Option<String>,
+    scopes: Vec<String>,
+    /// The claim carrying the email (default `email`).
+    email_claim: String,
+    require_email_verified: bool,
+    provider_name: String,
+    /// Create unknown users at their first SSO sign-in.
+    create_users: bool,
+    /// `mode` (`full_sync` or `inclusion_only`), `claim`, and claim value → group name,
+    /// admin role name and Bot Builder access.
+    #[schema(value_type = Object)]
+    mapping: Value,
+    #[schema(read_only)]
+    client_secret_set: Option<bool>,
+    #[schema(read_only)]
+    connection_tested: Option<bool>,
+    /// The redirect URI to register at the provider.
+    #[schema(read_only)]
+    redirect_uri: Option<String>,
+}
+
+/// What the connection test found.
+#[derive(Serialize, ToSchema)]
+pub struct ConnectionReport {
+    /// Whether discovery and the provider's keys were fetched and valid.
+    ok: bool,
+    /// What was found, or exactly what failed.
+    message: String,
 }
 
 /// Fields GET shows that a write does not set.
@@ -80,12 +122,16 @@ async fn save(state: &AppState, me: &Principal, body: Value, how: Change) -> Res
     Ok(Json(view_json(&saved)))
 }
 
-async fn get_sso(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/settings/sso", tag = "settings",
+    responses((status = 200, description = "The SSO settings (never the secret).", body = SsoDocument)))]
+pub(super) async fn get_sso(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
     let may = app::authz::in_account::<SettingsManage>(&me)?;
     Ok(Json(view_json(&app::sso::settings::view(&state.ctx, &may, &state.public_url).await?)))
 }
 
-async fn put_sso(
+#[utoipa::path(put, path = "/settings/sso", tag = "settings", request_body = SsoDocument,
+    responses((status = 200, description = "Saved (the whole document).", body = SsoDocument)))]
+pub(super) async fn put_sso(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppJson(body): AppJson<Value>,
@@ -93,7 +139,11 @@ async fn put_sso(
     save(&state, &me, body, Change::Replace).await
 }
 
-async fn patch_sso(
+#[utoipa::path(patch, path = "/settings/sso", tag = "settings",
+    request_body(description = "A merge patch (RFC 7396): only the fields to change.",
+        content((SsoDocument = "application/merge-patch+json"), (SsoDocument = "application/json"))),
+    responses((status = 200, description = "Saved.", body = SsoDocument)))]
+pub(super) async fn patch_sso(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppJson(patch): AppJson<Value>,
@@ -101,9 +151,14 @@ async fn patch_sso(
     save(&state, &me, patch, Change::Merge).await
 }
 
-/// `{"ok": bool, "message": "…"}`: what the discovery and key fetch found, exactly.
-async fn test_connection(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
+/// What the discovery and key fetch found, exactly.
+#[utoipa::path(post, path = "/settings/sso/test", tag = "settings",
+    responses((status = 200, description = "The connection test's result (a pass unlocks the switch).", body = ConnectionReport)))]
+pub(super) async fn test_connection(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<ConnectionReport>, ApiError> {
     let may = app::authz::in_account::<SettingsManage>(&me)?;
     let report = app::sso::settings::test_connection(&state.ctx, &may).await?;
-    Ok(Json(json!({"ok": report.ok, "message": report.message})))
+    Ok(Json(ConnectionReport { ok: report.ok, message: report.message }))
 }
