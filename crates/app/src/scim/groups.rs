@@ -168,8 +168,14 @@ pub async fn create(ctx: &AppCtx, may: &Scim, body: &Value) -> Result<ScimGroup,
         at: clock::now(),
         audit: events,
     };
-    match store::scim::groups::save(&ctx.db, &change).await? {
-        GroupChanged::Changed => load(ctx, ws, id).await,
+    commit(ctx, &change).await
+}
+
+/// Saves `change` and reads the group back: 409 `uniqueness` for a name the workspace has,
+/// 412 when the group changed meanwhile.
+async fn commit(ctx: &AppCtx, change: &GroupChange) -> Result<ScimGroup, ScimFail> {
+    match store::scim::groups::save(&ctx.db, change).await? {
+        GroupChanged::Changed => load(ctx, change.workspace, change.group).await,
         GroupChanged::NameTaken => Err(super::taken("the workspace already has a group with this displayName")),
         GroupChanged::Stale => Err(stale()),
     }
@@ -309,11 +315,7 @@ async fn save(
         at: clock::now(),
         audit: events,
     };
-    match store::scim::groups::save(&ctx.db, &change).await? {
-        GroupChanged::Changed => load(ctx, ws, id).await,
-        GroupChanged::NameTaken => Err(super::taken("the workspace already has a group with this displayName")),
-        GroupChanged::Stale => Err(stale()),
-    }
+    commit(ctx, &change).await
 }
 
 /// Deletes an empty group (the console's rule); 409 while it has members.

@@ -58,14 +58,31 @@ fn text_value(p: &AttrPath, v: &Value) -> Result<String, ScimError> {
 /// Appends the SQL condition for `f` to `sql`. 400 `invalidFilter` for attributes or
 /// operators that cannot be answered.
 pub(crate) fn push(sql: &mut Sql, f: &Filter) -> Result<(), ScimError> {
+    push_logical(sql, f, &push_user_term)
+}
+
+/// Appends `f`'s `and`/`or` structure as SQL, each other term written by `term`.
+pub(crate) fn push_logical(
+    sql: &mut Sql,
+    f: &Filter,
+    term: &impl Fn(&mut Sql, &Filter) -> Result<(), ScimError>,
+) -> Result<(), ScimError> {
     match f {
         Filter::And(a, b) | Filter::Or(a, b) => {
             sql.push("(");
-            push(sql, a)?;
+            push_logical(sql, a, term)?;
             sql.push(if matches!(f, Filter::And(..)) { " AND " } else { " OR " });
-            push(sql, b)?;
+            push_logical(sql, b, term)?;
             sql.push(")");
+            Ok(())
         }
+        _ => term(sql, f),
+    }
+}
+
+fn push_user_term(sql: &mut Sql, f: &Filter) -> Result<(), ScimError> {
+    match f {
+        Filter::And(..) | Filter::Or(..) => push(sql, f)?,
         Filter::Not(a) => {
             // coalesce: a comparison with a NULL column is unknown, and NOT of unknown
             // would drop the row that `not` should keep.

@@ -50,37 +50,26 @@ pub async fn list(
 }
 
 fn push(sql: &mut Sql, f: &Filter) -> Result<(), ScimError> {
-    let unsupported = || {
-        ScimError::bad_request("invalidFilter", "groups are filtered by displayName, externalId or id with eq, and, or")
-    };
-    match f {
-        Filter::And(a, b) | Filter::Or(a, b) => {
-            sql.push("(");
-            push(sql, a)?;
-            sql.push(if matches!(f, Filter::And(..)) { " AND " } else { " OR " });
-            push(sql, b)?;
-            sql.push(")");
-        }
-        Filter::Compare(p, CompareOp::Eq, serde_json::Value::String(v)) => match p.key().as_str() {
-            "displayname" => {
-                sql.push("lower(g.name) = ").push_bind(v.to_lowercase());
-            }
-            "externalid" => {
-                sql.push("g.external_id = ").push_bind(v.clone());
-            }
+    super::filter::push_logical(sql, f, &|sql: &mut Sql, term: &Filter| {
+        let Filter::Compare(p, CompareOp::Eq, serde_json::Value::String(v)) = term else {
+            return Err(ScimError::bad_request(
+                "invalidFilter",
+                "groups are filtered by displayName, externalId or id with eq, and, or",
+            ));
+        };
+        match p.key().as_str() {
+            "displayname" => sql.push("lower(g.name) = ").push_bind(v.to_lowercase()),
+            "externalid" => sql.push("g.external_id = ").push_bind(v.clone()),
             "id" => match v.parse::<Uuid>() {
-                Ok(id) => {
-                    sql.push("g.id = ").push_bind(id);
-                }
-                Err(_) => {
-                    sql.push("FALSE");
-                }
+                Ok(id) => sql.push("g.id = ").push_bind(id),
+                Err(_) => sql.push("FALSE"),
             },
-            _ => return Err(unsupported()),
-        },
-        _ => return Err(unsupported()),
-    }
-    Ok(())
+            _ => {
+                return Err(ScimError::bad_request("invalidFilter", format!("groups are not filtered by {}", p.key())));
+            }
+        };
+        Ok(())
+    })
 }
 
 /// The members of `groups`: `(group, user id, email)`, by email; deleted users are not
