@@ -7,7 +7,7 @@ use crate::authz::{self, Scim, UsersManage, UsersView};
 use crate::clock;
 use crate::error::What;
 use crate::invitations::{InviteOptions, InviteRow};
-use crate::mail::outbox::{kind, queued};
+use crate::mail::outbox::{MailKind, queued};
 use crate::{AppCtx, AppError, audit, profile_values, tokens};
 use domain::closed::AuditAction;
 use domain::ids::{UserId, WorkspaceId};
@@ -214,7 +214,7 @@ pub async fn create(ctx: &AppCtx, may: &Scim, body: &Value, public_url: &str) ->
             created_at: now,
             expires_at,
         };
-        let mail = queued(may.account(), Some(id), kind::INVITATION, mail);
+        let mail = queued(may.account(), Some(id), MailKind::Invitation, mail);
         (Some((token, Some(mail))), audit::by(actor, AuditAction::UserInvited, Some(id), details))
     } else {
         (None, audit::by(actor, AuditAction::UserProvisioned, Some(id), details))

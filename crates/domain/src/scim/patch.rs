@@ -281,6 +281,8 @@ fn equalities(f: &Filter, into: &mut Map<String, Value>) {
 }
 
 #[cfg(test)]
+// The helpers take the `json!` values the tests write inline.
+#[allow(clippy::needless_pass_by_value)]
 mod tests {
     use super::*;
     use crate::scim::{ENTERPRISE_SCHEMA, USER_SCHEMA};
