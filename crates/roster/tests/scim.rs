@@ -112,8 +112,9 @@ on_both_backends!(okta_creates_finds_deactivates_reactivates_and_updates_a_user,
     let root = app.login_admin().await;
     let secret = token(&app, &root, PROVISIONING).await;
     // Okta's guide: SSO signs people in, so a provisioned user starts Active.
-    let (status, body) = app.send(&root, Method::PUT, "/api/v1/settings/sso", Some(json!({"enabled": true}))).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    // Ann signs in with her password before SSO is on (under SSO only admins may).
+    let ann = app.login("ann.archer@example.com", crate::support::app::PASSWORD).await;
+    crate::support::oidc::force_sso_on(&app).await;
 
     // 1. Okta checks that the user does not exist yet.
     let none = find_users(&app, &secret, "userName eq \"Dawn.Okta@Example.com\"").await;
@@ -159,7 +160,6 @@ on_both_backends!(okta_creates_finds_deactivates_reactivates_and_updates_a_user,
 
     // 4. Okta's deactivation: a PATCH of `active` alone. An existing user with a live
     //    session is suspended and the session ends at once, as the console's Suspend does.
-    let ann = app.login("ann.archer@example.com", crate::support::app::PASSWORD).await;
     assert_eq!(app.get_json(&ann, "/api/v1/me").await.0, StatusCode::OK);
     let deactivate = patch_op(json!([{"op": "replace", "value": {"active": false}}]));
     let off = scim(&app, &secret, Method::PATCH, &format!("/Users/{}", org.ann), Some(deactivate.clone())).await;

@@ -8,7 +8,7 @@ use crate::scim::{PROVISIONING, USER, token};
 use crate::support::Backend;
 use crate::support::app::TestApp;
 use crate::support::app::spawn_app_with;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Instant;
 
@@ -22,8 +22,7 @@ async fn provision(app: TestApp, backend: &str) {
     let users: usize = std::env::var("SCIM_PROVISION_USERS").ok().and_then(|n| n.parse().ok()).unwrap_or(10_000);
     app.seed_org().await;
     let root = app.login_admin().await;
-    let (status, _) = app.send(&root, Method::PUT, "/api/v1/settings/sso", Some(json!({"enabled": true}))).await;
-    assert_eq!(status, StatusCode::OK);
+    crate::support::oidc::force_sso_on(&app).await;
     let secret = token(&app, &root, PROVISIONING).await;
     let url = app.url("/scim/v2/Users");
     let client = reqwest::Client::new();

@@ -5,8 +5,6 @@
 
 use crate::on_both_backends;
 use crate::scim::{PROVISIONING, token};
-use reqwest::{Method, StatusCode};
-use serde_json::json;
 use std::process::Command;
 
 fn python() -> String {
@@ -33,8 +31,7 @@ on_both_backends!(scim2_tester_finds_no_failure, |app| async move {
     app.seed_org().await;
     let root = app.login_admin().await;
     // Seeded as an identity provider would find it: SSO on (provisioned users are active).
-    let (status, body) = app.send(&root, Method::PUT, "/api/v1/settings/sso", Some(json!({"enabled": true}))).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    crate::support::oidc::force_sso_on(&app).await;
     let secret = token(&app, &root, PROVISIONING).await;
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scim_tester/check.py");
     let base = app.url("/scim/v2");
