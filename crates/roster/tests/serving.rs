@@ -329,9 +329,14 @@ crate::on_both_backends!(sigterm_during_migrations_exits_after_they_finish, |app
         .await
         .expect("stops once the migration is done")
         .unwrap();
-    while let Ok(line) = logs.try_recv() {
-        seen.push(line);
-    }
+    // The reader thread forwards the last lines after the process has ended (CI once saw
+    // "Roster stopped" missing): read until it hangs up at the end of stderr.
+    let _ = timeout(Duration::from_secs(10), async {
+        while let Some(line) = logs.recv().await {
+            seen.push(line);
+        }
+    })
+    .await;
     assert!(exit.success(), "exit status {exit:?}; logs: {seen:?}");
     let ready = seen.iter().position(|l| l.contains("is ready")).unwrap_or_else(|| panic!("{seen:?}"));
     let stopped = seen.iter().position(|l| l.contains("Roster stopped")).unwrap_or_else(|| panic!("{seen:?}"));
