@@ -172,10 +172,26 @@ on_both_backends!(an_active_user_signs_in_through_the_provider_like_a_password_s
     let url = app.url(&format!("/sso/callback?code=x&state={}", param(&replay, "state")));
     let first = c.get(&url).send().await.unwrap();
     assert_eq!(first.status(), StatusCode::BAD_GATEWAY, "a made-up code is refused by the provider");
-    let again = client().get(&url).send().await.unwrap();
+    let again = c.get(&url).send().await.unwrap();
     refused(&app, &s, again, StatusCode::BAD_REQUEST, "expired or was already used", "bad_state").await;
     let missing = client().get(app.url("/sso/callback?code=x")).send().await.unwrap();
     assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+});
+
+on_both_backends!(a_callback_finishes_only_in_the_browser_that_started_the_sign_in, |app| async move {
+    let Some(s) = sso(&app, json!({"ann": verified("ann@example.com")}), json!({})).await else { return };
+    add(&app, &s, "ann@example.com", UserStatus::Active).await;
+    // Login CSRF: an attacker signs in at the provider and sends the callback URL to a victim.
+    let (attacker, url) = oidc::to_callback(&app, "ann").await;
+    let victim = client();
+    let res = victim.get(&url).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "another browser's state is refused");
+    assert!(res.headers().get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().starts_with("roster_session=")));
+    assert_eq!(app.get_json(&victim, "/api/v1/me").await.0, StatusCode::UNAUTHORIZED, "no session for the victim");
+    // The browser that started it still finishes it.
+    let res = attacker.get(&url).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+    assert_eq!(me(&app, &attacker).await["email"], "ann@example.com");
 });
 
 on_both_backends!(an_invited_user_becomes_active_at_the_first_sso_sign_in, |app| async move {

@@ -156,13 +156,20 @@ pub fn param(url: &str, name: &str) -> String {
 /// Signs in through the provider's real login page as `login`: the cookie client and
 /// Roster's answer to the callback (not followed).
 pub async fn sign_in(app: &TestApp, login: &str) -> (reqwest::Client, reqwest::Response) {
+    let (c, url) = to_callback(app, login).await;
+    let res = c.get(&url).send().await.expect("callback");
+    (c, res)
+}
+
+/// Signs in at the provider's real login page as `login`, stopping before Roster's callback:
+/// the cookie client that started the sign-in and the callback URL the provider sent it to.
+pub async fn to_callback(app: &TestApp, login: &str) -> (reqwest::Client, String) {
     let c = client();
     let mut url = start(app, &c).await;
     let callback = app.url("/sso/callback");
     for _ in 0..10 {
         if url.starts_with(&callback) {
-            let res = c.get(&url).send().await.expect("callback");
-            return (c, res);
+            return (c, url);
         }
         let res = c.get(&url).send().await.expect("provider");
         if res.status().is_redirection() {

@@ -3,7 +3,7 @@
 //! cookie and the page the sign-in started from, or a page saying what went wrong and what
 //! to do (never a session, never a 500 for the provider's faults).
 
-use crate::cookie::session_cookie;
+use crate::cookie::{SSO_STATE_COOKIE, session_cookie, sso_state_cookie};
 use crate::error::PageError;
 use crate::extract::{ClientInfo, parse_query};
 use crate::pages::message;
@@ -31,14 +31,23 @@ struct StartQuery {
     next: Option<String>,
 }
 
-async fn start(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+async fn start(State(state): State<AppState>, jar: CookieJar, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
     let q: StartQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
     let next = same_origin_path_or_home(q.next.as_deref());
     let Some(entry) = app::sso::sign_in::entry(&state.ctx, q.account.as_deref()).await? else {
         return Ok(failure(&SsoFailure::NotEnabled));
     };
     match app::sso::sign_in::begin(&state.ctx, entry.account, &next, &state.public_url).await {
-        Ok(url) => Ok(Redirect::to(&url).into_response()),
+        Ok(url) => {
+            // The state travels in the provider's URL; the browser keeps a copy to prove at the
+            // callback that it started this sign-in.
+            let sign_in_state = url::Url::parse(&url)
+                .ok()
+                .and_then(|u| u.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()))
+                .unwrap_or_default();
+            let cookie = sso_state_cookie(sign_in_state, state.secure, app::sso::settings::CALLBACK_PATH);
+            Ok((jar.add(cookie), Redirect::to(&url)).into_response())
+        }
         Err(SsoFailure::Internal(e)) => Err(e.into()),
         Err(f) => Ok(failure(&f)),
     }
@@ -59,9 +68,15 @@ async fn callback(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let q: CallbackQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    // Only the browser that started the sign-in may finish it (its cookie holds the state).
+    let started_here = match (jar.get(SSO_STATE_COOKIE), q.state.as_deref()) {
+        (Some(c), Some(s)) => !s.is_empty() && c.value() == s,
+        _ => false,
+    };
     let cb = Callback {
         code: q.code,
-        state: q.state,
+        // A state from another browser counts as none: refused and audited as a bad state.
+        state: q.state.filter(|_| started_here),
         error: q.error,
         error_description: q.error_description,
         ip: client.ip,
