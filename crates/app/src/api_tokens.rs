@@ -258,16 +258,16 @@ pub async fn authenticate(ctx: &AppCtx, presented: &str, ip: &str) -> Result<Pri
     let Some(t) = store::api_tokens::find_live(&ctx.db, &tokens::hash(presented), now).await? else {
         return Err(AppError::Unauthenticated);
     };
-    if !t.status.can_sign_in() {
+    if !t.creator.status.can_sign_in() {
         return Err(AppError::Unauthenticated);
     }
     let id = ApiTokenId(t.id);
     if t.last_used_at.is_none_or(|at| now - at >= LAST_USED_EVERY) {
         store::api_tokens::touch(&ctx.db, id, now, ip, now - LAST_USED_EVERY + 1).await?;
     }
-    let creator = t.role.admin_role()?;
+    let creator = t.creator.role.admin_role()?;
     let role = rules::effective_role(&creator, id, &t.name, t.permissions(), &t.scope());
-    let workspaces = t.user_workspaces()?;
+    let workspaces = t.creator.user_workspaces()?;
     let account = AccountId(t.account_id);
     Ok(Principal {
         user_id: UserId(t.creator_user_id),
@@ -275,10 +275,10 @@ pub async fn authenticate(ctx: &AppCtx, presented: &str, ip: &str) -> Result<Pri
         session_id: SessionId(t.id),
         // No form is ever checked against it: bearer requests read no forms.
         csrf_token: tokens::generate(),
-        email: t.email,
-        display_name: format!("{} {}", t.first_name, t.last_name),
+        email: t.creator.email,
+        display_name: format!("{} {}", t.creator.first_name, t.creator.last_name),
         role,
-        builder_access: t.builder_access,
+        builder_access: t.creator.builder_access,
         workspace: workspaces.first().map(|w| WorkspaceId(w.id)),
         ip: ip.to_owned(),
         profile_settings: crate::user_settings::current(ctx, account).await?,

@@ -8,7 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::closed::AuditAction;
 use domain::ids::{AccountId, UserId};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 pub use store::audit::AuditRow;
 use store::audit::{AuditFilter, NewAuditEvent};
@@ -71,7 +71,7 @@ pub async fn record(ctx: &AppCtx, event: &NewAuditEvent) -> Result<(), AppError>
 }
 
 /// The audit list's parameters as they arrive.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct AuditParams {
     pub actor: Option<String>,
     pub target: Option<String>,

@@ -146,6 +146,38 @@ pub fn list_users(p: &Principal) -> Result<ListUsers, AppError> {
     Ok(ListUsers { account: p.account_id, within })
 }
 
+/// A proof `authz` grants from the principal alone (no database read): what a request
+/// extractor may ask for before the handler runs (the pages' `Page<C>`).
+pub trait Capability: Sized {
+    /// The proof for `p`, or the refusal (403) [`AppError::Forbidden`] as the matching
+    /// function (`in_account`, `account_wide`, `in_scope`, …) gives it.
+    fn grant(p: &Principal) -> Result<Self, AppError>;
+}
+
+impl<P: Perm> Capability for InAccount<P> {
+    fn grant(p: &Principal) -> Result<Self, AppError> {
+        in_account(p)
+    }
+}
+
+impl<P: Perm> Capability for AccountWide<P> {
+    fn grant(p: &Principal) -> Result<Self, AppError> {
+        account_wide(p)
+    }
+}
+
+impl<P: Perm> Capability for InScope<P> {
+    fn grant(p: &Principal) -> Result<Self, AppError> {
+        in_scope(p)
+    }
+}
+
+impl Capability for TransferOwnership {
+    fn grant(p: &Principal) -> Result<Self, AppError> {
+        transfer_ownership(p)
+    }
+}
+
 /// Proof that the holder has the account-wide permission `P` (settings, audit log).
 #[derive(Debug, Clone)]
 pub struct InAccount<P> {
@@ -392,6 +424,17 @@ pub fn self_service(p: &Principal) -> Result<(), AppError> {
         ));
     }
     Ok(())
+}
+
+/// Proof that the holder acts in person, with a session ([`self_service`]): the self-service
+/// area's pages.
+#[derive(Debug, Clone, Copy)]
+pub struct SelfService(());
+
+impl Capability for SelfService {
+    fn grant(p: &Principal) -> Result<Self, AppError> {
+        self_service(p).map(|()| Self(()))
+    }
 }
 
 /// Proof that the holder may create API tokens and see and revoke those within their

@@ -165,17 +165,17 @@ pub async fn set_role(
         )));
     }
     let old = store::bots::role_of(&ctx.db, BotId(bot.id), on.user).await?;
-    if old.as_deref() == Some("owner") {
+    if old == Some(BotRole::Owner) {
         return Err(AppError::Conflict(OWNER_FIXED.into()));
     }
-    if old.as_deref() == Some(role.as_str()) {
+    if old == Some(role) {
         return Ok(());
     }
     let event = audit::by(
         &on.actor,
         domain::closed::AuditAction::BotRoleSet,
         Some(on.user),
-        json!({"bot_id": bot.id, "bot": bot.name, "old": old, "new": role}),
+        json!({"bot_id": bot.id, "bot": bot.name, "old": old.map(BotRole::as_str), "new": role.as_str()}),
     );
     if store::bots::set_role(&ctx.db, BotId(bot.id), on.user, role, &event).await? {
         Ok(())
@@ -192,10 +192,10 @@ pub async fn remove_role(
     bot: BotId,
 ) -> Result<(), AppError> {
     let bot = bot_in_scope(ctx, on.account, scope, bot).await?;
-    match store::bots::role_of(&ctx.db, BotId(bot.id), on.user).await?.as_deref() {
+    match store::bots::role_of(&ctx.db, BotId(bot.id), on.user).await? {
         None => return Err(AppError::NotFound(What::Bot)),
-        Some("owner") => return Err(AppError::Conflict(OWNER_FIXED.into())),
-        Some(_) => {}
+        Some(BotRole::Owner) => return Err(AppError::Conflict(OWNER_FIXED.into())),
+        Some(BotRole::Developer | BotRole::Tester) => {}
     }
     let event = audit::by(
         &on.actor,

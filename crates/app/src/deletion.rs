@@ -102,11 +102,8 @@ pub async fn transfer_and_delete(
 ) -> Result<Vec<String>, AppError> {
     let on = &may.on;
     let user = deletable(on)?;
-    let owned: Vec<_> = store::bots::of_user(&ctx.db, on.user)
-        .await?
-        .into_iter()
-        .filter(|b| b.role == BotRole::Owner.as_str())
-        .collect();
+    let owned: Vec<_> =
+        store::bots::of_user(&ctx.db, on.user).await?.into_iter().filter(|b| b.role == BotRole::Owner).collect();
     if let Some(stray) = successors.keys().find(|id| !owned.iter().any(|b| b.bot_id.to_string() == **id)) {
         return Err(AppError::invalid("successors", format!("the user does not own a bot with id {stray}")));
     }

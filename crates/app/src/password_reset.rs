@@ -106,7 +106,7 @@ pub async fn reset_by_admin(ctx: &AppCtx, may: &OnUser<UsersManage>, public_url:
 pub async fn forgot(ctx: &AppCtx, email: &str, ip: &str, public_url: &str) -> Result<(), AppError> {
     let Ok(email) = Email::try_from(email.trim()) else { return Ok(()) };
     for row in store::users::find_for_login(&ctx.db, &email.key(), None).await? {
-        if !matches!(row.status.as_str(), "active" | "locked") {
+        if !matches!(row.status, UserStatus::Active | UserStatus::Locked) {
             continue;
         }
         let account = AccountId(row.account_id);
@@ -207,7 +207,7 @@ pub async fn complete(ctx: &AppCtx, token: &str, password: &str, ip: &str) -> Re
         domain::closed::AuditAction::PasswordResetCompleted,
         Some(user),
         ip,
-        json!({"was_locked": target.status == "locked"}),
+        json!({"was_locked": target.status == UserStatus::Locked}),
     );
     if store::password_reset::complete(&ctx.db, &token_hash, user, &new_hash, &ending, &event).await? {
         Ok(())

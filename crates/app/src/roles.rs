@@ -30,12 +30,8 @@ pub struct RoleInput {
     pub scope: Option<Option<Vec<String>>>,
 }
 
-/// A role with its permissions and scope, as shown.
-#[derive(Debug, Clone)]
-pub struct RoleView {
-    pub record: RoleRecord,
-    pub holders: i64,
-}
+/// A role with its permissions and scope, and how many hold it, as shown.
+pub type RoleView = RoleSummary;
 
 fn role_name(raw: &str) -> Result<String, AppError> {
     let name = domain::text::required_line("name", raw, 100)?;
@@ -92,21 +88,16 @@ pub fn role_id(raw: &str) -> Result<AdminRoleId, AppError> {
 
 /// Every admin role of the account with its holders.
 pub async fn list(ctx: &AppCtx, may: &InAccount<RolesManage>) -> Result<Vec<RoleView>, AppError> {
-    let mut out = Vec::new();
-    for s in store::roles::list(&ctx.db, may.account).await? {
-        if let Some(record) = store::lookups::role(&ctx.db, may.account, AdminRoleId(s.id)).await? {
-            out.push(RoleView { record, holders: s.holders });
-        }
-    }
-    Ok(out)
+    Ok(store::roles::list(&ctx.db, may.account).await?)
 }
 
 /// One admin role (404 when absent).
 pub async fn get(ctx: &AppCtx, may: &InAccount<RolesManage>, id: AdminRoleId) -> Result<RoleView, AppError> {
-    let record = store::lookups::role(&ctx.db, may.account, id).await?.ok_or(AppError::NotFound(What::Role))?;
-    let holders =
-        store::roles::list(&ctx.db, may.account).await?.into_iter().find(|s| s.id == id.0).map_or(0, |s| s.holders);
-    Ok(RoleView { record, holders })
+    store::roles::list(&ctx.db, may.account)
+        .await?
+        .into_iter()
+        .find(|s| s.record.id == id.0)
+        .ok_or(AppError::NotFound(What::Role))
 }
 
 /// Creates a custom role.

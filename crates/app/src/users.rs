@@ -23,7 +23,7 @@ pub const DEFAULT_LIMIT: u32 = 25;
 pub const MAX_QUERY_CHARS: usize = 200;
 
 /// The list's query parameters as they arrive (all text, all optional).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct ListParams {
     pub q: Option<String>,
     pub status: Option<String>,

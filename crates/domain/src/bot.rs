@@ -24,6 +24,15 @@ impl BotRole {
         }
     }
 
+    /// How the console names the role: "Owner", "Developer", "Tester".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Owner => "Owner",
+            Self::Developer => "Developer",
+            Self::Tester => "Tester",
+        }
+    }
+
     /// Whether an admin may assign this role directly (the Owner role moves only by transfer).
     pub fn is_assignable(self) -> bool {
         self != Self::Owner
@@ -39,6 +48,14 @@ impl FromStr for BotRole {
             "tester" => Ok(Self::Tester),
             _ => Err(DomainError::invalid("role", "must be one of owner, developer, tester")),
         }
+    }
+}
+
+/// For sqlx's `try_from = "String"` decoding of stored rows.
+impl TryFrom<String> for BotRole {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        s.parse()
     }
 }
 

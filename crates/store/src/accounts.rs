@@ -46,9 +46,7 @@ pub async fn count_up_to(db: &Db, cap: i64) -> Result<i64, StoreError> {
 /// Creates the account, its first workspace, the Master Admin role and the first admin (or
 /// setup token), all in one transaction.
 pub async fn create(db: &Db, account: &NewAccount, first_admin: &FirstAdmin) -> Result<(), StoreError> {
-    let mut tx = db.begin_write().await?;
-    insert_account(&mut tx, account, first_admin).await?;
-    tx.commit().await
+    db.write(async |tx| insert_account(tx, account, first_admin).await).await
 }
 
 /// [`create`], with the audit event that records it (`account.created`) in the same

@@ -75,7 +75,8 @@ struct Row {
     creator_email: String,
     creator_first_name: String,
     creator_last_name: String,
-    creator_status: String,
+    #[sqlx(try_from = "String")]
+    creator_status: UserStatus,
     name: String,
     all_workspaces: bool,
     permissions: Option<String>,
@@ -126,7 +127,7 @@ impl Row {
             creator: UserId(self.creator_user_id),
             creator_email: self.creator_email,
             creator_name: format!("{} {}", self.creator_first_name, self.creator_last_name),
-            creator_active: self.creator_status == "active",
+            creator_active: self.creator_status == UserStatus::Active,
             name: self.name,
             permissions: permissions_of(self.permissions.as_deref()),
             scope,
@@ -214,18 +215,10 @@ pub struct LiveTokenRow {
     pub token_permissions: Option<String>,
     pub token_workspaces: Option<String>,
     pub last_used_at: Option<i64>,
-    #[sqlx(try_from = "String")]
-    pub status: UserStatus,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    /// The creator's Bot Builder access (the most a token's request may raise anyone's to).
-    #[sqlx(try_from = "String")]
-    pub builder_access: domain::user::BuilderAccess,
+    /// The token's creator (whose Bot Builder access is the most a token's request may
+    /// raise anyone's to).
     #[sqlx(flatten)]
-    pub role: crate::targets::RoleColumns,
-    /// The creator's workspaces as a JSON array.
-    pub workspaces: Option<String>,
+    pub creator: crate::targets::HolderColumns,
 }
 
 impl LiveTokenRow {
@@ -242,11 +235,6 @@ impl LiveTokenRow {
         let ids = self.token_workspaces.as_deref().unwrap_or("").split(',').filter_map(|w| Uuid::parse_str(w).ok());
         Scope::Workspaces(ids.map(WorkspaceId).collect())
     }
-
-    /// The creator's workspaces (the workspace switcher's choices).
-    pub fn user_workspaces(&self) -> Result<Vec<Named>, StoreError> {
-        crate::targets::workspaces_from_json(self.workspaces.as_deref())
-    }
 }
 
 fn find_live_sql(d: crate::dialect::Dialect) -> String {
@@ -254,14 +242,13 @@ fn find_live_sql(d: crate::dialect::Dialect) -> String {
         "SELECT t.id, t.name, t.account_id, t.creator_user_id, t.all_workspaces, \
          (SELECT {} FROM api_token_permissions tp WHERE tp.token_id = t.id) AS token_permissions, \
          (SELECT {} FROM api_token_workspaces tw WHERE tw.token_id = t.id) AS token_workspaces, \
-         t.last_used_at, u.status, u.email, u.first_name, u.last_name, u.builder_access, {}, {} AS workspaces \
+         t.last_used_at, {} \
          FROM api_tokens t JOIN users u ON u.id = t.creator_user_id \
          LEFT JOIN admin_roles r ON r.id = u.admin_role_id \
          WHERE t.secret_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.deleted_at IS NULL",
         d.text_list("tp.permission"),
         d.text_list(&d.id_text("tw.workspace_id")),
-        crate::targets::RoleColumns::select(d),
-        crate::targets::user_workspaces_json(d),
+        crate::targets::HolderColumns::select(d),
     )
 }
 

@@ -71,9 +71,7 @@ pub(crate) async fn commit_audited(db: &Db, update: Sql, event: &NewAuditEvent) 
 
 /// Appends one event on its own.
 pub async fn record(db: &Db, event: &NewAuditEvent) -> Result<(), StoreError> {
-    let mut tx = db.begin_write().await?;
-    insert(&mut tx, event).await?;
-    tx.commit().await
+    db.write(async |tx| insert(tx, event).await).await
 }
 
 /// An event as stored, with the names of the people and workspace it mentions.

@@ -132,7 +132,8 @@ pub struct UserBot {
     pub name: String,
     pub workspace_id: Uuid,
     pub workspace_name: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: domain::bot::BotRole,
 }
 
 /// Every bot `user` has a role on, by workspace then bot name.
@@ -150,12 +151,16 @@ pub async fn of_user(db: &Db, user: UserId) -> Result<Vec<UserBot>, StoreError> 
 }
 
 /// `user`'s role on `bot`, if any.
-pub async fn role_of(db: &Db, bot: BotId, user: UserId) -> Result<Option<String>, StoreError> {
-    db.run()
+/// Errors: the database's, or [`StoreError::Corrupt`] for a stored role this release does
+/// not know.
+pub async fn role_of(db: &Db, bot: BotId, user: UserId) -> Result<Option<BotRole>, StoreError> {
+    let stored: Option<String> = db
+        .run()
         .fetch_scalar(
             Sql::new("SELECT role FROM bot_members WHERE bot_id = $1 AND user_id = $2").bind(bot.0).bind(user.0),
         )
-        .await
+        .await?;
+    stored.map(|r| r.parse().map_err(|e| StoreError::Corrupt(format!("a bot role: {e}")))).transpose()
 }
 
 /// Gives `user` the Developer or Tester `role` on `bot` (adding or changing it) with the

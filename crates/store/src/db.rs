@@ -2,11 +2,22 @@
 
 use crate::StoreError;
 use crate::sql::Sql;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::pool::PoolOptions;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
+
+/// A pool of at most `max` connections that waits up to 10 s for one. Every acquire logs its
+/// wait at TRACE (target `sqlx::pool::acquire`), which the metrics layer turns into the pool
+/// wait histogram.
+fn pool_options<DB: sqlx::Database>(max: u32) -> PoolOptions<DB> {
+    PoolOptions::new()
+        .max_connections(max)
+        .acquire_time_level(log::LevelFilter::Trace)
+        .acquire_timeout(Duration::from_secs(10))
+}
 
 /// Which database a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,15 +61,7 @@ impl Db {
     async fn open(url: &str, create: bool) -> Result<Self, StoreError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                // Every acquire logs its wait at TRACE (target `sqlx::pool::acquire`), which
-                // the metrics layer turns into the pool wait histogram.
-                .acquire_time_level(log::LevelFilter::Trace)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(opts)
-                .await?;
-            Ok(Self::Pg(pool))
+            Ok(Self::Pg(pool_options(16).connect_with(opts).await?))
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(create)
@@ -66,12 +69,7 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .acquire_time_level(log::LevelFilter::Trace)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(opts)
-                .await?;
+            let pool = pool_options(8).connect_with(opts).await?;
             // Gathers the planner's statistics for tables that have none or stale ones
             // (cheap: it samples), so plans are chosen by selectivity from the start.
             sqlx::query("PRAGMA optimize=0x10002").execute(&pool).await?;

@@ -23,9 +23,7 @@ pub async fn add_members(db: &Db, pairs: &[(GroupId, UserId)]) -> Result<(), Sto
     if pairs.is_empty() {
         return Ok(());
     }
-    let mut tx = db.begin_write().await?;
-    add_members_in(&mut tx, pairs).await?;
-    tx.commit().await
+    db.write(async |tx| add_members_in(tx, pairs).await).await
 }
 
 /// [`add_members`] within the open transaction `tx`.

@@ -155,34 +155,11 @@ pub async fn reissue(
 }
 
 /// The invited user behind a live invitation token.
-#[derive(Debug, Clone, FromRow)]
-pub struct Invitee {
-    pub user_id: Uuid,
-    pub account_id: Uuid,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    #[sqlx(try_from = "String")]
-    pub status: UserStatus,
-    pub security_settings: Option<String>,
-}
+pub type Invitee = crate::tokens::LinkUser;
 
 /// The user a live (unused, unexpired) invitation token is for.
 pub async fn find_live(db: &Db, token_hash: &[u8], now: Micros) -> Result<Option<Invitee>, StoreError> {
-    db.run()
-        .fetch_optional(
-            Sql::new(
-                "SELECT u.id AS user_id, u.account_id, u.email, u.first_name, u.last_name, u.status, \
-             st.value AS security_settings FROM user_tokens t JOIN users u ON u.id = t.user_id \
-             LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
-             WHERE t.token_hash = $1 AND t.purpose = $3 AND t.used_at IS NULL AND t.expires_at > $2 \
-             AND u.deleted_at IS NULL",
-            )
-            .bind(token_hash)
-            .bind(now)
-            .bind(TokenPurpose::Invitation.as_str()),
-        )
-        .await
+    crate::tokens::link_user(db, token_hash, TokenPurpose::Invitation, now).await
 }
 
 /// Spends the invitation token and makes its (still invited) user active with

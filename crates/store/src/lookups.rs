@@ -169,42 +169,55 @@ pub struct RoleRecord {
     pub workspaces: Vec<Uuid>,
 }
 
+/// A stored role row with its permissions and workspaces as comma lists.
 #[derive(FromRow)]
-struct RoleHead {
+pub(crate) struct RoleRow {
     id: Uuid,
     name: String,
     #[sqlx(try_from = "String")]
     kind: DefinedRole,
     all_workspaces: bool,
+    permissions: Option<String>,
+    workspaces: Option<String>,
+    #[sqlx(default)]
+    holders: i64,
 }
 
-/// One admin role of `account` with its permissions and scoped workspaces.
+impl RoleRow {
+    pub(crate) fn record(self) -> Result<(RoleRecord, i64), StoreError> {
+        let record = RoleRecord {
+            id: self.id,
+            name: self.name,
+            kind: self.kind,
+            all_workspaces: self.all_workspaces,
+            permissions: split_list(self.permissions.as_deref()).map(str::to_owned).collect(),
+            workspaces: split_list(self.workspaces.as_deref()).map(crate::targets::uuid).collect::<Result<_, _>>()?,
+        };
+        Ok((record, self.holders))
+    }
+}
+
+/// `SELECT` of admin roles with their permissions and workspaces (one row a role), with
+/// `extra` columns, for the roles of `$1` matching `filter`.
+pub(crate) fn role_select(d: crate::dialect::Dialect, extra: &str, filter: &str) -> String {
+    format!(
+        "SELECT r.id, r.name, r.kind, r.all_workspaces, \
+         (SELECT {p} FROM admin_role_permissions rp WHERE rp.role_id = r.id) AS permissions, \
+         (SELECT {w} FROM admin_role_workspaces rw WHERE rw.role_id = r.id) AS workspaces{extra} \
+         FROM admin_roles r WHERE r.account_id = $1 {filter}",
+        p = d.text_list("rp.permission"),
+        w = d.text_list(&d.id_text("rw.workspace_id")),
+    )
+}
+
+/// One admin role of `account` with its permissions and scoped workspaces, in one
+/// statement; `None` for an unknown id or another account's role.
+/// Errors: the database's, or [`StoreError::Corrupt`] for a stored id that is not a UUID.
 pub async fn role(db: &Db, account: AccountId, id: AdminRoleId) -> Result<Option<RoleRecord>, StoreError> {
-    let head: Option<RoleHead> = db
-        .run()
-        .fetch_optional(
-            Sql::new("SELECT id, name, kind, all_workspaces FROM admin_roles WHERE id = $1 AND account_id = $2")
-                .bind(id.0)
-                .bind(account.0),
-        )
-        .await?;
-    let Some(h) = head else { return Ok(None) };
-    let permissions = db
-        .run()
-        .fetch_column(Sql::new("SELECT permission FROM admin_role_permissions WHERE role_id = $1").bind(id.0))
-        .await?;
-    let workspaces = db
-        .run()
-        .fetch_column(Sql::new("SELECT workspace_id FROM admin_role_workspaces WHERE role_id = $1").bind(id.0))
-        .await?;
-    Ok(Some(RoleRecord {
-        id: h.id,
-        name: h.name,
-        kind: h.kind,
-        all_workspaces: h.all_workspaces,
-        permissions,
-        workspaces,
-    }))
+    static SQL: crate::dialect::BuiltSql = crate::dialect::BuiltSql::new(|d| role_select(d, "", "AND r.id = $2"));
+    let row: Option<RoleRow> =
+        db.run().fetch_optional(Sql::new(SQL.get(db.dialect())).bind(account.0).bind(id.0)).await?;
+    row.map(|r| r.record().map(|(record, _)| record)).transpose()
 }
 
 /// An active admin of an account: who to alert about a user.

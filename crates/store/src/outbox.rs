@@ -57,9 +57,7 @@ pub(crate) async fn enqueue_in(tx: &mut Tx, mails: &[NewMail]) -> Result<(), Sto
 
 /// Queues `mails` on their own (for messages that change nothing else).
 pub async fn enqueue(db: &Db, mails: &[NewMail]) -> Result<(), StoreError> {
-    let mut tx = db.begin_write().await?;
-    enqueue_in(&mut tx, mails).await?;
-    tx.commit().await
+    db.write(async |tx| enqueue_in(tx, mails).await).await
 }
 
 /// A message claimed for delivery.

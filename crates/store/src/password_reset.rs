@@ -11,8 +11,6 @@ use crate::tokens::{NewToken, TokenPurpose};
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, SessionId, UserId};
 use domain::user::UserStatus;
-use sqlx::FromRow;
-use uuid::Uuid;
 
 /// Whether SSO is enabled for `account` (then the identity provider owns passwords).
 pub async fn sso_enabled(db: &Db, account: AccountId) -> Result<bool, StoreError> {
@@ -42,36 +40,11 @@ pub async fn issue(db: &Db, token: &NewToken, audit: &NewAuditEvent, mail: &NewM
 }
 
 /// The user behind a live (unused, unexpired) reset link.
-#[derive(Debug, Clone, FromRow)]
-pub struct ResetTarget {
-    pub user_id: Uuid,
-    pub account_id: Uuid,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub status: String,
-    pub password_hash: Option<String>,
-    pub sso_enabled: bool,
-    pub security_settings: Option<String>,
-}
+pub type ResetTarget = crate::tokens::LinkUser;
 
 /// The user of the live reset link `token_hash`, without spending it.
 pub async fn peek(db: &Db, token_hash: &[u8], now: Micros) -> Result<Option<ResetTarget>, StoreError> {
-    db.run()
-        .fetch_optional(
-            Sql::new(
-                "SELECT u.id AS user_id, u.account_id, u.email, u.first_name, u.last_name, u.status, u.password_hash, \
-             a.sso_enabled, st.value AS security_settings \
-             FROM user_tokens t JOIN users u ON u.id = t.user_id JOIN accounts a ON a.id = u.account_id \
-             LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
-             WHERE t.token_hash = $1 AND t.purpose = 'password_reset' AND t.used_at IS NULL AND t.expires_at > $2 \
-             AND u.deleted_at IS NULL",
-            )
-            .bind(token_hash)
-            .bind(now)
-            .bind(TokenPurpose::PasswordReset.as_str()),
-        )
-        .await
+    crate::tokens::link_user(db, token_hash, TokenPurpose::PasswordReset, now).await
 }
 
 /// The user's most recent `n` earlier password hashes, newest first.

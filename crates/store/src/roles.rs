@@ -1,6 +1,8 @@
 //! Custom admin roles: a named permission set with a workspace scope.
 
 use crate::audit::{self, NewAuditEvent};
+use crate::dialect::BuiltSql;
+use crate::lookups::{RoleRecord, RoleRow, role_select};
 use crate::sql::{Sql, Tx};
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, AdminRoleId};
@@ -139,29 +141,26 @@ pub async fn update(
     Ok(stranded)
 }
 
-/// A custom role with how many users hold it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// An admin role with its permissions and scope, and how many users hold it.
+#[derive(Debug, Clone)]
 pub struct RoleSummary {
-    pub id: uuid::Uuid,
-    pub name: String,
-    #[sqlx(try_from = "String")]
-    pub kind: domain::role::DefinedRole,
-    pub all_workspaces: bool,
+    pub record: RoleRecord,
     pub holders: i64,
 }
 
-/// Every admin role of `account` (the Master Admin role first), with holder counts.
+/// Every admin role of `account` (the Master Admin role first, then by name) with its
+/// permissions, scope and holder count, in one statement.
+/// Errors: the database's, or [`StoreError::Corrupt`] for a stored id that is not a UUID.
 pub async fn list(db: &Db, account: AccountId) -> Result<Vec<RoleSummary>, StoreError> {
-    db.run()
-        .fetch_all(
-            Sql::new(
-                "SELECT r.id, r.name, r.kind, r.all_workspaces, \
-             (SELECT COUNT(*) FROM users u WHERE u.admin_role_id = r.id) AS holders \
-             FROM admin_roles r WHERE r.account_id = $1 ORDER BY r.kind DESC, lower(r.name), r.id",
-            )
-            .bind(account.0),
+    static SQL: BuiltSql = BuiltSql::new(|d| {
+        role_select(
+            d,
+            ", (SELECT COUNT(*) FROM users u WHERE u.admin_role_id = r.id) AS holders",
+            "ORDER BY r.kind DESC, lower(r.name), r.id",
         )
-        .await
+    });
+    let rows: Vec<RoleRow> = db.run().fetch_all(Sql::new(SQL.get(db.dialect())).bind(account.0)).await?;
+    rows.into_iter().map(|r| r.record().map(|(record, holders)| RoleSummary { record, holders })).collect()
 }
 
 /// Deletes a custom role only while nobody holds it. Returns the number of holders that

@@ -29,9 +29,7 @@ async fn insert_in(tx: &mut Tx, batch: &Batch) -> Result<(), StoreError> {
 
 /// Writes `batch` in one transaction.
 pub async fn insert(db: &Db, batch: &Batch) -> Result<(), StoreError> {
-    let mut tx = db.begin_write().await?;
-    insert_in(&mut tx, batch).await?;
-    tx.commit().await
+    db.write(async |tx| insert_in(tx, batch).await).await
 }
 
 /// A bulk load: every batch in one write transaction, so an interrupted load leaves nothing

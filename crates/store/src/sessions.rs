@@ -7,7 +7,6 @@ use crate::sql::{Sql, Tx};
 use crate::{Db, Micros, StoreError};
 use domain::closed::EndCause;
 use domain::ids::{SessionId, UserId, WorkspaceId};
-use domain::user::UserStatus;
 use sqlx::FromRow;
 use uuid::Uuid;
 
@@ -92,28 +91,12 @@ pub struct LiveSession {
     pub created_at: i64,
     pub last_activity_at: i64,
     pub expires_at: i64,
-    #[sqlx(try_from = "String")]
-    pub status: UserStatus,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    /// The user's own Bot Builder level (the ceiling of what they may grant others).
-    #[sqlx(try_from = "String")]
-    pub builder_access: domain::user::BuilderAccess,
+    /// The session's user.
     #[sqlx(flatten)]
-    pub role: crate::targets::RoleColumns,
-    /// The user's workspaces as a JSON array (read them with [`Self::user_workspaces`]).
-    pub workspaces: Option<String>,
+    pub user: crate::targets::HolderColumns,
     pub security_settings: Option<String>,
     /// The session's copy of the User Settings (packed); `None` for older sessions.
     pub profile_settings: Option<i64>,
-}
-
-impl LiveSession {
-    /// The user's workspaces (the workspace switcher's choices), by name.
-    pub fn user_workspaces(&self) -> Result<Vec<crate::lookups::Named>, StoreError> {
-        crate::targets::workspaces_from_json(self.workspaces.as_deref())
-    }
 }
 
 /// The session check's one statement: session by its unique token hash, joined with its
@@ -123,15 +106,13 @@ impl LiveSession {
 fn find_live_sql(dialect: crate::dialect::Dialect) -> String {
     format!(
         "SELECT s.id, s.user_id, u.account_id, s.workspace_id, s.current_workspace_id, s.csrf_token, \
-         s.created_at, s.last_activity_at, s.expires_at, u.status, u.email, u.first_name, u.last_name, \
-         u.builder_access, {}, {} AS workspaces, \
+         s.created_at, s.last_activity_at, s.expires_at, {}, \
          st.value AS security_settings, s.profile_settings \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          LEFT JOIN admin_roles r ON r.id = u.admin_role_id \
          LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
          WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND u.deleted_at IS NULL",
-        crate::targets::RoleColumns::select(dialect),
-        crate::targets::user_workspaces_json(dialect),
+        crate::targets::HolderColumns::select(dialect),
     )
 }
 

@@ -292,6 +292,18 @@ impl Db {
     /// Starts a write transaction. On SQLite, `BEGIN IMMEDIATE` takes the write lock up front
     /// (waiting up to `busy_timeout`), instead of failing with "database is locked" when a
     /// deferred transaction's first read must later become a write.
+    /// Runs `work` in one write transaction, committed when `work` succeeds (an error rolls
+    /// it back): for the public wrappers of in-transaction functions (`insert_in`, …).
+    pub(crate) async fn write<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut Tx) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let out = work(&mut tx).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
     pub(crate) async fn begin_write(&self) -> Result<Tx, StoreError> {
         Ok(match self {
             Self::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),

@@ -86,6 +86,42 @@ impl RoleColumns {
     }
 }
 
+/// The user whose authority a request carries (a session's user, an API token's creator), as
+/// the columns of one row: what a principal is built from.
+#[derive(Debug, Clone, FromRow)]
+pub struct HolderColumns {
+    #[sqlx(try_from = "String")]
+    pub status: domain::user::UserStatus,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// Their own Bot Builder level (the ceiling of what they may grant others).
+    #[sqlx(try_from = "String")]
+    pub builder_access: domain::user::BuilderAccess,
+    #[sqlx(flatten)]
+    pub role: RoleColumns,
+    /// Their workspaces as a JSON array (read them with [`Self::user_workspaces`]).
+    pub workspaces: Option<String>,
+}
+
+impl HolderColumns {
+    /// The holder's workspaces (the workspace switcher's choices), by name.
+    /// Errors: [`StoreError::Corrupt`] for a stored id that is not a UUID.
+    pub fn user_workspaces(&self) -> Result<Vec<crate::lookups::Named>, StoreError> {
+        workspaces_from_json(self.workspaces.as_deref())
+    }
+
+    /// The select list of these columns, for a statement joining `users u` with
+    /// `LEFT JOIN admin_roles r ON r.id = u.admin_role_id`.
+    pub(crate) fn select(dialect: crate::dialect::Dialect) -> String {
+        format!(
+            "u.status, u.email, u.first_name, u.last_name, u.builder_access, {}, {} AS workspaces",
+            RoleColumns::select(dialect),
+            user_workspaces_json(dialect)
+        )
+    }
+}
+
 /// One user with their role, workspaces and groups.
 #[derive(Debug, Clone)]
 pub struct TargetRow {

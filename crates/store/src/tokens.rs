@@ -6,8 +6,10 @@
 //! token is issued to such a user, so no link outlives the standing it was sent for.
 
 use crate::sql::{Sql, Tx};
-use crate::{Micros, StoreError};
+use crate::{Db, Micros, StoreError};
 use domain::ids::UserId;
+use domain::user::UserStatus;
+use sqlx::FromRow;
 use uuid::Uuid;
 
 /// What a token is for (stored in `user_tokens.purpose`).
@@ -105,4 +107,46 @@ pub async fn consume(
     let user = consume_in(&mut tx, token_hash, purpose, now).await?;
     tx.commit().await?;
     Ok(user)
+}
+
+/// The user behind a live (unused, unexpired) single-use link, with what the link's page
+/// and its use case need: who they are, their standing, whether they have a password, and
+/// their account's SSO switch and security settings (JSON, if ever saved).
+#[derive(Debug, Clone, FromRow)]
+pub struct LinkUser {
+    pub user_id: Uuid,
+    pub account_id: Uuid,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    #[sqlx(try_from = "String")]
+    pub status: UserStatus,
+    pub password_hash: Option<String>,
+    pub sso_enabled: bool,
+    pub security_settings: Option<String>,
+}
+
+/// The user of the live link of `purpose` whose token hashes to `token_hash`, without
+/// spending it; `None` for an unknown, used or expired link, or a deleted user.
+pub async fn link_user(
+    db: &Db,
+    token_hash: &[u8],
+    purpose: TokenPurpose,
+    now: Micros,
+) -> Result<Option<LinkUser>, StoreError> {
+    db.run()
+        .fetch_optional(
+            Sql::new(
+                "SELECT u.id AS user_id, u.account_id, u.email, u.first_name, u.last_name, u.status, u.password_hash, \
+                 a.sso_enabled, st.value AS security_settings \
+                 FROM user_tokens t JOIN users u ON u.id = t.user_id JOIN accounts a ON a.id = u.account_id \
+                 LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
+                 WHERE t.token_hash = $1 AND t.purpose = $3 AND t.used_at IS NULL AND t.expires_at > $2 \
+                 AND u.deleted_at IS NULL",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .bind(purpose.as_str()),
+        )
+        .await
 }

@@ -111,9 +111,7 @@ pub async fn insert(db: &Db, users: &[NewUser]) -> Result<(), StoreError> {
     if users.is_empty() {
         return Ok(());
     }
-    let mut tx = db.begin_write().await?;
-    insert_in(&mut tx, users).await?;
-    tx.commit().await
+    db.write(async |tx| insert_in(tx, users).await).await
 }
 
 /// Everything the profile tab shows about one user.
@@ -201,9 +199,7 @@ pub async fn explain_find_for_login(db: &Db, email_key: &str) -> Result<String, 
 
 /// Records a successful sign-in (and clears the failure count).
 pub async fn record_login(db: &Db, id: UserId, at: Micros) -> Result<(), StoreError> {
-    let mut tx = db.begin_write().await?;
-    record_login_in(&mut tx, id, at).await?;
-    tx.commit().await
+    db.write(async |tx| record_login_in(tx, id, at).await).await
 }
 
 /// [`record_login`] within the open transaction `tx`.

@@ -20,7 +20,5 @@ pub async fn create(db: &Db, account: AccountId, id: WorkspaceId, name: &str, at
 /// Adds (workspace, user) memberships in one transaction.
 pub async fn add_members(db: &Db, pairs: &[(WorkspaceId, UserId)], at: Micros) -> Result<(), StoreError> {
     let memberships: Vec<_> = pairs.iter().map(|(w, u)| (u.0, w.0, at)).collect();
-    let mut tx = db.begin_write().await?;
-    crate::users::add_memberships_in(&mut tx, &memberships).await?;
-    tx.commit().await
+    db.write(async |tx| crate::users::add_memberships_in(tx, &memberships).await).await
 }

@@ -244,7 +244,7 @@ pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Princip
         return Err(AppError::Unauthenticated);
     };
     let id = SessionId(s.id);
-    let status: UserStatus = s.status;
+    let status: UserStatus = s.user.status;
     let settings = crate::settings::parse_security(s.security_settings.as_deref());
     // Activity this instance noted but has not saved yet counts too.
     let last_activity = ctx.activity.noted(id).map_or(s.last_activity_at, |t| t.max(s.last_activity_at));
@@ -267,17 +267,17 @@ pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Princip
     if now - last_activity >= settings.activity_save_interval_us() {
         ctx.activity.note(id, now);
     }
-    let role = s.role.admin_role()?;
-    let workspaces = s.user_workspaces()?;
+    let role = s.user.role.admin_role()?;
+    let workspaces = s.user.user_workspaces()?;
     Ok(Principal {
         user_id: UserId(s.user_id),
         account_id: AccountId(s.account_id),
         session_id: id,
         csrf_token: s.csrf_token,
-        email: s.email,
-        display_name: format!("{} {}", s.first_name, s.last_name),
+        email: s.user.email,
+        display_name: format!("{} {}", s.user.first_name, s.user.last_name),
         role,
-        builder_access: s.builder_access,
+        builder_access: s.user.builder_access,
         workspace: s.current_workspace_id.or(s.workspace_id).map(WorkspaceId),
         ip: ip.to_owned(),
         profile_settings: s.profile_settings.map(ProfileSettings::from_bits).unwrap_or_default(),

@@ -156,7 +156,7 @@ async fn apply_mapping(
         None => None,
         Some(RoleChange::Revoke) => Some(None),
         Some(RoleChange::Grant(name)) => {
-            roles.iter().find(|r| r.name.eq_ignore_ascii_case(name)).map(|r| Some(AdminRoleId(r.id)))
+            roles.iter().find(|r| r.record.name.eq_ignore_ascii_case(name)).map(|r| Some(AdminRoleId(r.record.id)))
         }
     };
     let change = store::sso::MappingChange {
@@ -169,7 +169,7 @@ async fn apply_mapping(
         return Ok(());
     }
     let new_role = match &change.role {
-        Some(Some(id)) => roles.iter().find(|r| AdminRoleId(r.id) == *id).map(|r| r.name.clone()),
+        Some(Some(id)) => roles.iter().find(|r| AdminRoleId(r.record.id) == *id).map(|r| r.record.name.clone()),
         _ => None,
     };
     let details = json!({

@@ -36,7 +36,7 @@ async fn tokens_are_found_live_only_until_revoked_or_expired(db: Db) {
     let live = store::api_tokens::find_live(&db, &scoped.secret_hash, T0 + HOUR).await.expect("find").expect("live");
     assert_eq!(live.permissions(), scoped.permissions);
     assert_eq!(live.scope(), scoped.scope);
-    assert_eq!(live.email, "root@a.org");
+    assert_eq!(live.creator.email, "root@a.org");
     assert!(store::api_tokens::find_live(&db, &scoped.secret_hash, T0 + 24 * HOUR).await.expect("find").is_none());
     assert!(store::api_tokens::find_live(&db, &token_hash(), T0).await.expect("find").is_none());
 

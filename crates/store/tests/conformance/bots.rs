@@ -75,7 +75,7 @@ async fn team(db: &Db) -> Team {
     }
 }
 
-async fn role(db: &Db, bot: BotId, user: UserId) -> Option<String> {
+async fn role(db: &Db, bot: BotId, user: UserId) -> Option<BotRole> {
     store::bots::role_of(db, bot, user).await.expect("role")
 }
 
@@ -86,11 +86,11 @@ async fn roles_change_but_the_owner_row_never_does(db: Db) {
     assert!(
         store::bots::set_role(&db, t.bot, t.bob, BotRole::Tester, &event(t.account, "bot.role_set")).await.unwrap()
     );
-    assert_eq!(role(&db, t.bot, t.bob).await.as_deref(), Some("tester"));
+    assert_eq!(role(&db, t.bot, t.bob).await, Some(BotRole::Tester));
     let demote = event(t.account, "bot.role_set");
     assert!(!store::bots::set_role(&db, t.bot, t.ann, BotRole::Developer, &demote).await.expect("owner"));
     assert!(!store::bots::remove_role(&db, t.bot, t.ann, &event(t.account, "bot.role_removed")).await.unwrap());
-    assert_eq!(role(&db, t.bot, t.ann).await.as_deref(), Some("owner"));
+    assert_eq!(role(&db, t.bot, t.ann).await, Some(BotRole::Owner));
     assert!(store::bots::remove_role(&db, t.bot, t.bob, &event(t.account, "bot.role_removed")).await.unwrap());
     assert_eq!(role(&db, t.bot, t.bob).await, None);
     // Audited exactly when something changed.
@@ -104,13 +104,13 @@ async fn a_transfer_demotes_the_old_owner_and_needs_an_active_member(db: Db) {
     let ev = || vec![event(t.account, "bot.ownership_transferred")];
     for refused in [t.dan, t.eve] {
         assert!(!store::bots::transfer(&db, &to(refused), &ev()).await.expect("transfer"), "suspended or non-member");
-        assert_eq!(role(&db, t.bot, t.ann).await.as_deref(), Some("owner"), "nothing changed");
+        assert_eq!(role(&db, t.bot, t.ann).await, Some(BotRole::Owner), "nothing changed");
         assert_eq!(role(&db, t.bot, refused).await, None);
     }
     store::bots::set_role(&db, t.bot, t.bob, BotRole::Tester, &event(t.account, "bot.role_set")).await.unwrap();
     assert!(store::bots::transfer(&db, &to(t.bob), &ev()).await.expect("transfer"));
-    assert_eq!(role(&db, t.bot, t.bob).await.as_deref(), Some("owner"));
-    assert_eq!(role(&db, t.bot, t.ann).await.as_deref(), Some("developer"));
+    assert_eq!(role(&db, t.bot, t.bob).await, Some(BotRole::Owner));
+    assert_eq!(role(&db, t.bot, t.ann).await, Some(BotRole::Developer));
     assert!(!store::bots::transfer(&db, &to(t.cat), &ev()).await.unwrap(), "ann no longer owns it");
     assert_eq!(audit_count(&db, t.account, "bot.ownership_transferred").await, 1);
 }
@@ -131,14 +131,14 @@ async fn a_guided_delete_is_all_or_nothing(db: Db) {
     let del = event(t.account, "user.deleted");
     let refused = store::deletion::soft_delete(&db, t.ann, t.bob, &plan(t.dan), &ending, &del).await.unwrap();
     assert_eq!(refused, Deleted::Refused);
-    assert_eq!(role(&db, t.bot, t.ann).await.as_deref(), Some("owner"), "the first transfer was rolled back");
+    assert_eq!(role(&db, t.bot, t.ann).await, Some(BotRole::Owner), "the first transfer was rolled back");
     assert!(store::users::find(&db, t.account, t.ann).await.unwrap().is_some(), "not deleted");
     assert_eq!(audit_count(&db, t.account, "bot.ownership_transferred").await, 0);
 
     let done = store::deletion::soft_delete(&db, t.ann, t.bob, &plan(t.cat), &ending, &del).await.unwrap();
     assert_eq!(done, Deleted::Done);
-    assert_eq!(role(&db, t.bot, t.bob).await.as_deref(), Some("owner"));
-    assert_eq!(role(&db, second, t.cat).await.as_deref(), Some("owner"));
+    assert_eq!(role(&db, t.bot, t.bob).await, Some(BotRole::Owner));
+    assert_eq!(role(&db, second, t.cat).await, Some(BotRole::Owner));
     assert!(store::users::find(&db, t.account, t.ann).await.unwrap().is_none(), "deleted");
     assert_eq!(audit_count(&db, t.account, "bot.ownership_transferred").await, 2);
 }

@@ -42,10 +42,15 @@ async fn live_until_ended_or_expired(db: Db) {
     assert_eq!((live.csrf_token.as_str(), live.last_activity_at, live.expires_at), ("csrf-token", T0, T0 + HOUR));
     assert_eq!(live.profile_settings, Some(0b1011), "the session's copy of the User Settings");
     assert_eq!(
-        (live.status.as_str(), live.email.as_str(), live.first_name.as_str(), live.last_name.as_str()),
+        (
+            live.user.status.as_str(),
+            live.user.email.as_str(),
+            live.user.first_name.as_str(),
+            live.user.last_name.as_str()
+        ),
         ("active", "Ann@X.org", "Ann", "Lee")
     );
-    assert_eq!((live.role.is_primary_admin, live.role.admin_role_id), (false, Some(a.master_role.0)));
+    assert_eq!((live.user.role.is_primary_admin, live.user.role.admin_role_id), (false, Some(a.master_role.0)));
     let live_other = store::sessions::find_live(&db, &other.token_hash, T0 + 1).await.expect("find").expect("live");
     assert_eq!((live_other.id, live_other.workspace_id), (other.id.0, None));
     assert!(store::sessions::find_live(&db, &token_hash(), T0).await.expect("find").is_none(), "unknown token");

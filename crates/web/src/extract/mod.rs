@@ -5,6 +5,8 @@
 //! - [`ApiUser`] resolves an API token or the session cookie, [`PageUser`] the session
 //!   cookie, to a [`app::authz::Principal`]; [`OwnSession`] is an [`ApiUser`] that is not
 //!   an API token (the self-service area);
+//! - [`Page`] and [`PageOn`] are a signed-in page viewer with the capability `authz`
+//!   granted (on the account or scope; on the user the path names);
 //! - [`ClientInfo`] is the caller's IP (behind trusted proxies, the forwarded one) and user
 //!   agent.
 //!
@@ -12,10 +14,12 @@
 
 mod json;
 mod on_user;
+mod page;
 mod path;
 mod viewer;
 
 pub use on_user::PageOn;
+pub use page::{Mine, Page};
 pub use path::AppPath;
 pub use viewer::{ApiUser, OwnSession, PageUser, ViewerSlot};
 pub(crate) use viewer::{bearer, client_ip, refuse_page_viewer, viewer};

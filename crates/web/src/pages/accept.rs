@@ -3,7 +3,7 @@
 
 use crate::cookie::session_cookie;
 use crate::error::PageError;
-use crate::extract::{ClientInfo, parse_query};
+use crate::extract::ClientInfo;
 use crate::pages::TokenQuery;
 use crate::routes::{Routes, get};
 use crate::state::AppState;
@@ -12,7 +12,7 @@ use app::invitations::{AcceptRequest, accept, check};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
@@ -38,8 +38,7 @@ struct AcceptPage {
     sso: Option<app::sso::settings::SsoInvitation>,
 }
 
-async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<AcceptPage, PageError> {
-    let q: TokenQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
+async fn show(State(state): State<AppState>, q: TokenQuery) -> Result<AcceptPage, PageError> {
     let i = check(&state.ctx, &q.token).await.map_err(|e| PageError::link(NOT_VALID, e))?;
     Ok(AcceptPage {
         nav: None,

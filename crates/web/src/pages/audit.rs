@@ -2,17 +2,17 @@
 //! (the export link is the API's `/api/v1/audit/export` with the same filters).
 
 use crate::error::PageError;
-use crate::extract::{PageUser, encode_component, parse_query};
+use crate::extract::{Page, parse_query};
 use crate::pages::Nav;
 use crate::pages::format::when;
+use crate::pages::query_of;
 use crate::routes::{Routes, get};
-use crate::state::AppState;
 use app::AppError;
 use app::audit::AuditParams;
-use app::authz::AuditView;
+use app::authz::{AuditView, InAccount};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{RawQuery, State};
+use axum::extract::RawQuery;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::closed::AuditAction;
@@ -71,26 +71,6 @@ struct AuditPage {
     export_href: String,
 }
 
-/// `params` (without the cursor) as a query string, plus `extra`.
-fn query(params: &AuditParams, extra: &[(&str, &str)]) -> String {
-    let pairs = [
-        ("actor", &params.actor),
-        ("target", &params.target),
-        ("action", &params.action),
-        ("from", &params.from),
-        ("to", &params.to),
-        ("limit", &params.limit),
-    ];
-    let mut parts: Vec<String> = pairs
-        .iter()
-        .filter_map(|(k, v)| {
-            v.as_deref().filter(|v| !v.trim().is_empty()).map(|v| format!("{k}={}", encode_component(v)))
-        })
-        .collect();
-    parts.extend(extra.iter().map(|(k, v)| format!("{k}={}", encode_component(v))));
-    parts.join("&")
-}
-
 /// The details JSON, compact and without the braces noise of an empty object.
 fn details(raw: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(raw) {
@@ -109,13 +89,11 @@ fn details(raw: &str) -> String {
 }
 
 async fn list(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
+    Page { state, me, may }: Page<InAccount<AuditView>>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let here = raw.as_deref().map_or_else(|| "/admin/audit".to_owned(), |q| format!("/admin/audit?{q}"));
     let nav = Nav::load(&me, &here);
-    let may = app::authz::in_account::<AuditView>(&me)?;
     let (params, mut error) = match parse_query::<AuditParams>(raw.as_deref().unwrap_or("")) {
         Ok(p) => (p, None),
         Err(_) => (AuditParams::default(), Some(("query".to_owned(), "is invalid; showing every event".to_owned()))),
@@ -142,7 +120,7 @@ async fn list(
                     details: details(&e.details),
                 })
                 .collect(),
-            p.next_cursor.as_ref().map(|c| format!("/admin/audit?{}", query(&params, &[("cursor", c)]))),
+            p.next_cursor.as_ref().map(|c| format!("/admin/audit?{}", query_of(&params, &[("cursor", c)]))),
         ),
         None => (Vec::new(), None),
     };
@@ -162,9 +140,9 @@ async fn list(
             .collect(),
         rows,
         error,
-        first_href: params.cursor.as_ref().map(|_| format!("/admin/audit?{}", query(&params, &[]))),
+        first_href: params.cursor.as_ref().map(|_| format!("/admin/audit?{}", query_of(&params, &[]))),
         next_href,
-        export_href: format!("/api/v1/audit/export?{}", query(&AuditParams { limit: None, ..params.clone() }, &[])),
+        export_href: format!("/api/v1/audit/export?{}", query_of(&AuditParams { limit: None, ..params.clone() }, &[])),
     };
     Ok((status, view).into_response())
 }

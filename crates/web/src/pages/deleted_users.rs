@@ -4,19 +4,17 @@
 
 use crate::csrf::CsrfForm;
 use crate::error::{PageError, status_of};
-use crate::extract::{AppPath, PageUser};
+use crate::extract::{AppPath, Page};
 use crate::pages::Nav;
 use crate::pages::format::when;
-use crate::pages::notice::Notice;
+use crate::pages::notice::{Notice, back_with_notice};
 use crate::routes::{Routes, get, post};
-use crate::state::AppState;
 use app::AppError;
-use app::authz::Principal;
+use app::authz::{AccountWide, UsersDelete};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use domain::ids::UserId;
 
 const HERE: &str = "/admin/users/deleted";
@@ -46,15 +44,13 @@ struct DeletedUsersPage {
     retention_days: i64,
 }
 
-async fn render(
-    state: &AppState,
-    me: &Principal,
-    notice: Option<&'static str>,
-    error: Option<&AppError>,
-) -> Result<Response, PageError> {
-    let nav = Nav::load(me, HERE);
-    let may = app::authz::account_wide::<app::authz::UsersDelete>(me)?;
-    let rows = app::deletion::list_deleted(&state.ctx, &may)
+/// A request of the deleted users page: the viewer may delete (and so restore) users
+/// account-wide.
+type On = Page<AccountWide<UsersDelete>>;
+
+async fn render(page: &On, notice: Option<&'static str>, error: Option<&AppError>) -> Result<Response, PageError> {
+    let Page { state, me, may } = page;
+    let rows = app::deletion::list_deleted(&state.ctx, may)
         .await?
         .into_iter()
         .map(|u| DeletedView {
@@ -67,7 +63,7 @@ async fn render(
         })
         .collect();
     let page = DeletedUsersPage {
-        nav: Some(nav),
+        nav: Some(Nav::load(me, HERE)),
         csrf: me.csrf_token.clone(),
         notice,
         error: error.map(ToString::to_string),
@@ -77,22 +73,17 @@ async fn render(
     Ok((error.map_or(StatusCode::OK, status_of), page).into_response())
 }
 
-async fn show(State(state): State<AppState>, PageUser(me): PageUser, notice: Notice) -> Result<Response, PageError> {
-    render(&state, &me, notice.pick(&[("restored", "Restored. The user can sign in again.")]), None).await
+async fn show(page: On, notice: Notice) -> Result<Response, PageError> {
+    render(&page, notice.pick(&[("restored", "Restored. The user can sign in again.")]), None).await
 }
 
 /// Restores one user, then back to the list with a notice; a refusal (such as 409 once the
 /// retention window has passed) shows the list with the reason and the API's status.
-async fn restore(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    AppPath(user): AppPath<UserId>,
-    _: CsrfForm,
-) -> Result<Response, PageError> {
-    let may = app::authz::on_deleted_user(&state.ctx, &me, user).await?;
-    match app::deletion::restore(&state.ctx, &may).await {
-        Ok(()) => Ok(Redirect::to(&format!("{HERE}?notice=restored")).into_response()),
-        Err(e @ AppError::Conflict(_)) => render(&state, &me, None, Some(&e)).await,
-        Err(e) => Err(e.into()),
-    }
+async fn restore(page: On, AppPath(user): AppPath<UserId>, _: CsrfForm) -> Result<Response, PageError> {
+    let may = app::authz::on_deleted_user(&page.state.ctx, &page.me, user).await?;
+    let result = match app::deletion::restore(&page.state.ctx, &may).await {
+        Err(e @ AppError::Conflict(_)) => Err(e),
+        other => Ok(other?),
+    };
+    back_with_notice(HERE, "restored", result, async |e| render(&page, None, Some(&e)).await).await
 }

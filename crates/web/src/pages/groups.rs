@@ -5,19 +5,17 @@
 
 use crate::csrf::CsrfForm;
 use crate::error::{PageError, status_of};
-use crate::extract::{AppPath, PageUser};
+use crate::extract::{AppPath, Page};
 use crate::pages::Nav;
-use crate::pages::notice::Notice;
+use crate::pages::notice::{Notice, back_with_notice};
 use crate::routes::{Routes, get, post};
-use crate::state::AppState;
 use app::AppError;
-use app::authz::{GroupsManage, Principal};
+use app::authz::{GroupsManage, InScope};
 use app::groups::Who;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use domain::ids::{GroupId, UserId};
 use serde::Deserialize;
 
@@ -49,15 +47,14 @@ struct GroupsPage {
     workspaces: Vec<(String, String)>,
 }
 
-async fn render(
-    state: &AppState,
-    me: &Principal,
-    notice: Option<&'static str>,
-    error: Option<&AppError>,
-) -> Result<Response, PageError> {
-    let nav = Nav::load(me, "/admin/groups");
-    let may = app::authz::in_scope::<GroupsManage>(me)?;
-    let groups = app::groups::list(&state.ctx, &may)
+/// A request of the groups page: the viewer may manage the groups of their workspaces.
+type On = Page<InScope<GroupsManage>>;
+
+const HERE: &str = "/admin/groups";
+
+async fn render(page: &On, notice: Option<&'static str>, error: Option<&AppError>) -> Result<Response, PageError> {
+    let Page { state, me, may } = page;
+    let groups = app::groups::list(&state.ctx, may)
         .await?
         .into_iter()
         .map(|g| GroupView {
@@ -68,9 +65,9 @@ async fn render(
         })
         .collect();
     let workspaces =
-        app::groups::workspaces(&state.ctx, &may).await?.into_iter().map(|w| (w.id.to_string(), w.name)).collect();
+        app::groups::workspaces(&state.ctx, may).await?.into_iter().map(|w| (w.id.to_string(), w.name)).collect();
     let page = GroupsPage {
-        nav: Some(nav),
+        nav: Some(Nav::load(me, HERE)),
         csrf: me.csrf_token.clone(),
         notice,
         error: error.map(ToString::to_string),
@@ -80,7 +77,7 @@ async fn render(
     Ok((error.map_or(StatusCode::OK, status_of), page).into_response())
 }
 
-async fn show(State(state): State<AppState>, PageUser(me): PageUser, notice: Notice) -> Result<Response, PageError> {
+async fn show(page: On, notice: Notice) -> Result<Response, PageError> {
     let notice = notice.pick(&[
         ("created", "Group created."),
         ("renamed", "Group renamed."),
@@ -88,20 +85,12 @@ async fn show(State(state): State<AppState>, PageUser(me): PageUser, notice: Not
         ("added", "Member added."),
         ("removed", "Member removed."),
     ]);
-    render(&state, &me, notice, None).await
+    render(&page, notice, None).await
 }
 
 /// Back to the list with `notice`, or the list again with the reason it was refused.
-async fn answer(
-    state: &AppState,
-    me: &Principal,
-    notice: &str,
-    result: Result<(), AppError>,
-) -> Result<Response, PageError> {
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/groups?notice={notice}")).into_response()),
-        Err(e) => render(state, me, None, Some(&e)).await,
-    }
+async fn answer(page: &On, notice: &str, result: Result<(), AppError>) -> Result<Response, PageError> {
+    back_with_notice(HERE, notice, result, async |e| render(page, None, Some(&e)).await).await
 }
 
 #[derive(Deserialize)]
@@ -114,67 +103,48 @@ struct GroupForm {
     email: String,
 }
 
-async fn create(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    CsrfForm(f): CsrfForm<GroupForm>,
-) -> Result<Response, PageError> {
-    let may = app::authz::in_scope::<GroupsManage>(&me)?;
-    let result = app::groups::create(&state.ctx, &may, &f.workspace_id, &f.name).await.map(|_| ());
-    answer(&state, &me, "created", result).await
+async fn create(page: On, CsrfForm(f): CsrfForm<GroupForm>) -> Result<Response, PageError> {
+    let result = app::groups::create(&page.state.ctx, &page.may, &f.workspace_id, &f.name).await.map(|_| ());
+    answer(&page, "created", result).await
 }
 
 async fn rename(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
+    page: On,
     AppPath(group): AppPath<GroupId>,
     CsrfForm(f): CsrfForm<GroupForm>,
 ) -> Result<Response, PageError> {
-    let may = app::authz::in_scope::<GroupsManage>(&me)?;
-    let result = app::groups::rename(&state.ctx, &may, group, &f.name).await.map(|_| ());
-    answer(&state, &me, "renamed", result).await
+    let result = app::groups::rename(&page.state.ctx, &page.may, group, &f.name).await.map(|_| ());
+    answer(&page, "renamed", result).await
 }
 
-async fn delete(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    AppPath(group): AppPath<GroupId>,
-    _: CsrfForm,
-) -> Result<Response, PageError> {
-    let may = app::authz::in_scope::<GroupsManage>(&me)?;
-    let result = app::groups::delete(&state.ctx, &may, group).await;
-    answer(&state, &me, "deleted", result).await
+async fn delete(page: On, AppPath(group): AppPath<GroupId>, _: CsrfForm) -> Result<Response, PageError> {
+    let result = app::groups::delete(&page.state.ctx, &page.may, group).await;
+    answer(&page, "deleted", result).await
 }
 
 async fn add_member(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
+    page: On,
     AppPath(group): AppPath<GroupId>,
     CsrfForm(f): CsrfForm<GroupForm>,
 ) -> Result<Response, PageError> {
-    let may = app::authz::in_scope::<GroupsManage>(&me)?;
-    let result = app::groups::add_member(&state.ctx, &may, group, &Who::Email(&f.email)).await.map(|_| ());
-    answer(&state, &me, "added", result).await
+    let result = app::groups::add_member(&page.state.ctx, &page.may, group, &Who::Email(&f.email)).await.map(|_| ());
+    answer(&page, "added", result).await
 }
 
 async fn remove_member(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
+    page: On,
     AppPath((group, user)): AppPath<(GroupId, UserId)>,
     _: CsrfForm,
 ) -> Result<Response, PageError> {
-    let may = app::authz::in_scope::<GroupsManage>(&me)?;
-    let result = app::groups::remove_member(&state.ctx, &may, group, &Who::Id(user)).await;
-    answer(&state, &me, "removed", result).await
+    let result = app::groups::remove_member(&page.state.ctx, &page.may, group, &Who::Id(user)).await;
+    answer(&page, "removed", result).await
 }
 
 async fn remove_member_by_email(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
+    page: On,
     AppPath(group): AppPath<GroupId>,
     CsrfForm(f): CsrfForm<GroupForm>,
 ) -> Result<Response, PageError> {
-    let may = app::authz::in_scope::<GroupsManage>(&me)?;
-    let result = app::groups::remove_member(&state.ctx, &may, group, &Who::Email(&f.email)).await;
-    answer(&state, &me, "removed", result).await
+    let result = app::groups::remove_member(&page.state.ctx, &page.may, group, &Who::Email(&f.email)).await;
+    answer(&page, "removed", result).await
 }

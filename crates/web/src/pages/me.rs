@@ -3,17 +3,15 @@
 
 use crate::csrf::CsrfForm;
 use crate::error::PageError;
-use crate::extract::{AppPath, PageUser};
+use crate::extract::{AppPath, Mine, Page, PageUser};
 use crate::pages::Nav;
 use crate::pages::notice::Notice;
 use crate::pages::sessions::SessionView;
 use crate::redirect::same_origin_path_or_home;
 use crate::routes::{Routes, get, post};
-use crate::state::AppState;
 use app::AppError;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 use axum::response::Redirect;
 use domain::ids::{SessionId, WorkspaceId};
 use serde::Deserialize;
@@ -65,11 +63,7 @@ struct MySessionsPage {
     ended: Vec<SessionView>,
 }
 
-async fn my_sessions(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    notice: Notice,
-) -> Result<MySessionsPage, PageError> {
+async fn my_sessions(Page { state, me, .. }: Mine, notice: Notice) -> Result<MySessionsPage, PageError> {
     let nav = Nav::load(&me, "/me/sessions");
     let notice = match notice
         .pick(&[("reported", "The session was ended and your admins were alerted. Consider changing your password.")])
@@ -98,21 +92,19 @@ fn ended(n: usize) -> Redirect {
 }
 
 async fn end_one(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
+    Page { state, me, .. }: Mine,
     AppPath(session): AppPath<SessionId>,
     _: CsrfForm,
 ) -> Result<Redirect, PageError> {
     Ok(ended(app::sessions::end_mine(&state.ctx, &me, Some(session)).await?))
 }
 
-async fn end_others(State(state): State<AppState>, PageUser(me): PageUser, _: CsrfForm) -> Result<Redirect, PageError> {
+async fn end_others(Page { state, me, .. }: Mine, _: CsrfForm) -> Result<Redirect, PageError> {
     Ok(ended(app::sessions::end_mine(&state.ctx, &me, None).await?))
 }
 
 async fn report(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
+    Page { state, me, .. }: Mine,
     AppPath(session): AppPath<SessionId>,
     _: CsrfForm,
 ) -> Result<Redirect, PageError> {
@@ -129,8 +121,7 @@ struct SwitchForm {
 
 /// The workspace switcher: acts for another of my workspaces, then back to the page I was on.
 async fn switch_workspace(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
+    Page { state, me, .. }: Mine,
     CsrfForm(form): CsrfForm<SwitchForm>,
 ) -> Result<Redirect, PageError> {
     let workspace = form

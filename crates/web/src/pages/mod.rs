@@ -193,11 +193,20 @@ impl Nav {
     }
 }
 
-/// `?token=…` of a single-use link page (setup, invitation, password reset).
+/// `?token=…` of a single-use link page (setup, invitation, password reset), read
+/// leniently: a missing or malformed one is empty, which the link check refuses as dead.
 #[derive(serde::Deserialize, Default)]
 pub struct TokenQuery {
     #[serde(default)]
     pub token: String,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for TokenQuery {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(crate::extract::parse_query(parts.uri.query().unwrap_or("")).unwrap_or_default())
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -266,6 +275,26 @@ pub fn refusal_sentence(e: &AppError) -> String {
     let mut chars = text.chars();
     let capitalised: String = chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect());
     if capitalised.ends_with('.') { capitalised } else { capitalised + "." }
+}
+
+/// `params` — a flat struct of optional text parameters, such as a list's filters — as a
+/// query string: its non-blank fields but `cursor` and those `extra` sets, by name, then
+/// `extra`. For the links of a filtered, paged list (next page, first page, export), so a
+/// new parameter is never left out of them.
+pub fn query_of(params: &impl serde::Serialize, extra: &[(&str, &str)]) -> String {
+    let fields = match serde_json::to_value(params) {
+        Ok(serde_json::Value::Object(fields)) => fields,
+        _ => serde_json::Map::new(),
+    };
+    let own = fields.into_iter().filter_map(|(k, v)| match v {
+        serde_json::Value::String(v) if !v.trim().is_empty() => Some((k, v)),
+        _ => None,
+    });
+    own.filter(|(k, _)| k != "cursor" && !extra.iter().any(|(e, _)| e == k))
+        .chain(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
+        .map(|(k, v)| format!("{k}={}", crate::extract::encode_component(&v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// Admins land on the users list; everyone else on their own page.

@@ -5,7 +5,7 @@
 
 use crate::csrf::{CsrfForm, CsrfUpload};
 use crate::error::{PageError, status_of};
-use crate::extract::PageUser;
+use crate::extract::{Mine, Page};
 use crate::pages::Nav;
 use crate::pages::notice::Notice;
 use crate::routes::{Routes, get, post};
@@ -15,7 +15,7 @@ use app::authz::Principal;
 use app::my_profile::ProfileView;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::DefaultBodyLimit;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::profile::ProfileField;
 use serde::Deserialize;
@@ -199,11 +199,7 @@ async fn answer(
     }
 }
 
-async fn show(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    notice: Notice,
-) -> Result<MyProfilePage, PageError> {
+async fn show(Page { state, me, .. }: Mine, notice: Notice) -> Result<MyProfilePage, PageError> {
     let nav = Nav::load(&me, HERE);
     let notice = notice.pick(&[
         ("saved", "Profile saved."),
@@ -218,8 +214,7 @@ async fn show(
 /// Saves the submitted fields (every one but the token): the form offers only editable
 /// ones, and the app refuses, by name, any other a crafted form may add.
 async fn save(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
+    Page { state, me, .. }: Mine,
     CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, PageError> {
     let result = if form.contains_key("email") {
@@ -231,11 +226,7 @@ async fn save(
 }
 
 /// The picture upload form: `csrf` and the file `picture`.
-async fn upload_picture(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    CsrfUpload(up): CsrfUpload,
-) -> Result<Response, PageError> {
+async fn upload_picture(Page { state, me, .. }: Mine, CsrfUpload(up): CsrfUpload) -> Result<Response, PageError> {
     let result = async {
         let (bytes, content_type) = crate::pages::upload::picture(&up)?;
         app::my_profile::set_my_picture(&state.ctx, &me, bytes, &content_type).await
@@ -243,11 +234,7 @@ async fn upload_picture(
     answer(&state, &me, "picture", result.await, None).await
 }
 
-async fn remove_picture(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    _: CsrfForm,
-) -> Result<Response, PageError> {
+async fn remove_picture(Page { state, me, .. }: Mine, _: CsrfForm) -> Result<Response, PageError> {
     let result = app::my_profile::remove_my_picture(&state.ctx, &me).await;
     answer(&state, &me, "picture_removed", result, None).await
 }
@@ -263,8 +250,7 @@ struct PasswordForm {
 }
 
 async fn change_password(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
+    Page { state, me, .. }: Mine,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<Response, PageError> {
     // A typo in the new password is caught before the (slow) password check.

@@ -1,8 +1,11 @@
 //! The `?notice=…` a page shows after a POST redirected to it (POST → 303 → GET).
 
+use crate::error::PageError;
 use crate::extract::parse_query;
+use app::AppError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::convert::Infallible;
 
@@ -39,5 +42,20 @@ impl Notice {
                 n => format!("{n} sessions ended."),
             }
         })
+    }
+}
+
+/// A form's answer on a page that lists things (POST → 303 → GET): back to `here` with
+/// `?notice=<notice>` when the change was made; otherwise `again` renders the page with the
+/// refusal beside its forms (and the refusal's status).
+pub async fn back_with_notice(
+    here: &str,
+    notice: &str,
+    result: Result<(), AppError>,
+    again: impl AsyncFnOnce(AppError) -> Result<Response, PageError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("{here}?notice={notice}")).into_response()),
+        Err(e) => again(e).await,
     }
 }

@@ -2,7 +2,7 @@
 //! reset link (`/password/reset?token=…`). Neither needs a session.
 
 use crate::error::PageError;
-use crate::extract::{ClientInfo, parse_query};
+use crate::extract::ClientInfo;
 use crate::pages::{TokenQuery, message};
 use crate::routes::{Routes, get};
 use crate::state::AppState;
@@ -10,7 +10,7 @@ use app::AppError;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -61,8 +61,7 @@ struct ResetPage {
 const NOT_VALID: &str = "Reset link not valid";
 
 /// The form for a live link; a used, expired or cancelled one gets a page saying so (410).
-async fn show_reset(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
-    let q: TokenQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
+async fn show_reset(State(state): State<AppState>, q: TokenQuery) -> Result<Response, PageError> {
     app::password_reset::check(&state.ctx, &q.token).await.map_err(|e| PageError::link(NOT_VALID, e))?;
     Ok(ResetPage { nav: None, token: q.token, error: None }.into_response())
 }

@@ -3,19 +3,17 @@
 
 use crate::csrf::CsrfForm;
 use crate::error::{PageError, status_of};
-use crate::extract::{AppPath, PageUser};
+use crate::extract::{AppPath, Page};
 use crate::pages::Nav;
-use crate::pages::notice::Notice;
+use crate::pages::notice::{Notice, back_with_notice};
 use crate::routes::{Routes, get, post};
-use crate::state::AppState;
 use app::AppError;
-use app::authz::{Principal, RolesManage};
+use app::authz::{InAccount, RolesManage};
 use app::roles::RoleInput;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use domain::ids::AdminRoleId;
 use domain::permission::Permission;
 use std::collections::BTreeMap;
@@ -48,17 +46,16 @@ struct RolesPage {
     workspaces: Vec<(String, String)>,
 }
 
-async fn render(
-    state: &AppState,
-    me: &Principal,
-    notice: Option<&'static str>,
-    error: Option<&AppError>,
-) -> Result<Response, PageError> {
-    let nav = Nav::load(me, "/admin/roles");
-    let may = app::authz::in_account::<RolesManage>(me)?;
-    let roles = app::roles::list(&state.ctx, &may).await?;
+/// A request of the admin roles page: the viewer may manage the account's admin roles.
+type On = Page<InAccount<RolesManage>>;
+
+const HERE: &str = "/admin/roles";
+
+async fn render(page: &On, notice: Option<&'static str>, error: Option<&AppError>) -> Result<Response, PageError> {
+    let Page { state, me, may } = page;
+    let roles = app::roles::list(&state.ctx, may).await?;
     let granter = app::authz::granter(&state.ctx, me).await?;
-    let workspaces = app::roles::workspaces(&state.ctx, &may).await?;
+    let workspaces = app::roles::workspaces(&state.ctx, may).await?;
     let ws_name =
         |id: &uuid::Uuid| workspaces.iter().find(|w| w.id == *id).map_or_else(|| id.to_string(), |w| w.name.clone());
     let roles = roles
@@ -81,7 +78,7 @@ async fn render(
         })
         .collect();
     let page = RolesPage {
-        nav: Some(nav),
+        nav: Some(Nav::load(me, HERE)),
         csrf: me.csrf_token.clone(),
         notice,
         error: error.map(ToString::to_string),
@@ -92,66 +89,45 @@ async fn render(
     Ok((error.map_or(StatusCode::OK, status_of), page).into_response())
 }
 
-async fn show(State(state): State<AppState>, PageUser(me): PageUser, notice: Notice) -> Result<Response, PageError> {
+async fn show(page: On, notice: Notice) -> Result<Response, PageError> {
     let notice = notice.pick(&[
         ("created", "Admin role created."),
         ("renamed", "Admin role renamed."),
         ("deleted", "Admin role deleted."),
     ]);
-    render(&state, &me, notice, None).await
+    render(&page, notice, None).await
 }
 
 /// Back to the list with `notice`, or the list again with the reason it was refused.
-async fn answer(
-    state: &AppState,
-    me: &Principal,
-    notice: &str,
-    result: Result<(), AppError>,
-) -> Result<Response, PageError> {
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/roles?notice={notice}")).into_response()),
-        Err(e) => render(state, me, None, Some(&e)).await,
-    }
+async fn answer(page: &On, notice: &str, result: Result<(), AppError>) -> Result<Response, PageError> {
+    back_with_notice(HERE, notice, result, async |e| render(page, None, Some(&e)).await).await
 }
 
 /// The create form: `name`, `perm_<permission>` and `ws_<id>` checkboxes, and `scope`
 /// (`listed` limits the role to the ticked workspaces).
-async fn create(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    CsrfForm(fields): CsrfForm<BTreeMap<String, String>>,
-) -> Result<Response, PageError> {
+async fn create(page: On, CsrfForm(fields): CsrfForm<BTreeMap<String, String>>) -> Result<Response, PageError> {
     let pick =
         |prefix: &str| fields.keys().filter_map(|k| k.strip_prefix(prefix)).map(str::to_owned).collect::<Vec<_>>();
     let scope = if fields.get("scope").map(String::as_str) == Some("listed") { Some(pick("ws_")) } else { None };
     let input = RoleInput { name: fields.get("name").cloned(), permissions: Some(pick("perm_")), scope: Some(scope) };
-    let may = app::authz::in_account::<RolesManage>(&me)?;
-    let result =
-        app::roles::create(&state.ctx, &may, &app::authz::granter(&state.ctx, &me).await?, &input).await.map(|_| ());
-    answer(&state, &me, "created", result).await
+    let granter = app::authz::granter(&page.state.ctx, &page.me).await?;
+    let result = app::roles::create(&page.state.ctx, &page.may, &granter, &input).await.map(|_| ());
+    answer(&page, "created", result).await
 }
 
 async fn rename(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
+    page: On,
     AppPath(role): AppPath<AdminRoleId>,
     CsrfForm(fields): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, PageError> {
     let input = RoleInput { name: fields.get("name").cloned(), ..RoleInput::default() };
-    let may = app::authz::in_account::<RolesManage>(&me)?;
-    let result = app::roles::update(&state.ctx, &may, &app::authz::granter(&state.ctx, &me).await?, role, &input)
-        .await
-        .map(|_| ());
-    answer(&state, &me, "renamed", result).await
+    let granter = app::authz::granter(&page.state.ctx, &page.me).await?;
+    let result = app::roles::update(&page.state.ctx, &page.may, &granter, role, &input).await.map(|_| ());
+    answer(&page, "renamed", result).await
 }
 
-async fn delete(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    AppPath(role): AppPath<AdminRoleId>,
-    _: CsrfForm,
-) -> Result<Response, PageError> {
-    let may = app::authz::in_account::<RolesManage>(&me)?;
-    let result = app::roles::delete(&state.ctx, &may, &app::authz::granter(&state.ctx, &me).await?, role).await;
-    answer(&state, &me, "deleted", result).await
+async fn delete(page: On, AppPath(role): AppPath<AdminRoleId>, _: CsrfForm) -> Result<Response, PageError> {
+    let granter = app::authz::granter(&page.state.ctx, &page.me).await?;
+    let result = app::roles::delete(&page.state.ctx, &page.may, &granter, role).await;
+    answer(&page, "deleted", result).await
 }

@@ -4,19 +4,17 @@
 
 use crate::csrf::CsrfForm;
 use crate::error::PageError;
-use crate::extract::{AppPath, PageUser};
+use crate::extract::{AppPath, PageOn};
 use crate::pages::Nav;
 use crate::pages::format::when;
 use crate::pages::notice::Notice;
 use crate::pages::user_head::UserHead;
 use crate::routes::{Routes, get, post};
-use crate::state::AppState;
 use app::AppError;
-use app::authz::{Principal, SessionsKill, SessionsView};
+use app::authz::{SessionsKill, SessionsView};
 use app::sessions::{KillOptions, SessionRow};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::closed::EndCause;
@@ -103,19 +101,17 @@ struct SessionsPage {
     ended: Vec<SessionView>,
 }
 
+/// The tab of the user `may` is about, with `notice` or `error` above it, under `status`.
 async fn render(
-    state: &AppState,
-    me: &Principal,
-    id: UserId,
+    PageOn { state, me, may }: &PageOn<SessionsView>,
     notice: Option<String>,
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let nav = Nav::load(me, &format!("/admin/users/{id}/sessions"));
-    let may = app::authz::on_user::<SessionsView>(&state.ctx, me, id).await?;
-    let s = app::sessions::list(&state.ctx, &may).await?;
+    let id = may.user();
+    let s = app::sessions::list(&state.ctx, may).await?;
     let page = SessionsPage {
-        nav: Some(nav),
+        nav: Some(Nav::load(me, &format!("/admin/users/{id}/sessions"))),
         head: UserHead::load(&state.ctx, me, id, "sessions").await,
         csrf: me.csrf_token.clone(),
         notice,
@@ -128,13 +124,8 @@ async fn render(
     Ok((status, page).into_response())
 }
 
-async fn show(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    AppPath(id): AppPath<UserId>,
-    notice: Notice,
-) -> Result<Response, PageError> {
-    render(&state, &me, id, notice.ended_text(), None, StatusCode::OK).await
+async fn show(page: PageOn<SessionsView>, notice: Notice) -> Result<Response, PageError> {
+    render(&page, notice.ended_text(), None, StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -144,39 +135,29 @@ struct KillForm {
 }
 
 /// Ends one session of the user, or all; a refused reason is shown on the tab (400).
-async fn kill(
-    state: &AppState,
-    me: &Principal,
-    user: UserId,
-    session: Option<SessionId>,
-    form: KillForm,
-) -> Result<Response, PageError> {
+async fn kill(page: PageOn<SessionsKill>, session: Option<SessionId>, form: KillForm) -> Result<Response, PageError> {
     let options = KillOptions { notify: form.notify.is_some(), reason: form.reason };
-    let may = app::authz::on_user::<SessionsKill>(&state.ctx, me, user).await?;
-    match app::sessions::kill(&state.ctx, &may, session, &options).await {
+    let user = page.user();
+    match app::sessions::kill(&page.state.ctx, &page.may, session, &options).await {
         Ok(n) => Ok(Redirect::to(&format!("/admin/users/{user}/sessions?notice=ended&n={n}")).into_response()),
         Err(AppError::Invalid { field, message }) => {
             let text = format!("The {field} {message}. No session was ended.");
-            render(state, me, user, None, Some(text), StatusCode::BAD_REQUEST).await
+            let may = app::authz::on_user::<SessionsView>(&page.state.ctx, &page.me, user).await?;
+            let view = PageOn { state: page.state, me: page.me, may };
+            render(&view, None, Some(text), StatusCode::BAD_REQUEST).await
         }
         Err(e) => Err(e.into()),
     }
 }
 
 async fn kill_one(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    AppPath((user, session)): AppPath<(UserId, SessionId)>,
+    page: PageOn<SessionsKill>,
+    AppPath((_, session)): AppPath<(UserId, SessionId)>,
     CsrfForm(form): CsrfForm<KillForm>,
 ) -> Result<Response, PageError> {
-    kill(&state, &me, user, Some(session), form).await
+    kill(page, Some(session), form).await
 }
 
-async fn kill_all(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    AppPath(user): AppPath<UserId>,
-    CsrfForm(form): CsrfForm<KillForm>,
-) -> Result<Response, PageError> {
-    kill(&state, &me, user, None, form).await
+async fn kill_all(page: PageOn<SessionsKill>, CsrfForm(form): CsrfForm<KillForm>) -> Result<Response, PageError> {
+    kill(page, None, form).await
 }

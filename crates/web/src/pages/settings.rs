@@ -3,16 +3,14 @@
 
 use crate::csrf::CsrfForm;
 use crate::error::PageError;
-use crate::extract::PageUser;
+use crate::extract::Page;
 use crate::pages::Nav;
 use crate::pages::notice::Notice;
 use crate::routes::{Routes, get};
-use crate::state::AppState;
 use app::AppError;
-use app::authz::SettingsManage;
+use app::authz::{InAccount, SettingsManage};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::security::SecuritySettings;
@@ -204,24 +202,17 @@ fn page(nav: Nav, form: &SettingsForm, error: Option<(&str, &str)>, notice: Opti
     }
 }
 
-async fn show(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    notice: Notice,
-) -> Result<SettingsPage, PageError> {
+/// A request of the security settings page: the viewer may manage the account's settings.
+type On = Page<InAccount<SettingsManage>>;
+
+async fn show(Page { state, me, may }: On, notice: Notice) -> Result<SettingsPage, PageError> {
     let nav = Nav::load(&me, HERE);
-    let may = app::authz::in_account::<SettingsManage>(&me)?;
     let current = app::settings::read_security(&state.ctx, &may).await?;
     let notice = notice.pick(&[("saved", "Security settings saved.")]);
     Ok(page(nav, &SettingsForm::of(&current), None, notice))
 }
 
-async fn save(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    CsrfForm(form): CsrfForm<SettingsForm>,
-) -> Result<Response, PageError> {
-    let may = app::authz::in_account::<SettingsManage>(&me)?;
+async fn save(Page { state, me, may }: On, CsrfForm(form): CsrfForm<SettingsForm>) -> Result<Response, PageError> {
     let result = async {
         let new = form.parse()?;
         app::settings::update_security(&state.ctx, &may, &new).await

@@ -1,7 +1,6 @@
 //! The one-time setup page where the first admin chooses email and password.
 
 use crate::error::PageError;
-use crate::extract::parse_query;
 use crate::pages::TokenQuery;
 use crate::routes::{Routes, get};
 use crate::state::AppState;
@@ -10,7 +9,7 @@ use app::auth::setup::{SetupRequest, check_token, complete};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -44,8 +43,7 @@ struct SetupPage {
     errors: FieldErrors,
 }
 
-async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<SetupPage, PageError> {
-    let q: TokenQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
+async fn show(State(state): State<AppState>, q: TokenQuery) -> Result<SetupPage, PageError> {
     let link = check_token(&state.ctx, &q.token).await.map_err(|e| PageError::link(NOT_VALID, e))?;
     Ok(SetupPage {
         nav: None,

@@ -7,11 +7,13 @@
 
 use crate::csrf::CsrfForm;
 use crate::error::{PageError, status_of};
-use crate::extract::{AppPath, PageUser};
+use crate::extract::{AppPath, Page, PageUser};
 use crate::pages::Nav;
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
-use app::authz::{BotsView, Principal, UserAction, UserActions, UsersInvite, UsersManage, UsersView};
+use app::authz::{
+    BotsView, Principal, TransferOwnership, UserAction, UserActions, UsersInvite, UsersManage, UsersView,
+};
 use app::deletion::Outcome;
 use app::invitations::InviteOptions;
 use app::{AppCtx, AppError};
@@ -131,7 +133,7 @@ async fn owned_bots(ctx: &AppCtx, me: &Principal, user: UserId) -> Result<Vec<Ow
     Ok(app::bots::of_user(ctx, &on, &scope)
         .await?
         .into_iter()
-        .filter(|b| b.role == "owner")
+        .filter(|b| b.role == domain::bot::BotRole::Owner)
         .map(|b| OwnedBot {
             id: b.bot_id.to_string(),
             name: b.name,
@@ -199,8 +201,7 @@ async fn delete(
 /// The guided delete's form: `successor_{bot id}` per bot, else `successor_all`, and the
 /// `confirm` box. Field names carry bot ids, so it is read as a map.
 async fn transfer_and_delete(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
+    Page { state, me, may: transfer }: Page<TransferOwnership>,
     AppPath(user): AppPath<UserId>,
     CsrfForm(fields): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, PageError> {
@@ -210,7 +211,6 @@ async fn transfer_and_delete(
         .filter(|(k, v)| k != "all" && !v.is_empty())
         .collect();
     let for_all = fields.get("successor_all").map(|s| s.trim()).filter(|s| !s.is_empty());
-    let transfer = app::authz::transfer_ownership(&me)?;
     let may = app::authz::delete_user(&state.ctx, &me, user).await?;
     let result = if fields.contains_key("confirm") {
         app::deletion::transfer_and_delete(&state.ctx, &may, &transfer, &successors, for_all).await

@@ -6,18 +6,18 @@
 
 use crate::csrf::CsrfForm;
 use crate::error::{PageError, status_of};
-use crate::extract::{AppPath, PageOn, PageUser};
+use crate::extract::{AppPath, Page, PageOn};
 use crate::pages::Nav;
 use crate::pages::notice::Notice;
 use crate::pages::user_head::UserHead;
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
-use app::authz::{BotsAssign, BotsView, Principal};
+use app::authz::{BotsAssign, BotsView, OnUser, Principal, TransferOwnership};
 use app::{AppCtx, AppError};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::bot::BotRole;
 use domain::ids::{BotId, UserId};
 use serde::Deserialize;
 
@@ -28,16 +28,6 @@ pub fn routes() -> Routes {
         .route("/admin/users/{id}/bots/{bot_id}/role", post(change))
         .route("/admin/users/{id}/bots/{bot_id}/remove", post(remove))
         .route("/admin/users/{id}/bots/{bot_id}/transfer", post(transfer))
-}
-
-/// "Owner" / "Developer" / "Tester" for a stored role.
-pub fn role_label(role: &str) -> &'static str {
-    match role {
-        "owner" => "Owner",
-        "developer" => "Developer",
-        "tester" => "Tester",
-        _ => "Unknown",
-    }
 }
 
 struct RowView {
@@ -74,19 +64,23 @@ struct UserBotsPage {
     assignable: Vec<(String, String)>,
 }
 
-async fn load(ctx: &AppCtx, me: &Principal, id: UserId) -> Result<(Vec<RowView>, Vec<(String, String)>), AppError> {
-    let on = app::authz::on_user::<BotsView>(ctx, me, id).await?;
+async fn load(
+    ctx: &AppCtx,
+    me: &Principal,
+    on: &OnUser<BotsView>,
+) -> Result<(Vec<RowView>, Vec<(String, String)>), AppError> {
+    let id = on.user();
     let scope = app::authz::in_scope::<BotsView>(me)?;
-    let rows = app::bots::of_user(ctx, &on, &scope)
+    let rows = app::bots::of_user(ctx, on, &scope)
         .await?
         .into_iter()
         .map(|b| RowView {
             id: b.bot_id.to_string(),
             name: b.name,
             workspace: b.workspace_name,
-            label: role_label(&b.role),
-            is_owner: b.role == "owner",
-            role: b.role,
+            label: b.role.label(),
+            is_owner: b.role == BotRole::Owner,
+            role: b.role.as_str().to_owned(),
         })
         .collect();
     let mut assignable = Vec::new();
@@ -108,12 +102,13 @@ async fn load(ctx: &AppCtx, me: &Principal, id: UserId) -> Result<(Vec<RowView>,
 async fn render(
     state: &AppState,
     me: &Principal,
-    id: UserId,
+    on: &OnUser<BotsView>,
     notice: Option<&'static str>,
     failure: Option<(&AppError, Failure)>,
 ) -> Result<Response, PageError> {
+    let id = on.user();
     let nav = Nav::load(me, &format!("/admin/users/{id}/bots"));
-    let (rows, assignable) = load(&state.ctx, me, id).await?;
+    let (rows, assignable) = load(&state.ctx, me, on).await?;
     let status = failure.as_ref().map_or(axum::http::StatusCode::OK, |(e, _)| status_of(e));
     let page = UserBotsPage {
         nav: Some(nav),
@@ -129,19 +124,14 @@ async fn render(
     Ok((status, page).into_response())
 }
 
-async fn show(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    AppPath(id): AppPath<UserId>,
-    notice: Notice,
-) -> Result<Response, PageError> {
+async fn show(PageOn { state, me, may }: PageOn<BotsView>, notice: Notice) -> Result<Response, PageError> {
     let notice = notice.pick(&[
         ("changed", "Role changed."),
         ("removed", "Role removed."),
         ("assigned", "Bot assigned."),
         ("transferred", "Ownership transferred."),
     ]);
-    render(&state, &me, id, notice, None).await
+    render(&state, &me, &may, notice, None).await
 }
 
 #[derive(Deserialize)]
@@ -170,7 +160,8 @@ async fn answer(
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             let failure =
                 Failure { at: at.to_owned(), text: crate::pages::refusal_sentence(&e), typed: typed.new_owner.clone() };
-            render(state, me, user, None, Some((&e, failure))).await
+            let on = app::authz::on_user::<BotsView>(&state.ctx, me, user).await?;
+            render(state, me, &on, None, Some((&e, failure))).await
         }
         Err(e) => Err(e.into()),
     }
@@ -197,8 +188,8 @@ async fn change(
     AppPath((_, bot)): AppPath<(UserId, BotId)>,
     CsrfForm(form): CsrfForm<BotForm>,
 ) -> Result<Response, PageError> {
-    let scope = app::authz::in_scope::<BotsAssign>(&page.me)?;
-    let result = app::bots::set_role(&page.state.ctx, &page.may, &scope, bot, &form.role).await;
+    let result =
+        app::bots::set_role(&page.state.ctx, &page.may, &app::authz::in_scope(&page.me)?, bot, &form.role).await;
     answer(&page.state, &page.me, page.user(), (&bot.to_string(), "changed"), &form, result).await
 }
 
@@ -207,18 +198,15 @@ async fn remove(
     AppPath((_, bot)): AppPath<(UserId, BotId)>,
     CsrfForm(form): CsrfForm<BotForm>,
 ) -> Result<Response, PageError> {
-    let scope = app::authz::in_scope::<BotsAssign>(&page.me)?;
-    let result = app::bots::remove_role(&page.state.ctx, &page.may, &scope, bot).await;
+    let result = app::bots::remove_role(&page.state.ctx, &page.may, &app::authz::in_scope(&page.me)?, bot).await;
     answer(&page.state, &page.me, page.user(), (&bot.to_string(), "removed"), &form, result).await
 }
 
 async fn transfer(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
+    Page { state, me, may }: Page<TransferOwnership>,
     AppPath((user, bot)): AppPath<(UserId, BotId)>,
     CsrfForm(form): CsrfForm<BotForm>,
 ) -> Result<Response, PageError> {
-    let may = app::authz::transfer_ownership(&me)?;
     // The viewer must also see the user (scope), like every other action on this tab.
     app::authz::on_user::<BotsView>(&state.ctx, &me, user).await?;
     let result = app::bots::transfer(&state.ctx, &may, user, bot, &form.new_owner).await;

@@ -5,17 +5,15 @@
 
 use crate::csrf::CsrfForm;
 use crate::error::PageError;
-use crate::extract::PageUser;
+use crate::extract::Page;
 use crate::pages::Nav;
 use crate::pages::notice::Notice;
 use crate::routes::{Routes, get, post};
-use crate::state::AppState;
 use app::AppError;
-use app::authz::SettingsManage;
+use app::authz::{AccountWide, SettingsManage};
 use app::user_settings::Preview;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 use axum::response::Redirect;
 use domain::profile::{FieldRule, ProfileField, ProfileSettings};
 use std::collections::BTreeMap;
@@ -99,13 +97,12 @@ fn parse(form: &BTreeMap<String, String>) -> Result<ProfileSettings, AppError> {
     Ok(s)
 }
 
-async fn show(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    notice: Notice,
-) -> Result<UserSettingsPage, PageError> {
+/// A request of the User Settings page: they shape every profile, so the viewer needs
+/// `settings.manage` on all workspaces.
+type On = Page<AccountWide<SettingsManage>>;
+
+async fn show(Page { state, me, may }: On, notice: Notice) -> Result<UserSettingsPage, PageError> {
     let nav = Nav::load(&me, HERE);
-    let may = app::authz::account_wide::<SettingsManage>(&me)?;
     let current = app::user_settings::read(&state.ctx, &may).await?;
     let notice = notice.pick(&[("saved", "Saved. Changes take effect at each user's next login.")]);
     Ok(page(nav, &current, None, notice))
@@ -113,22 +110,18 @@ async fn show(
 
 /// Shows what the submitted settings would change, storing nothing.
 async fn preview(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
+    Page { state, me, may }: On,
     CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<UserSettingsPage, PageError> {
-    let may = app::authz::account_wide::<SettingsManage>(&me)?;
     let new = parse(&form)?;
     let p = app::user_settings::preview(&state.ctx, &may, &new).await?;
     Ok(page(Nav::load(&me, HERE), &new, Some(PreviewView::of(&p)), None))
 }
 
 async fn save(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
+    Page { state, may, .. }: On,
     CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Redirect, PageError> {
-    let may = app::authz::account_wide::<SettingsManage>(&me)?;
     app::user_settings::update(&state.ctx, &may, &parse(&form)?).await?;
     Ok(Redirect::to(&format!("{HERE}?notice=saved")))
 }

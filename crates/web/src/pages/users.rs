@@ -1,10 +1,11 @@
 //! `/admin/users`: the list with search, filters, sort, pager, bulk actions and export.
 
 use crate::error::PageError;
-use crate::extract::{PageUser, encode_component};
+use crate::extract::PageUser;
 use crate::pages::Nav;
 use crate::pages::format::{day, when};
 use crate::pages::notice::Notice;
+use crate::pages::query_of;
 use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::AppError;
@@ -98,24 +99,7 @@ fn last_seen(u: &UserSummary) -> String {
 
 /// `/admin/users?…` with `params`, minus the cursor, plus `extra`.
 fn list_href(params: &ListParams, extra: &[(&str, &str)]) -> String {
-    let mut pairs: Vec<(&str, &str)> = [
-        ("q", &params.q),
-        ("status", &params.status),
-        ("role", &params.role),
-        ("workspace", &params.workspace),
-        ("group", &params.group),
-        ("builder_access", &params.builder_access),
-        ("limit", &params.limit),
-        ("sort", &params.sort),
-        ("order", &params.order),
-    ]
-    .into_iter()
-    .filter(|(k, _)| !extra.iter().any(|(ek, _)| ek == k))
-    .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (k, v)))
-    .collect();
-    pairs.extend_from_slice(extra);
-    let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={}", encode_component(v))).collect();
-    format!("/admin/users?{}", query.join("&"))
+    format!("/admin/users?{}", query_of(params, extra))
 }
 
 async fn list(

@@ -96,8 +96,7 @@ pub struct UserBotJson {
     bot_id: Uuid,
     name: String,
     workspace: Named,
-    #[schema(value_type = BotRole)]
-    role: String,
+    role: BotRole,
 }
 
 /// A user's bots.
