@@ -277,6 +277,9 @@ on_both_backends!(an_accounts_sign_in_page_under_sso_offers_only_the_provider, |
     assert!(html.contains("name=\"password\""), "{html}");
 });
 
+/// What a raw provider answers, made from its own URL.
+type Answer = Box<dyn FnOnce(&str) -> Vec<u8>>;
+
 /// Serves what `answer` makes of its own URL (raw HTTP/1.1) to every connection on
 /// 127.0.0.1: a provider that misbehaves. Its URL.
 async fn raw_provider(answer: impl FnOnce(&str) -> Vec<u8>) -> String {
@@ -317,15 +320,15 @@ on_both_backends!(test_connection_follows_no_redirect_reads_a_bounded_answer_and
     };
     let json = "Content-Type: application/json\r\n";
     let big = format!("{{\"issuer\": \"{secret}\", \"x\": \"{}\"}}", "y".repeat(600 * 1024));
-    let cases: Vec<(Box<dyn FnOnce(&str) -> Vec<u8>>, &str)> = vec![
-        (Box::new(|_| http("302 Found", "Location: http://127.0.0.1:1/elsewhere\r\n", "")), "HTTP 302"),
-        (Box::new(|_| http("500 Internal Server Error", "", secret)), "HTTP 500"),
+    let cases: Vec<(Answer, &str)> = vec![
+        (Box::new(move |_| http("302 Found", "Location: http://127.0.0.1:1/elsewhere\r\n", "")), "HTTP 302"),
+        (Box::new(move |_| http("500 Internal Server Error", "", secret)), "HTTP 500"),
         (Box::new(move |_| http("200 OK", json, &big)), "larger than"),
         (
             Box::new(move |_| discovery(&format!("https://{secret}.example"), "https://x.example/jwks")),
             "another issuer",
         ),
-        (Box::new(|_| http("200 OK", json, &format!("{{\"issuer\": [\"{secret}\"]}}"))), "not valid OpenID JSON"),
+        (Box::new(move |_| http("200 OK", json, &format!("{{\"issuer\": [\"{secret}\"]}}"))), "not valid OpenID JSON"),
         // The key set a discovery document names is held to the issuer's rule too.
         (Box::new(move |me| discovery(me, "http://10.255.255.1/jwks")), "not https://"),
     ];
