@@ -22,6 +22,11 @@ pub enum AppError {
     /// it as data, so a page shows the refusal beside it.
     #[error("{field}: {reason}")]
     FieldForbidden { field: String, reason: String },
+    /// Not allowed to set several fields, each `(field, reason)` as data (the SSO settings'
+    /// trust fields and mapping): the API lists them as `invalid_params` of a 403, a page
+    /// shows each beside its field.
+    #[error("{}", .0.iter().map(|(f, r)| format!("{f}: {r}")).collect::<Vec<_>>().join("; "))]
+    ForbiddenFields(Vec<(String, String)>),
     /// Absent, or outside the caller's scope (the two look the same): says what was not
     /// found, so a 404 page or problem names it.
     #[error("no such {}", .0.noun())]
@@ -87,6 +92,11 @@ impl AppError {
             }
             _ => Err(Self::InvalidFields(problems)),
         }
+    }
+
+    /// `Ok` when `refusals` is empty, else [`Self::ForbiddenFields`] naming every one.
+    pub fn none_forbidden(refusals: Vec<(String, String)>) -> Result<(), Self> {
+        if refusals.is_empty() { Ok(()) } else { Err(Self::ForbiddenFields(refusals)) }
     }
 
     pub fn field_forbidden(field: impl Into<String>, reason: impl Into<String>) -> Self {

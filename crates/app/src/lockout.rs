@@ -1,15 +1,40 @@
-//! Lifting a lockout by hand (an admin, or the operator at the command line), and what the
-//! profile shows about one.
+//! Lifting a lockout by hand (an admin, or the operator at the command line) or by its
+//! timer at the next sign-in ([`status_at_sign_in`]), and what the profile shows about one.
 
 use crate::audit;
 use crate::authz::{OnUser, UsersManage};
 use crate::clock::Micros;
 use crate::{AppCtx, AppError};
 use domain::ids::{AccountId, UserId};
+use domain::user::UserStatus;
 use serde_json::json;
 
 /// How many recent failures the profile lists.
 pub const SHOWN_FAILURES: u32 = 5;
+
+/// The status every sign-in (password, Bypass SSO, SSO) judges a user by: a Locked user
+/// whose lock has run out (`lock_until`, microseconds, at or before `now`) is unlocked now —
+/// audited as `user.unlocked` with `{"by": "timer"}` when this call lifted it — and judged
+/// Active; any other status is as stored. The one lock rule, so no way in refuses a lock
+/// another way in would lift.
+pub(crate) async fn status_at_sign_in(
+    ctx: &AppCtx,
+    account: AccountId,
+    user: UserId,
+    status: UserStatus,
+    lock_until: Option<Micros>,
+    now: Micros,
+) -> Result<UserStatus, AppError> {
+    if status != UserStatus::Locked || lock_until.is_none_or(|t| t > now) {
+        return Ok(status);
+    }
+    if store::lockout::unlock_if_due(&ctx.db, user, now).await? {
+        let unlocked = domain::closed::AuditAction::UserUnlocked;
+        let event = audit::unattended(account, unlocked, Some(user), "", json!({"by": "timer"}));
+        audit::record(ctx, &event).await?;
+    }
+    Ok(UserStatus::Active)
+}
 
 /// Unlocks a locked user. 409 (with the reason) when the user is not locked.
 pub async fn unlock(ctx: &AppCtx, may: &OnUser<UsersManage>) -> Result<(), AppError> {

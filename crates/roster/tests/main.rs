@@ -61,6 +61,7 @@ mod sessions;
 mod setup;
 mod sign_in_timing;
 mod sso;
+mod sso_safety;
 mod statements;
 mod upgrade;
 mod user_actions_pages;

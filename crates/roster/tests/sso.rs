@@ -11,16 +11,16 @@ use domain::user::UserStatus;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-struct Sso {
-    idp: Oidc,
-    root: reqwest::Client,
-    account: AccountId,
-    ws: WorkspaceId,
+pub(crate) struct Sso {
+    pub(crate) idp: Oidc,
+    pub(crate) root: reqwest::Client,
+    pub(crate) account: AccountId,
+    pub(crate) ws: WorkspaceId,
 }
 
 /// The bootstrap account with SSO on through a fresh provider holding `users`, configured
 /// with `settings` over working defaults.
-async fn sso(app: &TestApp, users: Value, settings: Value) -> Option<Sso> {
+pub(crate) async fn sso(app: &TestApp, users: Value, settings: Value) -> Option<Sso> {
     let idp = Oidc::start(app, users).await?;
     let root = app.login_admin().await;
     idp.configure(app, &root, settings).await;
@@ -29,17 +29,17 @@ async fn sso(app: &TestApp, users: Value, settings: Value) -> Option<Sso> {
     Some(Sso { idp, root, account, ws })
 }
 
-async fn add(app: &TestApp, s: &Sso, email: &str, status: UserStatus) -> UserId {
+pub(crate) async fn add(app: &TestApp, s: &Sso, email: &str, status: UserStatus) -> UserId {
     let p = Person { email, first: "Test", last: "User", status, workspaces: vec![s.ws], role: None };
     app.add_user(s.account, p).await
 }
 
-fn verified(email: &str) -> Value {
+pub(crate) fn verified(email: &str) -> Value {
     json!({"email": email, "email_verified": true, "given_name": "Ann", "family_name": "Archer"})
 }
 
 /// The newest audit events with `action`.
-async fn audit(app: &TestApp, root: &reqwest::Client, action: &str) -> Vec<Value> {
+pub(crate) async fn audit(app: &TestApp, root: &reqwest::Client, action: &str) -> Vec<Value> {
     let (status, body) = app.get_json(root, &format!("/api/v1/audit?action={action}&limit=50")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["items"].as_array().cloned().unwrap_or_default()
@@ -47,7 +47,14 @@ async fn audit(app: &TestApp, root: &reqwest::Client, action: &str) -> Vec<Value
 
 /// Asserts a refusal page (no session) with `heading`, and a `login.failed` event with
 /// `reason` and `method: sso`.
-async fn refused(app: &TestApp, s: &Sso, res: reqwest::Response, status: StatusCode, heading: &str, reason: &str) {
+pub(crate) async fn refused(
+    app: &TestApp,
+    s: &Sso,
+    res: reqwest::Response,
+    status: StatusCode,
+    heading: &str,
+    reason: &str,
+) {
     assert_eq!(res.status(), status);
     assert!(res.headers().get("set-cookie").is_none(), "no session on a refusal");
     let html = res.text().await.unwrap();
@@ -60,20 +67,20 @@ async fn refused(app: &TestApp, s: &Sso, res: reqwest::Response, status: StatusC
 }
 
 /// The signed-in user's email, through the session the callback set.
-async fn me(app: &TestApp, c: &reqwest::Client) -> Value {
+pub(crate) async fn me(app: &TestApp, c: &reqwest::Client) -> Value {
     let (status, body) = app.get_json(c, "/api/v1/me").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["user"].clone()
 }
 
 /// Creates group `name` in the default workspace.
-async fn group(app: &TestApp, s: &Sso, name: &str) {
+pub(crate) async fn group(app: &TestApp, s: &Sso, name: &str) {
     let res = app.post_json(&s.root, "/api/v1/groups", &json!({"name": name, "workspace_id": s.ws.0})).await;
     assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
 }
 
 /// The names of `user`'s groups and their admin role.
-async fn standing(app: &TestApp, s: &Sso, user: UserId) -> (Vec<String>, Value) {
+pub(crate) async fn standing(app: &TestApp, s: &Sso, user: UserId) -> (Vec<String>, Value) {
     let (_, u) = app.get_json(&s.root, &format!("/api/v1/users/{}", user.0)).await;
     let groups = u["groups"].as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap().to_owned()).collect();
     (groups, u["account_role"].clone())
@@ -149,10 +156,14 @@ on_both_backends!(settings_hide_the_secret_and_the_switch_waits_for_a_passed_tes
     let events = audit(&app, &root, "settings.sso.changed").await;
     assert!(!events.is_empty());
     assert!(!Value::Array(events).to_string().contains("very-secret-value"), "no secret in the audit log");
-    // A new secret needs a new test before SSO can stay on.
-    let (status, problem) =
+    // A new secret keeps SSO on (the test never used it); a new client id needs a new test.
+    let (status, kept) =
         app.send(&root, Method::PATCH, "/api/v1/settings/sso", Some(json!({"client_secret": "rotated"}))).await;
+    assert_eq!((status, &kept["enabled"], &kept["connection_tested"]), (StatusCode::OK, &json!(true), &json!(true)));
+    let (status, problem) =
+        app.send(&root, Method::PATCH, "/api/v1/settings/sso", Some(json!({"client_id": "another-client"}))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(problem["invalid_params"][0]["name"], "enabled", "{problem}");
 });
 
 on_both_backends!(an_active_user_signs_in_through_the_provider_like_a_password_sign_in, |app| async move {
@@ -256,7 +267,7 @@ on_both_backends!(unknown_users_are_created_when_the_account_allows_it, |app| as
 });
 
 /// Signs `login` in with `groups` in the token (or no groups claim when `None`).
-async fn sign_in_with(app: &TestApp, s: &Sso, login: &str, email: &str, groups: Option<Value>) {
+pub(crate) async fn sign_in_with(app: &TestApp, s: &Sso, login: &str, email: &str, groups: Option<Value>) {
     let mut claims = verified(email);
     if let Some(g) = groups {
         claims["groups"] = g;

@@ -82,12 +82,14 @@ pub struct SsoUser {
     pub builder_access: BuilderAccess,
     pub admin_role: Option<String>,
     pub security_settings: Option<String>,
+    /// When a lockout ends (microseconds), for a Locked user.
+    pub lock_until: Option<i64>,
 }
 
 /// The user of `account` with this canonical email key (a live one before a deleted one).
 pub async fn find_user(db: &Db, account: AccountId, email_key: &str) -> Result<Option<SsoUser>, StoreError> {
     let sql = "SELECT u.id, u.status, u.deleted_at IS NOT NULL AS deleted, u.is_primary_admin, u.builder_access, \
-         r.name AS admin_role, st.value AS security_settings \
+         r.name AS admin_role, st.value AS security_settings, u.lock_until \
          FROM users u LEFT JOIN admin_roles r ON r.id = u.admin_role_id \
          LEFT JOIN settings st ON st.account_id = u.account_id AND st.key = 'security' \
          WHERE u.account_id = $1 AND u.email_key = $2 ORDER BY u.deleted_at IS NULL DESC LIMIT 1";

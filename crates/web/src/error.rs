@@ -16,7 +16,9 @@ pub fn status_of(e: &AppError) -> StatusCode {
     match e {
         AppError::Invalid { .. } | AppError::InvalidFields(_) => StatusCode::BAD_REQUEST,
         AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden(_) | AppError::FieldForbidden { .. } => StatusCode::FORBIDDEN,
+        AppError::Forbidden(_) | AppError::FieldForbidden { .. } | AppError::ForbiddenFields(_) => {
+            StatusCode::FORBIDDEN
+        }
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::Gone(_) => StatusCode::GONE,
@@ -49,7 +51,7 @@ pub struct ApiError {
     status: u16,
     /// What went wrong, for a person.
     detail: String,
-    /// Every refused field or parameter (400 only).
+    /// Every refused field or parameter (a 400, or a 403 refusing fields).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(required = false)]
     invalid_params: Vec<InvalidParam>,
@@ -131,9 +133,10 @@ impl From<AppError> for ApiError {
                 p.invalid_params.push(InvalidParam { name: field, reason: message });
                 p
             }
-            AppError::InvalidFields(fields) => {
+            AppError::InvalidFields(fields) | AppError::ForbiddenFields(fields) => {
                 let names: Vec<&str> = fields.iter().map(|(f, _)| f.as_str()).collect();
-                let mut p = Self::new(status, format!("invalid {}", names.join(", ")));
+                let what = if status == StatusCode::FORBIDDEN { "not yours to set:" } else { "invalid" };
+                let mut p = Self::new(status, format!("{what} {}", names.join(", ")));
                 p.invalid_params = fields.into_iter().map(|(name, reason)| InvalidParam { name, reason }).collect();
                 p
             }

@@ -98,16 +98,8 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<Login, AppError> {
     let mut refused = Vec::new();
     for c in &candidates {
         let user = UserId(c.id);
-        let mut status: UserStatus = c.status;
-        if status == UserStatus::Locked && c.lock_until.is_some_and(|t| t <= now) {
-            if store::lockout::unlock_if_due(&ctx.db, user, now).await? {
-                let account = AccountId(c.account_id);
-                let unlocked = domain::closed::AuditAction::UserUnlocked;
-                let event = audit::unattended(account, unlocked, Some(user), "", json!({"by": "timer"}));
-                audit::record(ctx, &event).await?;
-            }
-            status = UserStatus::Active;
-        }
+        let status =
+            crate::lockout::status_at_sign_in(ctx, AccountId(c.account_id), user, c.status, c.lock_until, now).await?;
         match status.sign_in(ctx.hasher.check(&req.password, c.password_hash.as_deref()).await) {
             // Bypass SSO: under SSO a password opens only an admin's session; a member's
             // right password is answered (and counted) exactly as a wrong one.

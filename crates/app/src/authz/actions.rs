@@ -114,6 +114,9 @@ impl From<&TargetUser> for Target {
 pub struct Refused {
     pub action: UserAction,
     pub reason: String,
+    /// Refused only by how the account works (Reset password under SSO): the admin could
+    /// take it otherwise, so pages show it disabled with the reason instead of hiding it.
+    pub by_account: bool,
 }
 
 /// Every [`UserAction`], each allowed or refused with its reason.
@@ -140,20 +143,36 @@ impl UserActions {
     pub fn reason(&self, action: UserAction) -> Option<&str> {
         self.refused.iter().find(|r| r.action == action).map(|r| r.reason.as_str())
     }
+
+    /// Why `action`, which the admin could otherwise take, is refused by how the account
+    /// works ([`Refused::by_account`]): pages show it disabled with this reason.
+    pub fn disabled(&self, action: UserAction) -> Option<&str> {
+        self.refused.iter().find(|r| r.action == action && r.by_account).map(|r| r.reason.as_str())
+    }
 }
 
 /// What `p` may do to the user `target` (whom they can see: the caller holds an
 /// `OnUser<UsersView>` for them); `granter` is `p`'s ([`super::granter`]), which judges the
-/// role they would revoke. The use cases check the same rules again when run.
-pub fn actions_on(p: &Principal, granter: &Granter, target: &Target) -> UserActions {
+/// role they would revoke; `sso`: whether the account signs in through SSO (then no
+/// password is reset in Roster). The use cases check the same rules again when run.
+pub fn actions_on(p: &Principal, granter: &Granter, target: &Target, sso: bool) -> UserActions {
     let mut actions = UserActions::default();
     for action in UserAction::ALL {
-        match decide(p, granter, action, target) {
-            Ok(()) => actions.allowed.push(action),
-            Err(reason) => actions.refused.push(Refused { action, reason }),
+        let refused = match decide(p, granter, action, target) {
+            Ok(()) => account_rule(action, sso).map(|reason| (reason, true)),
+            Err(reason) => Some((reason, false)),
+        };
+        match refused {
+            None => actions.allowed.push(action),
+            Some((reason, by_account)) => actions.refused.push(Refused { action, reason, by_account }),
         }
     }
     actions
+}
+
+/// What the account's way of signing in refuses of an action the admin could otherwise take.
+fn account_rule(action: UserAction, sso: bool) -> Option<String> {
+    (sso && action == UserAction::ResetPassword).then(|| crate::password_reset::SSO_REFUSAL.to_owned())
 }
 
 fn decide(p: &Principal, granter: &Granter, action: UserAction, t: &Target) -> Result<(), String> {
@@ -297,11 +316,30 @@ mod tests {
 
     fn actions_on(p: &Principal, t: &Target) -> UserActions {
         let granter = Granter::for_tests(p);
-        super::actions_on(p, &granter, t)
+        super::actions_on(p, &granter, t, false)
     }
 
     fn target(status: UserStatus, role: AdminRole) -> Target {
         Target { id: UserId::new(), name: "Casey Cole".into(), status, role, workspaces: Vec::new() }
+    }
+
+    #[test]
+    fn under_sso_reset_password_is_refused_by_the_account_and_shown_disabled() {
+        let me = admin(AdminRole::PrimaryMasterAdmin);
+        let t = target(UserStatus::Active, AdminRole::Member);
+        let acts = super::actions_on(&me, &Granter::for_tests(&me), &t, true);
+        assert!(!acts.allows(UserAction::ResetPassword));
+        assert!(acts.disabled(UserAction::ResetPassword).is_some_and(|r| r.contains("SSO")));
+        assert!(acts.allows(UserAction::Suspend), "only the password step is off");
+        // Refused for the admin's own reasons, it is hidden, not disabled.
+        let viewer = admin(AdminRole::Custom {
+            id: domain::ids::AdminRoleId::new(),
+            name: "Viewer".into(),
+            permissions: [Permission::UsersView].into_iter().collect(),
+            scope: Scope::AllWorkspaces,
+        });
+        let acts = super::actions_on(&viewer, &Granter::for_tests(&viewer), &t, true);
+        assert_eq!(acts.disabled(UserAction::ResetPassword), None);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The HTTP client `openidconnect` calls the provider through (discovery, keys, token
 //! endpoint): reqwest over rustls with the ring provider, no redirects followed (OpenID
-//! endpoints answer directly; following them would let a provider point us elsewhere), and
-//! bounded time.
+//! endpoints answer directly; following them would let a provider point us elsewhere),
+//! bounded time and a bounded answer ([`MAX_BODY`]), and only to URLs a provider may have
+//! ([`domain::sso::provider_url_allowed`]: https, plain http only to loopback hosts) —
+//! whatever a discovery document names as its key set or token endpoint.
 
 use openidconnect::{HttpRequest, HttpResponse};
 use std::future::Future;
@@ -10,6 +12,22 @@ use std::time::Duration;
 
 /// How long one request to the provider may take in all.
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// The most bytes of one answer read (discovery documents and key sets are a few KiB).
+pub const MAX_BODY: usize = 512 * 1024;
+
+/// Why a request to the provider was not made or not read. Its text never carries what
+/// the provider sent.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderHttpError {
+    /// The URL is not one a provider may have (the URL itself is not repeated: a discovery
+    /// document may have named it).
+    #[error("the provider named a URL that is not https:// (plain http is only for localhost, 127.0.0.0/8 and ::1)")]
+    NotAllowed,
+    #[error("the answer is larger than {MAX_BODY} bytes")]
+    TooLarge,
+    #[error(transparent)]
+    Http(#[from] reqwest::Error),
+}
 
 /// Installs ring as the process's rustls crypto provider (idempotent). reqwest is built
 /// with `rustls-no-provider` (no aws-lc-sys), so every reqwest client of the process — ours,
@@ -36,14 +54,27 @@ impl ProviderHttp {
         Self(client)
     }
 
-    /// Sends `request` (what `openidconnect` asks for), reading the whole answer.
-    pub async fn send(&self, request: HttpRequest) -> Result<HttpResponse, reqwest::Error> {
+    /// Sends `request` (what `openidconnect` asks for) to an allowed URL, reading at most
+    /// [`MAX_BODY`] bytes of the answer.
+    pub async fn send(&self, request: HttpRequest) -> Result<HttpResponse, ProviderHttpError> {
         let (parts, body) = request.into_parts();
-        let response =
-            self.0.request(parts.method, parts.uri.to_string()).headers(parts.headers).body(body).send().await?;
+        let uri = parts.uri.to_string();
+        if !url::Url::parse(&uri).is_ok_and(|u| domain::sso::provider_url_allowed(&u)) {
+            return Err(ProviderHttpError::NotAllowed);
+        }
+        let mut response = self.0.request(parts.method, uri).headers(parts.headers).body(body).send().await?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.bytes().await?.to_vec();
+        if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+            return Err(ProviderHttpError::TooLarge);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            if body.len() + chunk.len() > MAX_BODY {
+                return Err(ProviderHttpError::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
         let mut out = HttpResponse::new(body);
         *out.status_mut() = status;
         *out.headers_mut() = headers;
@@ -58,8 +89,8 @@ impl Default for ProviderHttp {
 }
 
 impl<'c> openidconnect::AsyncHttpClient<'c> for ProviderHttp {
-    type Error = reqwest::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, reqwest::Error>> + Send + 'c>>;
+    type Error = ProviderHttpError;
+    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, ProviderHttpError>> + Send + 'c>>;
 
     fn call(&'c self, request: HttpRequest) -> Self::Future {
         Box::pin(self.send(request))

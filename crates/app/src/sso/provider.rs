@@ -5,7 +5,7 @@
 //! [`KEY_REFETCH_INTERVAL`] per issuer, so forged tokens naming random key ids cannot make
 //! us hammer the provider.
 
-use super::http::ProviderHttp;
+use super::http::{ProviderHttp, ProviderHttpError};
 use openidconnect::core::{CoreJsonWebKeySet, CoreProviderMetadata};
 use openidconnect::{DiscoveryError, IssuerUrl};
 use std::collections::HashMap;
@@ -89,17 +89,29 @@ impl Providers {
     }
 }
 
-/// What went wrong with discovery, naming the URL and what it answered.
-fn explain(issuer: &str, e: &DiscoveryError<reqwest::Error>) -> ProviderProblem {
+/// What went wrong with discovery, naming the URL and the kind of failure — never what
+/// the provider sent (its body, or values from it: the URL fetched may be anyone's).
+fn explain(issuer: &str, e: &DiscoveryError<ProviderHttpError>) -> ProviderProblem {
     let discovery = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
     ProviderProblem(match e {
         DiscoveryError::Request(r) => format!("cannot reach the provider ({discovery}): {}", root_cause(r)),
-        DiscoveryError::Response(status, _, msg) => {
-            format!("the provider answered HTTP {} ({msg}) for discovery or its keys ({discovery})", status.as_u16())
+        DiscoveryError::Response(status, _, _) if *status == reqwest::StatusCode::OK => {
+            format!("the provider's discovery document or key set is not JSON (its Content-Type) ({discovery})")
         }
-        DiscoveryError::Parse(p) => format!("the discovery document or key set is not valid JSON for OpenID: {p}"),
-        DiscoveryError::Validation(v) => format!("the discovery document does not fit this issuer: {v}"),
-        other => format!("discovery failed ({discovery}): {other}"),
+        DiscoveryError::Response(status, _, _) => {
+            format!("the provider answered HTTP {} for discovery or its keys ({discovery})", status.as_u16())
+        }
+        DiscoveryError::Parse(p) => format!(
+            "the discovery document or key set is not valid OpenID JSON (at {}, line {} column {})",
+            p.path(),
+            p.inner().line(),
+            p.inner().column()
+        ),
+        DiscoveryError::Validation(_) => format!(
+            "the discovery document names another issuer than {issuer:?}: the issuer must be exactly as the \
+             provider publishes it (a trailing slash counts)"
+        ),
+        _ => format!("discovery failed ({discovery})"),
     })
 }
 

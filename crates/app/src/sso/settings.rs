@@ -3,11 +3,12 @@
 //! new values, the secret never: only whether it changed) and `settings.sso.tested`.
 
 use crate::audit;
-use crate::authz::{InAccount, SettingsManage};
+use crate::authz::SsoSettingsAccess;
 use crate::{AppCtx, AppError, clock};
 use domain::closed::AuditAction;
 use domain::ids::AccountId;
-use domain::sso::SsoSettings;
+use domain::role::AdminRole;
+use domain::sso::{AttributeMapping, SsoSettings};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -26,9 +27,12 @@ pub struct SsoView {
     /// The settings with the client secret blanked.
     pub settings: SsoSettings,
     pub client_secret_set: bool,
-    /// Whether the connection test passed for the current issuer, client id and secret.
+    /// Whether the connection test passed for the current issuer and client id.
     pub connection_tested: bool,
     pub redirect_uri: String,
+    /// Why the viewer may not change the trust settings (`None`: they may); pages show
+    /// those fields read-only with it ([`crate::authz::TRUST_REASON`]).
+    pub trust_refusal: Option<&'static str>,
 }
 
 /// Whether `account` uses SSO (pages show password steps disabled with the reason then).
@@ -62,13 +66,21 @@ async fn tested(ctx: &AppCtx, account: AccountId, s: &SsoSettings) -> Result<boo
 }
 
 /// The settings, the switch and the redirect URI.
-pub async fn view(ctx: &AppCtx, may: &InAccount<SettingsManage>, public_url: &str) -> Result<SsoView, AppError> {
-    let settings = stored(ctx, may.account).await?;
-    let enabled = store::password_reset::sso_enabled(&ctx.db, may.account).await?;
-    let connection_tested = tested(ctx, may.account, &settings).await?;
+pub async fn view(ctx: &AppCtx, access: &SsoSettingsAccess, public_url: &str) -> Result<SsoView, AppError> {
+    let account = access.may.account;
+    let settings = stored(ctx, account).await?;
+    let enabled = store::password_reset::sso_enabled(&ctx.db, account).await?;
+    let connection_tested = tested(ctx, account, &settings).await?;
     let client_secret_set = !settings.client_secret.is_empty();
     let settings = SsoSettings { client_secret: String::new(), ..settings };
-    Ok(SsoView { enabled, settings, client_secret_set, connection_tested, redirect_uri: redirect_uri(public_url) })
+    Ok(SsoView {
+        enabled,
+        settings,
+        client_secret_set,
+        connection_tested,
+        redirect_uri: redirect_uri(public_url),
+        trust_refusal: access.trust_refusal(),
+    })
 }
 
 /// What an admin saves: the settings, the switch, and a new client secret or `None` to keep
@@ -80,39 +92,48 @@ pub struct SsoUpdate {
     pub client_secret: Option<String>,
 }
 
-/// Validates and saves the settings and the switch together. Every bad field is named at
-/// once (400); switching on needs every required field and a passed connection test for
-/// these issuer, client id and secret (else 400 naming `enabled`). Saving what is stored
-/// writes nothing.
+/// Validates and saves the settings and the switch together. First what the holder may
+/// not change (403 naming every such field, [`crate::authz::SsoSettingsAccess`]): a trust
+/// setting changed by anyone but the Primary Master Admin, a changed mapping handing out
+/// more than the holder may grant. Then every bad field at once (400); switching on (or
+/// staying on) needs every required field and a passed connection test for this issuer and
+/// client id (else 400 naming `enabled`). Saving what is stored writes nothing.
 pub async fn update(
     ctx: &AppCtx,
-    may: &InAccount<SettingsManage>,
+    access: &SsoSettingsAccess,
     change: SsoUpdate,
     public_url: &str,
 ) -> Result<SsoView, AppError> {
-    let old = stored(ctx, may.account).await?;
-    let was_on = store::password_reset::sso_enabled(&ctx.db, may.account).await?;
+    let account = access.may.account;
+    let old = stored(ctx, account).await?;
+    let was_on = store::password_reset::sso_enabled(&ctx.db, account).await?;
     let mut new = change.settings;
     new.client_secret = change.client_secret.unwrap_or_else(|| old.client_secret.clone());
     new.issuer = new.issuer.trim().to_owned();
     new.client_id = new.client_id.trim().to_owned();
     new.provider_name = new.provider_name.trim().to_owned();
+    let mut refused = access.check_trust(&old, was_on, &new, change.enabled);
+    let judged = changed_mapping(&old.mapping, &new.mapping);
+    if !judged.is_empty() {
+        let roles = roles_named(ctx, account, &judged).await?;
+        let workspace = store::sso::default_workspace(&ctx.db, account).await?;
+        refused.extend(access.check_mapping(&judged, &roles, workspace));
+    }
+    AppError::none_forbidden(refused)?;
     let mut problems = new.problems();
     if change.enabled && problems.is_empty() {
         let missing = new.missing();
-        if missing.is_empty() && !tested(ctx, may.account, &new).await? {
+        if missing.is_empty() && !tested(ctx, account, &new).await? {
             problems.push((
                 "enabled".into(),
-                "single sign-on can be switched on only after Test connection passes for this issuer, client id \
-                 and secret"
-                    .into(),
+                "single sign-on can be on only after Test connection passes for this issuer and client id".into(),
             ));
         }
         problems.extend(missing);
     }
     AppError::all_of(problems)?;
     if new == old && change.enabled == was_on {
-        return view(ctx, may, public_url).await;
+        return view(ctx, access, public_url).await;
     }
     let shown = |s: &SsoSettings, on: bool| {
         let mut v = serde_json::to_value(SsoSettings { client_secret: String::new(), ..s.clone() }).unwrap_or_default();
@@ -125,10 +146,44 @@ pub async fn update(
         "new": shown(&new, change.enabled),
         "client_secret_changed": new.client_secret != old.client_secret,
     });
-    let event = audit::by(&may.actor, AuditAction::SsoSettingsChanged, None, details);
+    let event = audit::by(&access.may.actor, AuditAction::SsoSettingsChanged, None, details);
     let doc = serde_json::to_string(&new).map_err(|e| AppError::Internal(e.to_string()))?;
-    store::sso::save_settings(&ctx.db, may.account, &doc, change.enabled, clock::now(), &event).await?;
-    view(ctx, may, public_url).await
+    store::sso::save_settings(&ctx.db, account, &doc, change.enabled, clock::now(), &event).await?;
+    view(ctx, access, public_url).await
+}
+
+/// The part of `new` a save must judge: all of it when the mode or claim changed (they
+/// change what every entry does), else only the maps that changed.
+fn changed_mapping(old: &AttributeMapping, new: &AttributeMapping) -> AttributeMapping {
+    let all = old.mode != new.mode || old.claim != new.claim;
+    fn judged<T: Clone + PartialEq + Default>(all: bool, old: &T, new: &T) -> T {
+        if all || old != new { new.clone() } else { T::default() }
+    }
+    AttributeMapping {
+        mode: new.mode,
+        claim: new.claim.clone(),
+        groups: judged(all, &old.groups, &new.groups),
+        admin_roles: judged(all, &old.admin_roles, &new.admin_roles),
+        builder_access: judged(all, &old.builder_access, &new.builder_access),
+    }
+}
+
+/// The account's admin roles that `mapping` names, with what each grants.
+async fn roles_named(
+    ctx: &AppCtx,
+    account: AccountId,
+    mapping: &AttributeMapping,
+) -> Result<Vec<(String, AdminRole)>, AppError> {
+    // One statement reads every role with its permissions and scope.
+    Ok(store::roles::list(&ctx.db, account)
+        .await?
+        .into_iter()
+        .filter(|r| mapping.admin_roles.values().any(|n| domain::sso::same_name(n, &r.record.name)))
+        .map(|r| {
+            let role = crate::roles::role_of(&r.record);
+            (r.record.name, role)
+        })
+        .collect())
 }
 
 /// What Test connection found.
@@ -140,9 +195,11 @@ pub struct ConnectionReport {
 }
 
 /// Fetches the provider's discovery document and keys for the stored settings and says
-/// exactly what failed; a pass is remembered for these issuer, client id and secret (the
-/// switch needs it). 400 naming each required field still empty.
-pub async fn test_connection(ctx: &AppCtx, may: &InAccount<SettingsManage>) -> Result<ConnectionReport, AppError> {
+/// exactly what failed; a pass is remembered for this issuer and client id (the switch
+/// needs it). 400 naming each required field still empty. Any `settings.manage` holder may
+/// test: it fetches only what the trust settings (the Primary Master Admin's) name.
+pub async fn test_connection(ctx: &AppCtx, access: &SsoSettingsAccess) -> Result<ConnectionReport, AppError> {
+    let may = &access.may;
     let s = stored(ctx, may.account).await?;
     AppError::all_of(s.missing().into_iter().filter(|(f, _)| f != "provider_name").collect())?;
     let report = match ctx.sso.discover(&s.issuer).await {

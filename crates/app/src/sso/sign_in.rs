@@ -131,11 +131,11 @@ async fn finish(
 ) -> Result<SignedIn, Refusal> {
     let no_user = |f: SsoFailure| (None, f);
     if let Some(error) = cb.error.as_deref() {
-        let description = cb.error_description.clone().unwrap_or_default();
+        let description = cb.error_description.as_deref().unwrap_or_default();
         return Err(no_user(if error == "access_denied" {
             SsoFailure::Cancelled
         } else {
-            SsoFailure::ProviderError(format!("{error} {description}").trim().to_owned())
+            SsoFailure::ProviderError(provider_text(&format!("{error} {description}")))
         }));
     }
     let code = cb
@@ -173,7 +173,7 @@ async fn finish(
     .map_err(no_user)?;
     let raw = raw_claims(&id_token).map_err(no_user)?;
     let email = email_of(&s, &raw).map_err(|p| no_user(SsoFailure::Claim(p)))?;
-    domain::sso::check_verified(s.require_email_verified, verified.email_verified)
+    domain::sso::check_verified(s.require_email_verified, &s.email_claim, verified.email_verified)
         .map_err(|p| no_user(SsoFailure::Claim(p)))?;
     let groups = raw.get(&s.mapping.claim).and_then(domain::sso::claim_values);
     let matched = super::users::match_user(ctx, account, &s, &email, &raw, groups.as_deref(), &cb.ip).await?;
@@ -261,6 +261,24 @@ fn client(s: &SsoSettings, metadata: CoreProviderMetadata, public_url: &str) -> 
         .set_redirect_uri(redirect))
 }
 
+/// The most characters of the provider's own words (`error_description`, a token
+/// endpoint's error) a page and the audit log repeat.
+pub const PROVIDER_TEXT_MAX: usize = 200;
+
+/// Text the provider sent, as we repeat it: control characters as spaces, whitespace runs
+/// as one, at most [`PROVIDER_TEXT_MAX`] characters (an ellipsis marks a cut). Pages escape
+/// it as any text.
+fn provider_text(raw: &str) -> String {
+    let flat = raw.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>();
+    let words = flat.split_whitespace().collect::<Vec<_>>().join(" ");
+    if words.chars().count() <= PROVIDER_TEXT_MAX {
+        return words;
+    }
+    let mut cut: String = words.chars().take(PROVIDER_TEXT_MAX - 1).collect();
+    cut.push('…');
+    cut
+}
+
 fn unreachable(p: &ProviderProblem) -> SsoFailure {
     SsoFailure::Unreachable(p.0.clone())
 }
@@ -272,9 +290,14 @@ fn token_failure<RE: std::error::Error + 'static, T: openidconnect::ErrorRespons
         RequestTokenError::Request(r) => {
             SsoFailure::Unreachable(format!("the token endpoint did not answer: {}", super::provider::root_cause(r)))
         }
-        RequestTokenError::ServerResponse(r) => SsoFailure::ProviderError(format!("the token endpoint refused: {r}")),
-        RequestTokenError::Parse(p, _) => SsoFailure::TokenUnreadable(p.to_string()),
-        RequestTokenError::Other(o) => SsoFailure::ProviderError(o.clone()),
+        RequestTokenError::ServerResponse(r) => {
+            SsoFailure::ProviderError(provider_text(&format!("the token endpoint refused: {r}")))
+        }
+        RequestTokenError::Parse(p, _) => SsoFailure::TokenUnreadable(format!(
+            "the token endpoint's answer is not a token response (at {})",
+            p.path()
+        )),
+        RequestTokenError::Other(o) => SsoFailure::ProviderError(provider_text(o)),
     }
 }
 
@@ -317,4 +340,17 @@ pub async fn entry(ctx: &AppCtx, slug: Option<&str>) -> Result<Option<SsoEntry>,
     }
     let s = settings::stored(ctx, id).await?;
     Ok(Some(SsoEntry { account: id, slug: a.slug, provider: s.display_name().to_owned() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_providers_words_are_bounded_and_on_one_line() {
+        assert_eq!(provider_text("invalid_request  bad\r\n<b>x</b>"), "invalid_request bad <b>x</b>");
+        let long = provider_text(&"a".repeat(5000));
+        assert_eq!(long.chars().count(), PROVIDER_TEXT_MAX);
+        assert!(long.ends_with('…'));
+    }
 }

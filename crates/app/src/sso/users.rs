@@ -7,7 +7,7 @@ use crate::{AppCtx, AppError, audit, clock};
 use domain::closed::AuditAction;
 use domain::ids::{AccountId, AdminRoleId, GroupId, UserId};
 use domain::security::SecuritySettings;
-use domain::sso::{RoleChange, SsoSettings, UserAttributes};
+use domain::sso::{RoleChange, SsoSettings, UserAttributes, same_name};
 use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -23,8 +23,11 @@ type Refusal = (Option<UserId>, SsoFailure);
 /// Matches `email` within `account`: active users sign in; invited ones become active
 /// (their invitation spent, no password set); suspended, locked and deleted ones are
 /// refused; unknown ones are refused naming the admins to ask, or created active in the
-/// default workspace when the account creates users on first sign-in. The mapping is
-/// applied to whoever signs in (`groups`: the mapped claim's values, `None` when absent).
+/// default workspace when the account creates users on first sign-in (two first sign-ins
+/// racing: the second finds the user the first created). A Locked user whose lock has run
+/// out signs in (the password sign-in's rule, [`crate::lockout::status_at_sign_in`]). The
+/// mapping is applied to whoever signs in (`groups`: the mapped claim's values, `None` when
+/// absent).
 pub(crate) async fn match_user(
     ctx: &AppCtx,
     account: AccountId,
@@ -36,30 +39,46 @@ pub(crate) async fn match_user(
 ) -> Result<Matched, Refusal> {
     let internal = |e: AppError| (None, SsoFailure::Internal(e));
     let found = store::sso::find_user(&ctx.db, account, &email.key()).await.map_err(|e| internal(e.into()))?;
-    let Some(u) = found else {
-        if !s.create_users {
+    let u = match found {
+        Some(u) => u,
+        None if !s.create_users => {
             let admins = store::lookups::admin_contacts(&ctx.db, account).await.map_err(|e| internal(e.into()))?;
             let mut ask: Vec<String> = admins.iter().filter(|a| a.is_primary_admin).map(|a| a.email.clone()).collect();
             ask.extend(admins.iter().filter(|a| !a.is_primary_admin).map(|a| a.email.clone()).take(2));
             return Err((None, SsoFailure::Unknown { email: email.as_str().to_owned(), ask }));
         }
-        let user = create(ctx, account, email, raw, ip).await.map_err(internal)?;
-        let now = UserAttributes {
-            groups: BTreeSet::new(),
-            admin_role: None,
-            builder_access: BuilderAccess::None,
-            is_primary_admin: false,
-        };
-        apply_mapping(ctx, account, user, s, groups, &now, ip).await.map_err(internal)?;
-        let security = crate::settings::security(ctx, account).await.map_err(internal)?;
-        return Ok(Matched { user, security });
+        None => match create(ctx, account, email, raw, ip).await {
+            Ok(user) => {
+                let now = UserAttributes {
+                    groups: BTreeSet::new(),
+                    admin_role: None,
+                    builder_access: BuilderAccess::None,
+                    is_primary_admin: false,
+                };
+                apply_mapping(ctx, account, user, s, groups, &now, ip).await.map_err(internal)?;
+                let security = crate::settings::security(ctx, account).await.map_err(internal)?;
+                return Ok(Matched { user, security });
+            }
+            // Another first sign-in of the same person created them a moment ago (the
+            // unique email index refused ours): they are that user now.
+            Err(AppError::Store(store::StoreError::Conflict(_))) => {
+                store::sso::find_user(&ctx.db, account, &email.key())
+                    .await
+                    .map_err(|e| internal(e.into()))?
+                    .ok_or_else(|| internal(AppError::Internal("a conflicting user vanished".into())))?
+            }
+            Err(e) => return Err(internal(e)),
+        },
     };
     let user = UserId(u.id);
     let refused = |f: SsoFailure| (Some(user), f);
     if u.deleted {
         return Err(refused(SsoFailure::Deleted));
     }
-    match u.status {
+    let status = crate::lockout::status_at_sign_in(ctx, account, user, u.status, u.lock_until, clock::now())
+        .await
+        .map_err(internal)?;
+    match status {
         UserStatus::Suspended => return Err(refused(SsoFailure::Suspended)),
         UserStatus::Locked => return Err(refused(SsoFailure::Locked)),
         UserStatus::Invited => {
@@ -125,8 +144,9 @@ async fn create(ctx: &AppCtx, account: AccountId, email: &Email, raw: &Value, ip
 
 /// Applies the attribute mapping for one sign-in, audited as `user.sso_mapping_applied`
 /// when it changes anything. Group names resolve in the account's default workspace and
-/// role names among its admin roles (case-insensitively); names that match nothing are
-/// skipped and listed in the event.
+/// role names among its admin roles by [`domain::sso::same_name`] — the comparison the
+/// plan itself makes, so what Full sync resolves it also removes; names that match nothing
+/// are skipped and listed in the event.
 async fn apply_mapping(
     ctx: &AppCtx,
     account: AccountId,
@@ -149,14 +169,14 @@ async fn apply_mapping(
     if plan.is_empty() {
         return Ok(());
     }
-    let group_id = |n: &String| groups.iter().find(|g| g.name.eq_ignore_ascii_case(n)).map(|g| GroupId(g.id));
+    let group_id = |n: &String| groups.iter().find(|g| same_name(&g.name, n)).map(|g| GroupId(g.id));
     let unknown: Vec<&String> = plan.join.iter().filter(|n| group_id(n).is_none()).collect();
     let roles = store::roles::list(&ctx.db, account).await?;
     let role = match &plan.role {
         None => None,
         Some(RoleChange::Revoke) => Some(None),
         Some(RoleChange::Grant(name)) => {
-            roles.iter().find(|r| r.record.name.eq_ignore_ascii_case(name)).map(|r| Some(AdminRoleId(r.record.id)))
+            roles.iter().find(|r| same_name(&r.record.name, name)).map(|r| Some(AdminRoleId(r.record.id)))
         }
     };
     let change = store::sso::MappingChange {

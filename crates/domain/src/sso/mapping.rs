@@ -110,47 +110,82 @@ impl AttributeMapping {
 
     /// What a sign-in whose token carries `values` in the mapped claim changes for a user
     /// who has `now`. `values` is `None` when the claim is absent: that changes nothing (an
-    /// absent claim is not an empty list, so Full sync removes nothing). Only groups the
-    /// mapping names are ever left; the Primary Master Admin's role is never touched.
+    /// absent claim is not an empty list, so Full sync removes nothing).
+    ///
+    /// Names are compared by [`name_key`] only, so a mapping naming "engineering" governs
+    /// the group "Engineering". What the mapping governs is what it names: Full sync leaves
+    /// only mapped groups, replaces or takes away only a mapped role, and lowers Bot Builder
+    /// access only from a mapped level (or from none) — a role, group or level given by hand
+    /// that the mapping does not name is never removed. The Primary Master Admin's role is
+    /// never touched and their Bot Builder access never lowered.
     pub fn plan(&self, values: Option<&[String]>, now: &UserAttributes) -> MappingPlan {
         let Some(values) = values else {
             return MappingPlan::default();
         };
         let has = |v: &String| values.contains(v);
         let full = self.mode == MappingMode::FullSync;
-        let wanted: BTreeSet<&String> = self.groups.iter().filter(|(v, _)| has(v)).map(|(_, g)| g).collect();
-        let join = wanted.iter().filter(|g| !now.groups.contains(**g)).map(|g| (*g).clone()).collect();
+        let mapped: BTreeSet<String> = self.groups.values().map(|g| name_key(g)).collect();
+        let wanted: BTreeMap<String, &String> =
+            self.groups.iter().filter(|(v, _)| has(v)).map(|(_, g)| (name_key(g), g)).collect();
+        let held: BTreeSet<String> = now.groups.iter().map(|g| name_key(g)).collect();
+        let join = wanted.iter().filter(|(k, _)| !held.contains(*k)).map(|(_, g)| (*g).clone()).collect();
         let leave = if full {
-            let mapped: BTreeSet<&String> = self.groups.values().collect();
-            mapped.into_iter().filter(|g| now.groups.contains(*g) && !wanted.contains(g)).cloned().collect()
+            let dropped = |g: &&String| mapped.contains(&name_key(g)) && !wanted.contains_key(&name_key(g));
+            now.groups.iter().filter(dropped).cloned().collect()
         } else {
             Vec::new()
         };
-        let role = if now.is_primary_admin {
-            None
-        } else {
-            let want = self.admin_roles.iter().find(|(v, _)| has(v)).map(|(_, r)| r);
-            match (want, &now.admin_role) {
-                (Some(w), Some(held)) if w == held => None,
-                (Some(w), None) => Some(RoleChange::Grant(w.clone())),
-                (Some(w), Some(_)) if full => Some(RoleChange::Grant(w.clone())),
-                (None, Some(held)) if full && self.admin_roles.values().any(|r| r == held) => Some(RoleChange::Revoke),
-                _ => None,
-            }
-        };
-        let builder_access = if self.builder_access.is_empty() {
-            None
-        } else {
-            let matched = self.builder_access.iter().filter(|(v, _)| has(v)).map(|(_, a)| *a).max();
-            let target = if full {
-                matched.unwrap_or(BuilderAccess::None)
-            } else {
-                matched.map_or(now.builder_access, |m| m.max(now.builder_access))
-            };
-            Some(target).filter(|t| *t != now.builder_access)
-        };
-        MappingPlan { join, leave, role, builder_access }
+        MappingPlan { join, leave, role: self.role_change(&has, now), builder_access: self.builder_change(&has, now) }
     }
+
+    fn role_change(&self, has: &dyn Fn(&String) -> bool, now: &UserAttributes) -> Option<RoleChange> {
+        if now.is_primary_admin {
+            return None;
+        }
+        let full = self.mode == MappingMode::FullSync;
+        let want = self.admin_roles.iter().find(|(v, _)| has(v)).map(|(_, r)| r);
+        let governed = |held: &String| self.admin_roles.values().any(|r| same_name(r, held));
+        match (want, &now.admin_role) {
+            (Some(w), Some(held)) if same_name(w, held) => None,
+            (Some(w), None) => Some(RoleChange::Grant(w.clone())),
+            (Some(w), Some(held)) if full && governed(held) => Some(RoleChange::Grant(w.clone())),
+            (None, Some(held)) if full && governed(held) => Some(RoleChange::Revoke),
+            _ => None,
+        }
+    }
+
+    fn builder_change(&self, has: &dyn Fn(&String) -> bool, now: &UserAttributes) -> Option<BuilderAccess> {
+        if self.builder_access.is_empty() {
+            return None;
+        }
+        let current = now.builder_access;
+        let matched = self.builder_access.iter().filter(|(v, _)| has(v)).map(|(_, a)| *a).max();
+        // Full sync governs a level the mapping names, or none at all; a level given by hand
+        // is only ever raised.
+        let governed = current == BuilderAccess::None || self.builder_access.values().any(|a| *a == current);
+        let mut target = if self.mode == MappingMode::FullSync && governed {
+            matched.unwrap_or(BuilderAccess::None)
+        } else {
+            matched.map_or(current, |m| m.max(current))
+        };
+        if now.is_primary_admin {
+            target = target.max(current);
+        }
+        Some(target).filter(|t| *t != current)
+    }
+}
+
+/// The one comparison of group and admin role names, wherever a mapping meets them:
+/// trimmed, ASCII letters folded — the folding both stores' unique indexes
+/// (`lower(name)`) agree on, so a key matches at most one group of a workspace or one role of
+/// an account.
+pub fn name_key(name: &str) -> String {
+    name.trim().to_ascii_lowercase()
+}
+
+/// Whether two group or role names are the same name ([`name_key`]).
+pub fn same_name(a: &str, b: &str) -> bool {
+    name_key(a) == name_key(b)
 }
 
 #[cfg(test)]
@@ -226,6 +261,34 @@ mod tests {
         higher.builder_access = BuilderAccess::BuilderAndCreate;
         assert_eq!(m.plan(Some(&vals(&["builders"])), &higher).builder_access, None);
         let full = mapping(MappingMode::FullSync);
-        assert_eq!(full.plan(Some(&[]), &higher).builder_access, Some(BuilderAccess::None));
+        // A hand-given level the mapping does not name is never lowered.
+        assert_eq!(full.plan(Some(&[]), &higher).builder_access, None);
+        let mut mapped = user(&[], None);
+        mapped.builder_access = BuilderAccess::Builder;
+        assert_eq!(full.plan(Some(&[]), &mapped).builder_access, Some(BuilderAccess::None));
+    }
+
+    #[test]
+    fn names_compare_one_way_so_full_sync_removes_what_it_resolves() {
+        let m = mapping(MappingMode::FullSync);
+        let p = m.plan(Some(&[]), &user(&["operations", "engineering "], Some("master admin")));
+        assert_eq!(p.leave, ["engineering ", "operations"]);
+        assert_eq!(p.role, Some(RoleChange::Revoke));
+        let p = m.plan(Some(&vals(&["eng", "admins"])), &user(&["ENGINEERING"], Some("MASTER ADMIN")));
+        assert!(p.join.is_empty() && p.leave.is_empty() && p.role.is_none(), "{p:?}");
+    }
+
+    #[test]
+    fn full_sync_never_replaces_a_hand_given_role_nor_lowers_the_primary_admin() {
+        let m = mapping(MappingMode::FullSync);
+        let p = m.plan(Some(&vals(&["admins"])), &user(&[], Some("Helpdesk")));
+        assert_eq!(p.role, None, "an unmapped role held is not the mapping's to replace");
+        let mut primary = user(&[], Some("Primary Master Admin"));
+        primary.is_primary_admin = true;
+        primary.builder_access = BuilderAccess::Builder;
+        let p = m.plan(Some(&[]), &primary);
+        assert_eq!((p.role, p.builder_access), (None, None));
+        let p = m.plan(Some(&vals(&["builders"])), &user(&[], None));
+        assert_eq!(p.builder_access, Some(BuilderAccess::Builder));
     }
 }

@@ -6,8 +6,8 @@
 mod mapping;
 mod settings;
 
-pub use mapping::{AttributeMapping, MappingMode, MappingPlan, RoleChange, UserAttributes};
-pub use settings::{SsoSettings, claim_values};
+pub use mapping::{AttributeMapping, MappingMode, MappingPlan, RoleChange, UserAttributes, name_key, same_name};
+pub use settings::{SsoSettings, TRUST_FIELDS, VERIFIED_CLAIM, claim_values, provider_url_allowed};
 
 /// How far, in seconds, the provider's clock may be off ours, both ways: an ID token is
 /// accepted up to this long after its `exp` and when its `iat` is at most this far in the
@@ -35,8 +35,12 @@ pub enum ClaimProblem {
 /// carries — a JSON boolean, or the strings `"true"`/`"false"` some providers send (read as
 /// the boolean they spell; any other value makes the token unreadable) — must be `true`
 /// when the account requires verified addresses. Absent counts as not verified.
-pub fn check_verified(required: bool, email_verified: Option<bool>) -> Result<(), ClaimProblem> {
-    if required && email_verified != Some(true) { Err(ClaimProblem::Unverified) } else { Ok(()) }
+/// `email_verified` vouches only for the `email` claim ([`VERIFIED_CLAIM`]): a match by any
+/// other claim (`upn`, `preferred_username`) is never verified, so it needs the admin's
+/// explicit opt-out (`required` false), which [`SsoSettings::problems`] demands.
+pub fn check_verified(required: bool, email_claim: &str, email_verified: Option<bool>) -> Result<(), ClaimProblem> {
+    let vouched = email_claim == VERIFIED_CLAIM && email_verified == Some(true);
+    if required && !vouched { Err(ClaimProblem::Unverified) } else { Ok(()) }
 }
 
 #[cfg(test)]
@@ -53,10 +57,13 @@ mod tests {
 
     #[test]
     fn verified_is_required_unless_turned_off() {
-        assert_eq!(check_verified(true, Some(true)), Ok(()));
-        assert_eq!(check_verified(true, Some(false)), Err(ClaimProblem::Unverified));
-        assert_eq!(check_verified(true, None), Err(ClaimProblem::Unverified));
-        assert_eq!(check_verified(false, None), Ok(()));
-        assert_eq!(check_verified(false, Some(false)), Ok(()));
+        assert_eq!(check_verified(true, "email", Some(true)), Ok(()));
+        assert_eq!(check_verified(true, "email", Some(false)), Err(ClaimProblem::Unverified));
+        assert_eq!(check_verified(true, "email", None), Err(ClaimProblem::Unverified));
+        assert_eq!(check_verified(false, "email", None), Ok(()));
+        assert_eq!(check_verified(false, "email", Some(false)), Ok(()));
+        // email_verified says nothing of another claim.
+        assert_eq!(check_verified(true, "upn", Some(true)), Err(ClaimProblem::Unverified));
+        assert_eq!(check_verified(false, "upn", Some(true)), Ok(()));
     }
 }

@@ -17,7 +17,9 @@ pub struct SsoSettings {
     /// Scopes requested besides `openid` (default `email profile`).
     pub scopes: Vec<String>,
     /// The ID token claim holding the email users are matched by (default `email`). For
-    /// Microsoft Entra ID keep `email`: `preferred_username` and `upn` are not verified addresses.
+    /// Microsoft Entra ID keep `email`: `preferred_username` and `upn` are not verified
+    /// addresses, and `email_verified` vouches only for `email` — another claim can be saved
+    /// only with `require_email_verified` off (the admin's explicit opt-out).
     pub email_claim: String,
     /// Whether `email_verified` must be true (on by default; turning it off trusts the
     /// provider to hand out only addresses its users own).
@@ -51,12 +53,12 @@ impl SsoSettings {
     pub fn problems(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         let mut bad = |f: &str, m: &str| out.push((f.to_owned(), m.to_owned()));
-        if !self.issuer.is_empty() {
-            let https = self.issuer.starts_with("https://");
-            let local = self.issuer.starts_with("http://127.0.0.1") || self.issuer.starts_with("http://localhost");
-            if !(https || local) || self.issuer.contains(['?', '#', ' ']) {
-                bad("issuer", "must be the provider's https:// issuer URL, without query or fragment");
-            }
+        if !self.issuer.is_empty() && !issuer_allowed(&self.issuer) {
+            bad(
+                "issuer",
+                "must be the provider's https:// issuer URL, without query, fragment or credentials (plain http only \
+                 for localhost, 127.0.0.0/8 or ::1)",
+            );
         }
         if self.client_id.chars().any(char::is_control) || self.client_id.len() > 500 {
             bad("client_id", "must be the client id the provider issued (at most 500 characters)");
@@ -69,6 +71,12 @@ impl SsoSettings {
         }
         if !is_claim_name(&self.email_claim) {
             bad("email_claim", "must be the name of a claim (letters, digits, _ : . / -)");
+        } else if self.email_claim != VERIFIED_CLAIM && self.require_email_verified {
+            bad(
+                "email_claim",
+                "email_verified vouches only for the email claim: to match users by another claim, turn off \
+                 \"Require email_verified\" (the provider is then trusted to hand out only addresses its users own)",
+            );
         }
         if self.provider_name.trim().chars().count() > 60 || self.provider_name.chars().any(char::is_control) {
             bad("provider_name", "must be at most 60 characters");
@@ -93,10 +101,42 @@ impl SsoSettings {
         out
     }
 
-    /// What the connection test proved, as a fingerprint: a change to the issuer, client id
-    /// or secret needs a new test before SSO can be switched on.
+    /// What the connection test proved, as a fingerprint: a change to the issuer or client
+    /// id needs a new test before SSO can be (or stay) on. The test never uses the secret
+    /// (discovery and keys are public), so a new secret keeps the test — rotating it while
+    /// SSO is on does not switch SSO off.
     pub fn connection_fingerprint(&self) -> String {
-        format!("{}\n{}\n{}", self.issuer, self.client_id, self.client_secret)
+        format!("{}\n{}", self.issuer, self.client_id)
+    }
+
+    /// The trust settings ([`TRUST_FIELDS`]) that differ between `self` (switch `was_on`)
+    /// and `new` (switch `on`), by field name.
+    pub fn trust_changes(&self, was_on: bool, new: &Self, on: bool) -> Vec<&'static str> {
+        let changed = [
+            was_on != on,
+            self.issuer != new.issuer,
+            self.client_id != new.client_id,
+            self.client_secret != new.client_secret,
+            self.email_claim != new.email_claim,
+            self.require_email_verified != new.require_email_verified,
+            self.create_users != new.create_users,
+        ];
+        TRUST_FIELDS.iter().zip(changed).filter(|(_, c)| *c).map(|(f, _)| *f).collect()
+    }
+
+    /// `self` with the trust settings ([`TRUST_FIELDS`] but the switch) of `stored`: what a
+    /// form that shows them read-only saves.
+    #[must_use]
+    pub fn with_trust_of(self, stored: &Self) -> Self {
+        Self {
+            issuer: stored.issuer.clone(),
+            client_id: stored.client_id.clone(),
+            client_secret: stored.client_secret.clone(),
+            email_claim: stored.email_claim.clone(),
+            require_email_verified: stored.require_email_verified,
+            create_users: stored.create_users,
+            ..self
+        }
     }
 
     /// The name on the sign-in button.
@@ -104,6 +144,42 @@ impl SsoSettings {
         let n = self.provider_name.trim();
         if n.is_empty() { "your identity provider" } else { n }
     }
+}
+
+/// The settings that decide whose word signs people in — change one and you choose which
+/// provider, client, claim or rule vouches for every user SSO admits (`enabled` included:
+/// switching on hands sign-in to that provider). Who may change them is `app::authz::sso`.
+pub const TRUST_FIELDS: [&str; 7] =
+    ["enabled", "issuer", "client_id", "client_secret", "email_claim", "require_email_verified", "create_users"];
+
+/// The one claim `email_verified` vouches for (OpenID Connect Core §5.1).
+pub const VERIFIED_CLAIM: &str = "email";
+
+/// Whether `url` may be fetched as an OpenID provider's (issuer, discovery, keys, token
+/// endpoint): `https`, or plain `http` to a loopback host — `localhost`, 127.0.0.0/8 or
+/// `::1` — judged on the parsed host, never on a prefix (`http://localhost.evil.com` is not
+/// local).
+pub fn provider_url_allowed(url: &url::Url) -> bool {
+    match (url.scheme(), url.host()) {
+        ("https", Some(_)) => true,
+        ("http", Some(url::Host::Domain(d))) => d.eq_ignore_ascii_case("localhost"),
+        ("http", Some(url::Host::Ipv4(ip))) => ip.is_loopback(),
+        ("http", Some(url::Host::Ipv6(ip))) => ip.is_loopback(),
+        _ => false,
+    }
+}
+
+/// An issuer: an allowed provider URL ([`provider_url_allowed`]) without query, fragment or
+/// credentials (OpenID Connect Discovery §2), written as parsed.
+fn issuer_allowed(issuer: &str) -> bool {
+    url::Url::parse(issuer).is_ok_and(|u| {
+        provider_url_allowed(&u)
+            && u.query().is_none()
+            && u.fragment().is_none()
+            && u.username().is_empty()
+            && u.password().is_none()
+            && !issuer.contains(char::is_whitespace)
+    })
 }
 
 /// A claim name as providers spell them (`email`, `groups`, `https://example.com/roles`).
@@ -147,6 +223,54 @@ mod tests {
         };
         let fields: Vec<String> = s.problems().into_iter().map(|(f, _)| f).collect();
         assert_eq!(fields, ["issuer", "scopes", "email_claim"]);
+    }
+
+    #[test]
+    fn plain_http_is_for_loopback_hosts_as_parsed() {
+        let ok = |issuer: &str| SsoSettings { issuer: issuer.into(), ..SsoSettings::default() }.problems().is_empty();
+        for good in [
+            "https://idp.example.com",
+            "https://login.example.com/tenant/v2.0/",
+            "http://localhost:8080",
+            "http://127.0.0.1:9",
+            "http://127.1.2.3/realms/x",
+            "http://[::1]:8080",
+        ] {
+            assert!(ok(good), "{good}");
+        }
+        for bad in [
+            "http://localhost.evil.com",
+            "http://127.0.0.1.evil.com",
+            "http://localhost@evil.com",
+            "http://10.0.0.1",
+            "http://idp.example.com",
+            "https://user:pw@idp.example.com",
+            "https://idp.example.com/?x=1",
+            "https://idp.example.com/#f",
+            "file:///etc/passwd",
+            "https://",
+        ] {
+            assert!(!ok(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn another_email_claim_needs_verification_turned_off() {
+        let upn = SsoSettings { email_claim: "upn".into(), ..SsoSettings::default() };
+        assert_eq!(upn.problems()[0].0, "email_claim");
+        let opted_out = SsoSettings { require_email_verified: false, ..upn };
+        assert!(opted_out.problems().is_empty());
+    }
+
+    #[test]
+    fn a_new_secret_keeps_the_connection_test_and_counts_as_a_trust_change() {
+        let old = SsoSettings { issuer: "https://a".into(), client_id: "c".into(), ..SsoSettings::default() };
+        let new = SsoSettings { client_secret: "rotated".into(), ..old.clone() };
+        assert_eq!(old.connection_fingerprint(), new.connection_fingerprint());
+        assert_eq!(old.trust_changes(true, &new, true), ["client_secret"]);
+        let renamed = SsoSettings { provider_name: "Okta".into(), ..old.clone() };
+        assert!(old.trust_changes(true, &renamed, true).is_empty());
+        assert_eq!(old.trust_changes(false, &old, true), ["enabled"]);
     }
 
     #[test]

@@ -157,6 +157,9 @@ async fn sign_in(
         user_agent: client.user_agent,
     };
     let named = form.account.clone();
+    // The page answered again is the account's sign-in page: under that account's SSO it
+    // offers the provider only (Bypass SSO, `admin`, keeps the password form).
+    let sso = if admin { None } else { app::sso::sign_in::entry(&state.ctx, Some(named.as_str())).await? };
     let page = |error: Option<String>, accounts| LoginPage {
         nav: None,
         email: form.email.clone(),
@@ -165,7 +168,7 @@ async fn sign_in(
         notice: None,
         accounts,
         account: named.clone(),
-        sso: None,
+        sso: sso.clone().map(|e| SsoButton::of(e, &next)),
         admin,
     };
     match app::auth::login(&state.ctx, req).await {

@@ -1,6 +1,9 @@
 //! Security → Single sign-on (`/admin/settings/sso`): the OpenID provider settings, the
 //! attribute mapping, Test connection (`POST …/test`) and the switch. The client secret is
-//! write-only (blank keeps it). Every bad field is named at once (400), nothing saved.
+//! write-only (blank keeps it). Every bad field is named at once (400), and every field the
+//! admin may not set (403), each beside its field; nothing saved. The trust settings are
+//! shown read-only, with the reason, to everyone `authz` does not let change them
+//! ([`app::authz::TRUST_REASON`]).
 
 use crate::csrf::CsrfForm;
 use crate::error::PageError;
@@ -10,7 +13,6 @@ use crate::pages::notice::Notice;
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
-use app::authz::SettingsManage;
 use app::sso::settings::{SsoUpdate, SsoView};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -39,8 +41,17 @@ struct SsoPage {
     client_secret_set: bool,
     connection_tested: bool,
     redirect_uri: String,
-    /// `(field, message)` of every bad field.
+    /// Why the trust settings are read-only for this admin (`None`: they may change them).
+    trust_refusal: Option<&'static str>,
+    /// `(field, message)` of every bad or refused field.
     errors: Vec<(String, String)>,
+}
+
+impl SsoPage {
+    /// The message for `field`, shown beside it.
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
 }
 
 /// The form as submitted: text fields, checkboxes present or not, mappings one
@@ -113,6 +124,19 @@ impl SsoForm {
         }
     }
 
+    /// `self` with the read-only trust fields of `stored` (disabled inputs are not sent).
+    fn with_trust_of(self, stored: Self) -> Self {
+        Self {
+            enabled: stored.enabled,
+            issuer: stored.issuer,
+            client_id: stored.client_id,
+            email_claim: stored.email_claim,
+            require_email_verified: stored.require_email_verified,
+            create_users: stored.create_users,
+            ..self
+        }
+    }
+
     /// The update, or every field that cannot be read.
     fn parse(&self) -> Result<SsoUpdate, AppError> {
         let mut bad = Vec::new();
@@ -170,13 +194,14 @@ fn page(nav: Nav, v: &SsoView, form: SsoForm, errors: Vec<(String, String)>, not
         client_secret_set: v.client_secret_set,
         connection_tested: v.connection_tested,
         redirect_uri: v.redirect_uri.clone(),
+        trust_refusal: v.trust_refusal,
         errors,
     }
 }
 
 async fn show(State(state): State<AppState>, PageUser(me): PageUser, notice: Notice) -> Result<SsoPage, PageError> {
     let nav = Nav::load(&me, HERE);
-    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    let may = app::authz::sso_settings(&state.ctx, &me).await?;
     let v = app::sso::settings::view(&state.ctx, &may, &state.public_url).await?;
     let notice = notice.pick(&[("saved", "Single sign-on settings saved.")]).map(str::to_owned);
     Ok(page(nav, &v, SsoForm::of(&v), Vec::new(), notice))
@@ -187,24 +212,31 @@ async fn save(
     PageUser(me): PageUser,
     CsrfForm(form): CsrfForm<SsoForm>,
 ) -> Result<Response, PageError> {
-    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    let may = app::authz::sso_settings(&state.ctx, &me).await?;
+    let v = app::sso::settings::view(&state.ctx, &may, &state.public_url).await?;
     let saved = async {
-        let change = form.parse()?;
+        let mut change = form.parse()?;
+        if v.trust_refusal.is_some() {
+            // The read-only fields are not in the form: what is stored stays.
+            change.settings = change.settings.with_trust_of(&v.settings);
+            (change.enabled, change.client_secret) = (v.enabled, None);
+        }
         app::sso::settings::update(&state.ctx, &may, change, &state.public_url).await
     };
-    let errors = match saved.await {
+    let (status, errors) = match saved.await {
         Ok(_) => return Ok(Redirect::to(&format!("{HERE}?notice=saved")).into_response()),
-        Err(AppError::Invalid { field, message }) => vec![(field, message)],
-        Err(AppError::InvalidFields(all)) => all,
+        Err(AppError::Invalid { field, message }) => (StatusCode::BAD_REQUEST, vec![(field, message)]),
+        Err(AppError::InvalidFields(all)) => (StatusCode::BAD_REQUEST, all),
+        Err(AppError::ForbiddenFields(all)) => (StatusCode::FORBIDDEN, all),
         Err(e) => return Err(e.into()),
     };
-    let v = app::sso::settings::view(&state.ctx, &may, &state.public_url).await?;
+    let form = if v.trust_refusal.is_some() { form.with_trust_of(SsoForm::of(&v)) } else { form };
     let nav = Nav::load(&me, HERE);
-    Ok((StatusCode::BAD_REQUEST, page(nav, &v, form, errors, None)).into_response())
+    Ok((status, page(nav, &v, form, errors, None)).into_response())
 }
 
 async fn test(State(state): State<AppState>, PageUser(me): PageUser, _: CsrfForm) -> Result<Response, PageError> {
-    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    let may = app::authz::sso_settings(&state.ctx, &me).await?;
     let nav = Nav::load(&me, HERE);
     let (errors, notice) = match app::sso::settings::test_connection(&state.ctx, &may).await {
         Ok(r) if r.ok => (Vec::new(), r.message),

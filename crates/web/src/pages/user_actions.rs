@@ -233,8 +233,9 @@ pub struct MoreMenu {
     pub activate: bool,
     pub resend_invitation: bool,
     pub reset_password: bool,
-    /// Reset password would be allowed but the account uses SSO: shown disabled, saying why.
-    pub reset_password_sso: bool,
+    /// Why Reset password, which the admin could otherwise take, is off for this account
+    /// (under SSO): shown disabled with this reason.
+    pub reset_password_disabled: Option<String>,
     pub kill_sessions: bool,
     pub delete: bool,
     /// Transfer Ownership happens on the Manage Bots tab; the menu points there.
@@ -242,15 +243,15 @@ pub struct MoreMenu {
 }
 
 impl MoreMenu {
-    /// The menu for `actions`; under `sso` Reset password is shown disabled with the reason.
-    pub fn of(actions: &UserActions, sso: bool) -> Self {
-        let reset = actions.allows(UserAction::ResetPassword);
+    /// The menu for `actions`: what authz allows, and what it refuses only by how the
+    /// account works shown disabled with the reason.
+    pub fn of(actions: &UserActions) -> Self {
         Self {
             suspend: actions.allows(UserAction::Suspend),
             activate: actions.allows(UserAction::Activate),
             resend_invitation: actions.allows(UserAction::ResendInvitation),
-            reset_password: reset && !sso,
-            reset_password_sso: reset && sso,
+            reset_password: actions.allows(UserAction::ResetPassword),
+            reset_password_disabled: actions.disabled(UserAction::ResetPassword).map(str::to_owned),
             kill_sessions: actions.allows(UserAction::KillSessions),
             delete: actions.allows(UserAction::Delete),
             transfer: actions.allows(UserAction::TransferOwnership),
@@ -262,7 +263,7 @@ impl MoreMenu {
             || self.activate
             || self.resend_invitation
             || self.reset_password
-            || self.reset_password_sso
+            || self.reset_password_disabled.is_some()
             || self.kill_sessions
             || self.delete
             || self.transfer

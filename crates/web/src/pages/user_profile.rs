@@ -282,8 +282,7 @@ async fn render(
     // Admins see every field the account's User Settings enable now.
     let profile = Some(app::my_profile::admin_view(&may));
     let editing = app::profile::editing(&state.ctx, me).await?;
-    let actions = app::authz::actions_on(me, &editing.granter, &Target::from(may.target()));
-    let sso = editing.sso_on();
+    let actions = app::authz::actions_on(me, &editing.granter, &Target::from(may.target()), editing.sso_on());
     let edit = edit_form(me, &editing, &may, &actions, profile.as_ref(), refused);
     let mut head = UserHead::new(me, id, format!("{} {}", d.user.first_name, d.user.last_name), "profile");
     head.badge = Some((d.user.status.label(), d.user.status.as_str()));
@@ -317,7 +316,7 @@ async fn render(
             .filter(|f| !f.field.is_default())
             .map(|f| (f.field.label(), f.value.clone().unwrap_or_else(|| "—".to_owned())))
             .collect(),
-        more: crate::pages::user_actions::MoreMenu::of(&actions, sso),
+        more: crate::pages::user_actions::MoreMenu::of(&actions),
     };
     Ok((refused.map_or(StatusCode::OK, status_of), page).into_response())
 }

@@ -6,15 +6,20 @@
 //! `require_email_verified`, `provider_name`, `create_users`, `mapping` (`mode`:
 //! `full_sync`|`inclusion_only`, `claim`, `groups`, `admin_roles`, `builder_access`: claim value →
 //! group name / admin role name / builder access), plus what GET adds and writes ignore:
-//! `client_secret_set`, `connection_tested`, `redirect_uri`. The secret is write-only: a
-//! body may carry `client_secret` (a string replaces it); it is never returned.
+//! `client_secret_set`, `connection_tested`, `redirect_uri`, `trust_refusal`. The secret is
+//! write-only: a body may carry `client_secret` (a string replaces it); it is never returned.
+//!
+//! Only the Primary Master Admin changes the trust settings (`enabled`, `issuer`,
+//! `client_id`, `client_secret`, `email_claim`, `require_email_verified`, `create_users`),
+//! and a mapping hands out only what its saver may grant: anything else is a 403 whose
+//! `invalid_params` names each refused field (see `app::authz::sso`).
 
 use super::document::Change;
 use crate::error::ApiError;
 use crate::extract::{ApiUser, AppJson};
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
-use app::authz::{Principal, SettingsManage};
+use app::authz::Principal;
 use app::sso::settings::{SsoUpdate, SsoView};
 use axum::Json;
 use axum::extract::State;
@@ -58,6 +63,9 @@ pub struct SsoDocument {
     /// The redirect URI to register at the provider.
     #[schema(read_only)]
     redirect_uri: Option<String>,
+    /// Why the caller may not change the trust settings (null: they may).
+    #[schema(read_only)]
+    trust_refusal: Option<String>,
 }
 
 /// What the connection test found.
@@ -70,7 +78,7 @@ pub struct ConnectionReport {
 }
 
 /// Fields GET shows that a write does not set.
-const READ_ONLY: [&str; 3] = ["client_secret_set", "connection_tested", "redirect_uri"];
+const READ_ONLY: [&str; 4] = ["client_secret_set", "connection_tested", "redirect_uri", "trust_refusal"];
 
 /// The document as GET shows it.
 pub(crate) fn view_json(v: &SsoView) -> Value {
@@ -78,6 +86,7 @@ pub(crate) fn view_json(v: &SsoView) -> Value {
     doc["client_secret_set"] = json!(v.client_secret_set);
     doc["connection_tested"] = json!(v.connection_tested);
     doc["redirect_uri"] = json!(v.redirect_uri);
+    doc["trust_refusal"] = json!(v.trust_refusal);
     doc
 }
 
@@ -93,7 +102,7 @@ fn writable(v: &SsoView) -> Value {
 
 /// Saves the document `body` asks for (PUT: the whole document; PATCH: a merge patch).
 async fn save(state: &AppState, me: &Principal, body: Value, how: Change) -> Result<Json<Value>, ApiError> {
-    let may = app::authz::in_account::<SettingsManage>(me)?;
+    let may = app::authz::sso_settings(&state.ctx, me).await?;
     let current = app::sso::settings::view(&state.ctx, &may, &state.public_url).await?;
     let mut doc = super::document::changed(&writable(&current), body, how)?;
     let Some(fields) = doc.as_object_mut() else {
@@ -125,7 +134,7 @@ async fn save(state: &AppState, me: &Principal, body: Value, how: Change) -> Res
 #[utoipa::path(get, path = "/settings/sso", tag = "settings",
     responses((status = 200, description = "The SSO settings (never the secret).", body = SsoDocument)))]
 pub(super) async fn get_sso(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Value>, ApiError> {
-    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    let may = app::authz::sso_settings(&state.ctx, &me).await?;
     Ok(Json(view_json(&app::sso::settings::view(&state.ctx, &may, &state.public_url).await?)))
 }
 
@@ -158,7 +167,7 @@ pub(super) async fn test_connection(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<ConnectionReport>, ApiError> {
-    let may = app::authz::in_account::<SettingsManage>(&me)?;
+    let may = app::authz::sso_settings(&state.ctx, &me).await?;
     let report = app::sso::settings::test_connection(&state.ctx, &may).await?;
     Ok(Json(ConnectionReport { ok: report.ok, message: report.message }))
 }
