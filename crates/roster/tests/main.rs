@@ -20,6 +20,7 @@ mod bulk;
 mod console;
 mod console_bots;
 mod console_invite;
+mod console_layout;
 mod console_sessions;
 mod console_user_settings;
 mod dead_links;

@@ -60,3 +60,31 @@ if (bulkAction && bulkGroup) {
     if (bulkAction.value === "delete" && n > 0 && !window.confirm(`Delete ${n} selected user(s)?`)) e.preventDefault();
   });
 }
+
+// Under ~900 px the sidebar folds behind the Menu button (without JS it stays open above
+// the page). Esc closes the sidebar, the user menu and any open <details> menu.
+const menuButton = document.getElementById("menu-button");
+const sidebar = document.getElementById("sidebar");
+if (menuButton && sidebar) {
+  menuButton.hidden = false;
+  document.body.classList.add("js-menu");
+  const setOpen = (open) => {
+    menuButton.setAttribute("aria-expanded", String(open));
+    sidebar.classList.toggle("open", open);
+  };
+  menuButton.addEventListener("click", () => setOpen(menuButton.getAttribute("aria-expanded") !== "true"));
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape") return;
+    if (menuButton.getAttribute("aria-expanded") === "true") {
+      setOpen(false);
+      menuButton.focus();
+    }
+  });
+}
+document.addEventListener("keydown", (e) => {
+  if (e.key !== "Escape") return;
+  for (const open of document.querySelectorAll("details[open]")) {
+    open.open = false;
+    open.querySelector("summary")?.focus();
+  }
+});

@@ -10,7 +10,10 @@
 //! table, the Primary Master Admin's protections). To add an action: a variant of
 //! [`UserAction`] (with its permission) and its rule in `decide`.
 
-use super::{Granter, Principal, TargetUser, require};
+use super::{
+    AccountWide, AuditView, BotsView, Capability, Granter, GroupsManage, InAccount, InScope, Principal, RolesManage,
+    SettingsManage, TargetUser, UsersDelete, require,
+};
 use crate::users::UserDetails;
 use domain::ids::{UserId, WorkspaceId};
 use domain::permission::{Permission, Scope};
@@ -232,7 +235,8 @@ fn removal_keeps_role(p: &Principal, t: &Target) -> Result<(), String> {
     }
 }
 
-/// The console's sections the principal may open (the links of the navigation bar).
+/// The console's sections the principal may open (the links of the navigation bar): each
+/// is the very grant its page asks for, so no link leads to a refusal.
 #[allow(clippy::struct_excessive_bools)] // one flag per section
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Console {
@@ -241,21 +245,39 @@ pub struct Console {
     pub bots: bool,
     pub roles: bool,
     pub audit: bool,
+    /// Security settings and Single sign-on (`settings.manage`).
     pub settings: bool,
-    /// Security → API access (`tokens.manage`).
+    /// User Settings shape every profile: `settings.manage` on all workspaces.
+    pub user_settings: bool,
+    /// Deleted users belong to no workspace: `users.delete` on all workspaces.
+    pub deleted_users: bool,
+    /// Security → API access (`tokens.manage`, in person).
     pub tokens: bool,
 }
 
+impl Console {
+    /// Whether any section is open to the principal (else they have only their own pages).
+    pub fn any(&self) -> bool {
+        let Self { users, groups, bots, roles, audit, settings, user_settings, deleted_users, tokens } = *self;
+        users || groups || bots || roles || audit || settings || user_settings || deleted_users || tokens
+    }
+}
+
+/// The sections of [`Console`] `p` may open.
 pub fn console(p: &Principal) -> Console {
-    let may = |permission| p.role.allows(permission);
+    fn grants<C: Capability>(p: &Principal) -> bool {
+        C::grant(p).is_ok()
+    }
     Console {
-        users: may(Permission::UsersView),
-        groups: may(Permission::GroupsManage),
-        bots: may(Permission::BotsView),
-        roles: may(Permission::RolesManage),
-        audit: may(Permission::AuditView),
-        settings: may(Permission::SettingsManage),
-        tokens: may(Permission::TokensManage),
+        users: crate::authz::list_users(p).is_ok(),
+        groups: grants::<InScope<GroupsManage>>(p),
+        bots: grants::<InScope<BotsView>>(p),
+        roles: grants::<InAccount<RolesManage>>(p),
+        audit: grants::<InAccount<AuditView>>(p),
+        settings: grants::<InAccount<SettingsManage>>(p),
+        user_settings: grants::<AccountWide<SettingsManage>>(p),
+        deleted_users: grants::<AccountWide<UsersDelete>>(p),
+        tokens: crate::authz::manage_tokens(p).is_ok(),
     }
 }
 

@@ -94,20 +94,16 @@ pub struct WorkspaceChoice {
     pub selected: bool,
 }
 
-/// The signed-in bar at the top of every page.
-#[allow(clippy::struct_excessive_bools)] // one flag per nav link, read by the template
+/// The signed-in frame of every page: the sidebar's sections and the user menu.
 pub struct Nav {
     pub name: String,
     pub email: String,
     pub role: String,
     pub csrf: String,
-    pub can_users: bool,
-    pub can_audit: bool,
-    pub can_settings: bool,
-    pub can_groups: bool,
-    pub can_roles: bool,
-    pub can_bots: bool,
-    pub can_tokens: bool,
+    /// The sections `authz` lets the viewer open (a link each).
+    pub may: app::authz::Console,
+    /// Whether the page has a sidebar: some section to open, or workspaces to switch between.
+    pub sidebar: bool,
     pub section: &'static str,
     /// The switcher's choices (empty: no switcher).
     pub workspaces: Vec<WorkspaceChoice>,
@@ -135,13 +131,14 @@ fn section_of(path: &str) -> &'static str {
     let path = path.split('?').next().unwrap_or_default();
     let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
     [
+        ("/admin/users/deleted", "deleted-users"),
         ("/admin/users", "users"),
         ("/admin/groups", "groups"),
         ("/admin/bots", "bots"),
         ("/admin/roles", "roles"),
         ("/admin/audit", "audit"),
         ("/admin/settings/security", "settings"),
-        ("/admin/settings/sso", "settings"),
+        ("/admin/settings/sso", "sso"),
         ("/admin/settings/api-access", "api-access"),
         ("/admin/settings/user-profile", "user-settings"),
         ("/me/profile", "my-profile"),
@@ -156,19 +153,13 @@ fn section_of(path: &str) -> &'static str {
 impl Nav {
     /// The bar without the workspace switcher (no database needed).
     pub fn of(p: &Principal, section: &'static str) -> Self {
-        let may = app::authz::console(p);
         Self {
             name: p.display_name.clone(),
             email: p.email.clone(),
             role: p.role.label().to_owned(),
             csrf: p.csrf_token.clone(),
-            can_users: may.users,
-            can_audit: may.audit,
-            can_settings: may.settings,
-            can_groups: may.groups,
-            can_roles: may.roles,
-            can_bots: may.bots,
-            can_tokens: may.tokens,
+            may: app::authz::console(p),
+            sidebar: false,
             section,
             workspaces: Vec::new(),
             back: "/".to_owned(),
@@ -189,6 +180,7 @@ impl Nav {
                 name: w.name.clone(),
             })
             .collect();
+        nav.sidebar = nav.may.any() || nav.workspaces.len() > 1;
         nav
     }
 }

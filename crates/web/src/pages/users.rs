@@ -221,7 +221,7 @@ async fn list(
         back: params.cursor.as_ref().map_or_else(|| list_href(&params, &[]), |c| list_href(&params, &[("cursor", c)])),
         may_bulk: tabs.bulk,
         may_delete: tabs.delete,
-        may_see_deleted: app::authz::account_wide::<app::authz::UsersDelete>(&me).is_ok(),
+        may_see_deleted: app::authz::console(&me).deleted_users,
         bulk_groups,
         export_href,
         notice,
