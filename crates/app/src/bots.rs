@@ -13,9 +13,9 @@ use domain::bot::BotRole;
 use domain::ids::{AccountId, BotId, UserId, WorkspaceId};
 use domain::user::{BuilderAccess, Email, UserStatus};
 use serde_json::json;
-use store::bots::{BotRow, Candidate, MemberKey, Transfer, UserBot};
+use store::bots::{BotRow, Candidate, MemberKey, Transfer};
 
-pub use store::bots::{BotRow as Bot, Candidate as OwnerCandidate};
+pub use store::bots::{BotRow as Bot, Candidate as OwnerCandidate, UserBot};
 
 /// A bot of the account inside the holder's scope, or 404.
 async fn bot_in_scope<P>(ctx: &AppCtx, account: AccountId, may: &InScope<P>, bot: BotId) -> Result<BotRow, AppError> {

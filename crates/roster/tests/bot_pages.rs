@@ -111,7 +111,13 @@ on_both_backends!(the_tab_lists_roles_keeps_the_owner_fixed_and_changes_and_remo
     assert_eq!(roles_of(&app, &root, org.cat).await[&helpdesk.to_string()], "tester");
     assert!(page(&app, &root, &format!("{tab}?notice=changed")).await.contains("Role changed."));
 
+    // Remove asks first, naming the user and the bot; nothing changes until confirmed.
     let res = post(&app, &root, &format!("{tab}/{billing}/remove"), &[("csrf", &csrf)]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let ask = res.text().await.expect("html");
+    assert!(ask.contains("Remove Cat Cooper&#39;s role on Billing Bot?"), "{ask}");
+    assert!(roles_of(&app, &root, org.cat).await.contains_key(&billing.to_string()), "asking changes nothing");
+    let res = post(&app, &root, &format!("{tab}/{billing}/remove"), &[("csrf", &csrf), ("confirmed", "yes")]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), format!("{tab}?notice=removed"));
     let roles = roles_of(&app, &root, org.cat).await;
@@ -204,7 +210,7 @@ on_both_backends!(a_scoped_admin_sees_only_their_scope_and_only_the_primary_may_
         &app,
         &master,
         &format!("{tab}/{helpdesk}/transfer"),
-        &[("csrf", &csrf_of(&html)), ("new_owner", "ann.archer@example.com")],
+        &[("csrf", &csrf_of(&html)), ("new_owner", "ann.archer@example.com"), ("confirmed", "yes")],
     )
     .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
@@ -222,15 +228,25 @@ on_both_backends!(a_transfer_from_the_tab_leaves_the_old_owner_as_developer, |ap
     let path = format!("{tab}/{helpdesk}/transfer");
 
     // Bob is not in Alpha: refused beside the row, with what was typed kept.
-    let res = post(&app, &root, &path, &[("csrf", &csrf), ("new_owner", "bob.baker@example.com")]).await;
+    let res =
+        post(&app, &root, &path, &[("csrf", &csrf), ("new_owner", "bob.baker@example.com"), ("confirmed", "yes")])
+            .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let html = res.text().await.expect("html");
     assert!(html.contains(&format!("id=\"error-{helpdesk}\"")) && html.contains("not an active member"), "{html}");
     assert!(row(&html, helpdesk).contains("value=\"bob.baker@example.com\""), "{html}");
     assert_eq!(roles_of(&app, &root, org.ann).await[&helpdesk.to_string()], "owner");
 
-    // By full name, which only Cat has.
+    // Asked first, naming the new Owner and the bot; nothing moves until confirmed.
     let res = post(&app, &root, &path, &[("csrf", &csrf), ("new_owner", "Cat Cooper")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let ask = res.text().await.expect("html");
+    assert!(ask.contains("Make Cat Cooper the Owner of Helpdesk Bot?"), "{ask}");
+    assert!(ask.contains("name=\"new_owner\" value=\"Cat Cooper\""), "the confirm page sends it again: {ask}");
+    assert_eq!(roles_of(&app, &root, org.ann).await[&helpdesk.to_string()], "owner");
+
+    // By full name, which only Cat has.
+    let res = post(&app, &root, &path, &[("csrf", &csrf), ("new_owner", "Cat Cooper"), ("confirmed", "yes")]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), format!("{tab}?notice=transferred"));
     assert_eq!(roles_of(&app, &root, org.ann).await[&helpdesk.to_string()], "developer");

@@ -17,6 +17,7 @@ mod bad_input;
 mod bot_pages;
 mod bots;
 mod bulk;
+mod confirmations;
 mod console;
 mod console_bots;
 mod console_invite;

@@ -26,6 +26,11 @@ async fn post(app: &TestApp, c: &reqwest::Client, path: &str, csrf: &str) -> req
     c.post(app.url(path)).form(&[("csrf", csrf)]).send().await.expect("post")
 }
 
+/// A confirmed POST: the form's second sending, from the confirm page or dialog.
+async fn confirmed(app: &TestApp, c: &reqwest::Client, path: &str, csrf: &str) -> reqwest::Response {
+    c.post(app.url(path)).form(&[("csrf", csrf), ("confirmed", "yes")]).send().await.expect("post")
+}
+
 async fn status_of(app: &TestApp, c: &reqwest::Client, user: UserId) -> String {
     let (status, body) = app.get_json(c, &format!("/api/v1/users/{user}")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -46,7 +51,14 @@ on_both_backends!(the_more_menu_suspends_and_activates_a_user, |app| async move 
     assert!(html.contains(&format!("href=\"{profile}/bots\" class=\"button secondary\" id=\"action-transfer\"")));
     let csrf = csrf_of(&html);
 
+    // Suspend asks first (the confirm page without JS; a dialog with it): nothing changes yet.
     let res = post(&app, &root, &format!("{profile}/suspend"), &csrf).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let ask = res.text().await.expect("html");
+    assert!(ask.contains("Suspend Ann Archer?") && ask.contains("name=\"confirmed\" value=\"yes\""), "{ask}");
+    assert!(ask.contains(&format!("action=\"{profile}/suspend\"")) && ask.contains("id=\"confirm-cancel\""), "{ask}");
+    assert_eq!(status_of(&app, &root, org.ann).await, "active", "asking changes nothing");
+    let res = confirmed(&app, &root, &format!("{profile}/suspend"), &csrf).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[LOCATION], format!("{profile}?notice=suspended").as_str());
     assert_eq!(status_of(&app, &root, org.ann).await, "suspended");
@@ -61,6 +73,9 @@ on_both_backends!(the_more_menu_suspends_and_activates_a_user, |app| async move 
     assert!(page(&app, &root, &format!("{profile}?notice=activated")).await.contains("User activated."));
 
     let res = post(&app, &root, &format!("{profile}/reset-password"), &csrf).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.expect("html").contains("Reset Ann Archer&#39;s password?"));
+    let res = confirmed(&app, &root, &format!("{profile}/reset-password"), &csrf).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[LOCATION], format!("{profile}?notice=reset_sent").as_str());
     let res = post(&app, &root, &format!("{profile}/sessions/kill-all"), &csrf).await;

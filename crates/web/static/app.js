@@ -88,3 +88,36 @@ document.addEventListener("keydown", (e) => {
     open.querySelector("summary")?.focus();
   }
 });
+
+// Confirm steps: a form with `data-confirm` asks in a <dialog> before it is sent (without
+// JS the server answers a confirm page instead). Esc or Cancel closes the dialog, sending
+// nothing.
+let confirmDialog;
+function askToConfirm(form) {
+  if (!confirmDialog) {
+    confirmDialog = document.createElement("dialog");
+    confirmDialog.id = "confirm-dialog";
+    confirmDialog.setAttribute("aria-labelledby", "confirm-dialog-text");
+    confirmDialog.innerHTML = '<p id="confirm-dialog-text"></p><form method="dialog" class="actions">' +
+      '<button value="yes" class="danger" id="confirm-dialog-yes"></button>' +
+      '<button value="no" class="secondary" id="confirm-dialog-no">Cancel</button></form>';
+    document.body.append(confirmDialog);
+  }
+  confirmDialog.querySelector("#confirm-dialog-text").textContent = form.dataset.confirm;
+  confirmDialog.querySelector("#confirm-dialog-yes").textContent = form.dataset.confirmButton || "Confirm";
+  confirmDialog.returnValue = "";
+  confirmDialog.onclose = () => {
+    if (confirmDialog.returnValue !== "yes") return;
+    form.elements.confirmed.value = "yes";
+    form.submit();
+  };
+  confirmDialog.showModal();
+  confirmDialog.querySelector("#confirm-dialog-no").focus();
+}
+document.addEventListener("submit", (e) => {
+  const form = e.target;
+  if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
+  if (form.elements.confirmed?.value === "yes") return;
+  e.preventDefault();
+  askToConfirm(form);
+});

@@ -5,6 +5,7 @@ use crate::csrf::CsrfForm;
 use crate::error::PageError;
 use crate::extract::{AppPath, Mine, Page, PageUser};
 use crate::pages::Nav;
+use crate::pages::confirm::{Confirmation, Question, ask};
 use crate::pages::notice::Notice;
 use crate::pages::sessions::SessionView;
 use crate::redirect::same_origin_path_or_home;
@@ -12,7 +13,7 @@ use crate::routes::{Routes, get, post};
 use app::AppError;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::response::Redirect;
+use axum::response::{IntoResponse, Redirect, Response};
 use domain::ids::{SessionId, WorkspaceId};
 use serde::Deserialize;
 
@@ -106,10 +107,22 @@ async fn end_others(Page { state, me, .. }: Mine, _: CsrfForm) -> Result<Redirec
 async fn report(
     Page { state, me, .. }: Mine,
     AppPath(session): AppPath<SessionId>,
-    _: CsrfForm,
-) -> Result<Redirect, PageError> {
+    CsrfForm(confirmation): CsrfForm<Confirmation>,
+) -> Result<Response, PageError> {
+    if !confirmation.given() {
+        let q = Question {
+            heading: "Report this session as not yours?".into(),
+            detail: "It ends at once, and your admins are alerted by email. Consider changing your password next."
+                .into(),
+            button: "Report and end it",
+            action: format!("/me/sessions/{session}/report"),
+            back: "/me/sessions".into(),
+            fields: Vec::new(),
+        };
+        return Ok(ask(Nav::load(&me, "/me/sessions"), q));
+    }
     app::sessions::report(&state.ctx, &me, session).await?;
-    Ok(Redirect::to("/me/sessions?notice=reported"))
+    Ok(Redirect::to("/me/sessions?notice=reported").into_response())
 }
 
 #[derive(Deserialize)]

@@ -7,6 +7,7 @@ mod assets;
 mod audit;
 mod bots;
 mod bulk;
+mod confirm;
 mod deleted_users;
 mod format;
 mod groups;

@@ -9,6 +9,7 @@ use crate::csrf::CsrfForm;
 use crate::error::{PageError, status_of};
 use crate::extract::{AppPath, Page, PageUser};
 use crate::pages::Nav;
+use crate::pages::confirm::{Confirmation, Question, ask};
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::authz::{
@@ -62,18 +63,49 @@ impl Action {
     }
 }
 
-/// Runs `action` on the user and goes back to their profile with its notice.
+/// The confirm step's question for `action` on `target`, or `None` for an action that is
+/// one click (activate, resend an invitation).
+fn question(action: Action, target: &app::authz::TargetUser) -> Option<Question> {
+    let u = &target.row;
+    let name = format!("{} {}", u.first_name, u.last_name);
+    let profile = format!("/admin/users/{}", target.id);
+    let (heading, detail, button, verb) = match action {
+        Action::Suspend => (
+            format!("Suspend {name}?"),
+            format!(
+                "{name} ({}) is signed out everywhere at once and cannot sign in until an admin activates them.",
+                u.email
+            ),
+            "Suspend",
+            "suspend",
+        ),
+        Action::ResetPassword => (
+            format!("Reset {name}'s password?"),
+            format!("A single-use link to choose a new password is emailed to {}.", u.email),
+            "Send reset link",
+            "reset-password",
+        ),
+        Action::Activate | Action::ResendInvitation => return None,
+    };
+    Some(Question { heading, detail, button, action: format!("{profile}/{verb}"), back: profile, fields: Vec::new() })
+}
+
+/// Runs `action` on the user and goes back to their profile with its notice; an action with
+/// a confirm step answers the confirm page until it is confirmed.
 async fn act(
     State(state): State<AppState>,
     PageUser(me): PageUser,
     AppPath(user): AppPath<UserId>,
-    _: CsrfForm,
+    CsrfForm(confirmation): CsrfForm<Confirmation>,
     action: Action,
-) -> Result<Redirect, PageError> {
+) -> Result<Response, PageError> {
     let ctx = &state.ctx;
     match action {
         Action::Suspend => {
             let may = app::authz::on_user::<UsersManage>(ctx, &me, user).await?;
+            if let Some(q) = question(action, may.target()).filter(|_| !confirmation.given()) {
+                return Ok(ask(Nav::load(&me, &format!("/admin/users/{user}")), q));
+            }
             app::lifecycle::suspend(ctx, &may).await?;
         }
         Action::Activate => {
@@ -87,10 +119,13 @@ async fn act(
         }
         Action::ResetPassword => {
             let may = app::authz::on_user::<UsersManage>(ctx, &me, user).await?;
+            if let Some(q) = question(action, may.target()).filter(|_| !confirmation.given()) {
+                return Ok(ask(Nav::load(&me, &format!("/admin/users/{user}")), q));
+            }
             app::password_reset::reset_by_admin(ctx, &may, &state.public_url).await?;
         }
     }
-    Ok(Redirect::to(&format!("/admin/users/{user}?notice={}", action.notice())))
+    Ok(Redirect::to(&format!("/admin/users/{user}?notice={}", action.notice())).into_response())
 }
 
 /// One bot the user owns, with the successor typed for it.

@@ -8,6 +8,7 @@ use crate::csrf::CsrfForm;
 use crate::error::{PageError, status_of};
 use crate::extract::{AppPath, Page, PageOn};
 use crate::pages::Nav;
+use crate::pages::confirm::{Confirmation, Question, ask};
 use crate::pages::notice::Notice;
 use crate::pages::user_head::UserHead;
 use crate::routes::{Routes, get, post};
@@ -142,6 +143,48 @@ struct BotForm {
     role: String,
     #[serde(default)]
     new_owner: String,
+    #[serde(flatten)]
+    confirmation: Confirmation,
+}
+
+/// The user's role on `bot`, as the tab lists it (404 for a bot outside the viewer's scope
+/// or one the user has no role on).
+async fn bot_of(
+    state: &AppState,
+    me: &Principal,
+    on: &OnUser<BotsView>,
+    bot: BotId,
+) -> Result<app::bots::UserBot, AppError> {
+    let scope = app::authz::in_scope::<BotsView>(me)?;
+    let rows = app::bots::of_user(&state.ctx, on, &scope).await?;
+    rows.into_iter().find(|b| b.bot_id == bot.0).ok_or(AppError::NotFound(app::What::Bot))
+}
+
+/// The confirm page of a change to `user`'s role on `bot` (their name and the bot's, as the
+/// tab shows them): `heading` and `detail` get them as `{user}` and `{bot}`.
+async fn ask_about(
+    state: &AppState,
+    me: &Principal,
+    on: &OnUser<BotsView>,
+    bot: BotId,
+    (heading, detail, button, verb): (&str, &str, &'static str, &str),
+    fields: Vec<(String, String)>,
+) -> Result<Response, PageError> {
+    let user = on.user();
+    let bot_name = bot_of(state, me, on, bot).await?.name;
+    let row = &on.target().row;
+    let fill =
+        |s: &str| s.replace("{user}", &format!("{} {}", row.first_name, row.last_name)).replace("{bot}", &bot_name);
+    let tab = format!("/admin/users/{user}/bots");
+    let q = Question {
+        heading: fill(heading),
+        detail: fill(detail),
+        button,
+        action: format!("{tab}/{bot}/{verb}"),
+        back: tab.clone(),
+        fields,
+    };
+    Ok(ask(Nav::load(me, &tab), q))
 }
 
 /// After an action on the tab: back to it with `notice`, or the tab again with the refusal
@@ -198,6 +241,17 @@ async fn remove(
     AppPath((_, bot)): AppPath<(UserId, BotId)>,
     CsrfForm(form): CsrfForm<BotForm>,
 ) -> Result<Response, PageError> {
+    let on = app::authz::on_user::<BotsView>(&page.state.ctx, &page.me, page.user()).await?;
+    // The Owner's row has no Remove: such a request is answered by the refusal, unasked.
+    if !form.confirmation.given() && bot_of(&page.state, &page.me, &on, bot).await?.role != BotRole::Owner {
+        let words = (
+            "Remove {user}'s role on {bot}?",
+            "{user} can no longer open {bot}; a role can be assigned again later.",
+            "Remove role",
+            "remove",
+        );
+        return ask_about(&page.state, &page.me, &on, bot, words, Vec::new()).await;
+    }
     let result = app::bots::remove_role(&page.state.ctx, &page.may, &app::authz::in_scope(&page.me)?, bot).await;
     answer(&page.state, &page.me, page.user(), (&bot.to_string(), "removed"), &form, result).await
 }
@@ -208,7 +262,17 @@ async fn transfer(
     CsrfForm(form): CsrfForm<BotForm>,
 ) -> Result<Response, PageError> {
     // The viewer must also see the user (scope), like every other action on this tab.
-    app::authz::on_user::<BotsView>(&state.ctx, &me, user).await?;
+    let on = app::authz::on_user::<BotsView>(&state.ctx, &me, user).await?;
+    if !form.confirmation.given() && !form.new_owner.trim().is_empty() {
+        let heading = format!("Make {} the Owner of {{bot}}?", form.new_owner.trim());
+        let words = (
+            heading.as_str(),
+            "{user} stays on {bot} as a Developer; the new Owner alone can transfer it on.",
+            "Transfer ownership",
+            "transfer",
+        );
+        return ask_about(&state, &me, &on, bot, words, vec![("new_owner".to_owned(), form.new_owner.clone())]).await;
+    }
     let result = app::bots::transfer(&state.ctx, &may, user, bot, &form.new_owner).await;
     answer(&state, &me, user, (&bot.to_string(), "transferred"), &form, result).await
 }
