@@ -21,6 +21,22 @@ impl Default for PasswordPolicy {
     }
 }
 
+impl PasswordPolicy {
+    /// The policy as one sentence for the forms that ask for a new password, e.g. "At least
+    /// 8 characters, mixing 3 of: lowercase letters, capitals, digits, symbols; not a common
+    /// or easily guessed password." — the same numbers [`Self::check_for`] applies.
+    pub fn describe(&self) -> String {
+        let mut text = format!("At least {} characters", self.min_length);
+        if self.min_classes > 1 {
+            text += &format!(", mixing {} of: lowercase letters, capitals, digits, symbols", self.min_classes);
+        }
+        if self.reject_common {
+            text += "; not a common or easily guessed password";
+        }
+        text + "."
+    }
+}
+
 /// Longest password accepted, to bound hashing work.
 const MAX_LEN: usize = 256;
 
@@ -74,6 +90,18 @@ impl PasswordPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_description_states_the_numbers_the_check_applies() {
+        let p = PasswordPolicy { min_length: 12, min_classes: 2, reject_common: false };
+        assert_eq!(p.describe(), "At least 12 characters, mixing 2 of: lowercase letters, capitals, digits, symbols.");
+        let d = PasswordPolicy::default().describe();
+        assert!(d.starts_with("At least 8 characters, mixing 3 of") && d.contains("not a common"), "{d}");
+        assert_eq!(
+            PasswordPolicy { min_length: 8, min_classes: 1, reject_common: false }.describe(),
+            "At least 8 characters."
+        );
+    }
 
     #[test]
     fn the_default_policy_wants_eight_characters_of_three_kinds() {

@@ -32,7 +32,7 @@ async fn an_admin_invites_a_user_who_accepts_and_turns_active_in_the_list() {
     invitee.fill("#password", "weak").await;
     invitee.fill("#confirm", "weak").await;
     invitee.click("button.primary").await;
-    invitee.wait_for_text(".field-error", "password").await;
+    invitee.wait_for_text("#password-error", "Password must be at least").await;
     invitee.fill("#password", PASSWORD).await;
     invitee.fill("#confirm", PASSWORD).await;
     invitee.click("button.primary").await;

@@ -61,6 +61,7 @@ mod serving;
 mod session_activity;
 mod sessions;
 mod setup;
+mod sign_in_pages;
 mod sign_in_timing;
 mod sso;
 mod sso_safety;

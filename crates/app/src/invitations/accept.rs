@@ -25,6 +25,8 @@ pub struct Invitee {
     /// Set while the account uses SSO: there is no password to choose, the invitee signs
     /// in with the provider (which activates them).
     pub sso: Option<crate::sso::settings::SsoInvitation>,
+    /// The account's password rules as a sentence ([`domain::password::PasswordPolicy::describe`]).
+    pub password_rules: String,
 }
 
 /// The invitee of a live link, or 410.
@@ -36,7 +38,8 @@ pub async fn check(ctx: &AppCtx, token: &str) -> Result<Invitee, AppError> {
     let account = AccountId(i.account_id);
     let public = crate::invitations::InviteOptions::new("", 0);
     let sso = crate::sso::settings::for_invitations(ctx, account, &public).await?.sso;
-    Ok(Invitee { email: i.email, name: format!("{} {}", i.first_name, i.last_name), sso })
+    let password_rules = crate::settings::parse_security(i.security_settings.as_deref()).password_policy().describe();
+    Ok(Invitee { email: i.email, name: format!("{} {}", i.first_name, i.last_name), sso, password_rules })
 }
 
 /// What the accept form submits.

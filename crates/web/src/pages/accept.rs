@@ -34,6 +34,8 @@ struct AcceptPage {
     name: String,
     password_error: Option<String>,
     confirm_error: Option<String>,
+    /// The account's password rules, shown under the field before anything is typed.
+    password_rules: String,
     /// Under SSO: the provider and the sign-in page (the password step is shown disabled).
     sso: Option<app::sso::settings::SsoInvitation>,
 }
@@ -47,6 +49,7 @@ async fn show(State(state): State<AppState>, q: TokenQuery) -> Result<AcceptPage
         name: i.name,
         password_error: None,
         confirm_error: None,
+        password_rules: i.password_rules,
         sso: i.sso,
     })
 }
@@ -76,12 +79,13 @@ async fn submit(
             name: invitee.name.clone(),
             password_error,
             confirm_error,
+            password_rules: invitee.password_rules.clone(),
             sso: invitee.sso.clone(),
         };
         (StatusCode::BAD_REQUEST, page).into_response()
     };
     if f.password != f.confirm {
-        return Ok(refuse(None, Some("the two passwords differ".into())));
+        return Ok(refuse(None, Some("The two passwords differ.".into())));
     }
     let req = AcceptRequest {
         token: f.token.clone(),
@@ -91,7 +95,7 @@ async fn submit(
     };
     match accept(&state.ctx, req).await {
         Ok(outcome) => Ok((jar.add(session_cookie(outcome.token, state.secure)), Redirect::to("/")).into_response()),
-        Err(AppError::Invalid { field, message }) => Ok(refuse(Some(format!("{field}: {message}")), None)),
+        Err(e @ AppError::Invalid { .. }) => Ok(refuse(Some(crate::pages::refusal_sentence(&e)), None)),
         Err(e) => Err(PageError::link(NOT_VALID, e)),
     }
 }

@@ -36,6 +36,9 @@ struct LoginPage {
     email: String,
     next: String,
     error: Option<String>,
+    /// An empty field, named beside it (nothing was checked then).
+    email_error: Option<&'static str>,
+    password_error: Option<&'static str>,
     notice: Option<&'static str>,
     /// The accounts this email and password open, when several do: the page asks which.
     accounts: Vec<app::auth::AccountChoice>,
@@ -100,6 +103,8 @@ fn blank(raw: Option<&str>) -> LoginPage {
         email: String::new(),
         next: same_origin_path_or_home(q.next.as_deref()),
         error: None,
+        email_error: None,
+        password_error: None,
         notice,
         accounts: Vec::new(),
         account: q.account.unwrap_or_default(),
@@ -149,6 +154,9 @@ async fn sign_in(
 ) -> Result<Response, PageError> {
     // Only paths on this site are followed after sign-in (no open redirect).
     let next = same_origin_path_or_home(Some(&form.next));
+    // An empty field is named beside it; only a filled form is an attempt.
+    let email_error = form.email.trim().is_empty().then_some("Enter your email address.");
+    let password_error = form.password.is_empty().then_some("Enter your password.");
     let req = app::auth::LoginRequest {
         email: form.email.clone(),
         password: form.password,
@@ -165,12 +173,17 @@ async fn sign_in(
         email: form.email.clone(),
         next: next.clone(),
         error,
+        email_error,
+        password_error,
         notice: None,
         accounts,
         account: named.clone(),
         sso: sso.clone().map(|e| SsoButton::of(e, &next)),
         admin,
     };
+    if email_error.is_some() || password_error.is_some() {
+        return Ok((StatusCode::BAD_REQUEST, page(None, Vec::new())).into_response());
+    }
     match app::auth::login(&state.ctx, req).await {
         Ok(Login::Opened(outcome)) => {
             Ok((jar.add(session_cookie(outcome.token, state.secure)), Redirect::to(&next)).into_response())
