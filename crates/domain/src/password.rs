@@ -26,14 +26,13 @@ impl PasswordPolicy {
     /// 8 characters, mixing 3 of: lowercase letters, capitals, digits, symbols; not a common
     /// or easily guessed password." — the same numbers [`Self::check_for`] applies.
     pub fn describe(&self) -> String {
-        let mut text = format!("At least {} characters", self.min_length);
-        if self.min_classes > 1 {
-            text += &format!(", mixing {} of: lowercase letters, capitals, digits, symbols", self.min_classes);
-        }
-        if self.reject_common {
-            text += "; not a common or easily guessed password";
-        }
-        text + "."
+        let classes = if self.min_classes > 1 {
+            format!(", mixing {} of: lowercase letters, capitals, digits, symbols", self.min_classes)
+        } else {
+            String::new()
+        };
+        let common = if self.reject_common { "; not a common or easily guessed password" } else { "" };
+        format!("At least {} characters{classes}{common}.", self.min_length)
     }
 }
 
