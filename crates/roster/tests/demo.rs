@@ -18,6 +18,15 @@ async fn sample_data_is_realistic(backend: Backend) {
     for role in ["Primary Master Admin", "Master Admin", "Support Admin", "Auditor", "Member"] {
         assert!(roles.contains(&role), "{role}");
     }
+    // Locked users are locked as the rules would have locked them: the default number of
+    // failed sign-ins, listed, and a lock that lifts by itself at a stated time.
+    let locked: Vec<&serde_json::Value> = all.iter().filter(|u| u["status"] == "locked").collect();
+    for u in locked.iter().take(3) {
+        let page = app.get(&c, &format!("/admin/users/{}", u["id"].as_str().unwrap())).await.text().await.unwrap();
+        assert!(page.contains("<strong id=\"failed-logins\">5</strong>"), "{page}");
+        assert_eq!(page.matches("198.51.100.").count(), 5, "five failures listed: {page}");
+        assert!(page.contains("Unlocks by itself at"), "{page}");
+    }
     // The workspace-scoped admin sees only the Support workspace's people.
     let scoped = app.login("support.admin@example.com", &password).await;
     let theirs = app.list_all(&scoped, "limit=100").await;

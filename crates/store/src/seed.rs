@@ -6,7 +6,7 @@
 use crate::sessions::NewSession;
 use crate::sql::{Sql, Tx};
 use crate::users::NewUser;
-use crate::{Db, StoreError};
+use crate::{Db, Micros, StoreError};
 use domain::ids::{GroupId, UserId};
 
 /// One batch of generated rows, written atomically.
@@ -15,6 +15,45 @@ pub struct Batch {
     pub users: Vec<NewUser>,
     pub group_members: Vec<(GroupId, UserId)>,
     pub sessions: Vec<NewSession>,
+    /// The lockouts of the batch's Locked users, as real sign-in failures would have left them.
+    pub locks: Vec<GeneratedLock>,
+}
+
+/// A generated user's lockout: the failed sign-ins that locked them (the last one locks)
+/// and when the lock lifts by itself (`None`: only an admin unlocks).
+#[derive(Debug, Clone)]
+pub struct GeneratedLock {
+    pub user: UserId,
+    /// When (UTC µs) and from which address each failed sign-in came, oldest first.
+    pub failures: Vec<(Micros, String)>,
+    pub lock_until: Option<Micros>,
+}
+
+/// Rows of failed sign-ins one statement inserts (4 parameters each, under SQLite's 32,766).
+const FAILURES_PER_STATEMENT: usize = 1_000;
+
+/// Writes the lockouts: the failures, then each user's counter, lock time and lift time.
+async fn lock_in(tx: &mut Tx, locks: &[GeneratedLock]) -> Result<(), StoreError> {
+    let failures: Vec<(UserId, Micros, &str)> =
+        locks.iter().flat_map(|l| l.failures.iter().map(|(at, ip)| (l.user, *at, ip.as_str()))).collect();
+    for chunk in failures.chunks(FAILURES_PER_STATEMENT) {
+        let mut sql = Sql::new("INSERT INTO login_failures (id, user_id, at, ip) ");
+        sql.push_values(chunk, |row, (user, at, ip)| {
+            row.bind(uuid::Uuid::now_v7()).bind(user.0).bind(*at).bind(*ip);
+        });
+        tx.run().execute(sql).await?;
+    }
+    for l in locks {
+        let locked_at = l.failures.iter().map(|(at, _)| *at).max();
+        let failed = i32::try_from(l.failures.len()).unwrap_or(i32::MAX);
+        let sql = Sql::new("UPDATE users SET failed_logins = $1, locked_at = $2, lock_until = $3 WHERE id = $4")
+            .bind(failed)
+            .bind(locked_at)
+            .bind(l.lock_until)
+            .bind(l.user.0);
+        tx.run().execute(sql).await?;
+    }
+    Ok(())
 }
 
 /// Writes `batch` within the open transaction `tx`.
@@ -24,7 +63,7 @@ async fn insert_in(tx: &mut Tx, batch: &Batch) -> Result<(), StoreError> {
     for chunk in batch.sessions.chunks(crate::sessions::SESSIONS_PER_STATEMENT) {
         tx.run().execute(crate::sessions::insert_sql(chunk)).await?;
     }
-    Ok(())
+    lock_in(tx, &batch.locks).await
 }
 
 /// Writes `batch` in one transaction.

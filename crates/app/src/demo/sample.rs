@@ -144,7 +144,8 @@ pub async fn seed_sample(ctx: &AppCtx) -> Result<Option<DemoCredentials>, AppErr
     }
     let mut rng = Rng::new(42);
     for i in 0..USERS {
-        let Generated { mut user, workspace_slots } = generated_user(&mut rng, i, account.id, all.len(), now);
+        let Generated { mut user, workspace_slots, lock } = generated_user(&mut rng, i, account.id, all.len(), now);
+        batch.locks.extend(lock);
         user.workspaces = workspace_slots.iter().map(|s| all[*s]).collect();
         for slot in &workspace_slots {
             if rng.below(3) > 0 {

@@ -8,7 +8,7 @@ use crate::{AppCtx, AppError, tokens};
 use domain::ids::{AccountId, GroupId, SessionId, UserId, WorkspaceId};
 use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
 use store::accounts::FirstAdmin;
-use store::seed::Batch;
+use store::seed::{Batch, GeneratedLock};
 use store::sessions::NewSession;
 use store::users::NewUser;
 
@@ -20,6 +20,23 @@ pub(crate) struct Generated {
     pub(crate) user: NewUser,
     /// Indexes into the workspace list the user joined.
     pub(crate) workspace_slots: Vec<usize>,
+    /// For a Locked user, the failed sign-ins that locked them.
+    pub(crate) lock: Option<GeneratedLock>,
+}
+
+/// A Locked user's lockout under the default security settings: as many failed sign-ins
+/// as lock a user, the last one locking them within the last 20 minutes, lifting by
+/// itself once the lockout time has passed since — so the profile's status line and its
+/// failures table agree with the rules. Derived from the user's number `i`, not the random
+/// stream, so the other generated data stays as it was.
+fn generated_lock(i: usize, user: UserId, now: clock::Micros) -> GeneratedLock {
+    let rules = domain::security::SecuritySettings::default();
+    let locked_at = now - (1 + (i % 20) as i64) * MINUTE;
+    let ip = format!("198.51.100.{}", 1 + i % 254);
+    let attempts = i64::from(rules.max_login_attempts);
+    let failures = (0..attempts).map(|k| (locked_at - (attempts - 1 - k) * 40 * clock::SECOND, ip.clone())).collect();
+    let lock_until = (rules.lockout_minutes > 0).then(|| locked_at + i64::from(rules.lockout_minutes) * MINUTE);
+    GeneratedLock { user, failures, lock_until }
 }
 
 /// Devices the generated sessions come from: (device type, browser, OS, user agent).
@@ -102,7 +119,8 @@ pub(crate) fn generated_user(
         created_at,
         workspaces: Vec::new(),
     };
-    Generated { user, workspace_slots }
+    let lock = (status == UserStatus::Locked).then(|| generated_lock(i, user.id, now));
+    Generated { user, workspace_slots, lock }
 }
 
 /// A session of `user` from one of [`DEVICES`]. Its token is random and never shown:
@@ -216,7 +234,8 @@ fn generated_batch(
 ) -> Batch {
     let mut batch = Batch { users: Vec::with_capacity(range.len()), ..Batch::default() };
     for i in range {
-        let Generated { mut user, workspace_slots } = generated_user(rng, i, account, workspaces.len(), now);
+        let Generated { mut user, workspace_slots, lock } = generated_user(rng, i, account, workspaces.len(), now);
+        batch.locks.extend(lock);
         user.workspaces = workspace_slots.iter().map(|s| workspaces[*s]).collect();
         if rng.below(2) == 0 {
             batch.group_members.push((*rng.pick(&groups[workspace_slots[0]]), user.id));
