@@ -16,7 +16,7 @@ mod path;
 mod viewer;
 
 pub use on_user::PageOn;
-pub use path::AppPath;
+pub use path::{AppPath, PathParam, PathParams, PathRejection};
 pub use viewer::{ApiUser, OwnSession, PageUser, ViewerSlot};
 pub(crate) use viewer::{bearer, client_ip, refuse_page_viewer, viewer};
 
