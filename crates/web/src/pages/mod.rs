@@ -17,6 +17,7 @@ mod my_profile;
 mod notice;
 mod password;
 mod roles;
+mod scim_settings;
 mod sessions;
 mod settings;
 mod setup;
@@ -60,6 +61,7 @@ pub fn routes() -> Routes {
         .merge(my_profile::routes())
         .merge(password::routes())
         .merge(roles::routes())
+        .merge(scim_settings::routes())
         .merge(sessions::routes())
         .merge(settings::routes())
         .merge(setup::routes())
@@ -142,6 +144,7 @@ fn section_of(path: &str) -> &'static str {
         ("/admin/audit", "audit"),
         ("/admin/settings/security", "settings"),
         ("/admin/settings/sso", "settings"),
+        ("/admin/settings/scim", "settings"),
         ("/admin/settings/api-access", "api-access"),
         ("/admin/settings/user-profile", "user-settings"),
         ("/me/profile", "my-profile"),
