@@ -89,6 +89,12 @@ pub async fn render_failures(mut req: Request, next: Next) -> Response {
     failure_page(&failure, nav)
 }
 
+/// The message of the refused `field` among a form's `(field, message)` errors, shown
+/// beside that field.
+pub(crate) fn message_for<'a>(errors: &'a [(String, String)], field: &str) -> Option<&'a str> {
+    errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+}
+
 /// One entry of the workspace switcher.
 pub struct WorkspaceChoice {
     pub id: String,

@@ -57,7 +57,7 @@ struct ScimPage {
 impl ScimPage {
     /// The message beside `field`, if it was refused.
     fn error_of(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+        super::message_for(&self.errors, field)
     }
 }
 

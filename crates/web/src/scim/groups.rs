@@ -2,7 +2,7 @@
 //! the verbs of [`super::resource`] over the use cases of [`app::scim::groups`].
 
 use super::reply::{ReadParams, ScimReply};
-use super::resource::{Page, Resource, location};
+use super::resource::{Change, Page, Resource, location};
 use crate::state::AppState;
 use app::authz::Scim;
 use app::clock::rfc3339;
@@ -73,24 +73,19 @@ impl Resource for ScimGroup {
         Ok(app::scim::groups::create(&state.ctx, may, body).await?)
     }
 
-    async fn replace(
+    async fn change(
         state: &AppState,
         may: &Scim,
         id: GroupId,
+        how: Change,
         body: &Value,
         if_match: Option<i64>,
     ) -> Result<Self, ScimReply> {
-        Ok(app::scim::groups::replace(&state.ctx, may, id, body, if_match).await?)
-    }
-
-    async fn patch(
-        state: &AppState,
-        may: &Scim,
-        id: GroupId,
-        body: &Value,
-        if_match: Option<i64>,
-    ) -> Result<Self, ScimReply> {
-        Ok(app::scim::groups::patch(&state.ctx, may, id, body, if_match).await?)
+        let ctx = &state.ctx;
+        Ok(match how {
+            Change::Replace => app::scim::groups::replace(ctx, may, id, body, if_match).await?,
+            Change::Patch => app::scim::groups::patch(ctx, may, id, body, if_match).await?,
+        })
     }
 
     async fn delete(state: &AppState, may: &Scim, id: GroupId, if_match: Option<i64>) -> Result<(), ScimReply> {

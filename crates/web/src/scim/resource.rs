@@ -25,6 +25,30 @@ pub(crate) struct Page<R> {
     pub items: Vec<R>,
 }
 
+/// How a write changes a resource: PUT replaces it (RFC 7644 §3.5.1), PATCH applies
+/// operations (§3.5.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Change {
+    Replace,
+    Patch,
+}
+
+/// A [`Change`] as a type, so one generic handler serves both methods.
+pub(crate) trait How: Send + 'static {
+    const HOW: Change;
+}
+
+pub(crate) struct Put;
+pub(crate) struct Patch;
+
+impl How for Put {
+    const HOW: Change = Change::Replace;
+}
+
+impl How for Patch {
+    const HOW: Change = Change::Patch;
+}
+
 /// A SCIM resource type: its endpoint, schema, rendering and use cases.
 pub(crate) trait Resource: Sized + Send + Sync + 'static {
     /// The typed id of its path.
@@ -47,18 +71,13 @@ pub(crate) trait Resource: Sized + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Page<Self>, ScimReply>> + Send;
     fn get(state: &AppState, may: &Scim, id: Self::Id) -> impl Future<Output = Result<Self, ScimReply>> + Send;
     fn create(state: &AppState, may: &Scim, body: &Value) -> impl Future<Output = Result<Self, ScimReply>> + Send;
-    /// PUT; `if_match` is the version `If-Match` named (412 when stale).
-    fn replace(
+    /// PUT ([`Change::Replace`]) or PATCH ([`Change::Patch`]) of `body`; `if_match` is the
+    /// version `If-Match` named (412 when stale).
+    fn change(
         state: &AppState,
         may: &Scim,
         id: Self::Id,
-        body: &Value,
-        if_match: Option<i64>,
-    ) -> impl Future<Output = Result<Self, ScimReply>> + Send;
-    fn patch(
-        state: &AppState,
-        may: &Scim,
-        id: Self::Id,
+        how: Change,
         body: &Value,
         if_match: Option<i64>,
     ) -> impl Future<Output = Result<Self, ScimReply>> + Send;
@@ -74,7 +93,7 @@ pub(crate) trait Resource: Sized + Send + Sync + 'static {
 pub(crate) fn routes<R: Resource>() -> Routes {
     Routes::new().route(&format!("/{}", R::ENDPOINT), get(list::<R>).post(create::<R>)).route(
         &format!("/{}/{{id}}", R::ENDPOINT),
-        get(read::<R>).put(replace::<R>).patch(patch::<R>).delete(delete::<R>),
+        get(read::<R>).put(change::<R, Put>).patch(change::<R, Patch>).delete(delete::<R>),
     )
 }
 
@@ -123,7 +142,7 @@ async fn create<R: Resource>(
     Ok(one(&state, StatusCode::CREATED, &r, &params))
 }
 
-async fn replace<R: Resource>(
+async fn change<R: Resource, H: How>(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
     ScimPath(id): ScimPath<R::Id>,
@@ -132,20 +151,7 @@ async fn replace<R: Resource>(
     body: Bytes,
 ) -> Result<Response, ScimReply> {
     let may = app::authz::scim(&p)?;
-    let r = R::replace(&state, &may, id, &body_json(&body)?, if_match(&headers)?).await?;
-    Ok(one(&state, StatusCode::OK, &r, &params))
-}
-
-async fn patch<R: Resource>(
-    State(state): State<AppState>,
-    ApiUser(p): ApiUser,
-    ScimPath(id): ScimPath<R::Id>,
-    AppQuery(params): AppQuery<ReadParams>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ScimReply> {
-    let may = app::authz::scim(&p)?;
-    let r = R::patch(&state, &may, id, &body_json(&body)?, if_match(&headers)?).await?;
+    let r = R::change(&state, &may, id, H::HOW, &body_json(&body)?, if_match(&headers)?).await?;
     Ok(one(&state, StatusCode::OK, &r, &params))
 }
 

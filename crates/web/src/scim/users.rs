@@ -2,7 +2,7 @@
 //! verbs of [`super::resource`] over the use cases of [`app::scim::users`].
 
 use super::reply::{ReadParams, ScimReply};
-use super::resource::{Page, Resource, location};
+use super::resource::{Change, Page, Resource, location};
 use crate::state::AppState;
 use app::authz::Scim;
 use app::clock::rfc3339;
@@ -61,25 +61,22 @@ impl Resource for ScimUser {
         Ok(app::scim::users::create(&state.ctx, may, body, &state.public_url).await?)
     }
 
-    async fn replace(
+    async fn change(
         state: &AppState,
         may: &Scim,
         id: UserId,
+        how: Change,
         body: &Value,
         if_match: Option<i64>,
     ) -> Result<Self, ScimReply> {
-        Ok(app::scim::users::replace(&state.ctx, may, id, body, if_match, &state.public_url).await?)
-    }
-
-    async fn patch(
-        state: &AppState,
-        may: &Scim,
-        id: UserId,
-        body: &Value,
-        if_match: Option<i64>,
-    ) -> Result<Self, ScimReply> {
-        let render = |u: &ScimUser| user_json(state, u);
-        Ok(app::scim::users::patch(&state.ctx, may, id, body, if_match, &state.public_url, render).await?)
+        let (ctx, url) = (&state.ctx, state.public_url.as_str());
+        Ok(match how {
+            Change::Replace => app::scim::users::replace(ctx, may, id, body, if_match, url).await?,
+            Change::Patch => {
+                let render = |u: &ScimUser| user_json(state, u);
+                app::scim::users::patch(ctx, may, id, body, if_match, url, render).await?
+            }
+        })
     }
 
     async fn delete(state: &AppState, may: &Scim, id: UserId, if_match: Option<i64>) -> Result<(), ScimReply> {
