@@ -11,9 +11,12 @@ use crate::support::app::{TestApp, client};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-/// Okta's deactivation and reactivation: a PATCH of `active` only.
-fn okta_active(active: bool) -> Value {
-    patch_op(json!([{"op": "replace", "value": {"active": active}}]))
+/// Okta's deactivation and reactivation, a PATCH of `active` only: 200 showing `active`.
+async fn okta_sets_active(app: &TestApp, secret: &str, id: &str, active: bool) {
+    let body = patch_op(json!([{"op": "replace", "value": {"active": active}}]));
+    let res = scim(app, secret, Method::PATCH, &format!("/Users/{id}"), Some(body)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.body["active"], active, "{}", res.body);
 }
 
 async fn link_status(app: &TestApp, token: &str) -> StatusCode {
@@ -55,9 +58,7 @@ on_both_backends!(
         let first = invitation_token(&app, "ivy.invited@example.com").await;
         assert_eq!(link_status(&app, &first).await, StatusCode::OK);
 
-        let off = scim(&app, &secret, Method::PATCH, &format!("/Users/{id}"), Some(okta_active(false))).await;
-        assert_eq!(off.status, StatusCode::OK, "{}", off.body);
-        assert_eq!(off.body["active"], false);
+        okta_sets_active(&app, &secret, &id, false).await;
         assert_eq!(console_user(&app, &root, &id).await["status"], "suspended");
         assert_eq!(link_status(&app, &first).await, StatusCode::GONE, "the invitation is revoked");
         assert_eq!(
@@ -65,9 +66,7 @@ on_both_backends!(
             ("user.suspended".into(), "invited".into(), "suspended".into(), "scim".into())
         );
 
-        let on = scim(&app, &secret, Method::PATCH, &format!("/Users/{id}"), Some(okta_active(true))).await;
-        assert_eq!(on.status, StatusCode::OK, "{}", on.body);
-        assert_eq!(on.body["active"], true);
+        okta_sets_active(&app, &secret, &id, true).await;
         assert_eq!(console_user(&app, &root, &id).await["status"], "invited", "no password, no SSO: invited again");
         let second = invitation_token(&app, "ivy.invited@example.com").await;
         assert_ne!(second, first, "a fresh invitation");
@@ -78,8 +77,7 @@ on_both_backends!(
             ("user.activated".into(), "suspended".into(), "invited".into(), "scim".into())
         );
         // Deactivated again, the new link dies too.
-        let off = scim(&app, &secret, Method::PATCH, &format!("/Users/{id}"), Some(okta_active(false))).await;
-        assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+        okta_sets_active(&app, &secret, &id, false).await;
         assert_eq!(link_status(&app, &second).await, StatusCode::GONE);
     }
 );
@@ -90,11 +88,9 @@ on_both_backends!(under_sso_a_deactivated_invited_user_comes_back_active, |app| 
     let secret = token(&app, &root, PROVISIONING).await;
     let id = invited_over_scim(&app, &root, &secret, "sam.sso@example.com").await;
     crate::support::oidc::force_sso_on(&app).await;
-    let off = scim(&app, &secret, Method::PATCH, &format!("/Users/{id}"), Some(okta_active(false))).await;
-    assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+    okta_sets_active(&app, &secret, &id, false).await;
     assert_eq!(console_user(&app, &root, &id).await["status"], "suspended");
-    let on = scim(&app, &secret, Method::PATCH, &format!("/Users/{id}"), Some(okta_active(true))).await;
-    assert_eq!(on.status, StatusCode::OK, "{}", on.body);
+    okta_sets_active(&app, &secret, &id, true).await;
     assert_eq!(console_user(&app, &root, &id).await["status"], "active", "they sign in through SSO");
     assert_eq!(
         last_status_event(&app, &root, &id).await,
