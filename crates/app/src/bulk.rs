@@ -59,7 +59,8 @@ pub fn parse_ids(raw: &[String]) -> Result<Vec<UserId>, AppError> {
 /// What some actions need besides the ids.
 #[derive(Debug, Clone)]
 pub struct BulkOptions {
-    /// Where invitation links point (`resend_invitation`).
+    /// Where invitation links point (`resend_invitation`; `activate` of a user who gets
+    /// a fresh invitation).
     pub public_url: String,
     /// The group to add to (`add_to_group`; required there).
     pub group_id: Option<String>,
@@ -68,7 +69,8 @@ pub struct BulkOptions {
 /// A checked bulk request: the action with what it needs.
 enum Plan {
     Suspend,
-    Activate,
+    /// Activation may send invitations (a suspended user who cannot sign in otherwise).
+    Activate(InviteOptions),
     Unlock,
     Delete,
     Resend(InviteOptions),
@@ -80,7 +82,7 @@ enum Plan {
 async fn plan(ctx: &AppCtx, p: &Principal, action: BulkAction, opts: &BulkOptions) -> Result<Plan, AppError> {
     Ok(match action {
         BulkAction::Suspend => Plan::Suspend,
-        BulkAction::Activate => Plan::Activate,
+        BulkAction::Activate => Plan::Activate(InviteOptions::new(&opts.public_url, ctx.auth.invitation_lifetime)),
         BulkAction::Unlock => Plan::Unlock,
         BulkAction::Delete => Plan::Delete,
         BulkAction::ResendInvitation => {
@@ -103,7 +105,9 @@ async fn plan(ctx: &AppCtx, p: &Principal, action: BulkAction, opts: &BulkOption
 async fn one(ctx: &AppCtx, p: &Principal, plan: &Plan, user: UserId) -> Result<(), AppError> {
     match plan {
         Plan::Suspend => crate::lifecycle::suspend(ctx, &authz::on_user::<UsersManage>(ctx, p, user).await?).await,
-        Plan::Activate => crate::lifecycle::activate(ctx, &authz::on_user::<UsersManage>(ctx, p, user).await?).await,
+        Plan::Activate(opts) => {
+            crate::lifecycle::activate(ctx, &authz::on_user::<UsersManage>(ctx, p, user).await?, opts).await.map(|_| ())
+        }
         Plan::Unlock => crate::lockout::unlock(ctx, &authz::on_user::<UsersManage>(ctx, p, user).await?).await,
         Plan::Delete => crate::deletion::delete(ctx, &authz::delete_user(ctx, p, user).await?).await.map(|_| ()),
         Plan::Resend(opts) => {

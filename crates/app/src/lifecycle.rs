@@ -1,13 +1,19 @@
 //! Status changes an admin makes: suspend and activate. Suspending ends every session at
-//! once, on every instance.
+//! once, on every instance (and revokes an invited user's invitation: the links of a
+//! suspended user are spent); activating gives back a state the user can use — Active, or
+//! Invited with a fresh invitation when they have no password and the account no SSO
+//! ([`UserStatus::activate`]).
 
 use crate::audit;
 use crate::authz::{OnUser, UsersManage};
+use crate::invitations::InviteOptions;
 use crate::{AppCtx, AppError, clock};
+use domain::ids::AccountId;
 use domain::role::AdminRole;
-use domain::user::UserStatus;
+use domain::user::{Email, UserStatus};
 use serde_json::json;
 use store::sessions::Ending;
+use store::users::Then;
 
 /// The status the change starts from, as the capability loaded it. Nobody changes their own
 /// status here (403); the Primary Master Admin's never changes (409).
@@ -20,8 +26,8 @@ fn current_status(may: &OnUser<UsersManage>) -> Result<UserStatus, AppError> {
     Ok(target.row.status)
 }
 
-/// Suspends an active or locked user and ends all their sessions. 409 with the reason for
-/// any other status.
+/// Suspends an active, locked or invited user and ends all their sessions. 409 with the
+/// reason for a suspended one.
 pub async fn suspend(ctx: &AppCtx, may: &OnUser<UsersManage>) -> Result<(), AppError> {
     let from = current_status(may)?;
     let to = from.suspend()?;
@@ -38,25 +44,36 @@ pub async fn suspend(ctx: &AppCtx, may: &OnUser<UsersManage>) -> Result<(), AppE
         Some(may.user),
         json!({"from": from, "to": to}),
     );
-    if !store::users::change_status(&ctx.db, may.user, from, to, Some(&ending), &event).await? {
+    if !store::users::change_status(&ctx.db, may.user, from, to, &Then::EndSessions(ending), &event).await? {
         return Err(AppError::Conflict("the user's status changed meanwhile; reload and try again".into()));
     }
     Ok(())
 }
 
-/// Re-activates a suspended user. 409 with the reason for any other status (an invited user
-/// must accept the invitation; a locked one is unlocked instead).
-pub async fn activate(ctx: &AppCtx, may: &OnUser<UsersManage>) -> Result<(), AppError> {
+/// Re-activates a suspended user: Active, or Invited with a fresh invitation (links to
+/// `opts.public_url`) when they cannot sign in otherwise. 409 with the reason for any other
+/// status (an invited user must accept the invitation; a locked one is unlocked instead).
+/// The status they have now.
+pub async fn activate(ctx: &AppCtx, may: &OnUser<UsersManage>, opts: &InviteOptions) -> Result<UserStatus, AppError> {
     let from = current_status(may)?;
-    let to = from.activate()?;
+    let to = from.activate(store::users::sign_in_means(&ctx.db, may.user).await?)?;
     let event = audit::by(
         &may.actor,
         domain::closed::AuditAction::UserActivated,
         Some(may.user),
         json!({"from": from, "to": to}),
     );
-    if !store::users::change_status(&ctx.db, may.user, from, to, None, &event).await? {
+    let row = &may.target().row;
+    let then = if to == UserStatus::Invited {
+        let email = Email::from_stored(&row.email)?;
+        let name = format!("{} {}", row.first_name, row.last_name);
+        Then::Invite(crate::invitations::fresh(AccountId(row.account_id), may.user, &email, &name, opts))
+    } else {
+        Then::Nothing
+    };
+    if !store::users::change_status(&ctx.db, may.user, from, to, &then, &event).await? {
         return Err(AppError::Conflict("the user's status changed meanwhile; reload and try again".into()));
     }
-    Ok(())
+    ctx.mailer.wake();
+    Ok(to)
 }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 on_both_backends!(bulk_suspend_reports_every_user_and_one_refusal_aborts_nothing, |app| async move {
     let org = app.seed_org().await;
     let admin = app.login_admin().await;
-    let ids = json!([org.ann, org.eve, org.admin, org.bob, org.outsider]);
+    let ids = json!([org.ann, org.dan, org.admin, org.bob, org.outsider]);
     let res = app.post_json(&admin, "/api/v1/users/bulk", &json!({"action": "suspend", "ids": ids})).await;
     assert_eq!(res.status(), StatusCode::OK);
     let body: Value = res.json().await.unwrap();
@@ -19,7 +19,7 @@ on_both_backends!(bulk_suspend_reports_every_user_and_one_refusal_aborts_nothing
     assert_eq!(results.len(), 5, "{body}");
     let by = |i: usize| &results[i];
     assert_eq!(by(0), &json!({"id": org.ann, "ok": true}));
-    assert_eq!((by(1)["ok"].clone(), by(1)["status"].clone()), (json!(false), json!(409)), "invited: {body}");
+    assert_eq!((by(1)["ok"].clone(), by(1)["status"].clone()), (json!(false), json!(409)), "already suspended: {body}");
     assert!(by(2)["reason"].as_str().unwrap().contains("Primary Master Admin"), "{body}");
     assert_eq!(by(3), &json!({"id": org.bob, "ok": true}), "after two refusals");
     assert_eq!(by(4)["status"], 404, "another account's user is not found: {body}");

@@ -48,6 +48,7 @@ const ALL_SECTIONS: &[&str] = &[
     "nav-deleted-users",
     "nav-security",
     "nav-sso",
+    "nav-scim",
     "nav-api-access",
     "nav-audit",
 ];

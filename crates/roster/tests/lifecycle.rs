@@ -1,5 +1,8 @@
-//! Suspend and activate: suspending ends every session at once; illegal moves are 409.
+//! Suspend and activate: suspending ends every session at once (and revokes an invited
+//! user's invitation); activating gives back a usable state (a fresh invitation for a user
+//! who cannot sign in otherwise); illegal moves are 409.
 
+use crate::invitations::invitation_token;
 use crate::on_both_backends;
 use crate::support::app::{PASSWORD, client};
 use domain::ids::AdminRoleId;
@@ -49,13 +52,52 @@ on_both_backends!(illegal_status_changes_are_409_with_the_reason, |app| async mo
     let (status, body) = post(format!("/api/v1/users/{}/activate", org.ann)).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body["detail"].as_str().unwrap().contains("cannot activate a user who is active"), "{body}");
-    let (status, body) = post(format!("/api/v1/users/{}/suspend", org.eve)).await;
-    assert_eq!(status, StatusCode::CONFLICT, "invited users are not suspended: {body}");
+    let (status, body) = post(format!("/api/v1/users/{}/suspend", org.dan)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "dan is suspended already: {body}");
+    assert!(body["detail"].as_str().unwrap().contains("cannot suspend a user who is suspended"), "{body}");
     let (status, body) = post(format!("/api/v1/users/{}/suspend", org.admin)).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body["detail"].as_str().unwrap().contains("Primary Master Admin"), "{body}");
     let (status, _) = post(format!("/api/v1/users/{}/unlock", org.ann)).await;
     assert_eq!(status, StatusCode::CONFLICT, "ann is not locked");
+});
+
+on_both_backends!(suspending_an_invited_user_revokes_the_link_and_activating_sends_a_fresh_one, |app| async move {
+    app.seed_org().await;
+    let admin = app.login_admin().await;
+    let email = "ivan.invited@example.com";
+    let res = app.post_json(&admin, "/api/v1/invitations", &json!({"emails": [email]})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: serde_json::Value = res.json().await.unwrap();
+    let id = body["results"][0]["user_id"].as_str().expect("user_id").to_owned();
+    let first = invitation_token(&app, email).await;
+    let link = |token: String| {
+        let app = &app;
+        async move { app.get(&client(), &format!("/invitations/accept?token={token}")).await.status() }
+    };
+    assert_eq!(link(first.clone()).await, StatusCode::OK);
+
+    let res = app.post_json(&admin, &format!("/api/v1/users/{id}/suspend"), &json!({})).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.get_json(&admin, &format!("/api/v1/users/{id}")).await.1["status"], "suspended");
+    assert_eq!(link(first.clone()).await, StatusCode::GONE, "the invitation is revoked");
+
+    let res = app.post_json(&admin, &format!("/api/v1/users/{id}/activate"), &json!({})).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.get_json(&admin, &format!("/api/v1/users/{id}")).await.1["status"], "invited");
+    let second = invitation_token(&app, email).await;
+    assert_ne!(second, first);
+    assert_eq!(link(second).await, StatusCode::OK, "a fresh invitation");
+    assert_eq!(link(first).await, StatusCode::GONE);
+    let (_, audit) = app.get_json(&admin, &format!("/api/v1/audit?target={id}")).await;
+    let moves: Vec<(&str, &str)> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e["action"].as_str(), Some("user.suspended" | "user.activated")))
+        .map(|e| (e["details"]["from"].as_str().unwrap_or(""), e["details"]["to"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(moves, [("suspended", "invited"), ("invited", "suspended")], "newest first");
 });
 
 on_both_backends!(status_changes_need_users_manage_within_scope, |app| async move {

@@ -4,7 +4,7 @@
 //! deleted; stale versions are refused). On both backends.
 
 use crate::on_both_backends;
-use crate::scim::{PROVISIONING, USER, find_users, patch_op, scim, scim_with, token};
+use crate::scim::{GROUP, PROVISIONING, USER, find_users, patch_op, scim, scim_with, token};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -142,4 +142,34 @@ on_both_backends!(every_refusal_is_a_scim_error_and_changes_nothing, |app| async
     assert_eq!(owner.status, StatusCode::CONFLICT, "{}", owner.body);
     assert!(owner.body["detail"].as_str().unwrap_or_default().contains("Invoice Bot"), "{}", owner.body);
     assert_eq!(scim(&app, &secret, Method::GET, &format!("/Users/{}", org.bob), None).await.status, StatusCode::OK);
+});
+
+on_both_backends!(an_id_that_is_not_exactly_a_uuid_is_a_scim_404_on_every_verb_as_an_unknown_one, |app| async move {
+    let org = app.seed_org().await;
+    let root = app.login_admin().await;
+    let secret = token(&app, &root, PROVISIONING).await;
+    let group =
+        scim(&app, &secret, Method::POST, "/Groups", Some(json!({"schemas": [GROUP], "displayName": "Typed"}))).await;
+    assert_eq!(group.status, StatusCode::CREATED, "{}", group.body);
+    let group = group.body["id"].as_str().expect("id").to_owned();
+    let ann = org.ann.to_string();
+    let verbs = [Method::GET, Method::PUT, Method::PATCH, Method::DELETE];
+    for (endpoint, real, noun) in [("Users", ann.as_str(), "user"), ("Groups", group.as_str(), "group")] {
+        let unknown = scim(&app, &secret, Method::GET, &format!("/{endpoint}/{}", uuid::Uuid::now_v7()), None).await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+        // Padded with a space, or not an id at all: no resource has that id, even
+        // when a real id is inside it.
+        for id in [format!("%20{real}"), format!("{real}%20"), "not-an-id".to_owned()] {
+            for method in verbs.clone() {
+                let body = (method == Method::PUT || method == Method::PATCH).then(|| json!({"schemas": [USER]}));
+                let res = scim(&app, &secret, method.clone(), &format!("/{endpoint}/{id}"), body).await;
+                assert_eq!(res.status, StatusCode::NOT_FOUND, "{method} /{endpoint}/{id}: {}", res.body);
+                assert_eq!(res.body, unknown.body, "{method} /{endpoint}/{id}: answered as an unknown {noun}");
+                assert!(res.body.get("scimType").is_none(), "RFC 7644 §3.12 has no scimType for 404");
+            }
+        }
+    }
+    // Nothing was touched.
+    assert_eq!(scim(&app, &secret, Method::GET, &format!("/Users/{ann}"), None).await.status, StatusCode::OK);
+    assert_eq!(scim(&app, &secret, Method::GET, &format!("/Groups/{group}"), None).await.status, StatusCode::OK);
 });

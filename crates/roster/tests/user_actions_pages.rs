@@ -93,6 +93,15 @@ on_both_backends!(the_more_menu_suspends_and_activates_a_user, |app| async move 
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[LOCATION], format!("{eve}?notice=invitation_resent").as_str());
     assert_eq!(status_of(&app, &root, org.eve).await, "invited");
+    // Suspended before accepting, she comes back invited (no password, no SSO), told so.
+    let res = post(&app, &root, &format!("{eve}/suspend"), &csrf).await;
+    assert_eq!(res.headers()[LOCATION], format!("{eve}?notice=suspended").as_str());
+    assert_eq!(status_of(&app, &root, org.eve).await, "suspended");
+    let res = post(&app, &root, &format!("{eve}/activate"), &csrf).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[LOCATION], format!("{eve}?notice=reinvited").as_str());
+    assert!(page(&app, &root, &format!("{eve}?notice=reinvited")).await.contains("they are invited again"));
+    assert_eq!(status_of(&app, &root, org.eve).await, "invited");
 });
 
 on_both_backends!(deleting_from_the_page_confirms_first_and_names_owned_bots, |app| async move {

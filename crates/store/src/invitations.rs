@@ -111,6 +111,29 @@ pub async fn insert_batch(db: &Db, invites: &[NewInvitation]) -> Result<Vec<Inse
         .collect())
 }
 
+/// A fresh invitation for a user who becomes Invited again (a suspended user activated
+/// without a way to sign in): its token and its email.
+#[derive(Debug, Clone)]
+pub struct FreshInvitation {
+    pub token: NewToken,
+    pub mail: NewMail,
+}
+
+/// Within `tx`, after the user's status became Invited: moves `invited_at`, issues the
+/// token (spending older ones) and queues the email. False when the user can receive no
+/// link (deleted meanwhile).
+pub(crate) async fn invite_again_in(tx: &mut crate::sql::Tx, fresh: &FreshInvitation) -> Result<bool, StoreError> {
+    let t = &fresh.token;
+    tx.run()
+        .execute(Sql::new("UPDATE users SET invited_at = $1 WHERE id = $2").bind(t.created_at).bind(t.user_id.0))
+        .await?;
+    if !crate::tokens::issue_in(tx, t).await? {
+        return Ok(false);
+    }
+    crate::outbox::enqueue_in(tx, std::slice::from_ref(&fresh.mail)).await?;
+    Ok(true)
+}
+
 /// When [`reissue`] gives a new invitation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reissue {

@@ -4,7 +4,7 @@
 use crate::sql::{Sql, Tx, Values};
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, AdminRoleId, UserId, WorkspaceId};
-use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
+use domain::user::{BuilderAccess, Email, PersonName, SignInMeans, UserStatus};
 use sqlx::FromRow;
 use uuid::Uuid;
 
@@ -210,15 +210,37 @@ pub(crate) async fn record_login_in(tx: &mut Tx, id: UserId, at: Micros) -> Resu
     Ok(())
 }
 
-/// Moves `user` from status `from` to `to` (only if it is still `from`), ending all their
-/// sessions with `ending` when given and appending `audit`, in one transaction. False when
-/// the status had changed meanwhile.
+/// How `user` would sign in once active: with a password of their own or the account's
+/// SSO ([`SignInMeans::Ready`]), or neither. `Nothing` for an unknown user.
+pub async fn sign_in_means(db: &Db, user: UserId) -> Result<SignInMeans, StoreError> {
+    let sql = Sql::new(
+        "SELECT u.password_hash IS NOT NULL, a.sso_enabled FROM users u JOIN accounts a ON a.id = u.account_id \
+         WHERE u.id = $1",
+    )
+    .bind(user.0);
+    let row: Option<(bool, bool)> = db.run().fetch_optional(sql).await?;
+    Ok(row.map_or(SignInMeans::Nothing, |(password, sso)| SignInMeans::of(password, sso)))
+}
+
+/// What else a status change does, in its transaction.
+#[derive(Debug, Clone)]
+pub enum Then {
+    Nothing,
+    /// End every session of the user (a suspension).
+    EndSessions(crate::sessions::Ending),
+    /// Give the user a fresh invitation (an activation back to Invited).
+    Invite(crate::invitations::FreshInvitation),
+}
+
+/// Moves `user` from status `from` to `to` (only if it is still `from`), doing `then` and
+/// appending `audit`, in one transaction. False (nothing changes) when the status had
+/// changed meanwhile.
 pub async fn change_status(
     db: &Db,
     user: UserId,
     from: UserStatus,
     to: UserStatus,
-    ending: Option<&crate::sessions::Ending>,
+    then: &Then,
     audit: &crate::audit::NewAuditEvent,
 ) -> Result<bool, StoreError> {
     let mut tx = db.begin_write().await?;
@@ -228,12 +250,22 @@ pub async fn change_status(
             .bind(audit.at)
             .bind(user.0)
             .bind(from.as_str());
-    let changed = crate::audit::update_audited(&mut tx, update, audit).await?;
-    if let Some(e) = ending.filter(|_| changed) {
-        crate::sessions::end_all_in(&mut tx, user, None, e).await?;
+    let mut changed = crate::audit::update_audited(&mut tx, update, audit).await?;
+    if changed {
+        changed = then_in(&mut tx, user, then).await?;
     }
-    tx.commit().await?;
+    tx.finish(changed).await?;
     Ok(changed)
+}
+
+/// Does `then` for `user` within `tx`: false when it could not be done (no link for a user
+/// who can receive none), and the change must roll back.
+pub(crate) async fn then_in(tx: &mut Tx, user: UserId, then: &Then) -> Result<bool, StoreError> {
+    match then {
+        Then::Nothing => Ok(true),
+        Then::EndSessions(e) => crate::sessions::end_all_in(tx, user, None, e).await.map(|()| true),
+        Then::Invite(fresh) => crate::invitations::invite_again_in(tx, fresh).await,
+    }
 }
 
 /// How many users are not deleted, in every account (the benchmark's check of a full export).

@@ -205,7 +205,8 @@ fn decide(p: &Principal, granter: &Granter, action: UserAction, t: &Target) -> R
     let transition = |r: Result<UserStatus, domain::DomainError>| r.map(|_| ()).map_err(|e| e.to_string());
     match action {
         UserAction::Suspend => transition(t.status.suspend()),
-        UserAction::Activate => transition(t.status.activate()),
+        // Whether the move is allowed; the state it reaches (Active or Invited) does not matter here.
+        UserAction::Activate => transition(t.status.activate(domain::user::SignInMeans::Ready)),
         UserAction::Unlock => transition(t.status.unlock()),
         UserAction::ResendInvitation if t.status != UserStatus::Invited => {
             Err("only an invited user has an invitation to resend".into())

@@ -29,7 +29,7 @@ use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use store::audit::NewAuditEvent;
-use store::invitations::{Inserted, NewInvitation, Reissue};
+use store::invitations::{FreshInvitation, Inserted, NewInvitation, Reissue};
 use store::tokens::{NewToken, TokenPurpose};
 use store::users::NewUser;
 
@@ -464,22 +464,34 @@ async fn reissue(
     when: Reissue,
 ) -> Result<bool, AppError> {
     let email = Email::from_stored(&user.email)?;
-    let token = tokens::generate();
+    let name = format!("{} {}", user.first_name, user.last_name);
+    let fresh = fresh(account, UserId(user.id), &email, &name, opts);
+    let done = store::invitations::reissue(&ctx.db, &fresh.token, &event, &fresh.mail, when).await?;
+    ctx.mailer.wake();
+    Ok(done)
+}
+
+/// A new invitation for `user`: a link token valid for `opts.lifetime` from now, and its
+/// email to `email` (greeting `full_name`), queued for `account`. Written by the caller's
+/// transaction; wake the mail worker after it commits.
+pub(crate) fn fresh(
+    account: AccountId,
+    user: UserId,
+    email: &Email,
+    full_name: &str,
+    opts: &InviteOptions,
+) -> FreshInvitation {
+    let secret = tokens::generate();
     let now = clock::now();
-    let id = UserId(user.id);
-    let new = NewToken {
-        token_hash: tokens::hash(&token),
-        user_id: id,
+    let token = NewToken {
+        token_hash: tokens::hash(&secret),
+        user_id: user,
         purpose: TokenPurpose::Invitation,
         created_at: now,
         expires_at: now + opts.lifetime,
     };
-    let name = format!("{} {}", user.first_name, user.last_name);
-    let mail =
-        queued(account, Some(id), MailKind::Invitation, invitation_mail(&email, &name, &token, new.expires_at, opts));
-    let done = store::invitations::reissue(&ctx.db, &new, &event, &mail, when).await?;
-    ctx.mailer.wake();
-    Ok(done)
+    let mail = invitation_mail(email, full_name, &secret, token.expires_at, opts);
+    FreshInvitation { token, mail: queued(account, Some(user), MailKind::Invitation, mail) }
 }
 
 fn not_invited(status: UserStatus) -> AppError {

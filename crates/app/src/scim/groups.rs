@@ -146,29 +146,7 @@ pub async fn create(ctx: &AppCtx, may: &Scim, body: &Value) -> Result<ScimGroup,
     let doc =
         body.as_object().ok_or_else(|| ScimError::bad_request("invalidSyntax", "the body must be a JSON object"))?;
     let attrs = read_attrs(doc)?;
-    let id = GroupId::new();
-    let add: Vec<UserId> = attrs.members.iter().map(|u| UserId(*u)).collect();
-    check_joiners(ctx, &in_scope, ws, &add).await?;
-    let actor = authz::Actor::of(&may.principal);
-    let mut events = vec![audit::by(
-        &actor,
-        AuditAction::GroupCreated,
-        None,
-        json!({"group_id": id, "workspace_id": ws, "name": attrs.name, "via": "scim"}),
-    )];
-    events.extend(add.iter().map(|u| member_event(&actor, AuditAction::GroupMemberAdded, *u, id, &attrs.name)));
-    let change = GroupChange {
-        group: id,
-        workspace: ws,
-        version: None,
-        name: attrs.name,
-        external_id: attrs.external_id,
-        add,
-        remove: Vec::new(),
-        at: clock::now(),
-        audit: events,
-    };
-    commit(ctx, &change).await
+    save(ctx, may, &in_scope, ws, Saving::New(GroupId::new()), attrs).await
 }
 
 /// Saves `change` and reads the group back: 409 `uniqueness` for a name the workspace has,
@@ -219,7 +197,7 @@ pub async fn replace(
     let doc =
         body.as_object().ok_or_else(|| ScimError::bad_request("invalidSyntax", "the body must be a JSON object"))?;
     let attrs = read_attrs(doc)?;
-    save(ctx, may, &in_scope, ws, &current, attrs).await
+    save(ctx, may, &in_scope, ws, Saving::Over(&current), attrs).await
 }
 
 /// Entra ID removes members with `{"op":"Remove","path":"members","value":[{"value":id}]}`:
@@ -269,45 +247,64 @@ pub async fn patch(
     let mut doc = doc_of(&current);
     patch::apply(&mut doc, GROUP_SCHEMA, &ops)?;
     let attrs = read_attrs(&doc)?;
-    save(ctx, may, &in_scope, ws, &current, attrs).await
+    save(ctx, may, &in_scope, ws, Saving::Over(&current), attrs).await
 }
 
+/// What [`save`] writes: a new group, or over the group as it was read.
+enum Saving<'a> {
+    New(GroupId),
+    Over(&'a ScimGroup),
+}
+
+/// Saves `attrs` as the group (created or changed), auditing the creation or rename and each
+/// member added or removed; nothing when nothing changes.
 async fn save(
     ctx: &AppCtx,
     may: &Scim,
     in_scope: &InScope<GroupsManage>,
     ws: WorkspaceId,
-    current: &ScimGroup,
+    saving: Saving<'_>,
     attrs: GroupAttrs,
 ) -> Result<ScimGroup, ScimFail> {
-    let id = GroupId(current.row.id);
-    let have: BTreeSet<Uuid> = current.members.iter().map(|(u, _)| *u).collect();
+    let (id, current) = match saving {
+        Saving::New(id) => (id, None),
+        Saving::Over(g) => (GroupId(g.row.id), Some(g)),
+    };
+    let have: BTreeSet<Uuid> = current.iter().flat_map(|g| g.members.iter().map(|(u, _)| *u)).collect();
     let add: Vec<UserId> = attrs.members.difference(&have).map(|u| UserId(*u)).collect();
     let remove: Vec<UserId> = have.difference(&attrs.members).map(|u| UserId(*u)).collect();
-    if add.is_empty()
+    if let Some(g) = current
+        && add.is_empty()
         && remove.is_empty()
-        && attrs.name == current.row.name
-        && attrs.external_id == current.row.external_id
+        && attrs.name == g.row.name
+        && attrs.external_id == g.row.external_id
     {
-        return Ok(current.clone());
+        return Ok(g.clone());
     }
     check_joiners(ctx, in_scope, ws, &add).await?;
     let actor = authz::Actor::of(&may.principal);
     let mut events = Vec::new();
-    if attrs.name != current.row.name {
-        events.push(audit::by(
+    match current {
+        None => events.push(audit::by(
+            &actor,
+            AuditAction::GroupCreated,
+            None,
+            json!({"group_id": id, "workspace_id": ws, "name": attrs.name, "via": "scim"}),
+        )),
+        Some(g) if attrs.name != g.row.name => events.push(audit::by(
             &actor,
             AuditAction::GroupRenamed,
             None,
-            json!({"group_id": id, "old": current.row.name, "new": attrs.name, "via": "scim"}),
-        ));
+            json!({"group_id": id, "old": g.row.name, "new": attrs.name, "via": "scim"}),
+        )),
+        Some(_) => {}
     }
     events.extend(add.iter().map(|u| member_event(&actor, AuditAction::GroupMemberAdded, *u, id, &attrs.name)));
     events.extend(remove.iter().map(|u| member_event(&actor, AuditAction::GroupMemberRemoved, *u, id, &attrs.name)));
     let change = GroupChange {
         group: id,
         workspace: ws,
-        version: Some(current.row.version),
+        version: current.map(|g| g.row.version),
         name: attrs.name,
         external_id: attrs.external_id,
         add,

@@ -51,6 +51,23 @@ pub async fn get(ctx: &AppCtx, may: &InAccount<SettingsManage>) -> Result<ScimSe
     read(ctx, may.account).await
 }
 
+/// What the settings page shows: the settings, the workspaces to choose from (by name) and
+/// the one SCIM works in now (`None`: the account has no workspace).
+#[derive(Debug, Clone)]
+pub struct ScimView {
+    pub settings: ScimSettings,
+    pub workspaces: Vec<(WorkspaceId, String)>,
+    pub in_force: Option<WorkspaceId>,
+}
+
+/// The settings with their choices (`settings.manage`, as [`get`]).
+pub async fn view(ctx: &AppCtx, may: &InAccount<SettingsManage>) -> Result<ScimView, AppError> {
+    let settings = read(ctx, may.account).await?;
+    let all = store::lookups::workspaces(&ctx.db, may.account).await?;
+    let in_force = settings.workspace.or_else(|| all.first().map(|w| WorkspaceId(w.id)));
+    Ok(ScimView { settings, workspaces: all.into_iter().map(|w| (WorkspaceId(w.id), w.name)).collect(), in_force })
+}
+
 /// Saves new settings, audited with the old and new values. 400 naming `workspace` when it
 /// is not a workspace of the account.
 pub async fn update(

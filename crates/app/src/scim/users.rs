@@ -7,8 +7,7 @@ use crate::authz::{self, Scim, UsersManage, UsersView};
 use crate::clock;
 use crate::error::What;
 use crate::invitations::{InviteOptions, InviteRow};
-use crate::mail::outbox::{MailKind, queued};
-use crate::{AppCtx, AppError, audit, profile_values, tokens};
+use crate::{AppCtx, AppError, audit, profile_values};
 use domain::closed::AuditAction;
 use domain::ids::{UserId, WorkspaceId};
 use domain::profile::ProfileField;
@@ -20,8 +19,7 @@ use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use store::scim::users::{Changed, Created, NewScimUser, ScimChange, ScimPage, ScimSort, ScimUserRow};
 use store::sessions::Ending;
-use store::tokens::{NewToken, TokenPurpose};
-use store::users::NewUser;
+use store::users::{NewUser, Then};
 use uuid::Uuid;
 
 /// A user with the SCIM groups they are in (`(id, name)`), ready to render.
@@ -202,20 +200,10 @@ pub async fn create(ctx: &AppCtx, may: &Scim, body: &Value, public_url: &str) ->
     };
     let details = json!({"email": user.email.as_str(), "status": status, "via": "scim"});
     let (invitation, audit) = if status == UserStatus::Invited {
-        let secret = tokens::generate();
         let opts = InviteOptions::new(public_url, ctx.auth.invitation_lifetime);
-        let expires_at = now + opts.lifetime;
         let full_name = format!("{} {}", user.first_name, user.last_name);
-        let mail = crate::invitations::invitation_mail(&user.email, &full_name, &secret, expires_at, &opts);
-        let token = NewToken {
-            token_hash: tokens::hash(&secret),
-            user_id: id,
-            purpose: TokenPurpose::Invitation,
-            created_at: now,
-            expires_at,
-        };
-        let mail = queued(may.account(), Some(id), MailKind::Invitation, mail);
-        (Some((token, Some(mail))), audit::by(actor, AuditAction::UserInvited, Some(id), details))
+        let fresh = crate::invitations::fresh(may.account(), id, &user.email, &full_name, &opts);
+        (Some((fresh.token, Some(fresh.mail))), audit::by(actor, AuditAction::UserInvited, Some(id), details))
     } else {
         (None, audit::by(actor, AuditAction::UserProvisioned, Some(id), details))
     };
@@ -246,19 +234,21 @@ fn guessed_names(attrs: &UserAttrs, email: &Email) -> Result<(PersonName, Person
 }
 
 /// Replaces the user's SCIM attributes (PUT, `users.manage`). `if_match`: the version an
-/// `If-Match` named (412 when stale).
+/// `If-Match` named (412 when stale); `public_url`: where a fresh invitation's link points
+/// (an activation back to Invited, see [`UserStatus::activate`]).
 pub async fn replace(
     ctx: &AppCtx,
     may: &Scim,
     id: UserId,
     body: &Value,
     if_match: Option<i64>,
+    public_url: &str,
 ) -> Result<ScimUser, ScimFail> {
     let on = authz::on_user::<UsersManage>(ctx, &may.principal, id).await?;
     let current = load(ctx, may, id).await?;
     check_version(if_match, current.row.version)?;
     let attrs = UserAttrs::from_json(object(body)?)?;
-    save(ctx, may, &on, &current, &attrs).await
+    save(ctx, may, &on, &current, &attrs, public_url).await
 }
 
 /// Applies PATCH operations (RFC 7644 §3.5.2, `users.manage`) to the user's SCIM document
@@ -269,6 +259,7 @@ pub async fn patch(
     id: UserId,
     body: &Value,
     if_match: Option<i64>,
+    public_url: &str,
     render: impl Fn(&ScimUser) -> Value,
 ) -> Result<ScimUser, ScimFail> {
     let on = authz::on_user::<UsersManage>(ctx, &may.principal, id).await?;
@@ -280,26 +271,31 @@ pub async fn patch(
     doc.entry(ENTERPRISE_SCHEMA).or_insert_with(|| Value::Object(Map::new()));
     patch::apply(&mut doc, USER_SCHEMA, &ops)?;
     let attrs = UserAttrs::from_json(&doc)?;
-    save(ctx, may, &on, &current, &attrs).await
+    save(ctx, may, &on, &current, &attrs, public_url).await
 }
 
-/// The status `active` asks for, by the console's rules: the Primary Master Admin's never
-/// changes (409), nor does the token creator's own (403); a suspension or activation the
-/// current status does not allow is a 409 with the reason.
-fn next_status(
+/// The status `active` asks for, by the console's rules ([`UserStatus::suspend`] and
+/// [`UserStatus::activate`]: an invited user can be deactivated, and comes back Invited
+/// when they cannot sign in): the Primary Master Admin's never changes (409), nor does the
+/// token creator's own (403); a change the current status does not allow is a 409 with the
+/// reason.
+async fn next_status(
+    ctx: &AppCtx,
     on: &authz::OnUser<UsersManage>,
     from: UserStatus,
     active: Option<bool>,
 ) -> Result<Option<UserStatus>, ScimFail> {
-    let to = match active {
-        Some(false) if from != UserStatus::Suspended => from.suspend(),
-        Some(true) if from == UserStatus::Suspended => from.activate(),
+    let wanted = match active {
+        Some(false) if from != UserStatus::Suspended => false,
+        Some(true) if from == UserStatus::Suspended => true,
         _ => return Ok(None),
     };
     if on.target().role == AdminRole::PrimaryMasterAdmin {
         return Err(AppError::Conflict("the Primary Master Admin cannot be suspended".into()).into());
     }
     on.refuse_self("change your own status")?;
+    let to =
+        if wanted { from.activate(store::users::sign_in_means(&ctx.db, on.user()).await?) } else { from.suspend() };
     Ok(Some(to.map_err(|e| AppError::Conflict(e.to_string()))?))
 }
 
@@ -309,6 +305,7 @@ async fn save(
     on: &authz::OnUser<UsersManage>,
     current: &ScimUser,
     attrs: &UserAttrs,
+    public_url: &str,
 ) -> Result<ScimUser, ScimFail> {
     let row = &current.row;
     let email = email_of(attrs)?;
@@ -335,7 +332,7 @@ async fn save(
     for f in MAPPED {
         note(f.key(), profile_values::value_of(&old_doc, f).as_deref(), profile_values::value_of(&doc, f).as_deref());
     }
-    let to = next_status(on, row.status, attrs.active)?;
+    let to = next_status(ctx, on, row.status, attrs.active).await?;
     if changes.is_empty() && to.is_none() {
         return Ok(current.clone());
     }
@@ -349,19 +346,25 @@ async fn save(
             json!({"changes": changes, "via": "scim"}),
         ));
     }
-    let mut ending = None;
+    let mut then = Then::Nothing;
     if let Some(to) = to {
         let action = if to == UserStatus::Suspended { AuditAction::UserSuspended } else { AuditAction::UserActivated };
         events.push(audit::by(&actor, action, Some(on.user()), json!({"from": row.status, "to": to, "via": "scim"})));
-        if to == UserStatus::Suspended {
-            ending = Some(Ending {
+        then = match to {
+            UserStatus::Suspended => Then::EndSessions(Ending {
                 by_user: Some(actor.user),
                 for_workspace: actor.workspace,
                 cause: domain::closed::EndCause::Suspended,
                 reason: Some("the user was suspended".into()),
                 at: clock::now(),
-            });
-        }
+            }),
+            UserStatus::Invited => {
+                let opts = InviteOptions::new(public_url, ctx.auth.invitation_lifetime);
+                let full_name = format!("{first} {last}");
+                Then::Invite(crate::invitations::fresh(may.account(), on.user(), &email, &full_name, &opts))
+            }
+            UserStatus::Active | UserStatus::Locked => Then::Nothing,
+        };
     }
     let change = ScimChange {
         user: on.user(),
@@ -372,12 +375,15 @@ async fn save(
         external_id: attrs.external_id.clone(),
         profile: Value::Object(doc).to_string(),
         status: to.map(|to| (row.status, to)),
-        ending,
+        then,
         at: clock::now(),
         audit: events,
     };
     match store::scim::users::change(&ctx.db, &change).await? {
-        Changed::Changed => load(ctx, may, on.user()).await,
+        Changed::Changed => {
+            ctx.mailer.wake();
+            load(ctx, may, on.user()).await
+        }
         Changed::Stale => Err(stale()),
         Changed::EmailTaken => Err(taken("another user of the account has this userName (email)")),
     }

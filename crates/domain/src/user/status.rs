@@ -9,11 +9,17 @@ use std::str::FromStr;
 ///
 /// ```text
 ///  Invited --accept--> Active --lock--> Locked
-///                        |  ^--unlock----'  |
-///                 suspend|  |activate       |suspend
-///                        v  |               v
-///                      Suspended <----------'
+///   |   ^                |  ^--unlock----'  |
+///   |   |         suspend|  |activate       |suspend
+///   |   |                v  |               v
+///   |   '--activate-- Suspended <-----------'
+///   '-----suspend-------^
 /// ```
+///
+/// An invited user can be suspended (an identity provider deactivates people who never
+/// accepted): their invitation links stop working (stored tokens of a suspended user are
+/// spent). Activating a suspended user gives them back a state they can use: Active when
+/// they can sign in ([`SignInMeans::Ready`]), else Invited with a fresh invitation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -86,15 +92,23 @@ impl UserStatus {
         self.to(Self::Active, "unlock", &[Self::Locked])
     }
 
-    /// An admin suspends an active or locked user.
+    /// An admin (or an identity provider) suspends an active, locked or invited user; an
+    /// invited one's invitation is revoked with it.
     pub fn suspend(self) -> Result<Self, DomainError> {
-        self.to(Self::Suspended, "suspend", &[Self::Active, Self::Locked])
+        self.to(Self::Suspended, "suspend", &[Self::Active, Self::Locked, Self::Invited])
     }
 
-    /// An admin re-activates a suspended user. Invited users must accept instead: they
-    /// have no password to sign in with.
-    pub fn activate(self) -> Result<Self, DomainError> {
-        self.to(Self::Active, "activate", &[Self::Suspended])
+    /// An admin (or an identity provider) re-activates a suspended user: Active when they
+    /// have a way to sign in, else Invited — they get a fresh invitation to choose a
+    /// password (a user suspended before accepting, or created active without a password
+    /// while the account has no SSO). Only a suspended user is activated: an invited one
+    /// accepts, a locked one is unlocked.
+    pub fn activate(self, means: SignInMeans) -> Result<Self, DomainError> {
+        let next = match means {
+            SignInMeans::Ready => Self::Active,
+            SignInMeans::Nothing => Self::Invited,
+        };
+        self.to(next, "activate", &[Self::Suspended])
     }
 
     fn to(self, next: Self, action: &'static str, from: &[Self]) -> Result<Self, DomainError> {
@@ -103,6 +117,22 @@ impl UserStatus {
         } else {
             Err(DomainError::IllegalTransition { from: self.as_str(), action })
         }
+    }
+}
+
+/// Whether a user would have a way to sign in once active.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInMeans {
+    /// A password of their own, or the account's SSO.
+    Ready,
+    /// Neither: no password and no SSO (they need an invitation to choose one).
+    Nothing,
+}
+
+impl SignInMeans {
+    /// The means of a user who `has_password`, in an account that `sso` or not.
+    pub fn of(has_password: bool, sso: bool) -> Self {
+        if has_password || sso { Self::Ready } else { Self::Nothing }
     }
 }
 
@@ -184,8 +214,18 @@ mod tests {
     #[test]
     fn invited_users_become_active_only_by_accepting() {
         assert_eq!(Invited.accept_invitation(), Ok(Active));
-        assert!(Invited.activate().is_err());
+        assert!(Invited.activate(SignInMeans::Ready).is_err());
         assert!(Active.accept_invitation().is_err());
+    }
+
+    #[test]
+    fn an_invited_user_can_be_suspended_and_comes_back_invited_without_a_way_to_sign_in() {
+        assert_eq!(Invited.suspend(), Ok(Suspended));
+        assert_eq!(Suspended.activate(SignInMeans::Nothing), Ok(Invited));
+        assert_eq!(Suspended.activate(SignInMeans::Ready), Ok(Active));
+        assert_eq!(SignInMeans::of(false, false), SignInMeans::Nothing);
+        assert_eq!(SignInMeans::of(true, false), SignInMeans::Ready);
+        assert_eq!(SignInMeans::of(false, true), SignInMeans::Ready);
     }
 
     #[test]
@@ -204,14 +244,17 @@ mod tests {
     fn active_and_locked_users_can_be_suspended_and_reactivated() {
         assert_eq!(Active.suspend(), Ok(Suspended));
         assert_eq!(Locked.suspend(), Ok(Suspended));
-        assert_eq!(Suspended.activate(), Ok(Active));
-        assert!(Invited.suspend().is_err());
-        assert!(Active.activate().is_err());
+        assert_eq!(Suspended.activate(SignInMeans::Ready), Ok(Active));
+        assert!(Suspended.suspend().is_err());
+        assert!(Active.activate(SignInMeans::Ready).is_err());
     }
 
     #[test]
     fn refusals_say_what_and_from_where() {
-        assert_eq!(Invited.activate().unwrap_err().to_string(), "cannot activate a user who is invited");
+        assert_eq!(
+            Invited.activate(SignInMeans::Ready).unwrap_err().to_string(),
+            "cannot activate a user who is invited"
+        );
     }
 
     #[test]

@@ -133,6 +133,7 @@ pub const ROUTES: &[(&str, &str, Kind)] = &[
     ("GET", "/admin/settings/security", Console), ("POST", "/admin/settings/security", Console),
     ("GET", "/admin/settings/sso", Console), ("POST", "/admin/settings/sso", Console),
     ("POST", "/admin/settings/sso/test", Console),
+    ("GET", "/admin/settings/scim", Console), ("POST", "/admin/settings/scim", Console),
     ("GET", "/api/v1/users", Console), ("POST", "/api/v1/users/bulk", PerUser), ("GET", "/api/v1/users/export", Console),
     ("POST", "/api/v1/invitations", Console),
     ("GET", "/api/v1/groups", Console), ("POST", "/api/v1/groups", Console), ("GET", "/api/v1/groups/{id}", Console),

@@ -4,10 +4,9 @@
 use super::filter;
 use crate::audit::{self, NewAuditEvent};
 use crate::outbox::NewMail;
-use crate::sessions::Ending;
 use crate::sql::{Sql, Tx};
 use crate::tokens::NewToken;
-use crate::users::{INSERT_USERS, NewUser, push_user_values};
+use crate::users::{INSERT_USERS, NewUser, Then, push_user_values};
 use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, UserId, WorkspaceId};
 use domain::scim::ScimError;
@@ -231,9 +230,10 @@ pub struct ScimChange {
     pub last_name: PersonName,
     pub external_id: Option<String>,
     pub profile: String,
-    /// `(from, to)` when the status changes; `ending` ends every session (suspension).
+    /// `(from, to)` when the status changes, and what else that does (a suspension ends
+    /// every session; an activation back to Invited sends a fresh invitation).
     pub status: Option<(UserStatus, UserStatus)>,
-    pub ending: Option<Ending>,
+    pub then: Then,
     pub at: Micros,
     pub audit: Vec<NewAuditEvent>,
 }
@@ -264,8 +264,10 @@ pub async fn change(db: &Db, c: &ScimChange) -> Result<Changed, StoreError> {
     for e in &c.audit {
         audit::insert(&mut tx, e).await?;
     }
-    if let Some(ending) = &c.ending {
-        crate::sessions::end_all_in(&mut tx, c.user, None, ending).await?;
+    // A user who can receive no link was deleted meanwhile: as a lost race.
+    if !crate::users::then_in(&mut tx, c.user, &c.then).await? {
+        tx.rollback().await?;
+        return Ok(Changed::Stale);
     }
     tx.commit().await?;
     Ok(Changed::Changed)

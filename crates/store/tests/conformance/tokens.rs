@@ -54,9 +54,16 @@ async fn exec(db: &Db, sql: &'static str, text: &str, user: UserId) {
 }
 
 async fn set_status(db: &Db, account: AccountId, user: UserId, from: UserStatus, to: UserStatus, at: i64) {
-    let changed = store::users::change_status(db, user, from, to, None, &event(account, "user.suspended", at, user))
-        .await
-        .expect("change status");
+    let changed = store::users::change_status(
+        db,
+        user,
+        from,
+        to,
+        &store::users::Then::Nothing,
+        &event(account, "user.suspended", at, user),
+    )
+    .await
+    .expect("change status");
     assert!(changed);
 }
 

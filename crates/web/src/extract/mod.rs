@@ -20,7 +20,7 @@ mod viewer;
 
 pub use on_user::PageOn;
 pub use page::{Mine, Page};
-pub use path::AppPath;
+pub use path::{AppPath, PathParam, PathParams, PathRejection};
 pub use viewer::{ApiUser, OwnSession, PageUser, ViewerSlot};
 pub(crate) use viewer::{bearer, client_ip, refuse_page_viewer, viewer};
 

@@ -1,7 +1,8 @@
 //! `/admin/settings/api-access` (Security → API access): the API tokens the admin reaches,
 //! a form to create one, and Revoke. Needs `tokens.manage` (the same capability as the API).
 //!
-//! Creating answers the page itself (200, `Cache-Control: no-store`) with the secret shown
+//! A link may suggest the form's name and permissions (`?name=…&permissions=scim,…`: the
+//! SCIM settings page does). Creating answers the page itself (200, `Cache-Control: no-store`) with the secret shown
 //! once, instead of redirecting: the secret may travel in no address and be kept nowhere,
 //! so there is nothing a later GET could show. A refused form is re-rendered (400) with
 //! each message beside its field; revoking redirects (303) with a notice.
@@ -19,7 +20,7 @@ use app::api_tokens::{ApiToken, NewToken};
 use app::authz::{ManageTokens, Principal};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ids::ApiTokenId;
@@ -130,7 +131,7 @@ struct ApiAccessPage {
 impl ApiAccessPage {
     /// The message beside `field`, if it was refused.
     fn error_of(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+        super::message_for(&self.errors, field)
     }
 
     /// Refusals that belong to no field of the form.
@@ -178,9 +179,37 @@ async fn page(
     })
 }
 
-async fn show(State(state): State<AppState>, PageUser(me): PageUser, notice: Notice) -> Result<Response, PageError> {
+/// A link's suggestion for the create form (`?name=…&permissions=a,b`, as the SCIM settings
+/// page links here), read leniently: anything unreadable suggests nothing. Only permissions
+/// the admin holds show, so a suggestion grants nothing by itself.
+#[derive(Deserialize, Default)]
+struct Suggested {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    permissions: String,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    notice: Notice,
+    RawQuery(query): RawQuery,
+) -> Result<Response, PageError> {
     let may = app::authz::manage_tokens(&me)?;
-    let form = TokenForm { expires_in_days: "90".into(), ..TokenForm::default() };
+    let suggested: Suggested = crate::extract::parse_query(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let form = TokenForm {
+        name: suggested.name,
+        expires_in_days: "90".into(),
+        permissions: suggested
+            .permissions
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        ..TokenForm::default()
+    };
     let mut page = page(&state, &me, &may, &form, Vec::new()).await?;
     page.notice = notice.pick(&[("revoked", "Token revoked. Requests with it now get 401.")]);
     Ok(page.into_response())

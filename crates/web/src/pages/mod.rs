@@ -18,6 +18,7 @@ mod my_profile;
 mod notice;
 mod password;
 mod roles;
+mod scim_settings;
 mod sessions;
 mod settings;
 mod setup;
@@ -61,6 +62,7 @@ pub fn routes() -> Routes {
         .merge(my_profile::routes())
         .merge(password::routes())
         .merge(roles::routes())
+        .merge(scim_settings::routes())
         .merge(sessions::routes())
         .merge(settings::routes())
         .merge(setup::routes())
@@ -86,6 +88,12 @@ pub async fn render_failures(mut req: Request, next: Next) -> Response {
     let Some(PageFailure(failure)) = res.extensions().get::<PageFailure>().cloned() else { return res };
     let nav = slot.get().map(|me| Nav::load(me, &here));
     failure_page(&failure, nav)
+}
+
+/// The message of the refused `field` among a form's `(field, message)` errors, shown
+/// beside that field.
+pub(crate) fn message_for<'a>(errors: &'a [(String, String)], field: &str) -> Option<&'a str> {
+    errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
 }
 
 /// One entry of the workspace switcher.
@@ -140,6 +148,7 @@ fn section_of(path: &str) -> &'static str {
         ("/admin/audit", "audit"),
         ("/admin/settings/security", "settings"),
         ("/admin/settings/sso", "sso"),
+        ("/admin/settings/scim", "scim"),
         ("/admin/settings/api-access", "api-access"),
         ("/admin/settings/user-profile", "user-settings"),
         ("/me/profile", "my-profile"),

@@ -25,6 +25,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ids::UserId;
 use domain::permission::Scope;
+use domain::user::UserStatus;
 use std::collections::BTreeMap;
 
 pub fn routes() -> Routes {
@@ -100,6 +101,7 @@ async fn act(
     action: Action,
 ) -> Result<Response, PageError> {
     let ctx = &state.ctx;
+    let mut notice = action.notice();
     match action {
         Action::Suspend => {
             let may = app::authz::on_user::<UsersManage>(ctx, &me, user).await?;
@@ -110,7 +112,10 @@ async fn act(
         }
         Action::Activate => {
             let may = app::authz::on_user::<UsersManage>(ctx, &me, user).await?;
-            app::lifecycle::activate(ctx, &may).await?;
+            let options = InviteOptions::new(&state.public_url, ctx.auth.invitation_lifetime);
+            if app::lifecycle::activate(ctx, &may, &options).await? == UserStatus::Invited {
+                notice = "reinvited";
+            }
         }
         Action::ResendInvitation => {
             let may = app::authz::on_user::<UsersInvite>(ctx, &me, user).await?;
@@ -125,7 +130,7 @@ async fn act(
             app::password_reset::reset_by_admin(ctx, &may, &state.public_url).await?;
         }
     }
-    Ok(Redirect::to(&format!("/admin/users/{user}?notice={}", action.notice())).into_response())
+    Ok(Redirect::to(&format!("/admin/users/{user}?notice={notice}")).into_response())
 }
 
 /// One bot the user owns, with the successor typed for it.

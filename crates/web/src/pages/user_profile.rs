@@ -234,6 +234,10 @@ async fn show(
         ("saved", "Profile saved."),
         ("suspended", "User suspended. Their sessions have ended and they cannot sign in."),
         ("activated", "User activated. They can sign in again."),
+        (
+            "reinvited",
+            "User activated. They had no password and the account no SSO, so they are invited again: a new invitation email is queued; its delivery shows below.",
+        ),
         ("invitation_resent", "A new invitation email is queued; its delivery shows below."),
         ("reset_sent", "A password reset email is queued for the user; its delivery shows below."),
         ("picture", "Picture updated."),

@@ -1,56 +1,17 @@
-//! `/scim/v2/Groups` (RFC 7643 §4.2): the groups of the SCIM workspace and their members.
+//! `/scim/v2/Groups` (RFC 7643 §4.2): the groups of the SCIM workspace and their members —
+//! the verbs of [`super::resource`] over the use cases of [`app::scim::groups`].
 
-use super::reply::{self, ReadParams, ScimReply, body_json, if_match, path_id, resource};
-use super::users::location;
-use crate::extract::{ApiUser, AppQuery};
-use crate::routes::{Routes, get};
+use super::reply::{ReadParams, ScimReply};
+use super::resource::{Change, Page, Resource, location};
 use crate::state::AppState;
+use app::authz::Scim;
 use app::clock::rfc3339;
 use app::scim::groups::ScimGroup;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use app::scim::users::ScimUser;
 use domain::ids::GroupId;
 use domain::scim::GROUP_SCHEMA;
 use domain::scim::user::etag;
 use serde_json::{Value, json};
-
-pub fn routes() -> Routes {
-    Routes::new()
-        .route("/Groups", get(list_groups).post(create_group))
-        .route("/Groups/{id}", get(get_group).put(replace_group).patch(patch_group).delete(delete_group))
-}
-
-fn group_json(state: &AppState, g: &ScimGroup) -> Value {
-    let mut doc = json!({
-        "schemas": [GROUP_SCHEMA],
-        "id": g.row.id.to_string(),
-        "displayName": g.row.name,
-        "members": g.members.iter().map(|(u, _)| json!({
-            "value": u.to_string(),
-            "type": "User",
-            "$ref": location(state, "Users", u),
-        })).collect::<Vec<_>>(),
-        "meta": {
-            "resourceType": "Group",
-            "created": rfc3339(g.row.created_at),
-            "lastModified": rfc3339(g.row.updated_at.unwrap_or(g.row.created_at)),
-            "version": etag(g.row.version),
-            "location": location(state, "Groups", &g.row.id),
-        },
-    });
-    if let Some(x) = &g.row.external_id {
-        doc["externalId"] = json!(x);
-    }
-    doc
-}
-
-fn one(state: &AppState, status: StatusCode, g: &ScimGroup, params: &ReadParams) -> Response {
-    let body = params.project(group_json(state, g), GROUP_SCHEMA);
-    let loc = (status == StatusCode::CREATED).then(|| location(state, "Groups", &g.row.id));
-    resource(status, &body, Some(etag(g.row.version)), loc.as_deref())
-}
 
 /// Whether a response shows members at all (Okta and Entra ID leave them out of lists).
 fn wants_members(params: &ReadParams) -> bool {
@@ -60,77 +21,74 @@ fn wants_members(params: &ReadParams) -> bool {
     !listed(params.excluded_attributes.as_deref()) && (!attributes || listed(params.attributes.as_deref()))
 }
 
-async fn list_groups(
-    State(state): State<AppState>,
-    ApiUser(p): ApiUser,
-    AppQuery(params): AppQuery<ReadParams>,
-) -> Result<Response, ScimReply> {
-    let may = app::authz::scim(&p)?;
-    let (total, start, groups) =
-        app::scim::groups::list(&state.ctx, &may, &params.query()?, wants_members(&params)).await?;
-    let items: Vec<Value> = groups.iter().map(|g| params.project(group_json(&state, g), GROUP_SCHEMA)).collect();
-    Ok(reply::list(total, start, &items))
-}
+impl Resource for ScimGroup {
+    type Id = GroupId;
+    const ENDPOINT: &'static str = "Groups";
+    const SCHEMA: &'static str = GROUP_SCHEMA;
 
-async fn get_group(
-    State(state): State<AppState>,
-    ApiUser(p): ApiUser,
-    Path(id): Path<String>,
-    AppQuery(params): AppQuery<ReadParams>,
-) -> Result<Response, ScimReply> {
-    let may = app::authz::scim(&p)?;
-    let id = GroupId(path_id(&id, "group")?);
-    let g = app::scim::groups::get(&state.ctx, &may, id).await?;
-    Ok(one(&state, StatusCode::OK, &g, &params))
-}
+    fn id(&self) -> uuid::Uuid {
+        self.row.id
+    }
 
-async fn create_group(
-    State(state): State<AppState>,
-    ApiUser(p): ApiUser,
-    AppQuery(params): AppQuery<ReadParams>,
-    body: Bytes,
-) -> Result<Response, ScimReply> {
-    let may = app::authz::scim(&p)?;
-    let g = app::scim::groups::create(&state.ctx, &may, &body_json(&body)?).await?;
-    Ok(one(&state, StatusCode::CREATED, &g, &params))
-}
+    fn version(&self) -> i64 {
+        self.row.version
+    }
 
-async fn replace_group(
-    State(state): State<AppState>,
-    ApiUser(p): ApiUser,
-    Path(id): Path<String>,
-    AppQuery(params): AppQuery<ReadParams>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ScimReply> {
-    let may = app::authz::scim(&p)?;
-    let id = GroupId(path_id(&id, "group")?);
-    let g = app::scim::groups::replace(&state.ctx, &may, id, &body_json(&body)?, if_match(&headers)?).await?;
-    Ok(one(&state, StatusCode::OK, &g, &params))
-}
+    fn to_json(&self, state: &AppState) -> Value {
+        let g = self;
+        let mut doc = json!({
+            "schemas": [GROUP_SCHEMA],
+            "id": g.row.id.to_string(),
+            "displayName": g.row.name,
+            "members": g.members.iter().map(|(u, _)| json!({
+                "value": u.to_string(),
+                "type": "User",
+                "$ref": location(state, ScimUser::ENDPOINT, u),
+            })).collect::<Vec<_>>(),
+            "meta": {
+                "resourceType": "Group",
+                "created": rfc3339(g.row.created_at),
+                "lastModified": rfc3339(g.row.updated_at.unwrap_or(g.row.created_at)),
+                "version": etag(g.row.version),
+                "location": location(state, Self::ENDPOINT, &g.row.id),
+            },
+        });
+        if let Some(x) = &g.row.external_id {
+            doc["externalId"] = json!(x);
+        }
+        doc
+    }
 
-async fn patch_group(
-    State(state): State<AppState>,
-    ApiUser(p): ApiUser,
-    Path(id): Path<String>,
-    AppQuery(params): AppQuery<ReadParams>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ScimReply> {
-    let may = app::authz::scim(&p)?;
-    let id = GroupId(path_id(&id, "group")?);
-    let g = app::scim::groups::patch(&state.ctx, &may, id, &body_json(&body)?, if_match(&headers)?).await?;
-    Ok(one(&state, StatusCode::OK, &g, &params))
-}
+    async fn list(state: &AppState, may: &Scim, params: &ReadParams) -> Result<Page<Self>, ScimReply> {
+        let (total, start_index, items) =
+            app::scim::groups::list(&state.ctx, may, &params.query()?, wants_members(params)).await?;
+        Ok(Page { total, start_index, items })
+    }
 
-async fn delete_group(
-    State(state): State<AppState>,
-    ApiUser(p): ApiUser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Result<StatusCode, ScimReply> {
-    let may = app::authz::scim(&p)?;
-    let id = GroupId(path_id(&id, "group")?);
-    app::scim::groups::delete(&state.ctx, &may, id, if_match(&headers)?).await?;
-    Ok(StatusCode::NO_CONTENT)
+    async fn get(state: &AppState, may: &Scim, id: GroupId) -> Result<Self, ScimReply> {
+        Ok(app::scim::groups::get(&state.ctx, may, id).await?)
+    }
+
+    async fn create(state: &AppState, may: &Scim, body: &Value) -> Result<Self, ScimReply> {
+        Ok(app::scim::groups::create(&state.ctx, may, body).await?)
+    }
+
+    async fn change(
+        state: &AppState,
+        may: &Scim,
+        id: GroupId,
+        how: Change,
+        body: &Value,
+        if_match: Option<i64>,
+    ) -> Result<Self, ScimReply> {
+        let ctx = &state.ctx;
+        Ok(match how {
+            Change::Replace => app::scim::groups::replace(ctx, may, id, body, if_match).await?,
+            Change::Patch => app::scim::groups::patch(ctx, may, id, body, if_match).await?,
+        })
+    }
+
+    async fn delete(state: &AppState, may: &Scim, id: GroupId, if_match: Option<i64>) -> Result<(), ScimReply> {
+        Ok(app::scim::groups::delete(&state.ctx, may, id, if_match).await?)
+    }
 }

@@ -8,7 +8,9 @@
 
 mod discovery;
 mod groups;
+mod path;
 mod reply;
+mod resource;
 mod users;
 
 use crate::routes::Routes;
@@ -28,8 +30,8 @@ pub const MEDIA_TYPE: &str = "application/scim+json";
 pub fn routes() -> Routes {
     Routes::new()
         .merge(discovery::routes())
-        .merge(users::routes())
-        .merge(groups::routes())
+        .merge(resource::routes::<app::scim::users::ScimUser>())
+        .merge(resource::routes::<app::scim::groups::ScimGroup>())
         .fallback(|| async { scim_error(404, None, "no such SCIM endpoint") })
 }
 

@@ -134,10 +134,3 @@ pub(crate) fn list(total: i64, start_index: u64, resources: &[Value]) -> Respons
     });
     resource(StatusCode::OK, &body, None, None)
 }
-
-/// The resource id of a path: a malformed one names no resource, so 404 (as an unknown one).
-pub(crate) fn path_id(raw: &str, what: &str) -> Result<uuid::Uuid, ScimReply> {
-    uuid::Uuid::parse_str(raw.trim()).map_err(|_| {
-        ScimReply(ScimFail::Scim(ScimError { status: 404, scim_type: None, detail: format!("no such {what}") }))
-    })
-}

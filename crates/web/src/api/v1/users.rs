@@ -342,13 +342,14 @@ pub(super) async fn suspend_user(
 }
 
 #[utoipa::path(post, path = "/users/{id}/activate", tag = "users", params(("id" = Uuid, Path, description = "A user id.")),
-    responses((status = 204, description = "Activates a suspended user."), (status = 409, description = "Not possible in the user's status.", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 204, description = "Activates a suspended user: Active, or Invited with a fresh invitation email when they have no password and the account no SSO."), (status = 409, description = "Not possible in the user's status.", body = Problem, content_type = "application/problem+json")))]
 pub(super) async fn activate_user(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<UserId>,
 ) -> Result<StatusCode, ApiError> {
     let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, id).await?;
-    app::lifecycle::activate(&state.ctx, &may).await?;
+    let options = app::invitations::InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime);
+    app::lifecycle::activate(&state.ctx, &may, &options).await?;
     Ok(StatusCode::NO_CONTENT)
 }
