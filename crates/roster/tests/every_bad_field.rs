@@ -42,7 +42,8 @@ on_both_backends!(list_filters_are_all_named_at_once_in_the_api_and_on_the_page,
     app.seed_org().await;
     let root = app.login_admin().await;
     refused_get(&app, &root, &format!("/api/v1/users?{BAD_USER_FILTERS}"), &USER_FILTERS).await;
-    refused_get(&app, &root, &format!("/api/v1/users/export?{BAD_USER_FILTERS}"), &USER_FILTERS).await;
+    // The export reads every row: it ignores `limit` and `cursor`, and names the rest.
+    refused_get(&app, &root, &format!("/api/v1/users/export?{BAD_USER_FILTERS}"), &USER_FILTERS[..7]).await;
     page_names_each(&app, &root, &format!("/admin/users?{BAD_USER_FILTERS}"), &USER_FILTERS).await;
     // A cursor is judged against the sort only once the sort is readable.
     refused_get(&app, &root, "/api/v1/users?sort=nope&cursor=eyJ4IjoxfQ", &["sort", "cursor"]).await;
