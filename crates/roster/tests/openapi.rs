@@ -229,6 +229,9 @@ async fn fuzz(app: TestApp, pass: Pass) {
     let schema = app.url("/api/v1/openapi.json");
     let base = app.url("/api/v1");
     let examples = std::env::var("ROSTER_FUZZ_EXAMPLES").unwrap_or_else(|_| "20".into());
+    let dir =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("schemathesis-{:?}-{pass:?}", app.backend));
+    std::fs::create_dir_all(&dir).expect("a directory for the run");
     let mut command = std::process::Command::new(&st);
     command.args(["run", &schema, "--url", &base]);
     match pass {
@@ -259,8 +262,9 @@ async fn fuzz(app: TestApp, pass: Pass) {
         .args(["--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance"])
         .args(["--max-examples", &examples, "--seed", "14", "--workers", "2", "--request-timeout", "20"])
         .args(["--suppress-health-check", "all", "--no-color"])
-        // Its cache (`.schemathesis/`, replayed crashes) stays out of the source tree.
-        .current_dir(env!("CARGO_TARGET_TMPDIR"));
+        // Its caches (`.schemathesis/` with replayed crashes, `.hypothesis/`) stay out of the
+        // source tree, one directory per run so that concurrent runs share none.
+        .current_dir(&dir);
     let out = tokio::task::spawn_blocking(move || command.output()).await.expect("joined").expect("schemathesis runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
