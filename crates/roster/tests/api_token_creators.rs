@@ -3,11 +3,10 @@
 //! like an unknown one until the creator may sign in again; `api_token.created` records the
 //! token's permissions and workspace scope. On both backends.
 
+use crate::api_tokens::ops_admin;
 use crate::on_both_backends;
 use crate::support::app::{PASSWORD, TestApp};
-use crate::support::org::Person;
 use domain::permission::Permission;
-use domain::user::UserStatus;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -63,17 +62,7 @@ on_both_backends!(a_token_cannot_end_its_creators_sessions_but_ends_others, |app
 on_both_backends!(a_token_of_a_creator_who_cannot_sign_in_is_inactive_and_refused, |app| async move {
     let org = app.seed_org().await;
     let root = app.login_admin().await;
-    let role = app.add_role(org.account, "Ops", &[Permission::UsersView, Permission::TokensManage], None).await;
-    let ops = Person {
-        email: "ops@example.com",
-        first: "Olive",
-        last: "Ops",
-        status: UserStatus::Active,
-        workspaces: vec![org.alpha],
-        role: Some(role),
-    };
-    let ops_id = app.add_user(org.account, ops).await;
-    let c = app.login("ops@example.com", PASSWORD).await;
+    let (_, ops_id, c) = ops_admin(&app, &org, &[Permission::UsersView, Permission::TokensManage], None).await;
     let (secret, id) =
         token(&app, &c, json!({"name": "ops", "expires_in_days": 1, "permissions": ["users.view"]})).await;
     assert_eq!(with_token(&app, &secret, Method::GET, "/api/v1/users").await.0, StatusCode::OK);
