@@ -47,6 +47,48 @@ pub struct NewToken {
     pub workspaces: Option<Vec<String>>,
 }
 
+/// A token's state at a moment: the one table of its texts (API, pages, API document).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenStatus {
+    Active,
+    /// Its creator cannot sign in (suspended or locked): no effect until they can.
+    Inactive,
+    Expired,
+    Revoked,
+}
+
+impl TokenStatus {
+    pub const ALL: [Self; 4] = [Self::Active, Self::Inactive, Self::Expired, Self::Revoked];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+        }
+    }
+
+    /// `t`'s state at `now` (µs): revoked, else expired, else inactive while its creator
+    /// cannot sign in, else active.
+    pub fn of(t: &ApiToken, now: Micros) -> Self {
+        if t.revoked_at.is_some() {
+            Self::Revoked
+        } else if t.expires_at <= now {
+            Self::Expired
+        } else if t.creator_active {
+            Self::Active
+        } else {
+            Self::Inactive
+        }
+    }
+
+    /// Whether a token in this state can still be revoked (neither revoked nor expired).
+    pub fn revocable(self) -> bool {
+        matches!(self, Self::Active | Self::Inactive)
+    }
+}
+
 /// A token just made, with its secret: shown this once, never again.
 #[derive(Debug, Clone)]
 pub struct Created {

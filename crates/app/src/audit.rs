@@ -3,7 +3,7 @@
 use crate::authz::{Actor, AuditView, InAccount};
 use crate::clock::{self, Micros};
 use crate::params::filled;
-use crate::{AppCtx, AppError};
+use crate::{AppCtx, AppError, Problems};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::closed::AuditAction;
@@ -107,42 +107,46 @@ fn time_param(name: &str, raw: Option<&String>) -> Result<Option<Micros>, AppErr
         .transpose()
 }
 
+/// Every filter of `params` read, or every bad one named at once.
 fn parse(params: &AuditParams) -> Result<(AuditFilter, u32), AppError> {
+    let mut problems = Problems::new();
     let id = |name: &str, raw: Option<&String>| {
         filled(raw)
             .map(|v| Uuid::parse_str(v).map_err(|_| AppError::invalid(name, "must be a user id (UUID)")))
             .transpose()
     };
-    let action = filled(params.action.as_ref())
-        .map(str::parse::<AuditAction>)
-        .transpose()
-        .map_err(|_| AppError::invalid("action", "is not an action name (like session.killed)"))?;
+    let actor = problems.check(id("actor", params.actor.as_ref()))?.flatten();
+    let target = problems.check(id("target", params.target.as_ref()))?.flatten();
+    let action = problems
+        .check(
+            filled(params.action.as_ref())
+                .map(str::parse::<AuditAction>)
+                .transpose()
+                .map_err(|_| AppError::invalid("action", "is not an action name (like session.killed)")),
+        )?
+        .flatten();
+    let from = problems.check(time_param("from", params.from.as_ref()))?.flatten();
+    let to = problems.check(time_param("to", params.to.as_ref()))?.flatten();
     let limit = match filled(params.limit.as_ref()) {
-        None => 50,
-        Some(l) => l
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=1000).contains(n))
-            .ok_or_else(|| AppError::invalid("limit", "must be a whole number from 1 to 1000"))?,
+        None => Some(50),
+        Some(l) => problems.check(
+            l.parse::<u32>()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| AppError::invalid("limit", "must be a whole number from 1 to 1000")),
+        )?,
     };
-    let before = filled(params.cursor.as_ref())
-        .map(|c| {
-            let bad = || AppError::invalid("cursor", "is not a cursor this list returned");
-            let bytes = URL_SAFE_NO_PAD.decode(c).map_err(|_| bad())?;
-            let text = String::from_utf8(bytes).map_err(|_| bad())?;
-            let (at, id) = text.split_once('.').ok_or_else(bad)?;
-            Ok::<_, AppError>((at.parse().map_err(|_| bad())?, Uuid::parse_str(id).map_err(|_| bad())?))
-        })
-        .transpose()?;
-    let filter = AuditFilter {
-        actor: id("actor", params.actor.as_ref())?,
-        target: id("target", params.target.as_ref())?,
-        action,
-        from: time_param("from", params.from.as_ref())?,
-        to: time_param("to", params.to.as_ref())?,
-        before,
-    };
-    Ok((filter, limit))
+    let before = filled(params.cursor.as_ref()).map(|c| {
+        let bad = || AppError::invalid("cursor", "is not a cursor this list returned");
+        let bytes = URL_SAFE_NO_PAD.decode(c).map_err(|_| bad())?;
+        let text = String::from_utf8(bytes).map_err(|_| bad())?;
+        let (at, id) = text.split_once('.').ok_or_else(bad)?;
+        Ok::<_, AppError>((at.parse().map_err(|_| bad())?, Uuid::parse_str(id).map_err(|_| bad())?))
+    });
+    let before = problems.check(before.transpose())?.flatten();
+    problems.finish()?;
+    let Some(limit) = limit else { return Err(AppError::Internal("a refused parameter was not reported".into())) };
+    Ok((AuditFilter { actor, target, action, from, to, before }, limit))
 }
 
 /// One page of the account's audit log.
@@ -194,6 +198,26 @@ mod tests {
         bad(AuditParams { action: Some("drop table".into()), ..Default::default() }, "action");
         assert!(parse(&AuditParams { from: Some("2026-11-27".into()), ..Default::default() }).is_ok());
         bad(AuditParams { to: Some("9999-12-31".into()), ..Default::default() }, "to");
+    }
+
+    #[test]
+    fn every_bad_parameter_is_named_at_once() {
+        let all = AuditParams {
+            actor: Some("x".into()),
+            target: Some("y".into()),
+            action: Some("drop table".into()),
+            from: Some("yesterday".into()),
+            to: Some("soon".into()),
+            limit: Some("0".into()),
+            cursor: Some("%%".into()),
+        };
+        match parse(&all) {
+            Err(AppError::InvalidFields(fields)) => {
+                let names: Vec<&str> = fields.iter().map(|(f, _)| f.as_str()).collect();
+                assert_eq!(names, ["actor", "target", "action", "from", "to", "limit", "cursor"]);
+            }
+            other => panic!("{:?}", other.map(|_| ())),
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use crate::audit;
 use crate::authz::{BotsAssign, BotsView, InScope, OnUser, Principal, TransferOwnership};
 use crate::error::What;
-use crate::{AppCtx, AppError};
+use crate::{AppCtx, AppError, Problems};
 use domain::bot::BotRole;
 use domain::ids::{AccountId, BotId, UserId, WorkspaceId};
 use domain::user::{BuilderAccess, Email, UserStatus};
@@ -36,53 +36,75 @@ pub struct NewBot {
 /// any active member of it (`owner`: email, id or unique name; default the admin); anyone
 /// with "builder access + new bot creation" creates one they own in a workspace they are in.
 pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow, AppError> {
-    let name = domain::text::required_line("name", &new.name, 100)?;
-    let name = name.as_str();
-    let workspace = new
-        .workspace_id
-        .trim()
-        .parse::<WorkspaceId>()
-        .map_err(|_| AppError::invalid("workspace_id", "is not a workspace id"))?;
+    // Name, workspace and Owner are each read before any is refused: one answer names all.
+    let mut problems = Problems::new();
+    let name = problems.check(domain::text::required_line("name", &new.name, 100))?;
+    let workspace = problems.check(
+        new.workspace_id
+            .trim()
+            .parse::<WorkspaceId>()
+            .map_err(|_| AppError::invalid("workspace_id", "is not a workspace id")),
+    )?;
     let assign = crate::authz::in_scope::<BotsAssign>(p).ok();
-    let as_admin = assign.as_ref().is_some_and(|may| may.covers(workspace));
+    let as_admin = workspace.is_some_and(|w| assign.as_ref().is_some_and(|may| may.covers(w)));
     let owner_raw = new.owner.as_deref().map(str::trim).filter(|s| !s.is_empty());
     // A workspace the caller can reach neither as an admin (bots.assign in its scope) nor
     // as a member looks absent: the same 400 as one that does not exist, so the answer
     // does not tell which ids are workspaces of the account.
-    let exists = store::lookups::workspaces(&ctx.db, p.account_id).await?.iter().any(|w| w.id == workspace.0);
-    let reachable =
-        as_admin || store::lookups::user_workspaces(&ctx.db, p.user_id).await?.iter().any(|w| w.id == workspace.0);
-    if !exists || !reachable {
-        return Err(AppError::invalid("workspace_id", "there is no such workspace"));
-    }
-    let me = p.user_id.to_string();
-    let owner = if as_admin {
-        let owner = resolve_member(ctx, p.account_id, workspace, "owner", owner_raw.unwrap_or(&me)).await?;
-        if owner.id != p.user_id.0 {
-            // Making someone a bot's Owner is giving them bot access: only to a user within
-            // the caller's authority, as the Manage Bots tab decides (the same 403).
-            crate::authz::on_user::<BotsAssign>(ctx, p, UserId(owner.id)).await?;
-        }
-        owner
-    } else {
-        if owner_raw.is_some_and(|o| !o.eq_ignore_ascii_case(&p.email) && o != me) {
-            return Err(AppError::Forbidden(
-                "creating a bot for someone else requires the bots.assign permission in its workspace".into(),
-            ));
-        }
-        let user = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound(What::User))?;
-        if user.builder_access != BuilderAccess::BuilderAndCreate {
-            return Err(AppError::Forbidden(
-                "creating bots requires Bot Builder access with new bot creation, or the bots.assign permission".into(),
-            ));
-        }
-        resolve_member(ctx, p.account_id, workspace, "workspace_id", &me).await.map_err(|e| match e {
-            AppError::Invalid { .. } => {
-                AppError::Conflict("you are not a member of that workspace; a bot's Owner must be".into())
+    let workspace = match workspace {
+        None => None,
+        Some(w) => {
+            let exists = store::lookups::workspaces(&ctx.db, p.account_id).await?.iter().any(|k| k.id == w.0);
+            let reachable =
+                as_admin || store::lookups::user_workspaces(&ctx.db, p.user_id).await?.iter().any(|k| k.id == w.0);
+            if exists && reachable {
+                Some(w)
+            } else {
+                problems.refuse("workspace_id", "there is no such workspace");
+                None
             }
-            other => other,
-        })?
+        }
     };
+    let me = p.user_id.to_string();
+    let owner = match workspace {
+        // The Owner is judged within a workspace, so only once it is known.
+        None => None,
+        Some(workspace) if as_admin => {
+            problems.check(resolve_member(ctx, p.account_id, workspace, "owner", owner_raw.unwrap_or(&me)).await)?
+        }
+        Some(workspace) => {
+            if owner_raw.is_some_and(|o| !o.eq_ignore_ascii_case(&p.email) && o != me) {
+                return Err(AppError::Forbidden(
+                    "creating a bot for someone else requires the bots.assign permission in its workspace".into(),
+                ));
+            }
+            let user =
+                store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound(What::User))?;
+            if user.builder_access != BuilderAccess::BuilderAndCreate {
+                return Err(AppError::Forbidden(
+                    "creating bots requires Bot Builder access with new bot creation, or the bots.assign permission"
+                        .into(),
+                ));
+            }
+            let own = resolve_member(ctx, p.account_id, workspace, "workspace_id", &me).await.map_err(|e| match e {
+                AppError::Invalid { .. } => {
+                    AppError::Conflict("you are not a member of that workspace; a bot's Owner must be".into())
+                }
+                other => other,
+            })?;
+            Some(own)
+        }
+    };
+    problems.finish()?;
+    let (Some(name), Some(workspace), Some(owner)) = (name, workspace, owner) else {
+        return Err(AppError::Internal("a refused field was not reported".into()));
+    };
+    if as_admin && owner.id != p.user_id.0 {
+        // Making someone a bot's Owner is giving them bot access: only to a user within
+        // the caller's authority, as the Manage Bots tab decides (the same 403).
+        crate::authz::on_user::<BotsAssign>(ctx, p, UserId(owner.id)).await?;
+    }
+    let name = name.as_str();
     let id = BotId::new();
     let event = audit::by(
         &crate::authz::Actor::of(p),

@@ -4,56 +4,64 @@
 use crate::authz::{self, GroupsManage, InScope, Principal, UsersInvite, UsersManage};
 use crate::groups::Who;
 use crate::invitations::InviteOptions;
-use crate::{AppCtx, AppError};
+use crate::{AppCtx, AppError, Problems};
+use domain::closed::ClosedSet;
 use domain::ids::{GroupId, UserId};
 
 /// Most ids one request may name.
 pub const MAX_IDS: usize = 1000;
 
-/// What to do to every listed user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BulkAction {
-    Suspend,
-    Activate,
-    Unlock,
-    ResendInvitation,
-    AddToGroup,
-    Delete,
-}
+pub use domain::bulk::BulkAction;
 
-impl BulkAction {
-    /// Parses the `action` field.
-    pub fn parse(s: &str) -> Result<Self, AppError> {
-        Ok(match s {
-            "suspend" => Self::Suspend,
-            "activate" => Self::Activate,
-            "unlock" => Self::Unlock,
-            "resend_invitation" => Self::ResendInvitation,
-            "add_to_group" => Self::AddToGroup,
-            "delete" => Self::Delete,
-            _ => {
-                return Err(AppError::invalid(
-                    "action",
-                    "must be one of suspend, activate, unlock, resend_invitation, add_to_group, delete",
-                ));
-            }
-        })
+/// A bulk request's `action`, `ids` and (for `add_to_group`) `group_id` read together:
+/// every bad one is named at once. Whether the group exists is judged later, by [`run`].
+///
+/// # Errors
+/// [`AppError::Invalid`] or [`AppError::InvalidFields`] naming each refused field.
+pub fn parse_request(
+    action: &str,
+    ids: &[String],
+    group_id: Option<&str>,
+) -> Result<(BulkAction, Vec<UserId>), AppError> {
+    let mut problems = Problems::new();
+    let action = problems.check(BulkAction::parse(action))?;
+    let ids = problems.check(parse_ids(ids))?;
+    if action == Some(BulkAction::AddToGroup) {
+        problems.check(group_of(group_id))?;
+    }
+    problems.finish()?;
+    match (action, ids) {
+        (Some(action), Some(ids)) => Ok((action, ids)),
+        _ => Err(AppError::Internal("a refused field was not reported".into())),
     }
 }
 
-/// Parses and checks the id list: 1 to [`MAX_IDS`] UUIDs, duplicates dropped.
+/// Parses and checks the id list: 1 to [`MAX_IDS`] UUIDs, duplicates dropped; every
+/// malformed one is named (`ids[3]`).
+///
+/// # Errors
+/// [`AppError::Invalid`] or [`AppError::InvalidFields`].
 pub fn parse_ids(raw: &[String]) -> Result<Vec<UserId>, AppError> {
     if raw.is_empty() || raw.len() > MAX_IDS {
         return Err(AppError::invalid("ids", format!("must list 1 to {MAX_IDS} user ids")));
     }
+    let mut problems = Problems::new();
     let mut ids = Vec::with_capacity(raw.len());
     for (i, s) in raw.iter().enumerate() {
-        let id: UserId = s.parse().map_err(|_| AppError::invalid(format!("ids[{i}]"), "must be a user id (UUID)"))?;
-        if !ids.contains(&id) {
-            ids.push(id);
+        match s.parse::<UserId>() {
+            Ok(id) if !ids.contains(&id) => ids.push(id),
+            Ok(_) => {}
+            Err(_) => problems.refuse(format!("ids[{i}]"), "must be a user id (UUID)"),
         }
     }
+    problems.finish()?;
     Ok(ids)
+}
+
+/// The group of `add_to_group`: required, and a group id.
+fn group_of(raw: Option<&str>) -> Result<GroupId, AppError> {
+    let raw = raw.ok_or_else(|| AppError::invalid("group_id", "is required for add_to_group"))?;
+    crate::groups::group_id(raw).map_err(|_| AppError::invalid("group_id", "must be a group id (UUID)"))
 }
 
 /// What some actions need besides the ids.
@@ -89,12 +97,7 @@ async fn plan(ctx: &AppCtx, p: &Principal, action: BulkAction, opts: &BulkOption
             Plan::Resend(InviteOptions::new(&opts.public_url, ctx.auth.invitation_lifetime))
         }
         BulkAction::AddToGroup => {
-            let raw = opts
-                .group_id
-                .as_deref()
-                .ok_or_else(|| AppError::invalid("group_id", "is required for add_to_group"))?;
-            let id =
-                crate::groups::group_id(raw).map_err(|_| AppError::invalid("group_id", "must be a group id (UUID)"))?;
+            let id = group_of(opts.group_id.as_deref())?;
             let may = authz::in_scope::<GroupsManage>(p)?;
             crate::groups::get(ctx, &may, id).await?;
             Plan::AddToGroup(may, id)

@@ -102,27 +102,33 @@ pub async fn transfer_and_delete(
 ) -> Result<Vec<String>, AppError> {
     let on = &may.on;
     let user = deletable(on)?;
-    let owned: Vec<_> =
-        store::bots::of_user(&ctx.db, on.user).await?.into_iter().filter(|b| b.role == BotRole::Owner).collect();
-    if let Some(stray) = successors.keys().find(|id| !owned.iter().any(|b| b.bot_id.to_string() == **id)) {
-        return Err(AppError::invalid("successors", format!("the user does not own a bot with id {stray}")));
-    }
+    let owned: Vec<_> = store::bots::of_user(&ctx.db, on.user)
+        .await?
+        .into_iter()
+        .filter(|b| b.role == BotRole::Owner)
+        .collect();
+    // Every bot's problem is named, in one refusal of `successors`.
+    let mut whys: Vec<String> = successors
+        .keys()
+        .filter(|id| !owned.iter().any(|b| b.bot_id.to_string() == **id))
+        .map(|stray| format!("the user does not own a bot with id {stray}"))
+        .collect();
     let mut transfers = Vec::with_capacity(owned.len());
     for b in &owned {
-        let who = successors
-            .get(&b.bot_id.to_string())
-            .map(String::as_str)
-            .or(for_all)
-            .filter(|w| !w.trim().is_empty())
-            .ok_or_else(|| AppError::invalid("successors", format!("choose a new Owner for bot {:?}", b.name)))?;
-        let planned =
-            crate::bots::plan_transfer(ctx, transfer, on.user, BotId(b.bot_id), who).await.map_err(|e| match e {
-                AppError::Invalid { message, .. } => {
-                    AppError::invalid("successors", format!("bot {:?}: {message}", b.name))
-                }
-                other => other,
-            })?;
-        transfers.push(planned);
+        let Some(who) =
+            successors.get(&b.bot_id.to_string()).map(String::as_str).or(for_all).filter(|w| !w.trim().is_empty())
+        else {
+            whys.push(format!("choose a new Owner for bot {:?}", b.name));
+            continue;
+        };
+        match crate::bots::plan_transfer(ctx, transfer, on.user, BotId(b.bot_id), who).await {
+            Ok(planned) => transfers.push(planned),
+            Err(AppError::Invalid { message, .. }) => whys.push(format!("bot {:?}: {message}", b.name)),
+            Err(other) => return Err(other),
+        }
+    }
+    if !whys.is_empty() {
+        return Err(AppError::invalid("successors", whys.join("; ")));
     }
     let ending = Ending {
         by_user: Some(on.actor.user),

@@ -99,6 +99,19 @@ impl AppError {
         if refusals.is_empty() { Ok(()) } else { Err(Self::ForbiddenFields(refusals)) }
     }
 
+    /// The field refusals of an invalid-input error, `(field, message)` each; any other
+    /// error is given back as it is.
+    ///
+    /// # Errors
+    /// `self` when it is not [`AppError::Invalid`] or [`AppError::InvalidFields`].
+    pub fn into_fields(self) -> Result<Vec<(String, String)>, Self> {
+        match self {
+            Self::Invalid { field, message } => Ok(vec![(field, message)]),
+            Self::InvalidFields(all) => Ok(all),
+            other => Err(other),
+        }
+    }
+
     pub fn field_forbidden(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Self::FieldForbidden { field: field.into(), reason: reason.into() }
     }

@@ -5,7 +5,7 @@
 use crate::audit;
 use crate::authz::{self, GroupsManage, InScope, TargetUser};
 use crate::error::What;
-use crate::{AppCtx, AppError};
+use crate::{AppCtx, AppError, Problems};
 use domain::ids::{GroupId, UserId, WorkspaceId};
 use serde_json::json;
 use store::StoreError;
@@ -54,13 +54,27 @@ pub async fn create(
     workspace: &str,
     name: &str,
 ) -> Result<GroupSummary, AppError> {
-    let name = group_name(name)?;
-    let ws = Uuid::parse_str(workspace.trim())
-        .map_err(|_| AppError::invalid("workspace_id", "must be a workspace id (UUID)"))?;
-    let known = store::lookups::workspaces(&ctx.db, may.account).await?;
-    if !known.iter().any(|w| w.id == ws) || !may.covers(WorkspaceId(ws)) {
-        return Err(AppError::invalid("workspace_id", "is not a workspace you manage"));
-    }
+    let mut problems = Problems::new();
+    let name = problems.check(group_name(name))?;
+    let ws = match Uuid::parse_str(workspace.trim()) {
+        Err(_) => {
+            problems.refuse("workspace_id", "must be a workspace id (UUID)");
+            None
+        }
+        Ok(ws) => {
+            let known = store::lookups::workspaces(&ctx.db, may.account).await?;
+            if known.iter().any(|w| w.id == ws) && may.covers(WorkspaceId(ws)) {
+                Some(ws)
+            } else {
+                problems.refuse("workspace_id", "is not a workspace you manage");
+                None
+            }
+        }
+    };
+    problems.finish()?;
+    let (Some(name), Some(ws)) = (name, ws) else {
+        return Err(AppError::Internal("a refused field was not reported".into()));
+    };
     let id = GroupId::new();
     let event = audit::by(
         &may.actor,

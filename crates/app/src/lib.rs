@@ -27,6 +27,7 @@ pub mod my_profile;
 mod params;
 pub mod password_reset;
 pub mod picture;
+mod problems;
 pub mod profile;
 pub mod profile_values;
 pub mod roles;
@@ -40,4 +41,5 @@ pub mod users;
 
 pub use ctx::{AppCtx, AuthSettings};
 pub use error::{AppError, What};
+pub use problems::Problems;
 pub use store::{Backend, Db};

@@ -7,7 +7,7 @@ use crate::authz::{Actor, OnUser, Principal, UsersManage};
 use crate::error::What;
 use crate::password_reset::{SSO_REFUSAL, hash_new_password};
 use crate::profile_values::{self, Editor};
-use crate::{AppCtx, AppError, clock, picture};
+use crate::{AppCtx, AppError, Problems, clock, picture};
 use domain::ids::UserId;
 use domain::profile::{ProfileField, ProfileSettings};
 use serde_json::{Value, json};
@@ -210,15 +210,22 @@ pub async fn change_password(ctx: &AppCtx, p: &Principal, current: &str, new: &s
     }
     let security = crate::settings::security(ctx, p.account_id).await?;
     let hash = store::password_reset::password_hash(&ctx.db, p.user_id).await?;
+    let u = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound(What::User))?;
+    let about = [u.email.as_str(), &u.first_name, &u.last_name];
     let (true, Some(hash)) = (ctx.hasher.verify(current, hash.as_deref()).await, hash) else {
         // A stolen session must not become a way to guess the password: wrong guesses here
         // count toward the lockout exactly like failed sign-ins.
         let who = (p.account_id, p.user_id);
         crate::auth::record_failure(ctx, who, &security, &p.ip, "wrong current password", clock::now()).await?;
-        return Err(AppError::invalid("current_password", "is not your current password"));
+        // The policy is public, so the new password is judged too: one answer names both
+        // fields (its history is checked only once the current password is known right).
+        let mut problems = Problems::new();
+        problems.refuse("current_password", "is not your current password");
+        if let Err(domain::DomainError::Invalid { message, .. }) = security.password_policy().check_for(new, &about) {
+            problems.refuse("new_password", message);
+        }
+        return problems.finish().and(Err(AppError::invalid("current_password", "is not your current password")));
     };
-    let u = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound(What::User))?;
-    let about = [u.email.as_str(), &u.first_name, &u.last_name];
     let new_hash = hash_new_password(ctx, &security, "new_password", new, &about, p.user_id, Some(&hash)).await?;
     let ending = Ending {
         by_user: Some(p.user_id),

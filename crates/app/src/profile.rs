@@ -16,7 +16,7 @@
 use crate::audit;
 use crate::authz::{Granter, OnUser, UsersManage};
 use crate::profile_values::{self, Editor};
-use crate::{AppCtx, AppError};
+use crate::{AppCtx, AppError, Problems};
 use domain::authority::Authority;
 use domain::ids::{AdminRoleId, GroupId, WorkspaceId};
 use domain::role::AdminRole;
@@ -66,42 +66,59 @@ pub async fn update(
     if user.version != edit.version {
         return Err(AppError::Stale(STALE.into()));
     }
-    let first_name = PersonName::parse("first_name", edit.first_name.as_deref().unwrap_or(&user.first_name))?;
-    let last_name = PersonName::parse("last_name", edit.last_name.as_deref().unwrap_or(&user.last_name))?;
+    // Every field is read before any is refused, so one answer names them all.
+    let mut problems = Problems::new();
+    let first_name =
+        problems.check(PersonName::parse("first_name", edit.first_name.as_deref().unwrap_or(&user.first_name)))?;
+    let last_name =
+        problems.check(PersonName::parse("last_name", edit.last_name.as_deref().unwrap_or(&user.last_name)))?;
     let old_access = target.row.builder_access;
-    let builder_access: BuilderAccess = match &edit.builder_access {
-        Some(a) => a.trim().parse()?,
-        None => old_access,
+    let builder_access = match &edit.builder_access {
+        Some(a) => problems.check(a.trim().parse::<BuilderAccess>())?,
+        None => Some(old_access),
     };
-    if builder_access != old_access {
+    if let Some(access) = builder_access
+        && access != old_access
+    {
         may.refuse_self("change your own Bot Builder access")?;
-        granter.may_set_builder(old_access, builder_access)?;
+        granter.may_set_builder(old_access, access)?;
     }
     let old_role = user.admin_role_id.map(AdminRoleId);
     let admin_role_id = match &edit.admin_role_id {
-        None => old_role,
+        None => Some(old_role),
         Some(raw) => {
-            let new_role = raw
-                .as_deref()
-                .filter(|s| !s.trim().is_empty())
-                .map(|r| parse_id("admin_role_id", r))
-                .transpose()?
-                .map(AdminRoleId);
-            if new_role != old_role {
-                check_role_change(ctx, may, granter, new_role).await?;
+            let new_role = problems.check(
+                raw.as_deref().filter(|s| !s.trim().is_empty()).map(|r| parse_id("admin_role_id", r)).transpose(),
+            )?;
+            let new_role = new_role.map(|r| r.map(AdminRoleId));
+            if let Some(new_role) = new_role
+                && new_role != old_role
+            {
+                problems.check(check_role_change(ctx, may, granter, new_role).await)?;
             }
             new_role
         }
     };
     let old_groups: BTreeSet<Uuid> = target.groups.iter().map(|g| g.id).collect();
     let groups = match &edit.groups {
-        None => None,
-        Some(raw) => Some(check_groups(ctx, may, granter, &old_groups, raw).await?),
+        None => Some(None),
+        Some(raw) => problems.check(check_groups(ctx, may, granter, &old_groups, raw).await)?.map(Some),
     };
 
     let doc = profile_values::parse_doc(&user.profile);
-    let fields =
-        profile_values::apply((&user.first_name, &user.last_name), &doc, &edit.fields, settings, Editor::Admin)?;
+    let fields = problems.check(profile_values::apply(
+        (&user.first_name, &user.last_name),
+        &doc,
+        &edit.fields,
+        settings,
+        Editor::Admin,
+    ))?;
+    problems.finish()?;
+    let (Some(first_name), Some(last_name), Some(builder_access), Some(admin_role_id), Some(groups), Some(fields)) =
+        (first_name, last_name, builder_access, admin_role_id, groups, fields)
+    else {
+        return Err(AppError::Internal("a refused field was not reported".into()));
+    };
 
     let mut changes = fields.changes.clone();
     let mut note = |field: &str, old: Value, new: Value| {
@@ -224,19 +241,24 @@ async fn check_groups(
         })
         .collect();
     let mut wanted = BTreeSet::new();
+    // Every bad id is named, in one refusal of `groups`.
+    let mut whys = Vec::new();
     for r in raw {
-        let id = parse_id("groups", r)?;
-        let group = all
-            .iter()
-            .find(|g| g.id == id)
-            .ok_or_else(|| AppError::invalid("groups", format!("there is no group {id}")))?;
-        if !user_ws.contains(&group.workspace_id) {
-            return Err(AppError::invalid(
-                "groups",
-                format!("{:?} is in workspace {:?}, which the user is not in", group.name, group.workspace_name),
-            ));
+        let Ok(id) = Uuid::parse_str(r.trim()) else {
+            whys.push(format!("{r:?} is not an id (UUID)"));
+            continue;
+        };
+        match all.iter().find(|g| g.id == id) {
+            None => whys.push(format!("there is no group {id}")),
+            Some(group) if !user_ws.contains(&group.workspace_id) => whys
+                .push(format!("{:?} is in workspace {:?}, which the user is not in", group.name, group.workspace_name)),
+            Some(_) => {
+                wanted.insert(id);
+            }
         }
-        wanted.insert(id);
+    }
+    if !whys.is_empty() {
+        return Err(AppError::invalid("groups", whys.join("; ")));
     }
     for changed in wanted.symmetric_difference(old) {
         if let Some(g) = all.iter().find(|g| g.id == *changed)

@@ -2,7 +2,7 @@
 //! in force, and their validation. The controlled fields live in the user's `profile`
 //! document (JSON, by field key); names are columns; the picture has its own upload.
 
-use crate::AppError;
+use crate::{AppError, Problems};
 use domain::profile::{ProfileField, ProfileSettings, postal_code};
 use domain::user::PersonName;
 use serde_json::{Map, Value, json};
@@ -48,10 +48,16 @@ pub fn apply(
     editor: Editor,
 ) -> Result<Applied, AppError> {
     let mut out = Applied { doc: doc.clone(), ..Applied::default() };
+    // Every bad value is named at once; a refusal of the right to edit (403) ends it.
+    let mut problems = Problems::new();
     for (key, raw) in edits {
-        let field: ProfileField = key.parse().map_err(|_| AppError::invalid(key, "is not a profile field"))?;
+        let Ok(field) = key.parse::<ProfileField>() else {
+            problems.refuse(key, "is not a profile field");
+            continue;
+        };
         if field == ProfileField::Picture {
-            return Err(AppError::invalid(key, "is changed by uploading an image, not by a text value"));
+            problems.refuse(key, "is changed by uploading an image, not by a text value");
+            continue;
         }
         // The admin's Edit form sends every field it showed; one hidden since, left as it
         // was, must not make an unrelated edit fail.
@@ -75,7 +81,7 @@ pub fn apply(
         };
         match field {
             ProfileField::FirstName | ProfileField::LastName => {
-                let name = PersonName::parse(field.key(), raw)?;
+                let Some(name) = problems.check(PersonName::parse(field.key(), raw))? else { continue };
                 let old = if field == ProfileField::FirstName { names.0 } else { names.1 };
                 note(Some(old), Some(name.as_str()));
                 if field == ProfileField::FirstName {
@@ -85,7 +91,7 @@ pub fn apply(
                 }
             }
             _ => {
-                let new = field.parse_value(raw)?;
+                let Some(new) = problems.check(field.parse_value(raw))? else { continue };
                 note(value_of(doc, field).as_deref(), new.as_deref());
                 match new {
                     Some(v) => out.doc.insert(key.clone(), Value::String(v)),
@@ -94,13 +100,18 @@ pub fn apply(
             }
         }
     }
+    // A zip code is judged against a country only when both were readable.
     if let Some(zip) = value_of(&out.doc, ProfileField::Zip)
         && (edits.contains_key("zip") || edits.contains_key("country"))
+        && !problems.has("zip")
+        && !problems.has("country")
     {
         let country = value_of(&out.doc, ProfileField::Country);
-        let checked = postal_code(&zip, country.as_deref())?;
-        out.doc.insert("zip".into(), Value::String(checked));
+        if let Some(checked) = problems.check(postal_code(&zip, country.as_deref()))? {
+            out.doc.insert("zip".into(), Value::String(checked));
+        }
     }
+    problems.finish()?;
     Ok(out)
 }
 

@@ -10,7 +10,7 @@
 use crate::audit;
 use crate::authz::{Granter, InAccount, RolesManage};
 use crate::error::What;
-use crate::{AppCtx, AppError, clock};
+use crate::{AppCtx, AppError, Problems, clock};
 use domain::authority::Authority;
 use domain::ids::{AdminRoleId, WorkspaceId};
 use domain::permission::{Permission, PermissionSet, Scope};
@@ -43,7 +43,17 @@ fn role_name(raw: &str) -> Result<String, AppError> {
 }
 
 fn permission_set(raw: &[String]) -> Result<PermissionSet, AppError> {
-    let set: PermissionSet = raw.iter().map(|p| p.trim().parse::<Permission>()).collect::<Result<_, _>>()?;
+    let mut set = PermissionSet::default();
+    let mut unknown = Vec::new();
+    for name in raw.iter().map(|p| p.trim()) {
+        match name.parse::<Permission>() {
+            Ok(p) => set.insert(p),
+            Err(_) => unknown.push(format!("{name:?}")),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(AppError::invalid("permissions", format!("unknown permissions: {}", unknown.join(", "))));
+    }
     if set.is_empty() {
         return Err(AppError::invalid("permissions", "must list at least one permission"));
     }
@@ -54,12 +64,17 @@ async fn scope_of(ctx: &AppCtx, may: &InAccount<RolesManage>, raw: Option<&Vec<S
     let Some(list) = raw else { return Ok(Scope::AllWorkspaces) };
     let known = store::lookups::workspaces(&ctx.db, may.account).await?;
     let mut ws = std::collections::BTreeSet::new();
+    let mut strangers = Vec::new();
     for r in list {
-        let id = Uuid::parse_str(r.trim())
-            .ok()
-            .filter(|id| known.iter().any(|w| w.id == *id))
-            .ok_or_else(|| AppError::invalid("scope", format!("{r:?} is not a workspace of this account")))?;
-        ws.insert(WorkspaceId(id));
+        match Uuid::parse_str(r.trim()).ok().filter(|id| known.iter().any(|w| w.id == *id)) {
+            Some(id) => {
+                ws.insert(WorkspaceId(id));
+            }
+            None => strangers.push(format!("{r:?}")),
+        }
+    }
+    if !strangers.is_empty() {
+        return Err(AppError::invalid("scope", format!("not workspaces of this account: {}", strangers.join(", "))));
     }
     if ws.is_empty() {
         return Err(AppError::invalid("scope", "must be \"all\" or list at least one workspace"));
@@ -107,9 +122,14 @@ pub async fn create(
     granter: &Granter,
     input: &RoleInput,
 ) -> Result<RoleView, AppError> {
-    let name = role_name(input.name.as_deref().unwrap_or(""))?;
-    let permissions = permission_set(input.permissions.as_deref().unwrap_or(&[]))?;
-    let scope = scope_of(ctx, may, input.scope.as_ref().and_then(Option::as_ref)).await?;
+    let mut problems = Problems::new();
+    let name = problems.check(role_name(input.name.as_deref().unwrap_or("")))?;
+    let permissions = problems.check(permission_set(input.permissions.as_deref().unwrap_or(&[])))?;
+    let scope = problems.check(scope_of(ctx, may, input.scope.as_ref().and_then(Option::as_ref)).await)?;
+    problems.finish()?;
+    let (Some(name), Some(permissions), Some(scope)) = (name, permissions, scope) else {
+        return Err(AppError::Internal("a refused field was not reported".into()));
+    };
     granter.may_grant(&format!("the role {name:?}"), &Authority::new(permissions, scope.clone()))?;
     let role =
         NewRole { id: AdminRoleId::new(), account_id: may.account, name, permissions, scope, created_at: clock::now() };
@@ -172,20 +192,25 @@ pub async fn update(
 ) -> Result<RoleView, AppError> {
     let old = get(ctx, may, id).await?.record;
     editable(&old)?;
-    let name = match &input.name {
-        Some(n) => role_name(n)?,
-        None => old.name.clone(),
-    };
     let old_permissions = stored_permissions(&old);
-    let permissions = match &input.permissions {
-        Some(p) => permission_set(p)?,
-        None => old_permissions,
-    };
     let old_scope = stored_scope(&old);
     granter.may_grant(&format!("the role {:?}", old.name), &Authority::new(old_permissions, old_scope.clone()))?;
+    let mut problems = Problems::new();
+    let name = match &input.name {
+        Some(n) => problems.check(role_name(n))?,
+        None => Some(old.name.clone()),
+    };
+    let permissions = match &input.permissions {
+        Some(p) => problems.check(permission_set(p))?,
+        None => Some(old_permissions),
+    };
     let scope = match &input.scope {
-        Some(s) => scope_of(ctx, may, s.as_ref()).await?,
-        None => old_scope.clone(),
+        Some(s) => problems.check(scope_of(ctx, may, s.as_ref()).await)?,
+        None => Some(old_scope.clone()),
+    };
+    problems.finish()?;
+    let (Some(name), Some(permissions), Some(scope)) = (name, permissions, scope) else {
+        return Err(AppError::Internal("a refused field was not reported".into()));
     };
     granter.may_grant(&format!("the role {name:?}"), &Authority::new(permissions, scope.clone()))?;
     if name == old.name && permissions == old_permissions && scope == old_scope {

@@ -67,13 +67,6 @@ pub async fn kill(
     session: Option<SessionId>,
     options: &KillOptions,
 ) -> Result<usize, AppError> {
-    // Like the self-service area (`authz::self_service`): a token acts as an admin, never on
-    // its creator's own sessions — it could otherwise sign its creator out everywhere.
-    if may.actor.api_token.is_some() && may.user() == may.actor.user {
-        return Err(AppError::Forbidden(
-            "an API token cannot end its creator's own sessions; sign in to end them (/me/sessions)".into(),
-        ));
-    }
     let reason = clean_reason(options.reason.as_deref())?;
     let which = session.map_or(Which::All, Which::One);
     let ending = Ending {

@@ -39,7 +39,7 @@ pub async fn update_security(
     may: &InAccount<SettingsManage>,
     new: &SecuritySettings,
 ) -> Result<SecuritySettings, AppError> {
-    new.validate()?;
+    AppError::all_of(new.problems().into_iter().map(|(f, why)| (f.to_owned(), why)).collect())?;
     let old = security(ctx, may.account).await?;
     if old == *new {
         // Nothing changes, so nothing is written or audited.

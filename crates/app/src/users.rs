@@ -2,18 +2,18 @@
 
 use crate::authz::{ListUsers, OnUser, TargetUser, UsersView};
 use crate::params::filled;
-use crate::{AppCtx, AppError};
+use crate::{AppCtx, AppError, Problems};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::ids::{AdminRoleId, GroupId, WorkspaceId};
 use domain::role::{AdminRole, RoleKind};
 use domain::user::{BuilderAccess, UserStatus};
 use serde::{Deserialize, Serialize};
-use store::users::{Keyset, PageRequest, RoleFilter, SortValue, UserFilter, UserListRow, UserSort};
+use store::users::{Keyset, PageRequest, RoleFilter, SortValue, UserFilter, UserListRow};
 use uuid::Uuid;
 
 pub use store::lookups::{GroupRow, Named};
-pub use store::users::UserDetailRow;
+pub use store::users::{UserDetailRow, UserSort};
 
 /// Largest page.
 pub const MAX_LIMIT: u32 = 100;
@@ -63,59 +63,75 @@ fn parse_id<T>(field: &str, raw: &str, wrap: fn(Uuid) -> T) -> Result<T, AppErro
     Uuid::parse_str(raw).map(wrap).map_err(|_| AppError::invalid(field, "must be an id (UUID)"))
 }
 
-/// Parses and checks every parameter, naming the first bad one.
+/// Parses and checks every parameter, naming every bad one at once.
+///
+/// # Errors
+/// [`AppError::Invalid`] or [`AppError::InvalidFields`] naming each refused parameter.
 pub fn parse_list_params(p: &ListParams) -> Result<(UserFilter, PageRequest), AppError> {
+    let mut problems = Problems::new();
     let mut filter = UserFilter::default();
     if let Some(q) = p.q.as_deref() {
-        filter.search = domain::text::search_term("q", q, MAX_QUERY_CHARS)?;
+        filter.search = problems.check(domain::text::search_term("q", q, MAX_QUERY_CHARS))?.flatten();
     }
     if let Some(s) = filled(p.status.as_ref()) {
-        filter.status = Some(
-            s.parse().map_err(|_| AppError::invalid("status", "must be one of invited, active, locked, suspended"))?,
-        );
+        filter.status = problems.check(
+            s.parse().map_err(|_| AppError::invalid("status", "must be one of invited, active, locked, suspended")),
+        )?;
     }
     if let Some(r) = filled(p.role.as_ref()) {
-        filter.role = Some(match r {
-            "member" => RoleFilter::Member,
-            "primary_master_admin" => RoleFilter::PrimaryMasterAdmin,
-            "master_admin" => RoleFilter::MasterAdmin,
-            id => RoleFilter::Custom(parse_id("role", id, AdminRoleId).map_err(|_| {
+        filter.role = problems.check(match r {
+            "member" => Ok(RoleFilter::Member),
+            "primary_master_admin" => Ok(RoleFilter::PrimaryMasterAdmin),
+            "master_admin" => Ok(RoleFilter::MasterAdmin),
+            id => parse_id("role", id, AdminRoleId).map(RoleFilter::Custom).map_err(|_| {
                 AppError::invalid("role", "must be member, primary_master_admin, master_admin or a role id")
-            })?),
-        });
+            }),
+        })?;
     }
     if let Some(w) = filled(p.workspace.as_ref()) {
-        filter.workspace = Some(parse_id("workspace", w, WorkspaceId)?);
+        filter.workspace = problems.check(parse_id("workspace", w, WorkspaceId))?;
     }
     if let Some(g) = filled(p.group.as_ref()) {
-        filter.group = Some(parse_id("group", g, GroupId)?);
+        filter.group = problems.check(parse_id("group", g, GroupId))?;
     }
     if let Some(b) = filled(p.builder_access.as_ref()) {
-        filter.builder_access = Some(b.parse()?);
+        filter.builder_access = problems.check(b.parse::<BuilderAccess>())?;
     }
     let sort = match filled(p.sort.as_ref()) {
-        None => UserSort::default(),
-        Some(s) => UserSort::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| AppError::invalid("sort", "must be one of name, email, status, last_login, created"))?,
+        None => Some(UserSort::default()),
+        Some(s) => problems.check(
+            UserSort::ALL
+                .into_iter()
+                .find(|k| k.as_str() == s)
+                .ok_or_else(|| AppError::invalid("sort", "must be one of name, email, status, last_login, created")),
+        )?,
     };
     let descending = match filled(p.order.as_ref()) {
-        None | Some("asc") => false,
-        Some("desc") => true,
-        Some(_) => return Err(AppError::invalid("order", "must be asc or desc")),
+        None | Some("asc") => Some(false),
+        Some("desc") => Some(true),
+        Some(_) => problems.check(Err::<bool, _>(AppError::invalid("order", "must be asc or desc")))?,
     };
     let limit = match filled(p.limit.as_ref()) {
-        None => DEFAULT_LIMIT,
-        Some(l) => l
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| AppError::invalid("limit", format!("must be a whole number from 1 to {MAX_LIMIT}")))?,
+        None => Some(DEFAULT_LIMIT),
+        Some(l) => problems.check(
+            l.parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_LIMIT).contains(n))
+                .ok_or_else(|| AppError::invalid("limit", format!("must be a whole number from 1 to {MAX_LIMIT}"))),
+        )?,
     };
-    let after = match filled(p.cursor.as_ref()) {
+    let cursor = match filled(p.cursor.as_ref()) {
         None => None,
-        Some(c) => Some(Cursor::decode(c, sort, descending)?),
+        Some(c) => problems.check(Cursor::parse(c))?,
+    };
+    // Whether the cursor fits the sort is judged once the sort itself is readable.
+    let after = match (cursor, sort, descending) {
+        (Some(c), Some(sort), Some(descending)) => problems.check(c.keyset(sort, descending))?,
+        _ => None,
+    };
+    problems.finish()?;
+    let (Some(sort), Some(descending), Some(limit)) = (sort, descending, limit) else {
+        return Err(AppError::Internal("a refused parameter was not reported".into()));
     };
     Ok((filter, PageRequest { sort, descending, after, limit }))
 }
@@ -142,21 +158,27 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(&c).unwrap_or_default())
     }
 
-    fn decode(raw: &str, sort: UserSort, descending: bool) -> Result<Keyset, AppError> {
-        let bad = || AppError::invalid("cursor", "is not a cursor this list returned");
+    fn parse(raw: &str) -> Result<Self, AppError> {
+        let bad = || AppError::invalid("cursor", NOT_A_CURSOR);
         let bytes = URL_SAFE_NO_PAD.decode(raw.as_bytes()).map_err(|_| bad())?;
-        let c: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-        if c.s != sort.as_str() || c.d != descending {
+        serde_json::from_slice(&bytes).map_err(|_| bad())
+    }
+
+    /// Where the page after this cursor starts, when it was made for `sort` and `descending`.
+    fn keyset(self, sort: UserSort, descending: bool) -> Result<Keyset, AppError> {
+        if self.s != sort.as_str() || self.d != descending {
             return Err(AppError::invalid("cursor", "belongs to a different sort or order"));
         }
-        let value = match (sort, c.t, c.i) {
+        let value = match (sort, self.t, self.i) {
             (UserSort::LastLogin | UserSort::Created, None, Some(i)) => SortValue::Int(i),
             (UserSort::Name | UserSort::Email | UserSort::Status, Some(t), None) => SortValue::Text(t),
-            _ => return Err(bad()),
+            _ => return Err(AppError::invalid("cursor", NOT_A_CURSOR)),
         };
-        Ok(Keyset { value, id: c.id })
+        Ok(Keyset { value, id: self.id })
     }
 }
+
+const NOT_A_CURSOR: &str = "is not a cursor this list returned";
 
 fn summary(r: UserListRow) -> UserSummary {
     let account_role = if r.is_primary_admin {
@@ -288,12 +310,36 @@ mod tests {
     }
 
     #[test]
+    fn every_bad_parameter_is_named_at_once() {
+        let all = [
+            ("q", "a\u{0}b"),
+            ("status", "deleted"),
+            ("role", "owner"),
+            ("workspace", "w1"),
+            ("group", "g1"),
+            ("builder_access", "all"),
+            ("sort", "password"),
+            ("order", "up"),
+            ("limit", "0"),
+            ("cursor", "%%%"),
+        ];
+        match parse_list_params(&params(&all)).unwrap_err() {
+            AppError::InvalidFields(fields) => {
+                let names: Vec<&str> = fields.iter().map(|(f, _)| f.as_str()).collect();
+                assert_eq!(names, all.map(|(k, _)| k));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn cursors_round_trip_and_are_bound_to_their_sort() {
         let k = Keyset { value: SortValue::Text("ann lee".into()), id: Uuid::now_v7() };
         let c = Cursor::encode(&k, UserSort::Name, false);
-        assert_eq!(Cursor::decode(&c, UserSort::Name, false).unwrap(), k);
-        assert!(Cursor::decode(&c, UserSort::Email, false).is_err());
-        assert!(Cursor::decode(&c, UserSort::Name, true).is_err());
+        let decode = |sort, descending| Cursor::parse(&c).and_then(|c| c.keyset(sort, descending));
+        assert_eq!(decode(UserSort::Name, false).unwrap(), k);
+        assert!(decode(UserSort::Email, false).is_err());
+        assert!(decode(UserSort::Name, true).is_err());
     }
 
     #[test]

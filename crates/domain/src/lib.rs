@@ -9,12 +9,13 @@ pub mod account;
 pub mod api_token;
 pub mod authority;
 pub mod bot;
+pub mod bulk;
 pub mod closed;
 pub mod error;
 pub mod ids;
 pub mod mail;
 #[cfg(feature = "openapi")]
-mod openapi;
+pub mod openapi;
 pub mod password;
 pub mod permission;
 pub mod profile;

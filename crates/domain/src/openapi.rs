@@ -2,12 +2,16 @@
 //! `as_str`): each is a string enum listing every member, read from the one table, so the
 //! API document cannot drift from the values the API sends and accepts.
 
+use crate::bulk::BulkAction;
 use crate::closed::{AuditAction, ClosedSet, EndCause};
 use crate::permission::Permission;
+use crate::role::DefinedRole;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
-fn string_enum<'a>(description: &str, values: impl Iterator<Item = &'a str>) -> RefOr<Schema> {
+/// A string schema listing `values` (a closed set's texts, read from its one table), for
+/// the sets that live outside this crate too (the web crate's described-only types).
+pub fn string_enum<'a>(description: &str, values: impl Iterator<Item = &'a str>) -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .description(Some(description))
@@ -33,4 +37,14 @@ closed_schema!(
     crate::profile::ProfileField,
     "A profile field, by key.",
     crate::profile::ProfileField::ALL.iter().map(|f| f.key())
+);
+closed_schema!(
+    BulkAction,
+    "An action of `POST /users/bulk` (PRODUCT.md §2).",
+    BulkAction::ALL.iter().map(|a| a.as_str())
+);
+closed_schema!(
+    DefinedRole,
+    "What an admin role is: the built-in Master Admin role, or a custom one.",
+    DefinedRole::ALL.iter().map(|k| k.as_str())
 );

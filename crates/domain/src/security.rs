@@ -53,28 +53,42 @@ impl Default for PasswordSettings {
     }
 }
 
-fn within(field: &'static str, value: u32, min: u32, max: u32) -> Result<(), DomainError> {
-    if (min..=max).contains(&value) {
-        Ok(())
-    } else {
-        Err(DomainError::invalid(field, format!("must be between {min} and {max}")))
-    }
+fn within(field: &'static str, value: u32, min: u32, max: u32) -> Option<(&'static str, String)> {
+    (!(min..=max).contains(&value)).then(|| (field, format!("must be between {min} and {max}")))
 }
 
 impl SecuritySettings {
-    /// Checks every range; the error names the first field outside its range.
-    pub fn validate(&self) -> Result<(), DomainError> {
-        within("max_login_attempts", self.max_login_attempts, 1, 100)?;
-        within("lockout_minutes", self.lockout_minutes, 0, 7 * 24 * 60)?;
-        within("idle_timeout_minutes", self.idle_timeout_minutes, 1, 30 * 24 * 60)?;
-        within("absolute_lifetime_hours", self.absolute_lifetime_hours, 1, 90 * 24)?;
-        within("password.min_length", self.password.min_length, 8, 128)?;
-        within("password.min_classes", self.password.min_classes, 1, 4)?;
-        within("password.history", self.password.history, 0, 24)?;
-        if u64::from(self.idle_timeout_minutes) > u64::from(self.absolute_lifetime_hours) * 60 {
-            return Err(DomainError::invalid("idle_timeout_minutes", "must not exceed the absolute lifetime"));
+    /// Every field outside its range, `(field, why)` in form order; empty when all are valid.
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out: Vec<_> = [
+            within("max_login_attempts", self.max_login_attempts, 1, 100),
+            within("lockout_minutes", self.lockout_minutes, 0, 7 * 24 * 60),
+            within("idle_timeout_minutes", self.idle_timeout_minutes, 1, 30 * 24 * 60),
+            within("absolute_lifetime_hours", self.absolute_lifetime_hours, 1, 90 * 24),
+            within("password.min_length", self.password.min_length, 8, 128),
+            within("password.min_classes", self.password.min_classes, 1, 4),
+            within("password.history", self.password.history, 0, 24),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let idle_in_range = out.iter().all(|(f, _)| *f != "idle_timeout_minutes");
+        if idle_in_range && u64::from(self.idle_timeout_minutes) > u64::from(self.absolute_lifetime_hours) * 60 {
+            out.push(("idle_timeout_minutes", "must not exceed the absolute lifetime".into()));
         }
-        Ok(())
+        out
+    }
+
+    /// Checks every range; the error names the first field outside its range (every one:
+    /// [`SecuritySettings::problems`]).
+    ///
+    /// # Errors
+    /// [`DomainError::Invalid`] naming the first bad field.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        match self.problems().into_iter().next() {
+            Some((field, why)) => Err(DomainError::invalid(field, why)),
+            None => Ok(()),
+        }
     }
 
     pub fn password_policy(&self) -> PasswordPolicy {
@@ -148,6 +162,13 @@ mod tests {
                 other => panic!("{field}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn every_field_out_of_range_is_named() {
+        let s = SecuritySettings { max_login_attempts: 0, lockout_minutes: 100_000, ..Default::default() };
+        let fields: Vec<&str> = s.problems().into_iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, ["max_login_attempts", "lockout_minutes"]);
     }
 
     #[test]

@@ -37,7 +37,7 @@ async fn status_with(app: &TestApp, secret: &str, method: Method, path: &str, bo
 
 /// Olive Ops, an active admin in Alpha holding `permissions` on `scope` (`None`: all
 /// workspaces), signed in: her role, her id and her client.
-async fn ops_admin(
+pub(crate) async fn ops_admin(
     app: &TestApp,
     org: &Org,
     permissions: &[Permission],

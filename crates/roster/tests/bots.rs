@@ -436,6 +436,15 @@ on_both_backends!(the_guided_delete_transfers_every_bot_and_deletes_or_does_noth
     assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
     assert_eq!(err["invalid_params"][0]["name"], "successors", "{err}");
     assert!(err["detail"].as_str().unwrap().contains("Alpha Two"), "{err}");
+    // Every bot's problem at once: a bad successor, a missing one, a bot the user does not own.
+    let stray = BotId::new();
+    let body = json!({"successors": {a1.to_string(): "dan.dunn@example.com", stray.to_string(): "cat cooper"}});
+    let (status, err) = app.send(&root, Method::POST, &path, Some(body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    let reason = err["invalid_params"][0]["reason"].as_str().unwrap_or_default();
+    for part in [stray.to_string().as_str(), "bot \"Alpha One\"", "choose a new Owner for bot \"Alpha Two\""] {
+        assert!(reason.contains(part), "{part}: {err}");
+    }
     // No successor for one bot: also refused.
     let body = json!({"successors": {a1.to_string(): "cat.cooper@example.com"}});
     let (status, _) = app.send(&root, Method::POST, &path, Some(body)).await;

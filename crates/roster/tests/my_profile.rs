@@ -378,6 +378,13 @@ on_both_backends!(changing_ones_password, |app| async move {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {err}");
         assert_eq!(err["invalid_params"][0]["name"], field, "{body}: {err}");
     }
+    // A wrong current password and a weak new one: both named at once.
+    let body = json!({"current_password": "Wrong-Horse-7", "new_password": "short"});
+    let (status, err) = app.send(&ann, Method::POST, path, Some(body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    let names: Vec<&str> =
+        err["invalid_params"].as_array().unwrap().iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(names, ["current_password", "new_password"], "{err}");
     assert_eq!(app.get_json(&other, "/api/v1/me").await.0, StatusCode::OK, "refusals end nothing");
 
     let (status, err) =

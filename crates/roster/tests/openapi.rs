@@ -55,6 +55,14 @@ fn every_operation_documents_its_problems_and_who_may_call_it() {
         permissions.as_array().is_some_and(|p| p.len() == domain::permission::Permission::ALL.len()),
         "{permissions}"
     );
+    // Closed sets come from their one table: the bulk actions are `BulkAction::ALL`.
+    use domain::closed::ClosedSet;
+    let actions: Vec<&str> = domain::bulk::BulkAction::ALL.iter().map(|a| a.as_str()).collect();
+    assert_eq!(doc["components"]["schemas"]["BulkAction"]["enum"], json!(actions));
+    assert_eq!(
+        doc["components"]["schemas"]["BulkBody"]["properties"]["action"]["$ref"],
+        "#/components/schemas/BulkAction"
+    );
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("a path item") {
             let bad = &op["responses"]["400"]["content"]["application/problem+json"]["schema"]["$ref"];
@@ -179,44 +187,91 @@ fn figures(out: &str) -> String {
     if summary.is_empty() { out.to_owned() } else { summary.join("\n") }
 }
 
-/// Runs schemathesis against `app`, seeded, with a bearer token holding every permission:
-/// every operation, examples, coverage, fuzzing and stateful links, checking for server
-/// errors and for answers (status, content type, headers, body) the document does not
-/// describe. The token's own revocation is out of its reach (tokens cannot manage tokens),
-/// so nothing is excluded.
-async fn fuzz(app: TestApp) {
+/// How a fuzzing pass authenticates, and which operations it covers.
+#[derive(Debug, Clone, Copy)]
+enum Pass {
+    /// Every operation, with a bearer token holding every permission.
+    Bearer,
+    /// The operations that take only a session cookie (the self-service area, the token
+    /// management, sign-out), signed in with a password by a schemathesis auth hook
+    /// (`tests/schemathesis/session_auth.py`) that signs in again whenever a case ended the
+    /// session. API requests with a cookie need no CSRF header: the server refuses only
+    /// cross-site ones (`Origin`, `Sec-Fetch-Site`), which schemathesis does not send.
+    Session,
+}
+
+/// The operations of the document that only a session may call (`security: [{session}]`),
+/// as a schemathesis path pattern.
+fn session_only_paths() -> String {
+    let doc = serde_json::to_value(web::openapi()).expect("the document serializes");
+    let mut paths: Vec<String> = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        let session_only =
+            item.as_object().expect("a path item").values().any(|op| op["security"] == json!([{"session": []}]));
+        if session_only {
+            paths.push(path.replace('{', "\\{").replace('}', "\\}"));
+        }
+    }
+    assert!(paths.iter().any(|p| p.starts_with("/me/")) && paths.contains(&"/api-tokens".to_owned()), "{paths:?}");
+    format!("^({})$", paths.join("|"))
+}
+
+/// Runs schemathesis against `app`, seeded, authenticated as `pass` says: examples,
+/// coverage, fuzzing and stateful links, checking for server errors and for answers
+/// (status, content type, headers, body) the document does not describe. Tokens cannot
+/// manage tokens, so the bearer pass cannot revoke its own; the session pass signs in again
+/// after a case that signs out. Nothing is excluded. Prints the figures and keeps them in
+/// `schemathesis-<backend>-<pass>.txt` for CI.
+async fn fuzz(app: TestApp, pass: Pass) {
     let Some(st) = schemathesis() else { return };
     app.seed_org().await;
     let root = app.login_admin().await;
-    let all: Vec<&str> = domain::permission::Permission::ALL.iter().map(|p| p.as_str()).collect();
-    let (status, token) = app
-        .send(
-            &root,
-            Method::POST,
-            "/api/v1/api-tokens",
-            Some(json!({"name": "schemathesis", "expires_in_days": 1, "permissions": all})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{token}");
-    let secret = token["secret"].as_str().expect("secret").to_owned();
     let schema = app.url("/api/v1/openapi.json");
     let base = app.url("/api/v1");
     let examples = std::env::var("ROSTER_FUZZ_EXAMPLES").unwrap_or_else(|_| "20".into());
+    let dir =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("schemathesis-{:?}-{pass:?}", app.backend));
+    std::fs::create_dir_all(&dir).expect("a directory for the run");
     let mut command = std::process::Command::new(&st);
+    command.args(["run", &schema, "--url", &base]);
+    match pass {
+        Pass::Bearer => {
+            let all: Vec<&str> = domain::permission::Permission::ALL.iter().map(|p| p.as_str()).collect();
+            let body = json!({"name": "schemathesis", "expires_in_days": 1, "permissions": all});
+            let (status, token) = app.send(&root, Method::POST, "/api/v1/api-tokens", Some(body)).await;
+            assert_eq!(status, StatusCode::CREATED, "{token}");
+            let secret = token["secret"].as_str().expect("secret").to_owned();
+            command.args(["--header", &format!("Authorization: Bearer {secret}")]).env("SCHEMATHESIS_HOOKS", "");
+        }
+        Pass::Session => {
+            // Wrong current passwords (POST /me/password) count towards a lockout.
+            let (status, body) = app
+                .send(&root, Method::PATCH, "/api/v1/settings/security", Some(json!({"max_login_attempts": 100})))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let hooks = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemathesis/session_auth.py");
+            command
+                .args(["--include-path-regex", &session_only_paths()])
+                .env("SCHEMATHESIS_HOOKS", hooks)
+                .env("ROSTER_FUZZ_BASE", &app.base)
+                .env("ROSTER_FUZZ_EMAIL", crate::support::app::ADMIN_EMAIL)
+                .env("ROSTER_FUZZ_PASSWORD", crate::support::app::PASSWORD);
+        }
+    }
     command
-        .args(["run", &schema, "--url", &base])
-        .args(["--header", &format!("Authorization: Bearer {secret}")])
         .args(["--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance"])
         .args(["--max-examples", &examples, "--seed", "14", "--workers", "2", "--request-timeout", "20"])
         .args(["--suppress-health-check", "all", "--no-color"])
-        .env("SCHEMATHESIS_HOOKS", "");
+        // Its caches (`.schemathesis/` with replayed crashes, `.hypothesis/`) stay out of the
+        // source tree, one directory per run so that concurrent runs share none.
+        .current_dir(&dir);
     let out = tokio::task::spawn_blocking(move || command.output()).await.expect("joined").expect("schemathesis runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     // Kept for CI to print (`.ci/run`), since the test harness hides a passing test's output.
-    let report = format!("schemathesis on {:?}:\n{}\n", app.backend, figures(&stdout));
-    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("schemathesis-{:?}.txt", app.backend));
-    std::fs::write(&file, &report).expect("write the figures");
+    let report = format!("schemathesis on {:?}, {pass:?} pass:\n{}\n", app.backend, figures(&stdout));
+    let name = format!("schemathesis-{:?}-{pass:?}.txt", app.backend);
+    std::fs::write(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name), &report).expect("write the figures");
     println!("{report}");
     assert!(out.status.success(), "schemathesis found failures:\n{stdout}\n{stderr}");
 }
@@ -233,12 +288,23 @@ mod fuzzed_against_itself {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sqlite() {
-        fuzz(spawn_app_with(Backend::Sqlite, unlimited).await.expect("SQLite")).await;
+        fuzz(spawn_app_with(Backend::Sqlite, unlimited).await.expect("SQLite"), Pass::Bearer).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres() {
         let Some(app) = spawn_app_with(Backend::Postgres, unlimited).await else { return };
-        fuzz(app).await;
+        fuzz(app, Pass::Bearer).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_with_a_session() {
+        fuzz(spawn_app_with(Backend::Sqlite, unlimited).await.expect("SQLite"), Pass::Session).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_with_a_session() {
+        let Some(app) = spawn_app_with(Backend::Postgres, unlimited).await else { return };
+        fuzz(app, Pass::Session).await;
     }
 }

@@ -31,6 +31,16 @@ async fn setup_flow(backend: Backend) {
             ("password", password.into()),
         ]
     };
+    // Every bad field is named at once, each beside itself.
+    let mut bad = form("short");
+    bad[1].1 = "not an address".into();
+    bad[2].1 = " ".into();
+    let refused = c.post(app.url("/setup")).form(&bad).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let html = refused.text().await.unwrap();
+    for field in ["email", "first_name", "password"] {
+        assert!(html.contains(&format!("id=\"{field}-error\"")), "{field}: {html}");
+    }
     let weak = c.post(app.url("/setup")).form(&form("short")).send().await.unwrap();
     assert_eq!(weak.status(), StatusCode::BAD_REQUEST);
     assert!(weak.text().await.unwrap().contains("at least 8 characters"), "the error stands beside the field");

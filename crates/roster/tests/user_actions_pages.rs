@@ -94,7 +94,7 @@ on_both_backends!(the_more_menu_suspends_and_activates_a_user, |app| async move 
     assert_eq!(res.headers()[LOCATION], format!("{eve}?notice=invitation_resent").as_str());
     assert_eq!(status_of(&app, &root, org.eve).await, "invited");
     // Suspended before accepting, she comes back invited (no password, no SSO), told so.
-    let res = post(&app, &root, &format!("{eve}/suspend"), &csrf).await;
+    let res = confirmed(&app, &root, &format!("{eve}/suspend"), &csrf).await;
     assert_eq!(res.headers()[LOCATION], format!("{eve}?notice=suspended").as_str());
     assert_eq!(status_of(&app, &root, org.eve).await, "suspended");
     let res = post(&app, &root, &format!("{eve}/activate"), &csrf).await;

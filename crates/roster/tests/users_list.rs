@@ -137,5 +137,6 @@ on_both_backends!(the_users_page_lists_searches_and_opens_a_user, |app| async mo
     assert!(detail.contains("Cat Cooper") && detail.contains("Alpha Team") && detail.contains("(read-only)"));
     let bad = app.get(&c, "/admin/users?limit=0").await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    assert!(bad.text().await.unwrap().contains("limit must be a whole number"));
+    // Beside its control, by the control's label.
+    assert!(bad.text().await.unwrap().contains("id=\"limit-error\">Per page must be a whole number"));
 });

@@ -3,7 +3,7 @@
 
 use crate::bootstrap::{AdminIdentity, primary_admin};
 use crate::clock;
-use crate::{AppCtx, AppError, tokens};
+use crate::{AppCtx, AppError, Problems, tokens};
 use domain::ids::{AccountId, UserId, WorkspaceId};
 use domain::password::PasswordPolicy;
 use domain::user::{Email, PersonName};
@@ -40,15 +40,22 @@ fn expired() -> AppError {
 pub async fn complete(ctx: &AppCtx, req: SetupRequest) -> Result<UserId, AppError> {
     let link = check_token(ctx, &req.token).await?;
     let account = link.account;
-    let email = Email::try_from(req.email.as_str())?;
-    if let Some(named) = link.email.as_deref().and_then(|e| Email::try_from(e).ok())
+    // Every field is judged before any is refused: one answer names them all.
+    let mut problems = Problems::new();
+    let email = problems.check(Email::try_from(req.email.as_str()))?;
+    if let (Some(named), Some(email)) = (link.email.as_deref().and_then(|e| Email::try_from(e).ok()), &email)
         && named.key() != email.key()
     {
-        return Err(AppError::invalid("email", format!("this setup link is for {named} only")));
+        problems.refuse("email", format!("this setup link is for {named} only"));
     }
-    let first_name = PersonName::parse("first_name", &req.first_name)?;
-    let last_name = PersonName::parse("last_name", &req.last_name)?;
-    PasswordPolicy::default().check_for(&req.password, &[&req.email, &req.first_name, &req.last_name])?;
+    let first_name = problems.check(PersonName::parse("first_name", &req.first_name))?;
+    let last_name = problems.check(PersonName::parse("last_name", &req.last_name))?;
+    let policy = PasswordPolicy::default().check_for(&req.password, &[&req.email, &req.first_name, &req.last_name]);
+    problems.check(policy)?;
+    problems.finish()?;
+    let (Some(email), Some(first_name), Some(last_name)) = (email, first_name, last_name) else {
+        return Err(AppError::Internal("a refused field was not reported".into()));
+    };
     let hash = ctx.hasher.hash(&req.password).await?;
     let workspaces = store::lookups::workspaces(&ctx.db, account).await?;
     let now = clock::now();

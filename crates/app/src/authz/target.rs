@@ -121,15 +121,29 @@ impl<P> OnUser<P> {
 /// scope, 403 naming the rule for a target above the caller's authority.
 pub async fn on_user<P: Perm>(ctx: &AppCtx, p: &Principal, user: UserId) -> Result<OnUser<P>, AppError> {
     require(p, P::PERMISSION)?;
+    token_on_its_creator(p, P::PERMISSION, user)?;
     let target = TargetUser::load(ctx, p.account_id, user).await?.ok_or(AppError::NotFound(What::User))?;
     decide(&p.role, P::PERMISSION, &target)?;
     Ok(OnUser { account: p.account_id, user, target, actor: Actor::of(p), _p: PhantomData })
+}
+
+/// 403 for an API token ending its own creator's sessions: like the self-service area
+/// ([`super::self_service`]), a token acts as an admin, never as its creator's own session,
+/// so it cannot sign its creator out everywhere.
+fn token_on_its_creator(p: &Principal, permission: Permission, user: UserId) -> Result<(), AppError> {
+    if p.api_token.is_some() && permission == Permission::SessionsKill && user == p.user_id {
+        return Err(AppError::Forbidden(
+            "an API token cannot end its creator's own sessions; sign in to end them (/me/sessions)".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// [`OnUser<Q>`] for the user another capability already loaded (no second read): the same
 /// decisions for permission `Q`.
 pub fn on_loaded_user<Q: Perm, P>(p: &Principal, on: &OnUser<P>) -> Result<OnUser<Q>, AppError> {
     require(p, Q::PERMISSION)?;
+    token_on_its_creator(p, Q::PERMISSION, on.user)?;
     decide(&p.role, Q::PERMISSION, &on.target)?;
     Ok(OnUser { account: on.account, user: on.user, target: on.target.clone(), actor: Actor::of(p), _p: PhantomData })
 }

@@ -7,6 +7,7 @@
 //! so there is nothing a later GET could show. A refused form is re-rendered (400) with
 //! each message beside its field; revoking redirects (303) with a notice.
 
+use super::refusals::Refusals;
 use crate::csrf::{CsrfForm, NoFields, one_or_many};
 use crate::error::PageError;
 use crate::extract::{AppPath, PageUser};
@@ -15,7 +16,6 @@ use crate::pages::format::when;
 use crate::pages::notice::Notice;
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
-use app::AppError;
 use app::api_tokens::{ApiToken, NewToken};
 use app::authz::{ManageTokens, Principal};
 use askama::Template;
@@ -125,19 +125,13 @@ struct ApiAccessPage {
     expires_in_days: String,
     permissions: Vec<Choice>,
     workspaces: Vec<Choice>,
-    errors: Vec<(String, String)>,
+    errors: Refusals,
 }
 
 impl ApiAccessPage {
-    /// The message beside `field`, if it was refused.
-    fn error_of(&self, field: &str) -> Option<&str> {
-        super::message_for(&self.errors, field)
-    }
-
-    /// Refusals that belong to no field of the form.
+    /// Refusals of fields the page has no place for: shown above the table.
     fn other_errors(&self) -> Vec<&(String, String)> {
-        let fields = ["name", "expires_in_days", "expires_at", "permissions", "workspaces"];
-        self.errors.iter().filter(|(f, _)| !fields.contains(&f.as_str())).collect()
+        self.errors.others(&["name", "expires_in_days", "expires_at", "permissions", "workspaces"])
     }
 }
 
@@ -146,7 +140,7 @@ async fn page(
     me: &Principal,
     may: &ManageTokens,
     form: &TokenForm,
-    errors: Vec<(String, String)>,
+    errors: Refusals,
 ) -> Result<ApiAccessPage, PageError> {
     let tokens = app::api_tokens::list(&state.ctx, may).await?;
     let (permissions, workspaces) = app::api_tokens::choices(&state.ctx, may).await?;
@@ -210,7 +204,7 @@ async fn show(
             .collect(),
         ..TokenForm::default()
     };
-    let mut page = page(&state, &me, &may, &form, Vec::new()).await?;
+    let mut page = page(&state, &me, &may, &form, Refusals::default()).await?;
     page.notice = notice.pick(&[("revoked", "Token revoked. Requests with it now get 401.")]);
     Ok(page.into_response())
 }
@@ -224,19 +218,14 @@ async fn create(
     match app::api_tokens::create(&state.ctx, &may, &form.new_token()).await {
         Ok(created) => {
             let fresh = TokenForm { expires_in_days: "90".into(), ..TokenForm::default() };
-            let mut page = page(&state, &me, &may, &fresh, Vec::new()).await?;
+            let mut page = page(&state, &me, &may, &fresh, Refusals::default()).await?;
             page.secret = Some((created.token.name.clone(), created.secret));
             Ok(([(header::CACHE_CONTROL, "no-store")], page).into_response())
         }
-        Err(AppError::Invalid { field, message }) => {
-            let page = page(&state, &me, &may, &form, vec![(field, message)]).await?;
+        Err(e) => {
+            let page = page(&state, &me, &may, &form, Refusals::of_error(e)?).await?;
             Ok((StatusCode::BAD_REQUEST, page).into_response())
         }
-        Err(AppError::InvalidFields(errors)) => {
-            let page = page(&state, &me, &may, &form, errors).await?;
-            Ok((StatusCode::BAD_REQUEST, page).into_response())
-        }
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -1,13 +1,13 @@
 //! `/admin/audit`: the account's audit log with filters, keyset pages and CSV export
 //! (the export link is the API's `/api/v1/audit/export` with the same filters).
 
+use super::refusals::Refusals;
 use crate::error::PageError;
 use crate::extract::{Page, parse_query};
+use crate::pages::query_of;
 use crate::pages::Nav;
 use crate::pages::format::when;
-use crate::pages::query_of;
 use crate::routes::{Routes, get};
-use app::AppError;
 use app::audit::AuditParams;
 use app::authz::{AuditView, InAccount};
 use askama::Template;
@@ -64,11 +64,18 @@ struct AuditPage {
     f: Echo,
     actions: Vec<ActionChoice>,
     rows: Vec<Row>,
-    /// (field, message) of an invalid filter.
-    error: Option<(String, String)>,
+    /// Every invalid filter, each shown beside its field.
+    errors: Refusals,
     first_href: Option<String>,
     next_href: Option<String>,
     export_href: String,
+}
+
+impl AuditPage {
+    /// Refusals of fields the page has no place for: shown above the table.
+    fn other_errors(&self) -> Vec<&(String, String)> {
+        self.errors.others(&["actor", "target", "from", "to"])
+    }
 }
 
 /// The details JSON, compact and without the braces noise of an empty object.
@@ -88,23 +95,21 @@ fn details(raw: &str) -> String {
     }
 }
 
-async fn list(
-    Page { state, me, may }: Page<InAccount<AuditView>>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, PageError> {
+async fn list(Page { state, me, may }: Page<InAccount<AuditView>>, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
     let here = raw.as_deref().map_or_else(|| "/admin/audit".to_owned(), |q| format!("/admin/audit?{q}"));
     let nav = Nav::load(&me, &here);
-    let (params, mut error) = match parse_query::<AuditParams>(raw.as_deref().unwrap_or("")) {
-        Ok(p) => (p, None),
-        Err(_) => (AuditParams::default(), Some(("query".to_owned(), "is invalid; showing every event".to_owned()))),
+    let (params, mut errors) = match parse_query::<AuditParams>(raw.as_deref().unwrap_or("")) {
+        Ok(p) => (p, Refusals::default()),
+        Err(_) => {
+            (AuditParams::default(), vec![("query".to_owned(), "is invalid; showing every event".to_owned())].into())
+        }
     };
     let (page, status) = match app::audit::list(&state.ctx, &may, &params).await {
         Ok(p) => (Some(p), StatusCode::OK),
-        Err(AppError::Invalid { field, message }) => {
-            error = Some((field, message));
+        Err(e) => {
+            errors = Refusals::of_error(e)?;
             (None, StatusCode::BAD_REQUEST)
         }
-        Err(e) => return Err(e.into()),
     };
     let (rows, next_href) = match &page {
         Some(p) => (
@@ -139,7 +144,7 @@ async fn list(
             .map(|a| ActionChoice { value: a.as_str(), selected: a.as_str() == current_action })
             .collect(),
         rows,
-        error,
+        errors,
         first_href: params.cursor.as_ref().map(|_| format!("/admin/audit?{}", query_of(&params, &[]))),
         next_href,
         export_href: format!("/api/v1/audit/export?{}", query_of(&AuditParams { limit: None, ..params.clone() }, &[])),

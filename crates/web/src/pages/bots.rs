@@ -134,9 +134,10 @@ async fn create(
     };
     match app::bots::create(&state.ctx, &me, &new).await {
         Ok(_) => Ok(Redirect::to("/admin/bots?notice=created").into_response()),
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_) | AppError::Forbidden(_))) => {
-            render(&state, &me, String::new(), None, Some((e, form))).await
-        }
+        Err(
+            e
+            @ (AppError::Invalid { .. } | AppError::InvalidFields(_) | AppError::Conflict(_) | AppError::Forbidden(_)),
+        ) => render(&state, &me, String::new(), None, Some((e, form))).await,
         Err(e) => Err(e.into()),
     }
 }

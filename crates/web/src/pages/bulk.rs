@@ -16,6 +16,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::closed::ClosedSet;
 use serde::Deserialize;
 
 pub fn routes() -> Routes {

@@ -17,6 +17,7 @@ mod me;
 mod my_profile;
 mod notice;
 mod password;
+mod refusals;
 mod roles;
 mod scim_settings;
 mod sessions;
@@ -271,6 +272,12 @@ pub fn field_label(key: &str) -> String {
 pub fn refusal_sentence(e: &AppError) -> String {
     let text = match e {
         AppError::Invalid { field, message } => format!("{} {message}", field_label(field)),
+        // Every refused field, each by its label.
+        AppError::InvalidFields(all) => all
+            .iter()
+            .map(|(field, message)| format!("{} {message}", field_label(field)))
+            .collect::<Vec<_>>()
+            .join("; "),
         AppError::FieldForbidden { field, reason } => format!("{}: {reason}", field_label(field)),
         other => other.to_string(),
     };

@@ -93,44 +93,42 @@ impl Refusal {
 }
 
 impl Refusal {
-    /// Invalid input names its field; a 403 from the profile rules starts with `key: `.
-    fn of(e: &AppError) -> Option<Self> {
-        match e {
-            AppError::Invalid { field, message } => {
-                Some(Self { field: Some(field.clone()), text: message.clone(), forbidden: false })
-            }
+    /// Invalid input names its fields (every one of them); a 403 from the profile rules
+    /// starts with `key: `.
+    fn of(e: &AppError) -> Option<Vec<Self>> {
+        let one =
+            |field: &String, text: &String| Self { field: Some(field.clone()), text: text.clone(), forbidden: false };
+        Some(vec![match e {
+            AppError::Invalid { field, message } => one(field, message),
+            AppError::InvalidFields(all) => return Some(all.iter().map(|(f, m)| one(f, m)).collect()),
             AppError::FieldForbidden { field, reason } => {
-                Some(Self { field: Some(field.clone()), text: reason.clone(), forbidden: true })
+                Self { field: Some(field.clone()), text: reason.clone(), forbidden: true }
             }
-            AppError::Forbidden(m) => Some(Self { field: None, text: m.clone(), forbidden: true }),
-            AppError::Stale(m) | AppError::Conflict(m) => Some(Self { field: None, text: m.clone(), forbidden: false }),
-            _ => None,
-        }
+            AppError::Forbidden(m) => Self { field: None, text: m.clone(), forbidden: true },
+            AppError::Stale(m) | AppError::Conflict(m) => Self { field: None, text: m.clone(), forbidden: false },
+            _ => return None,
+        }])
     }
 }
 
 /// The page for `v`; `typed` replaces stored values (a refused form keeps what was typed).
-fn page(
-    nav: Nav,
-    v: &ProfileView,
-    typed: Option<&BTreeMap<String, String>>,
-    refusal: Option<Refusal>,
-) -> MyProfilePage {
-    let (mut field_error, mut picture_error, mut error, mut password_error) = (None, None, None, None);
-    if let Some(r) = refusal {
+fn page(nav: Nav, v: &ProfileView, typed: Option<&BTreeMap<String, String>>, refusals: Vec<Refusal>) -> MyProfilePage {
+    let (mut field_errors, mut picture_error, mut errors, mut password_errors) = (vec![], None, vec![], vec![]);
+    for r in refusals {
         match r.field.as_deref() {
             Some("picture") => picture_error = Some(r.sentence("Profile Picture")),
             Some(k) if PASSWORD_INPUTS.iter().any(|(key, ..)| *key == k) => {
                 let label = PASSWORD_INPUTS.iter().find(|(key, ..)| *key == k).map_or(k, |(_, l, _)| l);
-                password_error = Some((k.to_owned(), r.sentence(label)));
+                password_errors.push((k.to_owned(), r.sentence(label)));
             }
             Some(k) if v.fields.iter().any(|f| f.field.key() == k) => {
-                field_error = Some((k.to_owned(), r.sentence(&crate::pages::field_label(k))));
+                field_errors.push((k.to_owned(), r.sentence(&crate::pages::field_label(k))));
             }
-            Some(k) => error = Some(r.sentence(&crate::pages::field_label(k))),
-            None => error = Some(r.text),
+            Some(k) => errors.push(r.sentence(&crate::pages::field_label(k))),
+            None => errors.push(r.text),
         }
     }
+    let error = (!errors.is_empty()).then(|| errors.join(" "));
     let fields: Vec<FieldRow> = v
         .fields
         .iter()
@@ -143,7 +141,7 @@ fn page(
                 label: f.field.label(),
                 value: typed.cloned().or_else(|| f.value.clone()).unwrap_or_default(),
                 editable: f.editable,
-                error: field_error.as_ref().filter(|(k, _)| k == key).map(|(_, m)| m.clone()),
+                error: field_errors.iter().find(|(k, _)| k == key).map(|(_, m)| m.clone()),
             }
         })
         .collect();
@@ -165,7 +163,7 @@ fn page(
                 key,
                 label,
                 autocomplete,
-                error: password_error.as_ref().filter(|(k, _)| k == key).map(|(_, m)| m.clone()),
+                error: password_errors.iter().find(|(k, _)| k == key).map(|(_, m)| m.clone()),
             })
             .collect(),
     }
@@ -179,10 +177,10 @@ async fn refused(
     e: AppError,
     typed: Option<&BTreeMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let Some(refusal) = Refusal::of(&e) else { return Err(e.into()) };
+    let Some(refusals) = Refusal::of(&e) else { return Err(e.into()) };
     let nav = Nav::load(me, HERE);
     let v = app::my_profile::mine(&state.ctx, me).await?;
-    Ok((status_of(&e), page(nav, &v, typed, Some(refusal))).into_response())
+    Ok((status_of(&e), page(nav, &v, typed, refusals)).into_response())
 }
 
 /// After a change: back to the page with `notice`, or the page with the refusal.
@@ -208,7 +206,7 @@ async fn show(Page { state, me, .. }: Mine, notice: Notice) -> Result<MyProfileP
         ("password", "Password changed. Your other sessions were signed out."),
     ]);
     let v = app::my_profile::mine(&state.ctx, &me).await?;
-    Ok(MyProfilePage { notice, ..page(nav, &v, None, None) })
+    Ok(MyProfilePage { notice, ..page(nav, &v, None, Vec::new()) })
 }
 
 /// Saves the submitted fields (every one but the token): the form offers only editable

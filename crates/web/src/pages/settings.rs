@@ -83,28 +83,33 @@ impl SettingsForm {
         }
     }
 
-    /// The settings, or the first field that is not a whole number.
+    /// The settings, or every field that is not a whole number.
     fn parse(&self) -> Result<SecuritySettings, AppError> {
-        let num = |name: &str, v: &str| {
-            v.trim().parse::<u32>().map_err(|_| AppError::invalid(name, "must be a whole number (0 or more)"))
+        let mut problems = app::Problems::new();
+        let mut num = |name: &str, v: &str| {
+            v.trim().parse::<u32>().unwrap_or_else(|_| {
+                problems.refuse(name, "must be a whole number (0 or more)");
+                0
+            })
         };
         let mut s = SecuritySettings {
-            max_login_attempts: num("max_login_attempts", &self.max_login_attempts)?,
-            lockout_minutes: num("lockout_minutes", &self.lockout_minutes)?,
-            idle_timeout_minutes: num("idle_timeout_minutes", &self.idle_timeout_minutes)?,
-            absolute_lifetime_hours: num("absolute_lifetime_hours", &self.absolute_lifetime_hours)?,
+            max_login_attempts: num("max_login_attempts", &self.max_login_attempts),
+            lockout_minutes: num("lockout_minutes", &self.lockout_minutes),
+            idle_timeout_minutes: num("idle_timeout_minutes", &self.idle_timeout_minutes),
+            absolute_lifetime_hours: num("absolute_lifetime_hours", &self.absolute_lifetime_hours),
             ..SecuritySettings::default()
         };
-        s.password.min_length = num("password.min_length", &self.password_min_length)?;
-        s.password.min_classes = num("password.min_classes", &self.password_min_classes)?;
-        s.password.history = num("password.history", &self.password_history)?;
+        s.password.min_length = num("password.min_length", &self.password_min_length);
+        s.password.min_classes = num("password.min_classes", &self.password_min_classes);
+        s.password.history = num("password.history", &self.password_history);
         s.password.reject_common = self.password_reject_common.is_some();
+        problems.finish()?;
         Ok(s)
     }
 }
 
-/// The page for `form`, with `error` (field, message) beside its field.
-fn page(nav: Nav, form: &SettingsForm, error: Option<(&str, &str)>, notice: Option<&'static str>) -> SettingsPage {
+/// The page for `form`, with each of `errors` (field, message) beside its field.
+fn page(nav: Nav, form: &SettingsForm, errors: &[(String, String)], notice: Option<&'static str>) -> SettingsPage {
     let field = |name, id, label, unit, help, min, value: &String| Field {
         name,
         id,
@@ -113,7 +118,7 @@ fn page(nav: Nav, form: &SettingsForm, error: Option<(&str, &str)>, notice: Opti
         help,
         min,
         value: value.clone(),
-        error: error.filter(|(f, _)| *f == name).map(|(_, m)| format!("{label} {m}.")),
+        error: errors.iter().find(|(f, _)| f == name).map(|(_, m)| format!("{label} {m}.")),
     };
     let known = [
         "max_login_attempts",
@@ -198,7 +203,11 @@ fn page(nav: Nav, form: &SettingsForm, error: Option<(&str, &str)>, notice: Opti
             ),
         ],
         reject_common: form.password_reject_common.is_some(),
-        error: error.filter(|(f, _)| !known.contains(f)).map(|(f, m)| format!("{f} {m}.")),
+        error: errors
+            .iter()
+            .filter(|(f, _)| !known.contains(&f.as_str()))
+            .map(|(f, m)| format!("{f} {m}."))
+            .reduce(|a, b| format!("{a} {b}")),
     }
 }
 
@@ -209,7 +218,7 @@ async fn show(Page { state, me, may }: On, notice: Notice) -> Result<SettingsPag
     let nav = Nav::load(&me, HERE);
     let current = app::settings::read_security(&state.ctx, &may).await?;
     let notice = notice.pick(&[("saved", "Security settings saved.")]);
-    Ok(page(nav, &SettingsForm::of(&current), None, notice))
+    Ok(page(nav, &SettingsForm::of(&current), &[], notice))
 }
 
 async fn save(Page { state, me, may }: On, CsrfForm(form): CsrfForm<SettingsForm>) -> Result<Response, PageError> {
@@ -219,10 +228,12 @@ async fn save(Page { state, me, may }: On, CsrfForm(form): CsrfForm<SettingsForm
     };
     match result.await {
         Ok(_) => Ok(Redirect::to(&format!("{HERE}?notice=saved")).into_response()),
-        Err(AppError::Invalid { field, message }) => {
-            let nav = Nav::load(&me, HERE);
-            Ok((StatusCode::BAD_REQUEST, page(nav, &form, Some((&field, &message)), None)).into_response())
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => match e.into_fields() {
+            Ok(errors) => {
+                let nav = Nav::load(&me, HERE);
+                Ok((StatusCode::BAD_REQUEST, page(nav, &form, &errors, None)).into_response())
+            }
+            Err(e) => Err(e.into()),
+        },
     }
 }

@@ -80,16 +80,18 @@ async fn submit(State(state): State<AppState>, Form(f): Form<SetupForm>) -> Resu
     };
     match complete(&state.ctx, req).await {
         Ok(_) => Ok(Redirect::to("/login?notice=setup_done").into_response()),
-        Err(AppError::Invalid { field, message }) => {
+        Err(e @ (AppError::Invalid { .. } | AppError::InvalidFields(_))) => {
             let mut errors = FieldErrors::default();
-            let slot = match field.as_str() {
-                "email" => &mut errors.email,
-                "first_name" => &mut errors.first_name,
-                "last_name" => &mut errors.last_name,
-                "password" => &mut errors.password,
-                _ => &mut errors.other,
-            };
-            *slot = Some(message);
+            for (field, message) in e.into_fields().unwrap_or_default() {
+                let slot = match field.as_str() {
+                    "email" => &mut errors.email,
+                    "first_name" => &mut errors.first_name,
+                    "last_name" => &mut errors.last_name,
+                    "password" => &mut errors.password,
+                    _ => &mut errors.other,
+                };
+                *slot = Some(message);
+            }
             // A link that names its address shows that address again, read-only — not what
             // was posted, which the person cannot correct in a read-only field.
             let named = check_token(&state.ctx, &f.token).await.ok().and_then(|l| l.email);

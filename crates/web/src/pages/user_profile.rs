@@ -156,6 +156,9 @@ fn edit_form(
     let groups_locked = groups.iter().any(|g| !g.editable);
     let role_error = match refused {
         Some(AppError::Invalid { field, message }) if field == "admin_role_id" => Some(message.clone()),
+        Some(AppError::InvalidFields(all)) => {
+            all.iter().find(|(f, _)| f == "admin_role_id").map(|(_, message)| message.clone())
+        }
         _ => None,
     };
     let role_note = actions.reason(UserAction::ChangeRole).unwrap_or_default().to_owned();
@@ -363,6 +366,7 @@ async fn edit(
         Err(
             e @ (AppError::Stale(_)
             | AppError::Invalid { .. }
+            | AppError::InvalidFields(_)
             | AppError::Forbidden(_)
             | AppError::FieldForbidden { .. }),
         ) => render(&state, &me, user, None, Some(&e)).await,

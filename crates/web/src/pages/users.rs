@@ -1,5 +1,6 @@
 //! `/admin/users`: the list with search, filters, sort, pager, bulk actions and export.
 
+use super::refusals::Refusals;
 use crate::error::PageError;
 use crate::extract::PageUser;
 use crate::pages::Nav;
@@ -8,7 +9,6 @@ use crate::pages::notice::Notice;
 use crate::pages::query_of;
 use crate::routes::{Routes, get};
 use crate::state::AppState;
-use app::AppError;
 use app::users::{DEFAULT_LIMIT, ListParams, UserSummary};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -74,7 +74,8 @@ struct UsersPage {
     columns: Vec<Column>,
     rows: Vec<Row>,
     count_label: String,
-    error: Option<String>,
+    /// Every invalid filter, each shown beside its control (sort, order and cursor below).
+    errors: Refusals,
     first_href: Option<String>,
     next_href: Option<String>,
     /// The bulk-actions form: token, where it returns to, and its group choices.
@@ -87,6 +88,13 @@ struct UsersPage {
     bulk_groups: Vec<Choice>,
     export_href: String,
     notice: Option<&'static str>,
+}
+
+impl UsersPage {
+    /// Refusals of fields the page has no place for: shown above the table.
+    fn other_errors(&self) -> Vec<&(String, String)> {
+        self.errors.others(&["q", "status", "role", "workspace", "group", "builder_access", "limit"])
+    }
 }
 
 fn last_seen(u: &UserSummary) -> String {
@@ -111,18 +119,19 @@ async fn list(
     let here = raw.as_deref().map_or_else(|| "/admin/users".to_owned(), |q| format!("/admin/users?{q}"));
     let nav = Nav::load(&me, &here);
     let may = app::authz::list_users(&me)?;
-    let (params, mut error) = match crate::extract::parse_query::<ListParams>(raw.as_deref().unwrap_or("")) {
-        Ok(p) => (p, None),
-        Err(_) => (ListParams::default(), Some("The address has an invalid query; showing all users.".to_owned())),
+    let (params, mut errors) = match crate::extract::parse_query::<ListParams>(raw.as_deref().unwrap_or("")) {
+        Ok(p) => (p, Refusals::default()),
+        Err(_) => {
+            (ListParams::default(), vec![("query".to_owned(), "is invalid; showing all users".to_owned())].into())
+        }
     };
     let choices_data = app::users::filter_choices(&state.ctx, &may).await?;
     let (page, status) = match app::users::list_users(&state.ctx, &may, &params).await {
         Ok(p) => (Some(p), StatusCode::OK),
-        Err(AppError::Invalid { field, message }) => {
-            error = Some(format!("{field} {message}."));
+        Err(e) => {
+            errors = Refusals::of_error(e)?;
             (None, StatusCode::BAD_REQUEST)
         }
-        Err(e) => return Err(e.into()),
     };
     let sort = params.sort.clone().unwrap_or_else(|| "name".into());
     let desc = params.order.as_deref() == Some("desc");
@@ -214,7 +223,7 @@ async fn list(
         columns,
         rows,
         count_label,
-        error,
+        errors,
         first_href: params.cursor.as_ref().map(|_| list_href(&params, &[])),
         next_href,
         csrf: me.csrf_token.clone(),

@@ -28,15 +28,6 @@ pub fn routes() -> Routes {
         .route("/admin-roles/{id}", get(show).patch(update).delete(delete_role))
 }
 
-/// The kinds of admin role.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(dead_code)] // Only described: the store gives the kind as text.
-pub enum RoleKindName {
-    Master,
-    Custom,
-}
-
 /// `"all"` (a master role) or the permissions a role grants.
 #[derive(Serialize, ToSchema)]
 #[serde(untagged)]
@@ -50,7 +41,7 @@ pub enum RolePermissions {
 pub struct RoleJson {
     id: Uuid,
     name: String,
-    #[schema(value_type = RoleKindName)]
+    #[schema(value_type = domain::role::DefinedRole)]
     kind: String,
     permissions: RolePermissions,
     scope: ScopeJson,

@@ -25,36 +25,22 @@ pub fn routes() -> Routes {
         .route("/api-tokens/{id}", delete(revoke_token))
 }
 
-/// `active`, `inactive` (its creator cannot sign in: suspended or locked, so it has no
-/// effect until they can), `expired` or `revoked`, as of now.
+/// `t`'s state as of now ([`app::api_tokens::TokenStatus`]), as text.
 pub(crate) fn status_of(t: &ApiToken) -> &'static str {
-    if t.revoked_at.is_some() {
-        "revoked"
-    } else if t.expires_at <= app::clock::now() {
-        "expired"
-    } else if t.creator_active {
-        "active"
-    } else {
-        "inactive"
-    }
+    app::api_tokens::TokenStatus::of(t, app::clock::now()).as_str()
 }
 
 /// Whether the token can still be revoked (it is neither revoked nor expired).
 pub(crate) fn revocable(t: &ApiToken) -> bool {
-    matches!(status_of(t), "active" | "inactive")
+    app::api_tokens::TokenStatus::of(t, app::clock::now()).revocable()
 }
 
-/// A token's state as of now.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(dead_code)] // Only described: `status_of` gives the text (the pages show it too).
-pub enum TokenStatus {
-    Active,
-    /// Its creator cannot sign in (suspended or locked): no effect until they can.
-    Inactive,
-    Expired,
-    Revoked,
-}
+super::shapes::described_set!(
+    /// A token's state as of now.
+    TokenStatus,
+    "A token's state as of now: `inactive` while its creator cannot sign in (suspended or locked).",
+    app::api_tokens::TokenStatus::ALL.iter().map(|s| s.as_str())
+);
 
 /// Who made a token.
 #[derive(Serialize, ToSchema)]

@@ -3,26 +3,28 @@
 //! notes its problem and goes on, and [`Fields::finish`] refuses them all at once (400 with
 //! every field in `invalid_params`).
 
-use app::AppError;
+use app::{AppError, Problems};
 use serde_json::{Map, Value};
 
 /// A body being read.
 pub struct Fields<'a> {
     map: Option<&'a Map<String, Value>>,
-    problems: Vec<(String, String)>,
+    problems: Problems,
 }
 
 impl<'a> Fields<'a> {
     /// Reading `body`, which must be an object (else `body` is refused).
     pub fn of(body: &'a Value) -> Self {
-        let problems =
-            if body.is_object() { Vec::new() } else { vec![("body".into(), "must be a JSON object".into())] };
+        let mut problems = Problems::new();
+        if !body.is_object() {
+            problems.refuse("body", "must be a JSON object");
+        }
         Self { map: body.as_object(), problems }
     }
 
     /// Notes a refusal of `field`.
     pub fn refuse(&mut self, field: impl Into<String>, reason: impl Into<String>) {
-        self.problems.push((field.into(), reason.into()));
+        self.problems.refuse(field, reason);
     }
 
     /// The field's value, if present.
@@ -63,6 +65,6 @@ impl<'a> Fields<'a> {
 
     /// `Ok` when nothing was refused; otherwise every refusal at once.
     pub fn finish(self) -> Result<(), AppError> {
-        AppError::all_of(self.problems)
+        self.problems.finish()
     }
 }

@@ -33,3 +33,22 @@ pub fn at(us: i64) -> String {
 pub fn at_opt(us: Option<i64>) -> Option<String> {
     us.map(at)
 }
+
+/// Declares `$name`, a type that only describes in the API document a closed set whose texts
+/// live in one table elsewhere (the store's, a use case's): its schema is a string enum of
+/// `$values`, read from that table, so the document cannot drift from what is exchanged.
+macro_rules! described_set {
+    ($(#[$meta:meta])* $name:ident, $description:literal, $values:expr) => {
+        $(#[$meta])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                domain::openapi::string_enum($description, $values)
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
+}
+pub(crate) use described_set;

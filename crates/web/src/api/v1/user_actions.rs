@@ -85,7 +85,7 @@ pub(super) async fn reset_password(
 /// One action on many users.
 #[derive(Deserialize, ToSchema)]
 pub struct BulkBody {
-    #[schema(value_type = BulkActionName)]
+    #[schema(value_type = domain::bulk::BulkAction)]
     action: String,
     /// User ids (1 to 1000).
     #[schema(min_items = 1, max_items = 1000, value_type = Vec<Uuid>)]
@@ -93,19 +93,6 @@ pub struct BulkBody {
     /// The group of `add_to_group`.
     #[schema(value_type = Option<Uuid>)]
     group_id: Option<String>,
-}
-
-/// The actions of `POST /users/bulk`.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(dead_code)] // Only described: `app::bulk::BulkAction::parse` reads the text.
-pub enum BulkActionName {
-    Suspend,
-    Activate,
-    Unlock,
-    ResendInvitation,
-    AddToGroup,
-    Delete,
 }
 
 /// One user's result: `ok`, or the status and reason it was refused with.
@@ -134,8 +121,7 @@ pub(super) async fn bulk_users(
     ApiUser(me): ApiUser,
     AppJson(body): AppJson<BulkBody>,
 ) -> Result<Json<BulkResults>, ApiError> {
-    let action = app::bulk::BulkAction::parse(&body.action)?;
-    let ids = app::bulk::parse_ids(&body.ids)?;
+    let (action, ids) = app::bulk::parse_request(&body.action, &body.ids, body.group_id.as_deref())?;
     let opts = app::bulk::BulkOptions { public_url: state.public_url.clone(), group_id: body.group_id };
     let results = app::bulk::run(&state.ctx, &me, action, &ids, &opts)
         .await?

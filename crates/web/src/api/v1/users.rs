@@ -105,17 +105,12 @@ pub struct ListQuery {
     cursor: Option<String>,
 }
 
-/// The sort keys of the users list.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(dead_code)] // Only described: the use case parses the text.
-pub enum SortKey {
-    Name,
-    Email,
-    Status,
-    LastLogin,
-    Created,
-}
+super::shapes::described_set!(
+    /// The sort keys of the users list.
+    SortKey,
+    "The column the users list is sorted by.",
+    app::users::UserSort::ALL.iter().map(|k| k.as_str())
+);
 
 /// A sort direction.
 #[derive(Serialize, ToSchema)]
