@@ -12,7 +12,9 @@ mod actions;
 mod sso;
 mod target;
 
-pub use actions::{Console, Refused, Target, UserAction, UserActions, UserTabs, actions_on, console, user_tabs};
+pub use actions::{
+    Console, Refused, Target, UserAction, UserActions, UserTabs, actions_on, console, may_act, user_tabs,
+};
 pub use sso::{SsoSettingsAccess, TRUST_REASON, sso_settings};
 pub(crate) use target::user_in_scope;
 pub use target::{OnUser, TargetUser, on_loaded_user, on_user};
@@ -235,6 +237,17 @@ pub struct DeleteUser {
 impl DeleteUser {
     pub fn user(&self) -> UserId {
         self.on.user
+    }
+
+    /// The user the delete is about, as read when it was granted.
+    pub fn target(&self) -> &TargetUser {
+        self.on.target()
+    }
+
+    /// Whether the delete removes the user from the holder's workspaces only (a
+    /// workspace-scoped admin), leaving the account's user — and their bots — in place.
+    pub fn removes_from_workspaces_only(&self) -> bool {
+        self.within.is_some()
     }
 }
 

@@ -102,11 +102,8 @@ pub async fn transfer_and_delete(
 ) -> Result<Vec<String>, AppError> {
     let on = &may.on;
     let user = deletable(on)?;
-    let owned: Vec<_> = store::bots::of_user(&ctx.db, on.user)
-        .await?
-        .into_iter()
-        .filter(|b| b.role == BotRole::Owner)
-        .collect();
+    let owned: Vec<_> =
+        store::bots::of_user(&ctx.db, on.user).await?.into_iter().filter(|b| b.role == BotRole::Owner).collect();
     // Every bot's problem is named, in one refusal of `successors`.
     let mut whys: Vec<String> = successors
         .keys()

@@ -31,6 +31,7 @@ mod deletion;
 mod demo;
 mod every_bad_field;
 mod groups;
+mod honest_tabs;
 mod hostile_input;
 mod import;
 mod invitations;

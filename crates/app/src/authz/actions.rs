@@ -33,6 +33,8 @@ pub enum UserAction {
     Delete,
     /// Transfer Ownership of the user's bots (on the Manage Bots tab).
     TransferOwnership,
+    /// Give, change or remove the user's Developer and Tester roles on bots (Manage Bots tab).
+    AssignBots,
     /// Grant, change or remove the user's admin role (in the Edit form).
     ChangeRole,
     /// Change the user's Bot Builder access (in the Edit form).
@@ -40,7 +42,7 @@ pub enum UserAction {
 }
 
 impl UserAction {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::Edit,
         Self::Unlock,
         Self::Suspend,
@@ -50,6 +52,7 @@ impl UserAction {
         Self::KillSessions,
         Self::Delete,
         Self::TransferOwnership,
+        Self::AssignBots,
         Self::ChangeRole,
         Self::ChangeBuilderAccess,
     ];
@@ -68,6 +71,7 @@ impl UserAction {
             Self::ResendInvitation => Permission::UsersInvite,
             Self::KillSessions => Permission::SessionsKill,
             Self::Delete => Permission::UsersDelete,
+            Self::AssignBots => Permission::BotsAssign,
             Self::TransferOwnership => return None,
         })
     }
@@ -161,7 +165,7 @@ impl UserActions {
 pub fn actions_on(p: &Principal, granter: &Granter, target: &Target, sso: bool) -> UserActions {
     let mut actions = UserActions::default();
     for action in UserAction::ALL {
-        let refused = match decide(p, granter, action, target) {
+        let refused = match decide(p, Some(granter), action, target) {
             Ok(()) => account_rule(action, sso).map(|reason| (reason, true)),
             Err(reason) => Some((reason, false)),
         };
@@ -173,12 +177,23 @@ pub fn actions_on(p: &Principal, granter: &Granter, target: &Target, sso: bool) 
     actions
 }
 
+/// Whether `p` may take `action` on `target`, or why not: the rule of [`actions_on`] for a
+/// tab that offers one kind of action (Kill sessions, Assign bots, Transfer ownership) and
+/// has neither the granter nor the account's sign-in at hand. Actions that need them
+/// (Change role, Reset password) are refused here; ask [`actions_on`].
+pub fn may_act(p: &Principal, action: UserAction, target: &Target) -> Result<(), String> {
+    match action {
+        UserAction::ChangeRole | UserAction::ResetPassword => Err("asked of actions_on".into()),
+        _ => decide(p, None, action, target),
+    }
+}
+
 /// What the account's way of signing in refuses of an action the admin could otherwise take.
 fn account_rule(action: UserAction, sso: bool) -> Option<String> {
     (sso && action == UserAction::ResetPassword).then(|| crate::password_reset::SSO_REFUSAL.to_owned())
 }
 
-fn decide(p: &Principal, granter: &Granter, action: UserAction, t: &Target) -> Result<(), String> {
+fn decide(p: &Principal, granter: Option<&Granter>, action: UserAction, t: &Target) -> Result<(), String> {
     if let Some(permission) = action.permission() {
         require(p, permission).map_err(|e| e.to_string())?;
         if permission.changes_users() {
@@ -200,6 +215,7 @@ fn decide(p: &Principal, granter: &Granter, action: UserAction, t: &Target) -> R
     }
     if action == UserAction::ChangeRole {
         // Changing the role revokes the one held: that too must be the actor's to grant.
+        let granter = granter.ok_or("the admin role is judged with the granter")?;
         granter.check_role(&t.role).map_err(|r| r.sentence(&format!("the role {:?}", t.role.label())))?;
     }
     let transition = |r: Result<UserStatus, domain::DomainError>| r.map(|_| ()).map_err(|e| e.to_string());
@@ -213,6 +229,9 @@ fn decide(p: &Principal, granter: &Granter, action: UserAction, t: &Target) -> R
         }
         UserAction::ResetPassword if t.status == UserStatus::Invited => {
             Err("an invited user has no password yet; resend the invitation instead".into())
+        }
+        UserAction::KillSessions if t.status == UserStatus::Invited => {
+            Err("an invited user has never signed in, so has no sessions".into())
         }
         UserAction::TransferOwnership => super::transfer_ownership(p).map(|_| ()).map_err(|e| e.to_string()),
         UserAction::Delete => removal_keeps_role(p, t),

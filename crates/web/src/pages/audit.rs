@@ -4,9 +4,9 @@
 use super::refusals::Refusals;
 use crate::error::PageError;
 use crate::extract::{Page, parse_query};
-use crate::pages::query_of;
 use crate::pages::Nav;
 use crate::pages::format::when;
+use crate::pages::query_of;
 use crate::routes::{Routes, get};
 use app::audit::AuditParams;
 use app::authz::{AuditView, InAccount};
@@ -95,7 +95,10 @@ fn details(raw: &str) -> String {
     }
 }
 
-async fn list(Page { state, me, may }: Page<InAccount<AuditView>>, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+async fn list(
+    Page { state, me, may }: Page<InAccount<AuditView>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
     let here = raw.as_deref().map_or_else(|| "/admin/audit".to_owned(), |q| format!("/admin/audit?{q}"));
     let nav = Nav::load(&me, &here);
     let (params, mut errors) = match parse_query::<AuditParams>(raw.as_deref().unwrap_or("")) {

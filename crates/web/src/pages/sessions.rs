@@ -11,7 +11,7 @@ use crate::pages::notice::Notice;
 use crate::pages::user_head::UserHead;
 use crate::routes::{Routes, get, post};
 use app::AppError;
-use app::authz::{SessionsKill, SessionsView};
+use app::authz::{SessionsKill, SessionsView, Target, UserAction};
 use app::sessions::{KillOptions, SessionRow};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -116,7 +116,7 @@ async fn render(
         csrf: me.csrf_token.clone(),
         notice,
         error,
-        may_kill: app::authz::user_tabs(me).kill_sessions,
+        may_kill: app::authz::may_act(me, UserAction::KillSessions, &Target::from(may.target())).is_ok(),
         workspaces: s.workspaces.iter().map(|w| w.name.clone()).collect(),
         live: s.live.iter().map(SessionView::of).collect(),
         ended: s.ended.iter().map(SessionView::of).collect(),

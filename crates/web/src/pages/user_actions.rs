@@ -12,9 +12,7 @@ use crate::pages::Nav;
 use crate::pages::confirm::{Confirmation, Question, ask};
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
-use app::authz::{
-    BotsView, Principal, TransferOwnership, UserAction, UserActions, UsersInvite, UsersManage, UsersView,
-};
+use app::authz::{BotsView, Principal, Target, TransferOwnership, UserAction, UserActions, UsersInvite, UsersManage};
 use app::deletion::Outcome;
 use app::invitations::InviteOptions;
 use app::{AppCtx, AppError};
@@ -24,7 +22,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ids::UserId;
-use domain::permission::Scope;
 use domain::user::UserStatus;
 use std::collections::BTreeMap;
 
@@ -156,12 +153,6 @@ struct DeletePage {
     error: Option<String>,
 }
 
-async fn user_name(ctx: &AppCtx, me: &Principal, user: UserId) -> Result<(String, String), AppError> {
-    let may = app::authz::on_user::<UsersView>(ctx, me, user).await?;
-    let d = app::users::get_user(&may);
-    Ok((format!("{} {}", d.user.first_name, d.user.last_name), d.user.email))
-}
-
 /// The bots `user` owns as far as the viewer sees bots (`bots.view`, their scope); empty
 /// without that permission, in which case the delete itself names the bots when it refuses.
 async fn owned_bots(ctx: &AppCtx, me: &Principal, user: UserId) -> Result<Vec<OwnedBot>, AppError> {
@@ -193,11 +184,12 @@ async fn delete_page(
 ) -> Result<Response, PageError> {
     let nav = Nav::load(me, &format!("/admin/users/{user}"));
     // The same checks as the delete itself, so the page never offers what would be refused.
-    app::authz::delete_user(&state.ctx, me, user).await?;
-    let (name, email) = user_name(&state.ctx, me, user).await?;
-    // A workspace-scoped admin only removes the user from workspaces: bots do not matter.
+    let may = app::authz::delete_user(&state.ctx, me, user).await?;
+    let target = may.target();
+    let (name, email) = (target.name(), target.row.email.clone());
+    // Removing the user from workspaces leaves their bots as they are.
     let mut bots =
-        if me.role.scope() == Scope::AllWorkspaces { owned_bots(&state.ctx, me, user).await? } else { Vec::new() };
+        if may.removes_from_workspaces_only() { Vec::new() } else { owned_bots(&state.ctx, me, user).await? };
     for b in &mut bots {
         b.successor = typed.get(&format!("successor_{}", b.id)).cloned().unwrap_or_default();
     }
@@ -208,7 +200,7 @@ async fn delete_page(
         email,
         csrf: me.csrf_token.clone(),
         bots,
-        may_transfer: app::authz::transfer_ownership(me).is_ok(),
+        may_transfer: app::authz::may_act(me, UserAction::TransferOwnership, &Target::from(target)).is_ok(),
         successor_all: typed.get("successor_all").cloned().unwrap_or_default(),
         error: error.map(crate::pages::refusal_sentence),
     };

@@ -13,7 +13,7 @@ use crate::pages::notice::Notice;
 use crate::pages::user_head::UserHead;
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
-use app::authz::{BotsAssign, BotsView, OnUser, Principal, TransferOwnership};
+use app::authz::{BotsAssign, BotsView, OnUser, Principal, Target, TransferOwnership, UserAction};
 use app::{AppCtx, AppError};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -87,7 +87,7 @@ async fn load(
     let mut assignable = Vec::new();
     // The assign form only where authz allows assigning bots to this user (their authority
     // within the viewer's); the tab itself needs no more than bots.view.
-    if app::authz::user_tabs(me).assign_bots
+    if may(me, on, UserAction::AssignBots)
         && let Ok(on) = app::authz::on_user::<BotsAssign>(ctx, me, id).await
     {
         let scope = app::authz::in_scope::<BotsAssign>(me)?;
@@ -98,6 +98,11 @@ async fn load(
             .collect();
     }
     Ok((rows, assignable))
+}
+
+/// Whether authz lets `me` take `action` on the tab's user (the buttons shown).
+fn may(me: &Principal, on: &OnUser<BotsView>, action: UserAction) -> bool {
+    app::authz::may_act(me, action, &Target::from(on.target())).is_ok()
 }
 
 async fn render(
@@ -116,8 +121,8 @@ async fn render(
         head: UserHead::load(&state.ctx, me, id, "bots").await,
         csrf: me.csrf_token.clone(),
         notice,
-        may_assign: app::authz::user_tabs(me).assign_bots,
-        may_transfer: app::authz::transfer_ownership(me).is_ok(),
+        may_assign: may(me, on, UserAction::AssignBots),
+        may_transfer: may(me, on, UserAction::TransferOwnership),
         rows,
         assignable,
         failure: failure.map(|(_, f)| f).unwrap_or_default(),
