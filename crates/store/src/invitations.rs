@@ -127,11 +127,7 @@ pub(crate) async fn invite_again_in(tx: &mut crate::sql::Tx, fresh: &FreshInvita
     tx.run()
         .execute(Sql::new("UPDATE users SET invited_at = $1 WHERE id = $2").bind(t.created_at).bind(t.user_id.0))
         .await?;
-    if !crate::tokens::issue_in(tx, t).await? {
-        return Ok(false);
-    }
-    crate::outbox::enqueue_in(tx, std::slice::from_ref(&fresh.mail)).await?;
-    Ok(true)
+    crate::tokens::send_link_in(tx, t, &fresh.mail).await
 }
 
 /// When [`reissue`] gives a new invitation.
@@ -169,10 +165,7 @@ pub async fn reissue(
     let still_invited = still_invited.bind(token.created_at).bind(token.user_id.0).bind(UserStatus::Invited.as_str());
     let mut done = audit::update_audited(&mut tx, still_invited, audit).await?;
     // No link (and no mail) for a user deleted or suspended meanwhile: the whole change rolls back.
-    done = done && crate::tokens::issue_in(&mut tx, token).await?;
-    if done {
-        crate::outbox::enqueue_in(&mut tx, std::slice::from_ref(mail)).await?;
-    }
+    done = done && crate::tokens::send_link_in(&mut tx, token, mail).await?;
     tx.finish(done).await?;
     Ok(done)
 }

@@ -30,10 +30,9 @@ pub async fn set_sso_enabled(db: &Db, account: AccountId, on: bool, audit: &NewA
 /// or suspended meanwhile.
 pub async fn issue(db: &Db, token: &NewToken, audit: &NewAuditEvent, mail: &NewMail) -> Result<bool, StoreError> {
     let mut tx = db.begin_write().await?;
-    let issued = crate::tokens::issue_in(&mut tx, token).await?;
+    let issued = crate::tokens::send_link_in(&mut tx, token, mail).await?;
     if issued {
         audit::insert(&mut tx, audit).await?;
-        crate::outbox::enqueue_in(&mut tx, std::slice::from_ref(mail)).await?;
     }
     tx.finish(issued).await?;
     Ok(issued)

@@ -150,3 +150,18 @@ pub async fn link_user(
         )
         .await
 }
+
+/// Within `tx`: issues `token` (spending the user's older live links of its purpose, see
+/// [`issue_in`]) and queues `mail`, the message that carries it. False, queuing nothing,
+/// when the user can receive no link (deleted, suspended).
+pub(crate) async fn send_link_in(
+    tx: &mut Tx,
+    token: &NewToken,
+    mail: &crate::outbox::NewMail,
+) -> Result<bool, StoreError> {
+    if !issue_in(tx, token).await? {
+        return Ok(false);
+    }
+    crate::outbox::enqueue_in(tx, std::slice::from_ref(mail)).await?;
+    Ok(true)
+}

@@ -47,6 +47,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
     }
 }
 
+/// Query parameters read leniently, for a page's optional suggestions and filters that fall
+/// back to their defaults: a query that cannot be read as `T` counts as none (`T::default()`).
+pub struct LenientQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequestParts<S> for LenientQuery<T> {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parse_query(parts.uri.query().unwrap_or("")).unwrap_or_default()))
+    }
+}
+
 /// Parses `a=1&b=2` into `T`: each value must be valid UTF-8 once percent-decoded, and the
 /// whole query at most 32 KiB. The last of repeated keys wins.
 pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {

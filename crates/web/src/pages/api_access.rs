@@ -10,7 +10,7 @@
 use super::refusals::Refusals;
 use crate::csrf::{CsrfForm, NoFields, one_or_many};
 use crate::error::PageError;
-use crate::extract::{AppPath, PageUser};
+use crate::extract::{AppPath, LenientQuery, PageUser};
 use crate::pages::Nav;
 use crate::pages::format::when;
 use crate::pages::notice::Notice;
@@ -20,7 +20,7 @@ use app::api_tokens::{ApiToken, NewToken};
 use app::authz::{ManageTokens, Principal};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ids::ApiTokenId;
@@ -188,10 +188,9 @@ async fn show(
     State(state): State<AppState>,
     PageUser(me): PageUser,
     notice: Notice,
-    RawQuery(query): RawQuery,
+    LenientQuery(suggested): LenientQuery<Suggested>,
 ) -> Result<Response, PageError> {
     let may = app::authz::manage_tokens(&me)?;
-    let suggested: Suggested = crate::extract::parse_query(query.as_deref().unwrap_or("")).unwrap_or_default();
     let form = TokenForm {
         name: suggested.name,
         expires_in_days: "90".into(),

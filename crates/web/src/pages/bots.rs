@@ -4,17 +4,17 @@
 
 use crate::csrf::CsrfForm;
 use crate::error::{PageError, status_of};
-use crate::extract::{PageUser, parse_query};
+use crate::extract::{LenientQuery, Page, PageUser};
 use crate::pages::Nav;
 use crate::pages::notice::Notice;
 use crate::routes::{Routes, get};
 use crate::state::AppState;
-use app::authz::{BotsAssign, BotsView, Principal};
+use app::authz::{BotsAssign, BotsView, InScope, Principal};
 use app::bots::NewBot;
 use app::{AppCtx, AppError};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -110,12 +110,10 @@ struct ListQuery {
 }
 
 async fn show(
-    State(state): State<AppState>,
-    PageUser(me): PageUser,
-    RawQuery(raw): RawQuery,
+    Page { state, me, .. }: Page<InScope<BotsView>>,
+    LenientQuery(q): LenientQuery<ListQuery>,
     notice: Notice,
 ) -> Result<Response, PageError> {
-    let q: ListQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
     let notice = notice.pick(&[("created", "Bot created.")]);
     render(&state, &me, q.workspace_id.unwrap_or_default(), notice, None).await
 }
