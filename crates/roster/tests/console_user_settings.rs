@@ -77,7 +77,9 @@ async fn enabling_company_reaches_the_user_at_their_next_login_not_in_their_open
     assert!(!my_field_keys(&app, &old_session).await.contains(&"company".to_owned()));
 
     // A new login of the user sees the Company input, fills it and saves.
-    b.click("form[action=\"/logout\"] button").await;
+    // Sign out sits in the user menu at the top right.
+    b.click("#user-menu summary").await;
+    b.click("#sign-out").await;
     wait_for_path(&b, "/login").await;
     b.goto("/me/profile").await;
     sign_in(&b, MEMBER).await;
