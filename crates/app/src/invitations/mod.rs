@@ -15,6 +15,9 @@
 mod accept;
 pub mod csv;
 pub mod import;
+mod prepare;
+pub(crate) use prepare::names;
+use prepare::prepare;
 
 pub use accept::{AcceptRequest, Invitee, accept, check};
 
@@ -25,13 +28,12 @@ use crate::mail::Mail;
 use crate::mail::outbox::{MailKind, queued};
 use crate::{AppCtx, AppError, tokens};
 use domain::ids::{AccountId, GroupId, UserId, WorkspaceId};
-use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
+use domain::user::{Email, UserStatus};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use store::audit::NewAuditEvent;
 use store::invitations::{FreshInvitation, Inserted, NewInvitation, Reissue};
 use store::tokens::{NewToken, TokenPurpose};
-use store::users::NewUser;
 
 /// How long an invitation link works by default: 7 days.
 pub const INVITATION_LIFETIME: Micros = 7 * DAY;
@@ -195,7 +197,7 @@ pub async fn invite(
 }
 
 /// A valid row, ready to insert (its email, carrying the secret link, inside).
-struct Prepared {
+pub(crate) struct Prepared {
     invitation: NewInvitation,
 }
 
@@ -290,148 +292,6 @@ async fn purge_expired_holders(ctx: &AppCtx, account: AccountId, inserted: &[Ins
     Ok(purged)
 }
 
-fn prepare(
-    may: &InviteUsers,
-    dir: &mut Directory,
-    row: &InviteRow,
-    opts: &InviteOptions,
-    now: Micros,
-) -> Result<Prepared, String> {
-    let email = Email::try_from(row.email.trim()).map_err(|e| e.to_string())?;
-    let (first, last) = names(row, &email)?;
-    let wanted = Some(row.workspace.trim()).filter(|w| !w.is_empty()).or(opts.default_workspace.as_deref());
-    let (workspace, workspace_name) = match wanted {
-        Some(name) => dir
-            .workspaces
-            .get(&name.to_lowercase())
-            .cloned()
-            .ok_or_else(|| format!("workspace: there is no workspace named \"{name}\""))?,
-        None => default_workspace(may, dir)?,
-    };
-    if !may.covers(workspace) {
-        return Err(format!("workspace: you may not invite users into \"{workspace_name}\" (outside your scope)"));
-    }
-    let mut groups = Vec::new();
-    for g in row.groups.iter().map(|g| g.trim()).filter(|g| !g.is_empty()) {
-        let id = dir
-            .groups
-            .get(&(workspace, g.to_lowercase()))
-            .ok_or_else(|| format!("groups: there is no group \"{g}\" in workspace \"{workspace_name}\""))?;
-        if !groups.contains(id) {
-            groups.push(*id);
-        }
-    }
-    if !dir.seen.insert(email.key()) {
-        return Err("email: appears more than once in this list".into());
-    }
-    let token = tokens::generate();
-    let id = UserId::new();
-    let name = format!("{} {}", first.as_str(), last.as_str());
-    let audit = match &may.actor {
-        Some(actor) => {
-            audit::by(actor, domain::closed::AuditAction::UserInvited, Some(id), json!({"email": email.as_str()}))
-        }
-        None => audit::unattended(
-            may.account,
-            domain::closed::AuditAction::UserInvited,
-            Some(id),
-            "",
-            json!({"email": email.as_str(), "by": "command line"}),
-        ),
-    };
-    let user = NewUser {
-        id,
-        account_id: may.account,
-        email,
-        first_name: first,
-        last_name: last,
-        status: UserStatus::Invited,
-        builder_access: BuilderAccess::None,
-        is_primary_admin: false,
-        admin_role_id: None,
-        password_hash: None,
-        invited_at: Some(now),
-        last_login_at: None,
-        created_at: now,
-        workspaces: vec![workspace],
-    };
-    let expires_at = now + opts.lifetime;
-    let mail = opts.send_email.then(|| {
-        queued(
-            may.account,
-            Some(id),
-            MailKind::Invitation,
-            invitation_mail(&user.email, &name, &token, expires_at, opts),
-        )
-    });
-    let invitation = NewInvitation { user, groups, token_hash: tokens::hash(&token), expires_at, audit, mail };
-    Ok(Prepared { invitation })
-}
-
-/// The row's names; when both are empty, guessed from the email's local part
-/// (`ann.lee@…` → "Ann" "Lee"; the invitee can fix them later).
-pub(crate) fn names(row: &InviteRow, email: &Email) -> Result<(PersonName, PersonName), String> {
-    // A name of only invisible characters is no name (domain::text::is_blank).
-    let (first, last) = (row.first_name.as_str(), row.last_name.as_str());
-    let blank = domain::text::is_blank;
-    if !blank(first) || !blank(last) {
-        let first = PersonName::parse("first_name", first).map_err(|e| e.to_string())?;
-        let last = PersonName::parse("last_name", if blank(last) { "-" } else { last }).map_err(|e| e.to_string())?;
-        return Ok((first, last));
-    }
-    let local = email.as_str().split('@').next().unwrap_or_default();
-    let mut parts = local.split(['.', '_', '-']).filter(|p| !p.is_empty()).map(capitalize);
-    let first = parts.next().unwrap_or_else(|| local.to_owned());
-    let last = parts.next().unwrap_or_else(|| "-".to_owned());
-    let first = PersonName::parse("first_name", &first).map_err(|e| e.to_string())?;
-    let last = PersonName::parse("last_name", &last).map_err(|e| e.to_string())?;
-    Ok((first, last))
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
-}
-
-fn default_workspace(may: &InviteUsers, dir: &Directory) -> Result<(WorkspaceId, String), String> {
-    if let Some(w) = may.actor.as_ref().and_then(|a| a.workspace).filter(|w| may.covers(*w))
-        && let Some(found) = dir.workspaces.values().find(|(id, _)| *id == w)
-    {
-        return Ok(found.clone());
-    }
-    let mut covered: Vec<&(WorkspaceId, String)> = dir.workspaces.values().filter(|(id, _)| may.covers(*id)).collect();
-    covered.sort_by_key(|w| w.1.to_lowercase());
-    covered.first().map(|w| (*w).clone()).ok_or_else(|| "workspace: is required".to_owned())
-}
-
-pub(crate) fn invitation_mail(
-    email: &Email,
-    name: &str,
-    token: &str,
-    expires_at: Micros,
-    opts: &InviteOptions,
-) -> Mail {
-    if let Some(sso) = &opts.sso {
-        return Mail {
-            to: email.delivery_address().to_owned(),
-            subject: "You are invited to Roster".into(),
-            body: format!(
-                "Hello {name},\n\nyou have been invited to Roster. Your organization signs you in with {}: open\n\n  {}\n\nand choose \"Sign in with {}\". There is no password to set.\n",
-                sso.provider, sso.login_url, sso.provider
-            ),
-        };
-    }
-    let link = format!("{}/invitations/accept?token={token}", opts.public_url);
-    Mail {
-        to: email.delivery_address().to_owned(),
-        subject: "You are invited to Roster".into(),
-        body: format!(
-            "Hello {name},\n\nyou have been invited to Roster. Open this link to choose your password and sign in:\n\n  {link}\n\nThe link works once and expires on {}.\n",
-            clock::rfc3339(expires_at)
-        ),
-    }
-}
-
 /// Queues a new link for an invited user; the previous one stops working. 409 for users
 /// who are not invited (any more).
 pub async fn resend(ctx: &AppCtx, may: &OnUser<UsersInvite>, opts: &InviteOptions) -> Result<(), AppError> {
@@ -500,4 +360,32 @@ fn not_invited(status: UserStatus) -> AppError {
         status.as_str(),
         status.label()
     ))
+}
+
+pub(crate) fn invitation_mail(
+    email: &Email,
+    name: &str,
+    token: &str,
+    expires_at: Micros,
+    opts: &InviteOptions,
+) -> Mail {
+    if let Some(sso) = &opts.sso {
+        return Mail {
+            to: email.delivery_address().to_owned(),
+            subject: "You are invited to Roster".into(),
+            body: format!(
+                "Hello {name},\n\nyou have been invited to Roster. Your organization signs you in with {}: open\n\n  {}\n\nand choose \"Sign in with {}\". There is no password to set.\n",
+                sso.provider, sso.login_url, sso.provider
+            ),
+        };
+    }
+    let link = format!("{}/invitations/accept?token={token}", opts.public_url);
+    Mail {
+        to: email.delivery_address().to_owned(),
+        subject: "You are invited to Roster".into(),
+        body: format!(
+            "Hello {name},\n\nyou have been invited to Roster. Open this link to choose your password and sign in:\n\n  {link}\n\nThe link works once and expires on {}.\n",
+            clock::rfc3339(expires_at)
+        ),
+    }
 }
