@@ -13,6 +13,7 @@ mod sso;
 mod target;
 
 pub use actions::{Console, Refused, Target, UserAction, UserActions, UserTabs, actions_on, console, user_tabs};
+pub(crate) use sso::{MappingReach, mapping_reach};
 pub use sso::{SsoSettingsAccess, TRUST_REASON, sso_settings};
 pub(crate) use target::user_in_scope;
 pub use target::{OnUser, TargetUser, on_loaded_user, on_user};
