@@ -70,6 +70,7 @@ mod sign_in_pages;
 mod sign_in_timing;
 mod sso;
 mod sso_safety;
+mod sso_saver;
 mod statements;
 mod token_parity;
 mod upgrade;

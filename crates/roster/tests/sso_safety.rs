@@ -14,20 +14,20 @@ use domain::user::UserStatus;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn first_account(app: &TestApp) -> (AccountId, WorkspaceId) {
+pub(crate) async fn first_account(app: &TestApp) -> (AccountId, WorkspaceId) {
     let account = AccountId(store::accounts::first(&app.db).await.unwrap().unwrap().id);
     let ws = WorkspaceId(store::lookups::workspaces(&app.db, account).await.unwrap()[0].id);
     (account, ws)
 }
 
 /// The names `invalid_params` of a problem lists.
-fn names(problem: &Value) -> Vec<String> {
+pub(crate) fn names(problem: &Value) -> Vec<String> {
     problem["invalid_params"]
         .as_array()
         .map_or_else(Vec::new, |ps| ps.iter().map(|p| p["name"].as_str().unwrap_or_default().to_owned()).collect())
 }
 
-fn mapping(roles: Value, builder: Value, groups: Value) -> Value {
+pub(crate) fn mapping(roles: Value, builder: Value, groups: Value) -> Value {
     let mut doc = json!({"mapping": {"mode": "full_sync", "claim": "groups"}});
     doc["mapping"]["groups"] = groups;
     doc["mapping"]["admin_roles"] = roles;
@@ -36,7 +36,7 @@ fn mapping(roles: Value, builder: Value, groups: Value) -> Value {
 }
 
 /// Signs in an admin of a custom role holding `permissions` on every workspace.
-async fn custom_admin(app: &TestApp, email: &str, permissions: &[Permission]) -> reqwest::Client {
+pub(crate) async fn custom_admin(app: &TestApp, email: &str, permissions: &[Permission]) -> reqwest::Client {
     let (account, ws) = first_account(app).await;
     let admin = CustomAdmin { email, role_name: email, permissions, scope: None, workspaces: vec![ws] };
     app.add_custom_admin(account, admin).await;
@@ -46,7 +46,7 @@ async fn custom_admin(app: &TestApp, email: &str, permissions: &[Permission]) ->
 on_both_backends!(a_mapping_hands_out_only_roles_and_levels_its_saver_may_grant, |app| async move {
     let (account, _) = first_account(&app).await;
     app.add_role(account, "Helpdesk", &[Permission::UsersView], None).await;
-    let perms = [Permission::SettingsManage, Permission::UsersManage, Permission::UsersView];
+    let perms = [Permission::SettingsManage, Permission::UsersManage, Permission::UsersView, Permission::GroupsManage];
     let c = custom_admin(&app, "settings.admin@example.com", &perms).await;
     // Master Admin (any spelling) and a Bot Builder level above their own: refused, by field.
     let above = mapping(json!({"admins": "master ADMIN"}), json!({"b": "builder_and_create"}), json!({}));
@@ -220,8 +220,14 @@ on_both_backends!(an_expired_lock_is_lifted_at_an_sso_sign_in_as_at_a_password_o
 });
 
 on_both_backends!(first_sign_ins_racing_for_one_new_user_make_one_user_and_no_5xx, |app| async move {
-    let settings = json!({"create_users": true});
-    let Some(s) = sso(&app, json!({"neo": verified("neo@example.com")}), settings).await else { return };
+    // With a groups mapping every racer also joins the new user to the group: the joins race
+    // for one membership row too.
+    let mut settings = mapping(json!({}), json!({}), json!({"eng": "Engineering"}));
+    settings["create_users"] = json!(true);
+    let mut neo = verified("neo@example.com");
+    neo["groups"] = json!(["eng"]);
+    let Some(s) = sso(&app, json!({"neo": neo}), settings).await else { return };
+    group(&app, &s, "Engineering").await;
     let mut pending = Vec::new();
     for _ in 0..4 {
         pending.push(oidc::to_callback(&app, "neo").await);
@@ -236,6 +242,8 @@ on_both_backends!(first_sign_ins_racing_for_one_new_user_make_one_user_and_no_5x
     assert_eq!(created.len(), 1, "{created:?}");
     let (_, list) = app.get_json(&s.root, "/api/v1/users?q=neo").await;
     assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+    let neo = UserId(list["items"][0]["id"].as_str().unwrap().parse().unwrap());
+    assert_eq!(standing(&app, &s, neo).await.0, ["Engineering"]);
 });
 
 on_both_backends!(the_providers_error_text_is_bounded_and_escaped, |app| async move {
@@ -332,6 +340,9 @@ on_both_backends!(test_connection_follows_no_redirect_reads_a_bounded_answer_and
         (Box::new(move |_| http("200 OK", json, &format!("{{\"issuer\": [\"{secret}\"]}}"))), "not valid OpenID JSON"),
         // The key set a discovery document names is held to the issuer's rule too.
         (Box::new(move |me| discovery(me, "http://10.255.255.1/jwks")), "not https://"),
+        // A key set that cannot be fetched: the kind of failure, never its URL (which the
+        // provider's document named).
+        (Box::new(move |me| discovery(me, &format!("http://127.0.0.1:1/{secret}/jwks"))), "the connection was refused"),
     ];
     for (answer, expected) in cases {
         let issuer = raw_provider(answer).await;

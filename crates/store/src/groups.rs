@@ -107,13 +107,21 @@ pub async fn set_member(
     add: bool,
     audit: &NewAuditEvent,
 ) -> Result<bool, StoreError> {
-    let change = if add {
-        Sql::new(
-            "INSERT INTO group_members (group_id, user_id) SELECT $1, $2 WHERE NOT EXISTS \
-             (SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2)",
-        )
-    } else {
-        Sql::new("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2")
-    };
-    audit::commit_audited(db, change.bind(group.0).bind(user.0), audit).await
+    let change = if add { join(group, user) } else { leave(group, user) };
+    audit::commit_audited(db, change, audit).await
+}
+
+/// The statement making `user` a member of `group`, changing nothing (0 rows) when they
+/// already are. The primary key decides (`ON CONFLICT DO NOTHING`), never a prior check: two
+/// transactions that both saw no membership would both insert, and the loser would hit
+/// `group_members_pkey` (PostgreSQL reads committed rows only at statement start).
+pub(crate) fn join(group: GroupId, user: UserId) -> Sql {
+    Sql::new("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT (group_id, user_id) DO NOTHING")
+        .bind(group.0)
+        .bind(user.0)
+}
+
+/// The statement ending `user`'s membership of `group` (0 rows when they were none).
+pub(crate) fn leave(group: GroupId, user: UserId) -> Sql {
+    Sql::new("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2").bind(group.0).bind(user.0)
 }

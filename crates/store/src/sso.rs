@@ -156,15 +156,10 @@ pub async fn apply_mapping(
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
     for g in &change.join {
-        let join = Sql::new(
-            "INSERT INTO group_members (group_id, user_id) SELECT $1, $2 WHERE NOT EXISTS \
-             (SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2)",
-        );
-        tx.run().execute(join.bind(g.0).bind(user.0)).await?;
+        tx.run().execute(crate::groups::join(*g, user)).await?;
     }
     for g in &change.leave {
-        let leave = Sql::new("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2");
-        tx.run().execute(leave.bind(g.0).bind(user.0)).await?;
+        tx.run().execute(crate::groups::leave(*g, user)).await?;
     }
     if let Some(role) = change.role {
         let set = Sql::new(
@@ -187,23 +182,60 @@ pub const SETTINGS_KEY: &str = "sso";
 /// The settings document key of the last passed connection test (`{"fingerprint": …}`).
 pub const TESTED_KEY: &str = "sso_tested";
 
+/// What a save read before deciding: the stored settings document (`None`: never saved)
+/// and the switch.
+#[derive(Debug, Clone, Copy)]
+pub struct Seen<'a> {
+    pub doc: Option<&'a str>,
+    pub enabled: bool,
+}
+
 /// Saves the provider settings `doc` and the SSO switch `enabled`, with `audit`, in one
-/// transaction (so SSO is never on with other settings than the ones checked).
+/// transaction (so SSO is never on with other settings than the ones checked) — only over
+/// what the save decided on (`seen`): a compare-and-swap on the stored document and the
+/// switch, so a save never undoes a change made since it read them (a concurrent trust
+/// change by the Primary Master Admin). False, writing nothing, when either changed.
 pub async fn save_settings(
     db: &Db,
     account: AccountId,
+    seen: Seen<'_>,
     doc: &str,
     enabled: bool,
     now: Micros,
     audit: &NewAuditEvent,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let mut tx = db.begin_write().await?;
-    tx.run().execute(crate::settings::upsert(account, SETTINGS_KEY, doc, now)).await?;
-    tx.run()
-        .execute(Sql::new("UPDATE accounts SET sso_enabled = $1 WHERE id = $2").bind(enabled).bind(account.0))
-        .await?;
+    let write = match seen.doc {
+        Some(old) => Sql::new(
+            "UPDATE settings SET value = $1, updated_at = $2 WHERE account_id = $3 AND key = $4 AND value = $5",
+        )
+        .bind(doc)
+        .bind(now)
+        .bind(account.0)
+        .bind(SETTINGS_KEY)
+        .bind(old),
+        None => Sql::new(
+            "INSERT INTO settings (account_id, key, value, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (account_id, key) DO NOTHING",
+        )
+        .bind(account.0)
+        .bind(SETTINGS_KEY)
+        .bind(doc)
+        .bind(now),
+    };
+    let written = tx.run().execute(write).await? == 1;
+    let switch = Sql::new("UPDATE accounts SET sso_enabled = $1 WHERE id = $2 AND sso_enabled = $3")
+        .bind(enabled)
+        .bind(account.0)
+        .bind(seen.enabled);
+    let switched = tx.run().execute(switch).await? == 1;
+    if !(written && switched) {
+        tx.rollback().await?;
+        return Ok(false);
+    }
     audit::insert(&mut tx, audit).await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// The account of a sign-in whose state hashes to `state_hash`, spent or not (to audit a

@@ -15,18 +15,57 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// The most bytes of one answer read (discovery documents and key sets are a few KiB).
 pub const MAX_BODY: usize = 512 * 1024;
 
-/// Why a request to the provider was not made or not read. Its text never carries what
-/// the provider sent.
-#[derive(Debug, thiserror::Error)]
+/// Why a request to the provider was not made or not read: the kind of failure only. Its
+/// text never carries what the provider sent, nor the URL (a discovery document may have
+/// named it, and reqwest's own error text repeats it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum ProviderHttpError {
-    /// The URL is not one a provider may have (the URL itself is not repeated: a discovery
-    /// document may have named it).
     #[error("the provider named a URL that is not https:// (plain http is only for localhost, 127.0.0.0/8 and ::1)")]
     NotAllowed,
     #[error("the answer is larger than {MAX_BODY} bytes")]
     TooLarge,
-    #[error(transparent)]
-    Http(#[from] reqwest::Error),
+    #[error("no answer within {} seconds", TIMEOUT.as_secs())]
+    Timeout,
+    #[error("the host name does not resolve (DNS)")]
+    Dns,
+    #[error("the connection was refused")]
+    Refused,
+    #[error("the TLS handshake failed (an untrusted or mismatched certificate, or no TLS spoken there)")]
+    Tls,
+    #[error("cannot connect to the host")]
+    Connect,
+    #[error("the exchange broke off while sending the request or reading the answer")]
+    Broken,
+}
+
+impl From<reqwest::Error> for ProviderHttpError {
+    /// The kind of `e`, read from its chain of causes (hyper-util names a failed lookup
+    /// `"dns error"`; rustls and the OS errors are typed).
+    fn from(e: reqwest::Error) -> Self {
+        let causes = || causes_of(&e);
+        if e.is_timeout() {
+            Self::Timeout
+        } else if causes().any(|c| c.downcast_ref::<rustls::Error>().is_some()) {
+            Self::Tls
+        } else if !e.is_connect() {
+            Self::Broken
+        } else if causes().any(|c| c.to_string() == "dns error") {
+            Self::Dns
+        } else if causes().any(|c| {
+            c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        }) {
+            Self::Refused
+        } else {
+            Self::Connect
+        }
+    }
+}
+
+/// The causes of `e`, outermost first.
+fn causes_of<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(e.source(), |c| c.source())
 }
 
 /// Installs ring as the process's rustls crypto provider (idempotent). reqwest is built

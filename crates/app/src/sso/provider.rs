@@ -51,10 +51,7 @@ impl Providers {
             .map_err(|e| ProviderProblem(format!("the issuer {issuer:?} is not a URL: {e}")))?;
         let metadata = CoreProviderMetadata::discover_async(url, &self.http).await.map_err(|e| explain(issuer, &e))?;
         if metadata.jwks().keys().is_empty() {
-            return Err(ProviderProblem(format!(
-                "the provider publishes no signing keys at {}",
-                metadata.jwks_uri().as_str()
-            )));
+            return Err(ProviderProblem("the provider's key set (its jwks_uri) holds no signing keys".into()));
         }
         let entry = Entry { metadata: metadata.clone(), fetched: Instant::now(), keys_refetched: None };
         self.cache.lock().expect("provider cache").insert(issuer.to_owned(), entry);
@@ -94,7 +91,7 @@ impl Providers {
 fn explain(issuer: &str, e: &DiscoveryError<ProviderHttpError>) -> ProviderProblem {
     let discovery = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
     ProviderProblem(match e {
-        DiscoveryError::Request(r) => format!("cannot reach the provider ({discovery}): {}", root_cause(r)),
+        DiscoveryError::Request(r) => format!("cannot reach the provider ({discovery}, or its key set): {r}"),
         DiscoveryError::Response(status, _, _) if *status == reqwest::StatusCode::OK => {
             format!("the provider's discovery document or key set is not JSON (its Content-Type) ({discovery})")
         }
@@ -113,15 +110,4 @@ fn explain(issuer: &str, e: &DiscoveryError<ProviderHttpError>) -> ProviderProbl
         ),
         _ => format!("discovery failed ({discovery})"),
     })
-}
-
-/// The error with its innermost cause, which says what happened ("Connection refused").
-pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut inner = e;
-    let mut depth = 0;
-    while let Some(next) = inner.source() {
-        inner = next;
-        depth += 1;
-    }
-    if depth == 0 { e.to_string() } else { format!("{e}: {inner}") }
 }

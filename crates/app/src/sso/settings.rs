@@ -43,15 +43,22 @@ pub async fn is_on(ctx: &AppCtx, account: AccountId) -> Result<bool, AppError> {
 /// The stored provider settings (defaults when never saved; an unreadable document is
 /// logged and read as the defaults, which cannot sign anyone in).
 pub async fn stored(ctx: &AppCtx, account: AccountId) -> Result<SsoSettings, AppError> {
+    Ok(stored_raw(ctx, account).await?.1)
+}
+
+/// [`stored`] with the stored document as read (`None`: never saved), which a save
+/// compares before it writes.
+async fn stored_raw(ctx: &AppCtx, account: AccountId) -> Result<(Option<String>, SsoSettings), AppError> {
     let raw = store::settings::get(&ctx.db, account, store::sso::SETTINGS_KEY).await?;
-    Ok(match raw.as_deref().map(serde_json::from_str::<SsoSettings>) {
+    let settings = match raw.as_deref().map(serde_json::from_str::<SsoSettings>) {
         None => SsoSettings::default(),
         Some(Ok(s)) => s,
         Some(Err(e)) => {
             tracing::error!(error = %e, "stored SSO settings are unreadable; using defaults");
             SsoSettings::default()
         }
-    })
+    };
+    Ok((raw, settings))
 }
 
 fn fingerprint(s: &SsoSettings) -> String {
@@ -94,10 +101,13 @@ pub struct SsoUpdate {
 
 /// Validates and saves the settings and the switch together. First what the holder may
 /// not change (403 naming every such field, [`crate::authz::SsoSettingsAccess`]): a trust
-/// setting changed by anyone but the Primary Master Admin, a changed mapping handing out
-/// more than the holder may grant. Then every bad field at once (400); switching on (or
-/// staying on) needs every required field and a passed connection test for this issuer and
-/// client id (else 400 naming `enabled`). Saving what is stored writes nothing.
+/// setting changed by anyone but the Primary Master Admin (any client secret sent by
+/// anyone else, whatever its value), a changed mapping handing out more than the holder
+/// may grant. Then every bad field at once (400); switching on (or staying on) needs every
+/// required field and a passed connection test for this issuer and client id (else 400
+/// naming `enabled`). Saving what is stored writes nothing. A changed mapping records its
+/// saver, whose authority it acts with at sign-ins. 409 when the settings or the switch
+/// changed since they were read (nothing written: a save never undoes another).
 pub async fn update(
     ctx: &AppCtx,
     access: &SsoSettingsAccess,
@@ -105,14 +115,17 @@ pub async fn update(
     public_url: &str,
 ) -> Result<SsoView, AppError> {
     let account = access.may.account;
-    let old = stored(ctx, account).await?;
+    let (raw, old) = stored_raw(ctx, account).await?;
     let was_on = store::password_reset::sso_enabled(&ctx.db, account).await?;
+    let secret_sent = change.client_secret.is_some();
     let mut new = change.settings;
     new.client_secret = change.client_secret.unwrap_or_else(|| old.client_secret.clone());
     new.issuer = new.issuer.trim().to_owned();
     new.client_id = new.client_id.trim().to_owned();
     new.provider_name = new.provider_name.trim().to_owned();
-    let mut refused = access.check_trust(&old, was_on, &new, change.enabled);
+    new.mapping = new.mapping.normalized();
+    new.mapping_saved_by = if new.mapping == old.mapping { old.mapping_saved_by } else { Some(access.may.actor.user) };
+    let mut refused = access.check_trust(&old, was_on, &new, change.enabled, secret_sent);
     let judged = changed_mapping(&old.mapping, &new.mapping);
     if !judged.is_empty() {
         let roles = roles_named(ctx, account, &judged).await?;
@@ -148,7 +161,12 @@ pub async fn update(
     });
     let event = audit::by(&access.may.actor, AuditAction::SsoSettingsChanged, None, details);
     let doc = serde_json::to_string(&new).map_err(|e| AppError::Internal(e.to_string()))?;
-    store::sso::save_settings(&ctx.db, account, &doc, change.enabled, clock::now(), &event).await?;
+    let seen = store::sso::Seen { doc: raw.as_deref(), enabled: was_on };
+    if !store::sso::save_settings(&ctx.db, account, seen, &doc, change.enabled, clock::now(), &event).await? {
+        return Err(AppError::Conflict(
+            "the single sign-on settings changed since you read them: reload them and save again".into(),
+        ));
+    }
     view(ctx, access, public_url).await
 }
 

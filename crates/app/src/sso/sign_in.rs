@@ -287,9 +287,7 @@ fn token_failure<RE: std::error::Error + 'static, T: openidconnect::ErrorRespons
     e: &RequestTokenError<RE, T>,
 ) -> SsoFailure {
     match e {
-        RequestTokenError::Request(r) => {
-            SsoFailure::Unreachable(format!("the token endpoint did not answer: {}", super::provider::root_cause(r)))
-        }
+        RequestTokenError::Request(r) => SsoFailure::Unreachable(format!("the token endpoint did not answer: {r}")),
         RequestTokenError::ServerResponse(r) => {
             SsoFailure::ProviderError(provider_text(&format!("the token endpoint refused: {r}")))
         }

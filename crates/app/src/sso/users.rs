@@ -143,10 +143,12 @@ async fn create(ctx: &AppCtx, account: AccountId, email: &Email, raw: &Value, ip
 }
 
 /// Applies the attribute mapping for one sign-in, audited as `user.sso_mapping_applied`
-/// when it changes anything. Group names resolve in the account's default workspace and
-/// role names among its admin roles by [`domain::sso::same_name`] — the comparison the
-/// plan itself makes, so what Full sync resolves it also removes; names that match nothing
-/// are skipped and listed in the event.
+/// when it changes anything or would have. Group names resolve in the account's default
+/// workspace and role names among its admin roles by [`domain::sso::same_name`] — the
+/// comparison the plan itself makes, so what Full sync resolves it also removes; names that
+/// match nothing are skipped and listed in the event. The mapping acts with its saver's
+/// authority ([`crate::authz::mapping_reach`]): a change to a user its saver could not make
+/// on the console is skipped, and the event names the user and why (`skipped`).
 async fn apply_mapping(
     ctx: &AppCtx,
     account: AccountId,
@@ -165,10 +167,12 @@ async fn apply_mapping(
         .collect();
     // Only the default workspace's groups are the mapping's to govern.
     now.groups.retain(|n| groups.iter().any(|g| g.name == *n));
-    let plan = s.mapping.plan(values, &now);
+    let mut plan = s.mapping.plan(values, &now);
     if plan.is_empty() {
         return Ok(());
     }
+    let reach = crate::authz::mapping_reach(ctx, account, s.mapping_saved_by, user, workspace).await?;
+    let skipped = skip_beyond_reach(&mut plan, &reach);
     let group_id = |n: &String| groups.iter().find(|g| same_name(&g.name, n)).map(|g| GroupId(g.id));
     let unknown: Vec<&String> = plan.join.iter().filter(|n| group_id(n).is_none()).collect();
     let roles = store::roles::list(&ctx.db, account).await?;
@@ -185,7 +189,8 @@ async fn apply_mapping(
         role,
         builder_access: plan.builder_access,
     };
-    if change.join.is_empty() && change.leave.is_empty() && change.role.is_none() && change.builder_access.is_none() {
+    let nothing = change.join.is_empty() && change.leave.is_empty() && change.role.is_none();
+    if nothing && change.builder_access.is_none() && skipped.is_null() {
         return Ok(());
     }
     let new_role = match &change.role {
@@ -200,8 +205,34 @@ async fn apply_mapping(
         "admin_role": change.role.map(|_| json!({"old": now.admin_role, "new": new_role})),
         "builder_access": plan.builder_access.map(|b| json!({"old": now.builder_access, "new": b})),
         "unknown_groups": unknown,
+        "skipped": skipped,
     });
     let event = audit::unattended(account, AuditAction::SsoMappingApplied, Some(user), ip, details);
     store::sso::apply_mapping(&ctx.db, user, &change, clock::now(), &event).await?;
     Ok(())
+}
+
+/// Takes out of `plan` what `reach` refuses, returning what was taken and why (`null` when
+/// nothing was), for the audit event.
+fn skip_beyond_reach(plan: &mut domain::sso::MappingPlan, reach: &crate::authz::MappingReach) -> Value {
+    let mut skipped = serde_json::Map::new();
+    if let Some(why) = &reach.users
+        && (plan.role.is_some() || plan.builder_access.is_some())
+    {
+        let role = plan.role.take().map(|r| match r {
+            RoleChange::Grant(name) => json!({"grant": name}),
+            RoleChange::Revoke => json!("revoke"),
+        });
+        skipped.insert("admin_role".into(), json!(role));
+        skipped.insert("builder_access".into(), json!(plan.builder_access.take()));
+        skipped.insert("users_reason".into(), json!(why));
+    }
+    if let Some(why) = &reach.groups
+        && (!plan.join.is_empty() || !plan.leave.is_empty())
+    {
+        skipped.insert("join".into(), json!(std::mem::take(&mut plan.join)));
+        skipped.insert("leave".into(), json!(std::mem::take(&mut plan.leave)));
+        skipped.insert("groups_reason".into(), json!(why));
+    }
+    if skipped.is_empty() { Value::Null } else { Value::Object(skipped) }
 }

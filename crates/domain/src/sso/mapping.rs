@@ -20,6 +20,9 @@ pub enum MappingMode {
     InclusionOnly,
 }
 
+/// The longest group or admin role name (as groups and roles are created).
+pub const NAME_MAX_CHARS: usize = 100;
+
 /// Claim values → what they grant. Keys are the claim's values as the provider sends them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -92,20 +95,44 @@ impl AttributeMapping {
         if !is_claim_name(&self.claim) {
             out.push(("mapping.claim".into(), "must be the name of a claim (letters, digits, _ : . / -)".into()));
         }
-        let blank = |m: &BTreeMap<String, String>| m.iter().any(|(k, v)| k.is_empty() || v.trim().is_empty());
-        if blank(&self.groups) {
-            out.push(("mapping.groups".into(), "maps claim values to group names; neither may be empty".into()));
-        }
-        if blank(&self.admin_roles) {
-            out.push((
-                "mapping.admin_roles".into(),
-                "maps claim values to admin role names; neither may be empty".into(),
-            ));
-        }
+        // Names obey the rules group and role names are created by (one line, no control or
+        // invisible characters, at most NAME_MAX_CHARS), so a mapped name can match one.
+        let names = |field: &'static str, what: &str, m: &BTreeMap<String, String>| {
+            if m.iter().any(|(k, v)| k.is_empty() || crate::text::is_blank(v)) {
+                return Some((field.to_owned(), format!("maps claim values to {what} names; neither may be empty")));
+            }
+            m.values()
+                .find_map(|v| match crate::text::line(field, v, NAME_MAX_CHARS) {
+                    Err(crate::DomainError::Invalid { message, .. }) => Some(message),
+                    Err(e) => Some(e.to_string()),
+                    Ok(_) => None,
+                })
+                .map(|why| (field.to_owned(), format!("a {what} name {why}")))
+        };
+        out.extend(names("mapping.groups", "group", &self.groups));
+        out.extend(names("mapping.admin_roles", "admin role", &self.admin_roles));
         if self.builder_access.keys().any(String::is_empty) {
             out.push(("mapping.builder_access".into(), "claim values may not be empty".into()));
         }
         out
+    }
+
+    /// The mapping with each group and role name as the text rules store names: trimmed
+    /// and NFC-normalized ([`crate::text::line`]), so a name matches the group or role
+    /// however its characters were composed. Names those rules refuse are kept as sent
+    /// ([`Self::problems`] names them).
+    #[must_use]
+    pub fn normalized(mut self) -> Self {
+        let norm = |m: &mut BTreeMap<String, String>| {
+            for v in m.values_mut() {
+                if let Ok(Some(n)) = crate::text::line("name", v, NAME_MAX_CHARS) {
+                    *v = n;
+                }
+            }
+        };
+        norm(&mut self.groups);
+        norm(&mut self.admin_roles);
+        self
     }
 
     /// What a sign-in whose token carries `values` in the mapped claim changes for a user

@@ -1,6 +1,7 @@
 //! The account's OpenID provider settings (Security → Single sign-on).
 
 use super::mapping::AttributeMapping;
+use crate::ids::UserId;
 use serde::{Deserialize, Serialize};
 
 /// What an admin configures (stored as the account's `sso` settings document). The client
@@ -29,6 +30,9 @@ pub struct SsoSettings {
     /// Whether an unknown email signing in becomes an active user (off by default).
     pub create_users: bool,
     pub mapping: AttributeMapping,
+    /// Who last changed the mapping: it acts with their authority at each sign-in (set by
+    /// the save, never by the document a client sends; `None` before anyone saved one).
+    pub mapping_saved_by: Option<UserId>,
 }
 
 impl Default for SsoSettings {
@@ -43,6 +47,7 @@ impl Default for SsoSettings {
             provider_name: String::new(),
             create_users: false,
             mapping: AttributeMapping::default(),
+            mapping_saved_by: None,
         }
     }
 }

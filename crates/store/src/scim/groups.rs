@@ -148,23 +148,10 @@ pub async fn save(db: &Db, c: &GroupChange) -> Result<GroupChanged, StoreError> 
         Err(e) => return Err(e),
     }
     for u in &c.remove {
-        tx.run()
-            .execute(
-                Sql::new("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2").bind(c.group.0).bind(u.0),
-            )
-            .await?;
+        tx.run().execute(crate::groups::leave(c.group, *u)).await?;
     }
     for u in &c.add {
-        tx.run()
-            .execute(
-                Sql::new(
-                    "INSERT INTO group_members (group_id, user_id) SELECT $1, $2 WHERE NOT EXISTS \
-                     (SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2)",
-                )
-                .bind(c.group.0)
-                .bind(u.0),
-            )
-            .await?;
+        tx.run().execute(crate::groups::join(c.group, *u)).await?;
     }
     for e in &c.audit {
         audit::insert(&mut tx, e).await?;

@@ -178,6 +178,7 @@ impl SsoForm {
                 admin_roles,
                 builder_access,
             },
+            mapping_saved_by: None,
         };
         let secret = Some(self.client_secret.clone()).filter(|s| !s.is_empty());
         Ok(SsoUpdate { enabled: self.enabled.is_some(), settings, client_secret: secret })

@@ -6,6 +6,10 @@
 //! - `PATCH` changes some fields: the body is a JSON merge patch (RFC 7396) of the current
 //!   document, sent as `application/merge-patch+json` or plain `application/json`. A `null`
 //!   would remove a field, and every field must keep a value, so it is refused the same way.
+//!
+//! A document may hold **maps** (`mapping.groups` of the SSO settings: claim value → group):
+//! their keys are data, not fields, so a map is one value — PUT carries it whole, whatever
+//! keys it has, and a PATCH's `null` inside it removes that entry (RFC 7396 §2).
 
 use crate::error::ApiError;
 use serde::de::DeserializeOwned;
@@ -17,8 +21,9 @@ const MISSING: &str =
 /// The body of a PUT, checked to be the whole document whose current state is `current`
 /// (the document as GET shows it): an object holding every field of `current`, at every
 /// depth. Errors: 400 naming `body` (not an object) or every missing field
-/// (`password.min_length`).
-pub fn whole(body: Value, current: &Value) -> Result<Value, ApiError> {
+/// (`password.min_length`). `maps` are the dotted paths of the document's maps, whose keys
+/// are never required.
+pub fn whole(body: Value, current: &Value, maps: &[&str]) -> Result<Value, ApiError> {
     if !body.is_object() {
         return Err(ApiError::invalid(
             "body",
@@ -26,21 +31,21 @@ pub fn whole(body: Value, current: &Value) -> Result<Value, ApiError> {
         ));
     }
     let mut missing = Vec::new();
-    missing_fields(&body, current, "", &mut missing);
+    missing_fields(&body, current, "", maps, &mut missing);
     if missing.is_empty() { Ok(body) } else { Err(ApiError::missing(missing, MISSING)) }
 }
 
 /// `current` with the merge patch `patch` applied (RFC 7396 §2), checked to still hold every
 /// field. The patch must be an object: any other JSON value would replace the whole
-/// document, which is what PUT is for.
-pub fn patched(current: &Value, patch: &Value) -> Result<Value, ApiError> {
+/// document, which is what PUT is for. A `null` inside one of `maps` removes that entry.
+pub fn patched(current: &Value, patch: &Value, maps: &[&str]) -> Result<Value, ApiError> {
     if !patch.is_object() {
         return Err(ApiError::invalid("body", "must be a JSON object of the fields to change (RFC 7396 merge patch)"));
     }
     let mut doc = current.clone();
     json_patch::merge(&mut doc, patch);
     let mut removed = Vec::new();
-    missing_fields(&doc, current, "", &mut removed);
+    missing_fields(&doc, current, "", maps, &mut removed);
     if removed.is_empty() {
         Ok(doc)
     } else {
@@ -57,11 +62,12 @@ pub enum Change {
     Merge,
 }
 
-/// The new document `body` asks for, by [`whole`] or [`patched`].
-pub fn changed(current: &Value, body: Value, how: Change) -> Result<Value, ApiError> {
+/// The new document `body` asks for, by [`whole`] or [`patched`] (`maps`: the dotted paths
+/// of the document's maps).
+pub fn changed(current: &Value, body: Value, how: Change, maps: &[&str]) -> Result<Value, ApiError> {
     match how {
-        Change::Replace => whole(body, current),
-        Change::Merge => patched(current, &body),
+        Change::Replace => whole(body, current, maps),
+        Change::Merge => patched(current, &body, maps),
     }
 }
 
@@ -71,14 +77,18 @@ pub fn typed<T: DeserializeOwned>(doc: Value) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(doc).map_err(|e| ApiError::invalid("body", &e.to_string()))
 }
 
-/// Adds to `out` the dotted path of every field of `shape` that `body` lacks.
-fn missing_fields(body: &Value, shape: &Value, prefix: &str, out: &mut Vec<String>) {
+/// Adds to `out` the dotted path of every field of `shape` that `body` lacks, not looking
+/// into `maps` (a map is one value: its keys are data).
+fn missing_fields(body: &Value, shape: &Value, prefix: &str, maps: &[&str], out: &mut Vec<String>) {
+    if maps.contains(&prefix) {
+        return;
+    }
     let (Some(body), Some(shape)) = (body.as_object(), shape.as_object()) else { return };
     for (key, inner) in shape {
         let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
         match body.get(key) {
             None => out.push(path),
-            Some(b) => missing_fields(b, inner, &path, out),
+            Some(b) => missing_fields(b, inner, &path, maps, out),
         }
     }
 }
@@ -96,20 +106,30 @@ mod tests {
     #[test]
     fn a_put_must_carry_every_field_at_every_depth() {
         let current = json!({"a": 1, "b": {"c": true, "d": 2}});
-        assert_eq!(whole(json!({"a": 3, "b": {"c": false, "d": 4}}), &current).unwrap()["a"], 3);
-        let err = whole(json!({"b": {"c": false}}), &current).unwrap_err();
+        assert_eq!(whole(json!({"a": 3, "b": {"c": false, "d": 4}}), &current, &[]).unwrap()["a"], 3);
+        let err = whole(json!({"b": {"c": false}}), &current, &[]).unwrap_err();
         assert_eq!(names(&err), ["a", "b.d"]);
         for not_a_document in [json!([]), json!(null), json!("a"), json!(1)] {
-            assert_eq!(names(&whole(not_a_document, &current).unwrap_err()), ["body"]);
+            assert_eq!(names(&whole(not_a_document, &current, &[]).unwrap_err()), ["body"]);
         }
     }
 
     #[test]
     fn a_patch_merges_and_cannot_remove_a_field() {
         let current = json!({"a": 1, "b": {"c": true, "d": 2}});
-        assert_eq!(patched(&current, &json!({"b": {"d": 5}})).unwrap(), json!({"a": 1, "b": {"c": true, "d": 5}}));
-        assert_eq!(patched(&current, &json!({})).unwrap(), current, "an empty patch changes nothing");
-        assert_eq!(names(&patched(&current, &json!({"a": null, "b": {"c": null}})).unwrap_err()), ["a", "b.c"]);
-        assert_eq!(names(&patched(&current, &json!([])).unwrap_err()), ["body"]);
+        assert_eq!(patched(&current, &json!({"b": {"d": 5}}), &[]).unwrap(), json!({"a": 1, "b": {"c": true, "d": 5}}));
+        assert_eq!(patched(&current, &json!({}), &[]).unwrap(), current, "an empty patch changes nothing");
+        assert_eq!(names(&patched(&current, &json!({"a": null, "b": {"c": null}}), &[]).unwrap_err()), ["a", "b.c"]);
+        assert_eq!(names(&patched(&current, &json!([]), &[]).unwrap_err()), ["body"]);
+    }
+
+    #[test]
+    fn a_map_is_one_value_its_entries_come_and_go() {
+        let current = json!({"a": 1, "m": {"x": "X", "y": "Y"}});
+        let maps = ["m"];
+        assert_eq!(patched(&current, &json!({"m": {"x": null}}), &maps).unwrap(), json!({"a": 1, "m": {"y": "Y"}}));
+        assert_eq!(whole(json!({"a": 1, "m": {}}), &current, &maps).unwrap()["m"], json!({}));
+        assert_eq!(names(&whole(json!({"a": 1}), &current, &maps).unwrap_err()), ["m"], "the map itself is required");
+        assert_eq!(names(&patched(&current, &json!({"m": {"x": null}}), &[]).unwrap_err()), ["m.x"]);
     }
 }

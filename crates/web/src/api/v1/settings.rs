@@ -53,7 +53,7 @@ async fn save(state: &AppState, me: &Principal, body: Value, how: Change) -> Res
     let may = app::authz::in_account::<SettingsManage>(me)?;
     let current = app::settings::read_security(&state.ctx, &may).await?;
     let current = serde_json::to_value(current).map_err(|e| AppError::Internal(e.to_string()))?;
-    let doc = document::changed(&current, body, how)?;
+    let doc = document::changed(&current, body, how, &[])?;
     let new: SecuritySettings = document::typed(doc)?;
     Ok(Json(app::settings::update_security(&state.ctx, &may, &new).await?))
 }

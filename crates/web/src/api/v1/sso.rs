@@ -77,6 +77,10 @@ pub struct ConnectionReport {
     message: String,
 }
 
+/// The document's maps (claim value → name or level): each one value, whose entries a
+/// PUT may leave out and a PATCH may remove with `null` ([`super::document`]).
+const MAPS: [&str; 3] = ["mapping.groups", "mapping.admin_roles", "mapping.builder_access"];
+
 /// Fields GET shows that a write does not set.
 const READ_ONLY: [&str; 4] = ["client_secret_set", "connection_tested", "redirect_uri", "trust_refusal"];
 
@@ -94,7 +98,9 @@ pub(crate) fn view_json(v: &SsoView) -> Value {
 fn writable(v: &SsoView) -> Value {
     let mut doc = serde_json::to_value(&v.settings).unwrap_or_default();
     if let Some(o) = doc.as_object_mut() {
+        // The secret is write-only; who saved the mapping is the save's to record.
         o.remove("client_secret");
+        o.remove("mapping_saved_by");
     }
     doc["enabled"] = json!(v.enabled);
     doc
@@ -104,11 +110,11 @@ fn writable(v: &SsoView) -> Value {
 async fn save(state: &AppState, me: &Principal, body: Value, how: Change) -> Result<Json<Value>, ApiError> {
     let may = app::authz::sso_settings(&state.ctx, me).await?;
     let current = app::sso::settings::view(&state.ctx, &may, &state.public_url).await?;
-    let mut doc = super::document::changed(&writable(&current), body, how)?;
+    let mut doc = super::document::changed(&writable(&current), body, how, &MAPS)?;
     let Some(fields) = doc.as_object_mut() else {
         return Err(ApiError::invalid("body", "must be a JSON object"));
     };
-    for key in READ_ONLY {
+    for key in READ_ONLY.into_iter().chain(["mapping_saved_by"]) {
         fields.remove(key);
     }
     let mut bad = Vec::new();

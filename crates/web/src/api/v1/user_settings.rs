@@ -175,7 +175,7 @@ fn normalize(mut body: Value) -> Result<Value, AppError> {
 /// The settings a PUT (whole document) or PATCH (merge patch) body asks for, given the
 /// current ones. Every missing field is named (`fields.company.allow_edits`).
 fn parse(current: &ProfileSettings, body: Value, how: Change) -> Result<ProfileSettings, ApiError> {
-    let doc = document::changed(&as_document(current), normalize(body)?, how)?;
+    let doc = document::changed(&as_document(current), normalize(body)?, how, &[])?;
     let Value::Object(mut doc) = doc else { return Err(ApiError::invalid("body", "must be a JSON object")) };
     let fields = doc.remove("fields").unwrap_or_default();
     if let Some(unknown) = doc.keys().next() {
