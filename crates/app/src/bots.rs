@@ -150,12 +150,13 @@ pub async fn of_user(ctx: &AppCtx, on: &OnUser<BotsView>, scope: &InScope<BotsVi
 
 /// Bots the user of `on` could be given a role on: in the admin's scope and the user's
 /// workspaces, where they have no role yet.
+/// `theirs`: the bots the user has a role on, as the caller just read them ([`of_user`]).
 pub async fn assignable(
     ctx: &AppCtx,
     on: &OnUser<BotsAssign>,
     scope: &InScope<BotsAssign>,
+    theirs: &[uuid::Uuid],
 ) -> Result<Vec<BotRow>, AppError> {
-    let theirs: Vec<uuid::Uuid> = store::bots::of_user(&ctx.db, on.user).await?.into_iter().map(|b| b.bot_id).collect();
     let user_ws: Vec<uuid::Uuid> = on.workspaces().iter().map(|w| w.id).collect();
     let rows = store::bots::list(&ctx.db, scope.account, scope.within.as_deref()).await?;
     Ok(rows.into_iter().filter(|b| user_ws.contains(&b.workspace_id) && !theirs.contains(&b.id)).collect())

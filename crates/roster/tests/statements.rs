@@ -22,6 +22,11 @@ const API_MOST: usize = 4;
 /// to show, and then the user has failures, which this user has not.
 const PAGE_MOST: usize = 4;
 
+/// Most statements the Sessions and Manage Bots tabs may run: the session check, the user
+/// (read once: the tab's head is built from it), and the tab's own rows (live and ended
+/// sessions; the user's bots and the bots they could be given).
+const TAB_MOST: usize = 4;
+
 on_both_backends!(reading_one_user_runs_each_query_once, |app| async move {
     let org = app.seed_org().await;
     let root = sign_in(&app, ADMIN_EMAIL, CHROME_UA).await;
@@ -42,6 +47,8 @@ on_both_backends!(reading_one_user_runs_each_query_once, |app| async move {
         (&root, format!("/admin/users/{}", org.cat), PAGE_MOST),
         (&mara, format!("/api/v1/users/{}", org.cat), API_MOST),
         (&mara, format!("/admin/users/{}", org.cat), PAGE_MOST),
+        (&root, format!("/admin/users/{}/sessions", org.cat), TAB_MOST),
+        (&root, format!("/admin/users/{}/bots", org.cat), TAB_MOST),
     ] {
         let request_id = uuid::Uuid::now_v7().to_string();
         let res = client

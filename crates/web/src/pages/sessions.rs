@@ -112,7 +112,7 @@ async fn render(
     let s = app::sessions::list(&state.ctx, may).await?;
     let page = SessionsPage {
         nav: Some(Nav::load(me, &format!("/admin/users/{id}/sessions"))),
-        head: UserHead::load(&state.ctx, me, id, "sessions").await,
+        head: UserHead::of(me, may.target(), "sessions"),
         csrf: me.csrf_token.clone(),
         notice,
         error,

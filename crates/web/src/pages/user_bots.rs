@@ -70,10 +70,10 @@ async fn load(
     me: &Principal,
     on: &OnUser<BotsView>,
 ) -> Result<(Vec<RowView>, Vec<(String, String)>), AppError> {
-    let id = on.user();
     let scope = app::authz::in_scope::<BotsView>(me)?;
-    let rows = app::bots::of_user(ctx, on, &scope)
-        .await?
+    let held = app::bots::of_user(ctx, on, &scope).await?;
+    let theirs: Vec<uuid::Uuid> = held.iter().map(|b| b.bot_id).collect();
+    let rows = held
         .into_iter()
         .map(|b| RowView {
             id: b.bot_id.to_string(),
@@ -88,10 +88,10 @@ async fn load(
     // The assign form only where authz allows assigning bots to this user (their authority
     // within the viewer's); the tab itself needs no more than bots.view.
     if may(me, on, UserAction::AssignBots)
-        && let Ok(on) = app::authz::on_user::<BotsAssign>(ctx, me, id).await
+        && let Ok(on) = app::authz::on_loaded_user::<BotsAssign, _>(me, on)
     {
         let scope = app::authz::in_scope::<BotsAssign>(me)?;
-        assignable = app::bots::assignable(ctx, &on, &scope)
+        assignable = app::bots::assignable(ctx, &on, &scope, &theirs)
             .await?
             .into_iter()
             .map(|b| (b.id.to_string(), format!("{} · {}", b.name, b.workspace_name)))
@@ -118,7 +118,7 @@ async fn render(
     let status = failure.as_ref().map_or(axum::http::StatusCode::OK, |(e, _)| status_of(e));
     let page = UserBotsPage {
         nav: Some(nav),
-        head: UserHead::load(&state.ctx, me, id, "bots").await,
+        head: UserHead::of(me, on.target(), "bots"),
         csrf: me.csrf_token.clone(),
         notice,
         may_assign: may(me, on, UserAction::AssignBots),

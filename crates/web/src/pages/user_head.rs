@@ -1,8 +1,7 @@
 //! The head of every User Details tab: crumbs, name, status badge and the tabs the viewer
 //! may open.
 
-use app::AppCtx;
-use app::authz::{Principal, UsersView};
+use app::authz::{Principal, TargetUser};
 use domain::ids::UserId;
 
 pub struct UserHead {
@@ -30,14 +29,14 @@ impl UserHead {
         }
     }
 
-    /// The head of `tab` with the user's name and status, when the viewer may see the
-    /// profile ("User" otherwise: the tab itself decides what else to show).
-    pub async fn load(ctx: &AppCtx, me: &Principal, id: UserId, tab: &'static str) -> Self {
-        let mut head = Self::new(me, id, "User".to_owned(), tab);
-        if let Ok(may) = app::authz::on_user::<UsersView>(ctx, me, id).await {
-            let d = app::users::get_user(&may);
-            head.name = format!("{} {}", d.user.first_name, d.user.last_name);
-            head.badge = Some((d.user.status.label(), d.user.status.as_str()));
+    /// The head of `tab` for the user the tab's capability already loaded (no second read):
+    /// their name and status when the viewer may see profiles ("User" otherwise: the tab
+    /// itself decides what else to show).
+    pub fn of(me: &Principal, target: &TargetUser, tab: &'static str) -> Self {
+        let mut head = Self::new(me, target.id, "User".to_owned(), tab);
+        if head.show_profile {
+            head.name = target.name();
+            head.badge = Some((target.row.status.label(), target.row.status.as_str()));
         }
         head
     }
