@@ -66,11 +66,28 @@ pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
         return Err(ApiError::invalid("query", "is longer than 32 KiB"));
     }
     let mut map = serde_json::Map::new();
+    // Every unreadable parameter is named, with every other refused one (not the first only).
+    let mut unreadable: Vec<(String, String)> = Vec::new();
     for pair in pairs(raw, "query") {
-        let (key, value) = pair?;
-        map.insert(key, serde_json::Value::String(value));
+        match pair.map_err(AppError::into_fields) {
+            Ok((key, value)) => {
+                map.insert(key, serde_json::Value::String(value));
+            }
+            Err(Ok(fields)) => unreadable.extend(fields),
+            Err(Err(other)) => return Err(other.into()),
+        }
     }
-    typed(serde_json::Value::Object(map))
+    match json::every_problem(serde_json::Value::Object(map)) {
+        Ok(value) if unreadable.is_empty() => Ok(value),
+        result => {
+            let mut problems = unreadable;
+            let named: Vec<String> = problems.iter().map(|(f, _)| f.clone()).collect();
+            problems.extend(result.err().unwrap_or_default().into_iter().filter(|(f, _)| !named.contains(f)));
+            Err(AppError::all_of(problems)
+                .err()
+                .map_or_else(|| ApiError::invalid("query", "could not be read"), Into::into))
+        }
+    }
 }
 
 /// `value` as a `T`, or 400 naming every refused field ([`json::every_problem`]).
@@ -168,6 +185,22 @@ mod tests {
         let m: BTreeMap<String, String> = parse_query("q=ann+lee%40x&sort=name").unwrap();
         assert_eq!(m["q"], "ann lee@x");
         assert_eq!(m["sort"], "name");
+    }
+
+    #[test]
+    fn every_unreadable_parameter_is_named_with_the_other_refusals() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Q {
+            q: Option<String>,
+            sort: Option<String>,
+            limit: Option<u32>,
+        }
+        let e = parse_query::<Q>("q=%FF&sort=%FE&limit=many").unwrap_err();
+        let text = serde_json::to_string(&e).unwrap();
+        for field in ["\"name\":\"q\"", "\"name\":\"sort\"", "\"name\":\"limit\""] {
+            assert!(text.contains(field), "{field} in {text}");
+        }
     }
 
     #[test]

@@ -47,10 +47,16 @@ pub async fn scim_errors(req: Request, next: Next) -> Response {
     }
     let (mut parts, body) = res.into_parts();
     let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
-    let detail = serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()
-        .and_then(|v| v.get("detail").and_then(|d| d.as_str()).map(str::to_owned))
-        .unwrap_or_default();
+    let problem = serde_json::from_slice::<serde_json::Value>(&bytes).unwrap_or_default();
+    // Every refused field, `name: reason` each (SCIM's error has one `detail` string).
+    let fields: Vec<String> = problem["invalid_params"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| Some(format!("{}: {}", p["name"].as_str()?, p["reason"].as_str()?)))
+        .collect();
+    let detail =
+        if fields.is_empty() { problem["detail"].as_str().unwrap_or_default().to_owned() } else { fields.join("; ") };
     let scim_type = (parts.status.as_u16() == 400).then_some("invalidValue");
     let body = reply::error_body(parts.status.as_u16(), scim_type, &detail);
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(MEDIA_TYPE));
