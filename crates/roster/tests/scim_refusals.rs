@@ -34,6 +34,12 @@ on_both_backends!(every_refusal_is_a_scim_error_and_changes_nothing, |app| async
     assert!(denied.body["detail"].as_str().unwrap_or_default().contains("users.invite"), "{}", denied.body);
     assert_eq!(find_users(&app, &secret, "userName eq \"nope@example.com\"").await.body["totalResults"], 0);
 
+    // 405: a method the endpoint does not take is a SCIM error too, not an empty answer.
+    let not_allowed = scim(&app, &secret, Method::DELETE, "/Users", None).await;
+    assert_eq!(not_allowed.status, StatusCode::METHOD_NOT_ALLOWED, "{}", not_allowed.body);
+    assert_eq!(not_allowed.header("content-type"), "application/scim+json");
+    assert_eq!(not_allowed.body["status"], "405", "{}", not_allowed.body);
+
     // 404: unknown and malformed ids, unknown endpoints.
     for path in [format!("/Users/{}", uuid::Uuid::now_v7()), "/Users/not-an-id".into(), "/Nothing".into()] {
         assert_eq!(scim(&app, &secret, Method::GET, &path, None).await.status, StatusCode::NOT_FOUND, "{path}");

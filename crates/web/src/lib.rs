@@ -109,9 +109,10 @@ pub fn router(state: AppState) -> Router {
                 })
                 .on_failure(log_failure),
         )
-        // SCIM clients get SCIM error bodies for every refusal, the layers' above included.
-        .layer(axum::middleware::from_fn(scim::scim_errors))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, request_timeout))
+        // SCIM clients get SCIM error bodies for every refusal, the layers' above included
+        // (the timeout's 408 too).
+        .layer(axum::middleware::from_fn(scim::scim_errors))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
     // Outermost, so every answer is counted — the timeout's 408, the body limit's 413, the

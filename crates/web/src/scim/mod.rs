@@ -42,7 +42,10 @@ pub async fn scim_errors(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     let problem =
         res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if !scim || !problem {
+    // An error answered with no body of its own (the router's 405, the timeout's 408).
+    let bare = (res.status().is_client_error() || res.status().is_server_error())
+        && !res.headers().contains_key(header::CONTENT_TYPE);
+    if !scim || !(problem || bare) {
         return res;
     }
     let (mut parts, body) = res.into_parts();
@@ -55,8 +58,11 @@ pub async fn scim_errors(req: Request, next: Next) -> Response {
         .flatten()
         .filter_map(|p| Some(format!("{}: {}", p["name"].as_str()?, p["reason"].as_str()?)))
         .collect();
-    let detail =
-        if fields.is_empty() { problem["detail"].as_str().unwrap_or_default().to_owned() } else { fields.join("; ") };
+    let detail = match (fields.is_empty(), problem["detail"].as_str()) {
+        (false, _) => fields.join("; "),
+        (true, Some(detail)) => detail.to_owned(),
+        (true, None) => parts.status.canonical_reason().unwrap_or("Error").to_owned(),
+    };
     let scim_type = (parts.status.as_u16() == 400).then_some("invalidValue");
     let body = reply::error_body(parts.status.as_u16(), scim_type, &detail);
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(MEDIA_TYPE));
