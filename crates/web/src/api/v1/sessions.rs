@@ -3,6 +3,7 @@
 
 use super::shapes::Named;
 use crate::error::ApiError;
+use crate::error::ApiError as Problem;
 use crate::extract::{ApiUser, AppJson, AppPath, OwnSession};
 use crate::routes::{Routes, delete, get, post, put};
 use crate::state::AppState;
@@ -223,7 +224,9 @@ pub(super) async fn end_my_other_sessions(
 }
 
 #[utoipa::path(post, path = "/me/sessions/{session_id}/report", tag = "me", security(("session" = [])), params(("session_id" = Uuid, Path, description = "A session id.")),
-    responses((status = 204, description = "Reported as suspicious: it ended and the admins are told.")))]
+    responses((status = 204, description = "Reported as suspicious: it ended and the admins are told."),
+        (status = 404, description = "No such session of one's own.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The session making the request (report another one).", body = Problem, content_type = "application/problem+json")))]
 pub(super) async fn report_session(
     State(state): State<AppState>,
     OwnSession(me): OwnSession,
