@@ -6,6 +6,7 @@ use crate::params::filled;
 use crate::{AppCtx, AppError, Problems};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use domain::audit::{Event, Named};
 use domain::closed::AuditAction;
 use domain::ids::{AccountId, UserId};
 use serde::{Deserialize, Serialize};
@@ -107,16 +108,15 @@ fn time_param(name: &str, raw: Option<&String>) -> Result<Option<Micros>, AppErr
         .transpose()
 }
 
-/// Every filter of `params` read, or every bad one named at once.
-fn parse(params: &AuditParams) -> Result<(AuditFilter, u32), AppError> {
+/// Whom `actor` and `target` name, as [`crate::audit_people::resolve`] found them.
+type People = Result<Option<Vec<Uuid>>, AppError>;
+
+/// Every filter of `params` read, or every bad one named at once (with `actor` and
+/// `target` resolved already).
+fn parse(params: &AuditParams, actor: People, target: People) -> Result<(AuditFilter, u32), AppError> {
     let mut problems = Problems::new();
-    let id = |name: &str, raw: Option<&String>| {
-        filled(raw)
-            .map(|v| Uuid::parse_str(v).map_err(|_| AppError::invalid(name, "must be a user id (UUID)")))
-            .transpose()
-    };
-    let actor = problems.check(id("actor", params.actor.as_ref()))?.flatten();
-    let target = problems.check(id("target", params.target.as_ref()))?.flatten();
+    let actor = problems.check(actor)?.flatten();
+    let target = problems.check(target)?.flatten();
     let action = problems
         .check(
             filled(params.action.as_ref())
@@ -149,13 +149,31 @@ fn parse(params: &AuditParams) -> Result<(AuditFilter, u32), AppError> {
     Ok((AuditFilter { actor, target, action, from, to, before }, limit))
 }
 
-/// One page of the account's audit log.
+/// One page of the account's audit log. `actor` and `target` take a user id, an email or
+/// a full name ([`crate::audit_people::resolve`]).
 pub async fn list(ctx: &AppCtx, may: &InAccount<AuditView>, params: &AuditParams) -> Result<AuditPage, AppError> {
-    let (filter, limit) = parse(params)?;
+    let actor = crate::audit_people::resolve(ctx, may.account, "actor", params.actor.as_ref()).await;
+    let target = crate::audit_people::resolve(ctx, may.account, "target", params.target.as_ref()).await;
+    let (filter, limit) = parse(params, actor, target)?;
     let (items, more) = store::audit::list(&ctx.db, may.account, &filter, limit).await?;
     let next_cursor =
         more.then(|| items.last().map(|e| URL_SAFE_NO_PAD.encode(format!("{}.{}", e.at, e.id)))).flatten();
     Ok(AuditPage { items, next_cursor })
+}
+
+/// The event's one readable line ([`domain::audit::summary`]).
+pub fn summary(e: &AuditRow) -> String {
+    let details = serde_json::from_str::<Value>(&e.details).unwrap_or(Value::Null);
+    fn named<'a>(id: Option<Uuid>, name: Option<&'a str>, email: Option<&'a str>) -> Option<Named<'a>> {
+        id.map(|id| Named { id: Some(id), name, email })
+    }
+    domain::audit::summary(&Event {
+        action: e.action,
+        actor: named(e.actor_user_id, e.actor_name.as_deref(), e.actor_email.as_deref()),
+        target: named(e.target_user_id, e.target_name.as_deref(), e.target_email.as_deref()),
+        workspace: e.workspace_name.as_deref(),
+        details: &details,
+    })
 }
 
 /// One CSV line (RFC 4180 quoting) of an event.
@@ -185,13 +203,16 @@ pub const CSV_HEADER: &str = "time,action,actor,target,workspace,ip,details\r\n"
 mod tests {
     use super::*;
 
+    fn parse(params: &AuditParams) -> Result<(AuditFilter, u32), AppError> {
+        super::parse(params, Ok(None), Ok(None))
+    }
+
     #[test]
     fn bad_parameters_are_named() {
         let bad = |p: AuditParams, name: &str| match parse(&p) {
             Err(AppError::Invalid { field, .. }) => assert_eq!(field, name),
             other => panic!("{name}: {:?}", other.map(|_| ())),
         };
-        bad(AuditParams { actor: Some("x".into()), ..Default::default() }, "actor");
         bad(AuditParams { from: Some("yesterday".into()), ..Default::default() }, "from");
         bad(AuditParams { limit: Some("0".into()), ..Default::default() }, "limit");
         bad(AuditParams { cursor: Some("%%".into()), ..Default::default() }, "cursor");
@@ -211,7 +232,8 @@ mod tests {
             limit: Some("0".into()),
             cursor: Some("%%".into()),
         };
-        match parse(&all) {
+        let unknown = |f: &str| Err(AppError::invalid(f, "names no user"));
+        match super::parse(&all, unknown("actor"), unknown("target")) {
             Err(AppError::InvalidFields(fields)) => {
                 let names: Vec<&str> = fields.iter().map(|(f, _)| f.as_str()).collect();
                 assert_eq!(names, ["actor", "target", "action", "from", "to", "limit", "cursor"]);
@@ -240,9 +262,11 @@ mod tests {
             at: 0,
             actor_user_id: None,
             actor_email: Some("=cmd()".into()),
+            actor_name: None,
             action: AuditAction::SessionKilled,
             target_user_id: None,
             target_email: Some("a\"b@x.org".into()),
+            target_name: None,
             workspace_id: None,
             workspace_name: None,
             ip: None,

@@ -84,6 +84,8 @@ pub async fn update(
         granter.may_set_builder(old_access, access)?;
     }
     let old_role = user.admin_role_id.map(AdminRoleId);
+    // The new role's name, for the audit log's line ("… changed X's admin role to Support").
+    let mut new_role_label = None;
     let admin_role_id = match &edit.admin_role_id {
         None => Some(old_role),
         Some(raw) => {
@@ -94,7 +96,7 @@ pub async fn update(
             if let Some(new_role) = new_role
                 && new_role != old_role
             {
-                problems.check(check_role_change(ctx, may, granter, new_role).await)?;
+                new_role_label = problems.check(check_role_change(ctx, may, granter, new_role).await)?;
             }
             new_role
         }
@@ -134,6 +136,9 @@ pub async fn update(
         let new: BTreeSet<Uuid> = g.iter().map(|g| g.0).collect();
         note("groups", json!(old_groups), json!(new));
     }
+    if let Some(label) = new_role_label {
+        changes.insert("admin_role".into(), json!({"old": target.role.label(), "new": label}));
+    }
     if changes.is_empty() {
         return Ok(edit.version);
     }
@@ -165,13 +170,13 @@ pub async fn update(
 }
 
 /// The role change of an edit: not one's own, not the Primary Master Admin's, and both the
-/// role revoked and the role granted within the editor's authority.
+/// role revoked and the role granted within the editor's authority. The granted role's name.
 async fn check_role_change(
     ctx: &AppCtx,
     may: &OnUser<UsersManage>,
     granter: &Granter,
     new_role: Option<AdminRoleId>,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     if may.target().role == AdminRole::PrimaryMasterAdmin {
         return Err(AppError::Forbidden(
             "the Primary Master Admin's role cannot be changed here; hand over the primary role first".into(),
@@ -180,10 +185,11 @@ async fn check_role_change(
     may.refuse_self("change your own admin role")?;
     let old = &may.target().role;
     granter.may_grant(&format!("the role {:?}", old.label()), &Authority::of(old))?;
-    let Some(id) = new_role else { return Ok(()) };
+    let Some(id) = new_role else { return Ok(AdminRole::Member.label().to_owned()) };
     let new = role_by_id(ctx, may.account, id).await?;
     granter.may_grant(&format!("the role {:?}", new.label()), &Authority::of(&new))?;
-    held_by_members(ctx, may, &new).await
+    held_by_members(ctx, may, &new).await?;
+    Ok(new.label().to_owned())
 }
 
 /// 400 naming `admin_role_id` when `role` is scoped to a workspace the user of `may` is not

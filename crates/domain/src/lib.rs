@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod api_token;
+pub mod audit;
 pub mod authority;
 pub mod bot;
 pub mod bulk;

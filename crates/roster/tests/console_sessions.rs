@@ -168,7 +168,8 @@ async fn the_audit_log_page_filters_by_action_and_the_switcher_goes_back_only_to
     let c = form_login(&app, ADMIN_EMAIL).await;
     let html =
         c.get(app.url("/admin/audit?action=login.succeeded")).send().await.expect("audit").text().await.expect("html");
-    assert!(html.contains("<code>login.succeeded</code>") && html.contains("root@example.com"), "{html}");
+    assert!(html.contains("<td class=\"summary\">Root Admin signed in</td>"), "one readable line: {html}");
+    assert!(html.contains("<dd>login.succeeded</dd>") && html.contains("<dd>root@example.com</dd>"), "{html}");
     assert!(html.contains("href=\"/api/v1/audit/export?action=login.succeeded\""), "{html}");
     let csv = c.get(app.url("/api/v1/audit/export?action=login.succeeded")).send().await.expect("export");
     assert_eq!(csv.status(), StatusCode::OK);

@@ -8,6 +8,7 @@ mod admin_roles;
 mod api_token_creators;
 mod api_tokens;
 mod audit_log;
+mod audit_readable;
 mod auth;
 mod authority;
 mod authority_holes;

@@ -74,17 +74,21 @@ pub async fn record(db: &Db, event: &NewAuditEvent) -> Result<(), StoreError> {
     db.write(async |tx| insert(tx, event).await).await
 }
 
-/// An event as stored, with the names of the people and workspace it mentions.
+/// An event as stored, with the names of the people and workspace it mentions. A purged
+/// user's email comes from the event that purged them.
 #[derive(Debug, Clone, FromRow)]
 pub struct AuditRow {
     pub id: Uuid,
     pub at: i64,
     pub actor_user_id: Option<Uuid>,
     pub actor_email: Option<String>,
+    /// "First Last" while the actor's row exists (soft-deleted users keep theirs).
+    pub actor_name: Option<String>,
     #[sqlx(try_from = "String")]
     pub action: AuditAction,
     pub target_user_id: Option<Uuid>,
     pub target_email: Option<String>,
+    pub target_name: Option<String>,
     pub workspace_id: Option<Uuid>,
     pub workspace_name: Option<String>,
     pub ip: Option<String>,
@@ -94,8 +98,11 @@ pub struct AuditRow {
 /// Which events to list. `before` is the keyset position (newest first).
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
-    pub actor: Option<Uuid>,
-    pub target: Option<Uuid>,
+    /// Events done by any of these users (one person's ids: a purged user's email may have
+    /// been used again).
+    pub actor: Option<Vec<Uuid>>,
+    /// Events done to any of these users.
+    pub target: Option<Vec<Uuid>>,
     pub action: Option<AuditAction>,
     pub from: Option<Micros>,
     pub to: Option<Micros>,
@@ -109,19 +116,37 @@ pub async fn list(
     f: &AuditFilter,
     limit: u32,
 ) -> Result<(Vec<AuditRow>, bool), StoreError> {
-    let mut sql = Sql::new(
-        "SELECT e.id, e.at, e.actor_user_id, a.email AS actor_email, e.action, e.target_user_id, \
-         t.email AS target_email, e.workspace_id, w.name AS workspace_name, e.ip, e.details \
+    // A purged user's row is gone; the email their purge recorded still names them.
+    let remembered = |who: &str| {
+        format!(
+            "(SELECT {} FROM audit_events p WHERE p.account_id = e.account_id AND p.target_user_id = e.{who} \
+             AND p.action = '{}' LIMIT 1)",
+            db.dialect().json_text("p.details", "email"),
+            AuditAction::UserPurged.as_str()
+        )
+    };
+    let mut sql = Sql::new(format!(
+        "SELECT e.id, e.at, e.actor_user_id, COALESCE(a.email, {}) AS actor_email, \
+         a.first_name || ' ' || a.last_name AS actor_name, e.action, e.target_user_id, \
+         COALESCE(t.email, {}) AS target_email, t.first_name || ' ' || t.last_name AS target_name, \
+         e.workspace_id, w.name AS workspace_name, e.ip, e.details \
          FROM audit_events e LEFT JOIN users a ON a.id = e.actor_user_id \
          LEFT JOIN users t ON t.id = e.target_user_id LEFT JOIN workspaces w ON w.id = e.workspace_id \
          WHERE e.account_id = $1",
-    )
+        remembered("actor_user_id"),
+        remembered("target_user_id"),
+    ))
     .bind(account.0);
-    if let Some(actor) = f.actor {
-        sql.push(" AND e.actor_user_id = ").push_bind(actor);
-    }
-    if let Some(target) = f.target {
-        sql.push(" AND e.target_user_id = ").push_bind(target);
+    for (column, ids) in [("e.actor_user_id", &f.actor), ("e.target_user_id", &f.target)] {
+        let Some(ids) = ids else { continue };
+        sql.push(" AND ").push(column).push(" IN (");
+        if ids.is_empty() {
+            sql.push("NULL");
+        }
+        for (i, id) in ids.iter().enumerate() {
+            sql.push(if i == 0 { "" } else { ", " }).push_bind(*id);
+        }
+        sql.push(")");
     }
     if let Some(action) = &f.action {
         sql.push(" AND e.action = ").push_bind(action.as_str());

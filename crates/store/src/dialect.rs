@@ -137,6 +137,17 @@ impl Dialect {
         }
     }
 
+    /// The text under `key` of the JSON object in `column` (a fixed column and key, never
+    /// user input), SQL NULL when absent.
+    pub fn json_text(self, column: &'static str, key: &'static str) -> String {
+        debug_assert!(key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+        if self.sqlite {
+            format!("json_extract({column}, '$.{key}')")
+        } else {
+            format!("({column}::jsonb ->> '{key}')")
+        }
+    }
+
     /// A condition on `users u`: the user's profile document holds a value under `key`
     /// (a fixed field name of [`domain::profile::ProfileField`], never user input).
     pub fn profile_has(self, key: &'static str) -> String {

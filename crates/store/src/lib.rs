@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
+pub mod audit_people;
 pub mod backup;
 pub mod bots;
 mod db;

@@ -9,44 +9,51 @@ use crate::pages::format::when;
 use crate::pages::query_of;
 use crate::routes::{Routes, get};
 use app::audit::AuditParams;
+use app::audit::AuditRow;
 use app::authz::{AuditView, InAccount};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::RawQuery;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::closed::AuditAction;
+use domain::audit::AuditKind;
 
 pub fn routes() -> Routes {
     Routes::new().route("/admin/audit", get(list))
 }
 
-/// The actions the filter offers.
-const ACTIONS: [AuditAction; 9] = [
-    AuditAction::LoginSucceeded,
-    AuditAction::LoginFailed,
-    AuditAction::UserLocked,
-    AuditAction::UserUnlocked,
-    AuditAction::SessionSignedOut,
-    AuditAction::SessionKilled,
-    AuditAction::SessionsKilledAll,
-    AuditAction::SessionReported,
-    AuditAction::SecuritySettingsChanged,
-];
-
+/// One action the filter offers.
 struct ActionChoice {
     value: &'static str,
+    label: &'static str,
     selected: bool,
 }
 
+/// The filter's actions of one kind (an `<optgroup>`).
+struct ActionGroup {
+    label: &'static str,
+    actions: Vec<ActionChoice>,
+}
+
+/// Every action of the closed set, grouped by kind: the filter cannot drift from it.
+fn action_groups(current: &str) -> Vec<ActionGroup> {
+    AuditKind::ALL
+        .iter()
+        .map(|k| ActionGroup {
+            label: k.label(),
+            actions: k
+                .actions()
+                .map(|a| ActionChoice { value: a.as_str(), label: a.label(), selected: a.as_str() == current })
+                .collect(),
+        })
+        .collect()
+}
+
+/// One event: its line, and what the folded details list.
 struct Row {
     at: String,
-    action: String,
-    actor: String,
-    target: String,
-    workspace: String,
-    ip: String,
-    details: String,
+    summary: String,
+    details: Vec<(String, String)>,
 }
 
 /// The filters as typed, echoed back into the form.
@@ -62,7 +69,7 @@ struct Echo {
 struct AuditPage {
     nav: Option<Nav>,
     f: Echo,
-    actions: Vec<ActionChoice>,
+    action_groups: Vec<ActionGroup>,
     rows: Vec<Row>,
     /// Every invalid filter, each shown beside its field.
     errors: Refusals,
@@ -74,25 +81,34 @@ struct AuditPage {
 impl AuditPage {
     /// Refusals of fields the page has no place for: shown above the table.
     fn other_errors(&self) -> Vec<&(String, String)> {
-        self.errors.others(&["actor", "target", "from", "to"])
+        self.errors.others(&["action", "actor", "target", "from", "to"])
     }
 }
 
-/// The details JSON, compact and without the braces noise of an empty object.
-fn details(raw: &str) -> String {
-    match serde_json::from_str::<serde_json::Value>(raw) {
-        Ok(serde_json::Value::Object(m)) if m.is_empty() => String::new(),
-        Ok(serde_json::Value::Object(m)) => m
-            .iter()
-            .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| match v {
-                serde_json::Value::String(s) => format!("{k}: {s}"),
-                other => format!("{k}: {other}"),
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        _ => raw.to_owned(),
+/// What an event's folded details list: the action's stored name, the workspace and
+/// address, then each detail (a nested value as compact JSON).
+fn details(e: &AuditRow) -> Vec<(String, String)> {
+    let mut out = vec![("action".to_owned(), e.action.as_str().to_owned())];
+    let mut person = |role: &str, id: Option<uuid::Uuid>, email: &Option<String>| {
+        if let Some(id) = id {
+            out.push((role.to_owned(), email.clone().unwrap_or_else(|| id.to_string())));
+        }
+    };
+    person("actor", e.actor_user_id, &e.actor_email);
+    person("target", e.target_user_id, &e.target_email);
+    out.extend(e.workspace_name.clone().map(|w| ("workspace".to_owned(), w)));
+    out.extend(e.ip.clone().map(|ip| ("ip".to_owned(), ip)));
+    match serde_json::from_str::<serde_json::Value>(&e.details) {
+        Ok(serde_json::Value::Object(m)) => out.extend(m.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| {
+            let v = match v {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            (k, v)
+        })),
+        _ => out.push(("details".to_owned(), e.details.clone())),
     }
+    out
 }
 
 async fn list(
@@ -118,15 +134,7 @@ async fn list(
         Some(p) => (
             p.items
                 .iter()
-                .map(|e| Row {
-                    at: when(e.at),
-                    action: e.action.as_str().to_owned(),
-                    actor: e.actor_email.clone().unwrap_or_else(|| "—".into()),
-                    target: e.target_email.clone().unwrap_or_else(|| "—".into()),
-                    workspace: e.workspace_name.clone().unwrap_or_else(|| "—".into()),
-                    ip: e.ip.clone().unwrap_or_default(),
-                    details: details(&e.details),
-                })
+                .map(|e| Row { at: when(e.at), summary: app::audit::summary(e), details: details(e) })
                 .collect(),
             p.next_cursor.as_ref().map(|c| format!("/admin/audit?{}", query_of(&params, &[("cursor", c)]))),
         ),
@@ -142,10 +150,7 @@ async fn list(
             from: filled(&params.from),
             to: filled(&params.to),
         },
-        actions: ACTIONS
-            .iter()
-            .map(|a| ActionChoice { value: a.as_str(), selected: a.as_str() == current_action })
-            .collect(),
+        action_groups: action_groups(current_action),
         rows,
         errors,
         first_href: params.cursor.as_ref().map(|_| format!("/admin/audit?{}", query_of(&params, &[]))),

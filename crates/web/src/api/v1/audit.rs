@@ -15,13 +15,58 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::closed::AuditAction;
 use futures_util::StreamExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 pub fn routes() -> Routes {
-    Routes::new().route("/audit", get(list_events)).route("/audit/export", get(export_events))
+    Routes::new()
+        .route("/audit", get(list_events))
+        .route("/audit/export", get(export_events))
+        .route("/audit/people", get(people))
+}
+
+/// `?q=`: part of a name or email.
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeopleQuery {
+    #[serde(default)]
+    #[param(max_length = 320)]
+    q: String,
+}
+
+/// A person the `actor` and `target` filters can name.
+#[derive(Serialize, ToSchema)]
+pub struct Person {
+    id: Uuid,
+    email: String,
+    /// "First Last".
+    name: String,
+    /// A deleted user (the log still names them).
+    deleted: bool,
+}
+
+/// Up to ten people, by name.
+#[derive(Serialize, ToSchema)]
+pub struct People {
+    items: Vec<Person>,
+}
+
+/// Suggestions for the `actor` and `target` filters: the account's users (deleted ones
+/// too) whose name or email contains `q`, for whoever may read the log.
+#[utoipa::path(get, path = "/audit/people", tag = "audit", params(PeopleQuery),
+    responses((status = 200, description = "Up to ten matching people, by name.", body = People)))]
+pub(super) async fn people(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    AppQuery(q): AppQuery<PeopleQuery>,
+) -> Result<Json<People>, ApiError> {
+    let may = app::authz::in_account::<AuditView>(&me)?;
+    let found = app::audit_people::suggestions(&state.ctx, &may, &q.q).await?;
+    let items =
+        found.into_iter().map(|p| Person { id: p.id, email: p.email, name: p.name, deleted: p.deleted }).collect();
+    Ok(Json(People { items }))
 }
 
 /// A workspace named by id (its name, while it exists).
@@ -32,13 +77,18 @@ pub struct WorkspaceRef {
 }
 
 /// One audit event: who (`actor`) did what (`action`) to whom (`target`), from where.
-/// `details` depends on the action.
+/// `details` depends on the action; `summary` says it all in one line.
 #[derive(Serialize, ToSchema)]
 pub struct EventJson {
     id: Uuid,
     #[schema(format = DateTime)]
     at: String,
     action: AuditAction,
+    /// The event in one readable line, such as "Alex Morgan suspended Casey Lee for
+    /// Support": actor, action, target, workspace and the details that matter. For people,
+    /// not parsers: its wording may improve between versions.
+    #[schema(example = "Alex Morgan suspended Casey Lee for Support")]
+    summary: String,
     actor: Option<UserRef>,
     target: Option<UserRef>,
     workspace: Option<WorkspaceRef>,
@@ -53,6 +103,7 @@ impl From<&app::audit::AuditRow> for EventJson {
             id: e.id,
             at: rfc3339(e.at),
             action: e.action,
+            summary: app::audit::summary(e),
             actor: e.actor_user_id.map(|id| UserRef { id, email: e.actor_email.clone() }),
             target: e.target_user_id.map(|id| UserRef { id, email: e.target_email.clone() }),
             workspace: e.workspace_id.map(|id| WorkspaceRef { id, name: e.workspace_name.clone() }),
@@ -74,11 +125,13 @@ pub struct Events {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // Only described: `app::audit::AuditParams` reads the text.
 pub struct AuditQuery {
-    /// The acting user's id.
-    #[param(value_type = Option<Uuid>)]
+    /// Who acted: a user id, an email or a full name. Deleted users count, and a purged
+    /// user by the email their purge recorded. A name several users share, or one nobody
+    /// has, is refused (`invalid_params` lists the matching emails, up to five).
+    #[param(max_length = 320)]
     actor: Option<String>,
-    /// The user acted on.
-    #[param(value_type = Option<Uuid>)]
+    /// Who was acted on, given as for `actor`.
+    #[param(max_length = 320)]
     target: Option<String>,
     #[param(value_type = Option<AuditAction>)]
     action: Option<String>,

@@ -128,6 +128,7 @@ const WITH_BODY: [(&str, &str); 2] = [
         super::my_profile::remove_user_picture,
         super::audit::list_events,
         super::audit::export_events,
+        super::audit::people,
         super::api_tokens::list_tokens,
         super::api_tokens::create_token,
         super::api_tokens::revoke_token,

@@ -1,8 +1,9 @@
-// Owner suggestions for the bot pages: inputs with data-candidates="<bot id>" get their
-// <datalist> filled from the owner-candidates API as the admin types. Without this script
+// Suggestions as the admin types: an input with data-suggest="<API path>" and list="<id>"
+// gets its <datalist> filled from `<API path>?q=<typed>` (an answer of {items: [{email,
+// name}]}): the bot pages' owner candidates, the audit log's people. Without this script
 // the inputs still work: the server resolves an email or a unique full name.
 
-for (const input of document.querySelectorAll("input[data-candidates]")) {
+for (const input of document.querySelectorAll("input[data-suggest]")) {
   const list = document.getElementById(input.getAttribute("list"));
   if (!list) continue;
   let timer;
@@ -15,9 +16,8 @@ for (const input of document.querySelectorAll("input[data-candidates]")) {
       // wait for the third.
       if (q === asked || (q.length > 0 && q.length < 3)) return;
       asked = q;
-      const bot = encodeURIComponent(input.dataset.candidates);
       try {
-        const res = await fetch(`/api/v1/bots/${bot}/owner-candidates?q=${encodeURIComponent(q)}`, {
+        const res = await fetch(`${input.dataset.suggest}?q=${encodeURIComponent(q)}`, {
           credentials: "same-origin",
           headers: { Accept: "application/json" },
         });
