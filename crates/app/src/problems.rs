@@ -170,9 +170,9 @@ mod tests {
         assert_eq!(p.check(Err::<u8, _>(AppError::invalid("ids[0]", "must be a UUID"))).unwrap(), None);
         assert_eq!(names(p.finish().unwrap_err()), ["ids[1]", "group", "action", "ids[0]"]);
         // Nothing judged wrong but a field unread: still refused.
-        let (_, p) = Input::read((), vec![("x".to_owned(), "is not a field".to_owned())]).open();
+        let ((), p) = Input::read((), vec![("x".to_owned(), "is not a field".to_owned())]).open();
         assert_eq!(names(p.finish().unwrap_err()), ["x"]);
-        let (_, p) = Input::whole(()).open();
+        let ((), p) = Input::whole(()).open();
         assert!(p.finish().is_ok());
     }
 }
