@@ -15,7 +15,7 @@
 use crate::authz::{ManageTokens, Principal, TokenRef};
 use crate::clock::{self, Micros};
 use crate::error::What;
-use crate::{AppCtx, AppError, audit, tokens};
+use crate::{AppCtx, AppError, Input, Problems, audit, tokens};
 use domain::api_token::{self as rules, SECRET_PREFIX};
 use domain::closed::AuditAction;
 use domain::ids::{AccountId, ApiTokenId, SessionId, UserId, WorkspaceId};
@@ -31,10 +31,6 @@ pub const LAST_USED_EVERY: Micros = clock::MINUTE;
 /// What creating a token takes, as it arrives (JSON body or form).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct NewToken {
-    /// Fields the caller could not read (wrong JSON type, unknown name), `(field, reason)`:
-    /// reported together with every other refusal.
-    #[serde(skip)]
-    pub unreadable: Vec<(String, String)>,
     #[serde(default)]
     pub name: String,
     /// RFC 3339 time, or a date (the end of that UTC day is not implied: midnight UTC).
@@ -96,23 +92,22 @@ pub struct Created {
     pub secret: String,
 }
 
-fn expiry(new: &NewToken, now: Micros, problems: &mut Vec<(String, String)>) -> Option<Micros> {
+fn expiry(new: &NewToken, now: Micros, problems: &mut Problems) -> Option<Micros> {
     let at = match (new.expires_at.as_deref().map(str::trim).filter(|s| !s.is_empty()), new.expires_in_days) {
         (None, None) => {
             // An expiry given but unreadable (`expires_in_days: 1.5`) is already reported.
-            let unreadable = new.unreadable.iter().any(|(f, _)| f == "expires_at" || f == "expires_in_days");
-            if !unreadable {
-                problems.push(("expires_at".into(), "is required (or give expires_in_days)".into()));
+            if !problems.has("expires_in_days") {
+                problems.refuse("expires_at", "is required (or give expires_in_days)");
             }
             return None;
         }
         (Some(_), Some(_)) => {
-            problems.push(("expires_in_days".into(), "give either expires_at or expires_in_days, not both".into()));
+            problems.refuse("expires_in_days", "give either expires_at or expires_in_days, not both");
             return None;
         }
         (None, Some(days)) => {
             if !(1..=rules::MAX_LIFETIME_DAYS).contains(&days) {
-                problems.push(("expires_in_days".into(), "must be a whole number from 1 to 365".into()));
+                problems.refuse("expires_in_days", "must be a whole number from 1 to 365");
                 return None;
             }
             return Some(now + days * clock::DAY);
@@ -125,7 +120,7 @@ fn expiry(new: &NewToken, now: Micros, problems: &mut Vec<(String, String)>) -> 
                         .map(|d| d.midnight().assume_utc())
                 });
             let Some(parsed) = parsed else {
-                problems.push(("expires_at".into(), "must be a date (2027-01-31) or an RFC 3339 time".into()));
+                problems.refuse("expires_at", "must be a date (2027-01-31) or an RFC 3339 time");
                 return None;
             };
             clock::to_micros(parsed)
@@ -133,14 +128,14 @@ fn expiry(new: &NewToken, now: Micros, problems: &mut Vec<(String, String)>) -> 
     };
     match rules::expiry_problem(now, at) {
         Some(why) => {
-            problems.push(("expires_at".into(), why.into()));
+            problems.refuse("expires_at", why);
             None
         }
         None => Some(at),
     }
 }
 
-fn permissions(may: &ManageTokens, raw: &[String], problems: &mut Vec<(String, String)>) -> PermissionSet {
+fn permissions(may: &ManageTokens, raw: &[String], problems: &mut Problems) -> PermissionSet {
     let held = may.role().permissions();
     let mut set = PermissionSet::default();
     let (mut unknown, mut not_held) = (Vec::new(), Vec::new());
@@ -159,9 +154,9 @@ fn permissions(may: &ManageTokens, raw: &[String], problems: &mut Vec<(String, S
         whys.push(format!("a token holds only permissions you hold; you do not hold {}", not_held.join(", ")));
     }
     if !whys.is_empty() {
-        problems.push(("permissions".into(), whys.join("; ")));
+        problems.refuse("permissions", whys.join("; "));
     } else if set.is_empty() {
-        problems.push(("permissions".into(), "choose at least one permission".into()));
+        problems.refuse("permissions", "choose at least one permission");
     }
     set
 }
@@ -170,7 +165,7 @@ async fn scope(
     ctx: &AppCtx,
     may: &ManageTokens,
     raw: Option<&[String]>,
-    problems: &mut Vec<(String, String)>,
+    problems: &mut Problems,
 ) -> Result<Scope, AppError> {
     let mine = may.role().scope();
     let Some(raw) = raw else { return Ok(mine) };
@@ -186,12 +181,11 @@ async fn scope(
         }
     }
     if !outside.is_empty() {
-        problems.push(("workspaces".into(), format!("not workspaces of your scope: {}", outside.join(", "))));
+        problems.refuse("workspaces", format!("not workspaces of your scope: {}", outside.join(", ")));
         return Ok(mine);
     }
     if ids.is_empty() {
-        problems
-            .push(("workspaces".into(), "choose at least one workspace, or leave it out for your whole scope".into()));
+        problems.refuse("workspaces", "choose at least one workspace, or leave it out for your whole scope");
     }
     Ok(Scope::Workspaces(ids))
 }
@@ -211,25 +205,17 @@ pub async fn choices(
 /// Creates a token: `name` (1–100 characters), an expiry (`expires_at` or
 /// `expires_in_days`, in the future and at most 365 days ahead), `permissions` (at least
 /// one, each held by the creator) and `workspaces` (within the creator's scope). Every bad
-/// field is reported at once ([`AppError::InvalidFields`]). Audited as `api_token.created`.
-pub async fn create(ctx: &AppCtx, may: &ManageTokens, new: &NewToken) -> Result<Created, AppError> {
+/// field is reported at once ([`AppError::InvalidFields`]), with those that went unread, and
+/// nothing is written. Audited as `api_token.created`.
+pub async fn create(ctx: &AppCtx, may: &ManageTokens, new: Input<NewToken>) -> Result<Created, AppError> {
     let now = ctx.clock.now();
-    let mut problems = Vec::new();
-    let name = match domain::text::required_line("name", &new.name, rules::NAME_MAX_CHARS) {
-        Ok(n) => Some(n),
-        Err(domain::DomainError::Invalid { field, message }) => {
-            problems.push((field.to_owned(), message));
-            None
-        }
-        Err(other) => return Err(other.into()),
-    };
-    let expires_at = expiry(new, now, &mut problems);
+    // A field that could not be read is reported as such, not as what its blank stands for.
+    let (new, mut problems) = new.open();
+    let name = problems.check(domain::text::required_line("name", &new.name, rules::NAME_MAX_CHARS))?;
+    let expires_at = expiry(&new, now, &mut problems);
     let permissions = permissions(may, &new.permissions, &mut problems);
     let scope = scope(ctx, may, new.workspaces.as_deref(), &mut problems).await?;
-    // A field that could not be read is reported as such, not as what its blank stands for.
-    problems.retain(|(f, _)| !new.unreadable.iter().any(|(u, _)| u == f));
-    problems.splice(0..0, new.unreadable.iter().cloned());
-    AppError::all_of(problems)?;
+    problems.finish()?;
     let (Some(name), Some(expires_at)) = (name, expires_at) else {
         return Err(AppError::Internal("a refused field was not reported".into()));
     };

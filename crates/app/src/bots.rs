@@ -8,7 +8,7 @@
 use crate::audit;
 use crate::authz::{BotsAssign, BotsView, InScope, OnUser, Principal, TransferOwnership};
 use crate::error::What;
-use crate::{AppCtx, AppError, Problems};
+use crate::{AppCtx, AppError, Input};
 use domain::bot::BotRole;
 use domain::ids::{AccountId, BotId, UserId, WorkspaceId};
 use domain::user::{BuilderAccess, Email, UserStatus};
@@ -35,9 +35,10 @@ pub struct NewBot {
 /// Creates a bot. An admin with `bots.assign` creates one in a workspace of their scope for
 /// any active member of it (`owner`: email, id or unique name; default the admin); anyone
 /// with "builder access + new bot creation" creates one they own in a workspace they are in.
-pub async fn create(ctx: &AppCtx, p: &Principal, new: &NewBot) -> Result<BotRow, AppError> {
+/// Every bad field is refused at once, with those that went unread, and nothing is written.
+pub async fn create(ctx: &AppCtx, p: &Principal, new: Input<NewBot>) -> Result<BotRow, AppError> {
     // Name, workspace and Owner are each read before any is refused: one answer names all.
-    let mut problems = Problems::new();
+    let (new, mut problems) = new.open();
     let name = problems.check(domain::text::required_line("name", &new.name, 100))?;
     let workspace = problems.check(
         new.workspace_id

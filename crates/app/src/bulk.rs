@@ -4,7 +4,7 @@
 use crate::authz::{self, GroupsManage, InScope, Principal, UsersInvite, UsersManage};
 use crate::groups::Who;
 use crate::invitations::InviteOptions;
-use crate::{AppCtx, AppError, Problems};
+use crate::{AppCtx, AppError, Input, Problems};
 use domain::closed::ClosedSet;
 use domain::ids::{GroupId, UserId};
 
@@ -13,25 +13,33 @@ pub const MAX_IDS: usize = 1000;
 
 pub use domain::bulk::BulkAction;
 
+/// A bulk request as it arrives.
+#[derive(Debug, Clone, Default)]
+pub struct BulkRequest {
+    /// One of [`BulkAction`]'s names.
+    pub action: String,
+    /// User ids, 1 to [`MAX_IDS`].
+    pub ids: Vec<String>,
+    /// The group of `add_to_group`.
+    pub group_id: Option<String>,
+}
+
 /// A bulk request's `action`, `ids` and (for `add_to_group`) `group_id` read together:
-/// every bad one is named at once. Whether the group exists is judged later, by [`run`].
+/// every bad one is named at once, with every field that went unread. Whether the group
+/// exists is judged later, by [`run`]. Returns the action, the ids and the group id.
 ///
 /// # Errors
 /// [`AppError::Invalid`] or [`AppError::InvalidFields`] naming each refused field.
-pub fn parse_request(
-    action: &str,
-    ids: &[String],
-    group_id: Option<&str>,
-) -> Result<(BulkAction, Vec<UserId>), AppError> {
-    let mut problems = Problems::new();
-    let action = problems.check(BulkAction::parse(action))?;
-    let ids = problems.check(parse_ids(ids))?;
+pub fn parse_request(request: Input<BulkRequest>) -> Result<(BulkAction, Vec<UserId>, Option<String>), AppError> {
+    let (request, mut problems) = request.open();
+    let action = problems.check(BulkAction::parse(&request.action))?;
+    let ids = problems.check(parse_ids(&request.ids))?;
     if action == Some(BulkAction::AddToGroup) {
-        problems.check(group_of(group_id))?;
+        problems.check(group_of(request.group_id.as_deref()))?;
     }
     problems.finish()?;
     match (action, ids) {
-        (Some(action), Some(ids)) => Ok((action, ids)),
+        (Some(action), Some(ids)) => Ok((action, ids, request.group_id)),
         _ => Err(AppError::Internal("a refused field was not reported".into())),
     }
 }

@@ -5,7 +5,7 @@
 use crate::audit;
 use crate::authz::{self, GroupsManage, InScope, TargetUser};
 use crate::error::What;
-use crate::{AppCtx, AppError, Problems};
+use crate::{AppCtx, AppError, Input};
 use domain::ids::{GroupId, UserId, WorkspaceId};
 use serde_json::json;
 use store::StoreError;
@@ -47,16 +47,21 @@ pub async fn get(ctx: &AppCtx, may: &InScope<GroupsManage>, id: GroupId) -> Resu
     Ok(g)
 }
 
-/// Creates a group named `name` in `workspace` (a workspace of the account in scope).
-pub async fn create(
-    ctx: &AppCtx,
-    may: &InScope<GroupsManage>,
-    workspace: &str,
-    name: &str,
-) -> Result<GroupSummary, AppError> {
-    let mut problems = Problems::new();
-    let name = problems.check(group_name(name))?;
-    let ws = match Uuid::parse_str(workspace.trim()) {
+/// What creating a group takes, as it arrives (JSON body or form).
+#[derive(Debug, Clone, Default)]
+pub struct NewGroup {
+    /// A workspace id (UUID) of the account, in the caller's scope.
+    pub workspace_id: String,
+    /// 1 to 100 characters, one line.
+    pub name: String,
+}
+
+/// Creates a group named `name` in `workspace_id` (a workspace of the account in scope).
+/// Every bad field is refused at once, with those that went unread, and nothing is written.
+pub async fn create(ctx: &AppCtx, may: &InScope<GroupsManage>, new: Input<NewGroup>) -> Result<GroupSummary, AppError> {
+    let (new, mut problems) = new.open();
+    let name = problems.check(group_name(&new.name))?;
+    let ws = match Uuid::parse_str(new.workspace_id.trim()) {
         Err(_) => {
             problems.refuse("workspace_id", "must be a workspace id (UUID)");
             None
@@ -88,15 +93,19 @@ pub async fn create(
     get(ctx, may, id).await
 }
 
-/// Renames a group.
+/// Renames a group to `name` (1 to 100 characters, one line); refused naming every bad
+/// field, with those that went unread.
 pub async fn rename(
     ctx: &AppCtx,
     may: &InScope<GroupsManage>,
     id: GroupId,
-    name: &str,
+    name: Input<String>,
 ) -> Result<GroupSummary, AppError> {
     let g = get(ctx, may, id).await?;
-    let name = group_name(name)?;
+    let (name, mut problems) = name.open();
+    let name = problems.check(group_name(&name))?;
+    problems.finish()?;
+    let Some(name) = name else { return Err(AppError::Internal("a refused field was not reported".into())) };
     if name == g.name {
         // The name it has: nothing is written or audited.
         return Ok(g);

@@ -42,5 +42,5 @@ pub mod users;
 
 pub use ctx::{AppCtx, AuthSettings};
 pub use error::{AppError, What};
-pub use problems::Problems;
+pub use problems::{Input, Problems};
 pub use store::{Backend, Db};

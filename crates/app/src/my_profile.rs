@@ -7,7 +7,7 @@ use crate::authz::{Actor, OnUser, Principal, UsersManage};
 use crate::error::What;
 use crate::password_reset::{SSO_REFUSAL, hash_new_password};
 use crate::profile_values::{self, Editor};
-use crate::{AppCtx, AppError, Problems, clock, picture};
+use crate::{AppCtx, AppError, Input, Problems, clock, picture};
 use domain::ids::UserId;
 use domain::profile::{ProfileField, ProfileSettings};
 use serde_json::{Value, json};
@@ -100,11 +100,21 @@ pub async fn mine(ctx: &AppCtx, p: &Principal) -> Result<ProfileView, AppError> 
 pub async fn update_mine(
     ctx: &AppCtx,
     p: &Principal,
-    edits: &BTreeMap<String, String>,
+    edits: Input<BTreeMap<String, String>>,
 ) -> Result<ProfileView, AppError> {
     let u = store::users::find(&ctx.db, p.account_id, p.user_id).await?.ok_or(AppError::NotFound(What::User))?;
     let doc = profile_values::parse_doc(&u.profile);
-    let applied = profile_values::apply((&u.first_name, &u.last_name), &doc, edits, &p.profile_settings, Editor::Own)?;
+    // Every field is judged, and named with those that went unread, before anything is saved.
+    let (edits, mut problems) = edits.open();
+    let applied = problems.check(profile_values::apply(
+        (&u.first_name, &u.last_name),
+        &doc,
+        &edits,
+        &p.profile_settings,
+        Editor::Own,
+    ))?;
+    problems.finish()?;
+    let Some(applied) = applied else { return Err(AppError::Internal("a refused field was not reported".into())) };
     if !applied.changes.is_empty() {
         let first_name =
             applied.first_name.map_or_else(|| domain::user::PersonName::parse("first_name", &u.first_name), Ok)?;

@@ -16,7 +16,7 @@
 use crate::audit;
 use crate::authz::{Granter, OnUser, UsersManage};
 use crate::profile_values::{self, Editor};
-use crate::{AppCtx, AppError, Problems};
+use crate::{AppCtx, AppError, Input};
 use domain::authority::Authority;
 use domain::ids::{AdminRoleId, GroupId, WorkspaceId};
 use domain::role::AdminRole;
@@ -50,7 +50,8 @@ fn parse_id(field: &str, raw: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(raw.trim()).map_err(|_| AppError::invalid(field, format!("{raw:?} is not an id (UUID)")))
 }
 
-/// Applies `edit` to the user of `may` unless someone changed them since `edit.version`
+/// Applies `edit` (refused whole, naming every bad field, when any went unread) to the user
+/// of `may` unless someone changed them since `edit.version`
 /// (412). Controlled fields must be enabled in the account's User Settings as they are now
 /// (the console follows them at once; only users' own sessions keep their copy). Returns
 /// the new version.
@@ -58,16 +59,14 @@ pub async fn update(
     ctx: &AppCtx,
     may: &OnUser<UsersManage>,
     granter: &Granter,
-    edit: &ProfileEdit,
+    edit: Input<ProfileEdit>,
 ) -> Result<i64, AppError> {
+    // Every field is read before any is refused, so one answer names them all, with the
+    // fields the request's reader could not read.
+    let (edit, mut problems) = edit.open();
     let target = may.target();
     let settings = &target.profile_settings;
     let user = &target.row;
-    if user.version != edit.version {
-        return Err(AppError::Stale(STALE.into()));
-    }
-    // Every field is read before any is refused, so one answer names them all.
-    let mut problems = Problems::new();
     let first_name =
         problems.check(PersonName::parse("first_name", edit.first_name.as_deref().unwrap_or(&user.first_name)))?;
     let last_name =
@@ -116,6 +115,9 @@ pub async fn update(
         Editor::Admin,
     ))?;
     problems.finish()?;
+    if user.version != edit.version {
+        return Err(AppError::Stale(STALE.into()));
+    }
     let (Some(first_name), Some(last_name), Some(builder_access), Some(admin_role_id), Some(groups), Some(fields)) =
         (first_name, last_name, builder_access, admin_role_id, groups, fields)
     else {

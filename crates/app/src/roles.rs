@@ -10,7 +10,7 @@
 use crate::audit;
 use crate::authz::{Granter, InAccount, RolesManage};
 use crate::error::What;
-use crate::{AppCtx, AppError, Problems, clock};
+use crate::{AppCtx, AppError, Input, clock};
 use domain::authority::Authority;
 use domain::ids::{AdminRoleId, WorkspaceId};
 use domain::permission::{Permission, PermissionSet, Scope};
@@ -115,14 +115,15 @@ pub async fn get(ctx: &AppCtx, may: &InAccount<RolesManage>, id: AdminRoleId) ->
         .ok_or(AppError::NotFound(What::Role))
 }
 
-/// Creates a custom role.
+/// Creates a custom role. Every bad field is refused at once, with those that went unread,
+/// and nothing is written.
 pub async fn create(
     ctx: &AppCtx,
     may: &InAccount<RolesManage>,
     granter: &Granter,
-    input: &RoleInput,
+    input: Input<RoleInput>,
 ) -> Result<RoleView, AppError> {
-    let mut problems = Problems::new();
+    let (input, mut problems) = input.open();
     let name = problems.check(role_name(input.name.as_deref().unwrap_or("")))?;
     let permissions = problems.check(permission_set(input.permissions.as_deref().unwrap_or(&[])))?;
     let scope = problems.check(scope_of(ctx, may, input.scope.as_ref().and_then(Option::as_ref)).await)?;
@@ -182,20 +183,21 @@ pub(crate) fn role_of(record: &RoleRecord) -> AdminRole {
     }
 }
 
-/// Changes a custom role's name, permissions or scope (absent fields stay).
+/// Changes a custom role's name, permissions or scope (absent fields stay). Every bad field
+/// is refused at once, with those that went unread, and nothing is written.
 pub async fn update(
     ctx: &AppCtx,
     may: &InAccount<RolesManage>,
     granter: &Granter,
     id: AdminRoleId,
-    input: &RoleInput,
+    input: Input<RoleInput>,
 ) -> Result<RoleView, AppError> {
+    let (input, mut problems) = input.open();
     let old = get(ctx, may, id).await?.record;
     editable(&old)?;
     let old_permissions = stored_permissions(&old);
     let old_scope = stored_scope(&old);
     granter.may_grant(&format!("the role {:?}", old.name), &Authority::new(old_permissions, old_scope.clone()))?;
-    let mut problems = Problems::new();
     let name = match &input.name {
         Some(n) => problems.check(role_name(n))?,
         None => Some(old.name.clone()),

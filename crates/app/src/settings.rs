@@ -3,7 +3,7 @@
 use crate::audit;
 use crate::authz::{InAccount, SettingsManage};
 use crate::clock;
-use crate::{AppCtx, AppError};
+use crate::{AppCtx, AppError, Input};
 use domain::ids::AccountId;
 use domain::security::SecuritySettings;
 use serde_json::json;
@@ -33,25 +33,30 @@ pub async fn read_security(ctx: &AppCtx, may: &InAccount<SettingsManage>) -> Res
 }
 
 /// Validates and saves new security settings, recording old and new values in the audit log;
-/// settings equal to the stored ones write nothing.
+/// settings equal to the stored ones write nothing. Every bad field is refused at once,
+/// with those that went unread, and nothing is written.
 pub async fn update_security(
     ctx: &AppCtx,
     may: &InAccount<SettingsManage>,
-    new: &SecuritySettings,
+    new: Input<SecuritySettings>,
 ) -> Result<SecuritySettings, AppError> {
-    AppError::all_of(new.problems().into_iter().map(|(f, why)| (f.to_owned(), why)).collect())?;
+    let (new, mut problems) = new.open();
+    for (field, why) in new.problems() {
+        problems.refuse(field, why);
+    }
+    problems.finish()?;
     let old = security(ctx, may.account).await?;
-    if old == *new {
+    if old == new {
         // Nothing changes, so nothing is written or audited.
         return Ok(old);
     }
-    let value = serde_json::to_string(new).map_err(|e| AppError::Internal(e.to_string()))?;
+    let value = serde_json::to_string(&new).map_err(|e| AppError::Internal(e.to_string()))?;
     let event = audit::by(
         &may.actor,
         domain::closed::AuditAction::SecuritySettingsChanged,
         None,
-        json!({"old": old, "new": new}),
+        json!({"old": old, "new": &new}),
     );
     store::settings::put(&ctx.db, may.account, SECURITY, &value, clock::now(), &event).await?;
-    Ok(new.clone())
+    Ok(new)
 }

@@ -133,21 +133,27 @@ on_both_backends!(use_cases_name_every_bad_field_at_once, |app| async move {
         ("password_min_classes", "3"),
         ("password_history", "5"),
     ];
-    let res = root.post(app.url("/admin/settings/security")).form(&form).send().await.expect("save");
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let html = res.text().await.expect("html");
-    assert!(html.contains("id=\"lockout_minutes-error\">Lockout duration must be a whole number"), "{html}");
-    // Once every field is a number, every range is judged at once.
-    let form = form.map(|(k, v)| if k == "lockout_minutes" { (k, "15") } else { (k, v) });
+    // A value that is not a number is named together with every value out of its range.
     let res = root.post(app.url("/admin/settings/security")).form(&form).send().await.expect("save");
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let html = res.text().await.expect("html");
     for error in [
+        "id=\"lockout_minutes-error\">Lockout duration must be a whole number",
         "id=\"max_login_attempts-error\">Maximum login attempts must be between 1 and 100.",
         "id=\"password_min_length-error\">Minimum length must be between 8 and 128.",
     ] {
         assert!(html.contains(error), "{error}: {html}");
     }
+    // A value that is not a number alone also saves nothing.
+    let form = form.map(|(k, v)| match k {
+        "max_login_attempts" => (k, "7"),
+        "password_min_length" => (k, "12"),
+        _ => (k, v),
+    });
+    let res = root.post(app.url("/admin/settings/security")).form(&form).send().await.expect("save");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let (_, saved) = app.get_json(&root, "/api/v1/settings/security").await;
+    assert_ne!(saved["max_login_attempts"], 7, "nothing saved: {saved}");
 });
 
 on_both_backends!(a_query_with_several_unreadable_parameters_names_each, |app| async move {
@@ -156,4 +162,152 @@ on_both_backends!(a_query_with_several_unreadable_parameters_names_each, |app| a
     refused_get(&app, &admin, "/api/v1/audit?actor=%FF&target=a%00b&limit=many", &["actor", "target"]).await;
     // …and the query reader every value of the wrong shape with them.
     refused_get(&app, &admin, "/api/v1/users?limit=many&order=up&status=gone", &["status", "order", "limit"]).await;
+});
+
+/// The names `invalid_params` lists, sorted.
+fn refused_sorted(body: &Value) -> Vec<String> {
+    let mut names = refused(body);
+    names.sort();
+    names
+}
+
+/// What the refused requests below could have changed, as the API shows it.
+async fn state_of(app: &TestApp, c: &reqwest::Client, ann: &str) -> Value {
+    let mut state = serde_json::Map::new();
+    for path in [
+        "/api/v1/audit?limit=1",
+        "/api/v1/groups",
+        "/api/v1/admin-roles",
+        "/api/v1/bots",
+        "/api/v1/settings/security",
+        &format!("/api/v1/users/{ann}"),
+        "/api/v1/users?q=fresh",
+    ] {
+        let (status, body) = app.get_json(c, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        state.insert(path.to_owned(), body);
+    }
+    Value::Object(state)
+}
+
+on_both_backends!(unreadable_fields_are_named_with_the_use_cases_refusals_and_nothing_changes, |app| async move {
+    let org = app.seed_org().await;
+    let root = app.login_admin().await;
+    let ann = org.ann.to_string();
+    let before = state_of(&app, &root, &ann).await;
+    let version = before[&format!("/api/v1/users/{ann}")]["version"].as_i64().expect("version");
+    let alpha = org.alpha.to_string();
+    // Each body holds a field that cannot be read; the first of each pair also holds values
+    // the use case refuses, the second nothing else wrong: neither may change anything.
+    let cases: Vec<(Method, String, Value, &[&str])> = vec![
+        (
+            Method::POST,
+            "/api/v1/users/bulk".into(),
+            json!({"action": "explode", "ids": ["x"], "group_id": 5}),
+            &["action", "group_id", "ids[0]"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/users/bulk".into(),
+            json!({"action": "suspend", "ids": [ann], "group_id": 5}),
+            &["group_id"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/groups".into(),
+            json!({"name": "x".repeat(300), "workspace_id": alpha, "description": 7}),
+            &["description", "name"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/groups".into(),
+            json!({"name": "Fresh", "workspace_id": alpha, "description": 7}),
+            &["description"],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/groups/{}", org.alpha_team),
+            json!({"name": "", "colour": "red"}),
+            &["colour", "name"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin-roles".into(),
+            json!({"name": "", "permissions": ["users.view", 5], "scope": ["junk"]}),
+            &["name", "permissions", "scope"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin-roles".into(),
+            json!({"name": "Fresh", "permissions": 5, "scope": "all"}),
+            &["permissions"],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/users/{ann}"),
+            json!({"first_name": "", "last_name": 5, "groups": ["junk"]}),
+            &["first_name", "groups", "last_name"],
+        ),
+        (Method::PATCH, format!("/api/v1/users/{ann}"), json!({"first_name": "Fresh", "last_name": 5}), &["last_name"]),
+        (
+            Method::POST,
+            "/api/v1/invitations".into(),
+            json!({"emails": ["not-an-email", 7, "fresh@example.org"]}),
+            &["emails[0]", "emails[1]"],
+        ),
+        (Method::POST, "/api/v1/invitations".into(), json!({"emails": ["fresh@example.org"], "cc": 1}), &["cc"]),
+        (
+            Method::POST,
+            "/api/v1/bots".into(),
+            json!({"name": "", "workspace_id": "nope", "owner": 5}),
+            &["name", "owner", "workspace_id"],
+        ),
+        (Method::POST, "/api/v1/bots".into(), json!({"name": "Fresh", "workspace_id": alpha, "owner": 5}), &["owner"]),
+        (
+            Method::PATCH,
+            "/api/v1/settings/security".into(),
+            json!({"max_login_attempts": 0, "lockout_minutes": "x", "password": {"min_length": 4, "history": true}}),
+            &["lockout_minutes", "max_login_attempts", "password.history", "password.min_length"],
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/settings/security".into(),
+            json!({"max_login_attempts": 7, "lockout_minutes": "x"}),
+            &["lockout_minutes"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/api-tokens".into(),
+            json!({"name": "", "expires_in_days": 30, "permissions": ["users.view"], "workspaces": 5}),
+            &["name", "workspaces"],
+        ),
+    ];
+    for (method, path, body, expected) in cases {
+        let mut req = root.request(method.clone(), app.url(&path)).json(&body);
+        if path.contains(&ann) {
+            req = req.header("if-match", format!("\"v{version}\""));
+        }
+        let res = req.send().await.expect("request");
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{method} {path} {body}");
+        assert_eq!(res.headers()["content-type"], "application/problem+json", "{method} {path}");
+        let problem: Value = res.json().await.expect("json");
+        assert_eq!(refused_sorted(&problem), expected, "{method} {path} {body}: {problem}");
+    }
+    assert_eq!(state_of(&app, &root, &ann).await, before, "a refused request changed nothing");
+});
+
+on_both_backends!(query_parameters_an_operation_does_not_declare_are_refused, |app| async move {
+    app.seed_org().await;
+    let root = app.login_admin().await;
+    // Every one named at once, before any value is judged…
+    refused_get(&app, &root, "/api/v1/users?stauts=active&limit=5&colour=red", &["stauts", "colour"]).await;
+    // …also by an operation that declares none.
+    refused_get(&app, &root, "/api/v1/groups?workspace=a&page=2", &["workspace", "page"]).await;
+    // The document's own names are the rule: every operation's declared parameters pass.
+    refused_get(&app, &root, "/api/v1/audit?limit=0&actorr=x", &["actorr"]).await;
+    // Declared ones pass.
+    let (status, _) = app.get_json(&root, "/api/v1/users?status=active&limit=5").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.get_json(&root, "/api/v1/groups").await;
+    assert_eq!(status, StatusCode::OK);
 });

@@ -16,10 +16,12 @@ mod accept;
 pub mod csv;
 pub mod import;
 mod prepare;
+mod request;
 pub(crate) use prepare::names;
 use prepare::prepare;
 
 pub use accept::{AcceptRequest, Invitee, accept, check};
+pub use request::{InviteRequest, MAX_ROWS, invite_request};
 
 use crate::audit;
 use crate::authz::{InviteUsers, OnUser, UsersInvite};

@@ -1,92 +1,98 @@
 //! Reading a JSON body into a typed value so that every bad field is named at once.
 //!
 //! serde stops at the first error, so [`every_problem`] reads the body again and again:
-//! each time, the field serde refused is noted and taken out of the document (a wrong type,
-//! an unknown field) or, when it is missing, filled with a stand-in of each JSON kind until
-//! one is accepted, so that serde can go on to the next field. The reading is bounded, and
-//! only runs on a body that was already refused.
+//! each time, the field serde refused is noted and taken out of the document (an unknown
+//! field) or replaced by a stand-in of each JSON kind in turn (a field of the wrong type, a
+//! missing one, an array item of the wrong type) until serde accepts one and goes on to the
+//! next field. What it ends with is the value with its stand-ins, which the use case judges
+//! with the unreadable fields ([`app::Input`]). The reading is bounded.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::fmt::Write;
 
-/// At most this many problems are gathered (and as many readings made).
+/// At most this many problems are gathered.
 const MAX_PROBLEMS: usize = 50;
 
-/// `value` as a `T`, or every refused field as `(name, reason)`: `invitations[2].email`,
-/// `body` for the whole document.
-pub fn every_problem<T: DeserializeOwned>(mut value: Value) -> Result<T, Vec<(String, String)>> {
+/// What [`every_problem`] got: the value (with stand-ins for the refused fields) when one
+/// could be made, and every refused field as `(name, reason)`.
+pub struct Read<T> {
+    pub value: Option<T>,
+    pub problems: Vec<(String, String)>,
+}
+
+/// `value` read as a `T`: every refused field named `invitations[2].email`, or `body` for
+/// the whole document; and the `T` read with stand-ins in their place, unless none fits
+/// (a body that is not an object, a field no JSON kind of stand-in satisfies).
+pub fn every_problem<T: DeserializeOwned>(mut value: Value) -> Read<T> {
     if !value.is_object() {
         // No field to name: the body as a whole is what is wrong (or right).
-        return serde_json::from_value(value).map_err(|e| vec![("body".to_owned(), strip_position(&e.to_string()))]);
+        return match serde_json::from_value(value) {
+            Ok(v) => Read { value: Some(v), problems: Vec::new() },
+            Err(e) => Read { value: None, problems: vec![("body".to_owned(), strip_position(&e.to_string()))] },
+        };
     }
     let mut problems: Vec<(String, String)> = Vec::new();
-    let mut stand_in: Option<(String, usize)> = None;
-    for _ in 0..MAX_PROBLEMS * STAND_INS.len() {
+    // The field last taken out (`None`) or given a stand-in (which one).
+    let mut stand_in: Option<(String, Option<usize>)> = None;
+    for _ in 0..MAX_PROBLEMS * (STAND_INS.len() + 2) {
         let e = match serde_path_to_error::deserialize::<_, T>(value.clone()) {
-            Ok(v) if problems.is_empty() => return Ok(v),
-            Ok(_) => return Err(problems),
+            Ok(v) => return Read { value: Some(v), problems },
             Err(e) => e,
         };
         let path = segments(&e.path().to_string());
         let message = e.inner().to_string();
-        if let Some(name) = quoted(&message, "missing field `") {
-            let mut field = path.clone();
+        let (field, reason) = if let Some(name) = quoted(&message, "missing field `") {
+            let mut field = path;
             field.push(Seg::Key(name.to_owned()));
+            (field, "is required".to_owned())
+        } else if let Some(name) = quoted(&message, "unknown field `") {
+            let mut field = path;
+            if !matches!(field.last(), Some(Seg::Key(k)) if k == name) {
+                field.push(Seg::Key(name.to_owned()));
+            }
             let name = display(&field);
-            // A stand-in of the next kind, until serde takes one and moves on.
-            let tried = match &stand_in {
-                Some((n, i)) if *n == name => i + 1,
-                _ => {
-                    // A field taken out for its wrong type is missing now: named once.
-                    if problems.iter().all(|(n, _)| *n != name) {
-                        problems.push((name.clone(), "is required".to_owned()));
-                    }
-                    0
-                }
-            };
-            let Some(filler) = STAND_INS.get(tried) else { break };
-            if !set(&mut value, &field, filler()) {
-                break;
+            if problems.iter().all(|(n, _)| *n != name) {
+                problems.push((name, "is not a field of this request".to_owned()));
             }
-            stand_in = Some((name, tried));
+            if problems.len() > MAX_PROBLEMS || !remove(&mut value, &field) {
+                return Read { value: None, problems };
+            }
             continue;
-        }
-        let (field, reason) = match quoted(&message, "unknown field `") {
-            Some(name) => {
-                let mut field = path.clone();
-                if !matches!(field.last(), Some(Seg::Key(k)) if k == name) {
-                    field.push(Seg::Key(name.to_owned()));
-                }
-                (field, "is not a field of this request".to_owned())
-            }
-            None => (path, strip_position(&message)),
+        } else {
+            (path, strip_position(&message))
         };
         let name = display(&field);
-        if let Some((n, _)) = &stand_in
-            && *n == name
-        {
-            // The stand-in itself was refused: try the next kind.
-            let tried = stand_in.as_ref().map_or(0, |(_, i)| i + 1);
-            let Some(filler) = STAND_INS.get(tried) else { break };
-            if !set(&mut value, &field, filler()) {
-                break;
+        if field.is_empty() {
+            problems.push((name, reason));
+            return Read { value: None, problems };
+        }
+        // A field refused again after a stand-in gets the next kind; named once, for what
+        // the request held. A key of the wrong type is first taken out (an optional or
+        // defaulted field then reads as absent), then given stand-ins.
+        let next = match &stand_in {
+            Some((n, tried)) if *n == name => tried.map_or(0, |i| i + 1),
+            _ => {
+                if problems.iter().all(|(n, _)| *n != name) {
+                    problems.push((name.clone(), reason));
+                }
+                if problems.len() > MAX_PROBLEMS {
+                    return Read { value: None, problems };
+                }
+                if matches!(field.last(), Some(Seg::Key(_))) && remove(&mut value, &field) {
+                    stand_in = Some((name, None));
+                    continue;
+                }
+                0
             }
-            stand_in = Some((name, tried));
-            continue;
+        };
+        let Some(filler) = STAND_INS.get(next) else { return Read { value: None, problems } };
+        if !set(&mut value, &field, filler()) {
+            return Read { value: None, problems };
         }
-        if problems.iter().any(|(n, _)| *n == name) || field.is_empty() || problems.len() >= MAX_PROBLEMS {
-            if problems.iter().all(|(n, _)| *n != name) {
-                problems.push((name, reason));
-            }
-            break;
-        }
-        problems.push((name, reason));
-        if !remove(&mut value, &field) {
-            break;
-        }
+        stand_in = Some((name, Some(next)));
     }
-    Err(problems)
+    Read { value: None, problems }
 }
 
 /// Values of each JSON kind, tried in turn for a missing field.
@@ -148,25 +154,26 @@ fn parent<'a>(value: &'a mut Value, path: &[Seg]) -> Option<&'a mut Value> {
     })
 }
 
-/// Takes the field at `path` out of the document; an array item becomes null, so later
-/// indices keep their names. False when there is nothing to take out.
+/// Takes the key at `path` out of its object. False when there is nothing to take out.
 fn remove(value: &mut Value, path: &[Seg]) -> bool {
-    let Some((last, up)) = path.split_last() else { return false };
-    match (parent(value, up), last) {
-        (Some(Value::Object(map)), Seg::Key(k)) => map.remove(k).is_some(),
-        (Some(Value::Array(items)), Seg::Index(i)) if *i < items.len() && !items[*i].is_null() => {
-            items[*i] = Value::Null;
-            true
-        }
+    let Some((Seg::Key(k), up)) = path.split_last() else { return false };
+    match parent(value, up) {
+        Some(Value::Object(map)) => map.remove(k).is_some(),
         _ => false,
     }
 }
 
+/// Puts `new` at `path` (a key of an object, an item of an array). False when there is no
+/// such place.
 fn set(value: &mut Value, path: &[Seg], new: Value) -> bool {
-    let Some((Seg::Key(k), up)) = path.split_last() else { return false };
-    match parent(value, up) {
-        Some(Value::Object(map)) => {
+    let Some((last, up)) = path.split_last() else { return false };
+    match (parent(value, up), last) {
+        (Some(Value::Object(map)), Seg::Key(k)) => {
             map.insert(k.clone(), new);
+            true
+        }
+        (Some(Value::Array(items)), Seg::Index(i)) if *i < items.len() => {
+            items[*i] = new;
             true
         }
         _ => false,
@@ -210,7 +217,7 @@ mod tests {
 
     /// The refused names, sorted (serde reads a JSON object's keys in their sorted order).
     fn names(v: Value) -> Vec<String> {
-        let mut names: Vec<String> = every_problem::<Body>(v).unwrap_err().into_iter().map(|(n, _)| n).collect();
+        let mut names: Vec<String> = every_problem::<Body>(v).problems.into_iter().map(|(n, _)| n).collect();
         names.sort();
         names
     }
@@ -227,6 +234,32 @@ mod tests {
             ["rows[0].email", "rows[1].email", "rows[1].groups", "rows[2].x"]
         );
         assert_eq!(names(json!([1])), ["body"]);
-        assert!(every_problem::<Body>(json!({"name": "a", "count": 1, "rows": []})).is_ok());
+        let read = every_problem::<Body>(json!({"name": "a", "count": 1, "rows": []}));
+        assert!(read.value.is_some() && read.problems.is_empty());
+    }
+
+    #[test]
+    fn the_value_is_read_with_stand_ins_for_the_refused_fields() {
+        let read = every_problem::<Body>(
+            json!({"name": 5, "count": 2, "flag": "y", "rows": [{"email": "a", "groups": ["g", 7]}], "x": 1}),
+        );
+        let body = read.value.expect("a value with stand-ins");
+        assert_eq!((body.name.as_str(), body.count, body.flag), ("", 2, None));
+        assert_eq!(body.rows[0].groups, ["g", ""]);
+        let names: Vec<&str> = read.problems.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["flag", "name", "rows[0].groups[1]", "x"]);
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        enum Kind {
+            A,
+        }
+        #[derive(Debug, Deserialize)]
+        struct Closed {
+            #[allow(dead_code)]
+            kind: Kind,
+        }
+        let read = every_problem::<Closed>(json!({"kind": "b"}));
+        assert!(read.value.is_none(), "no stand-in is a variant");
+        assert_eq!(read.problems.len(), 1);
     }
 }

@@ -1,6 +1,7 @@
 //! Our own extractors, so every rejection speaks our error format:
 //! - [`AppQuery`] parses the query string strictly (invalid UTF-8 names its parameter);
-//! - [`AppJson`] turns body errors into problem+json;
+//! - [`AppJson`] reads a JSON body as a use case's [`Input`] (every unreadable field named
+//!   with the use case's own refusals), [`JsonDoc`] as any JSON document;
 //! - [`AppPath`] parses typed ids from the path (a malformed one never reaches a handler);
 //! - [`ApiUser`] resolves an API token or the session cookie, [`PageUser`] the session
 //!   cookie, to a [`app::authz::Principal`]; [`OwnSession`] is an [`ApiUser`] that is not
@@ -25,7 +26,7 @@ pub use viewer::{ApiUser, OwnSession, PageUser, ViewerSlot};
 pub(crate) use viewer::{bearer, client_ip, refuse_page_viewer, viewer};
 
 use crate::error::ApiError;
-use app::AppError;
+use app::{AppError, Input};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
@@ -77,12 +78,13 @@ pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
             Err(Err(other)) => return Err(other.into()),
         }
     }
-    match json::every_problem(serde_json::Value::Object(map)) {
-        Ok(value) if unreadable.is_empty() => Ok(value),
-        result => {
+    let read = json::every_problem(serde_json::Value::Object(map));
+    match read.value {
+        Some(value) if unreadable.is_empty() && read.problems.is_empty() => Ok(value),
+        _ => {
             let mut problems = unreadable;
             let named: Vec<String> = problems.iter().map(|(f, _)| f.clone()).collect();
-            problems.extend(result.err().unwrap_or_default().into_iter().filter(|(f, _)| !named.contains(f)));
+            problems.extend(read.problems.into_iter().filter(|(f, _)| !named.contains(f)));
             Err(AppError::all_of(problems)
                 .err()
                 .map_or_else(|| ApiError::invalid("query", "could not be read"), Into::into))
@@ -90,12 +92,16 @@ pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
     }
 }
 
-/// `value` as a `T`, or 400 naming every refused field ([`json::every_problem`]).
-fn typed<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
-    json::every_problem(value).map_err(|problems| match AppError::all_of(problems) {
-        Err(e) => e.into(),
-        Ok(()) => ApiError::invalid("body", "could not be read"),
-    })
+/// `value` as a `T` with stand-ins for its unreadable fields ([`json::every_problem`]), or
+/// 400 naming every refused field when no `T` can be made of it.
+pub(crate) fn lenient<T: DeserializeOwned>(value: serde_json::Value) -> Result<Input<T>, ApiError> {
+    let read = json::every_problem(value);
+    match read.value {
+        Some(v) => Ok(Input::read(v, read.problems)),
+        None => Err(AppError::all_of(read.problems)
+            .err()
+            .map_or_else(|| ApiError::invalid("body", "could not be read"), Into::into)),
+    }
 }
 
 /// The decoded `key=value` pairs of a query string or urlencoded form, in order. A pair
@@ -132,17 +138,34 @@ pub(crate) fn decode(s: &str) -> Result<String, ()> {
     String::from_utf8(out).map_err(|_| ())
 }
 
-/// A JSON body whose errors are problem+json: 413 when it is larger than the route's limit;
-/// 400 naming every field of the wrong type, unknown or missing (`invalid_params`), or
-/// `body` when it is not JSON at all.
-pub struct AppJson<T>(pub T);
+/// A JSON body read for a use case, as an [`Input`]: the value with a stand-in for each
+/// field of the wrong type, unknown or missing, and those fields, which the use case refuses
+/// together with every field it judges bad itself (PRODUCT.md §10: every bad field at once),
+/// acting on nothing. Answered here with problem+json: 413 when the body is larger than the
+/// route's limit; 400 naming `body` when it is not JSON, or every refused field when no `T`
+/// can be made of it at all (not an object; a field no stand-in of any JSON kind satisfies).
+pub struct AppJson<T>(pub Input<T>);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let JsonDoc(v) = JsonDoc::from_request(req, state).await?;
+        lenient(v).map(Self)
+    }
+}
+
+/// A JSON body as a document, any JSON value, for the handlers that read it field by field
+/// (`api::v1::fields::Fields`, the settings documents): 413 when larger than the route's
+/// limit, 400 naming `body` when it is not JSON.
+pub struct JsonDoc(pub serde_json::Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonDoc {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<serde_json::Value>::from_request(req, state).await {
-            Ok(axum::Json(v)) => typed(v).map(Self),
+            Ok(axum::Json(v)) => Ok(Self(v)),
             Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(ApiError::too_large("the JSON body is larger than 2 MB"))
             }

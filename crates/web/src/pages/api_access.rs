@@ -95,7 +95,9 @@ struct TokenForm {
 }
 
 impl TokenForm {
-    fn new_token(&self) -> NewToken {
+    /// The token the form asks for; an expiry that is not a whole number is named as such.
+    fn new_token(&self) -> app::Input<NewToken> {
+        let mut unreadable = Vec::new();
         let mut new = NewToken {
             name: self.name.clone(),
             permissions: self.permissions.clone(),
@@ -106,9 +108,9 @@ impl TokenForm {
         match self.expires_in_days.trim().parse::<i64>() {
             Ok(days) => new.expires_in_days = Some(days),
             Err(_) if self.expires_in_days.trim().is_empty() => {}
-            Err(_) => new.unreadable.push(("expires_in_days".into(), "must be a whole number of days".into())),
+            Err(_) => unreadable.push(("expires_in_days".into(), "must be a whole number of days".into())),
         }
-        new
+        app::Input::read(new, unreadable)
     }
 }
 
@@ -214,7 +216,7 @@ async fn create(
     CsrfForm(form): CsrfForm<TokenForm>,
 ) -> Result<Response, PageError> {
     let may = app::authz::manage_tokens(&me)?;
-    match app::api_tokens::create(&state.ctx, &may, &form.new_token()).await {
+    match app::api_tokens::create(&state.ctx, &may, form.new_token()).await {
         Ok(created) => {
             let fresh = TokenForm { expires_in_days: "90".into(), ..TokenForm::default() };
             let mut page = page(&state, &me, &may, &fresh, Refusals::default()).await?;

@@ -130,7 +130,7 @@ async fn create(
         name: form.name.clone(),
         owner: Some(form.owner.clone()).filter(|o| !o.trim().is_empty()),
     };
-    match app::bots::create(&state.ctx, &me, &new).await {
+    match app::bots::create(&state.ctx, &me, app::Input::whole(new)).await {
         Ok(_) => Ok(Redirect::to("/admin/bots?notice=created").into_response()),
         Err(
             e

@@ -11,7 +11,7 @@ use crate::pages::notice::{Notice, back_with_notice};
 use crate::routes::{Routes, get, post};
 use app::AppError;
 use app::authz::{GroupsManage, InScope};
-use app::groups::Who;
+use app::groups::{NewGroup, Who};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::http::StatusCode;
@@ -104,7 +104,13 @@ struct GroupForm {
 }
 
 async fn create(page: On, CsrfForm(f): CsrfForm<GroupForm>) -> Result<Response, PageError> {
-    let result = app::groups::create(&page.state.ctx, &page.may, &f.workspace_id, &f.name).await.map(|_| ());
+    let result = app::groups::create(
+        &page.state.ctx,
+        &page.may,
+        app::Input::whole(NewGroup { workspace_id: f.workspace_id, name: f.name }),
+    )
+    .await
+    .map(|_| ());
     answer(&page, "created", result).await
 }
 
@@ -113,7 +119,7 @@ async fn rename(
     AppPath(group): AppPath<GroupId>,
     CsrfForm(f): CsrfForm<GroupForm>,
 ) -> Result<Response, PageError> {
-    let result = app::groups::rename(&page.state.ctx, &page.may, group, &f.name).await.map(|_| ());
+    let result = app::groups::rename(&page.state.ctx, &page.may, group, app::Input::whole(f.name)).await.map(|_| ());
     answer(&page, "renamed", result).await
 }
 

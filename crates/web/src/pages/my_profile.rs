@@ -218,7 +218,7 @@ async fn save(
     let result = if form.contains_key("email") {
         Err(AppError::invalid("email", "is read-only"))
     } else {
-        app::my_profile::update_mine(&state.ctx, &me, &form).await.map(|_| ())
+        app::my_profile::update_mine(&state.ctx, &me, app::Input::whole(form.clone())).await.map(|_| ())
     };
     answer(&state, &me, "saved", result, Some(&form)).await
 }

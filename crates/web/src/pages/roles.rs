@@ -111,7 +111,7 @@ async fn create(page: On, CsrfForm(fields): CsrfForm<BTreeMap<String, String>>) 
     let scope = if fields.get("scope").map(String::as_str) == Some("listed") { Some(pick("ws_")) } else { None };
     let input = RoleInput { name: fields.get("name").cloned(), permissions: Some(pick("perm_")), scope: Some(scope) };
     let granter = app::authz::granter(&page.state.ctx, &page.me).await?;
-    let result = app::roles::create(&page.state.ctx, &page.may, &granter, &input).await.map(|_| ());
+    let result = app::roles::create(&page.state.ctx, &page.may, &granter, app::Input::whole(input)).await.map(|_| ());
     answer(&page, "created", result).await
 }
 
@@ -122,7 +122,8 @@ async fn rename(
 ) -> Result<Response, PageError> {
     let input = RoleInput { name: fields.get("name").cloned(), ..RoleInput::default() };
     let granter = app::authz::granter(&page.state.ctx, &page.me).await?;
-    let result = app::roles::update(&page.state.ctx, &page.may, &granter, role, &input).await.map(|_| ());
+    let result =
+        app::roles::update(&page.state.ctx, &page.may, &granter, role, app::Input::whole(input)).await.map(|_| ());
     answer(&page, "renamed", result).await
 }
 

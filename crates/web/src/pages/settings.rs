@@ -7,7 +7,7 @@ use crate::extract::Page;
 use crate::pages::Nav;
 use crate::pages::notice::Notice;
 use crate::routes::{Routes, get};
-use app::AppError;
+use app::Input;
 use app::authz::{InAccount, SettingsManage};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -83,12 +83,13 @@ impl SettingsForm {
         }
     }
 
-    /// The settings, or every field that is not a whole number.
-    fn parse(&self) -> Result<SecuritySettings, AppError> {
-        let mut problems = app::Problems::new();
+    /// The settings, 0 standing in for each field that is not a whole number, and those
+    /// fields: the use case names them with every value out of its range.
+    fn parse(&self) -> Input<SecuritySettings> {
+        let mut unreadable = Vec::new();
         let mut num = |name: &str, v: &str| {
             v.trim().parse::<u32>().unwrap_or_else(|_| {
-                problems.refuse(name, "must be a whole number (0 or more)");
+                unreadable.push((name.to_owned(), "must be a whole number (0 or more)".to_owned()));
                 0
             })
         };
@@ -103,8 +104,7 @@ impl SettingsForm {
         s.password.min_classes = num("password.min_classes", &self.password_min_classes);
         s.password.history = num("password.history", &self.password_history);
         s.password.reject_common = self.password_reject_common.is_some();
-        problems.finish()?;
-        Ok(s)
+        Input::read(s, unreadable)
     }
 }
 
@@ -222,11 +222,7 @@ async fn show(Page { state, me, may }: On, notice: Notice) -> Result<SettingsPag
 }
 
 async fn save(Page { state, me, may }: On, CsrfForm(form): CsrfForm<SettingsForm>) -> Result<Response, PageError> {
-    let result = async {
-        let new = form.parse()?;
-        app::settings::update_security(&state.ctx, &may, &new).await
-    };
-    match result.await {
+    match app::settings::update_security(&state.ctx, &may, form.parse()).await {
         Ok(_) => Ok(Redirect::to(&format!("{HERE}?notice=saved")).into_response()),
         Err(e) => match e.into_fields() {
             Ok(errors) => {

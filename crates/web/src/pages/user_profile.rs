@@ -361,7 +361,9 @@ async fn edit(
             .filter_map(|f| field(&format!("profile_{}", f.key())).map(|v| (f.key().to_owned(), v)))
             .collect(),
     };
-    match app::profile::update(&state.ctx, &may, &app::authz::granter(&state.ctx, &me).await?, &form).await {
+    match app::profile::update(&state.ctx, &may, &app::authz::granter(&state.ctx, &me).await?, app::Input::whole(form))
+        .await
+    {
         Ok(_) => Ok(done(user, "saved")),
         Err(
             e @ (AppError::Stale(_)

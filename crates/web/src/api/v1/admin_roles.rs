@@ -5,10 +5,10 @@ use super::fields::Fields;
 use super::me::{All, ScopeJson};
 use crate::error::ApiError;
 use crate::error::ApiError as Problem;
-use crate::extract::{ApiUser, AppJson, AppPath};
+use crate::extract::{ApiUser, AppPath, JsonDoc};
 use crate::routes::{Routes, get};
 use crate::state::AppState;
-use app::AppError;
+use app::Input;
 use app::authz::RolesManage;
 use app::roles::{RoleInput, RoleView};
 use axum::Json;
@@ -101,8 +101,9 @@ fn strings(f: &mut Fields, v: &Value, name: &str) -> Option<Vec<String>> {
     list
 }
 
-/// The role a body describes; every bad field is refused at once.
-fn parse_input(body: &Value) -> Result<RoleInput, AppError> {
+/// The role a body describes, each unreadable field left out and named for the use case
+/// to refuse with the rest.
+fn parse_input(body: &Value) -> Input<RoleInput> {
     let mut f = Fields::of(body);
     f.only(&["name", "permissions", "scope"], "is not a field of an admin role");
     let name = f.text("name");
@@ -116,8 +117,7 @@ fn parse_input(body: &Value) -> Result<RoleInput, AppError> {
             None
         }
     };
-    f.finish()?;
-    Ok(RoleInput { name, permissions, scope })
+    f.input(RoleInput { name, permissions, scope })
 }
 
 #[utoipa::path(get, path = "/admin-roles", tag = "admin roles",
@@ -134,11 +134,11 @@ pub(super) async fn list(State(state): State<AppState>, ApiUser(me): ApiUser) ->
 pub(super) async fn create(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    AppJson(body): AppJson<Value>,
+    JsonDoc(body): JsonDoc,
 ) -> Result<(StatusCode, Json<RoleJson>), ApiError> {
     let may = app::authz::in_account::<RolesManage>(&me)?;
-    let input = parse_input(&body)?;
-    let role = app::roles::create(&state.ctx, &may, &app::authz::granter(&state.ctx, &me).await?, &input).await?;
+    let input = parse_input(&body);
+    let role = app::roles::create(&state.ctx, &may, &app::authz::granter(&state.ctx, &me).await?, input).await?;
     Ok((StatusCode::CREATED, Json((&role).into())))
 }
 
@@ -161,11 +161,11 @@ pub(super) async fn update(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<AdminRoleId>,
-    AppJson(body): AppJson<Value>,
+    JsonDoc(body): JsonDoc,
 ) -> Result<Json<RoleJson>, ApiError> {
     let may = app::authz::in_account::<RolesManage>(&me)?;
-    let input = parse_input(&body)?;
-    let role = app::roles::update(&state.ctx, &may, &app::authz::granter(&state.ctx, &me).await?, id, &input).await?;
+    let input = parse_input(&body);
+    let role = app::roles::update(&state.ctx, &may, &app::authz::granter(&state.ctx, &me).await?, id, input).await?;
     Ok(Json((&role).into()))
 }
 

@@ -4,9 +4,10 @@
 
 use super::shapes::Named;
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppJson, AppPath};
+use crate::extract::{ApiUser, AppPath, JsonDoc};
 use crate::routes::{Routes, delete, get};
 use crate::state::AppState;
+use app::Input;
 use app::api_tokens::{ApiToken, NewToken};
 use app::clock::rfc3339;
 use axum::Json;
@@ -128,11 +129,10 @@ pub(super) async fn list_tokens(State(state): State<AppState>, ApiUser(me): ApiU
 
 /// Reads the body field by field, so a field of the wrong type is listed with every other
 /// refusal instead of ending the reading.
-fn new_token(body: &Value) -> NewToken {
+fn new_token(body: &Value) -> Input<NewToken> {
     let mut new = NewToken::default();
     let Some(fields) = body.as_object() else {
-        new.unreadable.push(("body".into(), "must be a JSON object".into()));
-        return new;
+        return Input::read(new, vec![("body".into(), "must be a JSON object".into())]);
     };
     let mut unreadable = Vec::new();
     for (key, value) in fields {
@@ -155,8 +155,7 @@ fn new_token(body: &Value) -> NewToken {
             (other, _) => unreadable.push(unreadable_field(other, "is not a field of an API token")),
         }
     }
-    new.unreadable = unreadable;
-    new
+    Input::read(new, unreadable)
 }
 
 fn unreadable_field(field: &str, why: &str) -> (String, String) {
@@ -168,10 +167,10 @@ fn unreadable_field(field: &str, why: &str) -> (String, String) {
 pub(super) async fn create_token(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    AppJson(body): AppJson<Value>,
+    JsonDoc(body): JsonDoc,
 ) -> Result<Response, ApiError> {
     let may = app::authz::manage_tokens(&me)?;
-    let created = app::api_tokens::create(&state.ctx, &may, &new_token(&body)).await?;
+    let created = app::api_tokens::create(&state.ctx, &may, new_token(&body)).await?;
     let body = TokenJson { secret: Some(created.secret), ..TokenJson::from(&created.token) };
     // The secret is in this answer only: no cache may keep it.
     Ok((StatusCode::CREATED, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())

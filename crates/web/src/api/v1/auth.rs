@@ -29,6 +29,7 @@ pub fn routes() -> Routes {
 
 /// A sign-in: `account` (a slug) chooses among the accounts one email and password open.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginBody {
     email: String,
     #[schema(format = Password)]
@@ -71,6 +72,7 @@ pub(super) async fn login(
     client: ClientInfo,
     AppJson(body): AppJson<LoginBody>,
 ) -> Result<Response, ApiError> {
+    let body = body.complete()?;
     let req = app::auth::LoginRequest {
         email: body.email,
         password: body.password,

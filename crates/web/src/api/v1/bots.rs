@@ -7,7 +7,7 @@ use super::fields::Fields;
 use super::shapes::Named;
 use crate::error::ApiError;
 use crate::error::ApiError as Problem;
-use crate::extract::{ApiUser, AppJson, AppPath, AppQuery};
+use crate::extract::{ApiUser, AppPath, AppQuery, JsonDoc};
 use crate::routes::{Routes, get, post, put};
 use crate::state::AppState;
 use app::AppError;
@@ -82,6 +82,7 @@ fn candidate(c: &OwnerCandidate) -> Person {
 
 /// A new bot; `owner` (an email or user id) defaults to the creator.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // Only described: the handler reads the fields (`Fields`).
 pub struct NewBotBody {
     workspace_id: WorkspaceId,
@@ -107,6 +108,7 @@ pub struct UserBots {
 
 /// The role to give (`developer` or `tester`; the owner moves only by transfer).
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // Only described: the handler reads the field (`required`).
 pub struct RoleOnBot {
     role: BotRole,
@@ -114,6 +116,7 @@ pub struct RoleOnBot {
 
 /// The new owner: an email or user id.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // Only described: the handler reads the field (`required`).
 pub struct NewOwner {
     new_owner: String,
@@ -122,6 +125,7 @@ pub struct NewOwner {
 /// Who takes over the user's bots: `successors` by bot id, else `successor` for all
 /// (emails or names).
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // Only described: the handler reads the fields.
 pub struct Successors {
     successors: Option<BTreeMap<String, String>>,
@@ -135,12 +139,12 @@ pub struct TransferredAndDeleted {
     bots_transferred: Vec<String>,
 }
 
-/// The one string field `name` a body must carry.
+/// The one string field `name` a body must carry (its use case has no other field to name).
 fn required(body: &Value, name: &str) -> Result<String, AppError> {
     let mut fields = Fields::of(body);
+    fields.only(&[name], "is not a field of this request");
     let value = fields.required(name);
-    fields.finish()?;
-    Ok(value)
+    fields.input(value).complete()
 }
 
 /// `?workspace_id=`: only that workspace's bots.
@@ -169,16 +173,16 @@ pub(super) async fn list(
 pub(super) async fn create(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    AppJson(body): AppJson<Value>,
+    JsonDoc(body): JsonDoc,
 ) -> Result<(StatusCode, Json<BotJson>), ApiError> {
     let mut fields = Fields::of(&body);
+    fields.only(&["workspace_id", "name", "owner"], "is not a field of a bot");
     let new = NewBot {
         workspace_id: fields.required("workspace_id"),
         name: fields.required("name"),
         owner: fields.text("owner"),
     };
-    fields.finish()?;
-    let bot = app::bots::create(&state.ctx, &me, &new).await?;
+    let bot = app::bots::create(&state.ctx, &me, fields.input(new)).await?;
     Ok((StatusCode::CREATED, Json((&bot).into())))
 }
 
@@ -233,7 +237,7 @@ pub(super) async fn set_role(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath((id, bot)): AppPath<(UserId, BotId)>,
-    AppJson(body): AppJson<Value>,
+    JsonDoc(body): JsonDoc,
 ) -> Result<StatusCode, ApiError> {
     let on = app::authz::on_user::<BotsAssign>(&state.ctx, &me, id).await?;
     let scope = app::authz::in_scope::<BotsAssign>(&me)?;
@@ -263,7 +267,7 @@ pub(super) async fn transfer(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath((id, bot)): AppPath<(UserId, BotId)>,
-    AppJson(body): AppJson<Value>,
+    JsonDoc(body): JsonDoc,
 ) -> Result<StatusCode, ApiError> {
     let may = app::authz::transfer_ownership(&me)?;
     let new_owner = required(&body, "new_owner")?;
@@ -278,7 +282,7 @@ pub(super) async fn transfer_and_delete(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<UserId>,
-    AppJson(body): AppJson<Value>,
+    JsonDoc(body): JsonDoc,
 ) -> Result<Json<TransferredAndDeleted>, ApiError> {
     let transfer = app::authz::transfer_ownership(&me)?;
     let may = app::authz::delete_user(&state.ctx, &me, id).await?;
@@ -290,8 +294,10 @@ pub(super) async fn transfer_and_delete(
             BTreeMap::new()
         }),
     };
+    fields.only(&["successors", "successor"], "is not a field of this request");
     let for_all = fields.text("successor");
-    fields.finish()?;
+    // The use case judges the successors only bot by bot, as it moves them: nothing else to name.
+    let (successors, for_all) = fields.input((successors, for_all)).complete()?;
     let bots = app::deletion::transfer_and_delete(&state.ctx, &may, &transfer, &successors, for_all.as_deref()).await?;
     Ok(Json(TransferredAndDeleted { deleted: true, bots_transferred: bots }))
 }

@@ -12,6 +12,7 @@
 //! keys it has, and a PATCH's `null` inside it removes that entry (RFC 7396 §2).
 
 use crate::error::ApiError;
+use app::Input;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -71,10 +72,12 @@ pub fn changed(current: &Value, body: Value, how: Change, maps: &[&str]) -> Resu
     }
 }
 
-/// The checked document as `T`. Unknown fields and wrong types are refused naming `body`,
-/// with the path of the field in the reason (`password.min_length: invalid type…`).
-pub fn typed<T: DeserializeOwned>(doc: Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(doc).map_err(|e| ApiError::invalid("body", &e.to_string()))
+/// The checked document as the use case's input: `T` with a stand-in for each field of the
+/// wrong type or unknown, and those fields by path (`password.min_length`), which the use
+/// case names with every value it refuses itself. 400 naming every such field when no `T`
+/// can be made of the document at all.
+pub fn typed<T: DeserializeOwned>(doc: Value) -> Result<Input<T>, ApiError> {
+    crate::extract::lenient(doc)
 }
 
 /// Adds to `out` the dotted path of every field of `shape` that `body` lacks, not looking

@@ -1,30 +1,34 @@
 //! Reading a JSON object field by field while gathering every refusal, for the handlers
 //! that read their body by hand (to name each field as their users know it): each read
-//! notes its problem and goes on, and [`Fields::finish`] refuses them all at once (400 with
-//! every field in `invalid_params`).
+//! notes its problem and goes on with a stand-in (an empty value), and [`Fields::input`]
+//! hands the use case its [`Input`], which refuses these fields together with every field
+//! the use case judges bad (400 with every field in `invalid_params`), changing nothing.
 
-use app::{AppError, Problems};
+use app::Input;
 use serde_json::{Map, Value};
 
 /// A body being read.
 pub struct Fields<'a> {
     map: Option<&'a Map<String, Value>>,
-    problems: Problems,
+    unreadable: Vec<(String, String)>,
 }
 
 impl<'a> Fields<'a> {
     /// Reading `body`, which must be an object (else `body` is refused).
     pub fn of(body: &'a Value) -> Self {
-        let mut problems = Problems::new();
+        let mut unreadable = Vec::new();
         if !body.is_object() {
-            problems.refuse("body", "must be a JSON object");
+            unreadable.push(("body".to_owned(), "must be a JSON object".to_owned()));
         }
-        Self { map: body.as_object(), problems }
+        Self { map: body.as_object(), unreadable }
     }
 
     /// Notes a refusal of `field`.
     pub fn refuse(&mut self, field: impl Into<String>, reason: impl Into<String>) {
-        self.problems.refuse(field, reason);
+        let field = field.into();
+        if self.unreadable.iter().all(|(f, _)| *f != field) {
+            self.unreadable.push((field, reason.into()));
+        }
     }
 
     /// The field's value, if present.
@@ -63,8 +67,9 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// `Ok` when nothing was refused; otherwise every refusal at once.
-    pub fn finish(self) -> Result<(), AppError> {
-        self.problems.finish()
+    /// What was read, as the use case's input: `value` (made of what was read, stand-ins
+    /// for the rest) with every field refused here.
+    pub fn input<T>(self, value: T) -> Input<T> {
+        Input::read(value, self.unreadable)
     }
 }

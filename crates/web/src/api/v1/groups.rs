@@ -5,17 +5,16 @@ use super::fields::Fields;
 use super::shapes::Named;
 use crate::error::ApiError;
 use crate::error::ApiError as Problem;
-use crate::extract::{ApiUser, AppJson, AppPath, AppQuery};
+use crate::extract::{ApiUser, AppPath, AppQuery, JsonDoc};
 use crate::routes::{Routes, get, put};
 use crate::state::AppState;
 use app::authz::GroupsManage;
-use app::groups::{GroupSummary, Who};
+use app::groups::{GroupSummary, NewGroup as NewGroupInput, Who};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::ids::{GroupId, UserId, WorkspaceId};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -55,6 +54,7 @@ pub struct Groups {
 
 /// A new group.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // Only described: the handler reads the fields (`Fields`).
 pub struct NewGroup {
     #[schema(max_length = 100)]
@@ -64,6 +64,7 @@ pub struct NewGroup {
 
 /// A group's new name.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // Only described: the handler reads the field (`Fields`).
 pub struct GroupName {
     #[schema(max_length = 100)]
@@ -100,13 +101,13 @@ pub(super) async fn list(State(state): State<AppState>, ApiUser(me): ApiUser) ->
 pub(super) async fn create(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    AppJson(body): AppJson<Value>,
+    JsonDoc(body): JsonDoc,
 ) -> Result<(StatusCode, Json<GroupJson>), ApiError> {
     let may = app::authz::in_scope::<GroupsManage>(&me)?;
     let mut fields = Fields::of(&body);
-    let (name, workspace) = (fields.required("name"), fields.required("workspace_id"));
-    fields.finish()?;
-    let g = app::groups::create(&state.ctx, &may, &workspace, &name).await?;
+    fields.only(&["name", "workspace_id"], "is not a field of a group");
+    let (name, workspace_id) = (fields.required("name"), fields.required("workspace_id"));
+    let g = app::groups::create(&state.ctx, &may, fields.input(NewGroupInput { workspace_id, name })).await?;
     Ok((StatusCode::CREATED, Json((&g).into())))
 }
 
@@ -129,13 +130,13 @@ pub(super) async fn rename(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<GroupId>,
-    AppJson(body): AppJson<Value>,
+    JsonDoc(body): JsonDoc,
 ) -> Result<Json<GroupJson>, ApiError> {
     let may = app::authz::in_scope::<GroupsManage>(&me)?;
     let mut fields = Fields::of(&body);
+    fields.only(&["name"], "is not a field of a group");
     let name = fields.required("name");
-    fields.finish()?;
-    let g = app::groups::rename(&state.ctx, &may, id, &name).await?;
+    let g = app::groups::rename(&state.ctx, &may, id, fields.input(name)).await?;
     Ok(Json((&g).into()))
 }
 

@@ -7,7 +7,7 @@ use crate::extract::{ApiUser, AppJson, AppPath};
 use crate::routes::{Routes, post};
 use crate::state::AppState;
 use app::authz::UsersInvite;
-use app::invitations::{InviteOptions, InviteRow, Outcome};
+use app::invitations::{InviteOptions, InviteRequest, InviteRow, Outcome};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -46,9 +46,6 @@ pub struct InvitationDto {
     groups: Vec<String>,
 }
 
-/// Largest request the endpoint takes; bigger imports use `roster user import`.
-const MAX_ROWS: usize = 10_000;
-
 #[utoipa::path(post, path = "/invitations", tag = "users", request_body = InviteBody,
     responses((status = 200, description = "Each row's result, in order.", body = InviteResults)))]
 pub(super) async fn create_invitations(
@@ -57,33 +54,22 @@ pub(super) async fn create_invitations(
     AppJson(body): AppJson<InviteBody>,
 ) -> Result<Json<InviteResults>, ApiError> {
     let may = app::authz::invite_users(&me)?;
-    let rows: Vec<InviteRow> = match (body.emails, body.invitations) {
-        (Some(emails), None) => emails.into_iter().map(|email| InviteRow { email, ..InviteRow::default() }).collect(),
-        (None, Some(rows)) => rows
-            .into_iter()
-            .map(|r| InviteRow {
-                email: r.email,
-                first_name: r.first_name,
-                last_name: r.last_name,
-                workspace: r.workspace,
-                groups: r.groups,
-            })
-            .collect(),
-        _ => return Err(ApiError::invalid("body", "give either \"emails\" or \"invitations\"")),
-    };
-    if rows.is_empty() {
-        return Err(ApiError::invalid("body", "there is nobody to invite"));
-    }
-    if rows.len() > MAX_ROWS {
-        return Err(ApiError::invalid("body", "at most 10000 invitations per request"));
-    }
-    let results = app::invitations::invite(
-        &state.ctx,
-        &may,
-        rows,
-        &InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime),
-    )
-    .await?;
+    let request = body.map(|b| InviteRequest {
+        emails: b.emails,
+        invitations: b.invitations.map(|rows| {
+            rows.into_iter()
+                .map(|r| InviteRow {
+                    email: r.email,
+                    first_name: r.first_name,
+                    last_name: r.last_name,
+                    workspace: r.workspace,
+                    groups: r.groups,
+                })
+                .collect()
+        }),
+    });
+    let options = InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime);
+    let results = app::invitations::invite_request(&state.ctx, &may, request, &options).await?;
     Ok(Json(InviteResults { results: results.into_iter().map(|r| InviteResult::new(&r.email, &r.outcome)).collect() }))
 }
 

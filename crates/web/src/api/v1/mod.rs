@@ -14,6 +14,7 @@ mod me;
 mod my_profile;
 pub(crate) mod openapi;
 mod password;
+mod query_params;
 pub(crate) use password::FORGOT_ANSWER;
 pub(crate) mod profile;
 mod scim_settings;
@@ -50,5 +51,6 @@ pub fn routes() -> Routes {
         .merge(audit::routes())
         .merge(api_tokens::routes())
         .merge(openapi::routes())
+        .layer(axum::middleware::from_fn(query_params::refuse_undeclared))
         .fallback(|| async { ApiError::not_found() })
 }

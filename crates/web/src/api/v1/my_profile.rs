@@ -6,7 +6,7 @@
 use super::fields::Fields;
 use crate::error::ApiError;
 use crate::error::ApiError as Problem;
-use crate::extract::{AppJson, AppPath, OwnSession};
+use crate::extract::{AppPath, JsonDoc, OwnSession};
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::authz::{UsersManage, UsersView};
@@ -82,6 +82,7 @@ pub struct ProfileEdits {
 
 /// A password change.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // Only described: the handler reads the fields.
 pub struct PasswordChange {
     #[schema(format = Password)]
@@ -105,7 +106,7 @@ pub(super) async fn show(
 pub(super) async fn update(
     State(state): State<AppState>,
     OwnSession(me): OwnSession,
-    AppJson(body): AppJson<Value>,
+    JsonDoc(body): JsonDoc,
 ) -> Result<Json<ProfileJson>, ApiError> {
     let mut fields = Fields::of(&body);
     let mut edits = BTreeMap::new();
@@ -117,8 +118,7 @@ pub(super) async fn update(
             _ => fields.refuse(k, "must be a string or null"),
         }
     }
-    fields.finish()?;
-    Ok(Json((&app::my_profile::update_mine(&state.ctx, &me, &edits).await?).into()))
+    Ok(Json((&app::my_profile::update_mine(&state.ctx, &me, fields.input(edits)).await?).into()))
 }
 
 fn content_type(headers: &HeaderMap) -> &str {
@@ -173,11 +173,13 @@ pub(super) async fn remove_my_picture(
 pub(super) async fn change_password(
     State(state): State<AppState>,
     OwnSession(me): OwnSession,
-    AppJson(body): AppJson<Value>,
+    JsonDoc(body): JsonDoc,
 ) -> Result<StatusCode, ApiError> {
     let mut fields = Fields::of(&body);
+    fields.only(&["current_password", "new_password"], "is not a field of this request");
     let (current, new) = (fields.required("current_password"), fields.required("new_password"));
-    fields.finish()?;
+    // The use case judges the passwords one after the other (the current one first).
+    let (current, new) = fields.input((current, new)).complete()?;
     app::my_profile::change_password(&state.ctx, &me, &current, &new).await?;
     Ok(StatusCode::NO_CONTENT)
 }

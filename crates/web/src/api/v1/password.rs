@@ -22,6 +22,7 @@ pub fn routes() -> Routes {
 
 /// Who forgot their password.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ForgotBody {
     email: String,
 }
@@ -48,18 +49,20 @@ pub(super) async fn forgot_password(
     State(state): State<AppState>,
     client: ClientInfo,
     AppJson(body): AppJson<ForgotBody>,
-) -> (StatusCode, Json<Detail>) {
+) -> Result<(StatusCode, Json<Detail>), ApiError> {
+    let body = body.complete()?;
     // The work (and its timing) happens off the request, so the answer reveals nothing.
     tokio::spawn(async move {
         if let Err(e) = app::password_reset::forgot(&state.ctx, &body.email, &client.ip, &state.public_url).await {
             tracing::error!(error = %e, "forgot-password request failed");
         }
     });
-    (StatusCode::ACCEPTED, Json(Detail::new(FORGOT_ANSWER)))
+    Ok((StatusCode::ACCEPTED, Json(Detail::new(FORGOT_ANSWER))))
 }
 
 /// The emailed link's token and the new password.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ResetBody {
     token: String,
     #[schema(format = Password)]
@@ -76,6 +79,7 @@ pub(super) async fn reset_password(
     client: ClientInfo,
     AppJson(body): AppJson<ResetBody>,
 ) -> Result<StatusCode, ApiError> {
+    let body = body.complete()?;
     app::password_reset::complete(&state.ctx, &body.token, &body.password, &client.ip).await?;
     Ok(StatusCode::NO_CONTENT)
 }

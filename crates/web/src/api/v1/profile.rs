@@ -4,12 +4,12 @@
 use super::fields::Fields;
 use crate::error::ApiError;
 use crate::error::ApiError as Problem;
-use crate::extract::{ApiUser, AppJson, AppPath};
+use crate::extract::{ApiUser, AppPath, JsonDoc};
 use crate::routes::{Routes, patch, post};
 use crate::state::AppState;
-use app::AppError;
 use app::authz::UsersManage;
 use app::profile::ProfileEdit;
+use app::{AppError, Input};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -46,8 +46,9 @@ fn if_match(headers: &HeaderMap) -> Result<i64, AppError> {
         .ok_or_else(|| AppError::invalid("If-Match", "must be the ETag GET /api/v1/users/{id} returned, like \"v3\""))
 }
 
-/// The edit a PATCH body asks for; every bad field is refused at once.
-fn parse_edit(body: &Value, version: i64) -> Result<ProfileEdit, AppError> {
+/// The edit a PATCH body asks for, each unreadable field left out (so unchanged) and
+/// named for the use case to refuse with the rest.
+fn parse_edit(body: &Value, version: i64) -> Input<ProfileEdit> {
     const KNOWN: [&str; 5] = ["first_name", "last_name", "builder_access", "groups", "admin_role_id"];
     let mut f = Fields::of(body);
     let mut fields = std::collections::BTreeMap::new();
@@ -95,8 +96,7 @@ fn parse_edit(body: &Value, version: i64) -> Result<ProfileEdit, AppError> {
         admin_role_id,
         fields,
     };
-    f.finish()?;
-    Ok(edit)
+    f.input(edit)
 }
 
 /// The fields to change; others stay. Controlled profile fields go by key (`company`), null
@@ -142,15 +142,15 @@ pub(super) async fn patch_user(
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<UserId>,
     headers: HeaderMap,
-    AppJson(body): AppJson<Value>,
+    JsonDoc(body): JsonDoc,
 ) -> Result<impl IntoResponse, ApiError> {
     let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, id).await?;
     let version = if_match(&headers)?;
-    let edit = parse_edit(&body, version)?;
+    let edit = parse_edit(&body, version);
     let granter = app::authz::granter(&state.ctx, &me).await?;
-    let new_version = app::profile::update(&state.ctx, &may, &granter, &edit).await?;
+    let new_version = app::profile::update(&state.ctx, &may, &granter, edit).await?;
     // An edit that changes nothing writes nothing and keeps the version: `changed` says so.
-    let changed = new_version != edit.version;
+    let changed = new_version != version;
     Ok(([(header::ETAG, etag(new_version))], Json(EditResult { id: may.user(), version: new_version, changed })))
 }
 

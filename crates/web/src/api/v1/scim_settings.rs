@@ -5,14 +5,13 @@
 
 use super::document;
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppJson};
+use crate::extract::{ApiUser, JsonDoc};
 use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::authz::SettingsManage;
 use app::scim::settings::ScimSettings;
 use axum::Json;
 use axum::extract::State;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 /// How a user provisioned over SCIM starts.
@@ -55,9 +54,10 @@ pub(super) async fn get_scim(
 pub(super) async fn put_scim(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    AppJson(body): AppJson<Value>,
+    JsonDoc(body): JsonDoc,
 ) -> Result<Json<ScimSettings>, ApiError> {
     let may = app::authz::in_account::<SettingsManage>(&me)?;
-    let new: ScimSettings = document::typed(body)?;
+    // Every field is a closed value the reader judges: nothing more for the use case to name.
+    let new: ScimSettings = document::typed(body)?.complete()?;
     Ok(Json(app::scim::settings::update(&state.ctx, &may, new).await?))
 }

@@ -238,6 +238,7 @@ pub(super) async fn report_session(
 
 /// The workspace to act for.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct WorkspaceBody {
     #[schema(value_type = Uuid)]
     workspace_id: String,
@@ -250,6 +251,7 @@ pub(super) async fn switch_workspace(
     OwnSession(me): OwnSession,
     AppJson(body): AppJson<WorkspaceBody>,
 ) -> Result<StatusCode, ApiError> {
+    let body = body.complete()?;
     let w: WorkspaceId =
         body.workspace_id.parse().map_err(|_| ApiError::invalid("workspace_id", "must be a workspace id (UUID)"))?;
     app::sessions::switch_workspace(&state.ctx, &me, w).await?;

@@ -3,7 +3,7 @@
 
 use super::document::{self, Change};
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppJson};
+use crate::extract::{ApiUser, JsonDoc};
 use crate::routes::{Routes, get};
 use crate::state::AppState;
 use app::AppError;
@@ -32,7 +32,7 @@ pub(super) async fn get_security(
 pub(super) async fn put_security(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    AppJson(body): AppJson<Value>,
+    JsonDoc(body): JsonDoc,
 ) -> Result<Json<SecuritySettings>, ApiError> {
     save(&state, &me, body, Change::Replace).await
 }
@@ -44,7 +44,7 @@ pub(super) async fn put_security(
 pub(super) async fn patch_security(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    AppJson(patch): AppJson<Value>,
+    JsonDoc(patch): JsonDoc,
 ) -> Result<Json<SecuritySettings>, ApiError> {
     save(&state, &me, patch, Change::Merge).await
 }
@@ -54,6 +54,6 @@ async fn save(state: &AppState, me: &Principal, body: Value, how: Change) -> Res
     let current = app::settings::read_security(&state.ctx, &may).await?;
     let current = serde_json::to_value(current).map_err(|e| AppError::Internal(e.to_string()))?;
     let doc = document::changed(&current, body, how, &[])?;
-    let new: SecuritySettings = document::typed(doc)?;
-    Ok(Json(app::settings::update_security(&state.ctx, &may, &new).await?))
+    let new = document::typed::<SecuritySettings>(doc)?;
+    Ok(Json(app::settings::update_security(&state.ctx, &may, new).await?))
 }

@@ -16,7 +16,7 @@
 
 use super::document::Change;
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppJson};
+use crate::extract::{ApiUser, JsonDoc};
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::authz::Principal;
@@ -130,8 +130,12 @@ async fn save(state: &AppState, me: &Principal, body: Value, how: Change) -> Res
             None
         }
     };
+    let settings = super::document::typed::<SsoSettings>(doc)?;
+    // The SSO use case judges its settings in a fixed order of its own (trust, then the
+    // fields): every unreadable field is named together here, before it runs.
+    bad.extend(settings.unreadable().iter().cloned());
     app::AppError::all_of(bad)?;
-    let settings: SsoSettings = super::document::typed(doc)?;
+    let settings = settings.complete()?;
     let change = SsoUpdate { enabled: enabled.unwrap_or_default(), settings, client_secret };
     let saved = app::sso::settings::update(&state.ctx, &may, change, &state.public_url).await?;
     Ok(Json(view_json(&saved)))
@@ -149,7 +153,7 @@ pub(super) async fn get_sso(State(state): State<AppState>, ApiUser(me): ApiUser)
 pub(super) async fn put_sso(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    AppJson(body): AppJson<Value>,
+    JsonDoc(body): JsonDoc,
 ) -> Result<Json<Value>, ApiError> {
     save(&state, &me, body, Change::Replace).await
 }
@@ -161,7 +165,7 @@ pub(super) async fn put_sso(
 pub(super) async fn patch_sso(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    AppJson(patch): AppJson<Value>,
+    JsonDoc(patch): JsonDoc,
 ) -> Result<Json<Value>, ApiError> {
     save(&state, &me, patch, Change::Merge).await
 }

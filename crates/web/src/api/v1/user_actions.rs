@@ -84,6 +84,7 @@ pub(super) async fn reset_password(
 
 /// One action on many users.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BulkBody {
     #[schema(value_type = domain::bulk::BulkAction)]
     action: String,
@@ -121,8 +122,9 @@ pub(super) async fn bulk_users(
     ApiUser(me): ApiUser,
     AppJson(body): AppJson<BulkBody>,
 ) -> Result<Json<BulkResults>, ApiError> {
-    let (action, ids) = app::bulk::parse_request(&body.action, &body.ids, body.group_id.as_deref())?;
-    let opts = app::bulk::BulkOptions { public_url: state.public_url.clone(), group_id: body.group_id };
+    let request = body.map(|b| app::bulk::BulkRequest { action: b.action, ids: b.ids, group_id: b.group_id });
+    let (action, ids, group_id) = app::bulk::parse_request(request)?;
+    let opts = app::bulk::BulkOptions { public_url: state.public_url.clone(), group_id };
     let results = app::bulk::run(&state.ctx, &me, action, &ids, &opts)
         .await?
         .into_iter()

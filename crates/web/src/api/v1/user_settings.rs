@@ -4,7 +4,7 @@
 
 use super::document::{self, Change};
 use crate::error::ApiError;
-use crate::extract::{ApiUser, AppJson};
+use crate::extract::{ApiUser, JsonDoc};
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
@@ -202,7 +202,7 @@ pub(super) async fn read(
 pub(super) async fn update(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    AppJson(body): AppJson<Value>,
+    JsonDoc(body): JsonDoc,
 ) -> Result<Json<UserSettingsJson>, ApiError> {
     save(&state, &me, body, Change::Replace).await
 }
@@ -214,7 +214,7 @@ pub(super) async fn update(
 pub(super) async fn patch(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    AppJson(patch): AppJson<Value>,
+    JsonDoc(patch): JsonDoc,
 ) -> Result<Json<UserSettingsJson>, ApiError> {
     save(&state, &me, patch, Change::Merge).await
 }
@@ -230,7 +230,7 @@ async fn save(state: &AppState, me: &Principal, body: Value, how: Change) -> Res
 pub(super) async fn preview(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    AppJson(body): AppJson<Value>,
+    JsonDoc(body): JsonDoc,
 ) -> Result<Json<PreviewJson>, ApiError> {
     let may = app::authz::account_wide::<SettingsManage>(&me)?;
     let new = parse(&app::user_settings::read(&state.ctx, &may).await?, body, Change::Replace)?;
