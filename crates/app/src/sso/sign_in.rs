@@ -154,9 +154,10 @@ async fn bad_state(
         }
         None => None,
     };
-    match account {
-        Some(account) => refuse(ctx, account, None, &cb.ip, &failure).await?,
-        None => tracing::warn!(ip = %cb.ip, detail = problem.detail(), "SSO callback with a bad state"),
+    if let Some(account) = account {
+        refuse(ctx, account, None, &cb.ip, &failure).await?;
+    } else {
+        tracing::warn!(ip = %cb.ip, detail = problem.detail(), "SSO callback with a bad state");
     }
     Ok(failure)
 }
