@@ -19,6 +19,9 @@ pub struct AuthSettings {
     pub reset_link_lifetime: Micros,
     /// How long a deleted user stays restorable before the purge.
     pub deletion_retention: Micros,
+    /// Which OpenID provider URLs single sign-on may use (plain http to a loopback host
+    /// only when the operator sets `sso_allow_insecure_issuer`).
+    pub sso_provider_urls: domain::sso::ProviderUrls,
 }
 
 impl Default for AuthSettings {
@@ -29,6 +32,7 @@ impl Default for AuthSettings {
             invitation_lifetime: crate::invitations::INVITATION_LIFETIME,
             reset_link_lifetime: crate::password_reset::RESET_LINK_LIFETIME,
             deletion_retention: crate::deletion::RETENTION,
+            sso_provider_urls: domain::sso::ProviderUrls::HttpsOnly,
         }
     }
 }
@@ -51,15 +55,8 @@ pub struct AppCtx {
 impl AppCtx {
     pub fn new(db: Db, auth: AuthSettings, mailer: Mailer) -> Self {
         let hasher = PasswordHasher::new(auth.argon2_memory_kib, auth.argon2_iterations);
-        Self {
-            db,
-            auth,
-            hasher,
-            mailer,
-            clock: Clock::system(),
-            activity: Activity::default(),
-            sso: crate::sso::Providers::default(),
-        }
+        let sso = crate::sso::Providers::new(auth.sso_provider_urls);
+        Self { db, auth, hasher, mailer, clock: Clock::system(), activity: Activity::default(), sso }
     }
 
     /// The same context reading the time from `clock`.

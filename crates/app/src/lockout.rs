@@ -1,5 +1,23 @@
 //! Lifting a lockout by hand (an admin, or the operator at the command line) or by its
 //! timer at the next sign-in ([`status_at_sign_in`]), and what the profile shows about one.
+//!
+//! What a lockout shuts: the password ways in only — the password sign-in, Bypass SSO and
+//! a password change's current password. It exists to stop password guessing, so it does
+//! not refuse a sign-in through the account's identity provider, which authenticated the
+//! person without any password of ours ([`domain::user::UserStatus::sso_sign_in`]);
+//! otherwise anyone could shut a user out of SSO by typing wrong passwords for them. (Keycloak
+//! today does refuse brokered logins of a temporarily locked user; keycloak/keycloak#38874
+//! asks to exempt them for exactly this reason.) Only an admin's decisions — suspension,
+//! deletion — refuse SSO. The session an SSO sign-in opens for a Locked user holds
+//! ([`domain::user::UserStatus::keeps_sessions`]).
+//!
+//! An SSO sign-in neither lifts a running lock nor clears the count of failed passwords: the
+//! count is of consecutive wrong passwords, and only a right password (or an unlock)
+//! resets it, as in Okta ("any successful password login resets the counter"). Were an
+//! SSO sign-in to reset it, each of the user's daily SSO sign-ins would hand someone
+//! guessing their password (an admin's, at Bypass SSO) a fresh budget of attempts. The
+//! lock still ends by its timer (lifted at the next sign-in of any kind, SSO included:
+//! [`status_at_sign_in`]), an admin or the operator, or a password reset.
 
 use crate::audit;
 use crate::authz::{OnUser, UsersManage};
@@ -12,11 +30,12 @@ use serde_json::json;
 /// How many recent failures the profile lists.
 pub const SHOWN_FAILURES: u32 = 5;
 
-/// The status every sign-in (password, Bypass SSO, SSO) judges a user by: a Locked user
-/// whose lock has run out (`lock_until`, microseconds, at or before `now`) is unlocked now —
+/// The status every sign-in (password, Bypass SSO, SSO) starts from: a Locked user whose
+/// lock has run out (`lock_until`, microseconds, at or before `now`) is unlocked now —
 /// audited as `user.unlocked` with `{"by": "timer"}` when this call lifted it — and judged
-/// Active; any other status is as stored. The one lock rule, so no way in refuses a lock
-/// another way in would lift.
+/// Active; any other status is as stored. The one timer rule, so no way in refuses a lock
+/// another would lift. (A running lock refuses the password ways only:
+/// [`domain::user::UserStatus::sso_sign_in`].)
 pub(crate) async fn status_at_sign_in(
     ctx: &AppCtx,
     account: AccountId,

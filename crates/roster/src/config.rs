@@ -94,6 +94,10 @@ pub struct Config {
     pub password_reset_minutes: u32,
     /// How long deleted users stay restorable before they are purged, in days.
     pub deletion_retention_days: u32,
+    /// Allow single sign-on with an OpenID provider over plain `http://` on a loopback host
+    /// (`localhost`, 127.0.0.0/8, `::1`): for a test provider on this machine, never in
+    /// production. Off: issuers, key sets and token endpoints must be `https://`.
+    pub sso_allow_insecure_issuer: bool,
     /// Argon2id memory cost in KiB (OWASP: 19456). Lower only for tests.
     pub argon2_memory_kib: u32,
     /// Argon2id iterations (OWASP: 2). Lower only for tests.
@@ -145,6 +149,7 @@ impl Default for Config {
             invitation_lifetime_hours: (auth.invitation_lifetime / app::clock::HOUR) as u32,
             password_reset_minutes: (auth.reset_link_lifetime / app::clock::MINUTE) as u32,
             deletion_retention_days: (auth.deletion_retention / app::clock::DAY) as u32,
+            sso_allow_insecure_issuer: false,
             argon2_memory_kib: auth.argon2_memory_kib,
             argon2_iterations: auth.argon2_iterations,
             metrics_token: String::new(),
@@ -312,6 +317,7 @@ impl Config {
             invitation_lifetime: i64::from(self.invitation_lifetime_hours) * HOUR,
             reset_link_lifetime: i64::from(self.password_reset_minutes) * MINUTE,
             deletion_retention: i64::from(self.deletion_retention_days) * DAY,
+            sso_provider_urls: domain::sso::ProviderUrls::of(self.sso_allow_insecure_issuer),
         }
     }
 }
@@ -333,6 +339,7 @@ mod tests {
         assert_eq!(format!("{from_file:?}"), format!("{:?}", Config::default()));
         assert_eq!(from_file.mail_from, Config::default().mail_from);
         assert_eq!(from_file.argon2_memory_kib, Config::default().argon2_memory_kib);
+        assert_eq!(from_file.sso_allow_insecure_issuer, Config::default().sso_allow_insecure_issuer);
     }
 
     fn load_file(toml: &str) -> anyhow::Result<Config> {

@@ -70,6 +70,7 @@ mod setup;
 mod sign_in_pages;
 mod sign_in_timing;
 mod sso;
+mod sso_keys;
 mod sso_safety;
 mod sso_saver;
 mod statements;

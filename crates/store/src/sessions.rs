@@ -66,13 +66,13 @@ pub async fn create(db: &Db, s: &NewSession) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Opens `s` for a user who just signed in: the session, the user's last sign-in (and a
-/// cleared failure count) and the audit event, in one transaction (one commit, so one
-/// flush to disk, per sign-in).
-pub async fn open(db: &Db, s: &NewSession, audit: &NewAuditEvent) -> Result<(), StoreError> {
+/// Opens `s` for a user who just signed in: the session, the user's last sign-in (and,
+/// when `clear_failures` — a password proved right —, a cleared failure count) and the
+/// audit event, in one transaction (one commit, so one flush to disk, per sign-in).
+pub async fn open(db: &Db, s: &NewSession, audit: &NewAuditEvent, clear_failures: bool) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
     tx.run().execute(insert_sql(std::slice::from_ref(s))).await?;
-    crate::users::record_login_in(&mut tx, s.user_id, s.created_at).await?;
+    crate::users::record_login_in(&mut tx, s.user_id, s.created_at, clear_failures).await?;
     crate::audit::insert(&mut tx, audit).await?;
     tx.commit().await
 }

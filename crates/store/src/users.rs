@@ -197,16 +197,25 @@ pub async fn explain_find_for_login(db: &Db, email_key: &str) -> Result<String, 
     db.run().explain(Sql::new(FIND_FOR_LOGIN).bind(email_key).bind(None::<String>).bind(LOGIN_CANDIDATES)).await
 }
 
-/// Records a successful sign-in (and clears the failure count).
+/// Records a successful password sign-in (and clears the failure count).
 pub async fn record_login(db: &Db, id: UserId, at: Micros) -> Result<(), StoreError> {
-    db.write(async |tx| record_login_in(tx, id, at).await).await
+    db.write(async |tx| record_login_in(tx, id, at, true).await).await
 }
 
-/// [`record_login`] within the open transaction `tx`.
-pub(crate) async fn record_login_in(tx: &mut Tx, id: UserId, at: Micros) -> Result<(), StoreError> {
-    tx.run()
-        .execute(Sql::new("UPDATE users SET last_login_at = $1, failed_logins = 0 WHERE id = $2").bind(at).bind(id.0))
-        .await?;
+/// Records a sign-in within the open transaction `tx`; `clear_failures` also clears the
+/// count of failed passwords (only a right password does: an SSO sign-in leaves it).
+pub(crate) async fn record_login_in(
+    tx: &mut Tx,
+    id: UserId,
+    at: Micros,
+    clear_failures: bool,
+) -> Result<(), StoreError> {
+    let sql = if clear_failures {
+        "UPDATE users SET last_login_at = $1, failed_logins = 0 WHERE id = $2"
+    } else {
+        "UPDATE users SET last_login_at = $1 WHERE id = $2"
+    };
+    tx.run().execute(Sql::new(sql).bind(at).bind(id.0)).await?;
     Ok(())
 }
 

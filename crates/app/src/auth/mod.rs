@@ -153,10 +153,14 @@ async fn verifications(ctx: &AppCtx) -> Result<usize, AppError> {
     Ok(usize::try_from(accounts).unwrap_or(0).max(1))
 }
 
+/// The `method` of an SSO sign-in in audit events.
+pub(crate) const SSO_METHOD: &str = "sso";
+
 /// Opens a session for a user who just proved who they are (a password sign-in, an
 /// accepted invitation, an SSO sign-in): records the sign-in and audits it as
 /// `login.succeeded` with `method` (`password`, `password_bypass` — an admin's password
-/// while the account uses SSO —, `invitation` or `sso`).
+/// while the account uses SSO —, `invitation` or `sso`). A password proved right clears
+/// the count of failed passwords; an SSO sign-in leaves it (see [`crate::lockout`]).
 pub(crate) async fn open_session(
     ctx: &AppCtx,
     user_id: UserId,
@@ -192,7 +196,7 @@ pub(crate) async fn open_session(
         ip,
         json!({"session_id": session.id, "method": method}),
     );
-    store::sessions::open(&ctx.db, &session, &event).await?;
+    store::sessions::open(&ctx.db, &session, &event, method != SSO_METHOD).await?;
     Ok(LoginOutcome { token, session_id: session.id, user_id })
 }
 
@@ -228,8 +232,9 @@ pub(crate) async fn record_failure(
 }
 
 /// The signed-in principal behind a session token, or `Unauthenticated` when the session
-/// is unknown, ended, past its absolute lifetime or idle too long, or its user may no
-/// longer sign in. Looked up on every request, so a kill holds on every instance at once.
+/// is unknown, ended, past its absolute lifetime or idle too long, or its user's status
+/// no longer keeps sessions ([`UserStatus::keeps_sessions`]: invited or suspended; a
+/// Locked user's SSO session holds). Looked up on every request, so a kill holds on every instance at once.
 pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Principal, AppError> {
     let now = ctx.clock.now();
     let Some(s) = store::sessions::find_live(&ctx.db, &tokens::hash(token), now).await? else {
@@ -253,7 +258,7 @@ pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Princip
         store::sessions::end(&ctx.db, UserId(s.user_id), Which::One(id), &ending, None).await?;
         return Err(AppError::Unauthenticated);
     }
-    if !status.can_sign_in() {
+    if !status.keeps_sessions() {
         return Err(AppError::Unauthenticated);
     }
     if now - last_activity >= settings.activity_save_interval_us() {

@@ -2,9 +2,11 @@
 //! endpoint): reqwest over rustls with the ring provider, no redirects followed (OpenID
 //! endpoints answer directly; following them would let a provider point us elsewhere),
 //! bounded time and a bounded answer ([`MAX_BODY`]), and only to URLs a provider may have
-//! ([`domain::sso::provider_url_allowed`]: https, plain http only to loopback hosts) —
-//! whatever a discovery document names as its key set or token endpoint.
+//! ([`domain::sso::provider_url_allowed`]: https; plain http only to loopback hosts, and
+//! only where the operator allows it) — whatever a discovery document names as its key set
+//! or token endpoint.
 
+use domain::sso::ProviderUrls;
 use openidconnect::{HttpRequest, HttpResponse};
 use std::future::Future;
 use std::pin::Pin;
@@ -20,7 +22,10 @@ pub const MAX_BODY: usize = 512 * 1024;
 /// named it, and reqwest's own error text repeats it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum ProviderHttpError {
-    #[error("the provider named a URL that is not https:// (plain http is only for localhost, 127.0.0.0/8 and ::1)")]
+    #[error(
+        "the provider named a URL that is not https:// (plain http:// is allowed only to localhost, 127.0.0.0/8 and \
+         ::1, and only where the operator sets sso_allow_insecure_issuer)"
+    )]
     NotAllowed,
     #[error("the answer is larger than {MAX_BODY} bytes")]
     TooLarge,
@@ -76,12 +81,15 @@ pub fn install_tls() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// A cheap-to-clone client for the provider.
+/// A cheap-to-clone client for the provider, sending only to the URLs the operator allows.
 #[derive(Clone)]
-pub struct ProviderHttp(reqwest::Client);
+pub struct ProviderHttp {
+    client: reqwest::Client,
+    urls: ProviderUrls,
+}
 
 impl ProviderHttp {
-    pub fn new() -> Self {
+    pub fn new(urls: ProviderUrls) -> Self {
         install_tls();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -90,7 +98,12 @@ impl ProviderHttp {
             .user_agent(concat!("Roster/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("the provider HTTP client builds (static settings)");
-        Self(client)
+        Self { client, urls }
+    }
+
+    /// Which provider URLs this client sends to.
+    pub fn urls(&self) -> ProviderUrls {
+        self.urls
     }
 
     /// Sends `request` (what `openidconnect` asks for) to an allowed URL, reading at most
@@ -98,10 +111,10 @@ impl ProviderHttp {
     pub async fn send(&self, request: HttpRequest) -> Result<HttpResponse, ProviderHttpError> {
         let (parts, body) = request.into_parts();
         let uri = parts.uri.to_string();
-        if !url::Url::parse(&uri).is_ok_and(|u| domain::sso::provider_url_allowed(&u)) {
+        if !url::Url::parse(&uri).is_ok_and(|u| domain::sso::provider_url_allowed(&u, self.urls)) {
             return Err(ProviderHttpError::NotAllowed);
         }
-        let mut response = self.0.request(parts.method, uri).headers(parts.headers).body(body).send().await?;
+        let mut response = self.client.request(parts.method, uri).headers(parts.headers).body(body).send().await?;
         let status = response.status();
         let headers = response.headers().clone();
         if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
@@ -123,7 +136,7 @@ impl ProviderHttp {
 
 impl Default for ProviderHttp {
     fn default() -> Self {
-        Self::new()
+        Self::new(ProviderUrls::default())
     }
 }
 

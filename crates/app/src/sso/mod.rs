@@ -29,8 +29,9 @@ pub enum SsoFailure {
     Cancelled,
     /// The provider answered with an error (other `error` codes, a refused code exchange).
     ProviderError(String),
-    /// The callback's `state` is missing, unknown, expired or already used (a replay).
-    BadState,
+    /// The callback's `state` is missing, not this browser's, unknown, expired or already
+    /// used (a replay): which check failed.
+    BadState(StateProblem),
     /// The token names a key id the provider does not publish (internal: leads to a key
     /// refetch, then [`SsoFailure::BadSignature`]).
     UnknownKey,
@@ -48,8 +49,8 @@ pub enum SsoFailure {
     TokenUnreadable(String),
     /// The email claim is missing, not an address, or not verified.
     Claim(ClaimProblem),
+    /// Suspended by an admin. (A lockout by failed passwords refuses no SSO sign-in.)
     Suspended,
-    Locked,
     Deleted,
     /// No user has this email and the account does not create users: whom to ask.
     Unknown {
@@ -58,6 +59,30 @@ pub enum SsoFailure {
     },
     /// A failure of ours (the database): a 500, audited nowhere.
     Internal(AppError),
+}
+
+/// Which check of the callback's `state` (OpenID Connect Core §3.1.2.7, RFC 6749 §10.12)
+/// failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateProblem {
+    /// The callback carries no `state`.
+    Missing,
+    /// This browser holds no state cookie, or another one: the sign-in was started
+    /// elsewhere (a forged or leaked callback; login CSRF).
+    NotThisBrowser,
+    /// No live sign-in has this state: never issued, expired, or already used (a replay).
+    UnknownExpiredOrUsed,
+}
+
+impl StateProblem {
+    /// The audit event's `detail`.
+    pub fn detail(self) -> &'static str {
+        match self {
+            Self::Missing => "the callback carries no state",
+            Self::NotThisBrowser => "the state is not the one this browser's sign-in cookie holds",
+            Self::UnknownExpiredOrUsed => "no live sign-in has this state (unknown, expired or already used)",
+        }
+    }
 }
 
 impl From<AppError> for SsoFailure {
@@ -74,7 +99,7 @@ impl SsoFailure {
             Self::Unreachable(_) => "provider_unreachable",
             Self::Cancelled => "cancelled",
             Self::ProviderError(_) => "provider_error",
-            Self::BadState => "bad_state",
+            Self::BadState(_) => "bad_state",
             Self::UnknownKey | Self::BadSignature => "bad_signature",
             Self::WrongAudience => "wrong_audience",
             Self::Expired(_) => "expired",
@@ -85,7 +110,6 @@ impl SsoFailure {
             Self::Claim(ClaimProblem::BadEmail { .. }) => "bad_email_claim",
             Self::Claim(ClaimProblem::Unverified) => "email_unverified",
             Self::Suspended => "suspended",
-            Self::Locked => "locked",
             Self::Deleted => "deleted",
             Self::Unknown { .. } => "unknown_user",
             Self::Internal(_) => "internal",
@@ -99,6 +123,7 @@ impl SsoFailure {
             Self::Unreachable(d) | Self::ProviderError(d) | Self::Expired(d) | Self::TokenUnreadable(d) => d.clone(),
             Self::Claim(ClaimProblem::MissingEmail { claim } | ClaimProblem::BadEmail { claim }) => claim.clone(),
             Self::Unknown { email, .. } => email.clone(),
+            Self::BadState(p) => p.detail().to_owned(),
             _ => String::new(),
         }
     }
@@ -110,7 +135,7 @@ impl SsoFailure {
             Self::Unreachable(_) => "Your identity provider could not be reached",
             Self::Cancelled => "Sign-in cancelled",
             Self::ProviderError(_) => "Your identity provider refused the sign-in",
-            Self::BadState => "This sign-in has expired or was already used",
+            Self::BadState(_) => "This sign-in has expired or was already used",
             Self::UnknownKey | Self::BadSignature => "The sign-in could not be verified",
             Self::WrongAudience => "The sign-in was meant for another application",
             Self::Expired(_) => "The sign-in expired",
@@ -121,7 +146,6 @@ impl SsoFailure {
             Self::Claim(ClaimProblem::BadEmail { .. }) => "Your identity provider sent no valid email address",
             Self::Claim(ClaimProblem::Unverified) => "Your email address is not verified",
             Self::Suspended => "Your user is suspended",
-            Self::Locked => "Your user is locked",
             Self::Deleted => "Your user was deleted",
             Self::Unknown { .. } => "You do not have a user here yet",
             Self::Internal(_) => "Something went wrong",
@@ -136,7 +160,7 @@ impl SsoFailure {
             Self::Unreachable(d) => format!("{d}. Try again in a few minutes; if it keeps failing, tell your admin. {ADMINS}"),
             Self::Cancelled => "You cancelled the sign-in at your identity provider; nothing changed. Sign in again when you are ready.".into(),
             Self::ProviderError(d) => format!("It said: {d}. Try again; if it keeps failing, tell your admin."),
-            Self::BadState => "Each sign-in works once and for 10 minutes. Start again from the sign-in page.".into(),
+            Self::BadState(_) => "Each sign-in works once, for 10 minutes, in the browser that started it. Start again from the sign-in page.".into(),
             Self::UnknownKey | Self::BadSignature => "Its signature does not match the keys your identity provider publishes, so it was not trusted. Start again; if it keeps failing, tell your admin.".into(),
             Self::WrongAudience => "The identity provider issued it for a different client id than the one this account is set up with. Tell your admin.".into(),
             Self::Expired(_) => "It was too old when it arrived (or the clocks disagree by more than a minute). Start again from the sign-in page.".into(),
@@ -151,7 +175,6 @@ impl SsoFailure {
             }
             Self::Claim(ClaimProblem::Unverified) => "Your identity provider says your email address is not verified (email_verified is not true). Verify it there, then sign in again.".into(),
             Self::Suspended => "An admin suspended your user. Ask your admin to reactivate it.".into(),
-            Self::Locked => "Your user is locked after too many failed sign-ins. Ask your admin to unlock it, or wait for the lockout to end.".into(),
             Self::Deleted => "Your user was deleted from this account. Ask your admin to restore it.".into(),
             Self::Unknown { email, ask } if ask.is_empty() => {
                 format!("Nobody with the email {email} is a user of this account. Ask your admin to invite you.")

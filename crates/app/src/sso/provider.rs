@@ -4,6 +4,11 @@
 //! [`Providers::refetch_keys`] fetches the key set again — at most once per
 //! [`KEY_REFETCH_INTERVAL`] per issuer, so forged tokens naming random key ids cannot make
 //! us hammer the provider.
+//!
+//! Callbacks arriving together after a rotation all miss the new key. They queue on the
+//! issuer's refetch lock: the first fetches, the others find a refetch within the interval
+//! and take the key set it cached — so every one of them verifies against the new keys,
+//! and the provider sees one fetch.
 
 use super::http::{ProviderHttp, ProviderHttpError};
 use openidconnect::core::{CoreJsonWebKeySet, CoreProviderMetadata};
@@ -20,14 +25,18 @@ pub const KEY_REFETCH_INTERVAL: Duration = Duration::from_secs(30);
 struct Entry {
     metadata: CoreProviderMetadata,
     fetched: Instant,
-    keys_refetched: Option<Instant>,
 }
+
+/// When an issuer's key set was last refetched; held across the fetch, so refetches of one
+/// issuer run one at a time.
+type RefetchLock = Arc<tokio::sync::Mutex<Option<Instant>>>;
 
 /// The providers' published metadata, shared by every request.
 #[derive(Clone, Default)]
 pub struct Providers {
     pub(crate) http: ProviderHttp,
     cache: Arc<Mutex<HashMap<String, Entry>>>,
+    refetches: Arc<Mutex<HashMap<String, RefetchLock>>>,
 }
 
 /// Why the provider's metadata could not be had, in words for an admin.
@@ -35,6 +44,16 @@ pub struct Providers {
 pub struct ProviderProblem(pub String);
 
 impl Providers {
+    /// An empty cache whose requests go only to the provider URLs `urls` allows.
+    pub fn new(urls: domain::sso::ProviderUrls) -> Self {
+        Self { http: ProviderHttp::new(urls), cache: Arc::default(), refetches: Arc::default() }
+    }
+
+    /// Which provider URLs the operator allows (`sso_allow_insecure_issuer`).
+    pub fn urls(&self) -> domain::sso::ProviderUrls {
+        self.http.urls()
+    }
+
     /// The issuer's metadata and keys, from the cache when fresh.
     pub async fn metadata(&self, issuer: &str) -> Result<CoreProviderMetadata, ProviderProblem> {
         if let Some(e) = self.cache.lock().expect("provider cache").get(issuer)
@@ -53,32 +72,32 @@ impl Providers {
         if metadata.jwks().keys().is_empty() {
             return Err(ProviderProblem("the provider's key set (its jwks_uri) holds no signing keys".into()));
         }
-        let entry = Entry { metadata: metadata.clone(), fetched: Instant::now(), keys_refetched: None };
+        let entry = Entry { metadata: metadata.clone(), fetched: Instant::now() };
         self.cache.lock().expect("provider cache").insert(issuer.to_owned(), entry);
         Ok(metadata)
     }
 
-    /// The metadata with its key set fetched again, when a token names a key id the cached
-    /// set lacks; `None` when a refetch for this issuer ran less than
-    /// [`KEY_REFETCH_INTERVAL`] ago or the fetch failed (the token is refused then).
+    /// The metadata with a key set at least as new as the one a token's unknown key id was
+    /// looked up in: fetched again now, or — when a refetch for this issuer ran less than
+    /// [`KEY_REFETCH_INTERVAL`] ago (another callback's, perhaps while this one waited for
+    /// it) — the set that refetch cached. A failed fetch leaves the cached set (the token
+    /// is refused then). `None` only when the issuer is not cached at all.
     pub async fn refetch_keys(&self, issuer: &str) -> Option<CoreProviderMetadata> {
-        let metadata = {
-            let mut cache = self.cache.lock().expect("provider cache");
-            let e = cache.get_mut(issuer)?;
-            if e.keys_refetched.is_some_and(|t| t.elapsed() < KEY_REFETCH_INTERVAL) {
-                return None;
-            }
-            e.keys_refetched = Some(Instant::now());
-            e.metadata.clone()
-        };
-        let keys = match CoreJsonWebKeySet::fetch_async(metadata.jwks_uri(), &self.http).await {
+        let lock = self.refetches.lock().expect("refetch locks").entry(issuer.to_owned()).or_default().clone();
+        let mut last = lock.lock().await;
+        let cached = self.cache.lock().expect("provider cache").get(issuer).map(|e| e.metadata.clone())?;
+        if last.is_some_and(|t| t.elapsed() < KEY_REFETCH_INTERVAL) {
+            return Some(cached);
+        }
+        *last = Some(Instant::now());
+        let keys = match CoreJsonWebKeySet::fetch_async(cached.jwks_uri(), &self.http).await {
             Ok(k) => k,
             Err(e) => {
                 tracing::warn!(issuer, error = %e, "refetching the provider's keys failed");
-                return None;
+                return Some(cached);
             }
         };
-        let metadata = metadata.set_jwks(keys);
+        let metadata = cached.set_jwks(keys);
         if let Some(e) = self.cache.lock().expect("provider cache").get_mut(issuer) {
             e.metadata = metadata.clone();
         }

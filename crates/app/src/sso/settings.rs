@@ -133,7 +133,7 @@ pub async fn update(
         refused.extend(access.check_mapping(&judged, &roles, workspace));
     }
     AppError::none_forbidden(refused)?;
-    let mut problems = new.problems();
+    let mut problems = new.problems(ctx.sso.urls());
     if change.enabled && problems.is_empty() {
         let missing = new.missing();
         if missing.is_empty() && !tested(ctx, account, &new).await? {

@@ -13,7 +13,7 @@
 //!   `issuer`, the verifier the token's `iss`).
 
 use super::provider::ProviderProblem;
-use super::{SsoFailure, settings};
+use super::{SsoFailure, StateProblem, settings};
 use crate::auth::{LoginOutcome, open_session};
 use crate::{AppCtx, AppError, audit, clock, tokens};
 use base64::Engine;
@@ -76,6 +76,9 @@ pub async fn begin(ctx: &AppCtx, account: AccountId, next: &str, public_url: &st
 pub struct Callback {
     pub code: Option<String>,
     pub state: Option<String>,
+    /// The state this browser's sign-in cookie holds (set when the sign-in began): only
+    /// the browser that started a sign-in may finish it.
+    pub state_cookie: Option<String>,
     pub error: Option<String>,
     pub error_description: Option<String>,
     pub ip: String,
@@ -93,21 +96,27 @@ pub struct SignedIn {
     pub next: String,
 }
 
-/// Completes a sign-in: spends the `state`, exchanges the code (with the PKCE verifier),
-/// verifies the ID token, matches the user and opens their session — or refuses, saying
-/// why ([`SsoFailure`]) and auditing it as `login.failed` with `method: sso` in the account
-/// (a callback whose state names no sign-in has no account: it is only logged).
+/// Completes a sign-in: checks the `state` against this browser's cookie and spends it,
+/// exchanges the code (with the PKCE verifier), verifies the ID token, matches the user and
+/// opens their session — or refuses, saying why ([`SsoFailure`]) and auditing it as
+/// `login.failed` with `method: sso` in the account. A bad state
+/// ([`SsoFailure::BadState`]) is audited in the account of the sign-in its state (or else
+/// the cookie's) names, else in the installation's only account; with several accounts
+/// and no sign-in to go by it is only logged. A state that is not this browser's is not
+/// spent: the browser that started the sign-in can still finish it.
 pub async fn complete(ctx: &AppCtx, cb: &Callback) -> Result<SignedIn, SsoFailure> {
-    let Some(state) = cb.state.as_deref().filter(|s| !s.is_empty()) else {
-        tracing::warn!(ip = %cb.ip, "SSO callback without state");
-        return Err(SsoFailure::BadState);
+    let given = |s: &Option<String>| s.clone().filter(|s| !s.is_empty());
+    let (state, cookie) = (given(&cb.state), given(&cb.state_cookie));
+    let Some(state) = state else {
+        return Err(bad_state(ctx, cb, [cookie.as_deref(), None], StateProblem::Missing).await?);
     };
-    let hash = tokens::hash(state);
-    let Some(pending) = store::sso::take(&ctx.db, &hash, clock::now()).await.map_err(AppError::from)? else {
-        if let Some(account) = store::sso::sign_in_account(&ctx.db, &hash).await.map_err(AppError::from)? {
-            refuse(ctx, account, None, &cb.ip, &SsoFailure::BadState).await?;
-        }
-        return Err(SsoFailure::BadState);
+    if cookie.as_deref() != Some(state.as_str()) {
+        let states = [Some(state.as_str()), cookie.as_deref()];
+        return Err(bad_state(ctx, cb, states, StateProblem::NotThisBrowser).await?);
+    }
+    let Some(pending) = store::sso::take(&ctx.db, &tokens::hash(&state), clock::now()).await.map_err(AppError::from)?
+    else {
+        return Err(bad_state(ctx, cb, [Some(state.as_str()), None], StateProblem::UnknownExpiredOrUsed).await?);
     };
     let account = AccountId(pending.account_id);
     match finish(ctx, account, &pending, cb).await {
@@ -119,6 +128,38 @@ pub async fn complete(ctx: &AppCtx, cb: &Callback) -> Result<SignedIn, SsoFailur
             Err(failure)
         }
     }
+}
+
+/// Refuses a callback whose state failed `problem`, audited in the account of the first
+/// sign-in (live, spent or expired) one of `states` names, else the installation's only
+/// account (else only logged).
+async fn bad_state(
+    ctx: &AppCtx,
+    cb: &Callback,
+    states: [Option<&str>; 2],
+    problem: StateProblem,
+) -> Result<SsoFailure, SsoFailure> {
+    let failure = SsoFailure::BadState(problem);
+    let mut named = None;
+    for state in states.into_iter().flatten() {
+        named = store::sso::sign_in_account(&ctx.db, &tokens::hash(state)).await.map_err(AppError::from)?;
+        if named.is_some() {
+            break;
+        }
+    }
+    let account = match named {
+        Some(a) => Some(a),
+        None if store::accounts::count_up_to(&ctx.db, 2).await.map_err(AppError::from)? == 1 => {
+            store::accounts::first(&ctx.db).await.map_err(AppError::from)?.map(|a| AccountId(a.id))
+        }
+        None => None,
+    };
+    if let Some(account) = account {
+        refuse(ctx, account, None, &cb.ip, &failure).await?;
+    } else {
+        tracing::warn!(ip = %cb.ip, detail = problem.detail(), "SSO callback with a bad state");
+    }
+    Ok(failure)
 }
 
 type Refusal = (Option<UserId>, SsoFailure);
@@ -177,9 +218,10 @@ async fn finish(
         .map_err(|p| no_user(SsoFailure::Claim(p)))?;
     let groups = raw.get(&s.mapping.claim).and_then(domain::sso::claim_values);
     let matched = super::users::match_user(ctx, account, &s, &email, &raw, groups.as_deref(), &cb.ip).await?;
-    let outcome = open_session(ctx, matched.user, account, &matched.security, &cb.ip, &cb.user_agent, "sso")
-        .await
-        .map_err(|e| (Some(matched.user), SsoFailure::Internal(e)))?;
+    let outcome =
+        open_session(ctx, matched.user, account, &matched.security, &cb.ip, &cb.user_agent, crate::auth::SSO_METHOD)
+            .await
+            .map_err(|e| (Some(matched.user), SsoFailure::Internal(e)))?;
     crate::metrics::sign_in(crate::metrics::SignIn::Succeeded);
     Ok(SignedIn { outcome, next: pending.next_path.clone() })
 }

@@ -55,15 +55,12 @@ impl Default for SsoSettings {
 impl SsoSettings {
     /// Every problem at once, as `(field, message)`; empty when the settings can be saved.
     /// Incomplete settings may be saved (SSO stays off until a connection test passes).
-    pub fn problems(&self) -> Vec<(String, String)> {
+    /// `urls`: which issuer URLs the operator allows.
+    pub fn problems(&self, urls: ProviderUrls) -> Vec<(String, String)> {
         let mut out = Vec::new();
         let mut bad = |f: &str, m: &str| out.push((f.to_owned(), m.to_owned()));
-        if !self.issuer.is_empty() && !issuer_allowed(&self.issuer) {
-            bad(
-                "issuer",
-                "must be the provider's https:// issuer URL, without query, fragment or credentials (plain http only \
-                 for localhost, 127.0.0.0/8 or ::1)",
-            );
+        if !self.issuer.is_empty() && !issuer_allowed(&self.issuer, urls) {
+            bad("issuer", urls.rule());
         }
         if self.client_id.chars().any(char::is_control) || self.client_id.len() > 500 {
             bad("client_id", "must be the client id the provider issued (at most 500 characters)");
@@ -160,13 +157,46 @@ pub const TRUST_FIELDS: [&str; 7] =
 /// The one claim `email_verified` vouches for (OpenID Connect Core §5.1).
 pub const VERIFIED_CLAIM: &str = "email";
 
+/// Which provider URLs the operator allows (configuration `sso_allow_insecure_issuer`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProviderUrls {
+    /// `https` only: a token's keys and the token itself travel over TLS (OpenID Connect
+    /// Core §16.17). The default.
+    #[default]
+    HttpsOnly,
+    /// Also plain `http` to a loopback host — for a test provider on the same machine.
+    AlsoLoopbackHttp,
+}
+
+impl ProviderUrls {
+    /// The policy of `sso_allow_insecure_issuer`.
+    pub fn of(allow_insecure_issuer: bool) -> Self {
+        if allow_insecure_issuer { Self::AlsoLoopbackHttp } else { Self::HttpsOnly }
+    }
+
+    /// What an issuer must be, for the settings' error message.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Self::HttpsOnly => {
+                "must be the provider's https:// issuer URL, without query, fragment or credentials (plain http:// \
+                 only where the operator sets sso_allow_insecure_issuer, and then only to a loopback host)"
+            }
+            Self::AlsoLoopbackHttp => {
+                "must be the provider's https:// issuer URL, without query, fragment or credentials (plain http \
+                 only for localhost, 127.0.0.0/8 or ::1)"
+            }
+        }
+    }
+}
+
 /// Whether `url` may be fetched as an OpenID provider's (issuer, discovery, keys, token
-/// endpoint): `https`, or plain `http` to a loopback host — `localhost`, 127.0.0.0/8 or
-/// `::1` — judged on the parsed host, never on a prefix (`http://localhost.evil.com` is not
-/// local).
-pub fn provider_url_allowed(url: &url::Url) -> bool {
+/// endpoint) under `urls`: `https`, or — when the operator allows it — plain `http` to a
+/// loopback host (`localhost`, 127.0.0.0/8 or `::1`), judged on the parsed host, never on a
+/// prefix (`http://localhost.evil.com` is not local).
+pub fn provider_url_allowed(url: &url::Url, urls: ProviderUrls) -> bool {
     match (url.scheme(), url.host()) {
         ("https", Some(_)) => true,
+        ("http", _) if urls == ProviderUrls::HttpsOnly => false,
         ("http", Some(url::Host::Domain(d))) => d.eq_ignore_ascii_case("localhost"),
         ("http", Some(url::Host::Ipv4(ip))) => ip.is_loopback(),
         ("http", Some(url::Host::Ipv6(ip))) => ip.is_loopback(),
@@ -176,9 +206,9 @@ pub fn provider_url_allowed(url: &url::Url) -> bool {
 
 /// An issuer: an allowed provider URL ([`provider_url_allowed`]) without query, fragment or
 /// credentials (OpenID Connect Discovery §2), written as parsed.
-fn issuer_allowed(issuer: &str) -> bool {
+fn issuer_allowed(issuer: &str, urls: ProviderUrls) -> bool {
     url::Url::parse(issuer).is_ok_and(|u| {
-        provider_url_allowed(&u)
+        provider_url_allowed(&u, urls)
             && u.query().is_none()
             && u.fragment().is_none()
             && u.username().is_empty()
@@ -214,7 +244,7 @@ mod tests {
         assert_eq!(s.email_claim, "email");
         assert!(s.require_email_verified);
         assert!(!s.create_users);
-        assert!(s.problems().is_empty());
+        assert!(s.problems(ProviderUrls::HttpsOnly).is_empty());
         assert_eq!(s.missing().len(), 4);
     }
 
@@ -226,22 +256,22 @@ mod tests {
             email_claim: "e mail".into(),
             ..SsoSettings::default()
         };
-        let fields: Vec<String> = s.problems().into_iter().map(|(f, _)| f).collect();
+        let fields: Vec<String> = s.problems(ProviderUrls::HttpsOnly).into_iter().map(|(f, _)| f).collect();
         assert_eq!(fields, ["issuer", "scopes", "email_claim"]);
     }
 
     #[test]
-    fn plain_http_is_for_loopback_hosts_as_parsed() {
-        let ok = |issuer: &str| SsoSettings { issuer: issuer.into(), ..SsoSettings::default() }.problems().is_empty();
-        for good in [
-            "https://idp.example.com",
-            "https://login.example.com/tenant/v2.0/",
-            "http://localhost:8080",
-            "http://127.0.0.1:9",
-            "http://127.1.2.3/realms/x",
-            "http://[::1]:8080",
-        ] {
-            assert!(ok(good), "{good}");
+    fn plain_http_is_for_loopback_hosts_as_parsed_and_only_when_the_operator_allows_it() {
+        let under = |urls: ProviderUrls, issuer: &str| {
+            SsoSettings { issuer: issuer.into(), ..SsoSettings::default() }.problems(urls).is_empty()
+        };
+        let ok = |issuer: &str| under(ProviderUrls::AlsoLoopbackHttp, issuer);
+        for good in ["https://idp.example.com", "https://login.example.com/tenant/v2.0/"] {
+            assert!(ok(good) && under(ProviderUrls::HttpsOnly, good), "{good}");
+        }
+        for local in ["http://localhost:8080", "http://127.0.0.1:9", "http://127.1.2.3/realms/x", "http://[::1]:8080"] {
+            assert!(ok(local), "{local}");
+            assert!(!under(ProviderUrls::HttpsOnly, local), "{local}: plain http is off by default");
         }
         for bad in [
             "http://localhost.evil.com",
@@ -262,9 +292,9 @@ mod tests {
     #[test]
     fn another_email_claim_needs_verification_turned_off() {
         let upn = SsoSettings { email_claim: "upn".into(), ..SsoSettings::default() };
-        assert_eq!(upn.problems()[0].0, "email_claim");
+        assert_eq!(upn.problems(ProviderUrls::HttpsOnly)[0].0, "email_claim");
         let opted_out = SsoSettings { require_email_verified: false, ..upn };
-        assert!(opted_out.problems().is_empty());
+        assert!(opted_out.problems(ProviderUrls::HttpsOnly).is_empty());
     }
 
     #[test]

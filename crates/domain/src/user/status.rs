@@ -57,9 +57,32 @@ impl UserStatus {
         }
     }
 
-    /// Only active users may sign in.
+    /// Only active users may sign in (with a password, or with an API token).
     pub fn can_sign_in(self) -> bool {
         self == Self::Active
+    }
+
+    /// The verdict on a sign-in through the account's identity provider, which has just
+    /// authenticated the person (OpenID Connect): a lockout exists to stop password
+    /// guessing, so it does not refuse a sign-in no password takes part in — else anyone
+    /// could shut a user out of SSO by typing wrong passwords for them. A Locked user
+    /// signs in and stays Locked (the lock still shuts every password way in, Bypass SSO
+    /// included). Suspended is an admin's decision and refuses. An invited user signs in by
+    /// accepting the invitation.
+    pub fn sso_sign_in(self) -> Result<SsoSignIn, SignInRefusal> {
+        match self {
+            Self::Active | Self::Locked => Ok(SsoSignIn::Enter),
+            Self::Invited => Ok(SsoSignIn::AcceptInvitation),
+            Self::Suspended => Err(SignInRefusal::Suspended),
+        }
+    }
+
+    /// Whether a live session of a user with this status is honoured: Active, and Locked —
+    /// the lock ends every session when it is set and then refuses every password way in,
+    /// so a live session of a Locked user is one their identity provider opened since,
+    /// which the lock does not refuse ([`Self::sso_sign_in`]).
+    pub fn keeps_sessions(self) -> bool {
+        matches!(self, Self::Active | Self::Locked)
     }
 
     /// The verdict on a sign-in by a user with this status whose password was checked as
@@ -118,6 +141,16 @@ impl UserStatus {
             Err(DomainError::IllegalTransition { from: self.as_str(), action })
         }
     }
+}
+
+/// What an SSO sign-in does for a user who may sign in ([`UserStatus::sso_sign_in`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SsoSignIn {
+    /// Opens a session.
+    Enter,
+    /// Makes the invited user Active (the invitation spent, no password set), then opens a
+    /// session.
+    AcceptInvitation,
 }
 
 /// Whether a user would have a way to sign in once active.
@@ -261,6 +294,13 @@ mod tests {
     fn only_active_users_sign_in() {
         assert!(Active.can_sign_in());
         assert!(!Invited.can_sign_in() && !Locked.can_sign_in() && !Suspended.can_sign_in());
+        // The provider vouches for an SSO sign-in: only an admin's suspension refuses it.
+        assert_eq!(Active.sso_sign_in(), Ok(SsoSignIn::Enter));
+        assert_eq!(Locked.sso_sign_in(), Ok(SsoSignIn::Enter), "a password lockout does not refuse SSO");
+        assert_eq!(Invited.sso_sign_in(), Ok(SsoSignIn::AcceptInvitation));
+        assert_eq!(Suspended.sso_sign_in(), Err(SignInRefusal::Suspended));
+        assert!(Active.keeps_sessions() && Locked.keeps_sessions());
+        assert!(!Invited.keeps_sessions() && !Suspended.keeps_sessions());
     }
 
     #[test]

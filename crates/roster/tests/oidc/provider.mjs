@@ -9,10 +9,15 @@
 // What a real provider cannot be made to do, the test asks through /__test/ (test only):
 //   POST /__test/users   {"<login>": {claims}}      add or replace users
 //   POST /__test/rotate  -> {"kid"}                  publish a new signing key
-//   POST /__test/forge   {"claims": {...}, "kid"?, "rogue"?: bool}
-//        the next token request answers with an ID token of these claims (iss, aud, iat,
-//        exp filled in unless given), signed with key `kid` (default: the newest) — or,
-//        with "rogue", with an unpublished key under that kid (a bad signature).
+//   POST /__test/forge   {"claims": {...}, "kid"?, "rogue"?: bool, "code"?}
+//        the next token request (with "code": the token request for that authorization
+//        code, so concurrent sign-ins each get their own) answers with an ID token of these
+//        claims (iss, aud, iat, exp filled in unless given), signed with key `kid` (default:
+//        the newest) — or, with "rogue", with an unpublished key under that kid (a bad
+//        signature). With "barrier": n, its answer waits until n token requests of orders
+//        with a barrier are waiting, then all are answered at once (callbacks that arrive
+//        together, each having read Roster's cached keys before any is verified).
+//   GET  /__test/stats   -> {"jwks_fetches"}        how often the key set was fetched
 import http from 'node:http';
 import Provider from 'oidc-provider';
 import * as jose from 'jose';
@@ -33,6 +38,18 @@ const first = await newKey('key-1');
 const publicOf = ({ d, p, q, dp, dq, qi, ...pub }) => pub;
 
 let forged = null;
+const forgedByCode = new Map();
+let jwksFetches = 0;
+let atBarrier = [];
+function barrier(n) {
+  return new Promise((resolve) => {
+    atBarrier.push(resolve);
+    if (atBarrier.length >= n) {
+      atBarrier.forEach((go) => go());
+      atBarrier = [];
+    }
+  });
+}
 
 const server = http.createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -106,17 +123,28 @@ server.on('request', async (req, res) => {
       return send(res, 200, { kid: jwk.kid });
     }
     if (req.method === 'POST' && path === '/__test/forge') {
-      forged = await readJson(req);
+      const order = await readJson(req);
+      if (order.code) forgedByCode.set(order.code, order);
+      else forged = order;
       return send(res, 200, {});
     }
+    if (req.method === 'GET' && path === '/__test/stats') {
+      return send(res, 200, { jwks_fetches: jwksFetches });
+    }
     if (req.method === 'GET' && path === '/jwks') {
+      jwksFetches += 1;
       res.writeHead(200, { 'content-type': 'application/jwk-set+json' });
       return res.end(JSON.stringify({ keys: keys.map(publicOf) }));
     }
-    if (req.method === 'POST' && path === '/token' && forged) {
-      const order = forged;
-      forged = null;
-      for await (const _ of req); // drain the form
+    if (req.method === 'POST' && path === '/token' && (forged || forgedByCode.size)) {
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const code = new URLSearchParams(Buffer.concat(chunks).toString()).get('code');
+      const order = forgedByCode.get(code) ?? forged;
+      if (forgedByCode.has(code)) forgedByCode.delete(code);
+      else forged = null;
+      if (!order) return send(res, 400, { error: 'invalid_grant', error_description: 'no forged token for this code' });
+      if (order.barrier) await barrier(order.barrier);
       const idToken = await forgedToken(order);
       return send(res, 200, { access_token: 'forged', token_type: 'Bearer', expires_in: 300, id_token: idToken });
     }

@@ -83,9 +83,17 @@ impl Oidc {
         self.control("/__test/rotate", &json!({})).await["kid"].as_str().expect("kid").to_owned()
     }
 
-    /// The next token request answers with an ID token of `order` (see provider.mjs).
+    /// The next token request answers with an ID token of `order` (see provider.mjs); with
+    /// `"code"` in `order`, the token request for that authorization code does.
     pub async fn forge(&self, order: Value) {
         self.control("/__test/forge", &order).await;
+    }
+
+    /// How many times the provider's key set (`/jwks`) was fetched so far.
+    pub async fn key_fetches(&self) -> u64 {
+        let res = self.http.get(format!("{}/__test/stats", self.issuer)).send().await.expect("provider stats");
+        let stats: Value = res.json().await.expect("json");
+        stats["jwks_fetches"].as_u64().expect("jwks_fetches")
     }
 
     /// Saves `settings` (over working defaults for this provider) with the root admin,

@@ -68,15 +68,11 @@ async fn callback(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let q: CallbackQuery = parse_query(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    // Only the browser that started the sign-in may finish it (its cookie holds the state).
-    let started_here = match (jar.get(SSO_STATE_COOKIE), q.state.as_deref()) {
-        (Some(c), Some(s)) => !s.is_empty() && c.value() == s,
-        _ => false,
-    };
     let cb = Callback {
         code: q.code,
-        // A state from another browser counts as none: refused and audited as a bad state.
-        state: q.state.filter(|_| started_here),
+        state: q.state,
+        // Only the browser that started the sign-in may finish it (its cookie holds the state).
+        state_cookie: jar.get(SSO_STATE_COOKIE).map(|c| c.value().to_owned()),
         error: q.error,
         error_description: q.error_description,
         ip: client.ip,
@@ -98,9 +94,7 @@ async fn callback(
 fn failure(f: &SsoFailure) -> Response {
     let status = match f {
         SsoFailure::Unreachable(_) | SsoFailure::ProviderError(_) => StatusCode::BAD_GATEWAY,
-        SsoFailure::Suspended | SsoFailure::Locked | SsoFailure::Deleted | SsoFailure::Unknown { .. } => {
-            StatusCode::FORBIDDEN
-        }
+        SsoFailure::Suspended | SsoFailure::Deleted | SsoFailure::Unknown { .. } => StatusCode::FORBIDDEN,
         SsoFailure::NotEnabled => StatusCode::CONFLICT,
         _ => StatusCode::BAD_REQUEST,
     };
