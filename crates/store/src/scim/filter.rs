@@ -153,10 +153,7 @@ fn push_user_term(sql: &mut Sql, f: &Filter) -> Result<(), ScimError> {
 /// The sub-attributes every user has with one value: the one email is the primary work
 /// address. A term on them is decided here, by the filter evaluator on that value.
 fn constant(f: &Filter) -> Option<bool> {
-    let p = match f {
-        Filter::Present(p) | Filter::Compare(p, ..) => p,
-        _ => return None,
-    };
+    let (Filter::Present(p) | Filter::Compare(p, ..)) = f else { return None };
     if !matches!(p.key().as_str(), "emails.type" | "emails.primary") {
         return None;
     }
