@@ -12,7 +12,7 @@ use domain::closed::AuditAction;
 use domain::ids::{UserId, WorkspaceId};
 use domain::profile::ProfileField;
 use domain::role::AdminRole;
-use domain::scim::user::{MAPPED, UserAttrs};
+use domain::scim::user::{self, MAPPED, UserAttrs};
 use domain::scim::{ENTERPRISE_SCHEMA, ScimError, USER_SCHEMA, filter, patch};
 use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
 use serde_json::{Map, Value, json};
@@ -111,25 +111,31 @@ fn sort_of(q: &Query) -> Result<(ScimSort, bool), ScimError> {
 }
 
 /// The users matching the query (`users.view` on all workspaces), one page: `totalResults`,
-/// `startIndex` and the page. 400 `invalidFilter` for a filter it cannot answer.
+/// `startIndex` and the page. 400 `invalidFilter` for a filter it cannot answer. Pages
+/// start by index seek and `totalResults` is counted once per pass ([`paging`]).
 pub async fn list(ctx: &AppCtx, may: &Scim, q: &Query) -> Result<Listed, ScimFail> {
     authz::list_users(&may.principal)?;
     let parsed = q.filter.as_deref().filter(|f| !f.trim().is_empty()).map(filter::parse).transpose()?;
     let (sort, descending) = sort_of(q)?;
     let start_index = u64::try_from(q.start_index.unwrap_or(1).max(1)).unwrap_or(1);
     let count = u32::try_from(q.count.unwrap_or(i64::from(DEFAULT_COUNT)).clamp(0, i64::from(MAX_COUNT))).unwrap_or(0);
-    let total = store::scim::users::count(&ctx.db, may.account(), parsed.as_ref()).await??;
+    let key = PageKey::new(may, q.filter.as_deref().unwrap_or(""), sort, descending);
+    let remembered = paging::total(&key, start_index);
+    let total = match remembered {
+        Some(t) => t,
+        None => store::scim::users::count(&ctx.db, may.account(), parsed.as_ref()).await??,
+    };
     if count == 0 {
+        paging::remember(key, total, remembered.is_none(), None);
         return Ok(Listed { total, start_index, users: Vec::new() });
     }
-    let key = PageKey::new(may, q.filter.as_deref().unwrap_or(""), sort, descending);
     let page = ScimPage { sort, descending, start: paging::start(&key, start_index), count };
     let rows = store::scim::users::list(&ctx.db, may.account(), parsed.as_ref(), &page).await??;
-    if let Some(last) = rows.last()
-        && rows.len() == count as usize
-    {
-        paging::remember(key, start_index + u64::from(count), sort.key_of(last), last.id);
-    }
+    let next = rows
+        .last()
+        .filter(|_| rows.len() == count as usize)
+        .map(|last| (start_index + u64::from(count), sort.key_of(last), last.id));
+    paging::remember(key, total, remembered.is_none(), next);
     Ok(Listed { total, start_index, users: with_groups(ctx, may, rows).await? })
 }
 
@@ -252,7 +258,10 @@ pub async fn replace(
 }
 
 /// Applies PATCH operations (RFC 7644 §3.5.2, `users.manage`) to the user's SCIM document
-/// and saves the result as [`replace`] would.
+/// and saves the result as [`replace`] would. Each operation's change must be one Roster
+/// keeps ([`user::check_patch_op`]: 400 `invalidPath`, `invalidValue`, `mutability`;
+/// `noTarget` for a `replace` selecting nothing), and a changed `emails` value changes the
+/// email ([`user::settle_patch`]).
 pub async fn patch(
     ctx: &AppCtx,
     may: &Scim,
@@ -269,7 +278,9 @@ pub async fn patch(
     let Value::Object(mut doc) = render(&current) else { unreachable!("a user renders as an object") };
     // The extension's object, even empty, so a path naming it whole finds it.
     doc.entry(ENTERPRISE_SCHEMA).or_insert_with(|| Value::Object(Map::new()));
-    patch::apply(&mut doc, USER_SCHEMA, &ops)?;
+    let before = doc.clone();
+    patch::apply_checked(&mut doc, USER_SCHEMA, &ops, user::check_patch_op)?;
+    user::settle_patch(&before, &mut doc)?;
     let attrs = UserAttrs::from_json(&doc)?;
     save(ctx, may, &on, &current, &attrs, public_url).await
 }

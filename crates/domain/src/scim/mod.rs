@@ -3,8 +3,10 @@
 //! filters into SQL, the web layer speaks HTTP.
 
 pub mod filter;
+pub mod kept;
 pub mod patch;
 pub mod projection;
+pub mod schema;
 pub mod user;
 
 /// The core User schema URN (RFC 7643 §4.1).

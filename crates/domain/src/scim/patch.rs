@@ -4,8 +4,16 @@
 //!
 //! Real clients' dialects are accepted: `op` in any case (Entra ID sends `Replace`), no
 //! `path` with an object of attributes — also dotted (`name.givenName`) or URN-prefixed
-//! keys — and value filters in paths (`emails[type eq "work"].value`); a replace through a
-//! value filter that matches nothing adds the value (Entra ID's first work phone).
+//! keys — and value filters in paths (`emails[type eq "work"].value`).
+//!
+//! Targets as RFC 7644 §3.5.2 words them: an `add` through a value filter that matches
+//! nothing adds a value carrying the filter's `eq` conditions (Entra ID's first work phone:
+//! `phoneNumbers[type eq "work"].value`); a `replace` through one is 400 `noTarget`
+//! (§3.5.2.3), as is a `replace` of a sub-attribute of a multi-valued attribute that has no
+//! values; a `remove` of what is not there leaves it not there (§3.5.2.2 names `noTarget`
+//! only for a missing `path`). A `replace` of a complex attribute replaces the
+//! sub-attributes given and keeps the others (§3.5.2.3). [`apply_checked`] also has each
+//! operation's change checked (for Users: [`super::kept`]), so none is silently dropped.
 
 use super::filter::{self, AttrPath, Filter, get_ci};
 use super::{PATCH_SCHEMA, ScimError};
@@ -107,25 +115,42 @@ fn parse_op(v: &Value) -> Result<PatchOp, ScimError> {
 /// case). `core_schema` is the resource's own schema URN: a path prefixed with it
 /// addresses the top level; any other URN addresses that extension's object.
 pub fn apply(doc: &mut Map<String, Value>, core_schema: &str, ops: &[PatchOp]) -> Result<(), ScimError> {
+    apply_checked(doc, core_schema, ops, |_, _, _| Ok(()))
+}
+
+/// [`apply`], with `check(before, after, by_path)` deciding each operation's change (the
+/// document before and after it; `by_path`: the operation has a `path`).
+pub fn apply_checked(
+    doc: &mut Map<String, Value>,
+    core_schema: &str,
+    ops: &[PatchOp],
+    check: impl Fn(&Map<String, Value>, &Map<String, Value>, bool) -> Result<(), ScimError>,
+) -> Result<(), ScimError> {
     for op in ops {
-        if let Some(path) = &op.path {
-            apply_path(doc, core_schema, op.kind, path, op.value.as_ref())?;
+        let before = doc.clone();
+        apply_one(doc, core_schema, op)?;
+        check(&before, doc, op.path.is_some())?;
+    }
+    Ok(())
+}
+
+fn apply_one(doc: &mut Map<String, Value>, core_schema: &str, op: &PatchOp) -> Result<(), ScimError> {
+    if let Some(path) = &op.path {
+        return apply_path(doc, core_schema, op.kind, path, op.value.as_ref());
+    }
+    let Some(Value::Object(attrs)) = &op.value else {
+        return Err(ScimError::invalid_value("an operation without a path needs an object value"));
+    };
+    for (key, value) in attrs {
+        if is_extension(key, core_schema) && value.is_object() {
+            let ext = container(doc, Some(key));
+            for (k, v) in value.as_object().into_iter().flatten() {
+                set(ext, k, v.clone(), op.kind);
+            }
             continue;
         }
-        let Some(Value::Object(attrs)) = &op.value else {
-            return Err(ScimError::invalid_value("an operation without a path needs an object value"));
-        };
-        for (key, value) in attrs {
-            if is_extension(key, core_schema) && value.is_object() {
-                let ext = container(doc, Some(key));
-                for (k, v) in value.as_object().into_iter().flatten() {
-                    set(ext, k, v.clone(), op.kind);
-                }
-                continue;
-            }
-            let path = PatchPath::parse(key)?;
-            apply_path(doc, core_schema, op.kind, &path, Some(value))?;
-        }
+        let path = PatchPath::parse(key)?;
+        apply_path(doc, core_schema, op.kind, &path, Some(value))?;
     }
     Ok(())
 }
@@ -165,7 +190,13 @@ fn set(obj: &mut Map<String, Value>, name: &str, value: Value, kind: OpKind) {
                 }
             }
         }
-        (OpKind::Add, Some(Value::Object(have)), Value::Object(more)) => have.extend(more),
+        // A complex attribute: the sub-attributes given, the others kept (§3.5.2.1, §3.5.2.3).
+        (OpKind::Add | OpKind::Replace, Some(Value::Object(have)), Value::Object(more)) => {
+            for (k, v) in more {
+                let k = key_of(have, &k);
+                have.insert(k, v);
+            }
+        }
         (_, _, value) => {
             obj.insert(key, value);
         }
@@ -204,6 +235,9 @@ fn apply_path(
                     Value::Object(inner) => set(inner, sub, value, kind),
                     // `emails.value` on a multi-valued attribute: every value's sub-attribute.
                     Value::Array(items) => {
+                        if items.is_empty() && kind != OpKind::Remove {
+                            return Err(no_target(path));
+                        }
                         for item in items.iter_mut().filter_map(Value::as_object_mut) {
                             set(item, sub, value.clone(), kind);
                         }
@@ -240,6 +274,9 @@ fn apply_path(
         }
         return Ok(());
     }
+    if matching.is_empty() && kind == OpKind::Replace {
+        return Err(no_target(path));
+    }
     if matching.is_empty() {
         // Nothing matches: the value joins as a new element carrying the filter's `eq`
         // conditions (`phoneNumbers[type eq "work"].value` → `{"type":"work","value":…}`).
@@ -264,6 +301,16 @@ fn apply_path(
         }
     }
     Ok(())
+}
+
+/// 400 `noTarget`: the path selects no value to replace.
+fn no_target(path: &PatchPath) -> ScimError {
+    let name = match &path.attr.sub {
+        Some(sub) => format!("{}.{sub}", path.attr.name),
+        None => path.attr.name.clone(),
+    };
+    let how = if path.filter.is_some() { "no value matches the filter" } else { "it has no values" };
+    ScimError::bad_request("noTarget", format!("nothing to replace at {name}: {how}; add the value instead"))
 }
 
 /// The `attr eq "value"` conditions of a filter's `and` chain, as attributes.
@@ -338,6 +385,23 @@ mod tests {
         assert_eq!(doc[ENTERPRISE_SCHEMA], json!({"organization": "Acme"}));
         let doc = run(doc, body(json!([{"op": "replace", "path": ENTERPRISE_SCHEMA, "value": {"department": "Ops"}}])));
         assert_eq!(doc[ENTERPRISE_SCHEMA], json!({"department": "Ops", "organization": "Acme"}));
+    }
+
+    fn fails(doc: Value, ops: Value) -> Option<&'static str> {
+        let ops = parse_request(&body(ops)).unwrap();
+        apply(doc.clone().as_object_mut().unwrap(), USER_SCHEMA, &ops).err().and_then(|e| e.scim_type)
+    }
+
+    #[test]
+    fn replace_needs_a_target_and_keeps_unnamed_sub_attributes() {
+        let doc = json!({"emails": [{"type": "work", "value": "a@x"}], "phoneNumbers": [], "name": {"givenName": "A", "familyName": "B"}});
+        let op = |op: &str, path: &str| json!([{"op": op, "path": path, "value": "x"}]);
+        assert_eq!(fails(doc.clone(), op("replace", "emails[type eq \"home\"].value")), Some("noTarget"));
+        assert_eq!(fails(doc.clone(), op("replace", "phoneNumbers.value")), Some("noTarget"));
+        assert_eq!(fails(doc.clone(), op("add", "emails[type eq \"home\"].value")), None);
+        assert_eq!(fails(doc.clone(), json!([{"op": "remove", "path": "emails[type eq \"home\"]"}])), None);
+        let doc = run(doc, body(json!([{"op": "replace", "path": "name", "value": {"GivenName": "C"}}])));
+        assert_eq!(doc["name"], json!({"givenName": "C", "familyName": "B"}));
     }
 
     #[test]

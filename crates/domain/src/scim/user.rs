@@ -1,8 +1,8 @@
 //! The SCIM User (RFC 7643 §4.1, §4.3) as Roster stores it.
 //!
 //! `userName` is the user's email (stored canonically, matched case-insensitively);
-//! `name.givenName`/`familyName` are the first and last names; `emails` shows that one
-//! address; `active` is the status (Active/Invited/Locked true, Suspended false);
+//! `name.givenName`/`familyName` are the first and last names; `emails` is that one
+//! address too (a PATCH changing it changes `userName`, [`settle_patch`]); `active` is the status (Active/Invited/Locked true, Suspended false);
 //! `externalId` is the identity provider's id. These attributes fill the controlled profile
 //! fields, whether or not User Settings show them:
 //!
@@ -18,7 +18,7 @@
 //! | … `locality`, `region`, `postalCode`, `country` | City, State, Zip, Country |
 
 use super::filter::get_ci;
-use super::{ENTERPRISE_SCHEMA, ScimError, USER_SCHEMA, loose_bool};
+use super::{ENTERPRISE_SCHEMA, ScimError, USER_SCHEMA, loose_bool, schema};
 use crate::profile::ProfileField;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -153,6 +153,89 @@ impl UserAttrs {
         }
         Ok(Self { user_name, given_name, family_name, external_id, active, profile })
     }
+}
+
+/// The address `emails` names in a User document (all its values name one, see
+/// [`super::kept`]), lower-cased.
+fn email_in(doc: &Map<String, Value>) -> Option<String> {
+    get_ci(doc, "emails")?
+        .as_array()?
+        .iter()
+        .find_map(|e| e.as_object().and_then(|o| get_ci(o, "value")).and_then(Value::as_str))
+        .map(|s| s.trim().to_lowercase())
+}
+
+/// The attributes made of others, checked once every operation is applied
+/// ([`settle_patch`]): Entra ID sends them beside what they are made of.
+const SETTLED: [&str; 2] = ["displayName", "emails"];
+
+/// `doc` with only the attribute `name`.
+fn only(doc: &Map<String, Value>, name: &str) -> Map<String, Value> {
+    get_ci(doc, name).map(|v| (name.to_owned(), v.clone())).into_iter().collect()
+}
+
+/// Checks one PATCH operation's change to a User document ([`super::kept`]); `displayName`
+/// and `emails` wait for [`settle_patch`].
+pub fn check_patch_op(before: &Map<String, Value>, after: &Map<String, Value>, by_path: bool) -> Result<(), ScimError> {
+    let mut after = after.clone();
+    for name in SETTLED {
+        match get_ci(before, name) {
+            Some(v) => after.insert(key_in(&after, name), v.clone()),
+            None => after.remove(&key_in(&after, name)),
+        };
+    }
+    super::kept::check_change(before, &after, schema::USER, &[(ENTERPRISE_SCHEMA, schema::ENTERPRISE)], by_path)
+}
+
+/// What a patched User document comes to, once every operation is applied: `emails` holds
+/// one address ([`schema::EMAILS_PATCHED`]), which is the email ([`settle_email`]), and
+/// `displayName` may only be written as the names make it (`"givenName familyName"`: 400
+/// `mutability` otherwise).
+pub fn settle_patch(before: &Map<String, Value>, after: &mut Map<String, Value>) -> Result<(), ScimError> {
+    super::kept::check_change(&only(before, "emails"), &only(after, "emails"), schema::EMAILS_PATCHED, &[], true)?;
+    settle_email(before, after)?;
+    let shown = get_ci(after, "displayName");
+    if shown == get_ci(before, "displayName") {
+        return Ok(());
+    }
+    let name = get_ci(after, "name").and_then(Value::as_object);
+    let part = |k: &str| name.and_then(|n| get_ci(n, k)).and_then(Value::as_str).unwrap_or_default().trim().to_owned();
+    let made = format!("{} {}", part("givenName"), part("familyName"));
+    if shown.and_then(Value::as_str).is_some_and(|s| s.split_whitespace().eq(made.split_whitespace())) {
+        return Ok(());
+    }
+    Err(ScimError::bad_request("mutability", "displayName is read-only: it is \"givenName familyName\""))
+}
+
+fn key_in(doc: &Map<String, Value>, name: &str) -> String {
+    doc.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned().unwrap_or_else(|| name.to_owned())
+}
+
+/// The one email a patched User document names (RFC 7644 §3.5.2 on a user whose `userName`
+/// and `emails` are one address; see [`settle_patch`]): when only `emails` changed (Entra ID maps `mail` to
+/// `emails[type eq "work"].value`), `userName` becomes its address; when only `userName`
+/// changed, the stale `emails` follows it. 400 `invalidValue` when one request changes
+/// both to different addresses.
+fn settle_email(before: &Map<String, Value>, after: &mut Map<String, Value>) -> Result<(), ScimError> {
+    let user_name =
+        |d: &Map<String, Value>| get_ci(d, "userName").and_then(Value::as_str).map(|s| s.trim().to_lowercase());
+    let Some(email) = email_in(after) else { return Ok(()) };
+    let named = user_name(after);
+    if named.as_deref() == Some(email.as_str()) || email_in(before).as_deref() == Some(email.as_str()) {
+        return Ok(());
+    }
+    if named != user_name(before) {
+        return Err(ScimError::invalid_value(
+            "userName and emails name different addresses; a Roster user has one email: change either, or both alike",
+        ));
+    }
+    let key = key_in(after, "userName");
+    let value = get_ci(after, "emails")
+        .and_then(Value::as_array)
+        .and_then(|a| a.iter().find_map(|e| e.as_object().and_then(|o| get_ci(o, "value")).cloned()))
+        .unwrap_or(Value::Null);
+    after.insert(key, value);
+    Ok(())
 }
 
 /// The SCIM attribute a profile field is written from.
@@ -311,6 +394,24 @@ mod tests {
         assert_eq!(got(ProfileField::AddressLine2), Some("Suite 2"));
         assert_eq!(got(ProfileField::City), Some("Springfield"));
         assert_eq!(got(ProfileField::Zip), None);
+    }
+
+    #[test]
+    fn emails_and_user_name_are_one_address() {
+        let before = json!({"userName": "a@x", "emails": [{"value": "a@x", "type": "work", "primary": true}]});
+        let settle = |after: Value| {
+            let mut after = after.as_object().unwrap().clone();
+            settle_patch(before.as_object().unwrap(), &mut after).map(|()| after["userName"].clone())
+        };
+        // Only emails changed: userName follows.
+        assert_eq!(settle(json!({"userName": "a@x", "emails": [{"value": "B@x", "type": "work"}]})), Ok(json!("B@x")));
+        // Only userName changed: the stale emails follow it when rendered.
+        assert_eq!(settle(json!({"userName": "c@x", "emails": [{"value": "a@x"}]})), Ok(json!("c@x")));
+        // Both, alike.
+        assert_eq!(settle(json!({"userName": "d@x", "emails": [{"value": "D@X"}]})), Ok(json!("d@x")));
+        // Both, differently.
+        let e = settle(json!({"userName": "d@x", "emails": [{"value": "e@x"}]})).unwrap_err();
+        assert_eq!(e.scim_type, Some("invalidValue"));
     }
 
     #[test]

@@ -6,6 +6,12 @@
 //! `meta.created` `users_by_created`, `id` the primary key. Names and `active` are
 //! answered too, as conditions checked on the rows the other conditions (or the account)
 //! select.
+//!
+//! Case (RFC 7643 §2.2 `caseExact`, §3.1, §4.1): `externalId` is compared byte for byte
+//! under every operator on both backends (its PostgreSQL column is `COLLATE "C"`, like
+//! SQLite's BINARY; `co`/`sw`/`ew` avoid LIKE, whose case rules differ by backend);
+//! `userName`, `emails.value` and the names compare lower-cased values. `pr` is "assigned
+//! and not empty"; the one email's `type` (`work`) and `primary` (`true`) are constants.
 
 use crate::dialect::like_escaped;
 use crate::sql::Sql;
@@ -27,7 +33,12 @@ enum Kind {
 }
 
 fn unsupported(p: &AttrPath) -> ScimError {
-    ScimError::bad_request("invalidFilter", format!("filtering on {} is not supported", p.key()))
+    let detail = match p.key().as_str() {
+        "name" => "name is complex: compare name.givenName or name.familyName (name pr is answered)".to_owned(),
+        "meta" => "meta is complex: compare meta.created or meta.lastModified (meta pr is answered)".to_owned(),
+        k => format!("filtering on {k} is not supported"),
+    };
+    ScimError::bad_request("invalidFilter", detail)
 }
 
 /// The column and kind of a filterable User attribute.
@@ -47,6 +58,30 @@ fn column(p: &AttrPath) -> Result<(&'static str, Kind), ScimError> {
         "meta.created" => ("u.created_at", Kind::Time),
         _ => return Err(unsupported(p)),
     })
+}
+
+/// `co`, `sw`, `ew` on a case-exact column (RFC 7643 §2.2 `caseExact`): LIKE is
+/// case-insensitive on SQLite and case-sensitive on PostgreSQL, so these compare with `=`
+/// (exact on both) on the part of the column the value must equal — `substr` and `length`
+/// count characters alike on both — and `co` with `replace` (which finds exact text).
+fn exact_substring(sql: &mut Sql, col: &str, op: CompareOp, value: String) {
+    if value.is_empty() {
+        sql.push(&format!("{col} IS NOT NULL"));
+        return;
+    }
+    match op {
+        CompareOp::Sw => {
+            sql.push(&format!("substr({col}, 1, length(")).push_bind(value.clone()).push(")) = ").push_bind(value)
+        }
+        CompareOp::Ew => sql
+            .push(&format!("length({col}) >= length("))
+            .push_bind(value.clone())
+            .push(&format!(") AND substr({col}, length({col}) - length("))
+            .push_bind(value.clone())
+            .push(") + 1) = ")
+            .push_bind(value),
+        _ => sql.push(&format!("replace({col}, ")).push_bind(value).push(&format!(", '') <> {col}")),
+    };
 }
 
 fn text_value(p: &AttrPath, v: &Value) -> Result<String, ScimError> {
@@ -90,12 +125,24 @@ fn push_user_term(sql: &mut Sql, f: &Filter) -> Result<(), ScimError> {
             push(sql, a)?;
             sql.push("), FALSE)");
         }
-        Filter::ValuePath(p, inner) => push(sql, &within(p, inner))?,
+        Filter::ValuePath(p, inner) => push(sql, &within(p, inner)?)?,
+        Filter::Present(p) if p.key() == "name" => {
+            let part = |sub: &str| Filter::Present(AttrPath { sub: Some(sub.into()), ..p.clone() });
+            push(sql, &Filter::Or(Box::new(part("givenName")), Box::new(part("familyName"))))?;
+        }
+        Filter::Present(p) if p.key() == "meta" => {
+            sql.push("TRUE");
+        }
+        Filter::Present(_) | Filter::Compare(..) if constant(f).is_some() => {
+            sql.push(if constant(f) == Some(true) { "TRUE" } else { "FALSE" });
+        }
         Filter::Present(p) => {
             let (col, kind) = column(p)?;
             match kind {
-                Kind::ExactText => sql.push(&format!("({col} IS NOT NULL AND {col} <> '')")),
-                _ => sql.push("TRUE"),
+                // Present: assigned and not empty (RFC 7644 §3.4.2.2).
+                Kind::ExactText | Kind::LowerText => sql.push(&format!("({col} IS NOT NULL AND {col} <> '')")),
+                // Never null.
+                Kind::Time | Kind::Id | Kind::Active => sql.push("TRUE"),
             };
         }
         Filter::Compare(p, op, v) => compare(sql, p, *op, v)?,
@@ -103,34 +150,47 @@ fn push_user_term(sql: &mut Sql, f: &Filter) -> Result<(), ScimError> {
     Ok(())
 }
 
-/// `emails[value eq "x"]` as `emails.value eq "x"`: the inner filter's attributes become
-/// sub-attributes of the outer one.
-fn within(outer: &AttrPath, inner: &Filter) -> Filter {
-    let lift = |p: &AttrPath| AttrPath { uri: outer.uri.clone(), name: outer.name.clone(), sub: Some(p.name.clone()) };
-    match inner {
-        Filter::Compare(p, op, v) => Filter::Compare(lift(p), *op, v.clone()),
-        Filter::Present(p) => Filter::Present(lift(p)),
-        Filter::And(a, b) => Filter::And(Box::new(within(outer, a)), Box::new(within(outer, b))),
-        Filter::Or(a, b) => Filter::Or(Box::new(within(outer, a)), Box::new(within(outer, b))),
-        Filter::Not(a) => Filter::Not(Box::new(within(outer, a))),
-        Filter::ValuePath(..) => inner.clone(),
+/// The sub-attributes every user has with one value: the one email is the primary work
+/// address. A term on them is decided here, by the filter evaluator on that value.
+fn constant(f: &Filter) -> Option<bool> {
+    let (Filter::Present(p) | Filter::Compare(p, ..)) = f else { return None };
+    if !matches!(p.key().as_str(), "emails.type" | "emails.primary") {
+        return None;
     }
+    let unqualified = |p: &AttrPath| AttrPath { uri: None, ..p.clone() };
+    let f = match f {
+        Filter::Present(p) => Filter::Present(unqualified(p)),
+        Filter::Compare(p, op, v) => Filter::Compare(unqualified(p), *op, v.clone()),
+        _ => return None,
+    };
+    Some(f.matches(&serde_json::json!({"emails": [{"type": "work", "primary": true}]})))
+}
+
+/// `emails[value eq "x"]` as `emails.value eq "x"`: the inner filter's attributes become
+/// sub-attributes of the outer one (a user's values of a multi-valued attribute are one
+/// email, so "some value matches all the inner terms" is "the inner terms match").
+/// 400 `invalidFilter` for a value filter inside another, or naming sub-attributes itself.
+fn within(outer: &AttrPath, inner: &Filter) -> Result<Filter, ScimError> {
+    let lift = |p: &AttrPath| match (&p.uri, &p.sub) {
+        (None, None) => Ok(AttrPath { uri: outer.uri.clone(), name: outer.name.clone(), sub: Some(p.name.clone()) }),
+        _ => Err(ScimError::bad_request(
+            "invalidFilter",
+            format!("inside {}[…] name its sub-attributes alone, not {}", outer.key(), p.key()),
+        )),
+    };
+    Ok(match inner {
+        Filter::Compare(p, op, v) => Filter::Compare(lift(p)?, *op, v.clone()),
+        Filter::Present(p) => Filter::Present(lift(p)?),
+        Filter::And(a, b) => Filter::And(Box::new(within(outer, a)?), Box::new(within(outer, b)?)),
+        Filter::Or(a, b) => Filter::Or(Box::new(within(outer, a)?), Box::new(within(outer, b)?)),
+        Filter::Not(a) => Filter::Not(Box::new(within(outer, a)?)),
+        Filter::ValuePath(..) => {
+            return Err(ScimError::bad_request("invalidFilter", "a value filter cannot hold another"));
+        }
+    })
 }
 
 fn compare(sql: &mut Sql, p: &AttrPath, op: CompareOp, v: &Value) -> Result<(), ScimError> {
-    // The one email a user has is the primary work address.
-    match p.key().as_str() {
-        "emails.type" => {
-            let is_work = v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("work"));
-            sql.push(if is_work == (op == CompareOp::Eq) { "TRUE" } else { "FALSE" });
-            return Ok(());
-        }
-        "emails.primary" => {
-            sql.push(if (v == &Value::Bool(true)) == (op == CompareOp::Eq) { "TRUE" } else { "FALSE" });
-            return Ok(());
-        }
-        _ => {}
-    }
     let (col, kind) = column(p)?;
     let bad_op = || ScimError::bad_request("invalidFilter", format!("{} does not take this operator", p.key()));
     let sql_op = match op {
@@ -153,6 +213,10 @@ fn compare(sql: &mut Sql, p: &AttrPath, op: CompareOp, v: &Value) -> Result<(), 
                 (Kind::LowerText, ..) => raw.to_lowercase(),
                 _ => raw,
             };
+            if matches!(kind, Kind::ExactText) && sql_op == "LIKE" {
+                exact_substring(sql, col, op, value);
+                return Ok(());
+            }
             let value = match op {
                 CompareOp::Co => format!("%{}%", like_escaped(&value)),
                 CompareOp::Sw => format!("{}%", like_escaped(&value)),

@@ -81,12 +81,13 @@ pub enum SortKey {
     Int(i64),
 }
 
-/// Where a page starts: after a known row (keyset: an index seek), or after skipping
-/// `n` rows of the order (used only when no position is known, see `app::scim::paging`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Start {
-    After(SortKey, Uuid),
-    Skip(u64),
+/// Where a page starts: after a known row (keyset: an index seek) when one is known, then
+/// past `skip` more rows of the order (read and dropped: OFFSET). `app::scim::paging`
+/// knows the rows pages ended on, so `skip` is the distance from the nearest one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Start {
+    pub after: Option<(SortKey, Uuid)>,
+    pub skip: u64,
 }
 
 /// A page request.
@@ -122,8 +123,8 @@ pub async fn list(
 }
 
 /// The plan of [`list`] (`EXPLAIN`), for the plan tests.
-pub async fn explain(db: &Db, account: AccountId, f: &Filter, page: &ScimPage) -> Result<String, StoreError> {
-    let sql = page_sql(account, Some(f), page).map_err(|e| StoreError::Corrupt(e.detail))?;
+pub async fn explain(db: &Db, account: AccountId, f: Option<&Filter>, page: &ScimPage) -> Result<String, StoreError> {
+    let sql = page_sql(account, f, page).map_err(|e| StoreError::Corrupt(e.detail))?;
     db.run().explain(sql).await
 }
 
@@ -131,7 +132,7 @@ fn page_sql(account: AccountId, f: Option<&Filter>, page: &ScimPage) -> Result<S
     let mut sql = base(account, f)?;
     let col = page.sort.column();
     let (cmp, dir) = if page.descending { ("<", "DESC") } else { (">", "ASC") };
-    if let Start::After(key, id) = &page.start {
+    if let Some((key, id)) = &page.start.after {
         sql.push(&format!(" AND ({col} {cmp} "));
         push_key(&mut sql, key);
         sql.push(&format!(" OR ({col} = "));
@@ -139,10 +140,8 @@ fn page_sql(account: AccountId, f: Option<&Filter>, page: &ScimPage) -> Result<S
         sql.push(&format!(" AND u.id {cmp} ")).push_bind(*id).push("))");
     }
     sql.push(&format!(" ORDER BY {col} {dir}, u.id {dir} LIMIT ")).push_bind(i64::from(page.count));
-    if let Start::Skip(n) = page.start
-        && n > 0
-    {
-        sql.push(" OFFSET ").push_bind(i64::try_from(n).unwrap_or(i64::MAX));
+    if page.start.skip > 0 {
+        sql.push(" OFFSET ").push_bind(i64::try_from(page.start.skip).unwrap_or(i64::MAX));
     }
     Ok(sql)
 }
@@ -154,17 +153,29 @@ fn push_key(sql: &mut Sql, key: &SortKey) {
     };
 }
 
-/// How many users of `account` match `f` (`totalResults`).
+/// How many users of `account` match `f` (`totalResults`): without a filter, from the
+/// `users_live` index alone; with one, from the rows the filter's index selects.
 pub async fn count(db: &Db, account: AccountId, f: Option<&Filter>) -> Result<Result<i64, ScimError>, StoreError> {
+    match count_sql(account, f) {
+        Ok(sql) => Ok(Ok(db.run().fetch_scalar(sql).await?.unwrap_or(0))),
+        Err(e) => Ok(Err(e)),
+    }
+}
+
+/// The plan of [`count`] (`EXPLAIN`), for the plan tests.
+pub async fn explain_count(db: &Db, account: AccountId, f: Option<&Filter>) -> Result<String, StoreError> {
+    let sql = count_sql(account, f).map_err(|e| StoreError::Corrupt(e.detail))?;
+    db.run().explain(sql).await
+}
+
+fn count_sql(account: AccountId, f: Option<&Filter>) -> Result<Sql, ScimError> {
     let mut sql =
         Sql::new("SELECT count(*) FROM users u WHERE u.account_id = $1 AND u.deleted_at IS NULL").bind(account.0);
     if let Some(f) = f {
         sql.push(" AND ");
-        if let Err(e) = filter::push(&mut sql, f) {
-            return Ok(Err(e));
-        }
+        filter::push(&mut sql, f)?;
     }
-    Ok(Ok(db.run().fetch_scalar(sql).await?.unwrap_or(0)))
+    Ok(sql)
 }
 
 /// A user to create over SCIM: the row, its attributes beyond the row, and — for an

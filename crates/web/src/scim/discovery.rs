@@ -1,8 +1,9 @@
 //! The discovery endpoints (RFC 7644 §4): `ServiceProviderConfig`, `ResourceTypes` and
 //! `Schemas` (RFC 7643 §5–§7). The schemas list exactly the attributes Roster keeps, with
-//! their mutability: `emails`, `displayName` and `groups` are read-only (the email is
-//! `userName`; the display name is made of the given and family names; membership is
-//! changed on the group).
+//! their mutability, from [`domain::scim::schema`] (the table PATCH is checked against):
+//! `emails`, `displayName` and `groups` are read-only (the email is written as `userName`,
+//! though a PATCH of the one `emails` value changes it too; the display name is made of the
+//! given and family names; membership is changed on the group).
 
 use super::reply::{ScimReply, list, resource};
 use super::scim_error;
@@ -13,7 +14,7 @@ use app::scim::users::MAX_COUNT;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::scim::{ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
+use domain::scim::{ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, schema};
 use serde_json::{Value, json};
 
 pub fn routes() -> Routes {
@@ -41,115 +42,10 @@ fn base(state: &AppState) -> String {
     format!("{}{}", state.public_url.trim_end_matches('/'), super::PREFIX)
 }
 
-/// One attribute definition (RFC 7643 §7). `kind`: string, boolean, complex, dateTime,
-/// reference; `m`: mutability; `sub`: sub-attributes of a complex one.
-fn attr(name: &str, kind: &str, multi: bool, m: &str, sub: Vec<Value>) -> Value {
-    let mut a = json!({
-        "name": name, "type": kind, "multiValued": multi, "description": "",
-        "required": false, "caseExact": false, "mutability": m,
-        "returned": "default", "uniqueness": "none",
-    });
-    if kind == "complex" {
-        a["subAttributes"] = Value::Array(sub);
-    }
-    a
-}
-
-fn with(mut a: Value, key: &str, value: Value) -> Value {
-    a[key] = value;
-    a
-}
-
-fn typed(canonical: &[&str]) -> Value {
-    with(attr("type", "string", false, "readWrite", vec![]), "canonicalValues", json!(canonical))
-}
-
-fn user_schema() -> Value {
-    let rw = "readWrite";
-    let s = |n: &str| attr(n, "string", false, rw, vec![]);
-    let attributes = vec![
-        with(
-            with(with(s("userName"), "required", json!(true)), "uniqueness", json!("server")),
-            "description",
-            json!("The user's email address (stored canonically; matched case-insensitively)."),
-        ),
-        // Required: Roster always has both names and a status, so neither can be removed
-        // (a creation without them takes the names from the email and starts active).
-        with(attr("name", "complex", false, rw, vec![s("givenName"), s("familyName")]), "required", json!(true)),
-        attr("displayName", "string", false, "readOnly", vec![]),
-        s("title"),
-        with(attr("active", "boolean", false, rw, vec![]), "required", json!(true)),
-        attr(
-            "emails",
-            "complex",
-            true,
-            "readOnly",
-            vec![
-                attr("value", "string", false, "readOnly", vec![]),
-                attr("type", "string", false, "readOnly", vec![]),
-                attr("primary", "boolean", false, "readOnly", vec![]),
-            ],
-        ),
-        attr("phoneNumbers", "complex", true, rw, vec![s("value"), typed(&["work", "mobile"])]),
-        attr(
-            "addresses",
-            "complex",
-            true,
-            rw,
-            vec![
-                s("streetAddress"),
-                s("locality"),
-                s("region"),
-                s("postalCode"),
-                with(s("country"), "description", json!("ISO 3166-1 alpha-2 country code.")),
-                typed(&["work"]),
-            ],
-        ),
-        attr(
-            "groups",
-            "complex",
-            true,
-            "readOnly",
-            vec![
-                attr("value", "string", false, "readOnly", vec![]),
-                attr("display", "string", false, "readOnly", vec![]),
-                attr("type", "string", false, "readOnly", vec![]),
-            ],
-        ),
-    ];
+fn schema_doc(id: &str, name: &str, description: &str, attrs: &[schema::Attr]) -> Value {
     json!({
-        "schemas": [SCHEMA_SCHEMA], "id": USER_SCHEMA, "name": "User", "description": "Roster user",
-        "attributes": attributes,
-    })
-}
-
-fn enterprise_schema() -> Value {
-    let s = |n: &str| attr(n, "string", false, "readWrite", vec![]);
-    json!({
-        "schemas": [SCHEMA_SCHEMA], "id": ENTERPRISE_SCHEMA, "name": "EnterpriseUser",
-        "description": "Enterprise user: organization (Company), department, employeeNumber",
-        "attributes": [s("employeeNumber"), s("organization"), s("department")],
-    })
-}
-
-fn group_schema() -> Value {
-    let members = attr(
-        "members",
-        "complex",
-        true,
-        "readWrite",
-        vec![
-            with(attr("value", "string", false, "immutable", vec![]), "caseExact", json!(true)),
-            with(attr("$ref", "reference", false, "immutable", vec![]), "referenceTypes", json!(["User"])),
-            with(attr("type", "string", false, "immutable", vec![]), "canonicalValues", json!(["User"])),
-        ],
-    );
-    json!({
-        "schemas": [SCHEMA_SCHEMA], "id": GROUP_SCHEMA, "name": "Group", "description": "Roster group of the SCIM workspace",
-        "attributes": [
-            with(with(attr("displayName", "string", false, "readWrite", vec![]), "required", json!(true)), "uniqueness", json!("server")),
-            members,
-        ],
+        "schemas": [SCHEMA_SCHEMA], "id": id, "name": name, "description": description,
+        "attributes": attrs.iter().map(schema::Attr::to_json).collect::<Vec<_>>(),
     })
 }
 
@@ -159,13 +55,22 @@ fn with_meta(mut doc: Value, kind: &str, location: &str) -> Value {
 }
 
 fn all_schemas(state: &AppState) -> Vec<Value> {
-    [user_schema(), enterprise_schema(), group_schema()]
-        .into_iter()
-        .map(|s| {
-            let loc = format!("{}/Schemas/{}", base(state), s["id"].as_str().unwrap_or_default());
-            with_meta(s, "Schema", &loc)
-        })
-        .collect()
+    [
+        schema_doc(USER_SCHEMA, "User", "Roster user", schema::USER),
+        schema_doc(
+            ENTERPRISE_SCHEMA,
+            "EnterpriseUser",
+            "Enterprise user: organization (Company), department, employeeNumber",
+            schema::ENTERPRISE,
+        ),
+        schema_doc(GROUP_SCHEMA, "Group", "Roster group of the SCIM workspace", schema::GROUP),
+    ]
+    .into_iter()
+    .map(|s| {
+        let loc = format!("{}/Schemas/{}", base(state), s["id"].as_str().unwrap_or_default());
+        with_meta(s, "Schema", &loc)
+    })
+    .collect()
 }
 
 fn all_resource_types(state: &AppState) -> Vec<Value> {
