@@ -69,6 +69,7 @@ mod setup;
 mod sign_in_pages;
 mod sign_in_timing;
 mod sso;
+mod sso_mapping_page;
 mod sso_safety;
 mod sso_saver;
 mod statements;
