@@ -175,12 +175,29 @@ pub(crate) type Refusals = Vec<(String, String)>;
 /// [`mapping_reach`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct MappingAsk<'a> {
-    /// The admin role change: `Some(None)` takes the role away, `Some(Some(role))` grants it.
-    pub role: Option<Option<&'a AdminRole>>,
+    /// The admin role change, if any.
+    pub role: Option<RoleAsk<'a>>,
     /// The Bot Builder level it sets.
     pub builder_access: Option<BuilderAccess>,
     /// Whether it joins or leaves any group.
     pub groups: bool,
+}
+
+/// A role change a mapping asks for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RoleAsk<'a> {
+    Grant(&'a AdminRole),
+    Revoke,
+}
+
+impl<'a> RoleAsk<'a> {
+    /// The role the user would hold afterwards (`None`: no admin role).
+    fn granted(self) -> Option<&'a AdminRole> {
+        match self {
+            Self::Grant(role) => Some(role),
+            Self::Revoke => None,
+        }
+    }
 }
 
 /// What an attribute mapping may change of one user at their sign-in, acting with the
@@ -267,7 +284,7 @@ pub(crate) async fn mapping_reach(
         out.builder_access = ask.builder_access.map(|_| why);
     } else if ask.role.is_some() || ask.builder_access.is_some() {
         let granter = super::granter_of(ctx, account, &saver).await?;
-        if let Some(new) = ask.role
+        if let Some(new) = ask.role.map(RoleAsk::granted)
             && let Err(r) = granter.check_role_change(&target, new)
         {
             let workspaces = r.workspace_names(ctx, account).await?;

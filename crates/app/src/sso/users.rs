@@ -3,11 +3,10 @@
 //! it — and what the attribute mapping changes for them.
 
 use super::SsoFailure;
-use crate::authz::{MappingAsk, MappingReach};
+use crate::authz::{MappingAsk, MappingReach, RoleAsk};
 use crate::{AppCtx, AppError, audit, clock};
 use domain::closed::AuditAction;
 use domain::ids::{AccountId, AdminRoleId, GroupId, UserId};
-use domain::role::AdminRole;
 use domain::security::SecuritySettings;
 use domain::sso::{RoleChange, SsoSettings, UserAttributes, same_name};
 use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
@@ -177,7 +176,7 @@ async fn apply_mapping(
     }
     let roles = store::roles::list(&ctx.db, account).await?;
     // The role asked for, resolved: `Some(None)` takes the role away.
-    let role: Option<Option<(AdminRoleId, String, AdminRole)>> = match &plan.role {
+    let role = match &plan.role {
         None => None,
         Some(RoleChange::Revoke) => Some(None),
         Some(RoleChange::Grant(name)) => roles
@@ -186,7 +185,7 @@ async fn apply_mapping(
             .map(|r| Some((AdminRoleId(r.record.id), r.record.name.clone(), crate::roles::role_of(&r.record)))),
     };
     let ask = MappingAsk {
-        role: role.as_ref().map(|r| r.as_ref().map(|(_, _, role)| role)),
+        role: role.as_ref().map(|r| r.as_ref().map_or(RoleAsk::Revoke, |(_, _, role)| RoleAsk::Grant(role))),
         builder_access: plan.builder_access,
         groups: !plan.join.is_empty() || !plan.leave.is_empty(),
     };

@@ -40,6 +40,9 @@ pub(super) struct MappingRows {
     builder_remove: Vec<String>,
 }
 
+/// The maps read from the rows: groups, admin roles, Bot Builder access.
+type Parsed = (BTreeMap<String, String>, BTreeMap<String, String>, BTreeMap<String, BuilderAccess>);
+
 /// One map's rows, claim value → target, as shown (removed and empty rows dropped).
 type Rows = Vec<(String, String)>;
 
@@ -78,12 +81,7 @@ impl Maps {
 
     /// The three maps, or `(mapping.<map>[row], message)` for every row that cannot be read:
     /// a claim value or target missing, a claim value given twice, a level that is none.
-    pub(super) fn parse(
-        &self,
-    ) -> Result<
-        (BTreeMap<String, String>, BTreeMap<String, String>, BTreeMap<String, BuilderAccess>),
-        Vec<(String, String)>,
-    > {
+    pub(super) fn parse(&self) -> Result<Parsed, Vec<(String, String)>> {
         let mut bad = Vec::new();
         let mut read = |map: &str, what: &str, rows: &Rows| {
             let mut out = BTreeMap::new();
@@ -106,14 +104,11 @@ impl Maps {
         let levels = read("builder_access", "a Bot Builder level", &self.builder_access);
         let mut builder_access = BTreeMap::new();
         for (value, level) in levels {
-            match level.parse::<BuilderAccess>() {
-                Ok(a) => {
-                    builder_access.insert(value, a);
-                }
-                Err(_) => {
-                    let i = self.builder_access.iter().position(|(v, _)| *v == value).unwrap_or_default();
-                    bad.push((row_name("builder_access", i), "must be none, builder or builder_and_create".into()));
-                }
+            if let Ok(a) = level.parse::<BuilderAccess>() {
+                builder_access.insert(value, a);
+            } else {
+                let i = self.builder_access.iter().position(|(v, _)| *v == value).unwrap_or_default();
+                bad.push((row_name("builder_access", i), "must be none, builder or builder_and_create".into()));
             }
         }
         if bad.is_empty() { Ok((groups, admin_roles, builder_access)) } else { Err(bad) }
