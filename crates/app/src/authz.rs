@@ -19,7 +19,8 @@ pub use actions::{Refused, Target, UserAction, UserActions, actions_on, may_act}
 pub use capability::Capability;
 pub use console::{Console, UserTabs, console, user_tabs};
 pub use granter::{Granter, granter, granter_knowing};
-pub(crate) use sso::{MappingReach, mapping_reach};
+pub(crate) use granter::{RoleChangeRefusal, granter_of};
+pub(crate) use sso::{MappingAsk, MappingReach, RoleAsk, mapping_reach};
 pub use sso::{SsoSettingsAccess, TRUST_REASON, sso_settings};
 pub(crate) use target::user_in_scope;
 pub use target::{OnUser, TargetUser, on_loaded_user, on_user};

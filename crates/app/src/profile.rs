@@ -14,10 +14,9 @@
 //! version.
 
 use crate::audit;
-use crate::authz::{Granter, OnUser, UsersManage};
+use crate::authz::{Granter, OnUser, RoleChangeRefusal, UsersManage};
 use crate::profile_values::{self, Editor};
 use crate::{AppCtx, AppError, Input};
-use domain::authority::Authority;
 use domain::ids::{AdminRoleId, GroupId, WorkspaceId};
 use domain::role::AdminRole;
 use domain::user::{BuilderAccess, PersonName, UserStatus};
@@ -171,52 +170,39 @@ pub async fn update(
     Ok(edit.version + 1)
 }
 
-/// The role change of an edit: not one's own, not the Primary Master Admin's, and both the
-/// role revoked and the role granted within the editor's authority. The granted role's name.
+/// The role change of an edit: not one's own, and by the console's one rule
+/// ([`Granter::check_role_change`]): not the Primary Master Admin's, both the role revoked
+/// and the role granted within the editor's authority (403), a workspace-scoped role only to
+/// a member of each of its workspaces (400 naming `admin_role_id`). The granted role's name.
 async fn check_role_change(
     ctx: &AppCtx,
     may: &OnUser<UsersManage>,
     granter: &Granter,
     new_role: Option<AdminRoleId>,
 ) -> Result<String, AppError> {
-    if may.target().role == AdminRole::PrimaryMasterAdmin {
-        return Err(AppError::Forbidden(
-            "the Primary Master Admin's role cannot be changed here; hand over the primary role first".into(),
-        ));
+    let target = may.target();
+    if target.role != AdminRole::PrimaryMasterAdmin {
+        may.refuse_self("change your own admin role")?;
     }
-    may.refuse_self("change your own admin role")?;
-    let old = &may.target().role;
-    granter.may_grant(&format!("the role {:?}", old.label()), &Authority::of(old))?;
+    let refused = |r: RoleChangeRefusal, new: &str, workspaces: &[String]| {
+        let why = r.sentence(&target.name(), target.role.label(), new, workspaces);
+        match r {
+            RoleChangeRefusal::NotMember(_) => AppError::invalid("admin_role_id", why),
+            _ => AppError::Forbidden(why),
+        }
+    };
+    // The role held is judged before the new one is read (an unknown id is a 400 after it).
+    granter.check_role_change(target, None).map_err(|r| refused(r, "", &[]))?;
     let Some(id) = new_role else { return Ok(AdminRole::Member.label().to_owned()) };
     let new = role_by_id(ctx, may.account, id).await?;
-    granter.may_grant(&format!("the role {:?}", new.label()), &Authority::of(&new))?;
-    held_by_members(ctx, may, &new).await?;
-    Ok(new.label().to_owned())
-}
-
-/// 400 naming `admin_role_id` when `role` is scoped to a workspace the user of `may` is not
-/// in: its authority would reach a workspace its holder is not part of.
-async fn held_by_members(ctx: &AppCtx, may: &OnUser<UsersManage>, role: &AdminRole) -> Result<(), AppError> {
-    let missing = role.scope().workspaces_not_in(&may.target().workspace_ids());
-    if missing.is_empty() {
-        return Ok(());
+    match granter.check_role_change(target, Some(&new)) {
+        Ok(()) => Ok(new.label().to_owned()),
+        Err(r @ RoleChangeRefusal::NotMember(_)) => {
+            let names = r.workspace_names(ctx, may.account).await?;
+            Err(refused(r, new.label(), &names))
+        }
+        Err(r) => Err(refused(r, new.label(), &[])),
     }
-    // Names only for the message, read only on this refusal.
-    let names: Vec<String> = store::lookups::workspaces(&ctx.db, may.account)
-        .await?
-        .into_iter()
-        .filter(|w| missing.contains(&WorkspaceId(w.id)))
-        .map(|w| w.name)
-        .collect();
-    Err(AppError::invalid(
-        "admin_role_id",
-        format!(
-            "{:?} is scoped to {}, which {} is not a member of; a workspace-scoped role goes only to members of each of its workspaces",
-            role.label(),
-            names.join(", "),
-            may.target().name()
-        ),
-    ))
 }
 
 /// The admin role `id` of `account` (400 naming `admin_role_id` when there is none).

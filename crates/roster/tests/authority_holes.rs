@@ -20,7 +20,7 @@ async fn user(app: &TestApp, c: &Client, id: UserId) -> Value {
     body
 }
 
-async fn patch(app: &TestApp, c: &Client, id: UserId, body: &Value) -> (StatusCode, Value) {
+pub(crate) async fn patch(app: &TestApp, c: &Client, id: UserId, body: &Value) -> (StatusCode, Value) {
     let version = user(app, c, id).await["version"].as_i64().expect("version");
     let res = c
         .patch(app.url(&format!("/api/v1/users/{id}")))

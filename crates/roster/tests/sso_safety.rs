@@ -52,13 +52,13 @@ on_both_backends!(a_mapping_hands_out_only_roles_and_levels_its_saver_may_grant,
     let above = mapping(json!({"admins": "master ADMIN"}), json!({"b": "builder_and_create"}), json!({}));
     let (status, problem) = app.send(&c, Method::PATCH, "/api/v1/settings/sso", Some(above)).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
-    assert_eq!(names(&problem), ["mapping.admin_roles", "mapping.builder_access"], "{problem}");
+    assert_eq!(names(&problem), ["mapping.admin_roles.admins", "mapping.builder_access.b"], "{problem}");
     let (_, doc) = app.get_json(&c, "/api/v1/settings/sso").await;
     assert_eq!(doc["mapping"]["admin_roles"], json!({}), "nothing saved: {doc}");
     // A role that does not exist cannot be mapped (a later role of that name was never judged).
     let ghost = mapping(json!({"x": "Not Yet"}), json!({}), json!({}));
     let (status, problem) = app.send(&c, Method::PATCH, "/api/v1/settings/sso", Some(ghost)).await;
-    assert_eq!((status, names(&problem)), (StatusCode::FORBIDDEN, vec!["mapping.admin_roles".to_owned()]));
+    assert_eq!((status, names(&problem)), (StatusCode::FORBIDDEN, vec!["mapping.admin_roles.x".to_owned()]));
     // A role within their authority maps.
     let within = mapping(json!({"help": "Helpdesk"}), json!({}), json!({"eng": "Engineering"}));
     let (status, saved) = app.send(&c, Method::PATCH, "/api/v1/settings/sso", Some(within)).await;
@@ -71,12 +71,13 @@ on_both_backends!(a_mapping_hands_out_only_roles_and_levels_its_saver_may_grant,
         ("scopes", "email profile".into()),
         ("mapping_mode", "full_sync".into()),
         ("mapping_claim", "groups".into()),
-        ("mapping_admin_roles", "admins = Master Admin".into()),
+        ("role_value", "admins".into()),
+        ("role_name", "Master Admin".into()),
     ];
     let res = c.post(app.url("/admin/settings/sso")).form(&form).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let html = res.text().await.unwrap();
-    assert!(html.contains("id=\"error-mapping.admin_roles\""), "{html}");
+    assert!(html.contains("id=\"error-mapping.admin_roles[0]\""), "beside its row: {html}");
     // Without users.manage no mapping of roles, levels or groups at all.
     let c = custom_admin(&app, "settings.only@example.com", &[Permission::SettingsManage]).await;
     let any = mapping(json!({}), json!({}), json!({"ops": "Operations"}));

@@ -121,3 +121,24 @@ document.addEventListener("submit", (e) => {
   e.preventDefault();
   askToConfirm(form);
 });
+
+// The SSO mapping editor: "Add row" adds another blank row. Without JS one blank row is
+// always offered (save to get another).
+for (const add of document.querySelectorAll("[data-add-row]")) {
+  const rows = document.getElementById(add.dataset.addRow);
+  const blank = rows?.querySelector(".map-row.blank");
+  if (!blank) continue;
+  add.hidden = false;
+  let added = 0;
+  add.addEventListener("click", () => {
+    added += 1;
+    const row = blank.cloneNode(true);
+    row.removeAttribute("id");
+    for (const field of row.querySelectorAll("input, select")) {
+      field.id = `${field.id}-added-${added}`;
+      field.value = "";
+    }
+    add.before(row);
+    row.querySelector("input")?.focus();
+  });
+}

@@ -1,12 +1,57 @@
 //! What an admin may hand on to others (roles, Bot Builder access): the [`Granter`].
 
-use super::Principal;
+use super::{Principal, TargetUser};
 use crate::{AppCtx, AppError};
 use domain::authority::{Authority, Refusal};
-use domain::ids::{UserId, WorkspaceId};
+use domain::ids::{AccountId, UserId, WorkspaceId};
 use domain::permission::{PermissionSet, Scope};
 use domain::role::AdminRole;
 use domain::user::BuilderAccess;
+use std::collections::BTreeSet;
+
+/// Why a role change breaks [`Granter::check_role_change`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RoleChangeRefusal {
+    /// The user is the Primary Master Admin.
+    Primary,
+    /// The role held now, which the change revokes, lies outside the caller's authority.
+    Revoked(Refusal),
+    /// The role granted lies outside the caller's authority.
+    Granted(Refusal),
+    /// The role granted is scoped to these workspaces, of which the user is not a member.
+    NotMember(BTreeSet<WorkspaceId>),
+}
+
+impl RoleChangeRefusal {
+    /// The names of the workspaces of [`Self::NotMember`] (empty for the others), read only
+    /// on that refusal, for its message (one statement).
+    pub(crate) async fn workspace_names(&self, ctx: &AppCtx, account: AccountId) -> Result<Vec<String>, AppError> {
+        let Self::NotMember(missing) = self else { return Ok(Vec::new()) };
+        Ok(store::lookups::workspaces(&ctx.db, account)
+            .await?
+            .into_iter()
+            .filter(|w| missing.contains(&WorkspaceId(w.id)))
+            .map(|w| w.name)
+            .collect())
+    }
+
+    /// The refusal as a sentence, for a change of `target` from `old` to `new` (role labels);
+    /// `workspaces` names the workspaces of [`Self::NotMember`].
+    pub(crate) fn sentence(&self, target: &str, old: &str, new: &str, workspaces: &[String]) -> String {
+        match self {
+            Self::Primary => {
+                "the Primary Master Admin's role cannot be changed here; hand over the primary role first".into()
+            }
+            Self::Revoked(r) => r.sentence(&format!("the role {old:?}")),
+            Self::Granted(r) => r.sentence(&format!("the role {new:?}")),
+            Self::NotMember(_) => format!(
+                "{new:?} is scoped to {}, which {target} is not a member of; a workspace-scoped role goes only to \
+                 members of each of its workspaces",
+                workspaces.join(", ")
+            ),
+        }
+    }
+}
 
 /// What the caller may hand on to others: roles within their own authority (a role equal to
 /// Master Admin — under any name, [`Authority::equals_master_admin`] — only as the Primary
@@ -32,7 +77,29 @@ pub async fn granter(ctx: &AppCtx, p: &Principal) -> Result<Granter, AppError> {
 }
 
 fn granter_needs_workspaces(p: &Principal) -> bool {
-    !p.role.may_transfer_ownership() && p.role.permissions() == PermissionSet::all()
+    needs_workspaces(&p.role)
+}
+
+fn needs_workspaces(role: &AdminRole) -> bool {
+    !role.may_transfer_ownership() && role.permissions() == PermissionSet::all()
+}
+
+/// The [`Granter`] of an admin as they are now, loaded as a [`TargetUser`] (whoever saved
+/// the SSO attribute mapping, at each sign-in it acts at): the rule a [`Principal`] of
+/// theirs would get. The account's workspaces are read only when [`granter`] would read
+/// them (one statement).
+pub(crate) async fn granter_of(ctx: &AppCtx, account: AccountId, admin: &TargetUser) -> Result<Granter, AppError> {
+    let account_workspaces = if needs_workspaces(&admin.role) {
+        store::lookups::workspaces(&ctx.db, account).await?.into_iter().map(|w| WorkspaceId(w.id)).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Granter {
+        role: admin.role.clone(),
+        user: admin.id,
+        builder_access: admin.row.builder_access,
+        account_workspaces,
+    })
 }
 
 /// The [`Granter`] of `p` from the account's workspaces `account_workspaces`, read by the
@@ -84,6 +151,28 @@ impl Granter {
     /// first ([`domain::authority::builder_levels`]): the page offers exactly these.
     pub fn builder_levels(&self, current: BuilderAccess) -> Vec<BuilderAccess> {
         domain::authority::builder_levels(self.builder_access, current, self.role.assigns_bots_everywhere())
+    }
+
+    /// The console's one rule for moving `target` from the admin role they hold to `new`
+    /// (`None`: no admin role), whoever asks — an admin on the console, or the SSO
+    /// attribute mapping with its saver's authority: never the Primary Master Admin's role
+    /// (it changes only by handing it over); the role revoked and the role granted each
+    /// within the caller's authority ([`Self::check_role`]); and a workspace-scoped role only
+    /// to a member of each of its workspaces. (Whether the caller reaches `target` at all,
+    /// and not their own account, is [`super::target`]'s to decide.)
+    pub(crate) fn check_role_change(
+        &self,
+        target: &TargetUser,
+        new: Option<&AdminRole>,
+    ) -> Result<(), RoleChangeRefusal> {
+        if target.role == AdminRole::PrimaryMasterAdmin {
+            return Err(RoleChangeRefusal::Primary);
+        }
+        self.check_role(&target.role).map_err(RoleChangeRefusal::Revoked)?;
+        let Some(new) = new else { return Ok(()) };
+        self.check_role(new).map_err(RoleChangeRefusal::Granted)?;
+        let missing = new.scope().workspaces_not_in(&target.workspace_ids());
+        if missing.is_empty() { Ok(()) } else { Err(RoleChangeRefusal::NotMember(missing)) }
     }
 
     /// 403 naming the rule when the caller may not move a user's Bot Builder access from

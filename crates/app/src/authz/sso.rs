@@ -19,10 +19,14 @@
 //!   as the console's role assignment is, when it is saved: every mapped role must be one the
 //!   saver may grant (and so revoke) ([`Granter`]), every mapped Bot Builder level one they
 //!   may set, and mapped groups need `groups.manage` on the default workspace (what console
-//!   membership needs) — each refusal names its field. And at each sign-in
-//!   ([`mapping_reach`]) it changes only a user its saver could change on the console now:
-//!   one whose authority lies within the saver's, in the saver's scope ([`super::target`]'s
-//!   rule); any other user keeps what they have, and the audit event names them.
+//!   membership needs) — each refusal names its field. And since the saver's authority may
+//!   shrink after they save (their role lowered or revoked, their account suspended), it is
+//!   judged again at each sign-in ([`mapping_reach`]) with the saver as they are *now*, by
+//!   the console's own rules: the user within the saver's reach and authority, the role
+//!   granted or taken away by [`Granter::check_role_change`], the Bot Builder level by
+//!   [`Granter::may_set_builder`], groups only in the saver's scope — and never the
+//!   saver's own account. Whatever part is refused is skipped; the audit event names it
+//!   and why.
 
 use super::target::{TargetUser, decide};
 use super::{Granter, InAccount, Principal, SettingsManage, granter, in_account};
@@ -87,10 +91,24 @@ impl SsoSettingsAccess {
         fields.into_iter().map(|f| (f.to_owned(), reason.to_owned())).collect()
     }
 
+    /// Whether the holder may map `role`: they hold `users.manage` and may grant it
+    /// ([`Self::check_mapping`]'s rule); the page offers exactly these.
+    pub fn may_map_role(&self, role: &AdminRole) -> bool {
+        self.manages_users && self.granter.can_grant(role)
+    }
+
+    /// The Bot Builder levels the holder may map, least first (none without `users.manage`):
+    /// the page offers exactly these.
+    pub fn mappable_levels(&self) -> Vec<BuilderAccess> {
+        if self.manages_users { self.granter.builder_levels(BuilderAccess::None) } else { Vec::new() }
+    }
+
     /// `(field, reason)` for each part of `mapping` the holder may not hand out: `roles` are
     /// the account's roles by name (a mapped name that is none of them is refused too — a
     /// role created later under that name was never judged), `default_workspace` where
-    /// mapped groups live.
+    /// mapped groups live. A refused role or level names its entry
+    /// ([`domain::sso::entry`]: `mapping.admin_roles.<claim value>`); a missing permission
+    /// names the map.
     pub(crate) fn check_mapping(
         &self,
         mapping: &AttributeMapping,
@@ -108,7 +126,7 @@ impl SsoSettingsAccess {
             if !self.manages_users {
                 out.push(needs_users_manage("mapping.admin_roles"));
             }
-            for name in mapping.admin_roles.values() {
+            for (value, name) in &mapping.admin_roles {
                 let found = roles.iter().find(|(n, _)| domain::sso::same_name(n, name));
                 let refusal = match found {
                     None => Some(format!("there is no admin role named {name:?}")),
@@ -116,7 +134,7 @@ impl SsoSettingsAccess {
                         self.granter.check_role(role).err().map(|r| r.sentence(&format!("the role {name:?}")))
                     }
                 };
-                out.extend(refusal.map(|r| ("mapping.admin_roles".to_owned(), r)));
+                out.extend(refusal.map(|r| (domain::sso::entry("admin_roles", value), r)));
             }
         }
         if !mapping.builder_access.is_empty() {
@@ -124,12 +142,14 @@ impl SsoSettingsAccess {
                 out.push(needs_users_manage("mapping.builder_access"));
             }
             let levels = self.granter.builder_levels(BuilderAccess::None);
-            if mapping.builder_access.values().any(|a| !levels.contains(a)) {
+            for (value, level) in mapping.builder_access.iter().filter(|(_, a)| !levels.contains(a)) {
                 out.push((
-                    "mapping.builder_access".to_owned(),
-                    "you may map Bot Builder access only up to your own level unless you hold the bots.assign \
-                     permission on all workspaces"
-                        .to_owned(),
+                    domain::sso::entry("builder_access", value),
+                    format!(
+                        "you may map Bot Builder access only up to your own level unless you hold the bots.assign \
+                         permission on all workspaces, so not {}",
+                        level.as_str()
+                    ),
                 ));
             }
         }
@@ -151,44 +171,102 @@ impl SsoSettingsAccess {
 /// `(field, reason)` pairs, each a refusal beside its field.
 pub(crate) type Refusals = Vec<(String, String)>;
 
+/// What one sign-in's mapping asks of a user, with the role resolved (see
+/// [`mapping_reach`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct MappingAsk<'a> {
+    /// The admin role change, if any.
+    pub role: Option<RoleAsk<'a>>,
+    /// The Bot Builder level it sets.
+    pub builder_access: Option<BuilderAccess>,
+    /// Whether it joins or leaves any group.
+    pub groups: bool,
+}
+
+/// A role change a mapping asks for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RoleAsk<'a> {
+    Grant(&'a AdminRole),
+    Revoke,
+}
+
+impl<'a> RoleAsk<'a> {
+    /// The role the user would hold afterwards (`None`: no admin role).
+    fn granted(self) -> Option<&'a AdminRole> {
+        match self {
+            Self::Grant(role) => Some(role),
+            Self::Revoke => None,
+        }
+    }
+}
+
 /// What an attribute mapping may change of one user at their sign-in, acting with the
-/// authority of whoever saved it: each part `None` when it may, else why not (for the audit
-/// event).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// authority of whoever saved it: each part `None` when it may (or is not asked), else why
+/// not (for the audit event's `*_reason` keys).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct MappingReach {
-    /// The admin role and Bot Builder access (the console's `users.manage`).
-    pub users: Option<String>,
-    /// Group memberships in the default workspace (the console's `groups.manage`).
+    pub admin_role: Option<String>,
+    pub builder_access: Option<String>,
+    /// Group memberships in the default workspace.
     pub groups: Option<String>,
 }
 
-/// Decides [`MappingReach`] for the mapping saved by `saver` (`None`: saved before savers
-/// were recorded) over `user` of `account`, by the console's rule ([`decide`]): the saver,
-/// as they are now (not deleted, not suspended), holds the permission, `user` lies in their
-/// scope, and `user`'s authority within theirs; for groups, the default workspace
-/// `groups_in` lies in their scope too. Two statements (the saver, the user).
+/// Decides [`MappingReach`] for what `ask`s of `user` of `account` the mapping saved by
+/// `saver` (`None`: saved before savers were recorded), with the saver's authority *now* —
+/// judged at each sign-in, so a saver since lowered, suspended or deleted hands out no
+/// more than they could on the console today. The console's rules, one each:
+///
+/// - never the saver's own account (nobody changes their own role, Bot Builder access or
+///   groups through admin actions, so no self-promotion by signing in through SSO);
+/// - the user reached as the console reaches them ([`decide`]): the saver holds
+///   `users.manage` (role, level) or `groups.manage` (groups), the user lies in their scope
+///   and within their authority;
+/// - the role change by [`super::Granter::check_role_change`] with the saver's granter: the
+///   role taken away and the role granted within the saver's authority, a workspace-scoped
+///   role only to a member of each of its workspaces;
+/// - the Bot Builder level one the saver may set ([`super::Granter::may_set_builder`]);
+/// - groups only when the default workspace `groups_in` lies in the saver's scope.
+///
+/// Two statements (the saver, the user), plus the account's workspaces when the saver's
+/// granter needs them and their names on a membership refusal.
 pub(crate) async fn mapping_reach(
     ctx: &AppCtx,
     account: AccountId,
     saver: Option<UserId>,
     user: UserId,
     groups_in: Option<WorkspaceId>,
+    ask: MappingAsk<'_>,
 ) -> Result<MappingReach, AppError> {
+    let every = |why: String| MappingReach {
+        admin_role: Some(why.clone()),
+        builder_access: Some(why.clone()),
+        groups: Some(why),
+    };
     let saver = match saver {
         Some(id) => TargetUser::load(ctx, account, id).await?,
         None => None,
     };
     let Some(saver) = saver.filter(|s| s.row.status != domain::user::UserStatus::Suspended) else {
-        let why = "the mapping acts with the authority of whoever saved it, who is no longer an active user of the \
-                   account: an admin must save it again"
-            .to_owned();
-        return Ok(MappingReach { users: Some(why.clone()), groups: Some(why) });
+        return Ok(every(
+            "the mapping acts with the authority of whoever saved it, who is no longer an active user of the \
+             account: an admin must save it again"
+                .to_owned(),
+        ));
     };
+    let saver_name = saver.name();
+    if saver.id == user {
+        return Ok(every(format!(
+            "the mapping never changes the account of {saver_name}, who saved it: nobody changes their own admin \
+             role, Bot Builder access or groups through it"
+        )));
+    }
     let Some(target) = TargetUser::load(ctx, account, user).await? else {
         return Err(AppError::NotFound(crate::error::What::User));
     };
+    let console_says = |why: &str| {
+        format!("the mapping acts with the authority of {saver_name}, who saved it, and the console tells them: {why}")
+    };
     let reach = |permission: Permission| -> Option<String> {
-        let saver_name = saver.name();
         if !saver.role.allows(permission) {
             return Some(format!(
                 "the mapping acts with the authority of {saver_name}, who saved it and does not hold the {} permission",
@@ -196,16 +274,38 @@ pub(crate) async fn mapping_reach(
             ));
         }
         decide(&saver.role, permission, &target).err().map(|e| match e {
-            AppError::Forbidden(why) => format!(
-                "the mapping acts with the authority of {saver_name}, who saved it, and the console tells them: {why}"
-            ),
+            AppError::Forbidden(why) => console_says(&why),
             _ => format!("{} is outside the scope of {saver_name}, who saved the mapping", target.name()),
         })
     };
-    let users = reach(Permission::UsersManage);
-    let mut groups = reach(Permission::GroupsManage);
-    if groups.is_none() && !groups_in.is_some_and(|w| saver.role.scope().includes(w)) {
-        groups = Some(format!("the default workspace is outside the scope of {}, who saved the mapping", saver.name()));
+    let mut out = MappingReach::default();
+    if let Some(why) = reach(Permission::UsersManage) {
+        out.admin_role = ask.role.map(|_| why.clone());
+        out.builder_access = ask.builder_access.map(|_| why);
+    } else if ask.role.is_some() || ask.builder_access.is_some() {
+        let granter = super::granter_of(ctx, account, &saver).await?;
+        if let Some(new) = ask.role.map(RoleAsk::granted)
+            && let Err(r) = granter.check_role_change(&target, new)
+        {
+            let workspaces = r.workspace_names(ctx, account).await?;
+            let new_label = new.map_or("", AdminRole::label);
+            out.admin_role =
+                Some(console_says(&r.sentence(&target.name(), target.role.label(), new_label, &workspaces)));
+        }
+        if let Some(new) = ask.builder_access {
+            out.builder_access = match granter.may_set_builder(target.row.builder_access, new) {
+                Ok(()) => None,
+                Err(AppError::Forbidden(why)) => Some(console_says(&why)),
+                Err(e) => return Err(e),
+            };
+        }
     }
-    Ok(MappingReach { users, groups })
+    if ask.groups {
+        out.groups = reach(Permission::GroupsManage);
+        if out.groups.is_none() && !groups_in.is_some_and(|w| saver.role.scope().includes(w)) {
+            out.groups =
+                Some(format!("the default workspace is outside the scope of {saver_name}, who saved the mapping"));
+        }
+    }
+    Ok(out)
 }

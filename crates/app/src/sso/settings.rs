@@ -204,6 +204,18 @@ async fn roles_named(
         .collect())
 }
 
+/// The names of the account's admin roles the holder may map (one they may grant,
+/// [`SsoSettingsAccess::may_map_role`]): the choices the mapping editor offers. One
+/// statement.
+pub async fn mappable_roles(ctx: &AppCtx, access: &SsoSettingsAccess) -> Result<Vec<String>, AppError> {
+    Ok(store::roles::list(&ctx.db, access.may.account)
+        .await?
+        .into_iter()
+        .filter(|r| access.may_map_role(&crate::roles::role_of(&r.record)))
+        .map(|r| r.record.name)
+        .collect())
+}
+
 /// What Test connection found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionReport {

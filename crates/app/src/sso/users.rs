@@ -3,6 +3,7 @@
 //! it — and what the attribute mapping changes for them.
 
 use super::SsoFailure;
+use crate::authz::{MappingAsk, MappingReach, RoleAsk};
 use crate::{AppCtx, AppError, audit, clock};
 use domain::closed::AuditAction;
 use domain::ids::{AccountId, AdminRoleId, GroupId, UserId};
@@ -146,9 +147,11 @@ async fn create(ctx: &AppCtx, account: AccountId, email: &Email, raw: &Value, ip
 /// when it changes anything or would have. Group names resolve in the account's default
 /// workspace and role names among its admin roles by [`domain::sso::same_name`] — the
 /// comparison the plan itself makes, so what Full sync resolves it also removes; names that
-/// match nothing are skipped and listed in the event. The mapping acts with its saver's
-/// authority ([`crate::authz::mapping_reach`]): a change to a user its saver could not make
-/// on the console is skipped, and the event names the user and why (`skipped`).
+/// match nothing are skipped and listed in the event. The mapping acts only with what its
+/// saver may grant now ([`crate::authz::mapping_reach`]): each part they could not make on
+/// the console — the role, the Bot Builder level, the groups — is skipped, and the event's
+/// `skipped` names it with why (`admin_role`/`admin_role_reason`,
+/// `builder_access`/`builder_access_reason`, `join`/`leave`/`groups_reason`).
 async fn apply_mapping(
     ctx: &AppCtx,
     account: AccountId,
@@ -171,38 +174,42 @@ async fn apply_mapping(
     if plan.is_empty() {
         return Ok(());
     }
-    let reach = crate::authz::mapping_reach(ctx, account, s.mapping_saved_by, user, workspace).await?;
-    let skipped = skip_beyond_reach(&mut plan, &reach);
-    let group_id = |n: &String| groups.iter().find(|g| same_name(&g.name, n)).map(|g| GroupId(g.id));
-    let unknown: Vec<&String> = plan.join.iter().filter(|n| group_id(n).is_none()).collect();
     let roles = store::roles::list(&ctx.db, account).await?;
+    // The role asked for, resolved: `Some(None)` takes the role away.
     let role = match &plan.role {
         None => None,
         Some(RoleChange::Revoke) => Some(None),
-        Some(RoleChange::Grant(name)) => {
-            roles.iter().find(|r| same_name(&r.record.name, name)).map(|r| Some(AdminRoleId(r.record.id)))
-        }
+        Some(RoleChange::Grant(name)) => roles
+            .iter()
+            .find(|r| same_name(&r.record.name, name))
+            .map(|r| Some((AdminRoleId(r.record.id), r.record.name.clone(), crate::roles::role_of(&r.record)))),
     };
+    let ask = MappingAsk {
+        role: role.as_ref().map(|r| r.as_ref().map_or(RoleAsk::Revoke, |(_, _, role)| RoleAsk::Grant(role))),
+        builder_access: plan.builder_access,
+        groups: !plan.join.is_empty() || !plan.leave.is_empty(),
+    };
+    let reach = crate::authz::mapping_reach(ctx, account, s.mapping_saved_by, user, workspace, ask).await?;
+    let skipped = skip_beyond_reach(&mut plan, &reach);
+    let role = role.filter(|_| plan.role.is_some());
+    let group_id = |n: &String| groups.iter().find(|g| same_name(&g.name, n)).map(|g| GroupId(g.id));
+    let unknown: Vec<&String> = plan.join.iter().filter(|n| group_id(n).is_none()).collect();
     let change = store::sso::MappingChange {
         join: plan.join.iter().filter_map(group_id).collect(),
         leave: plan.leave.iter().filter_map(group_id).collect(),
-        role,
+        role: role.as_ref().map(|r| r.as_ref().map(|(id, _, _)| *id)),
         builder_access: plan.builder_access,
     };
     let nothing = change.join.is_empty() && change.leave.is_empty() && change.role.is_none();
     if nothing && change.builder_access.is_none() && skipped.is_null() {
         return Ok(());
     }
-    let new_role = match &change.role {
-        Some(Some(id)) => roles.iter().find(|r| AdminRoleId(r.record.id) == *id).map(|r| r.record.name.clone()),
-        _ => None,
-    };
     let details = json!({
         "method": "sso",
         "mode": s.mapping.mode,
         "joined": plan.join.iter().filter(|n| group_id(n).is_some()).collect::<Vec<_>>(),
         "left": plan.leave,
-        "admin_role": change.role.map(|_| json!({"old": now.admin_role, "new": new_role})),
+        "admin_role": role.map(|r| json!({"old": now.admin_role, "new": r.map(|(_, name, _)| name)})),
         "builder_access": plan.builder_access.map(|b| json!({"old": now.builder_access, "new": b})),
         "unknown_groups": unknown,
         "skipped": skipped,
@@ -212,20 +219,27 @@ async fn apply_mapping(
     Ok(())
 }
 
-/// Takes out of `plan` what `reach` refuses, returning what was taken and why (`null` when
-/// nothing was), for the audit event.
-fn skip_beyond_reach(plan: &mut domain::sso::MappingPlan, reach: &crate::authz::MappingReach) -> Value {
+/// Takes out of `plan` each part `reach` refuses, returning what was taken and why (`null`
+/// when nothing was), for the audit event: `admin_role` (`{"grant": name}` or `"revoke"`)
+/// with `admin_role_reason`, `builder_access` with `builder_access_reason`, `join` and
+/// `leave` with `groups_reason`.
+fn skip_beyond_reach(plan: &mut domain::sso::MappingPlan, reach: &MappingReach) -> Value {
     let mut skipped = serde_json::Map::new();
-    if let Some(why) = &reach.users
-        && (plan.role.is_some() || plan.builder_access.is_some())
+    if let Some(why) = &reach.admin_role
+        && let Some(role) = plan.role.take()
     {
-        let role = plan.role.take().map(|r| match r {
+        let role = match role {
             RoleChange::Grant(name) => json!({"grant": name}),
             RoleChange::Revoke => json!("revoke"),
-        });
-        skipped.insert("admin_role".into(), json!(role));
-        skipped.insert("builder_access".into(), json!(plan.builder_access.take()));
-        skipped.insert("users_reason".into(), json!(why));
+        };
+        skipped.insert("admin_role".into(), role);
+        skipped.insert("admin_role_reason".into(), json!(why));
+    }
+    if let Some(why) = &reach.builder_access
+        && let Some(level) = plan.builder_access.take()
+    {
+        skipped.insert("builder_access".into(), json!(level));
+        skipped.insert("builder_access_reason".into(), json!(why));
     }
     if let Some(why) = &reach.groups
         && (!plan.join.is_empty() || !plan.leave.is_empty())

@@ -90,29 +90,38 @@ impl AttributeMapping {
         self.groups.is_empty() && self.admin_roles.is_empty() && self.builder_access.is_empty()
     }
 
+    /// Every problem, as `(field, message)`: the map (`mapping.groups`) for an empty claim
+    /// value, else the entry by its claim value (`mapping.groups.CN=Eng,OU=Groups`, the
+    /// name a JSON body's field at that path gets) — so every bad entry is named.
     pub(super) fn problems(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         if !is_claim_name(&self.claim) {
             out.push(("mapping.claim".into(), "must be the name of a claim (letters, digits, _ : . / -)".into()));
         }
+        let empty_value = |map: &str| (format!("mapping.{map}"), "claim values may not be empty".to_owned());
         // Names obey the rules group and role names are created by (one line, no control or
         // invisible characters, at most NAME_MAX_CHARS), so a mapped name can match one.
-        let names = |field: &'static str, what: &str, m: &BTreeMap<String, String>| {
-            if m.iter().any(|(k, v)| k.is_empty() || crate::text::is_blank(v)) {
-                return Some((field.to_owned(), format!("maps claim values to {what} names; neither may be empty")));
+        let names = |map: &str, what: &str, m: &BTreeMap<String, String>, out: &mut Vec<(String, String)>| {
+            if m.keys().any(String::is_empty) {
+                out.push(empty_value(map));
             }
-            m.values()
-                .find_map(|v| match crate::text::line(field, v, NAME_MAX_CHARS) {
-                    Err(crate::DomainError::Invalid { message, .. }) => Some(message),
-                    Err(e) => Some(e.to_string()),
-                    Ok(_) => None,
-                })
-                .map(|why| (field.to_owned(), format!("a {what} name {why}")))
+            for (value, name) in m.iter().filter(|(k, _)| !k.is_empty()) {
+                let why = if crate::text::is_blank(name) {
+                    Some(format!("maps the claim value to no {what} name"))
+                } else {
+                    match crate::text::line("name", name, NAME_MAX_CHARS) {
+                        Err(crate::DomainError::Invalid { message, .. }) => Some(format!("a {what} name {message}")),
+                        Err(e) => Some(format!("a {what} name {e}")),
+                        Ok(_) => None,
+                    }
+                };
+                out.extend(why.map(|why| (entry(map, value), why)));
+            }
         };
-        out.extend(names("mapping.groups", "group", &self.groups));
-        out.extend(names("mapping.admin_roles", "admin role", &self.admin_roles));
+        names("groups", "group", &self.groups, &mut out);
+        names("admin_roles", "admin role", &self.admin_roles, &mut out);
         if self.builder_access.keys().any(String::is_empty) {
-            out.push(("mapping.builder_access".into(), "claim values may not be empty".into()));
+            out.push(empty_value("builder_access"));
         }
         out
     }
@@ -200,6 +209,12 @@ impl AttributeMapping {
         }
         Some(target).filter(|t| *t != current)
     }
+}
+
+/// The name problems give one entry of a map (`groups`, `admin_roles`, `builder_access`):
+/// `mapping.{map}.{claim value}`, as a JSON body's field at that path is named.
+pub fn entry(map: &str, claim_value: &str) -> String {
+    format!("mapping.{map}.{claim_value}")
 }
 
 /// The one comparison of group and admin role names, wherever a mapping meets them:
@@ -317,5 +332,15 @@ mod tests {
         assert_eq!((p.role, p.builder_access), (None, None));
         let p = m.plan(Some(&vals(&["builders"])), &user(&[], None));
         assert_eq!(p.builder_access, Some(BuilderAccess::Builder));
+    }
+
+    #[test]
+    fn each_bad_entry_is_named_by_its_claim_value() {
+        let mut m = mapping(MappingMode::FullSync);
+        m.groups.insert("CN=Eng,OU=Groups,DC=corp".into(), "x".repeat(NAME_MAX_CHARS + 1));
+        m.groups.insert("blank".into(), "  ".into());
+        m.admin_roles.insert(String::new(), "Ops".into());
+        let names: Vec<String> = m.problems().into_iter().map(|(f, _)| f).collect();
+        assert_eq!(names, ["mapping.groups.CN=Eng,OU=Groups,DC=corp", "mapping.groups.blank", "mapping.admin_roles"]);
     }
 }

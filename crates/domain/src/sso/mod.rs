@@ -6,7 +6,7 @@
 mod mapping;
 mod settings;
 
-pub use mapping::{AttributeMapping, MappingMode, MappingPlan, RoleChange, UserAttributes, name_key, same_name};
+pub use mapping::{AttributeMapping, MappingMode, MappingPlan, RoleChange, UserAttributes, entry, name_key, same_name};
 pub use settings::{ProviderUrls, SsoSettings, TRUST_FIELDS, VERIFIED_CLAIM, claim_values, provider_url_allowed};
 
 /// How far, in seconds, the provider's clock may be off ours, both ways: an ID token is

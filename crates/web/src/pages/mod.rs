@@ -24,6 +24,7 @@ mod sessions;
 mod settings;
 mod setup;
 mod sso;
+mod sso_mapping;
 mod sso_settings;
 mod upload;
 mod user_actions;

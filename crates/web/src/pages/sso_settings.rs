@@ -1,10 +1,11 @@
 //! Security → Single sign-on (`/admin/settings/sso`): the OpenID provider settings, the
-//! attribute mapping, Test connection (`POST …/test`) and the switch. The client secret is
+//! attribute mapping (its editor: [`super::sso_mapping`]), Test connection (`POST …/test`) and the switch. The client secret is
 //! write-only (blank keeps it). Every bad field is named at once (400), and every field the
 //! admin may not set (403), each beside its field; nothing saved. The trust settings are
 //! shown read-only, with the reason, to everyone `authz` does not let change them
 //! ([`app::authz::TRUST_REASON`]).
 
+use super::sso_mapping::{Editor, MappingRows, Maps};
 use crate::csrf::CsrfForm;
 use crate::error::PageError;
 use crate::extract::PageUser;
@@ -13,6 +14,7 @@ use crate::pages::notice::Notice;
 use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 use app::AppError;
+use app::authz::SsoSettingsAccess;
 use app::sso::settings::{SsoUpdate, SsoView};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -22,7 +24,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::sso::{AttributeMapping, MappingMode, SsoSettings};
 use domain::user::BuilderAccess;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 const HERE: &str = "/admin/settings/sso";
 
@@ -43,8 +44,10 @@ struct SsoPage {
     redirect_uri: String,
     /// Why the trust settings are read-only for this admin (`None`: they may change them).
     trust_refusal: Option<&'static str>,
-    /// `(field, message)` of every bad or refused field.
+    /// `(field, message)` of every bad or refused field (mapping rows named by row).
     errors: Vec<(String, String)>,
+    /// The attribute mapping's editors: groups, admin roles, Bot Builder access.
+    editors: Vec<Editor>,
 }
 
 impl SsoPage {
@@ -54,8 +57,8 @@ impl SsoPage {
     }
 }
 
-/// The form as submitted: text fields, checkboxes present or not, mappings one
-/// `claim value = target` per line.
+/// The form as submitted: text fields, checkboxes present or not, and the mapping's rows
+/// ([`MappingRows`]).
 #[derive(Deserialize, Default, Clone)]
 struct SsoForm {
     #[serde(default)]
@@ -80,24 +83,8 @@ struct SsoForm {
     mapping_mode: String,
     #[serde(default)]
     mapping_claim: String,
-    #[serde(default)]
-    mapping_groups: String,
-    #[serde(default)]
-    mapping_admin_roles: String,
-    #[serde(default)]
-    mapping_builder_access: String,
-}
-
-fn lines<V: std::fmt::Display>(m: &BTreeMap<String, V>) -> String {
-    m.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join("\n")
-}
-
-fn pairs(text: &str) -> Result<BTreeMap<String, String>, ()> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| l.split_once('=').map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())).ok_or(()))
-        .collect()
+    #[serde(flatten)]
+    rows: MappingRows,
 }
 
 impl SsoForm {
@@ -116,11 +103,7 @@ impl SsoForm {
             create_users: on(s.create_users),
             mapping_mode: if s.mapping.mode == MappingMode::FullSync { "full_sync" } else { "inclusion_only" }.into(),
             mapping_claim: s.mapping.claim.clone(),
-            mapping_groups: lines(&s.mapping.groups),
-            mapping_admin_roles: lines(&s.mapping.admin_roles),
-            mapping_builder_access: lines(
-                &s.mapping.builder_access.iter().map(|(k, a)| (k.clone(), a.as_str())).collect::<BTreeMap<_, _>>(),
-            ),
+            rows: MappingRows::default(),
         }
     }
 
@@ -137,31 +120,10 @@ impl SsoForm {
         }
     }
 
-    /// The update, or every field that cannot be read.
-    fn parse(&self) -> Result<SsoUpdate, AppError> {
-        let mut bad = Vec::new();
-        let mut map = |field: &str, text: &str| {
-            pairs(text).unwrap_or_else(|()| {
-                bad.push((field.to_owned(), "must be one \"claim value = name\" per line".to_owned()));
-                BTreeMap::new()
-            })
-        };
-        let groups = map("mapping.groups", &self.mapping_groups);
-        let admin_roles = map("mapping.admin_roles", &self.mapping_admin_roles);
-        let builder_raw = map("mapping.builder_access", &self.mapping_builder_access);
-        let mut builder_access = BTreeMap::new();
-        for (k, v) in builder_raw {
-            match v.parse::<BuilderAccess>() {
-                Ok(a) => {
-                    builder_access.insert(k, a);
-                }
-                Err(_) => bad.push((
-                    "mapping.builder_access".to_owned(),
-                    "maps claim values to none, builder or builder_and_create".to_owned(),
-                )),
-            }
-        }
-        AppError::all_of(bad)?;
+    /// The update from the settings and the mapping's rows `maps`, or every field and row
+    /// that cannot be read.
+    fn parse(&self, maps: &Maps) -> Result<SsoUpdate, AppError> {
+        let (groups, admin_roles, builder_access) = maps.parse().map_err(AppError::InvalidFields)?;
         let settings = SsoSettings {
             issuer: self.issuer.clone(),
             client_id: self.client_id.clone(),
@@ -185,7 +147,30 @@ impl SsoForm {
     }
 }
 
-fn page(nav: Nav, v: &SsoView, form: SsoForm, errors: Vec<(String, String)>, notice: Option<String>) -> SsoPage {
+/// What the page shows besides the form: the mapping's rows and the choices the viewer has.
+struct Mapping {
+    maps: Maps,
+    /// The admin role names the viewer may map.
+    roles: Vec<String>,
+    levels: Vec<BuilderAccess>,
+}
+
+impl Mapping {
+    async fn load(state: &AppState, may: &SsoSettingsAccess, maps: Maps) -> Result<Self, AppError> {
+        let roles = app::sso::settings::mappable_roles(&state.ctx, may).await?;
+        Ok(Self { maps, roles, levels: may.mappable_levels() })
+    }
+}
+
+fn page(
+    nav: Nav,
+    v: &SsoView,
+    form: SsoForm,
+    mapping: &Mapping,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
+) -> SsoPage {
+    let errors = mapping.maps.row_names(errors);
     SsoPage {
         csrf: nav.csrf.clone(),
         nav: Some(nav),
@@ -196,6 +181,7 @@ fn page(nav: Nav, v: &SsoView, form: SsoForm, errors: Vec<(String, String)>, not
         connection_tested: v.connection_tested,
         redirect_uri: v.redirect_uri.clone(),
         trust_refusal: v.trust_refusal,
+        editors: mapping.maps.editors(&errors, &mapping.roles, &mapping.levels),
         errors,
     }
 }
@@ -205,7 +191,8 @@ async fn show(State(state): State<AppState>, PageUser(me): PageUser, notice: Not
     let may = app::authz::sso_settings(&state.ctx, &me).await?;
     let v = app::sso::settings::view(&state.ctx, &may, &state.public_url).await?;
     let notice = notice.pick(&[("saved", "Single sign-on settings saved.")]).map(str::to_owned);
-    Ok(page(nav, &v, SsoForm::of(&v), Vec::new(), notice))
+    let mapping = Mapping::load(&state, &may, Maps::of(&v.settings.mapping)).await?;
+    Ok(page(nav, &v, SsoForm::of(&v), &mapping, Vec::new(), notice))
 }
 
 async fn save(
@@ -215,8 +202,9 @@ async fn save(
 ) -> Result<Response, PageError> {
     let may = app::authz::sso_settings(&state.ctx, &me).await?;
     let v = app::sso::settings::view(&state.ctx, &may, &state.public_url).await?;
+    let maps = Maps::sent(&form.rows);
     let saved = async {
-        let mut change = form.parse()?;
+        let mut change = form.parse(&maps)?;
         if v.trust_refusal.is_some() {
             // The read-only fields are not in the form: what is stored stays.
             change.settings = change.settings.with_trust_of(&v.settings);
@@ -233,7 +221,8 @@ async fn save(
     };
     let form = if v.trust_refusal.is_some() { form.with_trust_of(SsoForm::of(&v)) } else { form };
     let nav = Nav::load(&me, HERE);
-    Ok((status, page(nav, &v, form, errors, None)).into_response())
+    let mapping = Mapping::load(&state, &may, maps).await?;
+    Ok((status, page(nav, &v, form, &mapping, errors, None)).into_response())
 }
 
 async fn test(State(state): State<AppState>, PageUser(me): PageUser, _: CsrfForm) -> Result<Response, PageError> {
@@ -248,5 +237,6 @@ async fn test(State(state): State<AppState>, PageUser(me): PageUser, _: CsrfForm
     };
     let v = app::sso::settings::view(&state.ctx, &may, &state.public_url).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
-    Ok((status, page(nav, &v, SsoForm::of(&v), errors, Some(notice))).into_response())
+    let mapping = Mapping::load(&state, &may, Maps::of(&v.settings.mapping)).await?;
+    Ok((status, page(nav, &v, SsoForm::of(&v), &mapping, errors, Some(notice))).into_response())
 }

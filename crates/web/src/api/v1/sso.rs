@@ -12,7 +12,9 @@
 //! Only the Primary Master Admin changes the trust settings (`enabled`, `issuer`,
 //! `client_id`, `client_secret`, `email_claim`, `require_email_verified`, `create_users`),
 //! and a mapping hands out only what its saver may grant: anything else is a 403 whose
-//! `invalid_params` names each refused field (see `app::authz::sso`).
+//! `invalid_params` names each refused field (see `app::authz::sso`). A bad or refused entry
+//! of a map is named by its claim value (`mapping.groups.CN=Eng,OU=Groups,DC=corp`); a map
+//! refused whole (a permission missing, an empty claim value) by the map (`mapping.groups`).
 
 use super::document::Change;
 use crate::error::ApiError;
