@@ -16,6 +16,7 @@ mod accept;
 pub mod csv;
 pub mod import;
 mod prepare;
+pub mod workspaces;
 pub(crate) use prepare::names;
 use prepare::prepare;
 
