@@ -260,7 +260,8 @@ pub(crate) async fn list_page(
     let mut from = page.from.clone();
     if matches!(from, Some(Bound::Before(_))) && !more {
         from = None;
-        (rows, more) = store::users::list(&ctx.db, account, filter, &PageRequest { from: None, ..page.clone() }).await?;
+        (rows, more) =
+            store::users::list(&ctx.db, account, filter, &PageRequest { from: None, ..page.clone() }).await?;
     }
     let len = rows.len() as u64;
     let (offset, more_after, more_before) = match from {

@@ -89,15 +89,22 @@ on_both_backends!(the_api_counts_the_matches_and_pages_back_the_way_it_came_acro
             assert!(back.len() <= forward.len(), "back went further than forward");
         }
         back.reverse();
-        assert_eq!(back.iter().map(items).collect::<Vec<_>>(), forward.iter().map(items).collect::<Vec<_>>(), "{order}");
+        assert_eq!(
+            back.iter().map(items).collect::<Vec<_>>(),
+            forward.iter().map(items).collect::<Vec<_>>(),
+            "{order}"
+        );
         assert!(back[0]["prev_cursor"].is_null() && back[0]["next_cursor"].is_string());
     }
     // The total follows the filters; a previous cursor of another sort is refused by name.
     let (_, sams) = app.get_json(&c, "/api/v1/users?q=sam.same&limit=2").await;
     assert_eq!((sams["total"].as_u64(), sams["items"].as_array().unwrap().len()), (Some(7), 2));
-    let (_, second) = app.get_json(&c, &format!("/api/v1/users?q=sam.same&limit=2&cursor={}", sams["next_cursor"].as_str().unwrap())).await;
+    let (_, second) = app
+        .get_json(&c, &format!("/api/v1/users?q=sam.same&limit=2&cursor={}", sams["next_cursor"].as_str().unwrap()))
+        .await;
     let prev = second["prev_cursor"].as_str().unwrap();
-    let (status, refused) = app.get_json(&c, &format!("/api/v1/users?q=sam.same&limit=2&sort=email&cursor={prev}")).await;
+    let (status, refused) =
+        app.get_json(&c, &format!("/api/v1/users?q=sam.same&limit=2&sort=email&cursor={prev}")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(refused["invalid_params"][0]["name"], "cursor", "{refused}");
 });
@@ -222,7 +229,8 @@ on_both_backends!(invitees_join_the_workspace_chosen_among_those_the_admin_may_i
         (res.status(), res.text().await.unwrap())
     };
     let beta = org.beta.to_string();
-    let (status, html) = post(&[("csrf", csrf.as_str()), ("emails", "into.beta@example.com"), ("workspace_id", beta.as_str())]).await;
+    let (status, html) =
+        post(&[("csrf", csrf.as_str()), ("emails", "into.beta@example.com"), ("workspace_id", beta.as_str())]).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("invite-invited"), "{html}");
     assert_eq!(workspaces_of(&app, &c, "into.beta").await, ["Beta"]);
@@ -231,7 +239,8 @@ on_both_backends!(invitees_join_the_workspace_chosen_among_those_the_admin_may_i
     // The Default workspace is outside this admin's scope: refused beside the choice, nobody invited.
     let outside = org.default_ws.to_string();
     for refused in [outside.as_str(), "not-an-id"] {
-        let (status, html) = post(&[("csrf", csrf.as_str()), ("emails", "nowhere@example.com"), ("workspace_id", refused)]).await;
+        let (status, html) =
+            post(&[("csrf", csrf.as_str()), ("emails", "nowhere@example.com"), ("workspace_id", refused)]).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
         assert!(html.contains("id=\"workspace-id-error\""), "{html}");
         assert!(html.contains("aria-invalid=\"true\""), "tied to the field: {html}");
@@ -240,7 +249,9 @@ on_both_backends!(invitees_join_the_workspace_chosen_among_those_the_admin_may_i
 
     // The API takes the same choice, by `workspace_id`.
     let admin = app.login_admin().await;
-    let res = app.post_json(&c, "/api/v1/invitations", &json!({"emails": ["api.beta@example.com"], "workspace_id": beta})).await;
+    let res = app
+        .post_json(&c, "/api/v1/invitations", &json!({"emails": ["api.beta@example.com"], "workspace_id": beta}))
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(workspaces_of(&app, &admin, "api.beta").await, ["Beta"]);
     let body = json!({"emails": ["api.nowhere@example.com"], "workspace_id": outside});

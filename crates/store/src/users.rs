@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 mod list;
 pub use list::{
-    Bound, Keyset, PageRequest, RoleFilter, SortValue, UserFilter, UserListRow, UserSort, count, explain_count, explain_list,
-    list,
+    Bound, Keyset, PageRequest, RoleFilter, SortValue, UserFilter, UserListRow, UserSort, count, explain_count,
+    explain_list, list,
 };
 
 /// A user to insert, with the workspaces they join.

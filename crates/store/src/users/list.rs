@@ -164,7 +164,8 @@ pub async fn count(
     descending: bool,
     cap: u32,
 ) -> Result<(u32, bool), StoreError> {
-    let Listed::Count(n) = run_list(db, account, filter, &count_page(sort, descending, cap), Select::Count, false).await?
+    let Listed::Count(n) =
+        run_list(db, account, filter, &count_page(sort, descending, cap), Select::Count, false).await?
     else {
         unreachable!("asked for a count")
     };
@@ -238,7 +239,9 @@ async fn run_list(
              WHERE u.deleted_at IS NULL AND u.account_id = $1"
         }
         // The same page without its columns, counted: the limit bounds the work.
-        Select::Count => "SELECT count(*) FROM (SELECT 1 AS one FROM users u WHERE u.deleted_at IS NULL AND u.account_id = $1",
+        Select::Count => {
+            "SELECT count(*) FROM (SELECT 1 AS one FROM users u WHERE u.deleted_at IS NULL AND u.account_id = $1"
+        }
     })
     .bind(account.0);
     if let Some(needle) = filter.search.as_deref().filter(|s| !s.is_empty()) {

@@ -135,7 +135,11 @@ fn thousands(n: u64) -> String {
 fn count_label(offset: u64, shown: usize, total: Option<Total>) -> String {
     let Some(total) = total else { return String::new() };
     if shown == 0 {
-        return if offset == 0 && total.count == 0 { "No users".to_owned() } else { "No users on this page".to_owned() };
+        return if offset == 0 && total.count == 0 {
+            "No users".to_owned()
+        } else {
+            "No users on this page".to_owned()
+        };
     }
     let (first, last) = (offset + 1, offset + shown as u64);
     let range = if first == last { thousands(first) } else { format!("{}–{}", thousands(first), thousands(last)) };
@@ -249,18 +253,14 @@ async fn list(
             .chain(choices_data.roles.iter().map(|r| (r.id.to_string(), r.name.clone()))),
         params.role.as_ref(),
     );
-    let workspace_options = choices(
-        choices_data.workspaces.iter().map(|w| (w.id.to_string(), w.name.clone())),
-        params.workspace.as_ref(),
-    );
+    let workspace_options =
+        choices(choices_data.workspaces.iter().map(|w| (w.id.to_string(), w.name.clone())), params.workspace.as_ref());
     let group_options = choices(
         choices_data.groups.iter().map(|g| (g.id.to_string(), format!("{} · {}", g.workspace_name, g.name))),
         params.group.as_ref(),
     );
-    let builder_options = choices(
-        BuilderAccess::ALL.map(|b| (b.as_str().into(), b.label().into())),
-        params.builder_access.as_ref(),
-    );
+    let builder_options =
+        choices(BuilderAccess::ALL.map(|b| (b.as_str().into(), b.label().into())), params.builder_access.as_ref());
     let active_filters = active_filters(
         &params,
         &[
@@ -275,7 +275,12 @@ async fn list(
     let filtered = [&params.q, &params.status, &params.role, &params.workspace, &params.group, &params.builder_access]
         .iter()
         .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()));
-    let kept = ListParams { sort: params.sort.clone(), order: params.order.clone(), limit: params.limit.clone(), ..ListParams::default() };
+    let kept = ListParams {
+        sort: params.sort.clone(),
+        order: params.order.clone(),
+        limit: params.limit.clone(),
+        ..ListParams::default()
+    };
     let clear_href = filtered.then(|| list_href(&kept, &[]));
     let view = UsersPage {
         nav: Some(nav),
