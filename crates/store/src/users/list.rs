@@ -306,7 +306,7 @@ async fn run_list(
         Some(Bound::After(k)) => (false, Some(k)),
         Some(Bound::Before(k)) => (true, Some(k)),
     };
-    let (cmp, dir) = if page.descending != backwards { ("<", "DESC") } else { (">", "ASC") };
+    let (cmp, dir) = if page.descending == backwards { (">", "ASC") } else { ("<", "DESC") };
     if let Some(after) = bound {
         // `key <= v AND (key < v OR id < last)` is the row comparison `(key, id) < (v, last)`
         // spelled so that SQLite can range-scan an expression index (the last_login sort)
