@@ -5,7 +5,7 @@ use crate::authz::ListUsers;
 use crate::users::{ListParams, parse_list_params};
 use crate::{AppCtx, AppError, clock};
 use domain::ids::AccountId;
-use store::users::{PageRequest, UserFilter, UserListRow};
+use store::users::{Bound, PageRequest, UserFilter, UserListRow};
 
 /// Rows read per query.
 pub const EXPORT_PAGE: u32 = 1000;
@@ -40,7 +40,7 @@ impl UserExport {
         }
         let (rows, more) = store::users::list(&ctx.db, self.account, &self.filter, &self.page).await?;
         self.done = !more;
-        self.page.after = rows.last().map(|r| r.keyset(self.page.sort));
+        self.page.from = rows.last().map(|r| Bound::After(r.keyset(self.page.sort)));
         if rows.is_empty() {
             return Ok(None);
         }

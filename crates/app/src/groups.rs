@@ -144,9 +144,9 @@ pub async fn members(
 ) -> Result<crate::users::UserPage, AppError> {
     get(ctx, may, id).await?;
     let params = crate::users::ListParams { sort: Some("email".into()), limit, cursor, ..Default::default() };
-    let (mut filter, page) = crate::users::parse_list_params(&params)?;
+    let (mut filter, page, offset) = crate::users::parse_list(&params)?;
     filter.group = Some(id);
-    crate::users::list_page(ctx, may.account, &filter, &page).await
+    crate::users::list_page(ctx, may.account, &filter, &page, offset).await
 }
 
 /// Whom to add or remove: a user id or an email address.

@@ -1,4 +1,5 @@
-//! Reading users: the filtered, sorted, keyset-paged list and one user's details.
+//! Reading users: the filtered, sorted, keyset-paged list (next and previous pages, and a
+//! count of the matches up to [`COUNT_CAP`]) and one user's details.
 
 use crate::authz::{ListUsers, OnUser, TargetUser, UsersView};
 use crate::params::filled;
@@ -9,7 +10,7 @@ use domain::ids::{AdminRoleId, GroupId, WorkspaceId};
 use domain::role::{AdminRole, RoleKind};
 use domain::user::{BuilderAccess, UserStatus};
 use serde::{Deserialize, Serialize};
-use store::users::{Keyset, PageRequest, RoleFilter, SortValue, UserFilter, UserListRow};
+use store::users::{Bound, Keyset, PageRequest, RoleFilter, SortValue, UserFilter, UserListRow};
 use uuid::Uuid;
 
 pub use store::lookups::{GroupRow, Named};
@@ -21,6 +22,9 @@ pub const MAX_LIMIT: u32 = 100;
 pub const DEFAULT_LIMIT: u32 = 25;
 /// Longest search text accepted.
 pub const MAX_QUERY_CHARS: usize = 200;
+/// The list counts its matches up to this many; beyond it the total is a lower bound
+/// ("10,000+"), so a list of a million users never costs a million-row count.
+pub const COUNT_CAP: u32 = 10_000;
 
 /// The list's query parameters as they arrive (all text, all optional).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -41,7 +45,23 @@ pub struct ListParams {
 #[derive(Debug, Clone)]
 pub struct UserPage {
     pub items: Vec<UserSummary>,
+    /// Fetches the page after this one (`None` on the last page).
     pub next_cursor: Option<String>,
+    /// Fetches the page before this one (`None` on the first page).
+    pub prev_cursor: Option<String>,
+    /// The position of the first item in the whole list, 0-based (carried by the cursor:
+    /// exact unless users were added or removed before it while paging).
+    pub offset: u64,
+    /// How many users match in all; `None` where the list is not counted (group members).
+    pub total: Option<Total>,
+}
+
+/// How many users match the filters, counted up to [`COUNT_CAP`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    pub count: u32,
+    /// True when there are more than `count` (= [`COUNT_CAP`]) and counting stopped.
+    pub is_lower_bound: bool,
 }
 
 /// A row of the users list.
@@ -68,6 +88,11 @@ fn parse_id<T>(field: &str, raw: &str, wrap: fn(Uuid) -> T) -> Result<T, AppErro
 /// # Errors
 /// [`AppError::Invalid`] or [`AppError::InvalidFields`] naming each refused parameter.
 pub fn parse_list_params(p: &ListParams) -> Result<(UserFilter, PageRequest), AppError> {
+    parse_list(p).map(|(filter, page, _)| (filter, page))
+}
+
+/// [`parse_list_params`], plus the position of the page the cursor starts or ends (0 without).
+pub(crate) fn parse_list(p: &ListParams) -> Result<(UserFilter, PageRequest, u64), AppError> {
     let mut problems = Problems::new();
     let mut filter = UserFilter::default();
     if let Some(q) = p.q.as_deref() {
@@ -124,19 +149,22 @@ pub fn parse_list_params(p: &ListParams) -> Result<(UserFilter, PageRequest), Ap
         None => None,
         Some(c) => problems.check(Cursor::parse(c))?,
     };
+    let offset = cursor.as_ref().map_or(0, |c| c.o);
     // Whether the cursor fits the sort is judged once the sort itself is readable.
-    let after = match (cursor, sort, descending) {
-        (Some(c), Some(sort), Some(descending)) => problems.check(c.keyset(sort, descending))?,
+    let from = match (cursor, sort, descending) {
+        (Some(c), Some(sort), Some(descending)) => problems.check(c.bound(sort, descending))?,
         _ => None,
     };
     problems.finish()?;
     let (Some(sort), Some(descending), Some(limit)) = (sort, descending, limit) else {
         return Err(AppError::Internal("a refused parameter was not reported".into()));
     };
-    Ok((filter, PageRequest { sort, descending, after, limit }))
+    Ok((filter, PageRequest { sort, descending, from, limit }, offset))
 }
 
-/// The opaque cursor: the last row's sort value and id, bound to the sort it came from.
+/// The opaque cursor: a row's sort value and id, bound to the sort it came from; the page
+/// it fetches is the rows after that row, or (`b`) the rows just before it. `o` is where the
+/// page it fetches (`b`: the page that row starts) begins in the whole list.
 #[derive(Debug, Serialize, Deserialize)]
 struct Cursor {
     s: String,
@@ -146,15 +174,20 @@ struct Cursor {
     #[serde(skip_serializing_if = "Option::is_none")]
     i: Option<i64>,
     id: Uuid,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    b: bool,
+    #[serde(default)]
+    o: u64,
 }
 
 impl Cursor {
-    fn encode(k: &Keyset, sort: UserSort, descending: bool) -> String {
+    /// The cursor of the page after `k` (`before`: just before `k`), positioned at `offset`.
+    fn encode(k: &Keyset, sort: UserSort, descending: bool, before: bool, offset: u64) -> String {
         let (t, i) = match &k.value {
             SortValue::Text(t) => (Some(t.clone()), None),
             SortValue::Int(i) => (None, Some(*i)),
         };
-        let c = Cursor { s: sort.as_str().into(), d: descending, t, i, id: k.id };
+        let c = Cursor { s: sort.as_str().into(), d: descending, t, i, id: k.id, b: before, o: offset };
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(&c).unwrap_or_default())
     }
 
@@ -164,8 +197,8 @@ impl Cursor {
         serde_json::from_slice(&bytes).map_err(|_| bad())
     }
 
-    /// Where the page after this cursor starts, when it was made for `sort` and `descending`.
-    fn keyset(self, sort: UserSort, descending: bool) -> Result<Keyset, AppError> {
+    /// Where the page of this cursor lies, when it was made for `sort` and `descending`.
+    fn bound(self, sort: UserSort, descending: bool) -> Result<Bound, AppError> {
         if self.s != sort.as_str() || self.d != descending {
             return Err(AppError::invalid("cursor", "belongs to a different sort or order"));
         }
@@ -174,7 +207,8 @@ impl Cursor {
             (UserSort::Name | UserSort::Email | UserSort::Status, Some(t), None) => SortValue::Text(t),
             _ => return Err(AppError::invalid("cursor", NOT_A_CURSOR)),
         };
-        Ok(Keyset { value, id: self.id })
+        let k = Keyset { value, id: self.id };
+        Ok(if self.b { Bound::Before(k) } else { Bound::After(k) })
     }
 }
 
@@ -200,26 +234,49 @@ fn summary(r: UserListRow) -> UserSummary {
     }
 }
 
-/// One page of the users the capability's holder may see.
+/// One page of the users the capability's holder may see, with how many match in all
+/// (counted up to [`COUNT_CAP`]: two queries).
 pub async fn list_users(ctx: &AppCtx, may: &ListUsers, params: &ListParams) -> Result<UserPage, AppError> {
-    let (mut filter, page) = parse_list_params(params)?;
+    let (mut filter, page, offset) = parse_list(params)?;
     filter.within.clone_from(&may.within);
-    list_page(ctx, may.account, &filter, &page).await
+    let mut listed = list_page(ctx, may.account, &filter, &page, offset).await?;
+    let (count, is_lower_bound) =
+        store::users::count(&ctx.db, may.account, &filter, page.sort, page.descending, COUNT_CAP).await?;
+    listed.total = Some(Total { count, is_lower_bound });
+    Ok(listed)
 }
 
 /// One page of `account`'s users matching `filter` (which the caller has scoped), with the
-/// cursor of the next: the users list and a group's members share it.
+/// cursors of the pages before and after it: the users list and a group's members share it.
+/// A previous page that reaches the start of the list is the first page, full.
 pub(crate) async fn list_page(
     ctx: &AppCtx,
     account: domain::ids::AccountId,
     filter: &UserFilter,
     page: &PageRequest,
+    offset: u64,
 ) -> Result<UserPage, AppError> {
-    let (rows, more) = store::users::list(&ctx.db, account, filter, page).await?;
-    let next_cursor =
-        if more { rows.last().map(|r| Cursor::encode(&r.keyset(page.sort), page.sort, page.descending)) } else { None };
+    let (mut rows, mut more) = store::users::list(&ctx.db, account, filter, page).await?;
+    let mut from = page.from.clone();
+    if matches!(from, Some(Bound::Before(_))) && !more {
+        from = None;
+        (rows, more) =
+            store::users::list(&ctx.db, account, filter, &PageRequest { from: None, ..page.clone() }).await?;
+    }
+    let len = rows.len() as u64;
+    let (offset, more_after, more_before) = match from {
+        None => (0, more, false),
+        Some(Bound::After(_)) => (offset, more, true),
+        // Reading back from a page known to exist: one follows this page.
+        Some(Bound::Before(_)) => (offset.saturating_sub(len), true, more),
+    };
+    let cursor = |r: Option<&UserListRow>, before: bool, at: u64| {
+        r.map(|r| Cursor::encode(&r.keyset(page.sort), page.sort, page.descending, before, at))
+    };
+    let next_cursor = if more_after { cursor(rows.last(), false, offset + len) } else { None };
+    let prev_cursor = if more_before { cursor(rows.first(), true, offset) } else { None };
     let items = rows.into_iter().map(summary).collect();
-    Ok(UserPage { items, next_cursor })
+    Ok(UserPage { items, next_cursor, prev_cursor, offset, total: None })
 }
 
 /// Everything the profile tab shows.
@@ -335,9 +392,11 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_are_bound_to_their_sort() {
         let k = Keyset { value: SortValue::Text("ann lee".into()), id: Uuid::now_v7() };
-        let c = Cursor::encode(&k, UserSort::Name, false);
-        let decode = |sort, descending| Cursor::parse(&c).and_then(|c| c.keyset(sort, descending));
-        assert_eq!(decode(UserSort::Name, false).unwrap(), k);
+        let c = Cursor::encode(&k, UserSort::Name, false, false, 50);
+        let decode = |sort, descending| Cursor::parse(&c).and_then(|c| c.bound(sort, descending));
+        assert_eq!(decode(UserSort::Name, false).unwrap(), Bound::After(k.clone()));
+        let back = Cursor::encode(&k, UserSort::Name, false, true, 50);
+        assert_eq!(Cursor::parse(&back).and_then(|c| c.bound(UserSort::Name, false)).unwrap(), Bound::Before(k));
         assert!(decode(UserSort::Email, false).is_err());
         assert!(decode(UserSort::Name, true).is_err());
     }

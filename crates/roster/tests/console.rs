@@ -190,7 +190,8 @@ async fn an_admin_signs_in_searches_the_list_and_opens_a_user() {
     assert_eq!(b.current_path().await, "/admin/users");
     assert_eq!(first_page.len(), 25, "the default page size: {first_page:?}");
     assert!(first_page.iter().any(|e| e == "ann.archer@example.com"), "{first_page:?}");
-    b.wait_for_text("#user-count", "25 users on this page").await;
+    // 8 seeded users, the root admin and the 40 people.
+    b.wait_for_text("#user-count", "1–25 of 49 users").await;
     b.wait_for("#next-page").await;
     b.screenshot("users-list").await;
 
@@ -201,12 +202,16 @@ async fn an_admin_signs_in_searches_the_list_and_opens_a_user() {
     assert!(!rows.iter().any(|e| e == "ann.archer@example.com"));
     assert_eq!(value_of(&b, "#q").await, "coop", "the search box keeps the query");
 
-    // Live search: typing alone updates the list shortly after the last key.
+    // Live search: typing alone updates the list in place shortly after the last key (the
+    // page is not reloaded: its mark survives).
+    b.client.execute("window.__rosterOldPage = true;", vec![]).await.expect("mark the page");
     b.fill("#q", "archer").await;
     wait_for_rows(&b, "q=archer", only("ann.archer@example.com")).await;
     b.fill("#q", "coop").await;
     wait_for_rows(&b, "q=coop", only("cat.cooper@example.com")).await;
     b.wait_for_text("#users-table", "Cat Cooper").await;
+    let kept = b.client.execute("return window.__rosterOldPage === true;", vec![]).await.expect("read the mark");
+    assert_eq!(kept, Value::Bool(true), "live search reloaded the page");
 
     // The name opens the user's page.
     b.click("#users-table td.name a").await;
@@ -295,6 +300,11 @@ async fn filters_and_the_pager_work_without_typing_urls() {
     assert_eq!(page_two[..], everyone[25..], "page two continues where page one ended");
     assert_eq!(value_of(&b, "#limit").await, "25", "the page size survives paging");
     assert!(b.client.find(fantoccini::Locator::Css("#next-page")).await.is_err(), "page two is the last");
-    b.wait_for("#first-page").await;
+    b.wait_for_text("#user-count", &format!("26–{total} of {total} users")).await;
+    // Previous leads back to page one, which has no Previous.
+    click_and_wait_for_page_with_query(&b, "#prev-page", "cursor=").await;
+    let back = wait_for_rows(&b, "cursor=", |rows| rows.len() == 25).await;
+    assert_eq!(back, page_one, "Previous shows page one again");
+    assert!(b.client.find(fantoccini::Locator::Css("#prev-page")).await.is_err(), "page one has no Previous");
     b.finish().await;
 }

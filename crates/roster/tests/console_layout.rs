@@ -18,10 +18,10 @@ use serde_json::{Value, json};
 use std::path::Path;
 
 const AXE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/axe/node_modules/axe-core/axe.min.js");
-const WIDTHS: [(u32, u32); 2] = [(1280, 800), (390, 844)];
+pub(crate) const WIDTHS: [(u32, u32); 2] = [(1280, 800), (390, 844)];
 
 /// axe-core's source, or `None` (skipping) when it is not installed and `CI` is not `true`.
-fn axe_source() -> Option<String> {
+pub(crate) fn axe_source() -> Option<String> {
     if !Path::new(AXE).exists() {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
@@ -53,7 +53,7 @@ const ALL_SECTIONS: &[&str] = &[
     "nav-audit",
 ];
 
-async fn sign_in(b: &Browser, email: &str) {
+pub(crate) async fn sign_in(b: &Browser, email: &str) {
     b.goto("/login").await;
     b.fill("#email", email).await;
     b.fill("#password", PASSWORD).await;
@@ -97,7 +97,7 @@ async fn sidebar_hrefs(b: &Browser) -> Vec<String> {
 }
 
 /// axe-core's violations on the current page, as `id (impact): help — first nodes`.
-async fn axe_violations(b: &Browser, axe: &str) -> Vec<String> {
+pub(crate) async fn axe_violations(b: &Browser, axe: &str) -> Vec<String> {
     b.client.execute(axe, vec![]).await.expect("inject axe-core");
     let run = r"
         const done = arguments[arguments.length - 1];
@@ -111,7 +111,7 @@ async fn axe_violations(b: &Browser, axe: &str) -> Vec<String> {
 
 /// How far the page scrolls sideways, in CSS pixels (0 when it fits its viewport), and the
 /// innermost elements that reach past its right edge (outside any scrolling region).
-async fn sideways_overflow(b: &Browser) -> (i64, String) {
+pub(crate) async fn sideways_overflow(b: &Browser) -> (i64, String) {
     let js = r"
         const e = document.documentElement, edge = e.clientWidth;
         const inScroller = el => el.closest('.table-scroll');

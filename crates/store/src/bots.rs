@@ -276,12 +276,14 @@ pub async fn owner_candidates(
     let needle = q.trim().to_lowercase();
     let (condition, param) = db.dialect().search_condition(&needle);
     let end = db.dialect().search_condition_end(&needle);
+    // `LIMIT 1` keeps the EXISTS a key lookup per user (see `users::list` on SQLite's
+    // EXISTS-to-join), here and in `active_members_keyed`.
     db.run()
         .fetch_all(
             Sql::new(format!(
                 "SELECT u.id, u.email, u.first_name, u.last_name FROM users u \
              WHERE u.account_id = $1 AND u.status = 'active' AND u.deleted_at IS NULL AND {condition}$3{end} \
-             AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.user_id = u.id AND ms.workspace_id = $2) \
+             AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.user_id = u.id AND ms.workspace_id = $2 LIMIT 1) \
              ORDER BY u.name_key, u.id LIMIT $4"
             ))
             .bind(account.0)
@@ -315,7 +317,7 @@ pub async fn active_members_keyed(
         Sql::new(format!(
             "SELECT u.id, u.email, u.first_name, u.last_name FROM users u WHERE u.account_id = $1 AND {column} = $3 \
              AND u.status = 'active' AND u.deleted_at IS NULL \
-             AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.user_id = u.id AND ms.workspace_id = $2) \
+             AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.user_id = u.id AND ms.workspace_id = $2 LIMIT 1) \
              ORDER BY u.email_key LIMIT 10"
         ))
         .bind(account.0)

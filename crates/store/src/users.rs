@@ -9,7 +9,10 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 mod list;
-pub use list::{Keyset, PageRequest, RoleFilter, SortValue, UserFilter, UserListRow, UserSort, explain_list, list};
+pub use list::{
+    Bound, Keyset, PageRequest, RoleFilter, SortValue, UserFilter, UserListRow, UserSort, count, explain_count,
+    explain_list, list,
+};
 
 /// A user to insert, with the workspaces they join.
 #[derive(Debug, Clone)]

@@ -1,39 +1,70 @@
 // Roster's small progressive enhancements. Every page works without this file.
 
-// Rows of the users list open the user's page when clicked anywhere but a control.
-for (const row of document.querySelectorAll("tr[data-href]")) {
-  row.addEventListener("click", (e) => {
-    if (e.target.closest("a, input, button, label")) return;
-    window.location.assign(row.dataset.href);
-  });
-}
+// Rows of the users list open the user's page when clicked anywhere but a control. Listened
+// for on the document, so rows swapped in by live search work too.
+document.addEventListener("click", (e) => {
+  const row = e.target.closest?.("tr[data-href]");
+  if (!row || e.target.closest("a, input, button, label")) return;
+  window.location.assign(row.dataset.href);
+});
 
 // "Select all on page" toggles every row checkbox.
-const selectAll = document.getElementById("select-all");
-if (selectAll) {
-  selectAll.addEventListener("change", () => {
-    for (const box of document.querySelectorAll('input[name="ids"]')) box.checked = selectAll.checked;
-  });
-}
+document.addEventListener("change", (e) => {
+  if (e.target.id !== "select-all") return;
+  for (const box of document.querySelectorAll('input[name="ids"]')) box.checked = e.target.checked;
+});
 
-// Live search: submit the filter form shortly after typing stops, and put the cursor back
-// in the search box on the new page so typing can go on. Dropdowns wait for Apply, so
-// keyboard users can step through their options.
+// Live search: shortly after typing stops, fetch the list page for the form's new address
+// and swap its live parts (count, Clear filters, table, pager: `[data-live]`) in place; the
+// address is replaced so it stays shareable, the search box keeps focus, and the table
+// region is `aria-busy` (with a visible "Searching…") while the answer is on its way. Only
+// the newest answer is shown. A refused search (400) loads as a page, to show the error
+// beside the box. Dropdowns wait for Apply, so keyboard users can step through their
+// options. Without this script the form submits as usual.
 const filters = document.getElementById("user-filters");
 const q = filters?.querySelector("#q");
-if (q) {
-  if (sessionStorage.getItem("roster.liveSearch")) {
-    sessionStorage.removeItem("roster.liveSearch");
-    q.focus();
-    q.setSelectionRange(q.value.length, q.value.length);
-  }
+const results = document.getElementById("users-results");
+const loading = document.getElementById("users-loading");
+if (q && results) {
   let timer;
+  let inFlight;
+  const addressOf = () => {
+    const params = new URLSearchParams();
+    for (const [k, v] of new FormData(filters)) if (typeof v === "string" && v.trim() !== "") params.append(k, v);
+    const query = params.toString();
+    return filters.getAttribute("action") + (query ? "?" + query : "");
+  };
+  const busy = (on) => {
+    results.setAttribute("aria-busy", String(on));
+    if (loading) loading.hidden = !on;
+  };
+  const refresh = async () => {
+    const address = addressOf();
+    inFlight?.abort();
+    const mine = (inFlight = new AbortController());
+    busy(true);
+    try {
+      const res = await fetch(address, { headers: { Accept: "text/html" }, signal: mine.signal });
+      if (!res.ok) {
+        window.location.assign(address);
+        return;
+      }
+      const page = new DOMParser().parseFromString(await res.text(), "text/html");
+      if (mine !== inFlight) return;
+      for (const fresh of page.querySelectorAll("[data-live][id]")) {
+        const here = document.getElementById(fresh.id);
+        if (here) here.innerHTML = fresh.innerHTML;
+      }
+      history.replaceState(history.state, "", address);
+    } catch (e) {
+      if (e.name !== "AbortError") window.location.assign(address);
+    } finally {
+      if (mine === inFlight) busy(false);
+    }
+  };
   q.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      sessionStorage.setItem("roster.liveSearch", "1");
-      filters.requestSubmit();
-    }, 350);
+    timer = setTimeout(refresh, 300);
   });
 }
 

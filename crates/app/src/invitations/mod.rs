@@ -17,6 +17,7 @@ pub mod csv;
 pub mod import;
 mod prepare;
 mod request;
+pub mod workspaces;
 pub(crate) use prepare::names;
 use prepare::prepare;
 

@@ -116,13 +116,10 @@ fn capitalize(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
+/// The workspace of a row naming none (and no default given): see [`super::workspaces::default_of`].
 fn default_workspace(may: &InviteUsers, dir: &Directory) -> Result<(WorkspaceId, String), String> {
-    if let Some(w) = may.actor.as_ref().and_then(|a| a.workspace).filter(|w| may.covers(*w))
-        && let Some(found) = dir.workspaces.values().find(|(id, _)| *id == w)
-    {
-        return Ok(found.clone());
-    }
-    let mut covered: Vec<&(WorkspaceId, String)> = dir.workspaces.values().filter(|(id, _)| may.covers(*id)).collect();
-    covered.sort_by_key(|w| w.1.to_lowercase());
-    covered.first().map(|w| (*w).clone()).ok_or_else(|| "workspace: is required".to_owned())
+    let chosen = super::workspaces::default_of(may, dir.workspaces.values().map(|(id, name)| (*id, name.as_str())));
+    chosen
+        .and_then(|w| dir.workspaces.values().find(|(id, _)| *id == w).cloned())
+        .ok_or_else(|| "workspace: is required".to_owned())
 }

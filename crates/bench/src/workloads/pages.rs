@@ -66,7 +66,7 @@ impl Run<'_> {
         let page = store::users::PageRequest {
             sort: store::users::UserSort::Email,
             descending: false,
-            after: None,
+            from: None,
             limit: app::users::DEFAULT_LIMIT,
         };
         self.get_workload("group members page", &format!("/api/v1/groups/{}/members", group.0), check, || {

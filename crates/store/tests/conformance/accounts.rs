@@ -45,7 +45,7 @@ async fn create_none_exist_and_first(db: Db) {
     assert_eq!(joined.iter().map(|w| w.id).collect::<Vec<_>>(), vec![late.workspace_id.0]);
     // The setup-link account got no user.
     let page =
-        store::users::PageRequest { sort: store::users::UserSort::Name, descending: false, after: None, limit: 10 };
+        store::users::PageRequest { sort: store::users::UserSort::Name, descending: false, from: None, limit: 10 };
     let (rows, _) = store::users::list(&db, early.id, &store::users::UserFilter::default(), &page).await.expect("list");
     assert!(rows.is_empty());
 }

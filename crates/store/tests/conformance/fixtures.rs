@@ -90,7 +90,7 @@ pub async fn list_all(
     sort: UserSort,
     descending: bool,
 ) -> Vec<UserListRow> {
-    let page = PageRequest { sort, descending, after: None, limit: 10_000 };
+    let page = PageRequest { sort, descending, from: None, limit: 10_000 };
     let (rows, more) = store::users::list(db, account, filter, &page).await.expect("list users");
     assert!(!more, "more than one page");
     rows

@@ -1,12 +1,12 @@
-//! The users list: every sort in both directions, and keyset paging that visits every row
-//! exactly once, including across ties on the sort key.
+//! The users list: every sort in both directions, keyset paging forwards and backwards that
+//! visits every row exactly once, including across ties on the sort key, and the capped count.
 
 use crate::fixtures::{T0, account, ids, insert, list_all, user};
 use domain::ids::AccountId;
 use domain::user::UserStatus;
 use std::cmp::Ordering;
 use store::Db;
-use store::users::{Keyset, NewUser, PageRequest, SortValue, UserFilter, UserSort};
+use store::users::{Bound, Keyset, NewUser, PageRequest, SortValue, UserFilter, UserSort};
 use uuid::Uuid;
 
 /// Users with ties on every sort key: four "Ann Lee"s in different cases, shared statuses,
@@ -71,7 +71,9 @@ fn expected_order(users: &[NewUser], sort: UserSort, descending: bool) -> Vec<Uu
     keyed.into_iter().map(|(_, id)| id).collect()
 }
 
-/// Walks the whole list `limit` rows at a time, resuming after each page's last row.
+/// Walks the whole list `limit` rows at a time, resuming after each page's last row; then
+/// back from the last page to the first, each page ending just before the one after it, and
+/// checks that the way back visits the same rows in the same order.
 async fn walk(
     db: &Db,
     account: AccountId,
@@ -83,17 +85,69 @@ async fn walk(
     let mut seen = Vec::new();
     let mut after: Option<Keyset> = None;
     for _ in 0..1000 {
-        let page = PageRequest { sort, descending, after: after.clone(), limit };
+        let page = PageRequest { sort, descending, from: after.clone().map(Bound::After), limit };
         let (rows, more) = store::users::list(db, account, filter, &page).await.expect("list page");
         assert!(rows.len() <= limit as usize, "page longer than its limit");
         seen.extend(ids(&rows));
         if !more {
+            let back = walk_back(db, account, filter, sort, descending, limit, &rows).await;
+            assert_eq!(back, seen, "backwards ({sort:?}, descending: {descending}, limit {limit})");
             return seen;
         }
         assert_eq!(rows.len(), limit as usize, "a page with more after it is full");
         after = Some(rows.last().expect("a full page").keyset(sort));
     }
     panic!("paging did not end ({sort:?}, descending: {descending}, limit {limit})");
+}
+
+/// The rows from the start of the list to the end of `last` (the last page), read page by
+/// page backwards: each page is the `limit` rows before the first row of the one after it.
+async fn walk_back(
+    db: &Db,
+    account: AccountId,
+    filter: &UserFilter,
+    sort: UserSort,
+    descending: bool,
+    limit: u32,
+    last: &[store::users::UserListRow],
+) -> Vec<Uuid> {
+    let mut pages = vec![ids(last)];
+    let mut first = last.first().map(|r| r.keyset(sort));
+    for _ in 0..1000 {
+        let Some(before) = first else { break };
+        let page = PageRequest { sort, descending, from: Some(Bound::Before(before)), limit };
+        let (rows, more) = store::users::list(db, account, filter, &page).await.expect("list page");
+        assert!(rows.len() <= limit as usize, "page longer than its limit");
+        if more {
+            assert_eq!(rows.len(), limit as usize, "a page with more before it is full");
+        }
+        first = if more { rows.first().map(|r| r.keyset(sort)) } else { None };
+        pages.push(ids(&rows));
+    }
+    pages.into_iter().rev().flatten().collect()
+}
+
+async fn the_count_stops_at_its_cap(db: Db) {
+    let a = account(&db, "a").await;
+    let b = account(&db, "b").await;
+    let users = people(a.id);
+    insert(&db, &users).await;
+    insert(&db, &[user(b.id, "ann.lee@x.org", "Ann", "Lee")]).await;
+    let n = u32::try_from(users.len()).expect("few");
+    let none = UserFilter::default();
+    let count = |filter: UserFilter, cap: u32| {
+        let db = db.clone();
+        async move { store::users::count(&db, a.id, &filter, UserSort::Name, false, cap).await.expect("count") }
+    };
+    assert_eq!(count(none.clone(), 10_000).await, (n, false), "every user of the account, none of another");
+    assert_eq!(count(none.clone(), n).await, (n, false), "exactly the cap is exact");
+    assert_eq!(count(none.clone(), n - 1).await, (n - 1, true), "one past the cap is a lower bound");
+    assert_eq!(count(none, 3).await, (3, true));
+    let suspended = users.iter().filter(|u| u.status == UserStatus::Suspended).count();
+    let filter = UserFilter { status: Some(UserStatus::Suspended), ..UserFilter::default() };
+    assert_eq!(count(filter, 10_000).await, (u32::try_from(suspended).expect("few"), false));
+    let filter = UserFilter { search: Some("qqxj".into()), ..UserFilter::default() };
+    assert_eq!(count(filter, 10_000).await, (0, false));
 }
 
 async fn every_sort_in_both_directions(db: Db) {
@@ -167,4 +221,9 @@ async fn keyset_paging_with_filters(db: Db) {
     }
 }
 
-on_both_backends!(every_sort_in_both_directions, keyset_paging_visits_every_row_once, keyset_paging_with_filters);
+on_both_backends!(
+    every_sort_in_both_directions,
+    keyset_paging_visits_every_row_once,
+    keyset_paging_with_filters,
+    the_count_stops_at_its_cap
+);

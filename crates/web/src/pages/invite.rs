@@ -2,6 +2,8 @@
 //! pasted CSV (`email,first_name,last_name,workspace,groups`, groups `;`-separated); the
 //! answer is a table with one result per row. The CSV may also come as an uploaded file
 //! (`multipart/form-data`, at most 5 MB of UTF-8; `;`- or tab-separated, LF or CRLF).
+//! The page says which workspace invitees join and offers exactly the workspaces `authz`
+//! lets this admin invite into (`workspace_id`); CSV rows naming a workspace join that one.
 
 use crate::csrf::{CsrfUpload, Upload};
 use crate::error::PageError;
@@ -9,7 +11,7 @@ use crate::extract::PageUser;
 use crate::pages::Nav;
 use crate::routes::{Routes, get};
 use crate::state::AppState;
-use app::authz::Principal;
+use app::authz::{InviteUsers, Principal};
 use app::invitations::import::ReportLine;
 use app::invitations::{InviteOptions, InviteRow, Outcome};
 use askama::Template;
@@ -28,6 +30,13 @@ pub fn routes() -> Routes {
         "/admin/users/invite",
         get(show).post(submit).layer(DefaultBodyLimit::max(crate::body_limit::CSV_UPLOAD)),
     )
+}
+
+/// One workspace invitees may join.
+struct WorkspaceOption {
+    id: String,
+    name: String,
+    selected: bool,
 }
 
 /// One line of the result table.
@@ -52,11 +61,37 @@ struct InvitePage {
     /// Why the uploaded file was refused (shown beside the file field).
     file_error: Option<String>,
     results: Vec<ResultView>,
+    /// The workspaces invitees may join; the selected one is where they go.
+    workspaces: Vec<WorkspaceOption>,
+    /// Why the chosen workspace was refused (beside the choice).
+    workspace_error: Option<String>,
 }
 
-fn page(me: &Principal, status: StatusCode, page: InvitePage) -> Response {
+/// Renders `page` with the frame and the workspace choices, `chosen` (an id as sent, or
+/// blank) selected, else the default.
+async fn page(
+    state: &AppState,
+    me: &Principal,
+    may: &InviteUsers,
+    chosen: &str,
+    status: StatusCode,
+    page: InvitePage,
+) -> Result<Response, PageError> {
     let nav = Nav::load(me, "/admin/users/invite");
-    (status, InvitePage { nav: Some(nav), ..page }).into_response()
+    let offered = app::invitations::workspaces::choices(&state.ctx, may).await?;
+    let chosen = Some(chosen.trim())
+        .filter(|c| offered.choices.iter().any(|w| w.id.to_string() == *c))
+        .map(str::to_owned)
+        .or_else(|| offered.default.map(|d| d.to_string()));
+    let workspaces = offered
+        .choices
+        .into_iter()
+        .map(|w| {
+            let id = w.id.to_string();
+            WorkspaceOption { selected: chosen.as_ref() == Some(&id), id, name: w.name }
+        })
+        .collect();
+    Ok((status, InvitePage { nav: Some(nav), workspaces, ..page }).into_response())
 }
 
 fn empty(me: &Principal) -> InvitePage {
@@ -68,12 +103,14 @@ fn empty(me: &Principal) -> InvitePage {
         error: None,
         file_error: None,
         results: Vec::new(),
+        workspaces: Vec::new(),
+        workspace_error: None,
     }
 }
 
-async fn show(PageUser(me): PageUser) -> Result<Response, PageError> {
-    app::authz::invite_users(&me)?;
-    Ok(page(&me, StatusCode::OK, empty(&me)))
+async fn show(State(state): State<AppState>, PageUser(me): PageUser) -> Result<Response, PageError> {
+    let may = app::authz::invite_users(&me)?;
+    page(&state, &me, &may, "", StatusCode::OK, empty(&me)).await
 }
 
 #[derive(Deserialize, Default)]
@@ -82,6 +119,9 @@ struct InviteForm {
     emails: String,
     #[serde(default)]
     csv: String,
+    /// The workspace invitees join (rows naming one join that one); blank: the default.
+    #[serde(default)]
+    workspace_id: String,
 }
 
 /// The bytes of the uploaded CSV file (`csv_file`), if one was chosen; the reason when it
@@ -123,11 +163,12 @@ async fn submit(
 ) -> Result<Response, PageError> {
     let may = app::authz::invite_users(&me)?;
     let f: InviteForm = up.parse()?;
+    let ws = f.workspace_id.clone();
     let file = match csv_file(&up) {
         Ok(file) => file.filter(|bytes| !bytes.iter().all(u8::is_ascii_whitespace)),
         Err(e) => {
             let p = InvitePage { file_error: Some(e), emails: f.emails, csv: f.csv, ..empty(&me) };
-            return Ok(page(&me, StatusCode::BAD_REQUEST, p));
+            return page(&state, &me, &may, &ws, StatusCode::BAD_REQUEST, p).await;
         }
     };
     let typed: Vec<InviteRow> = f
@@ -140,7 +181,7 @@ async fn submit(
     let pasted = Some(f.csv.clone().into_bytes()).filter(|t| !t.trim_ascii().is_empty());
     if typed.is_empty() && pasted.is_none() && file.is_none() {
         let p = InvitePage { error: Some("Enter at least one email address.".into()), ..empty(&me) };
-        return Ok(page(&me, StatusCode::BAD_REQUEST, p));
+        return page(&state, &me, &may, &ws, StatusCode::BAD_REQUEST, p).await;
     }
     // A file refused as a whole (no header naming email, UTF-16) changes nothing: checked
     // before anyone is invited.
@@ -152,10 +193,16 @@ async fn submit(
             } else {
                 InvitePage { error: why, emails: f.emails, csv: f.csv, ..empty(&me) }
             };
-            return Ok(page(&me, StatusCode::BAD_REQUEST, p));
+            return page(&state, &me, &may, &ws, StatusCode::BAD_REQUEST, p).await;
         }
     }
-    let options = InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime);
+    let mut options = InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime);
+    if let Err(e) = app::invitations::workspaces::choose(&state.ctx, &may, &ws, &mut options).await {
+        let why = super::refusals::Refusals::of_error(e)?;
+        let message = why.of("workspace_id").map(|m| format!("That workspace {m}."));
+        let p = InvitePage { workspace_error: message, emails: f.emails, csv: f.csv, ..empty(&me) };
+        return page(&state, &me, &may, "", StatusCode::BAD_REQUEST, p).await;
+    }
     let may_restore = app::authz::account_wide::<app::authz::UsersDelete>(&me).is_ok();
     let mut views: Vec<ResultView> = Vec::new();
     if !typed.is_empty() {
@@ -175,7 +222,7 @@ async fn submit(
         .await?;
         views.extend(lines.into_iter().map(|l| view(l, may_restore)));
     }
-    Ok(page(&me, StatusCode::OK, InvitePage { results: views, ..empty(&me) }))
+    page(&state, &me, &may, &ws, StatusCode::OK, InvitePage { results: views, ..empty(&me) }).await
 }
 
 /// "the file is …" → "The file is ….", for a sentence on its own.

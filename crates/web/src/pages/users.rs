@@ -1,4 +1,6 @@
-//! `/admin/users`: the list with search, filters, sort, pager, bulk actions and export.
+//! `/admin/users`: the list with search, filters (and Clear filters), sort, the total count,
+//! Previous/Next pages, bulk actions and export. The results (count, table, pager) sit in one
+//! region that the page's script swaps in place while the admin types a search.
 
 use super::refusals::Refusals;
 use crate::error::PageError;
@@ -9,7 +11,7 @@ use crate::pages::notice::Notice;
 use crate::pages::query_of;
 use crate::routes::{Routes, get};
 use crate::state::AppState;
-use app::users::{DEFAULT_LIMIT, ListParams, UserSummary};
+use app::users::{DEFAULT_LIMIT, ListParams, Total, UserSummary};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
@@ -76,7 +78,13 @@ struct UsersPage {
     count_label: String,
     /// Every invalid filter, each shown beside its control (sort, order and cursor below).
     errors: Refusals,
+    /// The filters in force, as the admin reads them ("Status: Locked"), for the empty result.
+    active_filters: Vec<String>,
+    /// The list without any filter or search (same sort and page size), when one is set.
+    clear_href: Option<String>,
+    /// Back to the first page: only when a cursor led past the end of the list.
     first_href: Option<String>,
+    prev_href: Option<String>,
     next_href: Option<String>,
     /// The bulk-actions form: token, where it returns to, and its group choices.
     csrf: String,
@@ -108,6 +116,50 @@ fn last_seen(u: &UserSummary) -> String {
 /// `/admin/users?…` with `params`, minus the cursor, plus `extra`.
 fn list_href(params: &ListParams, extra: &[(&str, &str)]) -> String {
     format!("/admin/users?{}", query_of(params, extra))
+}
+
+/// `n` with a comma between thousands: 1234567 → "1,234,567".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// "1–25 of 1,234 users", "26 of 26 users", "1–25 of 10,000+ users", "No users".
+fn count_label(offset: u64, shown: usize, total: Option<Total>) -> String {
+    let Some(total) = total else { return String::new() };
+    if shown == 0 {
+        return if offset == 0 && total.count == 0 {
+            "No users".to_owned()
+        } else {
+            "No users on this page".to_owned()
+        };
+    }
+    let (first, last) = (offset + 1, offset + shown as u64);
+    let range = if first == last { thousands(first) } else { format!("{}–{}", thousands(first), thousands(last)) };
+    let plus = if total.is_lower_bound { "+" } else { "" };
+    let noun = if total.count == 1 && !total.is_lower_bound { "user" } else { "users" };
+    format!("{range} of {}{plus} {noun}", thousands(u64::from(total.count)))
+}
+
+/// The filters the admin set, named as the form labels them, with the chosen option's label.
+fn active_filters(params: &ListParams, selects: &[(&str, &[Choice])]) -> Vec<String> {
+    let mut named = Vec::new();
+    if let Some(q) = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        named.push(format!("Search \u{201c}{q}\u{201d}"));
+    }
+    for (label, options) in selects {
+        if let Some(o) = options.iter().find(|o| o.selected) {
+            named.push(format!("{label}: {}", o.label));
+        }
+    }
+    named
 }
 
 async fn list(
@@ -158,7 +210,7 @@ async fn list(
         }
     })
     .collect();
-    let (rows, next_href) = match &page {
+    let (rows, next_href, prev_href) = match &page {
         Some(p) => (
             p.items
                 .iter()
@@ -173,14 +225,14 @@ async fn list(
                 })
                 .collect::<Vec<_>>(),
             p.next_cursor.as_ref().map(|c| list_href(&params, &[("cursor", c)])),
+            p.prev_cursor.as_ref().map(|c| list_href(&params, &[("cursor", c)])),
         ),
-        None => (Vec::new(), None),
+        None => (Vec::new(), None, None),
     };
-    let count_label = match rows.len() {
-        0 => "No users".to_owned(),
-        1 => "1 user on this page".to_owned(),
-        n => format!("{n} users on this page"),
-    };
+    let count_label = page.as_ref().map(|p| count_label(p.offset, rows.len(), p.total)).unwrap_or_default();
+    // A cursor past the end (its users deleted meanwhile) leaves no Previous: offer the start.
+    let first_href =
+        (params.cursor.is_some() && prev_href.is_none() && rows.is_empty()).then(|| list_href(&params, &[]));
     let limit_current = params.limit.clone().unwrap_or_else(|| DEFAULT_LIMIT.to_string());
     let notice = notice.pick(&[
         ("none_selected", "Select at least one user, then choose an action."),
@@ -192,6 +244,44 @@ async fn list(
         None,
     );
     let tabs = app::authz::user_tabs(&me);
+    let status_options =
+        choices(UserStatus::ALL.map(|s| (s.as_str().into(), s.label().into())), params.status.as_ref());
+    let role_options = choices(
+        [("member", "Member"), ("primary_master_admin", "Primary Master Admin"), ("master_admin", "Master Admin")]
+            .map(|(v, l)| (v.to_owned(), l.to_owned()))
+            .into_iter()
+            .chain(choices_data.roles.iter().map(|r| (r.id.to_string(), r.name.clone()))),
+        params.role.as_ref(),
+    );
+    let workspace_options =
+        choices(choices_data.workspaces.iter().map(|w| (w.id.to_string(), w.name.clone())), params.workspace.as_ref());
+    let group_options = choices(
+        choices_data.groups.iter().map(|g| (g.id.to_string(), format!("{} · {}", g.workspace_name, g.name))),
+        params.group.as_ref(),
+    );
+    let builder_options =
+        choices(BuilderAccess::ALL.map(|b| (b.as_str().into(), b.label().into())), params.builder_access.as_ref());
+    let active_filters = active_filters(
+        &params,
+        &[
+            ("Status", status_options.as_slice()),
+            ("Account role", role_options.as_slice()),
+            ("Workspace", workspace_options.as_slice()),
+            ("Group", group_options.as_slice()),
+            ("Bot Builder", builder_options.as_slice()),
+        ],
+    );
+    // Any filter set, even one no option shows (an id out of scope), can be cleared.
+    let filtered = [&params.q, &params.status, &params.role, &params.workspace, &params.group, &params.builder_access]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()));
+    let kept = ListParams {
+        sort: params.sort.clone(),
+        order: params.order.clone(),
+        limit: params.limit.clone(),
+        ..ListParams::default()
+    };
+    let clear_href = filtered.then(|| list_href(&kept, &[]));
     let view = UsersPage {
         nav: Some(nav),
         f: Echo {
@@ -199,32 +289,20 @@ async fn list(
             sort,
             order: if desc { "desc".into() } else { "asc".into() },
         },
-        status_options: choices(UserStatus::ALL.map(|s| (s.as_str().into(), s.label().into())), params.status.as_ref()),
-        role_options: choices(
-            [("member", "Member"), ("primary_master_admin", "Primary Master Admin"), ("master_admin", "Master Admin")]
-                .map(|(v, l)| (v.to_owned(), l.to_owned()))
-                .into_iter()
-                .chain(choices_data.roles.iter().map(|r| (r.id.to_string(), r.name.clone()))),
-            params.role.as_ref(),
-        ),
-        workspace_options: choices(
-            choices_data.workspaces.iter().map(|w| (w.id.to_string(), w.name.clone())),
-            params.workspace.as_ref(),
-        ),
-        group_options: choices(
-            choices_data.groups.iter().map(|g| (g.id.to_string(), format!("{} · {}", g.workspace_name, g.name))),
-            params.group.as_ref(),
-        ),
-        builder_options: choices(
-            BuilderAccess::ALL.map(|b| (b.as_str().into(), b.label().into())),
-            params.builder_access.as_ref(),
-        ),
+        status_options,
+        role_options,
+        workspace_options,
+        group_options,
+        builder_options,
         limit_options: choices(["25", "50", "100"].map(|n| (n.to_owned(), n.to_owned())), Some(&limit_current)),
         columns,
         rows,
         count_label,
         errors,
-        first_href: params.cursor.as_ref().map(|_| list_href(&params, &[])),
+        active_filters,
+        clear_href,
+        first_href,
+        prev_href,
         next_href,
         csrf: me.csrf_token.clone(),
         back: params.cursor.as_ref().map_or_else(|| list_href(&params, &[]), |c| list_href(&params, &[("cursor", c)])),
@@ -236,4 +314,21 @@ async fn list(
         notice,
     };
     Ok((status, view).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_as_a_range_of_a_total() {
+        let exact = |count| Some(Total { count, is_lower_bound: false });
+        assert_eq!(count_label(0, 25, exact(1234)), "1–25 of 1,234 users");
+        assert_eq!(count_label(1225, 9, exact(1234)), "1,226–1,234 of 1,234 users");
+        assert_eq!(count_label(0, 1, exact(1)), "1 of 1 user");
+        assert_eq!(count_label(0, 0, exact(0)), "No users");
+        assert_eq!(count_label(25, 25, Some(Total { count: 10_000, is_lower_bound: true })), "26–50 of 10,000+ users");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(thousands(999), "999");
+    }
 }

@@ -21,7 +21,8 @@ pub fn routes() -> Routes {
         .route("/users/{id}/resend-invitation", post(resend_invitation))
 }
 
-/// Whom to invite: either `emails` or `invitations` (rows with names, workspace, groups).
+/// Whom to invite: either `emails` or `invitations` (rows with names, workspace, groups),
+/// and which workspace they join.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InviteBody {
@@ -29,6 +30,12 @@ pub struct InviteBody {
     emails: Option<Vec<String>>,
     #[schema(max_items = 10000)]
     invitations: Option<Vec<InvitationDto>>,
+    /// The workspace the invitees join (rows of `invitations` naming a `workspace` join that
+    /// one): one the caller may invite into, else 400 naming `workspace_id`. Without it,
+    /// the caller's current workspace when they may invite into it, else the first of
+    /// theirs by name.
+    #[schema(format = Uuid, value_type = Option<String>)]
+    workspace_id: Option<String>,
 }
 
 /// One person to invite; `workspace` and `groups` by name.
@@ -47,28 +54,34 @@ pub struct InvitationDto {
 }
 
 #[utoipa::path(post, path = "/invitations", tag = "users", request_body = InviteBody,
-    responses((status = 200, description = "Each row's result, in order.", body = InviteResults)))]
+    responses((status = 200, description = "Each row's result, in order.", body = InviteResults),
+        (status = 400, description = "Nobody to invite, too many rows, or a `workspace_id` the caller may not invite into (nothing is invited).", body = Problem, content_type = "application/problem+json")))]
 pub(super) async fn create_invitations(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppJson(body): AppJson<InviteBody>,
 ) -> Result<Json<InviteResults>, ApiError> {
     let may = app::authz::invite_users(&me)?;
-    let request = body.map(|b| InviteRequest {
-        emails: b.emails,
-        invitations: b.invitations.map(|rows| {
-            rows.into_iter()
-                .map(|r| InviteRow {
-                    email: r.email,
-                    first_name: r.first_name,
-                    last_name: r.last_name,
-                    workspace: r.workspace,
-                    groups: r.groups,
-                })
-                .collect()
-        }),
+    let mut workspace_id = None;
+    let request = body.map(|b| {
+        workspace_id = b.workspace_id;
+        InviteRequest {
+            emails: b.emails,
+            invitations: b.invitations.map(|rows| {
+                rows.into_iter()
+                    .map(|r| InviteRow {
+                        email: r.email,
+                        first_name: r.first_name,
+                        last_name: r.last_name,
+                        workspace: r.workspace,
+                        groups: r.groups,
+                    })
+                    .collect()
+            }),
+        }
     });
-    let options = InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime);
+    let mut options = InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime);
+    app::invitations::workspaces::choose(&state.ctx, &may, workspace_id.as_deref().unwrap_or(""), &mut options).await?;
     let results = app::invitations::invite_request(&state.ctx, &may, request, &options).await?;
     Ok(Json(InviteResults { results: results.into_iter().map(|r| InviteResult::new(&r.email, &r.outcome)).collect() }))
 }

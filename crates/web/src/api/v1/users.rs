@@ -64,11 +64,32 @@ impl From<&UserSummary> for UserSummaryJson {
     }
 }
 
-/// A page of users; `next_cursor` (when not null) fetches the next one.
+/// A page of users, with how many match in all and cursors to the pages around it.
 #[derive(Serialize, ToSchema)]
 pub struct UserPageJson {
     items: Vec<UserSummaryJson>,
+    /// Pass as `cursor` to fetch the page after this one; null on the last page.
     next_cursor: Option<String>,
+    /// Pass as `cursor` to fetch the page before this one; null on the first page.
+    prev_cursor: Option<String>,
+    /// How many users match the filters (every page, not this one), counted up to 10,000.
+    #[schema(maximum = 10000)]
+    total: u32,
+    /// True when counting stopped at 10,000: there are more than `total` ("10,000+").
+    total_is_lower_bound: bool,
+}
+
+impl From<&app::users::UserPage> for UserPageJson {
+    fn from(page: &app::users::UserPage) -> Self {
+        let total = page.total.unwrap_or(app::users::Total { count: 0, is_lower_bound: true });
+        Self {
+            items: page.items.iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor.clone(),
+            prev_cursor: page.prev_cursor.clone(),
+            total: total.count,
+            total_is_lower_bound: total.is_lower_bound,
+        }
+    }
 }
 
 /// `GET /users` and `GET /users/export` filters: each is text checked by the use case, which
@@ -101,7 +122,8 @@ pub struct ListQuery {
     /// Users per page.
     #[param(minimum = 1, maximum = 100, value_type = Option<u32>)]
     limit: Option<String>,
-    /// `next_cursor` of the previous page.
+    /// `next_cursor` or `prev_cursor` of another page, fetched with the same `sort` and
+    /// `order`: the page after it or before it.
     cursor: Option<String>,
 }
 
@@ -122,7 +144,7 @@ pub enum Order {
 }
 
 #[utoipa::path(get, path = "/users", tag = "users", params(ListQuery),
-    responses((status = 200, description = "A page of the users in the caller's scope.", body = UserPageJson)))]
+    responses((status = 200, description = "A page of the users in the caller's scope, with their number (up to 10,000).", body = UserPageJson)))]
 pub(super) async fn list_users(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
@@ -130,7 +152,7 @@ pub(super) async fn list_users(
 ) -> Result<Json<UserPageJson>, ApiError> {
     let may = app::authz::list_users(&me)?;
     let page = app::users::list_users(&state.ctx, &may, &params).await?;
-    Ok(Json(UserPageJson { items: page.items.iter().map(Into::into).collect(), next_cursor: page.next_cursor }))
+    Ok(Json((&page).into()))
 }
 
 #[utoipa::path(get, path = "/users/{id}", tag = "users", params(("id" = Uuid, Path, description = "A user id.")),
