@@ -268,8 +268,15 @@ async fn check_groups(
 }
 
 /// Makes the user of `may` the Primary Master Admin; the caller (the current one) becomes
-/// a Master Admin. Only the Primary Master Admin may; the new one must be active.
+/// a Master Admin. Only the Primary Master Admin may, signed in (403 through an API token,
+/// which acts as an admin, never as its creator in person); the new one must be active
+/// (409 otherwise).
 pub async fn make_primary(ctx: &AppCtx, may: &OnUser<UsersManage>, granter: &Granter) -> Result<(), AppError> {
+    if may.actor.api_token.is_some() {
+        return Err(AppError::Forbidden(
+            "an API token cannot hand over the primary role: the Primary Master Admin does it signed in".into(),
+        ));
+    }
     if !granter.is_primary() {
         return Err(AppError::Forbidden("only the Primary Master Admin may hand over the primary role".into()));
     }

@@ -10,6 +10,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
+mod fuzz_data;
+
 /// `(method, path)` of every operation the document describes, with the server prefix.
 fn described() -> BTreeSet<(String, String)> {
     let doc = serde_json::to_value(web::openapi()).expect("the document serializes");
@@ -227,19 +229,28 @@ enum Pass {
 }
 
 /// The operations of the document that only a session may call (`security: [{session}]`),
-/// as a schemathesis path pattern.
-fn session_only_paths() -> String {
+/// as `METHOD /path`.
+fn session_only() -> BTreeSet<String> {
     let doc = serde_json::to_value(web::openapi()).expect("the document serializes");
-    let mut paths: Vec<String> = Vec::new();
+    let mut ops = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
-        let session_only =
-            item.as_object().expect("a path item").values().any(|op| op["security"] == json!([{"session": []}]));
-        if session_only {
-            paths.push(path.replace('{', "\\{").replace('}', "\\}"));
+        for (method, op) in item.as_object().expect("a path item") {
+            if op["security"] == json!([{"session": []}]) {
+                ops.insert(format!("{} {path}", method.to_uppercase()));
+            }
         }
     }
-    assert!(paths.iter().any(|p| p.starts_with("/me/")) && paths.contains(&"/api-tokens".to_owned()), "{paths:?}");
-    format!("^({})$", paths.join("|"))
+    assert!(ops.iter().any(|p| p.contains(" /me/")) && ops.contains("POST /api-tokens"), "{ops:?}");
+    ops
+}
+
+/// The paths of [`session_only`] operations, as a schemathesis path pattern.
+fn session_only_paths() -> String {
+    let paths: BTreeSet<String> = session_only()
+        .iter()
+        .map(|op| op.split_once(' ').expect("METHOD /path").1.replace('{', "\\{").replace('}', "\\}"))
+        .collect();
+    format!("^({})$", paths.into_iter().collect::<Vec<_>>().join("|"))
 }
 
 /// Runs schemathesis against `app`, seeded, authenticated as `pass` says: examples,
@@ -250,7 +261,7 @@ fn session_only_paths() -> String {
 /// `schemathesis-<backend>-<pass>.txt` for CI.
 async fn fuzz(app: TestApp, pass: Pass) {
     let Some(st) = schemathesis() else { return };
-    app.seed_org().await;
+    let org = app.seed_org().await;
     let root = app.login_admin().await;
     let schema = app.url("/api/v1/openapi.json");
     let base = app.url("/api/v1");
@@ -258,6 +269,8 @@ async fn fuzz(app: TestApp, pass: Pass) {
     let dir =
         std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("schemathesis-{:?}-{pass:?}", app.backend));
     std::fs::create_dir_all(&dir).expect("a directory for the run");
+    let config = dir.join("schemathesis.toml");
+    std::fs::write(&config, fuzz_data::config(&app, &org, &root).await).expect("write the configuration");
     let mut command = Run::default();
     command.args(["run", &schema, "--url", &base]);
     match pass {
@@ -290,7 +303,7 @@ async fn fuzz(app: TestApp, pass: Pass) {
         .args(["--suppress-health-check", "all", "--no-color"]);
     let run = |seed: &'static str| {
         let mut c = std::process::Command::new(&st);
-        c.args(&command.args).args(["--seed", seed]).envs(command.envs.clone());
+        c.arg("--config-file").arg(&config).args(&command.args).args(["--seed", seed]).envs(command.envs.clone());
         // Its caches (`.schemathesis/` with replayed crashes, `.hypothesis/`) stay out of the
         // source tree, one directory per run so that concurrent runs share none.
         c.current_dir(&dir);
@@ -315,6 +328,18 @@ async fn fuzz(app: TestApp, pass: Pass) {
     std::fs::write(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name), &report).expect("write the figures");
     println!("{report}");
     assert!(out.status.success(), "schemathesis found failures:\n{stdout}\n{stderr}");
+    if let Pass::Bearer = pass {
+        // Every operation a token may call was reached with ids that exist and a right that
+        // holds: only the session-only ones are refused throughout, and none lacked data.
+        let session_only = session_only();
+        let refused: Vec<String> = fuzz_data::warned(&stdout, "Authentication failed")
+            .into_iter()
+            .filter(|op| !session_only.contains(op))
+            .collect();
+        assert!(refused.is_empty(), "fuzzed only for refusals: {refused:?}\n{stdout}");
+        let missing = fuzz_data::warned(&stdout, "Missing test data");
+        assert!(missing.is_empty(), "fuzzed only with unknown ids: {missing:?}\n{stdout}");
+    }
 }
 
 mod fuzzed_against_itself {

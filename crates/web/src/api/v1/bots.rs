@@ -260,8 +260,9 @@ pub(super) async fn remove_role(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/users/{id}/bots/{bot_id}/transfer", tag = "bots", params(("id" = Uuid, Path, description = "A user id."), ("bot_id" = Uuid, Path, description = "A bot id.")), request_body = NewOwner,
+#[utoipa::path(post, path = "/users/{id}/bots/{bot_id}/transfer", tag = "bots", security(("session" = [])), params(("id" = Uuid, Path, description = "A user id."), ("bot_id" = Uuid, Path, description = "A bot id.")), request_body = NewOwner,
     responses((status = 204, description = "The bot has its new owner."),
+        (status = 403, description = "Not the Primary Master Admin in person (an API token acts as a Master Admin).", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The user does not own the bot, or the new owner cannot.", body = Problem, content_type = "application/problem+json")))]
 pub(super) async fn transfer(
     State(state): State<AppState>,
@@ -275,8 +276,9 @@ pub(super) async fn transfer(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/users/{id}/transfer-and-delete", tag = "bots", params(("id" = Uuid, Path, description = "A user id.")), request_body = Successors,
+#[utoipa::path(post, path = "/users/{id}/transfer-and-delete", tag = "bots", security(("session" = [])), params(("id" = Uuid, Path, description = "A user id.")), request_body = Successors,
     responses((status = 200, description = "The bots moved and the user is deleted, together.", body = TransferredAndDeleted),
+        (status = 403, description = "Not the Primary Master Admin in person (an API token acts as a Master Admin).", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A bot has no successor, or a successor cannot own it.", body = Problem, content_type = "application/problem+json")))]
 pub(super) async fn transfer_and_delete(
     State(state): State<AppState>,

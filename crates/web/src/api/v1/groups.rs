@@ -183,7 +183,8 @@ pub(super) async fn members(
 }
 
 #[utoipa::path(put, path = "/groups/{id}/members/{user_id}", tag = "groups", params(("id" = Uuid, Path, description = "A group id."), ("user_id" = Uuid, Path, description = "A user id.")),
-    responses((status = 201, description = "Added."), (status = 204, description = "Was a member already.")))]
+    responses((status = 201, description = "Added."), (status = 204, description = "Was a member already."),
+        (status = 409, description = "The user is not a member of the group's workspace.", body = Problem, content_type = "application/problem+json")))]
 pub(super) async fn add_member(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,

@@ -154,8 +154,9 @@ pub(super) async fn patch_user(
     Ok(([(header::ETAG, etag(new_version))], Json(EditResult { id: may.user(), version: new_version, changed })))
 }
 
-#[utoipa::path(post, path = "/users/{id}/make-primary", tag = "users", params(("id" = Uuid, Path, description = "A user id.")),
+#[utoipa::path(post, path = "/users/{id}/make-primary", tag = "users", security(("session" = [])), params(("id" = Uuid, Path, description = "A user id.")),
     responses((status = 204, description = "The user is the account's Primary admin now."),
+        (status = 403, description = "Not the Primary Master Admin, or through an API token: the primary role is handed over in person.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not possible for this user.", body = Problem, content_type = "application/problem+json")))]
 pub(super) async fn make_primary(
     State(state): State<AppState>,
