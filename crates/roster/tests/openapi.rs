@@ -374,3 +374,47 @@ mod fuzzed_against_itself {
         fuzz(app, Pass::Session).await;
     }
 }
+
+/// utoipa names a component by its type's bare name (or `#[schema(as = …)]`), so two types of
+/// one name in different modules silently overwrite each other in the document — answers then
+/// break the schema of the other (the audit log's `Person` once replaced the bots' one). Reads
+/// every type that derives `ToSchema` in the crates that describe the API.
+#[test]
+fn no_two_schema_types_share_a_component_name() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut names: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    let mut dirs = vec![root.join("web/src"), root.join("domain/src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("a source directory") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("a source file");
+            let mut derives = false;
+            let mut renamed: Option<String> = None;
+            for line in text.lines().map(str::trim) {
+                if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                    derives = true;
+                } else if let Some(rest) = line.strip_prefix("#[schema(as = ") {
+                    renamed = rest.split([')', ',']).next().map(str::to_owned);
+                } else if derives && !line.starts_with('#') && !line.starts_with("//") {
+                    let declared = line.trim_start_matches("pub(crate) ").trim_start_matches("pub ");
+                    if let Some(rest) = declared.strip_prefix("struct ").or_else(|| declared.strip_prefix("enum ")) {
+                        let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                        let name = renamed.take().unwrap_or(name);
+                        names.entry(name).or_default().push(path.display().to_string());
+                    }
+                    derives = false;
+                }
+            }
+        }
+    }
+    assert!(names.len() > 50, "{names:?}");
+    let shared: Vec<_> = names.iter().filter(|(_, files)| files.len() > 1).collect();
+    assert!(shared.is_empty(), "schema types sharing a component name: {shared:?}");
+}

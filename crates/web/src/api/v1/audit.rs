@@ -38,7 +38,7 @@ pub struct PeopleQuery {
 
 /// A person the `actor` and `target` filters can name.
 #[derive(Serialize, ToSchema)]
-pub struct Person {
+pub struct AuditPerson {
     id: Uuid,
     email: String,
     /// "First Last".
@@ -50,7 +50,7 @@ pub struct Person {
 /// Up to ten people, by name.
 #[derive(Serialize, ToSchema)]
 pub struct People {
-    items: Vec<Person>,
+    items: Vec<AuditPerson>,
 }
 
 /// Suggestions for the `actor` and `target` filters: the account's users (deleted ones
@@ -65,7 +65,7 @@ pub(super) async fn people(
     let may = app::authz::in_account::<AuditView>(&me)?;
     let found = app::audit_people::suggestions(&state.ctx, &may, &q.q).await?;
     let items =
-        found.into_iter().map(|p| Person { id: p.id, email: p.email, name: p.name, deleted: p.deleted }).collect();
+        found.into_iter().map(|p| AuditPerson { id: p.id, email: p.email, name: p.name, deleted: p.deleted }).collect();
     Ok(Json(People { items }))
 }
 
