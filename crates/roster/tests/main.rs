@@ -74,6 +74,7 @@ mod sign_in_pages;
 mod sign_in_timing;
 mod sso;
 mod sso_keys;
+mod sso_mapping_groups;
 mod sso_mapping_page;
 mod sso_safety;
 mod sso_saver;

@@ -6,7 +6,7 @@ use super::SsoFailure;
 use crate::authz::{MappingAsk, MappingReach, RoleAsk};
 use crate::{AppCtx, AppError, audit, clock};
 use domain::closed::AuditAction;
-use domain::ids::{AccountId, AdminRoleId, GroupId, UserId};
+use domain::ids::{AccountId, AdminRoleId, GroupId, UserId, WorkspaceId};
 use domain::security::SecuritySettings;
 use domain::sso::{RoleChange, SsoSettings, UserAttributes, same_name};
 use domain::user::{BuilderAccess, Email, PersonName, SsoSignIn, UserStatus};
@@ -88,15 +88,21 @@ pub(crate) async fn match_user(
             let activated = store::sso::activate_invited(&ctx.db, user, clock::now(), &event)
                 .await
                 .map_err(|e| internal(e.into()))?;
+            // Not activated by us: another first sign-in of theirs (a second tab) may have
+            // done it a moment ago — then they are in; else an admin acted meanwhile.
             if !activated {
-                return Err(refused(SsoFailure::Suspended));
+                let again =
+                    store::sso::find_user(&ctx.db, account, &email.key()).await.map_err(|e| internal(e.into()))?;
+                if !again.is_some_and(|a| a.status == UserStatus::Active && !a.deleted) {
+                    return Err(refused(SsoFailure::Suspended));
+                }
             }
         }
         SsoSignIn::Enter => {}
     }
-    let current_groups = store::lookups::user_groups(&ctx.db, user).await.map_err(|e| internal(e.into()))?;
     let now = UserAttributes {
-        groups: current_groups.into_iter().map(|g| g.name).collect(),
+        // The default workspace's, read by `apply_mapping`: the groups the mapping governs.
+        groups: BTreeSet::new(),
         admin_role: u.admin_role.clone(),
         builder_access: u.builder_access,
         is_primary_admin: u.is_primary_admin,
@@ -168,8 +174,10 @@ async fn apply_mapping(
         .into_iter()
         .filter(|g| Some(g.workspace_id) == workspace.map(|w| w.0))
         .collect();
-    // Only the default workspace's groups are the mapping's to govern.
-    now.groups.retain(|n| groups.iter().any(|g| g.name == *n));
+    // Only the default workspace's groups are the mapping's to govern: a group of the same
+    // name in another workspace is another group.
+    let current = store::lookups::user_groups(&ctx.db, user).await?;
+    now.groups = current.into_iter().filter(|g| groups.iter().any(|d| d.id == g.id)).map(|g| g.name).collect();
     let mut plan = s.mapping.plan(values, &now);
     if plan.is_empty() {
         return Ok(());
@@ -190,7 +198,17 @@ async fn apply_mapping(
         groups: !plan.join.is_empty() || !plan.leave.is_empty(),
     };
     let reach = crate::authz::mapping_reach(ctx, account, s.mapping_saved_by, user, workspace, ask).await?;
-    let skipped = skip_beyond_reach(&mut plan, &reach);
+    let mut skipped = skip_beyond_reach(&mut plan, &reach);
+    if !plan.join.is_empty() && !member_of(ctx, user, workspace).await? {
+        // As on the console (409): a group takes only members of its workspace.
+        let join = std::mem::take(&mut plan.join);
+        if let Value::Null = skipped {
+            skipped = json!({});
+        }
+        skipped["join"] = json!(join);
+        skipped["groups_reason"] =
+            json!("the user is not a member of the default workspace, whose groups the mapping governs");
+    }
     let role = role.filter(|_| plan.role.is_some());
     let group_id = |n: &String| groups.iter().find(|g| same_name(&g.name, n)).map(|g| GroupId(g.id));
     let unknown: Vec<&String> = plan.join.iter().filter(|n| group_id(n).is_none()).collect();
@@ -217,6 +235,12 @@ async fn apply_mapping(
     let event = audit::unattended(account, AuditAction::SsoMappingApplied, Some(user), ip, details);
     store::sso::apply_mapping(&ctx.db, user, &change, clock::now(), &event).await?;
     Ok(())
+}
+
+/// Whether `user` is a member of `workspace` (the account's default; `None`: there is none).
+async fn member_of(ctx: &AppCtx, user: UserId, workspace: Option<WorkspaceId>) -> Result<bool, AppError> {
+    let Some(workspace) = workspace else { return Ok(false) };
+    Ok(store::lookups::user_workspaces(&ctx.db, user).await?.iter().any(|w| w.id == workspace.0))
 }
 
 /// Takes out of `plan` each part `reach` refuses, returning what was taken and why (`null`
