@@ -47,7 +47,8 @@ pub struct NewToken {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenStatus {
     Active,
-    /// Its creator cannot sign in (suspended or locked): no effect until they can.
+    /// Its creator lends it no rights (suspended; [`domain::user::UserStatus::may_use_api_tokens`]): no
+    /// effect until they are active again.
     Inactive,
     Expired,
     Revoked,
@@ -66,13 +67,13 @@ impl TokenStatus {
     }
 
     /// `t`'s state at `now` (µs): revoked, else expired, else inactive while its creator
-    /// cannot sign in, else active.
+    /// lends it no rights, else active.
     pub fn of(t: &ApiToken, now: Micros) -> Self {
         if t.revoked_at.is_some() {
             Self::Revoked
         } else if t.expires_at <= now {
             Self::Expired
-        } else if t.creator_active {
+        } else if t.creator_lends {
             Self::Active
         } else {
             Self::Inactive
@@ -275,7 +276,8 @@ pub async fn revoke(ctx: &AppCtx, may: &ManageTokens, id: ApiTokenId) -> Result<
 }
 
 /// The principal behind a presented bearer secret, or [`AppError::Unauthenticated`] for
-/// anything but a live token of a creator who may sign in. Its role is the token's rights
+/// anything but a live token of a creator who lends it rights
+/// ([`domain::user::UserStatus::may_use_api_tokens`]: active, or locked by failed passwords). Its role is the token's rights
 /// intersected with the creator's current ones. Saves the last use (time, `ip`) at most
 /// once a [`LAST_USED_EVERY`].
 pub async fn authenticate(ctx: &AppCtx, presented: &str, ip: &str) -> Result<Principal, AppError> {
@@ -286,7 +288,7 @@ pub async fn authenticate(ctx: &AppCtx, presented: &str, ip: &str) -> Result<Pri
     let Some(t) = store::api_tokens::find_live(&ctx.db, &tokens::hash(presented), now).await? else {
         return Err(AppError::Unauthenticated);
     };
-    if !t.creator.status.can_sign_in() {
+    if !t.creator.status.may_use_api_tokens() {
         return Err(AppError::Unauthenticated);
     }
     let id = ApiTokenId(t.id);

@@ -58,6 +58,12 @@ pub fn rfc3339(us: Micros) -> String {
     from_micros(us).format(&format).unwrap_or_default()
 }
 
+/// A time for people to read, in UTC to the minute: `2026-12-02 14:05 UTC`.
+pub fn minute_utc(us: Micros) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    from_micros(us).format(&format).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

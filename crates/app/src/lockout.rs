@@ -1,15 +1,14 @@
 //! Lifting a lockout by hand (an admin, or the operator at the command line) or by its
 //! timer at the next sign-in ([`status_at_sign_in`]), and what the profile shows about one.
 //!
-//! What a lockout shuts: the password ways in only — the password sign-in, Bypass SSO and
-//! a password change's current password. It exists to stop password guessing, so it does
-//! not refuse a sign-in through the account's identity provider, which authenticated the
-//! person without any password of ours ([`domain::user::UserStatus::sso_sign_in`]);
-//! otherwise anyone could shut a user out of SSO by typing wrong passwords for them. (Keycloak
-//! today does refuse brokered logins of a temporarily locked user; keycloak/keycloak#38874
-//! asks to exempt them for exactly this reason.) Only an admin's decisions — suspension,
-//! deletion — refuse SSO. The session an SSO sign-in opens for a Locked user holds
-//! ([`domain::user::UserStatus::keeps_sessions`]).
+//! What a lockout shuts: every way in — the password sign-in, Bypass SSO, a password
+//! change's current password, and SSO (issue 15: "Suspended, Locked, deleted → refused";
+//! Okta and Keycloak refuse a locked user's brokered sign-in too). It exists to stop
+//! password guessing, and must not become a way to shut people out of SSO by typing wrong
+//! passwords for them: under SSO only admins have a password way in (Bypass SSO), so only
+//! their wrong passwords count ([`domain::user::PasswordWay`]); a member's never do.
+//! (keycloak/keycloak#38874 discusses the same denial of service.) A Locked creator's API
+//! tokens keep working ([`domain::user::UserStatus::may_use_api_tokens`]).
 //!
 //! An SSO sign-in neither lifts a running lock nor clears the count of failed passwords: the
 //! count is of consecutive wrong passwords, and only a right password (or an unlock)
@@ -34,7 +33,7 @@ pub const SHOWN_FAILURES: u32 = 5;
 /// lock has run out (`lock_until`, microseconds, at or before `now`) is unlocked now —
 /// audited as `user.unlocked` with `{"by": "timer"}` when this call lifted it — and judged
 /// Active; any other status is as stored. The one timer rule, so no way in refuses a lock
-/// another would lift. (A running lock refuses the password ways only:
+/// another would lift. (A running lock refuses SSO too:
 /// [`domain::user::UserStatus::sso_sign_in`].)
 pub(crate) async fn status_at_sign_in(
     ctx: &AppCtx,

@@ -226,7 +226,8 @@ pub async fn change_password(ctx: &AppCtx, p: &Principal, current: &str, new: &s
         // A stolen session must not become a way to guess the password: wrong guesses here
         // count toward the lockout exactly like failed sign-ins.
         let who = (p.account_id, p.user_id);
-        crate::auth::record_failure(ctx, who, &security, &p.ip, "wrong current password", clock::now()).await?;
+        let wrong = domain::user::SignInRefusal::WrongCurrentPassword;
+        crate::auth::record_failure(ctx, who, &security, &p.ip, wrong, clock::now()).await?;
         // The policy is public, so the new password is judged too: one answer names both
         // fields (its history is checked only once the current password is known right).
         let mut problems = Problems::new();

@@ -1,5 +1,5 @@
 //! Single sign-on's hard edges against the real provider (issue 15): callbacks racing a key
-//! rotation, a password lockout that must not shut SSO, the state every callback must
+//! rotation, a password lockout that refuses SSO but cannot be caused for members, the state every callback must
 //! prove, and plain-http providers only where the operator allows them.
 
 use crate::on_both_backends;
@@ -60,41 +60,64 @@ async fn password_sign_in(app: &TestApp, email: &str, password: &str) -> StatusC
     app.post_json(&client(), "/api/v1/auth/login", &body).await.status()
 }
 
-on_both_backends!(a_lockout_by_failed_passwords_shuts_the_password_ways_in_but_not_sso, |app| async move {
+on_both_backends!(a_lockout_refuses_sso_too_and_a_members_passwords_under_sso_never_lock, |app| async move {
     const ADA: &str = "ada@example.com";
-    let Some(s) = sso(&app, json!({"ada": verified(ADA)}), json!({})).await else { return };
-    // An admin: Bypass SSO is a password way in for her.
+    const MO: &str = "mo@example.com";
+    let users = json!({"ada": verified(ADA), "mo": verified(MO)});
+    let Some(s) = sso(&app, users, json!({})).await else { return };
+    // An admin: Bypass SSO is a password way in for her, so her wrong passwords count.
     let bypass = custom_admin(&app, ADA, &[Permission::UsersView]).await;
     let id = me(&app, &bypass).await["id"].as_str().unwrap().to_owned();
-    // Someone types wrong passwords for her until she is locked.
     for _ in 0..5 {
         assert_eq!(password_sign_in(&app, ADA, "Wrong-Password-9").await, StatusCode::UNAUTHORIZED);
     }
     let locked = user(&app, &s.root, &id).await;
     assert_eq!((&locked["status"], &locked["lockout"]["failed_logins"]), (&json!("locked"), &json!(5)), "{locked}");
     assert_eq!(app.get_json(&bypass, "/api/v1/me").await.0, StatusCode::UNAUTHORIZED, "the lock ended her sessions");
-    assert_eq!(password_sign_in(&app, ADA, PASSWORD).await, StatusCode::UNAUTHORIZED, "Bypass SSO stays shut");
-    // Her identity provider vouches for her: she signs in, and her session holds.
+    assert_eq!(password_sign_in(&app, ADA, PASSWORD).await, StatusCode::UNAUTHORIZED, "Bypass SSO is shut");
+    let form = [("email", ADA), ("password", PASSWORD), ("next", "/")];
+    let res = client().post(app.url("/admin/login")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "the Bypass SSO page is shut too");
+    // The lock refuses SSO: a page saying so and until when, an event, no session.
+    let (_, res) = oidc::sign_in(&app, "ada").await;
+    refused(&app, &s, res, StatusCode::FORBIDDEN, "Your user is locked", "locked").await;
+    let (_, res) = oidc::sign_in(&app, "ada").await;
+    let html = res.text().await.unwrap();
+    assert!(html.contains("locked until 20") && html.contains(" UTC"), "says until when: {html}");
+    // The refused SSO sign-in neither lifted the lock nor moved the count.
+    let after = user(&app, &s.root, &id).await;
+    assert_eq!((&after["status"], &after["lockout"]["failed_logins"]), (&json!("locked"), &json!(5)), "{after}");
+    // An admin unlocks her: SSO lets her in again.
+    let (status, body) = app.send(&s.root, Method::POST, &format!("/api/v1/users/{id}/unlock"), None).await;
+    assert!(status.is_success(), "{status} {body}");
     let (c, res) = oidc::sign_in(&app, "ada").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
     assert_eq!(me(&app, &c).await["email"], ADA);
-    let (status, _) = app.get_json(&c, "/api/v1/users").await;
-    assert_eq!(status, StatusCode::OK, "the SSO session works beyond /me");
-    let ok = audit(&app, &s.root, "login.succeeded").await;
-    assert!(ok.iter().any(|e| e["target"]["email"] == ADA && e["details"]["method"] == "sso"), "{ok:?}");
-    // The SSO sign-in neither lifts the lock nor clears the count: the password ways stay
-    // shut, and the guesser gets no fresh budget.
-    let after = user(&app, &s.root, &id).await;
-    assert_eq!((&after["status"], &after["lockout"]["failed_logins"]), (&json!("locked"), &json!(5)), "{after}");
-    assert_eq!(password_sign_in(&app, ADA, PASSWORD).await, StatusCode::UNAUTHORIZED);
-    let form = [("email", ADA), ("password", PASSWORD), ("next", "/")];
-    let res = client().post(app.url("/admin/login")).form(&form).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "the Bypass SSO page stays shut too");
-    // An admin's suspension does refuse SSO, and ends the session it opened.
-    let (status, body) = app.send(&s.root, Method::POST, &format!("/api/v1/users/{id}/suspend"), None).await;
+    // A member has no password way in under SSO: however many passwords anyone types for
+    // him, right or wrong, each is answered as a wrong one and none counts — nobody can
+    // shut him out of SSO that way.
+    let mo = add(&app, &s, MO, UserStatus::Active).await;
+    for password in ["Wrong-Password-9"; 7].into_iter().chain([PASSWORD]) {
+        assert_eq!(password_sign_in(&app, MO, password).await, StatusCode::UNAUTHORIZED);
+    }
+    let standing = user(&app, &s.root, &mo.0.to_string()).await;
+    assert_eq!(
+        (&standing["status"], &standing["lockout"]["failed_logins"]),
+        (&json!("active"), &json!(0)),
+        "{standing}"
+    );
+    let failed = audit(&app, &s.root, "login.failed").await;
+    let told = failed.iter().filter(|e| e["target"]["email"] == MO).collect::<Vec<_>>();
+    assert_eq!(told.len(), 8, "every attempt is audited: {failed:?}");
+    assert!(told.iter().all(|e| e["details"]["reason"] == "password sign-in is for admins only under SSO"), "{told:?}");
+    let (c, res) = oidc::sign_in(&app, "mo").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+    assert_eq!(me(&app, &c).await["email"], MO);
+    // An admin's suspension refuses SSO, and ends the session it opened.
+    let (status, body) = app.send(&s.root, Method::POST, &format!("/api/v1/users/{}/suspend", mo.0), None).await;
     assert!(status.is_success(), "{status} {body}");
     assert_eq!(app.get_json(&c, "/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
-    let (_, res) = oidc::sign_in(&app, "ada").await;
+    let (_, res) = oidc::sign_in(&app, "mo").await;
     refused(&app, &s, res, StatusCode::FORBIDDEN, "Your user is suspended", "suspended").await;
 });
 

@@ -210,7 +210,7 @@ on_both_backends!(an_expired_lock_is_lifted_at_an_sso_sign_in_as_at_a_password_o
     let future = app::clock::now() + app::clock::MINUTE;
     crate::sessions::exec(&app, "UPDATE users SET lock_until = $1 WHERE id = $2", future, lou.0).await;
     let (_, res) = oidc::sign_in(&app, "lou").await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "a running lock does not refuse SSO (sso_keys.rs)");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "a running lock refuses SSO (sso_keys.rs)");
     let (_, user) = app.get_json(&s.root, &format!("/api/v1/users/{}", lou.0)).await;
     assert_eq!(user["status"], "locked", "and stays: {user}");
     let past = app::clock::now() - app::clock::MINUTE;

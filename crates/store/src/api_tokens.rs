@@ -95,9 +95,10 @@ pub struct ApiTokenRow {
     pub creator: UserId,
     pub creator_email: String,
     pub creator_name: String,
-    /// Whether the creator can sign in (active): a token of a suspended or locked creator
-    /// has no effect until they can again.
-    pub creator_active: bool,
+    /// Whether the creator lends the token their rights
+    /// ([`UserStatus::may_use_api_tokens`]: active or locked): a suspended creator's token
+    /// has no effect until they are active again.
+    pub creator_lends: bool,
     pub name: String,
     pub permissions: PermissionSet,
     /// All workspaces, or these (by name).
@@ -127,7 +128,7 @@ impl Row {
             creator: UserId(self.creator_user_id),
             creator_email: self.creator_email,
             creator_name: format!("{} {}", self.creator_first_name, self.creator_last_name),
-            creator_active: self.creator_status == UserStatus::Active,
+            creator_lends: self.creator_status.may_use_api_tokens(),
             name: self.name,
             permissions: permissions_of(self.permissions.as_deref()),
             scope,

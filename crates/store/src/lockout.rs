@@ -28,7 +28,8 @@ struct Counted {
 }
 
 /// Records a failed sign-in from `ip` (kept for the profile) and appends `failed_event`,
-/// whatever the user's status; counts it only while the user is active, so a locked user's
+/// whatever the user's status; counts it only when `counts` (the refusal is one that
+/// counts: a wrong password on an open way) and the user is active, so a locked user's
 /// count never passes `max_attempts`. The failure that reaches `max_attempts` locks the
 /// user until `lock_until` (`None`: until an admin unlocks), ends all their sessions and
 /// appends `locked_event`. All in one transaction, whose commit does not wait for the disk
@@ -41,7 +42,7 @@ pub async fn record_failure(
     db: &Db,
     user: UserId,
     ip: &str,
-    max_attempts: i32,
+    (counts, max_attempts): (bool, i32),
     now: Micros,
     lock_until: Option<Micros>,
     failed_event: &NewAuditEvent,
@@ -51,27 +52,24 @@ pub async fn record_failure(
     if let Some(sql) = tx.dialect().commit_without_flush() {
         tx.run().execute(Sql::new(sql)).await?;
     }
-    let counted: Option<Counted> = tx
-        .run()
-        .fetch_optional(
-            Sql::new(
-                "UPDATE users SET failed_logins = failed_logins + 1, \
+    let count = Sql::new(
+        "UPDATE users SET failed_logins = failed_logins + 1, \
                  status = CASE WHEN failed_logins + 1 >= $2 THEN $5 ELSE status END, \
                  locked_at = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_at END, \
                  lock_until = CASE WHEN failed_logins + 1 >= $2 THEN $4 ELSE lock_until END \
                  WHERE id = $1 AND status = $6 RETURNING failed_logins, status",
-            )
-            .bind(user.0)
-            .bind(max_attempts)
-            .bind(now)
-            .bind(lock_until)
-            .bind(UserStatus::Locked.as_str())
-            .bind(UserStatus::Active.as_str()),
-        )
-        .await?;
+    )
+    .bind(user.0)
+    .bind(max_attempts)
+    .bind(now)
+    .bind(lock_until)
+    .bind(UserStatus::Locked.as_str())
+    .bind(UserStatus::Active.as_str());
+    let counted: Option<Counted> = if counts { tx.run().fetch_optional(count).await? } else { None };
     if counted.is_none() {
-        // Not active (locked, suspended, invited): nothing to count, but the row is written
-        // all the same, so a refusal of any status costs the write a wrong password costs.
+        // Nothing counted (a refusal that does not count; a user who is not active): the
+        // row is written all the same, so every refusal costs the write a wrong password
+        // costs.
         tx.run().execute(Sql::new(TOUCH).bind(user.0)).await?;
     }
     tx.run()

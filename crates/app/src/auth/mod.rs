@@ -11,7 +11,7 @@ use crate::metrics::{self, SignIn};
 use crate::{AppCtx, AppError, tokens};
 use domain::ids::{AccountId, SessionId, UserId, WorkspaceId};
 use domain::profile::ProfileSettings;
-use domain::user::{Email, SignInRefusal, UserStatus};
+use domain::user::{Email, PasswordWay, SignInRefusal, UserStatus};
 use serde_json::json;
 use store::sessions::{Ending, NewSession, Which};
 
@@ -100,10 +100,10 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<Login, AppError> {
         let user = UserId(c.id);
         let status =
             crate::lockout::status_at_sign_in(ctx, AccountId(c.account_id), user, c.status, c.lock_until, now).await?;
-        match status.sign_in(ctx.hasher.check(&req.password, c.password_hash.as_deref()).await) {
-            // Bypass SSO: under SSO a password opens only an admin's session; a member's
-            // right password is answered (and counted) exactly as a wrong one.
-            Ok(()) if c.sso_enabled && !c.has_admin_role => refused.push((c, SignInRefusal::SsoRequired)),
+        // Bypass SSO: under SSO a password opens only an admin's session; a member's
+        // password, right or wrong, is answered exactly as a wrong one and never counted.
+        let way = PasswordWay::of(c.sso_enabled, c.has_admin_role);
+        match status.sign_in(ctx.hasher.check(&req.password, c.password_hash.as_deref()).await, way) {
             Ok(()) => opened.push(c),
             Err(refusal) => refused.push((c, refusal)),
         }
@@ -116,7 +116,7 @@ pub async fn login(ctx: &AppCtx, req: LoginRequest) -> Result<Login, AppError> {
             for (c, refusal) in &refused {
                 let settings = crate::settings::parse_security(c.security_settings.as_deref());
                 let who = (AccountId(c.account_id), UserId(c.id));
-                record_failure(ctx, who, &settings, &req.ip, refusal.reason(), now).await?;
+                record_failure(ctx, who, &settings, &req.ip, *refusal, now).await?;
             }
             for _ in 0..padding {
                 store::lockout::record_failure_of_nobody(&ctx.db, &req.ip, ctx.clock.now()).await?;
@@ -201,20 +201,21 @@ pub(crate) async fn open_session(
 }
 
 /// Records a refused sign-in of a known user (or a wrong current password when changing
-/// it): audited with `reason`, and counted against an active user atomically — the
-/// failure that reaches the limit locks them and ends all sessions. A user who is not
-/// active (locked, suspended, invited) is audited without counting, so a locked user's
-/// count stays at the limit.
+/// it): audited as `login.failed` with the refusal's reason, and — when the refusal counts
+/// ([`SignInRefusal::counts`]) — counted against an active user atomically: the failure
+/// that reaches the limit locks them and ends all sessions. A refusal that does not count,
+/// or of a user who is not active (locked, suspended, invited), is audited without
+/// counting, so a locked user's count stays at the limit.
 pub(crate) async fn record_failure(
     ctx: &AppCtx,
     (account, user): (AccountId, UserId),
     settings: &domain::security::SecuritySettings,
     ip: &str,
-    reason: &str,
+    refusal: SignInRefusal,
     now: i64,
 ) -> Result<(), AppError> {
-    let failed =
-        audit::unattended(account, domain::closed::AuditAction::LoginFailed, Some(user), ip, json!({"reason": reason}));
+    let details = json!({"reason": refusal.reason()});
+    let failed = audit::unattended(account, domain::closed::AuditAction::LoginFailed, Some(user), ip, details);
     let lock_until = settings.auto_unlock_at(now);
     let locked = audit::unattended(
         account,
@@ -224,7 +225,9 @@ pub(crate) async fn record_failure(
         json!({"failed_logins": settings.max_login_attempts, "unlocks_at": lock_until.map(clock::rfc3339)}),
     );
     let max = i32::try_from(settings.max_login_attempts).unwrap_or(i32::MAX);
-    let failure = store::lockout::record_failure(&ctx.db, user, ip, max, now, lock_until, &failed, &locked).await?;
+    let counts = refusal.counts();
+    let failure =
+        store::lockout::record_failure(&ctx.db, user, ip, (counts, max), now, lock_until, &failed, &locked).await?;
     if failure.locked_now {
         metrics::lockout();
     }
@@ -233,8 +236,7 @@ pub(crate) async fn record_failure(
 
 /// The signed-in principal behind a session token, or `Unauthenticated` when the session
 /// is unknown, ended, past its absolute lifetime or idle too long, or its user's status
-/// no longer keeps sessions ([`UserStatus::keeps_sessions`]: invited or suspended; a
-/// Locked user's SSO session holds). Looked up on every request, so a kill holds on every instance at once.
+/// no longer keeps sessions ([`UserStatus::keeps_sessions`]: only Active users' do). Looked up on every request, so a kill holds on every instance at once.
 pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Principal, AppError> {
     let now = ctx.clock.now();
     let Some(s) = store::sessions::find_live(&ctx.db, &tokens::hash(token), now).await? else {

@@ -49,8 +49,13 @@ pub enum SsoFailure {
     TokenUnreadable(String),
     /// The email claim is missing, not an address, or not verified.
     Claim(ClaimProblem),
-    /// Suspended by an admin. (A lockout by failed passwords refuses no SSO sign-in.)
+    /// Suspended by an admin.
     Suspended,
+    /// Locked by failed password sign-ins (issue 15: a lock refuses SSO too): until when
+    /// (µs, UTC; `None`: until an admin unlocks).
+    Locked {
+        unlocks_at: Option<crate::clock::Micros>,
+    },
     Deleted,
     /// No user has this email and the account does not create users: whom to ask.
     Unknown {
@@ -110,6 +115,7 @@ impl SsoFailure {
             Self::Claim(ClaimProblem::BadEmail { .. }) => "bad_email_claim",
             Self::Claim(ClaimProblem::Unverified) => "email_unverified",
             Self::Suspended => "suspended",
+            Self::Locked { .. } => "locked",
             Self::Deleted => "deleted",
             Self::Unknown { .. } => "unknown_user",
             Self::Internal(_) => "internal",
@@ -146,6 +152,7 @@ impl SsoFailure {
             Self::Claim(ClaimProblem::BadEmail { .. }) => "Your identity provider sent no valid email address",
             Self::Claim(ClaimProblem::Unverified) => "Your email address is not verified",
             Self::Suspended => "Your user is suspended",
+            Self::Locked { .. } => "Your user is locked",
             Self::Deleted => "Your user was deleted",
             Self::Unknown { .. } => "You do not have a user here yet",
             Self::Internal(_) => "Something went wrong",
@@ -175,6 +182,11 @@ impl SsoFailure {
             }
             Self::Claim(ClaimProblem::Unverified) => "Your identity provider says your email address is not verified (email_verified is not true). Verify it there, then sign in again.".into(),
             Self::Suspended => "An admin suspended your user. Ask your admin to reactivate it.".into(),
+            Self::Locked { unlocks_at: Some(at) } => format!(
+                "Too many wrong passwords were typed for your user, so it is locked until {}. Sign in again after that, or ask your admin to unlock it now.",
+                crate::clock::minute_utc(*at)
+            ),
+            Self::Locked { unlocks_at: None } => "Too many wrong passwords were typed for your user, so it is locked. Ask your admin to unlock it.".into(),
             Self::Deleted => "Your user was deleted from this account. Ask your admin to restore it.".into(),
             Self::Unknown { email, ask } if ask.is_empty() => {
                 format!("Nobody with the email {email} is a user of this account. Ask your admin to invite you.")

@@ -9,7 +9,7 @@ use domain::closed::AuditAction;
 use domain::ids::{AccountId, AdminRoleId, GroupId, UserId, WorkspaceId};
 use domain::security::SecuritySettings;
 use domain::sso::{RoleChange, SsoSettings, UserAttributes, same_name};
-use domain::user::{BuilderAccess, Email, PersonName, SsoSignIn, UserStatus};
+use domain::user::{BuilderAccess, Email, PersonName, SignInRefusal, SsoSignIn, UserStatus};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -22,12 +22,11 @@ pub(crate) struct Matched {
 type Refusal = (Option<UserId>, SsoFailure);
 
 /// Matches `email` within `account`: active users sign in; invited ones become active
-/// (their invitation spent, no password set); suspended and deleted ones are refused;
+/// (their invitation spent, no password set); suspended, locked and deleted ones are refused;
 /// unknown ones are refused naming the admins to ask, or created active in the default
 /// workspace when the account creates users on first sign-in (two first sign-ins racing:
-/// the second finds the user the first created). A user Locked by failed passwords signs
-/// in and stays Locked ([`domain::user::UserStatus::sso_sign_in`], [`crate::lockout`]); a
-/// lock whose time has run out is lifted first, as at a password sign-in. The mapping is applied to whoever signs in (`groups`: the mapped claim's values, `None` when
+/// the second finds the user the first created). A lock whose time has run out is lifted
+/// first, as at a password sign-in ([`crate::lockout`]). The mapping is applied to whoever signs in (`groups`: the mapped claim's values, `None` when
 /// absent).
 pub(crate) async fn match_user(
     ctx: &AppCtx,
@@ -76,12 +75,16 @@ pub(crate) async fn match_user(
     if u.deleted {
         return Err(refused(SsoFailure::Deleted));
     }
-    // A lock whose time is up is lifted (the one timer rule); a running one stays, and does
-    // not refuse: the provider vouched for them. An admin's suspension does refuse.
+    // A lock whose time is up is lifted (the one timer rule); a running one refuses, as a
+    // suspension does.
     let status = crate::lockout::status_at_sign_in(ctx, account, user, u.status, u.lock_until, clock::now())
         .await
         .map_err(internal)?;
-    match status.sso_sign_in().map_err(|_| refused(SsoFailure::Suspended))? {
+    let verdict = status.sso_sign_in().map_err(|r| match r {
+        SignInRefusal::Locked => refused(SsoFailure::Locked { unlocks_at: u.lock_until }),
+        _ => refused(SsoFailure::Suspended),
+    });
+    match verdict? {
         SsoSignIn::AcceptInvitation => {
             let event =
                 audit::unattended(account, AuditAction::InvitationAccepted, Some(user), ip, json!({"method": "sso"}));

@@ -8,4 +8,4 @@ mod status;
 pub use builder_access::BuilderAccess;
 pub use email::Email;
 pub use name::PersonName;
-pub use status::{PasswordCheck, SignInMeans, SignInRefusal, SsoSignIn, UserStatus};
+pub use status::{PasswordCheck, PasswordWay, SignInMeans, SignInRefusal, SsoSignIn, UserStatus};

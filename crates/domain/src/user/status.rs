@@ -57,46 +57,58 @@ impl UserStatus {
         }
     }
 
-    /// Only active users may sign in (with a password, or with an API token).
+    /// Only active users may sign in (a password, Bypass SSO, an invitation's acceptance
+    /// aside; SSO: [`Self::sso_sign_in`]).
     pub fn can_sign_in(self) -> bool {
         self == Self::Active
     }
 
+    /// Whether the API tokens a user with this status created keep their rights (issue 14:
+    /// "a creator demoted, suspended or deleted takes the token's rights with them"): Active,
+    /// and Locked — a lockout is what failed passwords typed by anyone do, and stops
+    /// password guessing; were it to stop the creator's tokens too, anyone who knows an
+    /// integration owner's email could cut off the organization's provisioning (SCIM) by
+    /// typing wrong passwords. Invited users create nothing; Suspended is an admin's decision.
+    pub fn may_use_api_tokens(self) -> bool {
+        matches!(self, Self::Active | Self::Locked)
+    }
+
     /// The verdict on a sign-in through the account's identity provider, which has just
-    /// authenticated the person (OpenID Connect): a lockout exists to stop password
-    /// guessing, so it does not refuse a sign-in no password takes part in — else anyone
-    /// could shut a user out of SSO by typing wrong passwords for them. A Locked user
-    /// signs in and stays Locked (the lock still shuts every password way in, Bypass SSO
-    /// included). Suspended is an admin's decision and refuses. An invited user signs in by
-    /// accepting the invitation.
+    /// authenticated the person (OpenID Connect). Active users enter; an invited user
+    /// enters by accepting the invitation; Suspended and Locked users are refused (issue 15:
+    /// "Suspended, Locked, deleted → refused with a clear page"), as Okta and Keycloak refuse
+    /// a locked user's brokered sign-in. The lock is kept from being a way to shut members
+    /// out of SSO by [`PasswordWay::Closed`]: a member's password attempts under SSO never
+    /// count towards it, so only an admin's own password way (Bypass SSO) can lock them.
     pub fn sso_sign_in(self) -> Result<SsoSignIn, SignInRefusal> {
         match self {
-            Self::Active | Self::Locked => Ok(SsoSignIn::Enter),
+            Self::Active => Ok(SsoSignIn::Enter),
             Self::Invited => Ok(SsoSignIn::AcceptInvitation),
+            Self::Locked => Err(SignInRefusal::Locked),
             Self::Suspended => Err(SignInRefusal::Suspended),
         }
     }
 
-    /// Whether a live session of a user with this status is honoured: Active, and Locked —
-    /// the lock ends every session when it is set and then refuses every password way in,
-    /// so a live session of a Locked user is one their identity provider opened since,
-    /// which the lock does not refuse ([`Self::sso_sign_in`]).
+    /// Whether a live session of a user with this status is honoured: only Active (a lock
+    /// and a suspension end every session when they are set, and refuse every way in).
     pub fn keeps_sessions(self) -> bool {
-        matches!(self, Self::Active | Self::Locked)
+        self == Self::Active
     }
 
     /// The verdict on a sign-in by a user with this status whose password was checked as
-    /// `password`. Every refusal gets the same answer (PRODUCT.md §5: sign-in leaks
-    /// nothing); the reason is for the audit log, and only a wrong password counts
-    /// towards a lockout.
-    pub fn sign_in(self, password: PasswordCheck) -> Result<(), SignInRefusal> {
-        match (self, password) {
-            (Self::Active, PasswordCheck::Matches) => Ok(()),
-            (Self::Active, PasswordCheck::Differs) => Err(SignInRefusal::WrongPassword),
-            (Self::Active, PasswordCheck::Unset) => Err(SignInRefusal::NoPassword),
-            (Self::Invited, _) => Err(SignInRefusal::Invited),
-            (Self::Locked, _) => Err(SignInRefusal::Locked),
-            (Self::Suspended, _) => Err(SignInRefusal::Suspended),
+    /// `password`, by the password way `way` open to them. Every refusal gets the same
+    /// answer (PRODUCT.md §5: sign-in leaks nothing); the reason is for the audit log, and
+    /// only a wrong password on an open way counts towards a lockout
+    /// ([`SignInRefusal::counts`]).
+    pub fn sign_in(self, password: PasswordCheck, way: PasswordWay) -> Result<(), SignInRefusal> {
+        match (self, password, way) {
+            (Self::Active, _, PasswordWay::Closed) => Err(SignInRefusal::SsoRequired),
+            (Self::Active, PasswordCheck::Matches, PasswordWay::Open) => Ok(()),
+            (Self::Active, PasswordCheck::Differs, PasswordWay::Open) => Err(SignInRefusal::WrongPassword),
+            (Self::Active, PasswordCheck::Unset, PasswordWay::Open) => Err(SignInRefusal::NoPassword),
+            (Self::Invited, ..) => Err(SignInRefusal::Invited),
+            (Self::Locked, ..) => Err(SignInRefusal::Locked),
+            (Self::Suspended, ..) => Err(SignInRefusal::Suspended),
         }
     }
 
@@ -153,6 +165,25 @@ pub enum SsoSignIn {
     AcceptInvitation,
 }
 
+/// Whether a password may open a session for a user (PRODUCT.md §5, Bypass SSO).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordWay {
+    /// The account does not use SSO, or the user holds an admin role (Bypass SSO).
+    Open,
+    /// The account uses SSO and the user holds no admin role: no password of theirs opens
+    /// a session, and none of their attempts counts towards a lockout — a lock refuses SSO
+    /// ([`UserStatus::sso_sign_in`]), so counting them would let anyone shut a member out
+    /// of SSO by typing wrong passwords for them.
+    Closed,
+}
+
+impl PasswordWay {
+    /// The way of a user who `has_admin_role`, in an account that uses SSO (`sso`) or not.
+    pub fn of(sso: bool, has_admin_role: bool) -> Self {
+        if sso && !has_admin_role { Self::Closed } else { Self::Open }
+    }
+}
+
 /// Whether a user would have a way to sign in once active.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignInMeans {
@@ -184,13 +215,17 @@ pub enum PasswordCheck {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignInRefusal {
     WrongPassword,
+    /// A wrong current password when changing one's password (a stolen session must not
+    /// become a way to guess it): counted as a wrong password.
+    WrongCurrentPassword,
     /// An active user without a password: they sign in through SSO only.
     NoPassword,
     Invited,
     Locked,
     Suspended,
-    /// A right password of a user without an admin role while the account uses SSO: only
-    /// admins may sign in with a password then (Bypass SSO). Answered as a wrong password.
+    /// A password (right or wrong) of an active user without an admin role while the
+    /// account uses SSO: only admins may sign in with a password then (Bypass SSO).
+    /// Answered as a wrong password; never counted ([`PasswordWay::Closed`]).
     SsoRequired,
 }
 
@@ -199,6 +234,7 @@ impl SignInRefusal {
     pub fn reason(self) -> &'static str {
         match self {
             Self::WrongPassword => "wrong password",
+            Self::WrongCurrentPassword => "wrong current password",
             Self::NoPassword => "no password (SSO only)",
             Self::Invited => "invitation not accepted",
             Self::Locked => "locked",
@@ -207,11 +243,11 @@ impl SignInRefusal {
         }
     }
 
-    /// Whether the refusal counts towards a lockout: only a wrong password does (and a
-    /// member's password under SSO, which must look like one). A locked
-    /// user's count stays at the limit however many more attempts come.
+    /// Whether the refusal counts towards a lockout: only a wrong password on an open way
+    /// does ([`PasswordWay`]). A locked user's count stays at the limit however many more
+    /// attempts come.
     pub fn counts(self) -> bool {
-        matches!(self, Self::WrongPassword | Self::SsoRequired)
+        matches!(self, Self::WrongPassword | Self::WrongCurrentPassword)
     }
 }
 
@@ -294,32 +330,42 @@ mod tests {
     fn only_active_users_sign_in() {
         assert!(Active.can_sign_in());
         assert!(!Invited.can_sign_in() && !Locked.can_sign_in() && !Suspended.can_sign_in());
-        // The provider vouches for an SSO sign-in: only an admin's suspension refuses it.
         assert_eq!(Active.sso_sign_in(), Ok(SsoSignIn::Enter));
-        assert_eq!(Locked.sso_sign_in(), Ok(SsoSignIn::Enter), "a password lockout does not refuse SSO");
         assert_eq!(Invited.sso_sign_in(), Ok(SsoSignIn::AcceptInvitation));
+        assert_eq!(Locked.sso_sign_in(), Err(SignInRefusal::Locked));
         assert_eq!(Suspended.sso_sign_in(), Err(SignInRefusal::Suspended));
-        assert!(Active.keeps_sessions() && Locked.keeps_sessions());
-        assert!(!Invited.keeps_sessions() && !Suspended.keeps_sessions());
+        assert!(Active.keeps_sessions());
+        assert!(!Invited.keeps_sessions() && !Locked.keeps_sessions() && !Suspended.keeps_sessions());
+        // A lock is about passwords: the creator's API tokens outlive it, not a suspension.
+        assert!(Active.may_use_api_tokens() && Locked.may_use_api_tokens());
+        assert!(!Invited.may_use_api_tokens() && !Suspended.may_use_api_tokens());
     }
 
     #[test]
     fn only_an_active_user_with_the_right_password_signs_in_and_only_a_wrong_one_counts() {
         use PasswordCheck::{Differs, Matches, Unset};
-        assert_eq!(Active.sign_in(Matches), Ok(()));
-        assert_eq!(Active.sign_in(Differs), Err(SignInRefusal::WrongPassword));
-        assert_eq!(Active.sign_in(Unset), Err(SignInRefusal::NoPassword));
+        use PasswordWay::{Closed, Open};
+        assert_eq!(Active.sign_in(Matches, Open), Ok(()));
+        assert_eq!(Active.sign_in(Differs, Open), Err(SignInRefusal::WrongPassword));
+        assert_eq!(Active.sign_in(Unset, Open), Err(SignInRefusal::NoPassword));
         for check in [Matches, Differs, Unset] {
-            assert_eq!(Locked.sign_in(check), Err(SignInRefusal::Locked), "even the right password");
-            assert_eq!(Suspended.sign_in(check), Err(SignInRefusal::Suspended));
-            assert_eq!(Invited.sign_in(check), Err(SignInRefusal::Invited));
+            assert_eq!(Active.sign_in(check, Closed), Err(SignInRefusal::SsoRequired), "a member under SSO");
+            for way in [Open, Closed] {
+                assert_eq!(Locked.sign_in(check, way), Err(SignInRefusal::Locked), "even the right password");
+                assert_eq!(Suspended.sign_in(check, way), Err(SignInRefusal::Suspended));
+                assert_eq!(Invited.sign_in(check, way), Err(SignInRefusal::Invited));
+            }
         }
         let counted: Vec<_> = [Active, Invited, Locked, Suspended]
             .into_iter()
-            .filter_map(|s| s.sign_in(Differs).err())
+            .flat_map(|s| [s.sign_in(Differs, Open), s.sign_in(Differs, Closed)])
+            .filter_map(Result::err)
             .filter(|r| r.counts())
             .collect();
-        assert_eq!(counted, [SignInRefusal::WrongPassword]);
+        assert_eq!(counted, [SignInRefusal::WrongPassword], "a member's guesses under SSO never count");
+        assert_eq!(PasswordWay::of(true, false), Closed);
+        assert_eq!(PasswordWay::of(true, true), Open);
+        assert_eq!(PasswordWay::of(false, false), Open);
     }
 
     #[test]

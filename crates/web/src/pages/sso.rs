@@ -94,7 +94,9 @@ async fn callback(
 fn failure(f: &SsoFailure) -> Response {
     let status = match f {
         SsoFailure::Unreachable(_) | SsoFailure::ProviderError(_) => StatusCode::BAD_GATEWAY,
-        SsoFailure::Suspended | SsoFailure::Deleted | SsoFailure::Unknown { .. } => StatusCode::FORBIDDEN,
+        SsoFailure::Suspended | SsoFailure::Locked { .. } | SsoFailure::Deleted | SsoFailure::Unknown { .. } => {
+            StatusCode::FORBIDDEN
+        }
         SsoFailure::NotEnabled => StatusCode::CONFLICT,
         _ => StatusCode::BAD_REQUEST,
     };
