@@ -1,6 +1,7 @@
 //! The users list page's bulk actions, per-row delete links and CSV export link, over
-//! HTTP: a bulk suspend reports each user's result (one refusal never aborts the rest), a
-//! forged token is refused, and an empty selection re-renders the list with a message.
+//! HTTP: every bulk action asks first (how many, the first few, admins among them), a bulk
+//! suspend reports each user's result (one refusal never aborts the rest), a forged token is
+//! refused, and an empty selection re-renders the list with a message.
 
 use crate::on_both_backends;
 use reqwest::StatusCode;
@@ -36,10 +37,25 @@ on_both_backends!(a_bulk_suspend_reports_every_user_and_refuses_a_forged_token, 
             ("back", "/admin/users?status=active".to_owned()),
             ("action", action.to_owned()),
             ("group_id", String::new()),
+            ("confirmed", "yes".to_owned()),
         ];
         f.extend(ids.iter().map(|id| ("ids", id.clone())));
         f
     };
+
+    // Unconfirmed, it asks: how many, who, and the same fields to post again; nothing changes.
+    let mut unconfirmed = form(&csrf, "suspend");
+    unconfirmed.retain(|(k, _)| *k != "confirmed");
+    let res = admin.post(app.url("/admin/users/bulk")).form(&unconfirmed).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Suspend 3 users?") && html.contains("Ann Archer (ann.archer@example.com)"), "{html}");
+    assert!(!html.contains("id=\"confirm-warning\""), "no admin among them: {html}");
+    for id in &ids {
+        assert!(html.contains(&format!("name=\"ids\" value=\"{id}\"")), "{id} posted again: {html}");
+    }
+    assert!(html.contains("name=\"confirmed\" value=\"yes\""), "{html}");
+    assert_eq!(app.get_json(&admin, &format!("/api/v1/users/{}", org.ann)).await.1["status"], "active");
 
     // A forged token changes nothing.
     let res = admin.post(app.url("/admin/users/bulk")).form(&form("forged", "suspend")).send().await.unwrap();
@@ -88,6 +104,29 @@ on_both_backends!(a_bulk_suspend_reports_every_user_and_refuses_a_forged_token, 
     let html = res.text().await.unwrap();
     assert!(result_row(&html, &org.dan.to_string()).contains(">done<"), "dan joins Alpha Team: {html}");
     assert!(result_row(&html, &org.eve.to_string()).contains("refused: "), "eve is not in Alpha: {html}");
+});
+
+on_both_backends!(a_bulk_action_on_many_names_the_first_few_and_warns_of_admins_among_them, |app| async move {
+    let org = app.seed_org().await;
+    let admin = app.login_admin().await;
+    let csrf = csrf_of(&app.get(&admin, "/admin/users").await.text().await.unwrap());
+    let chosen = [org.ann, org.bob, org.cat, org.dan, org.eve, org.member, org.alpha_admin, org.auditor];
+    let mut form: Vec<(&str, String)> =
+        vec![("csrf", csrf.clone()), ("back", "/admin/users".to_owned()), ("action", "delete".to_owned())];
+    form.extend(chosen.iter().map(|id| ("ids", id.to_string())));
+    let res = admin.post(app.url("/admin/users/bulk")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Delete 8 users?") && html.contains("… and 3 more"), "{html}");
+    let warning = html.split("id=\"confirm-warning\"").nth(1).expect("a warning about admins");
+    let warning = &warning[..warning.find("</p>").unwrap()];
+    assert!(warning.contains("2 of them hold an admin role"), "{warning}");
+    let (_, alpha) = app.get_json(&admin, &format!("/api/v1/users/{}", org.alpha_admin)).await;
+    assert!(warning.contains(alpha["account_role"].as_str().unwrap()), "names the role: {warning}");
+    // Nothing was deleted by asking.
+    for id in chosen {
+        assert_eq!(app.get_json(&admin, &format!("/api/v1/users/{id}")).await.0, StatusCode::OK);
+    }
 });
 
 on_both_backends!(the_list_links_its_export_with_the_filters_and_each_row_to_delete, |app| async move {

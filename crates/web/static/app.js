@@ -77,8 +77,8 @@ if (switcher) {
   select?.addEventListener("change", () => switcher.requestSubmit());
 }
 
-// Bulk actions: the group choice shows only for "Add to group", and a bulk delete asks
-// first. Without JS both fields show and the server reports per-user results.
+// Bulk actions: the group choice shows only for "Add to group" (without JS both fields
+// show). Every bulk action is confirmed on a page the server answers, naming the users.
 const bulkForm = document.getElementById("bulk-form");
 const bulkAction = bulkForm?.querySelector("#bulk-action");
 const bulkGroup = bulkForm?.querySelector("#bulk-group-field");
@@ -86,10 +86,6 @@ if (bulkAction && bulkGroup) {
   const sync = () => { bulkGroup.hidden = bulkAction.value !== "add_to_group"; };
   bulkAction.addEventListener("change", sync);
   sync();
-  bulkForm.addEventListener("submit", (e) => {
-    const n = bulkForm.querySelectorAll('input[name="ids"]:checked').length;
-    if (bulkAction.value === "delete" && n > 0 && !window.confirm(`Delete ${n} selected user(s)?`)) e.preventDefault();
-  });
 }
 
 // Under ~900 px the sidebar folds behind the Menu button (without JS it stays open above

@@ -1,12 +1,15 @@
 //! `POST /admin/users/bulk`: the users list's bulk actions (suspend, activate, unlock,
-//! resend invitation, add to group, delete). Runs the same use case as `POST
-//! /api/v1/users/bulk` and answers with a page listing every selected user with "done" or
-//! the reason it was refused; one refusal never aborts the rest.
+//! resend invitation, add to group, delete). Every one asks first (issue 13): the first POST
+//! answers a confirm page naming how many users, the first few, and which of them hold an
+//! admin role ([`crate::pages::confirm`]); the confirmed POST runs the same use case as
+//! `POST /api/v1/users/bulk` and answers with a page listing every selected user with "done"
+//! or the reason it was refused; one refusal never aborts the rest.
 
 use crate::csrf::{CsrfForm, one_or_many};
 use crate::error::{ApiError, PageError};
 use crate::extract::PageUser;
 use crate::pages::Nav;
+use crate::pages::confirm::{Question, ask};
 use crate::redirect::same_origin_path_or_home;
 use crate::routes::{Routes, post};
 use crate::state::AppState;
@@ -64,6 +67,67 @@ struct BulkForm {
     back: String,
     #[serde(default, deserialize_with = "one_or_many")]
     ids: Vec<String>,
+    /// "yes" once the admin confirmed ([`crate::pages::confirm`]).
+    #[serde(default)]
+    confirmed: String,
+}
+
+/// How many selected users the confirm step names; the rest are counted.
+const NAMED: usize = 5;
+
+/// A selected user as the confirm step and the results name them.
+struct Selected {
+    name: String,
+    email: String,
+    /// Their admin role's label ("Master Admin"), `None` for a member.
+    admin_role: Option<String>,
+}
+
+/// What `action` does to the selected users, in a sentence.
+fn consequence(action: BulkAction) -> &'static str {
+    match action {
+        BulkAction::Suspend => "They cannot sign in until activated, and every session of theirs ends at once.",
+        BulkAction::Activate => {
+            "They can sign in again; those without a password get a fresh invitation to choose one."
+        }
+        BulkAction::Unlock => "Their failed sign-ins are forgotten and they can sign in again.",
+        BulkAction::ResendInvitation => "Each invited user gets a new invitation email; earlier links stop working.",
+        BulkAction::AddToGroup => "They join the chosen group.",
+        BulkAction::Delete => {
+            "They lose access at once; they can be restored from Deleted users until they are purged."
+        }
+    }
+}
+
+/// The confirm step of `action` on `people` (`fields`: the form, to post again).
+fn question(action: BulkAction, people: &[Selected], back: &str, fields: Vec<(String, String)>) -> Question {
+    let n = people.len();
+    let users = if n == 1 { "1 user".to_owned() } else { format!("{n} users") };
+    let mut items: Vec<String> = people
+        .iter()
+        .take(NAMED)
+        .map(|p| if p.email.is_empty() { "Unknown user".to_owned() } else { format!("{} ({})", p.name, p.email) })
+        .collect();
+    if n > NAMED {
+        items.push(format!("… and {} more", n - NAMED));
+    }
+    let admins: Vec<String> =
+        people.iter().filter_map(|p| p.admin_role.as_ref().map(|role| format!("{} ({role})", p.name))).collect();
+    let warning = (!admins.is_empty()).then(|| {
+        let count =
+            if admins.len() == 1 { "1 of them holds".to_owned() } else { format!("{} of them hold", admins.len()) };
+        format!("{count} an admin role: {}.", admins.join(", "))
+    });
+    Question {
+        heading: format!("{} {users}?", label(action)),
+        detail: consequence(action).to_owned(),
+        button: label(action),
+        action: "/admin/users/bulk".to_owned(),
+        back: back.to_owned(),
+        fields,
+        items,
+        warning,
+    }
 }
 
 /// Where to return to: the list with the filters it was showing.
@@ -100,25 +164,37 @@ async fn apply(
     }
     let action =
         BulkAction::parse(&form.action).map_err(|_| AppError::invalid("action", "must be chosen from the list"))?;
-    let ids = app::bulk::parse_ids(&ids)?;
+    let parsed = app::bulk::parse_ids(&ids)?;
     // Names are read before the action runs, so deleted users still show who they were.
-    let mut people = Vec::with_capacity(ids.len());
-    for &id in &ids {
+    let mut people = Vec::with_capacity(parsed.len());
+    for &id in &parsed {
         let who = match app::authz::on_user::<app::authz::UsersView>(&state.ctx, &me, id).await {
             Ok(may) => Some(app::users::get_user(&may)),
             Err(_) => None,
         };
         people.push(who.map_or_else(
-            || (String::new(), String::new()),
-            |d| (format!("{} {}", d.user.first_name, d.user.last_name), d.user.email),
+            || Selected { name: String::new(), email: String::new(), admin_role: None },
+            |d| Selected {
+                name: format!("{} {}", d.user.first_name, d.user.last_name),
+                email: d.user.email,
+                admin_role: (d.role_kind != domain::role::RoleKind::Member).then_some(d.account_role),
+            },
         ));
     }
+    if form.confirmed != "yes" {
+        let mut fields = vec![("action".to_owned(), form.action.clone()), ("back".to_owned(), back.clone())];
+        fields.extend(form.group_id.iter().map(|g| ("group_id".to_owned(), g.clone())));
+        fields.extend(ids.iter().map(|id| ("ids".to_owned(), id.clone())));
+        let q = question(action, &people, &back, fields);
+        return Ok(ask(Nav::load(&me, "/admin/users"), q));
+    }
+    let ids = parsed;
     let opts = BulkOptions { public_url: state.public_url.clone(), group_id: form.group_id.filter(|g| !g.is_empty()) };
     let results = app::bulk::run(&state.ctx, &me, action, &ids, &opts).await?;
     let outcomes: Vec<Outcome> = results
         .into_iter()
         .zip(people)
-        .map(|((id, outcome), (name, email))| {
+        .map(|((id, outcome), Selected { name, email, .. })| {
             let (done, reason) = match outcome {
                 Ok(()) => (true, String::new()),
                 Err(e) => (false, reason(e)),

@@ -39,6 +39,11 @@ pub struct Question {
     pub back: String,
     /// The form's other fields, posted again as they came.
     pub fields: Vec<(String, String)>,
+    /// Whom it is about, when several ("Casey Lee (casey@example.com)"; a bulk action's
+    /// first few and "… and 12 more").
+    pub items: Vec<String>,
+    /// What the admin should weigh before saying yes (admins among the selected users).
+    pub warning: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]

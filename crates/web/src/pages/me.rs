@@ -118,6 +118,8 @@ async fn report(
             action: format!("/me/sessions/{session}/report"),
             back: "/me/sessions".into(),
             fields: Vec::new(),
+            items: Vec::new(),
+            warning: None,
         };
         return Ok(ask(Nav::load(&me, "/me/sessions"), q));
     }

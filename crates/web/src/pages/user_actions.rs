@@ -85,7 +85,16 @@ fn question(action: Action, target: &app::authz::TargetUser) -> Option<Question>
         ),
         Action::Activate | Action::ResendInvitation => return None,
     };
-    Some(Question { heading, detail, button, action: format!("{profile}/{verb}"), back: profile, fields: Vec::new() })
+    Some(Question {
+        heading,
+        detail,
+        button,
+        action: format!("{profile}/{verb}"),
+        back: profile,
+        fields: Vec::new(),
+        items: Vec::new(),
+        warning: None,
+    })
 }
 
 /// Runs `action` on the user and goes back to their profile with its notice; an action with

@@ -188,6 +188,8 @@ async fn ask_about(
         action: format!("{tab}/{bot}/{verb}"),
         back: tab.clone(),
         fields,
+        items: Vec::new(),
+        warning: None,
     };
     Ok(ask(Nav::load(me, &tab), q))
 }
