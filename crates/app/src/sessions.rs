@@ -246,11 +246,21 @@ async fn alert_recipients(
     Ok(to)
 }
 
-/// Switches the workspace the signed-in user acts for; it must be one of theirs.
-pub async fn switch_workspace(ctx: &AppCtx, me: &Principal, workspace: WorkspaceId) -> Result<(), AppError> {
-    let mine = store::lookups::user_workspaces(&ctx.db, me.user_id).await?;
-    if !mine.iter().any(|w| w.id == workspace.0) {
-        return Err(AppError::invalid("workspace", "is not one of your workspaces"));
+/// Switches the workspace the signed-in user acts for: one of theirs (400 naming
+/// `workspace` otherwise), or `None` — all workspaces — for an admin whose scope is every
+/// workspace ([`crate::authz::Console::all_workspaces`]; 403 for anyone else).
+pub async fn switch_workspace(ctx: &AppCtx, me: &Principal, workspace: Option<WorkspaceId>) -> Result<(), AppError> {
+    match workspace {
+        None if !crate::authz::console(me).all_workspaces => {
+            return Err(AppError::Forbidden("only an admin of every workspace may act for all workspaces".into()));
+        }
+        None => {}
+        Some(w) => {
+            let mine = store::lookups::user_workspaces(&ctx.db, me.user_id).await?;
+            if !mine.iter().any(|m| m.id == w.0) {
+                return Err(AppError::invalid("workspace", "is not one of your workspaces"));
+            }
+        }
     }
     store::sessions::set_current_workspace(&ctx.db, me.session_id, workspace).await?;
     Ok(())

@@ -67,3 +67,42 @@ on_both_backends!(requests_without_a_session_get_401, |app| async move {
         assert_eq!(res.headers()["content-type"], "application/problem+json");
     }
 });
+
+/// Switches `c`'s session through the console's switcher to `workspace` ("all" or an id).
+async fn switch(app: &crate::support::app::TestApp, c: &reqwest::Client, workspace: &str) -> StatusCode {
+    let html = app.get(c, "/admin/users").await.text().await.unwrap();
+    let csrf = crate::list_bulk_pages::csrf_of(&html);
+    let form = [("csrf", csrf.as_str()), ("workspace", workspace), ("back", "/admin/users")];
+    c.post(app.url("/me/workspace")).form(&form).send().await.unwrap().status()
+}
+
+/// The workspace named by the newest `user.suspended` event (`None`: all workspaces).
+async fn suspended_for(app: &crate::support::app::TestApp, root: &reqwest::Client) -> serde_json::Value {
+    let (_, events) = app.get_json(root, "/api/v1/audit?action=user.suspended&limit=1").await;
+    events["items"][0]["workspace"].clone()
+}
+
+on_both_backends!(an_account_wide_admin_may_act_for_all_workspaces_and_a_scoped_one_may_not, |app| async move {
+    let org = app.seed_org().await;
+    let root = app.login_admin().await;
+    let html = app.get(&root, "/admin/users").await.text().await.unwrap();
+    assert!(html.contains("<option value=\"all\" >All workspaces</option>"), "offered, not chosen: {html}");
+    // Acting in a workspace, an action is recorded for it; acting for all, for none.
+    let suspend = |id| format!("/api/v1/users/{id}/suspend");
+    assert!(app.send(&root, reqwest::Method::POST, &suspend(org.ann), None).await.0.is_success());
+    assert!(suspended_for(&app, &root).await["id"].is_string(), "acts in its first workspace");
+    assert_eq!(switch(&app, &root, "all").await, StatusCode::SEE_OTHER);
+    let html = app.get(&root, "/admin/users").await.text().await.unwrap();
+    assert!(html.contains("<option value=\"all\" selected>All workspaces</option>"), "{html}");
+    assert!(app.send(&root, reqwest::Method::POST, &suspend(org.bob), None).await.0.is_success());
+    assert_eq!(suspended_for(&app, &root).await, serde_json::Value::Null, "for all workspaces");
+    // Back to one workspace.
+    assert_eq!(switch(&app, &root, &org.default_ws.to_string()).await, StatusCode::SEE_OTHER);
+    let html = app.get(&root, "/admin/users").await.text().await.unwrap();
+    assert!(html.contains("<option value=\"all\" >All workspaces</option>"), "{html}");
+    // A workspace-scoped admin is not offered it, and is refused it.
+    let scoped = app.login("alpha.admin@example.com", PASSWORD).await;
+    let html = app.get(&scoped, "/admin/users").await.text().await.unwrap();
+    assert!(!html.contains("All workspaces</option>"), "{html}");
+    assert_eq!(switch(&app, &scoped, "all").await, StatusCode::FORBIDDEN);
+});

@@ -87,6 +87,8 @@ pub struct LiveSession {
     pub account_id: Uuid,
     pub workspace_id: Option<Uuid>,
     pub current_workspace_id: Option<Uuid>,
+    /// The session acts for all workspaces (an account-wide admin's choice): no current one.
+    pub all_workspaces: bool,
     pub csrf_token: String,
     pub created_at: i64,
     pub last_activity_at: i64,
@@ -105,7 +107,7 @@ pub struct LiveSession {
 /// settings (primary key).
 fn find_live_sql(dialect: crate::dialect::Dialect) -> String {
     format!(
-        "SELECT s.id, s.user_id, u.account_id, s.workspace_id, s.current_workspace_id, s.csrf_token, \
+        "SELECT s.id, s.user_id, u.account_id, s.workspace_id, s.current_workspace_id, s.all_workspaces, s.csrf_token, \
          s.created_at, s.last_activity_at, s.expires_at, {}, \
          st.value AS security_settings, s.profile_settings \
          FROM sessions s JOIN users u ON u.id = s.user_id \
@@ -142,11 +144,13 @@ pub async fn touch_many(db: &Db, touches: &[(SessionId, Micros)]) -> Result<(), 
     Ok(())
 }
 
-/// Records the workspace the session's user now acts for.
-pub async fn set_current_workspace(db: &Db, id: SessionId, workspace: WorkspaceId) -> Result<(), StoreError> {
-    db.run()
-        .execute(Sql::new("UPDATE sessions SET current_workspace_id = $1 WHERE id = $2").bind(workspace.0).bind(id.0))
-        .await?;
+/// Records the workspace the session's user now acts for (`None`: all workspaces).
+pub async fn set_current_workspace(db: &Db, id: SessionId, workspace: Option<WorkspaceId>) -> Result<(), StoreError> {
+    let sql = Sql::new("UPDATE sessions SET current_workspace_id = $1, all_workspaces = $2 WHERE id = $3")
+        .bind(workspace.map(|w| w.0))
+        .bind(workspace.is_none())
+        .bind(id.0);
+    db.run().execute(sql).await?;
     Ok(())
 }
 

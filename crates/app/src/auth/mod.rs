@@ -277,7 +277,7 @@ pub async fn authenticate(ctx: &AppCtx, token: &str, ip: &str) -> Result<Princip
         display_name: format!("{} {}", s.user.first_name, s.user.last_name),
         role,
         builder_access: s.user.builder_access,
-        workspace: s.current_workspace_id.or(s.workspace_id).map(WorkspaceId),
+        workspace: if s.all_workspaces { None } else { s.current_workspace_id.or(s.workspace_id).map(WorkspaceId) },
         ip: ip.to_owned(),
         profile_settings: s.profile_settings.map(ProfileSettings::from_bits).unwrap_or_default(),
         workspaces,

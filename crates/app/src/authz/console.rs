@@ -25,12 +25,16 @@ pub struct Console {
     pub deleted_users: bool,
     /// Security → API access (`tokens.manage`, in person).
     pub tokens: bool,
+    /// "All workspaces" in the workspace switcher: an admin whose scope is every workspace
+    /// may act for none in particular (kills then end sessions everywhere, invitations ask
+    /// which workspace).
+    pub all_workspaces: bool,
 }
 
 impl Console {
     /// Whether any section is open to the principal (else they have only their own pages).
     pub fn any(&self) -> bool {
-        let Self { users, groups, bots, roles, audit, settings, user_settings, deleted_users, tokens } = *self;
+        let Self { users, groups, bots, roles, audit, settings, user_settings, deleted_users, tokens, .. } = *self;
         users || groups || bots || roles || audit || settings || user_settings || deleted_users || tokens
     }
 }
@@ -50,6 +54,9 @@ pub fn console(p: &Principal) -> Console {
         user_settings: grants::<AccountWide<SettingsManage>>(p),
         deleted_users: grants::<AccountWide<UsersDelete>>(p),
         tokens: crate::authz::manage_tokens(p).is_ok(),
+        all_workspaces: p.api_token.is_none()
+            && p.role.is_admin()
+            && p.role.scope() == domain::permission::Scope::AllWorkspaces,
     }
 }
 

@@ -134,15 +134,21 @@ struct SwitchForm {
     back: Option<String>,
 }
 
-/// The workspace switcher: acts for another of my workspaces, then back to the page I was on.
+/// The switcher's value for "All workspaces".
+pub(crate) const ALL_WORKSPACES: &str = "all";
+
+/// The workspace switcher: acts for another of my workspaces (or all of them), then back to
+/// the page I was on.
 async fn switch_workspace(
     Page { state, me, .. }: Mine,
     CsrfForm(form): CsrfForm<SwitchForm>,
 ) -> Result<Redirect, PageError> {
-    let workspace = form
-        .workspace
-        .parse::<WorkspaceId>()
-        .map_err(|_| AppError::invalid("workspace", "is not one of your workspaces"))?;
+    let workspace = match form.workspace.as_str() {
+        ALL_WORKSPACES => None,
+        w => Some(
+            w.parse::<WorkspaceId>().map_err(|_| AppError::invalid("workspace", "is not one of your workspaces"))?,
+        ),
+    };
     app::sessions::switch_workspace(&state.ctx, &me, workspace).await?;
     Ok(Redirect::to(&same_origin_path_or_home(form.back.as_deref())))
 }

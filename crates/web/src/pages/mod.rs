@@ -116,7 +116,8 @@ pub struct Nav {
     /// Whether the page has a sidebar: some section to open, or workspaces to switch between.
     pub sidebar: bool,
     pub section: &'static str,
-    /// The switcher's choices (empty: no switcher).
+    /// The switcher's choices (empty: no switcher), "All workspaces" first when `authz`
+    /// offers it.
     pub workspaces: Vec<WorkspaceChoice>,
     /// Where the switcher returns to (a local path).
     pub back: String,
@@ -184,13 +185,18 @@ impl Nav {
     pub fn load(p: &Principal, here: &str) -> Self {
         let mut nav = Self::of(p, section_of(here));
         nav.back = same_origin_path_or_home(Some(here));
-        nav.workspaces = app::sessions::my_workspaces(p)
-            .iter()
-            .map(|w| WorkspaceChoice {
+        let all = nav.may.all_workspaces.then(|| WorkspaceChoice {
+            selected: p.workspace.is_none(),
+            id: me::ALL_WORKSPACES.to_owned(),
+            name: "All workspaces".to_owned(),
+        });
+        nav.workspaces = all
+            .into_iter()
+            .chain(app::sessions::my_workspaces(p).iter().map(|w| WorkspaceChoice {
                 selected: p.workspace.is_some_and(|c| c.0 == w.id),
                 id: w.id.to_string(),
                 name: w.name.clone(),
-            })
+            }))
             .collect();
         nav.sidebar = nav.may.any() || nav.workspaces.len() > 1;
         nav

@@ -254,6 +254,6 @@ pub(super) async fn switch_workspace(
     let body = body.complete()?;
     let w: WorkspaceId =
         body.workspace_id.parse().map_err(|_| ApiError::invalid("workspace_id", "must be a workspace id (UUID)"))?;
-    app::sessions::switch_workspace(&state.ctx, &me, w).await?;
+    app::sessions::switch_workspace(&state.ctx, &me, Some(w)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
