@@ -203,6 +203,8 @@ on_both_backends!(the_primary_hands_over_the_primary_role, |app| async move {
     // The old primary can no longer hand it over.
     let res = app.post_json(&root, &format!("/api/v1/users/{}/make-primary", org.ann), &json!({})).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let problem: Value = res.json().await.expect("problem+json");
+    assert!(problem["detail"].as_str().unwrap_or_default().contains("only the Primary Master Admin"), "{problem}");
     let events = actions_on(&app, &root, org.cat).await;
     assert!(events.iter().any(|e| e["action"] == "user.primary_admin_handed_over"), "{events:?}");
 });
