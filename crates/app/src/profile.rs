@@ -224,7 +224,9 @@ async fn check_groups(
     // workspaces (the Edit form shows them, disabled outside the scope). Any other id
     // answers as one that does not exist, so the answer does not tell which ids are groups
     // outside the editor's scope, nor their names.
-    let user_ws: BTreeSet<Uuid> = may.target().workspaces.iter().map(|w| w.id).collect();
+    let target = may.target();
+    let member_of = target.workspace_ids();
+    let user_ws: BTreeSet<Uuid> = target.workspaces.iter().map(|w| w.id).collect();
     let all: Vec<_> = store::lookups::groups(&ctx.db, may.account)
         .await?
         .into_iter()
@@ -244,11 +246,12 @@ async fn check_groups(
         };
         match all.iter().find(|g| g.id == id) {
             None => whys.push(format!("there is no group {id}")),
-            Some(group) if !user_ws.contains(&group.workspace_id) => whys
-                .push(format!("{:?} is in workspace {:?}, which the user is not in", group.name, group.workspace_name)),
-            Some(_) => {
-                wanted.insert(id);
-            }
+            Some(group) => match domain::group::may_join(&member_of, WorkspaceId(group.workspace_id)) {
+                Ok(()) => {
+                    wanted.insert(id);
+                }
+                Err(r) => whys.push(format!("{:?}: {}", group.name, r.sentence(&target.name(), &group.workspace_name))),
+            },
         }
     }
     if !whys.is_empty() {
