@@ -5,12 +5,11 @@
 
 use crate::on_both_backends;
 use crate::support::app::{PASSWORD, TestApp};
-use crate::support::org::{Org, Person};
+use crate::support::org::Org;
 use crate::support::roles::CustomAdmin;
 use domain::bot::BotRole;
 use domain::ids::{BotId, UserId, WorkspaceId};
 use domain::permission::Permission;
-use domain::user::UserStatus;
 use reqwest::header::LOCATION;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
@@ -69,16 +68,13 @@ async fn bot(app: &TestApp, ws: WorkspaceId, name: &str, members: &[(UserId, Bot
 }
 
 async fn master_admin(app: &TestApp, org: &Org) -> Client {
-    let master = store::roles::master_role(&app.db, org.account).await.unwrap().unwrap();
-    let person = Person {
-        email: "second.master@example.com",
-        first: "Sec",
-        last: "Master",
-        status: UserStatus::Active,
-        workspaces: vec![org.default_ws, org.alpha, org.beta],
-        role: Some(master),
-    };
-    app.add_user(org.account, person).await;
+    app.add_master_admin(
+        org.account,
+        "second.master@example.com",
+        ("Sec", "Master"),
+        vec![org.default_ws, org.alpha, org.beta],
+    )
+    .await;
     app.login("second.master@example.com", PASSWORD).await
 }
 

@@ -48,16 +48,13 @@ fn names(items: &Value) -> Vec<String> {
 }
 
 async fn add_master_admin(app: &TestApp, org: &Org) -> Client {
-    let master = store::roles::master_role(&app.db, org.account).await.unwrap().unwrap();
-    let person = Person {
-        email: "second.master@example.com",
-        first: "Sec",
-        last: "Master",
-        status: UserStatus::Active,
-        workspaces: vec![org.default_ws, org.alpha, org.beta],
-        role: Some(master),
-    };
-    app.add_user(org.account, person).await;
+    app.add_master_admin(
+        org.account,
+        "second.master@example.com",
+        ("Sec", "Master"),
+        vec![org.default_ws, org.alpha, org.beta],
+    )
+    .await;
     app.login("second.master@example.com", PASSWORD).await
 }
 

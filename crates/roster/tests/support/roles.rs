@@ -56,4 +56,18 @@ impl TestApp {
         };
         self.add_user(account, person).await
     }
+
+    /// Adds an active Master Admin (the account's built-in role, not the primary one) named
+    /// `first last`, member of `workspaces`, with password [`PASSWORD`](super::app::PASSWORD).
+    pub async fn add_master_admin(
+        &self,
+        account: AccountId,
+        email: &str,
+        (first, last): (&str, &str),
+        workspaces: Vec<WorkspaceId>,
+    ) -> UserId {
+        let master = store::roles::master_role(&self.db, account).await.expect("query").expect("the Master Admin role");
+        let person = Person { email, first, last, status: UserStatus::Active, workspaces, role: Some(master) };
+        self.add_user(account, person).await
+    }
 }
