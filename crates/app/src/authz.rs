@@ -385,6 +385,31 @@ pub fn transfer_ownership(p: &Principal) -> Result<TransferOwnership, AppError> 
     }
 }
 
+/// Proof that the caller may hand the Primary Master Admin role over to another user
+/// ([`crate::profile::make_primary`]): the Primary Master Admin in person, signed in with a
+/// session.
+#[derive(Debug, Clone)]
+pub struct HandOverPrimary {
+    pub(crate) actor: Actor,
+}
+
+/// Grants [`HandOverPrimary`] to the Primary Master Admin signed in with a session. 403 for
+/// a request made with an API token, naming the token (a token acts as an admin, never as
+/// its creator in person: a leaked token cannot hand the account over), and for everyone
+/// who is not the Primary Master Admin (Master Admins included).
+pub fn hand_over_primary(p: &Principal) -> Result<HandOverPrimary, AppError> {
+    if let Some(token) = &p.api_token {
+        return Err(AppError::Forbidden(format!(
+            "the API token {:?} cannot hand over the primary role: the Primary Master Admin does it signed in",
+            token.name
+        )));
+    }
+    if !p.role.may_transfer_ownership() {
+        return Err(AppError::Forbidden("only the Primary Master Admin may hand over the primary role".into()));
+    }
+    Ok(HandOverPrimary { actor: Actor::of(p) })
+}
+
 /// Proof that the caller may speak SCIM (`/scim/v2`, RFC 7644): an API token holding `scim`
 /// on all workspaces (an identity provider provisions the whole account). Each SCIM action
 /// is then decided like the console's, by the capability it needs ([`on_user`],

@@ -13,7 +13,8 @@ use domain::bot::BotRole;
 use domain::ids::{AccountId, BotId, UserId, WorkspaceId};
 use domain::user::{BuilderAccess, Email, UserStatus};
 use serde_json::json;
-use store::bots::{BotRow, Candidate, MemberKey, Transfer};
+use store::bots::{BotRow, Candidate, Transfer};
+use store::users::PersonKey;
 
 pub use store::bots::{BotRow as Bot, Candidate as OwnerCandidate, UserBot};
 
@@ -263,7 +264,7 @@ pub async fn resolve_member(
     // An email is matched by its key; anything else as a full name ("first last").
     let name_key = who.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     let email_key = Email::canonical_key(who).ok();
-    let key = email_key.as_deref().map_or(MemberKey::Name(&name_key), MemberKey::Email);
+    let key = email_key.as_deref().map_or(PersonKey::Name(&name_key), PersonKey::Email);
     let exact = store::bots::active_members_keyed(&ctx.db, account, workspace, key).await?;
     match exact.as_slice() {
         [one] => Ok(one.clone()),

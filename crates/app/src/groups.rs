@@ -6,7 +6,8 @@ use crate::audit;
 use crate::authz::{self, GroupsManage, InScope, TargetUser};
 use crate::error::What;
 use crate::{AppCtx, AppError, Input};
-use domain::ids::{GroupId, UserId, WorkspaceId};
+use domain::group::NotInWorkspace;
+use domain::ids::{AccountId, GroupId, UserId, WorkspaceId};
 use serde_json::json;
 use store::StoreError;
 pub use store::groups::GroupSummary;
@@ -177,7 +178,8 @@ async fn user_of(ctx: &AppCtx, may: &InScope<GroupsManage>, who: &Who<'_>) -> Re
     }
 }
 
-/// The user `who` names, who must be a member of the group's workspace to join it.
+/// The user `who` names, who must be a member of the group's workspace to join it
+/// ([`domain::group::may_join`]; 409 otherwise).
 async fn resolve(
     ctx: &AppCtx,
     may: &InScope<GroupsManage>,
@@ -185,13 +187,23 @@ async fn resolve(
     who: &Who<'_>,
 ) -> Result<UserId, AppError> {
     let user = user_of(ctx, may, who).await?;
-    if !user.workspaces.iter().any(|w| w.id == g.workspace_id) {
-        return Err(AppError::Conflict(format!(
-            "the user is not in workspace {:?}, so cannot join a group there",
-            g.workspace_name
-        )));
-    }
+    domain::group::may_join(&user.workspace_ids(), WorkspaceId(g.workspace_id))
+        .map_err(|r| AppError::Conflict(r.sentence(&user.name(), &g.workspace_name)))?;
     Ok(user.id)
+}
+
+/// `refused` ([`domain::group::may_join`]'s refusal) as its sentence about `who`, naming the
+/// group's workspace as `account` calls it: for the callers that hold only its id (SCIM's
+/// workspace, the SSO mapping's default one). Errors: the database's.
+pub(crate) async fn not_in_workspace(
+    ctx: &AppCtx,
+    account: AccountId,
+    refused: NotInWorkspace,
+    who: &str,
+) -> Result<String, AppError> {
+    let workspaces = store::lookups::workspaces(&ctx.db, account).await?;
+    let name = workspaces.into_iter().find(|w| w.id == refused.workspace.0).map(|w| w.name);
+    Ok(refused.sentence(who, name.as_deref().unwrap_or("(deleted)")))
 }
 
 /// Adds a user (of the group's workspace) to the group. True when they were not a member.

@@ -14,7 +14,7 @@
 //! version.
 
 use crate::audit;
-use crate::authz::{Granter, OnUser, RoleChangeRefusal, UsersManage};
+use crate::authz::{Granter, HandOverPrimary, OnUser, RoleChangeRefusal, UsersManage};
 use crate::profile_values::{self, Editor};
 use crate::{AppCtx, AppError, Input};
 use domain::ids::{AdminRoleId, GroupId, WorkspaceId};
@@ -224,7 +224,9 @@ async fn check_groups(
     // workspaces (the Edit form shows them, disabled outside the scope). Any other id
     // answers as one that does not exist, so the answer does not tell which ids are groups
     // outside the editor's scope, nor their names.
-    let user_ws: BTreeSet<Uuid> = may.target().workspaces.iter().map(|w| w.id).collect();
+    let target = may.target();
+    let member_of = target.workspace_ids();
+    let user_ws: BTreeSet<Uuid> = target.workspaces.iter().map(|w| w.id).collect();
     let all: Vec<_> = store::lookups::groups(&ctx.db, may.account)
         .await?
         .into_iter()
@@ -244,11 +246,12 @@ async fn check_groups(
         };
         match all.iter().find(|g| g.id == id) {
             None => whys.push(format!("there is no group {id}")),
-            Some(group) if !user_ws.contains(&group.workspace_id) => whys
-                .push(format!("{:?} is in workspace {:?}, which the user is not in", group.name, group.workspace_name)),
-            Some(_) => {
-                wanted.insert(id);
-            }
+            Some(group) => match domain::group::may_join(&member_of, WorkspaceId(group.workspace_id)) {
+                Ok(()) => {
+                    wanted.insert(id);
+                }
+                Err(r) => whys.push(format!("{:?}: {}", group.name, r.sentence(&target.name(), &group.workspace_name))),
+            },
         }
     }
     if !whys.is_empty() {
@@ -267,39 +270,30 @@ async fn check_groups(
     Ok(wanted.into_iter().map(GroupId).collect())
 }
 
-/// Makes the user of `may` the Primary Master Admin; the caller (the current one) becomes
-/// a Master Admin. Only the Primary Master Admin may, signed in (403 through an API token,
-/// which acts as an admin, never as its creator in person); the new one must be active
-/// (409 otherwise).
-pub async fn make_primary(ctx: &AppCtx, may: &OnUser<UsersManage>, granter: &Granter) -> Result<(), AppError> {
-    if may.actor.api_token.is_some() {
-        return Err(AppError::Forbidden(
-            "an API token cannot hand over the primary role: the Primary Master Admin does it signed in".into(),
-        ));
-    }
-    if !granter.is_primary() {
-        return Err(AppError::Forbidden("only the Primary Master Admin may hand over the primary role".into()));
-    }
-    if granter.user == may.user {
+/// Makes the user of `on` the Primary Master Admin; the holder of `may` (the current one)
+/// becomes a Master Admin. Who may do it is [`crate::authz::hand_over_primary`]'s to decide
+/// (403 otherwise); 409 when the user is the holder already or not active.
+pub async fn make_primary(ctx: &AppCtx, may: &HandOverPrimary, on: &OnUser<UsersManage>) -> Result<(), AppError> {
+    if may.actor.user == on.user {
         return Err(AppError::Conflict("you already are the Primary Master Admin".into()));
     }
-    let status = may.target().row.status;
+    let status = on.target().row.status;
     if status != UserStatus::Active {
         return Err(AppError::Conflict(format!(
             "only an active user can become the Primary Master Admin; this user is {}",
             status.as_str()
         )));
     }
-    let master = store::roles::master_role(&ctx.db, may.account)
+    let master = store::roles::master_role(&ctx.db, on.account)
         .await?
         .ok_or_else(|| AppError::Internal("the account has no Master Admin role".into()))?;
     let event = audit::by(
         &may.actor,
         domain::closed::AuditAction::PrimaryAdminHandedOver,
-        Some(may.user),
-        json!({"old": granter.user, "new": may.user}),
+        Some(on.user),
+        json!({"old": may.actor.user, "new": on.user}),
     );
-    if !store::profile::hand_over_primary(&ctx.db, may.account, granter.user, may.user, master, &event).await? {
+    if !store::profile::hand_over_primary(&ctx.db, on.account, may.actor.user, on.user, master, &event).await? {
         return Err(AppError::Conflict("the primary role or the user's status changed meanwhile; reload".into()));
     }
     Ok(())

@@ -13,6 +13,7 @@ pub mod bot;
 pub mod bulk;
 pub mod closed;
 pub mod error;
+pub mod group;
 pub mod ids;
 pub mod mail;
 #[cfg(feature = "openapi")]

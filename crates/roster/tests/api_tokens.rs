@@ -228,6 +228,10 @@ on_both_backends!(a_token_holds_no_act_only_a_person_may_do, |app| async move {
     let make_primary = format!("/api/v1/users/{}/make-primary", org.cat);
     let res = with_token(&app, &full, Method::POST, &make_primary, Some(json!({}))).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // Refused as a token, by name — not as a Master Admin who is not the primary.
+    let problem: Value = res.json().await.expect("problem+json");
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("API token \"everything\"") && detail.contains("signed in"), "{problem}");
     let (_, cat) = app.get_json(&root, &format!("/api/v1/users/{}", org.cat)).await;
     assert_ne!(cat["role_kind"], "primary_master_admin", "{cat}");
 

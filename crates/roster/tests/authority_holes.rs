@@ -165,16 +165,7 @@ on_both_backends!(a_workspace_scoped_role_is_held_only_by_members_of_each_of_its
 on_both_backends!(every_permission_on_every_current_workspace_is_master_admin_under_another_name, |app| async move {
     let org = app.seed_org().await;
     let root = app.login_admin().await;
-    let master = store::roles::master_role(&app.db, org.account).await.expect("query").expect("master role");
-    let mara = Person {
-        email: "mara@example.com",
-        first: "Mara",
-        last: "Master",
-        status: UserStatus::Active,
-        workspaces: vec![org.alpha],
-        role: Some(master),
-    };
-    app.add_user(org.account, mara).await;
+    app.add_master_admin(org.account, "mara@example.com", ("Mara", "Master"), vec![org.alpha]).await;
     let mara = app.login("mara@example.com", PASSWORD).await;
     let all: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).collect();
     let every = json!([org.default_ws, org.alpha, org.beta]);

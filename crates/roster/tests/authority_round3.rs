@@ -5,12 +5,10 @@
 
 use crate::on_both_backends;
 use crate::support::app::{PASSWORD, TestApp, csrf_of};
-use crate::support::org::Person;
 use crate::support::roles::CustomAdmin;
 use domain::bot::BotRole;
 use domain::ids::{BotId, UserId};
 use domain::permission::Permission;
-use domain::user::UserStatus;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -85,16 +83,7 @@ async fn alpha_bots_admin(app: &TestApp, org: &crate::support::org::Org) -> Clie
 on_both_backends!(a_bots_owner_is_only_someone_within_the_creators_authority, |app| async move {
     let org = app.seed_org().await;
     let root = app.login_admin().await;
-    let master = store::roles::master_role(&app.db, org.account).await.unwrap().unwrap();
-    let ma2 = Person {
-        email: "ma2@example.com",
-        first: "Mia",
-        last: "Master",
-        status: UserStatus::Active,
-        workspaces: vec![org.alpha],
-        role: Some(master),
-    };
-    let ma2 = app.add_user(org.account, ma2).await;
+    let ma2 = app.add_master_admin(org.account, "ma2@example.com", ("Mia", "Master"), vec![org.alpha]).await;
     let lead = alpha_bots_admin(&app, &org).await;
 
     // Giving a Master Admin a role on a bot is refused (the Manage Bots tab) ...

@@ -5,11 +5,9 @@
 
 use crate::on_both_backends;
 use crate::support::app::{PASSWORD, TestApp};
-use crate::support::org::Person;
 use crate::support::roles::CustomAdmin;
 use domain::ids::UserId;
 use domain::permission::Permission;
-use domain::user::UserStatus;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -45,16 +43,7 @@ async fn patch(app: &TestApp, c: &Client, user: UserId, body: &Value) -> (Status
 
 /// A Master Admin named Mara Master, a user of workspace Alpha.
 async fn master_admin(app: &TestApp, org: &crate::support::org::Org, email: &'static str) -> UserId {
-    let master = store::roles::master_role(&app.db, org.account).await.expect("query").expect("master role");
-    let person = Person {
-        email,
-        first: "Mara",
-        last: "Master",
-        status: UserStatus::Active,
-        workspaces: vec![org.alpha],
-        role: Some(master),
-    };
-    app.add_user(org.account, person).await
+    app.add_master_admin(org.account, email, ("Mara", "Master"), vec![org.alpha]).await
 }
 
 on_both_backends!(admins_act_only_on_users_within_their_authority, |app| async move {

@@ -5,12 +5,10 @@
 
 use crate::on_both_backends;
 use crate::support::app::{PASSWORD, TestApp};
-use crate::support::org::{Org, Person};
 use crate::support::roles::CustomAdmin;
 use domain::bot::BotRole;
 use domain::ids::{BotId, UserId, WorkspaceId};
 use domain::permission::Permission;
-use domain::user::UserStatus;
 use reqwest::header::LOCATION;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
@@ -66,20 +64,6 @@ async fn bot(app: &TestApp, ws: WorkspaceId, name: &str, members: &[(UserId, Bot
     let id = BotId::new();
     store::bots::create(&app.db, id, ws, name, members, app::clock::now()).await.expect("bot");
     id
-}
-
-async fn master_admin(app: &TestApp, org: &Org) -> Client {
-    let master = store::roles::master_role(&app.db, org.account).await.unwrap().unwrap();
-    let person = Person {
-        email: "second.master@example.com",
-        first: "Sec",
-        last: "Master",
-        status: UserStatus::Active,
-        workspaces: vec![org.default_ws, org.alpha, org.beta],
-        role: Some(master),
-    };
-    app.add_user(org.account, person).await;
-    app.login("second.master@example.com", PASSWORD).await
 }
 
 on_both_backends!(the_tab_lists_roles_keeps_the_owner_fixed_and_changes_and_removes_roles, |app| async move {
@@ -200,7 +184,7 @@ on_both_backends!(a_scoped_admin_sees_only_their_scope_and_only_the_primary_may_
     assert!(roles_of(&app, &root, org.cat).await.contains_key(&billing.to_string()));
 
     // A Master Admin sees the Owner row without a transfer form; the primary sees one.
-    let master = master_admin(&app, &org).await;
+    let master = app.login_master_admin(&org).await;
     let html = page(&app, &master, &tab).await;
     assert!(!html.contains(&format!("id=\"transfer-{helpdesk}\"")), "{html}");
     assert!(row(&html, helpdesk).contains("only the Primary Master Admin may transfer"), "{html}");
@@ -264,7 +248,7 @@ on_both_backends!(the_guided_delete_transfers_and_deletes_in_one_step, |app| asy
     let action = format!("/admin/users/{}/transfer-and-delete", org.ann);
 
     // A Master Admin sees the bots and why there is no button.
-    let master = master_admin(&app, &org).await;
+    let master = app.login_master_admin(&org).await;
     let html = page(&app, &master, &confirm).await;
     assert!(
         html.contains("Helpdesk Bot") && html.contains("Sales Bot") && html.contains("id=\"transfer-needed\""),

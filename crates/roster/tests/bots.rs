@@ -47,20 +47,6 @@ fn names(items: &Value) -> Vec<String> {
     items["items"].as_array().unwrap().iter().map(|b| b["name"].as_str().unwrap().to_owned()).collect()
 }
 
-async fn add_master_admin(app: &TestApp, org: &Org) -> Client {
-    let master = store::roles::master_role(&app.db, org.account).await.unwrap().unwrap();
-    let person = Person {
-        email: "second.master@example.com",
-        first: "Sec",
-        last: "Master",
-        status: UserStatus::Active,
-        workspaces: vec![org.default_ws, org.alpha, org.beta],
-        role: Some(master),
-    };
-    app.add_user(org.account, person).await;
-    app.login("second.master@example.com", PASSWORD).await
-}
-
 /// Gives `user` "builder access + new bot creation" through the API.
 async fn make_builder(app: &TestApp, root: &Client, user: UserId) {
     let res = app.get(root, &format!("/api/v1/users/{user}")).await;
@@ -310,7 +296,7 @@ on_both_backends!(only_the_primary_transfers_ownership_to_an_active_member, |app
     }
 
     // Nobody but the primary: neither a Master Admin nor a custom admin with every permission.
-    let master = add_master_admin(&app, &org).await;
+    let master = app.login_master_admin(&org).await;
     let (status, err) = app
         .send(&master, Method::POST, &transfer(org.ann, a), Some(json!({"new_owner": "cat.cooper@example.com"})))
         .await;
@@ -425,7 +411,7 @@ on_both_backends!(the_guided_delete_transfers_every_bot_and_deletes_or_does_noth
     let (status, err) = app.send(&root, Method::POST, &own, Some(json!({"successor": "cat cooper"}))).await;
     assert_eq!(status, StatusCode::CONFLICT, "{err}");
     // Not the primary: 403.
-    let master = add_master_admin(&app, &org).await;
+    let master = app.login_master_admin(&org).await;
     let (status, _) =
         app.send(&master, Method::POST, &path, Some(json!({"successor": "cat.cooper@example.com"}))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

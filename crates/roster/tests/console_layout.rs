@@ -8,10 +8,8 @@
 
 use crate::support::app::{ADMIN_EMAIL, PASSWORD, TestApp};
 use crate::support::browser::Browser;
-use crate::support::org::{Org, Person};
+use crate::support::org::Org;
 use crate::support::{Backend, spawn_app};
-use domain::ids::AdminRoleId;
-use domain::user::UserStatus;
 use fantoccini::Locator;
 use fantoccini::key::Key;
 use serde_json::{Value, json};
@@ -63,18 +61,8 @@ pub(crate) async fn sign_in(b: &Browser, email: &str) {
 
 /// A Master Admin who is not the primary one, in the Default workspace.
 async fn master_admin(app: &TestApp, org: &Org) -> &'static str {
-    let master: AdminRoleId =
-        store::roles::master_role(&app.db, org.account).await.expect("query").expect("the Master Admin role");
     let email = "master@example.com";
-    let person = Person {
-        email,
-        first: "Mia",
-        last: "Master",
-        status: UserStatus::Active,
-        workspaces: vec![org.default_ws, org.alpha, org.beta],
-        role: Some(master),
-    };
-    app.add_user(org.account, person).await;
+    app.add_master_admin(org.account, email, ("Mia", "Master"), vec![org.default_ws, org.alpha, org.beta]).await;
     email
 }
 

@@ -204,3 +204,41 @@ on_both_backends!(the_groups_page_creates_and_shows_why_a_delete_is_refused, |ap
     assert_eq!(roles.status(), StatusCode::OK);
     assert!(roles.text().await.unwrap().contains("Alpha Admin"));
 });
+
+on_both_backends!(a_group_takes_only_members_of_its_workspace_in_the_same_words_at_every_door, |app| async move {
+    let org = app.seed_org().await;
+    let root = app.login_admin().await;
+    // Bob is only in Beta; Alpha Team and the SCIM workspace are Alpha's.
+    let words = "is not a member of workspace \"Alpha\", so cannot join its groups";
+    let member = format!("/api/v1/groups/{}/members/{}", org.alpha_team, org.bob);
+    let (status, body) = app.send(&root, reqwest::Method::PUT, &member, None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["detail"], format!("Bob Baker {words}"), "the console's member list");
+
+    let bob = format!("/api/v1/users/{}", org.bob);
+    let tag = app.get(&root, &bob).await.headers()["etag"].to_str().unwrap().to_owned();
+    let res = root
+        .patch(app.url(&bob))
+        .header("If-Match", &tag)
+        .json(&json!({"groups": [org.alpha_team.to_string()]}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = res.json().await.expect("problem+json");
+    assert_eq!(body["invalid_params"][0]["name"], "groups", "{body}");
+    assert_eq!(body["invalid_params"][0]["reason"], format!("\"Alpha Team\": Bob Baker {words}"), "the profile edit");
+
+    let secret = crate::scim::token(&app, &root, crate::scim::PROVISIONING).await;
+    let group = json!({"schemas": [crate::scim::GROUP], "displayName": "Night Shift", "members": [{"value": org.bob}]});
+    let res = crate::scim::scim(&app, &secret, reqwest::Method::POST, "/Groups", Some(group)).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+    assert_eq!(res.body["scimType"], "invalidValue");
+    assert_eq!(res.body["detail"], format!("members: user {} {words}", org.bob), "SCIM");
+
+    // Nothing joined anywhere.
+    let (_, members) = app.get_json(&root, &format!("/api/v1/groups/{}/members", org.alpha_team)).await;
+    assert!(members["items"].as_array().unwrap().iter().all(|m| m["email"] != "bob.baker@example.com"), "{members}");
+    let (_, groups) = app.get_json(&root, "/api/v1/groups").await;
+    assert!(groups["items"].as_array().unwrap().iter().all(|g| g["name"] != "Night Shift"), "{groups}");
+});

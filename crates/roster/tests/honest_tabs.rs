@@ -4,23 +4,12 @@
 
 use crate::on_both_backends;
 use crate::support::app::PASSWORD;
-use crate::support::org::Person;
 use crate::support::roles::CustomAdmin;
 use domain::permission::Permission;
-use domain::user::UserStatus;
 
 on_both_backends!(tabs_offer_kill_and_assign_only_on_users_within_the_admins_authority, |app| async move {
     let org = app.seed_org().await;
-    let master = store::roles::master_role(&app.db, org.account).await.expect("query").expect("master role");
-    let boss = Person {
-        email: "boss@example.com",
-        first: "Bo",
-        last: "Boss",
-        status: UserStatus::Active,
-        workspaces: vec![org.alpha],
-        role: Some(master),
-    };
-    let boss = app.add_user(org.account, boss).await;
+    let boss = app.add_master_admin(org.account, "boss@example.com", ("Bo", "Boss"), vec![org.alpha]).await;
     let support = CustomAdmin {
         email: "support@example.com",
         role_name: "Support",

@@ -3,11 +3,9 @@
 
 use crate::on_both_backends;
 use crate::support::app::{PASSWORD, TestApp};
-use crate::support::org::Person;
 use crate::support::roles::CustomAdmin;
 use domain::ids::UserId;
 use domain::permission::Permission;
-use domain::user::UserStatus;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
@@ -105,15 +103,8 @@ on_both_backends!(a_missing_if_match_is_428_and_email_is_read_only, |app| async 
 on_both_backends!(only_the_primary_master_admin_grants_master_admin, |app| async move {
     let org = app.seed_org().await;
     let master = store::roles::master_role(&app.db, org.account).await.unwrap().unwrap();
-    let person = Person {
-        email: "second.master@example.com",
-        first: "Sec",
-        last: "Master",
-        status: UserStatus::Active,
-        workspaces: vec![org.default_ws],
-        role: Some(master),
-    };
-    let second = app.add_user(org.account, person).await;
+    let second =
+        app.add_master_admin(org.account, "second.master@example.com", ("Sec", "Master"), vec![org.default_ws]).await;
     let m = app.login("second.master@example.com", PASSWORD).await;
     let tag = etag(&app, &m, org.ann).await;
     let (status, _, body) = patch(&app, &m, org.ann, Some(&tag), &json!({"admin_role_id": master.to_string()})).await;
@@ -203,6 +194,8 @@ on_both_backends!(the_primary_hands_over_the_primary_role, |app| async move {
     // The old primary can no longer hand it over.
     let res = app.post_json(&root, &format!("/api/v1/users/{}/make-primary", org.ann), &json!({})).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let problem: Value = res.json().await.expect("problem+json");
+    assert!(problem["detail"].as_str().unwrap_or_default().contains("only the Primary Master Admin"), "{problem}");
     let events = actions_on(&app, &root, org.cat).await;
     assert!(events.iter().any(|e| e["action"] == "user.primary_admin_handed_over"), "{events:?}");
 });

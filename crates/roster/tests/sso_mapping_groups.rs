@@ -37,7 +37,13 @@ on_both_backends!(a_user_outside_the_default_workspace_joins_none_of_its_groups,
     let events = audit(&app, &s.root, "user.sso_mapping_applied").await;
     let skipped = &events.last().expect("the skipped join is audited")["details"]["skipped"];
     assert_eq!(skipped["join"], json!(["Engineering"]), "{events:?}");
-    assert!(skipped["groups_reason"].as_str().unwrap().contains("default workspace"), "{skipped}");
+    let reason = skipped["groups_reason"].as_str().unwrap();
+    // The console's words (the one rule), and why the default workspace.
+    assert!(
+        reason.starts_with("the user is not a member of workspace \"Default\", so cannot join its groups"),
+        "{skipped}"
+    );
+    assert!(reason.contains("default workspace"), "{skipped}");
 });
 
 on_both_backends!(a_group_of_the_same_name_in_another_workspace_is_another_group, |app| async move {

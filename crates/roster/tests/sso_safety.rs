@@ -87,18 +87,7 @@ on_both_backends!(a_mapping_hands_out_only_roles_and_levels_its_saver_may_grant,
 
 on_both_backends!(only_the_primary_master_admin_changes_who_vouches_for_sign_ins, |app| async move {
     let (account, ws) = first_account(&app).await;
-    let master =
-        store::roles::list(&app.db, account).await.unwrap().into_iter().find(|r| r.record.name == "Master Admin");
-    let role = Some(domain::ids::AdminRoleId(master.expect("the Master Admin role").record.id));
-    let p = Person {
-        email: "master@example.com",
-        first: "Mia",
-        last: "Master",
-        status: UserStatus::Active,
-        workspaces: vec![ws],
-        role,
-    };
-    app.add_user(account, p).await;
+    app.add_master_admin(account, "master@example.com", ("Mia", "Master"), vec![ws]).await;
     let c = app.login("master@example.com", PASSWORD).await;
     // Even a Master Admin: pointing the account at another provider would let them sign in
     // as the Primary Master Admin.

@@ -9,9 +9,8 @@ use crate::sso::{add, audit, group, sign_in_with, sso, standing};
 use crate::sso_safety::{custom_admin, first_account, mapping, names};
 use crate::support::app::{PASSWORD, TestApp};
 use crate::support::oidc::CLIENT_SECRET;
-use crate::support::org::Person;
 use crate::support::roles::CustomAdmin;
-use domain::ids::{AdminRoleId, UserId};
+use domain::ids::UserId;
 use domain::permission::Permission;
 use domain::user::UserStatus;
 use reqwest::{Method, StatusCode};
@@ -25,18 +24,7 @@ on_both_backends!(a_mapping_changes_only_users_its_saver_could_change_on_the_con
     let settings = mapping(json!({}), json!({"builders": "builder"}), json!({"eng": "Engineering"}));
     let Some(s) = sso(&app, json!({}), settings).await else { return };
     group(&app, &s, "Engineering").await;
-    let master =
-        store::roles::list(&app.db, s.account).await.unwrap().into_iter().find(|r| r.record.name == "Master Admin");
-    let role = Some(AdminRoleId(master.expect("the Master Admin role").record.id));
-    let p = Person {
-        email: "mia@example.com",
-        first: "Mia",
-        last: "Master",
-        status: UserStatus::Active,
-        workspaces: vec![s.ws],
-        role,
-    };
-    let mia = app.add_user(s.account, p).await;
+    let mia = app.add_master_admin(s.account, "mia@example.com", ("Mia", "Master"), vec![s.ws]).await;
     let ann = add(&app, &s, "ann@example.com", UserStatus::Active).await;
     // Saved by the Primary Master Admin, the mapping reaches both.
     for (login, email, who) in [("mia", "mia@example.com", mia), ("ann", "ann@example.com", ann)] {

@@ -30,16 +30,7 @@ const TAB_MOST: usize = 4;
 on_both_backends!(reading_one_user_runs_each_query_once, |app| async move {
     let org = app.seed_org().await;
     let root = sign_in(&app, ADMIN_EMAIL, CHROME_UA).await;
-    let master = store::roles::master_role(&app.db, org.account).await.expect("query").expect("master role");
-    let mara = crate::support::org::Person {
-        email: "mara@example.com",
-        first: "Mara",
-        last: "Master",
-        status: domain::user::UserStatus::Active,
-        workspaces: vec![org.alpha],
-        role: Some(master),
-    };
-    app.add_user(org.account, mara).await;
+    app.add_master_admin(org.account, "mara@example.com", ("Mara", "Master"), vec![org.alpha]).await;
     let mara = sign_in(&app, "mara@example.com", CHROME_UA).await;
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     for (who, path, most) in [

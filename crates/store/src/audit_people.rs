@@ -2,11 +2,14 @@
 //! keeps who they were), and purged ones by the email their purge event recorded.
 
 use crate::sql::Sql;
+use crate::users::people::{self, Among};
 use crate::{Db, StoreError};
 use domain::closed::AuditAction;
 use domain::ids::AccountId;
 use sqlx::FromRow;
 use uuid::Uuid;
+
+pub use crate::users::PersonKey;
 
 /// A user the log may name. A purged user has no name left (empty strings).
 #[derive(Debug, Clone, FromRow)]
@@ -19,32 +22,9 @@ pub struct Person {
     pub deleted: bool,
 }
 
-/// How a person is named exactly.
-#[derive(Debug, Clone, Copy)]
-pub enum PersonKey<'a> {
-    /// An email's canonical key ([`domain::user::Email::canonical_key`]).
-    Email(&'a str),
-    /// A full name lower-cased, single-spaced ("first last", as `users.name_key`).
-    Name(&'a str),
-}
-
 /// Users of `account` named exactly by `key`, deleted ones too; at most `limit`, by email.
 pub async fn keyed(db: &Db, account: AccountId, key: PersonKey<'_>, limit: u32) -> Result<Vec<Person>, StoreError> {
-    let (column, key) = match key {
-        PersonKey::Email(k) => ("u.email_key", k),
-        PersonKey::Name(k) => ("u.name_key", k),
-    };
-    db.run()
-        .fetch_all(
-            Sql::new(format!(
-                "SELECT u.id, u.email, u.first_name, u.last_name, u.deleted_at IS NOT NULL AS deleted FROM users u \
-                 WHERE u.account_id = $1 AND {column} = $2 ORDER BY u.email_key, u.id LIMIT $3"
-            ))
-            .bind(account.0)
-            .bind(key)
-            .bind(i64::from(limit)),
-        )
-        .await
+    people::keyed(db, account, Among::Everyone, key, limit).await
 }
 
 /// Purged users of `account` whose purge recorded `email` (ASCII case ignored); at most
@@ -70,18 +50,5 @@ pub async fn purged(db: &Db, account: AccountId, email: &str, limit: u32) -> Res
 /// Users of `account` (deleted ones too) whose name or email contains `q` (case ignored),
 /// by name; at most `limit`: the filter's suggestions.
 pub async fn matching(db: &Db, account: AccountId, q: &str, limit: u32) -> Result<Vec<Person>, StoreError> {
-    let needle = q.trim().to_lowercase();
-    let (condition, param) = db.dialect().search_condition(&needle);
-    let end = db.dialect().search_condition_end(&needle);
-    db.run()
-        .fetch_all(
-            Sql::new(format!(
-                "SELECT u.id, u.email, u.first_name, u.last_name, u.deleted_at IS NOT NULL AS deleted FROM users u \
-                 WHERE u.account_id = $1 AND {condition}$2{end} ORDER BY u.name_key, u.id LIMIT $3"
-            ))
-            .bind(account.0)
-            .bind(param)
-            .bind(i64::from(limit)),
-        )
-        .await
+    people::matching(db, account, Among::Everyone, q, limit).await
 }

@@ -2,6 +2,8 @@
 
 use crate::audit::{self, NewAuditEvent};
 use crate::sql::{Sql, Tx};
+use crate::users::PersonKey;
+use crate::users::people::{self, Among};
 use crate::{Db, Micros, StoreError};
 use domain::bot::BotRole;
 use domain::ids::{AccountId, BotId, UserId, WorkspaceId};
@@ -263,66 +265,24 @@ pub struct Candidate {
 }
 
 /// Active, undeleted members of `workspace` whose name or email contains `q`
-/// (case-insensitive), by name; at most `limit`. The match uses the users search index
-/// (FTS5 trigram on SQLite, pg_trgm on PostgreSQL) like the users list, so suggestions stay
-/// quick in an account of a million users.
+/// (case-insensitive), by name; at most `limit` ([`crate::users::people::matching`]: the
+/// users search index, as the users list).
 pub async fn owner_candidates(
     db: &Db,
     account: AccountId,
     workspace: WorkspaceId,
     q: &str,
-    limit: i64,
+    limit: u32,
 ) -> Result<Vec<Candidate>, StoreError> {
-    let needle = q.trim().to_lowercase();
-    let (condition, param) = db.dialect().search_condition(&needle);
-    let end = db.dialect().search_condition_end(&needle);
-    // `LIMIT 1` keeps the EXISTS a key lookup per user (see `users::list` on SQLite's
-    // EXISTS-to-join), here and in `active_members_keyed`.
-    db.run()
-        .fetch_all(
-            Sql::new(format!(
-                "SELECT u.id, u.email, u.first_name, u.last_name FROM users u \
-             WHERE u.account_id = $1 AND u.status = 'active' AND u.deleted_at IS NULL AND {condition}$3{end} \
-             AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.user_id = u.id AND ms.workspace_id = $2 LIMIT 1) \
-             ORDER BY u.name_key, u.id LIMIT $4"
-            ))
-            .bind(account.0)
-            .bind(workspace.0)
-            .bind(param)
-            .bind(limit),
-        )
-        .await
+    people::matching(db, account, Among::ActiveMembersOf(workspace), q, limit).await
 }
 
-/// How a member is named: by email key, or by name key (lower-cased "first last").
-#[derive(Debug, Clone, Copy)]
-pub enum MemberKey<'a> {
-    Email(&'a str),
-    Name(&'a str),
-}
-
-/// Active, undeleted members of `workspace` named exactly by `key`; at most 10. Each kind
-/// of key has its own index (users_account_email, users_by_name).
+/// Active, undeleted members of `workspace` named exactly by `key`; at most 10, by email.
 pub async fn active_members_keyed(
     db: &Db,
     account: AccountId,
     workspace: WorkspaceId,
-    key: MemberKey<'_>,
+    key: PersonKey<'_>,
 ) -> Result<Vec<Candidate>, StoreError> {
-    let (column, key) = match key {
-        MemberKey::Email(k) => ("u.email_key", k),
-        MemberKey::Name(k) => ("u.name_key", k),
-    };
-    db.run().fetch_all(
-        Sql::new(format!(
-            "SELECT u.id, u.email, u.first_name, u.last_name FROM users u WHERE u.account_id = $1 AND {column} = $3 \
-             AND u.status = 'active' AND u.deleted_at IS NULL \
-             AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.user_id = u.id AND ms.workspace_id = $2 LIMIT 1) \
-             ORDER BY u.email_key LIMIT 10"
-        ))
-        .bind(account.0)
-        .bind(workspace.0)
-        .bind(key),
-    )
-    .await
+    people::keyed(db, account, Among::ActiveMembersOf(workspace), key, 10).await
 }

@@ -9,10 +9,12 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 mod list;
+pub(crate) mod people;
 pub use list::{
     Bound, Keyset, PageRequest, RoleFilter, SortValue, UserFilter, UserListRow, UserSort, count, explain_count,
     explain_list, list,
 };
+pub use people::PersonKey;
 
 /// A user to insert, with the workspaces they join.
 #[derive(Debug, Clone)]

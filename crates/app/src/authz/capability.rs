@@ -2,8 +2,8 @@
 //! a handler runs.
 
 use super::{
-    AccountWide, InAccount, InScope, Perm, Principal, TransferOwnership, account_wide, in_account, in_scope,
-    transfer_ownership,
+    AccountWide, HandOverPrimary, InAccount, InScope, Perm, Principal, TransferOwnership, account_wide,
+    hand_over_primary, in_account, in_scope, transfer_ownership,
 };
 use crate::AppError;
 
@@ -36,5 +36,11 @@ impl<P: Perm> Capability for InScope<P> {
 impl Capability for TransferOwnership {
     fn grant(p: &Principal) -> Result<Self, AppError> {
         transfer_ownership(p)
+    }
+}
+
+impl Capability for HandOverPrimary {
+    fn grant(p: &Principal) -> Result<Self, AppError> {
+        hand_over_primary(p)
     }
 }

@@ -3,7 +3,7 @@
 use super::{Principal, TargetUser};
 use crate::{AppCtx, AppError};
 use domain::authority::{Authority, Refusal};
-use domain::ids::{AccountId, UserId, WorkspaceId};
+use domain::ids::{AccountId, WorkspaceId};
 use domain::permission::{PermissionSet, Scope};
 use domain::role::AdminRole;
 use domain::user::BuilderAccess;
@@ -60,7 +60,6 @@ impl RoleChangeRefusal {
 #[derive(Debug, Clone)]
 pub struct Granter {
     pub(crate) role: AdminRole,
-    pub(crate) user: UserId,
     builder_access: BuilderAccess,
     /// The account's workspaces now; read only when the answer can depend on them.
     account_workspaces: Vec<WorkspaceId>,
@@ -94,12 +93,7 @@ pub(crate) async fn granter_of(ctx: &AppCtx, account: AccountId, admin: &TargetU
     } else {
         Vec::new()
     };
-    Ok(Granter {
-        role: admin.role.clone(),
-        user: admin.id,
-        builder_access: admin.row.builder_access,
-        account_workspaces,
-    })
+    Ok(Granter { role: admin.role.clone(), builder_access: admin.row.builder_access, account_workspaces })
 }
 
 /// The [`Granter`] of `p` from the account's workspaces `account_workspaces`, read by the
@@ -110,14 +104,14 @@ pub fn granter_knowing(p: &Principal, account_workspaces: &[store::lookups::Name
     } else {
         Vec::new()
     };
-    Granter { role: p.role.clone(), user: p.user_id, builder_access: p.builder_access, account_workspaces }
+    Granter { role: p.role.clone(), builder_access: p.builder_access, account_workspaces }
 }
 
 impl Granter {
     /// A granter for unit tests, in an account with no workspaces.
     #[cfg(test)]
     pub(crate) fn for_tests(p: &Principal) -> Self {
-        Self { role: p.role.clone(), user: p.user_id, builder_access: p.builder_access, account_workspaces: Vec::new() }
+        Self { role: p.role.clone(), builder_access: p.builder_access, account_workspaces: Vec::new() }
     }
 
     pub(crate) fn is_primary(&self) -> bool {

@@ -113,7 +113,8 @@ fn read_attrs(doc: &Map<String, Value>) -> Result<GroupAttrs, ScimFail> {
 }
 
 /// Checks that each of `users` may join a group of `ws`: a user of the account in the
-/// caller's scope, member of the workspace. 400 `invalidValue` naming the first that is not.
+/// caller's scope, member of the workspace ([`domain::group::may_join`]). 400 `invalidValue`
+/// naming the first that is not.
 async fn check_joiners(
     ctx: &AppCtx,
     may: &InScope<GroupsManage>,
@@ -128,12 +129,9 @@ async fn check_joiners(
             }
             Err(e) => return Err(e.into()),
         };
-        if !target.workspaces.iter().any(|w| w.id == ws.0) {
-            return Err(ScimError::invalid_value(format!(
-                "members: user {} is not in the SCIM workspace, so cannot join its groups",
-                u.0
-            ))
-            .into());
+        if let Err(refused) = domain::group::may_join(&target.workspace_ids(), ws) {
+            let why = crate::groups::not_in_workspace(ctx, may.account, refused, &format!("user {}", u.0)).await?;
+            return Err(ScimError::invalid_value(format!("members: {why}")).into());
         }
     }
     Ok(())

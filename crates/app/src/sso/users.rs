@@ -202,15 +202,15 @@ async fn apply_mapping(
     };
     let reach = crate::authz::mapping_reach(ctx, account, s.mapping_saved_by, user, workspace, ask).await?;
     let mut skipped = skip_beyond_reach(&mut plan, &reach);
-    if !plan.join.is_empty() && !member_of(ctx, user, workspace).await? {
-        // As on the console (409): a group takes only members of its workspace.
+    if !plan.join.is_empty()
+        && let Some(why) = join_refused(ctx, account, user, workspace).await?
+    {
         let join = std::mem::take(&mut plan.join);
         if let Value::Null = skipped {
             skipped = json!({});
         }
         skipped["join"] = json!(join);
-        skipped["groups_reason"] =
-            json!("the user is not a member of the default workspace, whose groups the mapping governs");
+        skipped["groups_reason"] = json!(why);
     }
     let role = role.filter(|_| plan.role.is_some());
     let group_id = |n: &String| groups.iter().find(|g| same_name(&g.name, n)).map(|g| GroupId(g.id));
@@ -240,10 +240,26 @@ async fn apply_mapping(
     Ok(())
 }
 
-/// Whether `user` is a member of `workspace` (the account's default; `None`: there is none).
-async fn member_of(ctx: &AppCtx, user: UserId, workspace: Option<WorkspaceId>) -> Result<bool, AppError> {
-    let Some(workspace) = workspace else { return Ok(false) };
-    Ok(store::lookups::user_workspaces(&ctx.db, user).await?.iter().any(|w| w.id == workspace.0))
+/// Why `user` may join no group of `workspace`, the account's default whose groups the
+/// mapping governs (`None`: there is none), or `None` when they may: as on the console
+/// (409), a group takes only members of its workspace ([`domain::group::may_join`]).
+async fn join_refused(
+    ctx: &AppCtx,
+    account: AccountId,
+    user: UserId,
+    workspace: Option<WorkspaceId>,
+) -> Result<Option<String>, AppError> {
+    const GOVERNED: &str = "the default workspace, whose groups the mapping governs";
+    let Some(workspace) = workspace else { return Ok(Some(format!("the account has no {GOVERNED}"))) };
+    let member_of: Vec<WorkspaceId> =
+        store::lookups::user_workspaces(&ctx.db, user).await?.iter().map(|w| WorkspaceId(w.id)).collect();
+    match domain::group::may_join(&member_of, workspace) {
+        Ok(()) => Ok(None),
+        Err(refused) => {
+            let why = crate::groups::not_in_workspace(ctx, account, refused, "the user").await?;
+            Ok(Some(format!("{why} ({GOVERNED})")))
+        }
+    }
 }
 
 /// Takes out of `plan` each part `reach` refuses, returning what was taken and why (`null`

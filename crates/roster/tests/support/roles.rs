@@ -1,8 +1,8 @@
 //! Custom admin roles for permission tests: a role with given permissions and scope, and a
 //! user (password [`PASSWORD`](super::app::PASSWORD)) holding it.
 
-use super::app::TestApp;
-use super::org::Person;
+use super::app::{PASSWORD, TestApp};
+use super::org::{Org, Person};
 use app::clock;
 use domain::ids::{AccountId, AdminRoleId, UserId, WorkspaceId};
 use domain::permission::{Permission, Scope};
@@ -55,5 +55,28 @@ impl TestApp {
             role: Some(role),
         };
         self.add_user(account, person).await
+    }
+
+    /// Adds an active Master Admin (the account's built-in role, not the primary one) named
+    /// `first last`, member of `workspaces`, with password [`PASSWORD`](super::app::PASSWORD).
+    pub async fn add_master_admin(
+        &self,
+        account: AccountId,
+        email: &str,
+        (first, last): (&str, &str),
+        workspaces: Vec<WorkspaceId>,
+    ) -> UserId {
+        let master = store::roles::master_role(&self.db, account).await.expect("query").expect("the Master Admin role");
+        let person = Person { email, first, last, status: UserStatus::Active, workspaces, role: Some(master) };
+        self.add_user(account, person).await
+    }
+
+    /// Adds a second Master Admin of `org` ("Sec Master", second.master@example.com), in
+    /// each of its workspaces, and signs them in.
+    pub async fn login_master_admin(&self, org: &Org) -> reqwest::Client {
+        let email = "second.master@example.com";
+        let workspaces = vec![org.default_ws, org.alpha, org.beta];
+        self.add_master_admin(org.account, email, ("Sec", "Master"), workspaces).await;
+        self.login(email, PASSWORD).await
     }
 }

@@ -140,9 +140,7 @@ pub async fn list(
     filter: &UserFilter,
     page: &PageRequest,
 ) -> Result<(Vec<UserListRow>, bool), StoreError> {
-    let Listed::Rows(mut rows) = run_list(db, account, filter, page, Select::Rows, false).await? else {
-        unreachable!("asked for rows")
-    };
+    let mut rows: Vec<UserListRow> = db.run().fetch_all(list_sql(db, account, filter, page, Select::Rows)).await?;
     let more = rows.len() > page.limit as usize;
     rows.truncate(page.limit as usize);
     if matches!(page.from, Some(Bound::Before(_))) {
@@ -164,11 +162,8 @@ pub async fn count(
     descending: bool,
     cap: u32,
 ) -> Result<(u32, bool), StoreError> {
-    let Listed::Count(n) =
-        run_list(db, account, filter, &count_page(sort, descending, cap), Select::Count, false).await?
-    else {
-        unreachable!("asked for a count")
-    };
+    let sql = list_sql(db, account, filter, &count_page(sort, descending, cap), Select::Count);
+    let n: i64 = db.run().fetch_scalar(sql).await?.unwrap_or(0);
     let n = u32::try_from(n).unwrap_or(u32::MAX);
     Ok(if n > cap { (cap, true) } else { (n, false) })
 }
@@ -182,11 +177,7 @@ pub async fn explain_count(
     descending: bool,
     cap: u32,
 ) -> Result<String, StoreError> {
-    let page = count_page(sort, descending, cap);
-    let Listed::Plan(plan) = run_list(db, account, filter, &page, Select::Count, true).await? else {
-        unreachable!("asked for a plan")
-    };
-    Ok(plan)
+    db.run().explain(list_sql(db, account, filter, &count_page(sort, descending, cap), Select::Count)).await
 }
 
 /// The first "page" of `cap` rows: the count's subquery reads it (plus one, to know "more").
@@ -202,33 +193,19 @@ pub async fn explain_list(
     filter: &UserFilter,
     page: &PageRequest,
 ) -> Result<String, StoreError> {
-    let Listed::Plan(plan) = run_list(db, account, filter, page, Select::Rows, true).await? else {
-        unreachable!("asked for a plan")
-    };
-    Ok(plan)
-}
-
-enum Listed {
-    Rows(Vec<UserListRow>),
-    Count(i64),
-    Plan(String),
+    db.run().explain(list_sql(db, account, filter, page, Select::Rows)).await
 }
 
 /// What the statement selects: the page's rows, or how many rows the page would hold.
-#[derive(PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Select {
     Rows,
     Count,
 }
 
-async fn run_list(
-    db: &Db,
-    account: AccountId,
-    filter: &UserFilter,
-    page: &PageRequest,
-    select: Select,
-    explain: bool,
-) -> Result<Listed, StoreError> {
+/// The statement of one page of the list (its rows, or how many rows it holds), which
+/// [`list`] and [`count`] run and [`explain_list`] and [`explain_count`] explain.
+fn list_sql(db: &Db, account: AccountId, filter: &UserFilter, page: &PageRequest, select: Select) -> Sql {
     let dialect = db.dialect();
     let mut sql = Sql::new(match select {
         Select::Rows => {
@@ -324,9 +301,5 @@ async fn run_list(
     if select == Select::Count {
         sql.push(") page");
     }
-    Ok(match (explain, select) {
-        (true, _) => Listed::Plan(db.run().explain(sql).await?),
-        (false, Select::Rows) => Listed::Rows(db.run().fetch_all(sql).await?),
-        (false, Select::Count) => Listed::Count(db.run().fetch_scalar(sql).await?.unwrap_or(0)),
-    })
+    sql
 }

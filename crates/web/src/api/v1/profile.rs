@@ -156,14 +156,15 @@ pub(super) async fn patch_user(
 
 #[utoipa::path(post, path = "/users/{id}/make-primary", tag = "users", security(("session" = [])), params(("id" = Uuid, Path, description = "A user id.")),
     responses((status = 204, description = "The user is the account's Primary admin now."),
-        (status = 403, description = "Not the Primary Master Admin, or through an API token: the primary role is handed over in person.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the Primary Master Admin, or through an API token (the refusal names it): the primary role is handed over in person.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not possible for this user.", body = Problem, content_type = "application/problem+json")))]
 pub(super) async fn make_primary(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<UserId>,
 ) -> Result<StatusCode, ApiError> {
-    let may = app::authz::on_user::<UsersManage>(&state.ctx, &me, id).await?;
-    app::profile::make_primary(&state.ctx, &may, &app::authz::granter(&state.ctx, &me).await?).await?;
+    let may = app::authz::hand_over_primary(&me)?;
+    let on = app::authz::on_user::<UsersManage>(&state.ctx, &me, id).await?;
+    app::profile::make_primary(&state.ctx, &may, &on).await?;
     Ok(StatusCode::NO_CONTENT)
 }
