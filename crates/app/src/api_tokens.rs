@@ -20,6 +20,7 @@ use domain::api_token::{self as rules, SECRET_PREFIX};
 use domain::closed::AuditAction;
 use domain::ids::{AccountId, ApiTokenId, SessionId, UserId, WorkspaceId};
 use domain::permission::{Permission, PermissionSet, Scope};
+use domain::user::UserStatus;
 use serde::Deserialize;
 use serde_json::json;
 pub use store::api_tokens::ApiTokenRow as ApiToken;
@@ -275,21 +276,80 @@ pub async fn revoke(ctx: &AppCtx, may: &ManageTokens, id: ApiTokenId) -> Result<
     store::api_tokens::find(&ctx.db, may.account, id).await?.ok_or(AppError::NotFound(What::Token))
 }
 
+/// Why a presented bearer secret was refused. Every cause answers the same 401; the cause
+/// is only logged (with the token's id when there is one, never the secret), so that an
+/// operator can tell a revoked token from a locked creator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not `roster_pat_` and a secret body.
+    Malformed,
+    /// No token has this secret.
+    Unknown,
+    Revoked,
+    Expired,
+    /// The creator is deleted.
+    CreatorDeleted,
+    /// The creator lends it no rights (suspended, invited: not
+    /// [`UserStatus::may_use_api_tokens`]).
+    CreatorLendsNothing,
+}
+
+impl Refusal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Malformed => "malformed",
+            Self::Unknown => "unknown",
+            Self::Revoked => "revoked",
+            Self::Expired => "expired",
+            Self::CreatorDeleted => "creator deleted",
+            Self::CreatorLendsNothing => "creator suspended or invited",
+        }
+    }
+
+    /// The cause behind a token that [`store::api_tokens::find_live`] did not return, from its
+    /// standing at `now` (µs): revoked, else expired, else its creator deleted. `None` when
+    /// the standing says it is live (it changed between the two reads).
+    pub fn of(standing: &store::api_tokens::TokenStanding, now: Micros) -> Option<Self> {
+        if standing.revoked_at.is_some() {
+            Some(Self::Revoked)
+        } else if standing.expires_at <= now {
+            Some(Self::Expired)
+        } else if standing.creator_deleted_at.is_some() {
+            Some(Self::CreatorDeleted)
+        } else {
+            None
+        }
+    }
+}
+
+/// Logs why a bearer token was refused (`token`: its id, when the secret named one; the
+/// creator's status when that is the cause) and returns the one answer every cause gets.
+fn refuse(why: Refusal, token: Option<uuid::Uuid>, creator: Option<UserStatus>, ip: &str) -> AppError {
+    tracing::info!(reason = why.as_str(), token = ?token, creator_status = creator.map(UserStatus::as_str), ip,
+        "API token refused");
+    AppError::Unauthenticated
+}
+
 /// The principal behind a presented bearer secret, or [`AppError::Unauthenticated`] for
 /// anything but a live token of a creator who lends it rights
-/// ([`domain::user::UserStatus::may_use_api_tokens`]: active, or locked by failed passwords). Its role is the token's rights
-/// intersected with the creator's current ones. Saves the last use (time, `ip`) at most
-/// once a [`LAST_USED_EVERY`].
+/// ([`domain::user::UserStatus::may_use_api_tokens`]: active, or locked by failed
+/// passwords); the cause is logged at info, see [`Refusal`]. Its role is the token's rights
+/// intersected with the creator's current ones. Saves the last use (time, `ip`) at most once
+/// a [`LAST_USED_EVERY`].
 pub async fn authenticate(ctx: &AppCtx, presented: &str, ip: &str) -> Result<Principal, AppError> {
     if rules::secret_body(presented).is_none() {
-        return Err(AppError::Unauthenticated);
+        return Err(refuse(Refusal::Malformed, None, None, ip));
     }
     let now = ctx.clock.now();
-    let Some(t) = store::api_tokens::find_live(&ctx.db, &tokens::hash(presented), now).await? else {
-        return Err(AppError::Unauthenticated);
+    let hash = tokens::hash(presented);
+    let Some(t) = store::api_tokens::find_live(&ctx.db, &hash, now).await? else {
+        // Only a refused secret costs this second read, which tells the cause for the log.
+        let standing = store::api_tokens::standing(&ctx.db, &hash).await?;
+        let why = standing.as_ref().map_or(Some(Refusal::Unknown), |s| Refusal::of(s, now));
+        return Err(refuse(why.unwrap_or(Refusal::Unknown), standing.map(|s| s.id), None, ip));
     };
     if !t.creator.status.may_use_api_tokens() {
-        return Err(AppError::Unauthenticated);
+        return Err(refuse(Refusal::CreatorLendsNothing, Some(t.id), Some(t.creator.status), ip));
     }
     let id = ApiTokenId(t.id);
     if t.last_used_at.is_none_or(|at| now - at >= LAST_USED_EVERY) {
@@ -315,4 +375,29 @@ pub async fn authenticate(ctx: &AppCtx, presented: &str, ip: &str) -> Result<Pri
         workspaces,
         api_token: Some(TokenRef { id, name: t.name }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Refusal;
+    use store::api_tokens::TokenStanding;
+
+    #[test]
+    fn a_dead_tokens_cause_is_revoked_then_expired_then_its_creator_deleted() {
+        let at = |revoked_at, expires_at, creator_deleted_at| TokenStanding {
+            id: uuid::Uuid::nil(),
+            revoked_at,
+            expires_at,
+            creator_deleted_at,
+        };
+        assert_eq!(Refusal::of(&at(Some(1), 5, Some(1)), 10), Some(Refusal::Revoked));
+        assert_eq!(Refusal::of(&at(None, 10, Some(1)), 10), Some(Refusal::Expired), "expired at its instant");
+        assert_eq!(Refusal::of(&at(None, 11, Some(1)), 10), Some(Refusal::CreatorDeleted));
+        assert_eq!(Refusal::of(&at(None, 11, None), 10), None, "live: it changed between the reads");
+        let names: Vec<&str> = [Refusal::Malformed, Refusal::Unknown, Refusal::CreatorLendsNothing]
+            .into_iter()
+            .map(Refusal::as_str)
+            .collect();
+        assert_eq!(names, ["malformed", "unknown", "creator suspended or invited"]);
+    }
 }

@@ -126,6 +126,15 @@ impl<T> Input<T> {
         Ok(value)
     }
 
+    /// The same input with `more` fields that went unread (what the request's reader refused
+    /// outside the typed value: a switch that is not a boolean), named before the others.
+    #[must_use]
+    pub fn also_unreadable(mut self, more: Vec<(String, String)>) -> Self {
+        let rest = std::mem::replace(&mut self.unreadable, more);
+        self.unreadable.extend(rest);
+        self
+    }
+
     /// The same input in another shape (the HTTP body as the use case's own type).
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Input<U> {
         Input { value: f(self.value), unreadable: self.unreadable }

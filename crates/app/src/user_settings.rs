@@ -5,10 +5,12 @@
 
 use crate::audit;
 use crate::authz::{AccountWide, SettingsManage};
-use crate::{AppCtx, AppError, clock};
+use crate::{AppCtx, AppError, Input, clock};
 use domain::ids::AccountId;
-use domain::profile::{ProfileField, ProfileSettings, SettingsChange};
+use domain::profile::{FieldRule, ProfileField, ProfileSettings, SettingsChange};
+use serde::Deserialize;
 use serde_json::json;
+use std::collections::BTreeMap;
 
 const KEY: &str = store::settings::USER_PROFILE;
 
@@ -30,6 +32,33 @@ pub fn parse_stored(stored: Option<&str>) -> ProfileSettings {
             ProfileSettings::default()
         }
     }
+}
+
+/// A User Settings document as a request gives it: a rule for some profile fields, by key
+/// (`{"company": {"enabled": true, "allow_edits": false}}`); fields left out take their
+/// default.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsEdit {
+    pub fields: BTreeMap<String, FieldRule>,
+}
+
+/// The settings `edit` asks for, or every refusal at once ([`AppError::InvalidFields`]):
+/// the fields that went unread, each key that is no profile field (`fields.nickname`) and
+/// each default field turned off (`fields.first_name`: always visible).
+pub fn judge(edit: Input<SettingsEdit>) -> Result<ProfileSettings, AppError> {
+    let (edit, mut problems) = edit.open();
+    let mut settings = ProfileSettings::default();
+    for (key, rule) in edit.fields {
+        let judged = key.parse::<ProfileField>().and_then(|f| settings.set(f, rule));
+        if let Err(e) = judged {
+            for (_, why) in AppError::from(e).into_fields()? {
+                problems.refuse(format!("fields.{key}"), why);
+            }
+        }
+    }
+    problems.finish()?;
+    Ok(settings)
 }
 
 pub async fn read(ctx: &AppCtx, may: &AccountWide<SettingsManage>) -> Result<ProfileSettings, AppError> {

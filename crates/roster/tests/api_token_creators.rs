@@ -1,6 +1,6 @@
 //! A token and its creator (issue 14): a token holding `sessions.kill` still cannot end its
-//! creator's sessions; a token whose creator cannot sign in shows `inactive` and is refused
-//! like an unknown one until the creator may sign in again; `api_token.created` records the
+//! creator's sessions; a token whose creator is suspended shows `inactive` and is refused
+//! like an unknown one until the creator is active again (a locked creator's keeps working); `api_token.created` records the
 //! token's permissions and workspace scope. On both backends.
 
 use crate::api_tokens::ops_admin;

@@ -311,3 +311,67 @@ on_both_backends!(query_parameters_an_operation_does_not_declare_are_refused, |a
     let (status, _) = app.get_json(&root, "/api/v1/groups").await;
     assert_eq!(status, StatusCode::OK);
 });
+
+/// A request with several bad fields, answered 400 naming exactly `expected` (sorted).
+async fn refused_all(app: &TestApp, c: &reqwest::Client, method: Method, path: &str, body: &Value, expected: &[&str]) {
+    let res = c.request(method.clone(), app.url(path)).json(body).send().await.expect("request");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{method} {path} {body}");
+    assert_eq!(res.headers()["content-type"], "application/problem+json", "{method} {path}");
+    let problem: Value = res.json().await.expect("json");
+    assert_eq!(refused_sorted(&problem), expected, "{method} {path} {body}: {problem}");
+}
+
+on_both_backends!(settings_documents_and_the_invitation_workspace_name_every_bad_field, |app| async move {
+    app.seed_org().await;
+    let root = app.login_admin().await;
+    let paths =
+        ["/api/v1/audit?limit=1", "/api/v1/settings/sso", "/api/v1/settings/user-profile", "/api/v1/users?q=fresh"];
+    let mut before = Vec::new();
+    for path in paths {
+        before.push(app.get_json(&root, path).await);
+    }
+
+    // The SSO settings: unreadable fields (the switch, the client id, an unknown one) with
+    // the values the use case refuses, in one answer; a PUT of the whole document and a PATCH.
+    let (_, mut sso) = app.get_json(&root, "/api/v1/settings/sso").await;
+    sso["enabled"] = json!("yes");
+    sso["client_id"] = json!(5);
+    sso["email_claim"] = json!("bad claim!");
+    sso["provider_name"] = json!("x".repeat(61));
+    sso["colour"] = json!(1);
+    let sso_fields = ["client_id", "colour", "email_claim", "enabled", "provider_name"];
+    refused_all(&app, &root, Method::PUT, "/api/v1/settings/sso", &sso, &sso_fields).await;
+    let patch = json!({"client_id": 5, "email_claim": "bad claim!", "scopes": ["a b"]});
+    refused_all(&app, &root, Method::PATCH, "/api/v1/settings/sso", &patch, &["client_id", "email_claim", "scopes"])
+        .await;
+
+    // The User Settings: a rule of the wrong type, a field that does not exist, a default
+    // field switched off and an unknown member, at once; as the whole document (its list
+    // form, as GET shows it) and as a merge patch (its object form).
+    let (_, mut profile) = app.get_json(&root, "/api/v1/settings/user-profile").await;
+    for rule in profile["fields"].as_array_mut().expect("the rules") {
+        match rule["field"].as_str() {
+            Some("company") => rule["enabled"] = json!("yes"),
+            Some("first_name") => rule["enabled"] = json!(false),
+            _ => {}
+        }
+    }
+    profile["fields"].as_array_mut().unwrap().push(json!({"field": "nickname", "enabled": true, "allow_edits": true}));
+    profile["colour"] = json!(1);
+    let profile_fields = ["colour", "fields.company.enabled", "fields.first_name", "fields.nickname"];
+    refused_all(&app, &root, Method::PUT, "/api/v1/settings/user-profile", &profile, &profile_fields).await;
+    refused_all(&app, &root, Method::POST, "/api/v1/settings/user-profile/preview", &profile, &profile_fields).await;
+    let patch = json!({"fields": {"company": {"enabled": "yes"}, "first_name": {"enabled": false},
+        "nickname": {"enabled": true, "allow_edits": true}}, "colour": 1});
+    refused_all(&app, &root, Method::PATCH, "/api/v1/settings/user-profile", &patch, &profile_fields).await;
+
+    // An invitation's workspace is judged with its rows: both named, nobody invited.
+    let invite = json!({"emails": ["not-an-email", "fresh@example.org"], "workspace_id": "nope"});
+    refused_all(&app, &root, Method::POST, "/api/v1/invitations", &invite, &["emails[0]", "workspace_id"]).await;
+    let invite = json!({"emails": ["fresh@example.org"], "workspace_id": uuid::Uuid::now_v7()});
+    refused_all(&app, &root, Method::POST, "/api/v1/invitations", &invite, &["workspace_id"]).await;
+
+    for (path, was) in paths.iter().zip(before) {
+        assert_eq!(app.get_json(&root, path).await, was, "{path}: a refused request changed nothing");
+    }
+});

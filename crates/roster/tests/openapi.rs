@@ -256,8 +256,11 @@ fn session_only_paths() -> String {
 /// Runs schemathesis against `app`, seeded, authenticated as `pass` says: examples,
 /// coverage, fuzzing and stateful links, checking for server errors and for answers
 /// (status, content type, headers, body) the document does not describe. Tokens cannot
-/// manage tokens, so the bearer pass cannot revoke its own; the session pass signs in again
-/// after a case that signs out. Nothing is excluded. Prints the figures and keeps them in
+/// manage tokens, so the bearer pass cannot revoke its own, and its sign-ins never use the
+/// token creator's address (`tests/schemathesis/bearer_keep_creator.py`: wrong passwords
+/// would lock the creator, which ends the token's effect), so the token lives through the
+/// run — asserted; the session pass signs in again after a case that signs out. No operation
+/// is excluded. Prints the figures and keeps them in
 /// `schemathesis-<backend>-<pass>.txt` for CI.
 async fn fuzz(app: TestApp, pass: Pass) {
     let Some(st) = schemathesis() else { return };
@@ -273,6 +276,7 @@ async fn fuzz(app: TestApp, pass: Pass) {
     std::fs::write(&config, fuzz_data::config(&app, &org, &root).await).expect("write the configuration");
     let mut command = Run::default();
     command.args(["run", &schema, "--url", &base]);
+    let mut token_id = None;
     match pass {
         Pass::Bearer => {
             let all: Vec<&str> = domain::permission::Permission::ALL.iter().map(|p| p.as_str()).collect();
@@ -280,7 +284,13 @@ async fn fuzz(app: TestApp, pass: Pass) {
             let (status, token) = app.send(&root, Method::POST, "/api/v1/api-tokens", Some(body)).await;
             assert_eq!(status, StatusCode::CREATED, "{token}");
             let secret = token["secret"].as_str().expect("secret").to_owned();
-            command.args(["--header", &format!("Authorization: Bearer {secret}")]).env("SCHEMATHESIS_HOOKS", "");
+            token_id = Some(token["id"].as_str().expect("id").parse::<uuid::Uuid>().expect("a token id"));
+            let hooks =
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemathesis/bearer_keep_creator.py");
+            command
+                .args(["--header", &format!("Authorization: Bearer {secret}")])
+                .env("SCHEMATHESIS_HOOKS", hooks)
+                .env("ROSTER_FUZZ_EMAIL", crate::support::app::ADMIN_EMAIL);
         }
         Pass::Session => {
             // Wrong current passwords (POST /me/password) count towards a lockout.
@@ -340,12 +350,42 @@ async fn fuzz(app: TestApp, pass: Pass) {
             .filter(|op| !session_only.contains(op))
             .collect();
         let missing = fuzz_data::warned(&stdout, "Missing test data");
-        let coverage = format!("fuzzed only for refusals: {refused:?}\nfuzzed only with unknown ids: {missing:?}\n");
+        let (live, standing) = standing(&app, &org, token_id.expect("the bearer pass made a token")).await;
+        let coverage =
+            format!("fuzzed only for refusals: {refused:?}\nfuzzed only with unknown ids: {missing:?}\n{standing}\n");
         let name = format!("schemathesis-{:?}-{pass:?}.txt", app.backend);
         let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
         std::fs::write(&path, format!("{report}{coverage}")).expect("write the figures");
         println!("{coverage}");
+        // A token that died during the run fuzzed every later case for its 401 alone.
+        assert!(live, "the fuzzing token stopped working during the run: {standing}");
     }
+}
+
+/// The fuzzing token and its creator after a run: whether the token is still live (not
+/// revoked nor expired, its creator active and not deleted), and in words with what was
+/// done to the creator.
+async fn standing(app: &TestApp, org: &crate::support::org::Org, token: uuid::Uuid) -> (bool, String) {
+    let t = store::api_tokens::find(&app.db, org.account, domain::ids::ApiTokenId(token))
+        .await
+        .expect("read the token")
+        .expect("the token's row");
+    let creator = store::users::find(&app.db, org.account, t.creator).await.expect("read the creator");
+    let filter = store::audit::AuditFilter { target: Some(vec![t.creator.0]), ..Default::default() };
+    let (events, _) = store::audit::list(&app.db, org.account, &filter, 20).await.expect("read the audit log");
+    let done: Vec<String> = events.iter().map(|e| format!("{} by {:?}", e.action.as_str(), e.actor_email)).collect();
+    let now = app::clock::now();
+    let live = t.revoked_at.is_none()
+        && t.expires_at > now
+        && creator.as_ref().is_some_and(|c| c.status == domain::user::UserStatus::Active);
+    let said = format!(
+        "the token after the run: revoked {:?}, expires {}, now {now}; its creator (status, failed logins, \
+         locked at, role, primary): {:?}; done to the creator: {done:?}",
+        t.revoked_at,
+        t.expires_at,
+        creator.map(|c| (c.status, c.failed_logins, c.locked_at, c.role_name, c.is_primary_admin)),
+    );
+    (live, said)
 }
 
 mod fuzzed_against_itself {

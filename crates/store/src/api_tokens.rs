@@ -261,6 +261,30 @@ pub async fn find_live(db: &Db, secret_hash: &[u8], now: Micros) -> Result<Optio
     db.run().fetch_optional(Sql::new(sql).bind(secret_hash).bind(now)).await
 }
 
+/// Why a presented secret found no live token, as its row tells (for the server's log):
+/// the token's id, revocation, expiry and its creator's deletion.
+#[derive(Debug, Clone, FromRow)]
+pub struct TokenStanding {
+    pub id: Uuid,
+    pub revoked_at: Option<i64>,
+    pub expires_at: i64,
+    pub creator_deleted_at: Option<i64>,
+}
+
+/// The standing of the token whose secret hashes to `secret_hash`, live or not; `None` for
+/// a secret no token has. Read only after [`find_live`] refused, to log the cause.
+pub async fn standing(db: &Db, secret_hash: &[u8]) -> Result<Option<TokenStanding>, StoreError> {
+    db.run()
+        .fetch_optional(
+            Sql::new(
+                "SELECT t.id, t.revoked_at, t.expires_at, u.deleted_at AS creator_deleted_at \
+                 FROM api_tokens t JOIN users u ON u.id = t.creator_user_id WHERE t.secret_hash = $1",
+            )
+            .bind(secret_hash),
+        )
+        .await
+}
+
 /// Records that token `id` was used at `at` from `ip`, unless a use at or after
 /// `not_before` is already recorded (so at most one write a minute per token, on every
 /// instance: the condition is in the statement).

@@ -16,13 +16,18 @@ pub const MAX_ROWS: usize = 10_000;
 pub struct InviteRequest {
     pub emails: Option<Vec<String>>,
     pub invitations: Option<Vec<InviteRow>>,
+    /// The workspace invitees join (a workspace id; rows naming a `workspace` join that
+    /// one), judged by [`super::workspaces::choose`]; `None` or blank: `opts`' default.
+    pub workspace_id: Option<String>,
 }
 
-/// Invites the rows of `request` (see the module), one result per row, in order.
+/// Invites the rows of `request` (see the module), one result per row, in order, into
+/// `request.workspace_id` when given (else `opts`' default workspace).
 ///
 /// # Errors
-/// [`AppError::Invalid`] or [`AppError::InvalidFields`] naming every bad field, nothing
-/// invited; the errors of [`invite`].
+/// [`AppError::Invalid`] or [`AppError::InvalidFields`] naming every bad field — a
+/// `workspace_id` the inviter may not invite into among them — nothing invited; the errors
+/// of [`invite`].
 pub async fn invite_request(
     ctx: &AppCtx,
     may: &InviteUsers,
@@ -32,6 +37,12 @@ pub async fn invite_request(
     // Rows holding an unreadable field are named by that field, not judged again.
     let unread: Vec<String> = request.unreadable().iter().map(|(f, _)| f.clone()).collect();
     let (request, mut problems) = request.open();
+    let mut opts = opts.clone();
+    // The chosen workspace first: the rows are judged as joining it.
+    if !problems.has("workspace_id") {
+        let raw = request.workspace_id.as_deref().unwrap_or("");
+        problems.check(super::workspaces::choose(ctx, may, raw, &mut opts).await)?;
+    }
     let (list, rows): (&str, Vec<InviteRow>) = match (request.emails, request.invitations) {
         (Some(emails), None) => {
             ("emails", emails.into_iter().map(|email| InviteRow { email, ..InviteRow::default() }).collect())
@@ -54,7 +65,7 @@ pub async fn invite_request(
         problems.refuse(list, format!("at most {MAX_ROWS} invitations per request"));
     }
     if !problems.is_empty() && rows.len() <= MAX_ROWS {
-        let opts = crate::sso::settings::for_invitations(ctx, may.account, opts).await?;
+        let opts = crate::sso::settings::for_invitations(ctx, may.account, &opts).await?;
         let mut dir = directory(ctx, may).await?;
         let now = clock::now();
         for (i, row) in rows.iter().enumerate() {
@@ -68,5 +79,5 @@ pub async fn invite_request(
         }
     }
     problems.finish()?;
-    invite(ctx, may, rows, opts).await
+    invite(ctx, may, rows, &opts).await
 }

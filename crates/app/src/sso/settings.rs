@@ -4,7 +4,7 @@
 
 use crate::audit;
 use crate::authz::SsoSettingsAccess;
-use crate::{AppCtx, AppError, clock};
+use crate::{AppCtx, AppError, Input, clock};
 use domain::closed::AuditAction;
 use domain::ids::AccountId;
 use domain::role::AdminRole;
@@ -103,17 +103,19 @@ pub struct SsoUpdate {
 /// not change (403 naming every such field, [`crate::authz::SsoSettingsAccess`]): a trust
 /// setting changed by anyone but the Primary Master Admin (any client secret sent by
 /// anyone else, whatever its value), a changed mapping handing out more than the holder
-/// may grant. Then every bad field at once (400); switching on (or staying on) needs every
-/// required field and a passed connection test for this issuer and client id (else 400
-/// naming `enabled`). Saving what is stored writes nothing. A changed mapping records its
+/// may grant — judged on the fields that could be read. Then every bad field at once
+/// (400): those of `change` that went unread with every value refused; switching on (or
+/// staying on) needs every required field and a passed connection test for this issuer
+/// and client id (else 400 naming `enabled`). Saving what is stored writes nothing. A changed mapping records its
 /// saver, whose authority it acts with at sign-ins. 409 when the settings or the switch
 /// changed since they were read (nothing written: a save never undoes another).
 pub async fn update(
     ctx: &AppCtx,
     access: &SsoSettingsAccess,
-    change: SsoUpdate,
+    change: Input<SsoUpdate>,
     public_url: &str,
 ) -> Result<SsoView, AppError> {
+    let (change, mut problems) = change.open();
     let account = access.may.account;
     let (raw, old) = stored_raw(ctx, account).await?;
     let was_on = store::password_reset::sso_enabled(&ctx.db, account).await?;
@@ -132,19 +134,26 @@ pub async fn update(
         let workspace = store::sso::default_workspace(&ctx.db, account).await?;
         refused.extend(access.check_mapping(&judged, &roles, workspace));
     }
+    // An unread field holds a stand-in, not a change the holder asked for: it is named as
+    // unreadable below, never as forbidden.
+    refused.retain(|(field, _)| !problems.has(field));
     AppError::none_forbidden(refused)?;
-    let mut problems = new.problems(ctx.sso.urls());
+    for (field, why) in new.problems(ctx.sso.urls()) {
+        problems.refuse(field, why);
+    }
     if change.enabled && problems.is_empty() {
         let missing = new.missing();
         if missing.is_empty() && !tested(ctx, account, &new).await? {
-            problems.push((
-                "enabled".into(),
-                "single sign-on can be on only after Test connection passes for this issuer and client id".into(),
-            ));
+            problems.refuse(
+                "enabled",
+                "single sign-on can be on only after Test connection passes for this issuer and client id",
+            );
         }
-        problems.extend(missing);
+        for (field, why) in missing {
+            problems.refuse(field, why);
+        }
     }
-    AppError::all_of(problems)?;
+    problems.finish()?;
     if new == old && change.enabled == was_on {
         return view(ctx, access, public_url).await;
     }

@@ -139,7 +139,16 @@ async fn spawn(backend: Backend, adjust: impl FnOnce(&mut Config), demo: bool) -
     };
     let mut config = test_config(&dir, url.clone());
     adjust(&mut config);
-    roster::telemetry::init_metrics_only_with(vec![Box::new(super::statements::layer())]);
+    let mut layers: Vec<Box<dyn tracing_subscriber::Layer<tracing_subscriber::Registry> + Send + Sync>> =
+        vec![Box::new(super::statements::layer())];
+    // `ROSTER_TEST_LOG=app=info` (an `EnvFilter`) shows the apps' logs on stderr, which the
+    // test harness does not capture: e.g. why a fuzzed API token was refused.
+    if let Ok(filter) = std::env::var("ROSTER_TEST_LOG") {
+        use tracing_subscriber::Layer as _;
+        let filter = tracing_subscriber::EnvFilter::new(filter);
+        layers.push(tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_filter(filter).boxed());
+    }
+    roster::telemetry::init_metrics_only_with(layers);
     let auth = config.auth_settings();
     let mailer = config.mailer();
     let app = Application::build(config, demo).await.expect("the app builds");

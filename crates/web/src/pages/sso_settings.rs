@@ -210,7 +210,7 @@ async fn save(
             change.settings = change.settings.with_trust_of(&v.settings);
             (change.enabled, change.client_secret) = (v.enabled, None);
         }
-        app::sso::settings::update(&state.ctx, &may, change, &state.public_url).await
+        app::sso::settings::update(&state.ctx, &may, app::Input::whole(change), &state.public_url).await
     };
     let (status, errors) = match saved.await {
         Ok(_) => return Ok(Redirect::to(&format!("{HERE}?notice=saved")).into_response()),

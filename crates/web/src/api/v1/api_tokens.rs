@@ -39,7 +39,7 @@ pub(crate) fn revocable(t: &ApiToken) -> bool {
 super::shapes::described_set!(
     /// A token's state as of now.
     TokenStatus,
-    "A token's state as of now: `inactive` while its creator cannot sign in (suspended or locked).",
+    "A token's state as of now: `inactive` while its creator is suspended (a lock by failed passwords leaves it active).",
     app::api_tokens::TokenStatus::ALL.iter().map(|s| s.as_str())
 );
 

@@ -62,26 +62,22 @@ pub(super) async fn create_invitations(
     AppJson(body): AppJson<InviteBody>,
 ) -> Result<Json<InviteResults>, ApiError> {
     let may = app::authz::invite_users(&me)?;
-    let mut workspace_id = None;
-    let request = body.map(|b| {
-        workspace_id = b.workspace_id;
-        InviteRequest {
-            emails: b.emails,
-            invitations: b.invitations.map(|rows| {
-                rows.into_iter()
-                    .map(|r| InviteRow {
-                        email: r.email,
-                        first_name: r.first_name,
-                        last_name: r.last_name,
-                        workspace: r.workspace,
-                        groups: r.groups,
-                    })
-                    .collect()
-            }),
-        }
+    let request = body.map(|b| InviteRequest {
+        emails: b.emails,
+        invitations: b.invitations.map(|rows| {
+            rows.into_iter()
+                .map(|r| InviteRow {
+                    email: r.email,
+                    first_name: r.first_name,
+                    last_name: r.last_name,
+                    workspace: r.workspace,
+                    groups: r.groups,
+                })
+                .collect()
+        }),
+        workspace_id: b.workspace_id,
     });
-    let mut options = InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime);
-    app::invitations::workspaces::choose(&state.ctx, &may, workspace_id.as_deref().unwrap_or(""), &mut options).await?;
+    let options = InviteOptions::new(&state.public_url, state.ctx.auth.invitation_lifetime);
     let results = app::invitations::invite_request(&state.ctx, &may, request, &options).await?;
     Ok(Json(InviteResults { results: results.into_iter().map(|r| InviteResult::new(&r.email, &r.outcome)).collect() }))
 }

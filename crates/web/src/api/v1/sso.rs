@@ -132,13 +132,13 @@ async fn save(state: &AppState, me: &Principal, body: Value, how: Change) -> Res
             None
         }
     };
-    let settings = super::document::typed::<SsoSettings>(doc)?;
-    // The SSO use case judges its settings in a fixed order of its own (trust, then the
-    // fields): every unreadable field is named together here, before it runs.
-    bad.extend(settings.unreadable().iter().cloned());
-    app::AppError::all_of(bad)?;
-    let settings = settings.complete()?;
-    let change = SsoUpdate { enabled: enabled.unwrap_or_default(), settings, client_secret };
+    // The switch and the secret are read here, the rest as the settings' type: the use case
+    // names every field that went unread with every value it refuses.
+    let change = super::document::typed::<SsoSettings>(doc)?.also_unreadable(bad).map(|settings| SsoUpdate {
+        enabled: enabled.unwrap_or_default(),
+        settings,
+        client_secret,
+    });
     let saved = app::sso::settings::update(&state.ctx, &may, change, &state.public_url).await?;
     Ok(Json(view_json(&saved)))
 }

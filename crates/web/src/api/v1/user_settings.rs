@@ -173,18 +173,12 @@ fn normalize(mut body: Value) -> Result<Value, AppError> {
 }
 
 /// The settings a PUT (whole document) or PATCH (merge patch) body asks for, given the
-/// current ones. Every missing field is named (`fields.company.allow_edits`).
+/// current ones. Every missing field is named (`fields.company.allow_edits`); then every
+/// field of a wrong type or unknown and every rule the use case refuses, all at once
+/// ([`app::user_settings::judge`]).
 fn parse(current: &ProfileSettings, body: Value, how: Change) -> Result<ProfileSettings, ApiError> {
     let doc = document::changed(&as_document(current), normalize(body)?, how, &[])?;
-    let Value::Object(mut doc) = doc else { return Err(ApiError::invalid("body", "must be a JSON object")) };
-    let fields = doc.remove("fields").unwrap_or_default();
-    if let Some(unknown) = doc.keys().next() {
-        return Err(ApiError::invalid(unknown, "is not a User Settings field (only \"fields\")"));
-    }
-    serde_json::from_value::<ProfileSettings>(fields).map_err(|e| {
-        let text = e.to_string();
-        ApiError::invalid("fields", text.strip_prefix("fields: ").unwrap_or(&text))
-    })
+    Ok(app::user_settings::judge(document::typed(doc)?)?)
 }
 
 #[utoipa::path(get, path = "/settings/user-profile", tag = "settings",
