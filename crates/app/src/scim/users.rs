@@ -401,18 +401,26 @@ async fn save(
 
 /// Deletes the user (`users.delete` on all workspaces): the console's soft delete, with its
 /// restore window. 409 for the Primary Master Admin and for a bot owner (naming the bots),
-/// 412 for a stale `If-Match`.
+/// 412 for a stale `If-Match` — compared again in the deleting statement, so a change
+/// committed after the check still refuses the delete. A token scoped to some workspaces
+/// never gets here ([`authz::scim`] refuses it); were it to, the console's removal from its
+/// workspaces would be refused (403) rather than done and answered as an error.
 pub async fn delete(ctx: &AppCtx, may: &Scim, id: UserId, if_match: Option<i64>) -> Result<(), ScimFail> {
     let del = authz::delete_user(ctx, &may.principal, id).await?;
+    if del.within.is_some() {
+        return Err(AppError::Forbidden("SCIM deletes with users.delete on all workspaces".into()).into());
+    }
     if let Some(v) = if_match {
         let current =
             store::scim::users::find(&ctx.db, may.account(), id).await?.ok_or(AppError::NotFound(What::User))?;
         check_version(Some(v), current.version)?;
     }
-    match crate::deletion::delete(ctx, &del).await? {
-        crate::deletion::Outcome::Deleted => Ok(()),
-        crate::deletion::Outcome::RemovedFrom(_) => {
+    match crate::deletion::delete_at_version(ctx, &del, if_match).await {
+        Ok(crate::deletion::Outcome::Deleted) => Ok(()),
+        Ok(crate::deletion::Outcome::RemovedFrom(_)) => {
             Err(AppError::Internal("an account-wide SCIM token removed a user from workspaces".into()).into())
         }
+        Err(AppError::Stale(_)) => Err(stale()),
+        Err(e) => Err(e.into()),
     }
 }
