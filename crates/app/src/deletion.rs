@@ -44,6 +44,13 @@ fn deletable(on: &OnUser<UsersDelete>) -> Result<&store::users::UserDetailRow, A
 /// Deletes the user (account-wide admins) or removes them from the caller's workspaces
 /// (workspace admins). 409 for the Primary Master Admin and for bot owners (naming the bots).
 pub async fn delete(ctx: &AppCtx, may: &DeleteUser) -> Result<Outcome, AppError> {
+    delete_at_version(ctx, may, None).await
+}
+
+/// [`delete`], only while the user is at `version` when given (SCIM's `If-Match`): the
+/// version is compared in the deleting statement ([`store::deletion::soft_delete_at_version`]),
+/// so a change committed meanwhile is [`AppError::Stale`] and nothing is deleted.
+pub async fn delete_at_version(ctx: &AppCtx, may: &DeleteUser, version: Option<i64>) -> Result<Outcome, AppError> {
     let on = &may.on;
     let user = deletable(on)?;
     if let Some(within) = &may.within {
@@ -77,11 +84,17 @@ pub async fn delete(ctx: &AppCtx, may: &DeleteUser) -> Result<Outcome, AppError>
     };
     let event =
         audit::by(&on.actor, domain::closed::AuditAction::UserDeleted, Some(on.user), json!({"email": user.email}));
-    match store::deletion::soft_delete(&ctx.db, on.user, on.actor.user, &[], &ending, &event).await? {
+    let deleted = match version {
+        Some(v) => store::deletion::soft_delete_at_version(&ctx.db, on.user, v, on.actor.user, &ending, &event).await?,
+        None => store::deletion::soft_delete(&ctx.db, on.user, on.actor.user, &[], &ending, &event).await?,
+    };
+    match deleted {
         Deleted::Done => Ok(Outcome::Deleted),
         Deleted::Refused => {
             let bots = store::deletion::owned_bots(&ctx.db, on.user).await?;
-            if bots.is_empty() {
+            if bots.is_empty() && version.is_some() {
+                Err(AppError::Stale("the user changed since the version If-Match names; read it again".into()))
+            } else if bots.is_empty() {
                 Err(AppError::Conflict("the user changed meanwhile; reload and try again".into()))
             } else {
                 Err(owns_bots(&bots))

@@ -94,6 +94,15 @@ pub fn search_term(field: &'static str, raw: &str, max_chars: usize) -> Result<O
     Ok(line(field, raw, max_chars)?.map(|s| s.to_lowercase()))
 }
 
+/// The key a case-insensitive comparison uses (RFC 7643 §2.1 `caseExact: false`): `raw`
+/// lower-cased by Unicode's rules (`str::to_lowercase`: `ÖZTÜRK` → `öztürk`, unlike SQL's
+/// ASCII-only `lower()` on SQLite) and NFC-normalized (a precomposed `ö` equals `o` +
+/// U+0308). Stored beside names (`users.first_key`, …) so both databases compare, index and
+/// order these keys byte for byte. Not a full case fold: `ß` stays `ß` (not `ss`).
+pub fn fold(raw: &str) -> String {
+    raw.to_lowercase().nfc().collect()
+}
+
 /// Like [`line`], but blank is an error: "is required".
 pub fn required_line(field: &'static str, raw: &str, max_chars: usize) -> Result<String, DomainError> {
     line(field, raw, max_chars)?.ok_or_else(|| DomainError::invalid(field, "is required"))
@@ -102,6 +111,14 @@ pub fn required_line(field: &'static str, raw: &str, max_chars: usize) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folds_case_of_every_script_and_normalizes() {
+        assert_eq!(fold("ÖZTÜRK"), "öztürk");
+        assert_eq!(fold("O\u{308}zTÜRK"), "öztürk");
+        assert_eq!(fold("ΣΟΦΊΑ"), "σοφία");
+        assert_eq!(fold("Łukasz"), "łukasz");
+    }
 
     #[test]
     fn refuses_nul_controls_and_invisible_formatting() {

@@ -2,7 +2,8 @@
 //! mixed-case data, on both backends alike: `externalId` is caseExact (RFC 7643 §3.1) under
 //! every operator; `userName` is case-insensitive under every operator; `pr` and value
 //! filters on `name` and `emails` answer from the data; what cannot be answered is 400
-//! `invalidFilter`. And `totalResults` is counted once per pass over a query.
+//! `invalidFilter`. And `totalResults` is counted once per pass over a query. Names compare
+//! case-insensitively in every script, SQLite included (whose `lower()` is ASCII-only).
 
 use crate::on_both_backends;
 use crate::scim::{PROVISIONING, USER, find_users, scim, token};
@@ -102,7 +103,7 @@ on_both_backends!(filters_on_complex_attributes_answer_from_the_data_or_are_refu
     assert_eq!(total(&app, &secret, "id pr").await, everyone + 1);
     // A user without a given name (as older data can have): `name.givenName pr` is false
     // for them, `name pr` still true (the family name is there).
-    let clear = "UPDATE users SET first_name = '' WHERE email_key = 'no.given@example.com'";
+    let clear = "UPDATE users SET first_name = '', first_key = '' WHERE email_key = 'no.given@example.com'";
     let cleared = match &app.db {
         store::Db::Sqlite(pool) => sqlx::query(clear).execute(pool).await.map(|r| r.rows_affected()),
         store::Db::Pg(pool) => sqlx::query(clear).execute(pool).await.map(|r| r.rows_affected()),
@@ -171,4 +172,78 @@ on_both_backends!(total_results_is_counted_once_per_pass, |app| async move {
     assert_eq!(names, ["pass.2@pass.example", "pass.3@pass.example"]);
     // A new pass (page 1) counts again.
     assert_eq!(scim(&app, &secret, Method::GET, &page(1), None).await.body["totalResults"], 5);
+});
+
+/// A SCIM user named `given` `family` (userName `email`): its id.
+async fn named(app: &TestApp, secret: &str, email: &str, given: &str, family: &str) -> String {
+    let body = json!({"schemas": [USER], "userName": email, "name": {"givenName": given, "familyName": family}});
+    let res = scim(app, secret, Method::POST, "/Users", Some(body)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    res.body["id"].as_str().expect("id").to_owned()
+}
+
+on_both_backends!(names_compare_case_insensitively_in_every_script, |app| async move {
+    app.seed_org().await;
+    let root = app.login_admin().await;
+    let secret = token(&app, &root, PROVISIONING).await;
+    named(&app, &secret, "ayse@unicode.example", "Ayşe", "Öztürk").await;
+    named(&app, &secret, "zoe@unicode.example", "ZOË", "Ångström").await;
+    let renamed = named(&app, &secret, "lukasz@unicode.example", "Lukasz", "Nowak").await;
+    // Renamed over SCIM PATCH, then in the console: each write keeps the keys in step.
+    let res = scim(
+        &app,
+        &secret,
+        Method::PATCH,
+        &format!("/Users/{renamed}"),
+        Some(crate::scim::patch_op(json!([{"op": "replace", "path": "name.familyName", "value": "ŻÓŁW"}]))),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let page = app.get(&root, &format!("/api/v1/users/{renamed}")).await;
+    let tag = page.headers()["etag"].to_str().expect("etag").to_owned();
+    let res = root
+        .patch(app.url(&format!("/api/v1/users/{renamed}")))
+        .header("If-Match", tag)
+        .json(&json!({"first_name": "ŁUKASZ"}))
+        .send()
+        .await
+        .expect("console edit");
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap_or_default());
+    let ours = "userName ew \"@unicode.example\"";
+    for (f, n) in [
+        ("name.familyName eq \"ÖZTÜRK\"", 1),
+        ("name.familyName eq \"öztürk\"", 1),
+        // The same letter written decomposed (o + U+0308).
+        ("name.familyName eq \"O\u{308}ztu\u{308}rk\"", 1),
+        ("name.givenName eq \"ayşe\"", 1),
+        ("name.givenName eq \"AYŞE\"", 1),
+        ("name.givenName eq \"zoë\"", 1),
+        ("name.givenName ne \"zoë\"", 2),
+        ("name.familyName sw \"ÅNG\"", 1),
+        ("name.familyName sw \"ång\"", 1),
+        ("name.familyName sw \"ÖZ\"", 1),
+        ("name.familyName sw \"Ö\"", 1),
+        ("name.familyName sw \"ż\"", 1),
+        ("name.familyName co \"TÜR\"", 1),
+        ("name.familyName co \"ółw\"", 1),
+        ("name.familyName co \"ÓŁ\"", 1),
+        ("name.familyName ew \"TRÖM\"", 1),
+        ("name.givenName sw \"łuk\"", 1),
+        ("name.givenName eq \"łukasz\"", 1),
+        ("name.givenName eq \"lukasz\"", 0),
+        ("name.familyName eq \"nowak\"", 0),
+        ("name.familyName gt \"ö\"", 2),
+    ] {
+        let f = format!("{ours} and {f}");
+        assert_eq!(total(&app, &secret, &f).await, n, "{f}");
+    }
+    // Groups' displayName alike.
+    let body = json!({"schemas": [crate::scim::GROUP], "displayName": "ÉQUIPE Ñandú"});
+    let res = scim(&app, &secret, Method::POST, "/Groups", Some(body)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    for (f, n) in [("displayName eq \"équipe ñandú\"", 1), ("displayName eq \"Équipe Ñandu\"", 0)] {
+        let encoded: String = url::form_urlencoded::byte_serialize(f.as_bytes()).collect();
+        let res = scim(&app, &secret, Method::GET, &format!("/Groups?filter={encoded}"), None).await;
+        assert_eq!((res.status, res.body["totalResults"].as_i64()), (StatusCode::OK, Some(n)), "{f}: {}", res.body);
+    }
 });

@@ -179,3 +179,34 @@ on_both_backends!(an_id_that_is_not_exactly_a_uuid_is_a_scim_404_on_every_verb_a
     assert_eq!(scim(&app, &secret, Method::GET, &format!("/Users/{ann}"), None).await.status, StatusCode::OK);
     assert_eq!(scim(&app, &secret, Method::GET, &format!("/Groups/{group}"), None).await.status, StatusCode::OK);
 });
+
+on_both_backends!(deletes_are_account_wide_and_conditional, |app| async move {
+    let org = app.seed_org().await;
+    let root = app.login_admin().await;
+    // A token scoped to a workspace is refused at the door (403): a DELETE through it
+    // neither deletes Ann nor quietly removes her from Alpha (the console's workspace-admin
+    // delete).
+    let body =
+        json!({"name": "Alpha SCIM", "expires_in_days": 30, "permissions": PROVISIONING, "workspaces": [org.alpha]});
+    let (status, created) = app.send(&root, Method::POST, "/api/v1/api-tokens", Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let scoped = created["secret"].as_str().expect("secret");
+    let ann = format!("/Users/{}", org.ann);
+    let refused = scim(&app, scoped, Method::DELETE, &ann, None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let console = crate::scim::console_user(&app, &root, &org.ann.to_string()).await;
+    assert_eq!(console["workspaces"][0]["name"], "Alpha", "still in Alpha: {console}");
+
+    // If-Match: a stale version deletes nothing (412); the current one deletes.
+    let secret = token(&app, &root, PROVISIONING).await;
+    let etag = scim(&app, &secret, Method::GET, &ann, None).await.header("etag");
+    let rename = patch_op(json!([{"op": "replace", "path": "name.givenName", "value": "Annie"}]));
+    assert_eq!(scim(&app, &secret, Method::PATCH, &ann, Some(rename)).await.status, StatusCode::OK);
+    let stale = scim_with(&app, &secret, Method::DELETE, &ann, None, &[("if-match", &etag)]).await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED, "{}", stale.body);
+    assert_eq!(scim(&app, &secret, Method::GET, &ann, None).await.status, StatusCode::OK, "not deleted");
+    let etag = scim(&app, &secret, Method::GET, &ann, None).await.header("etag");
+    let done = scim_with(&app, &secret, Method::DELETE, &ann, None, &[("if-match", &etag)]).await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT, "{}", done.body);
+    assert_eq!(scim(&app, &secret, Method::GET, &ann, None).await.status, StatusCode::NOT_FOUND);
+});

@@ -87,13 +87,15 @@ impl Db {
     }
 
     /// Applies every pending migration of this backend, then the data migrations SQL cannot
-    /// do (re-keying emails to their canonical form: [`crate::email_keys::rekey`]). The
-    /// report lists email collisions left for an admin to resolve (also logged).
+    /// do (re-keying emails to their canonical form: [`crate::email_keys::rekey`]; folding
+    /// name keys by Unicode's case rules: [`crate::name_keys::refold`]). The report lists
+    /// email collisions left for an admin to resolve (also logged).
     pub async fn migrate(&self) -> Result<crate::email_keys::RekeyReport, StoreError> {
         match self {
             Self::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
             Self::Pg(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
+        crate::name_keys::refold(self).await?;
         crate::email_keys::rekey(self).await
     }
 

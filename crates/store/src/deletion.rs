@@ -45,6 +45,33 @@ pub async fn soft_delete(
     ending: &Ending,
     audit: &NewAuditEvent,
 ) -> Result<Deleted, StoreError> {
+    soft_delete_in(db, user, None, by, transfers, ending, audit).await
+}
+
+/// [`soft_delete`] only while the user is at `version` (a conditional request's `If-Match`,
+/// RFC 7232 §3.1): compared in the deleting statement itself, so a change committed after
+/// the caller read the version refuses the delete ([`Deleted::Refused`]) rather than
+/// deleting a user the caller has not seen.
+pub async fn soft_delete_at_version(
+    db: &Db,
+    user: UserId,
+    version: i64,
+    by: UserId,
+    ending: &Ending,
+    audit: &NewAuditEvent,
+) -> Result<Deleted, StoreError> {
+    soft_delete_in(db, user, Some(version), by, &[], ending, audit).await
+}
+
+async fn soft_delete_in(
+    db: &Db,
+    user: UserId,
+    version: Option<i64>,
+    by: UserId,
+    transfers: &[(Transfer, Vec<NewAuditEvent>)],
+    ending: &Ending,
+    audit: &NewAuditEvent,
+) -> Result<Deleted, StoreError> {
     let mut tx = db.begin_write().await?;
     for (t, events) in transfers {
         if !crate::bots::transfer_in(&mut tx, t).await? {
@@ -61,11 +88,13 @@ pub async fn soft_delete(
     let delete = Sql::new(
         "UPDATE users SET deleted_at = $1, deleted_by = $2, version = version + 1, updated_at = $1 \
          WHERE id = $3 AND deleted_at IS NULL AND NOT is_primary_admin \
-         AND NOT EXISTS (SELECT 1 FROM bot_members m WHERE m.user_id = $3 AND m.role = 'owner')",
+         AND NOT EXISTS (SELECT 1 FROM bot_members m WHERE m.user_id = $3 AND m.role = 'owner') \
+         AND ($4 IS NULL OR version = $4)",
     )
     .bind(audit.at)
     .bind(by.0)
-    .bind(user.0);
+    .bind(user.0)
+    .bind(version);
     let done = audit::update_audited(&mut tx, delete, audit).await?;
     if done {
         crate::sessions::end_all_in(&mut tx, user, None, ending).await?;

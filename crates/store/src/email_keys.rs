@@ -137,7 +137,7 @@ fn plan(rows: &[Row]) -> (Vec<(&Row, String)>, Vec<Collision>) {
     (changes, collisions)
 }
 
-fn now_us() -> i64 {
+pub(crate) fn now_us() -> i64 {
     let now = time::OffsetDateTime::now_utc();
     (now.unix_timestamp_nanos() / 1000) as i64
 }

@@ -6,11 +6,12 @@ use crate::{Db, Micros, StoreError};
 use domain::ids::{AccountId, GroupId, UserId, WorkspaceId};
 
 fn insert(id: GroupId, workspace: WorkspaceId, name: &str, at: Micros) -> Sql {
-    Sql::new("INSERT INTO groups (id, workspace_id, name, created_at) VALUES ($1, $2, $3, $4)")
+    Sql::new("INSERT INTO groups (id, workspace_id, name, created_at, name_key) VALUES ($1, $2, $3, $4, $5)")
         .bind(id.0)
         .bind(workspace.0)
         .bind(name)
         .bind(at)
+        .bind(domain::text::fold(name))
 }
 
 pub async fn create(db: &Db, id: GroupId, workspace: WorkspaceId, name: &str, at: Micros) -> Result<(), StoreError> {
@@ -76,8 +77,11 @@ pub async fn create_audited(
 
 /// Renames a group with its audit event.
 pub async fn rename(db: &Db, id: GroupId, name: &str, audit: &NewAuditEvent) -> Result<(), StoreError> {
-    audit::commit_audited(db, Sql::new("UPDATE groups SET name = $1 WHERE id = $2").bind(name).bind(id.0), audit)
-        .await?;
+    let rename = Sql::new("UPDATE groups SET name = $1, name_key = $3 WHERE id = $2")
+        .bind(name)
+        .bind(id.0)
+        .bind(domain::text::fold(name));
+    audit::commit_audited(db, rename, audit).await?;
     Ok(())
 }
 

@@ -22,6 +22,7 @@ pub mod groups;
 pub mod invitations;
 pub mod lockout;
 pub mod lookups;
+pub mod name_keys;
 pub mod outbox;
 pub mod password_reset;
 pub mod pictures;

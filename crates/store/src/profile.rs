@@ -48,7 +48,7 @@ pub(crate) const ROLE_WORKSPACES_MISSING: &str = "SELECT count(*) FROM admin_rol
 /// user's memberships inside the transaction, so a concurrent scope change of that role
 /// (which takes the same lock, see `roles::update`) cannot strand the user outside it.
 pub async fn update(db: &Db, u: &ProfileUpdate, audit: &NewAuditEvent) -> Result<ProfileOutcome, StoreError> {
-    let name_key = format!("{} {}", u.first_name, u.last_name).to_lowercase();
+    let keys = crate::users::NameKeys::of(u.first_name.as_str(), u.last_name.as_str());
     let search_text = crate::users::search_text(u.first_name.as_str(), u.last_name.as_str(), &u.email);
     let mut tx = db.begin_write().await?;
     if let Some(role) = u.admin_role_id.filter(|_| u.grants_role) {
@@ -64,18 +64,20 @@ pub async fn update(db: &Db, u: &ProfileUpdate, audit: &NewAuditEvent) -> Result
     let update = Sql::new(
         "UPDATE users SET first_name = $3, last_name = $4, name_key = $5, search_text = $6, \
          builder_access = $7, admin_role_id = $8, profile = coalesce($10, profile), \
-         version = version + 1, updated_at = $9 WHERE id = $1 AND version = $2",
+         version = version + 1, updated_at = $9, first_key = $11, last_key = $12 WHERE id = $1 AND version = $2",
     )
     .bind(u.user.0)
     .bind(u.version)
     .bind(u.first_name.as_str())
     .bind(u.last_name.as_str())
-    .bind(&name_key)
+    .bind(&keys.name_key)
     .bind(&search_text)
     .bind(u.builder_access.as_str())
     .bind(u.admin_role_id.map(|r| r.0))
     .bind(audit.at)
-    .bind(&u.profile);
+    .bind(&u.profile)
+    .bind(&keys.first_key)
+    .bind(&keys.last_key);
     let changed = audit::update_audited(&mut tx, update, audit).await?;
     if let Some(groups) = u.groups.as_ref().filter(|_| changed) {
         tx.run().execute(Sql::new("DELETE FROM group_members WHERE user_id = $1").bind(u.user.0)).await?;

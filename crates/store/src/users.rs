@@ -35,10 +35,33 @@ pub struct NewUser {
     pub workspaces: Vec<WorkspaceId>,
 }
 
+/// The keys stored beside a user's names, written by every statement that writes the
+/// names (insert, profile edit, SCIM) so they cannot drift: `name_key` ("first last", the
+/// Name column's order and the full-name lookups), `first_key` and `last_key` (SCIM's
+/// `name.givenName` / `name.familyName` filters), each [`domain::text::fold`]ed — lower-cased
+/// by Unicode's rules in Rust, since SQLite's `lower()` folds ASCII only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameKeys {
+    pub name_key: String,
+    pub first_key: String,
+    pub last_key: String,
+}
+
+impl NameKeys {
+    /// The keys of a user named `first` `last`.
+    pub fn of(first: &str, last: &str) -> Self {
+        Self {
+            name_key: domain::text::fold(&format!("{first} {last}")),
+            first_key: domain::text::fold(first),
+            last_key: domain::text::fold(last),
+        }
+    }
+}
+
 impl NewUser {
-    /// Sort key for the Name column.
+    /// Sort key for the Name column ([`NameKeys`]).
     pub fn name_key(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name).to_lowercase()
+        NameKeys::of(self.first_name.as_str(), self.last_name.as_str()).name_key
     }
 
     /// What substring search looks in: see [`search_text`].
@@ -59,18 +82,21 @@ pub fn search_text(first_name: &str, last_name: &str, email: &str) -> String {
 
 /// The columns [`push_user_values`] binds, in its order.
 pub(crate) const INSERT_USERS: &str = "INSERT INTO users (id, account_id, email, email_key, first_name, last_name, \
-     name_key, search_text, status, builder_access, is_primary_admin, admin_role_id, password_hash, invited_at, \
+     name_key, first_key, last_key, search_text, status, builder_access, is_primary_admin, admin_role_id, password_hash, invited_at, \
      last_login_at, created_at, updated_at) ";
 
 /// Binds one `NewUser` as a row of values, in the columns of [`INSERT_USERS`].
 pub(crate) fn push_user_values(row: &mut Values<'_>, u: &NewUser) {
+    let keys = NameKeys::of(u.first_name.as_str(), u.last_name.as_str());
     row.bind(u.id.0)
         .bind(u.account_id.0)
         .bind(u.email.as_str())
         .bind(u.email.key())
         .bind(u.first_name.as_str())
         .bind(u.last_name.as_str())
-        .bind(u.name_key())
+        .bind(keys.name_key)
+        .bind(keys.first_key)
+        .bind(keys.last_key)
         .bind(u.search_text())
         .bind(u.status.as_str())
         .bind(u.builder_access.as_str())
@@ -83,7 +109,7 @@ pub(crate) fn push_user_values(row: &mut Values<'_>, u: &NewUser) {
         .bind(u.created_at);
 }
 
-/// Users per INSERT statement: 17 columns × 1,000 rows stays under both backends' limit
+/// Users per INSERT statement: 19 columns × 1,000 rows stays under both backends' limit
 /// on bound parameters (32,766 for SQLite, 65,535 for PostgreSQL).
 pub(crate) const USERS_PER_STATEMENT: usize = 1000;
 

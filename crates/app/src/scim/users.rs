@@ -13,7 +13,7 @@ use domain::ids::{UserId, WorkspaceId};
 use domain::profile::ProfileField;
 use domain::role::AdminRole;
 use domain::scim::user::{self, MAPPED, UserAttrs};
-use domain::scim::{ENTERPRISE_SCHEMA, ScimError, USER_SCHEMA, filter, patch};
+use domain::scim::{ENTERPRISE_SCHEMA, ScimError, filter, patch};
 use domain::user::{BuilderAccess, Email, PersonName, UserStatus};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -258,10 +258,11 @@ pub async fn replace(
 }
 
 /// Applies PATCH operations (RFC 7644 §3.5.2, `users.manage`) to the user's SCIM document
-/// and saves the result as [`replace`] would. Each operation's change must be one Roster
-/// keeps ([`user::check_patch_op`]: 400 `invalidPath`, `invalidValue`, `mutability`;
-/// `noTarget` for a `replace` selecting nothing), and a changed `emails` value changes the
-/// email ([`user::settle_patch`]).
+/// and saves the result as [`replace`] would ([`user::apply_patch`]). What RFC 7643
+/// defines and Roster does not keep is accepted and changes nothing (no save, no audit
+/// event, no new version when nothing kept changed); every other change must be one Roster
+/// can hold (400 `invalidPath`, `invalidValue`, `mutability`; `noTarget` for a `replace`
+/// selecting nothing), and a changed `emails` value changes the email.
 pub async fn patch(
     ctx: &AppCtx,
     may: &Scim,
@@ -278,9 +279,7 @@ pub async fn patch(
     let Value::Object(mut doc) = render(&current) else { unreachable!("a user renders as an object") };
     // The extension's object, even empty, so a path naming it whole finds it.
     doc.entry(ENTERPRISE_SCHEMA).or_insert_with(|| Value::Object(Map::new()));
-    let before = doc.clone();
-    patch::apply_checked(&mut doc, USER_SCHEMA, &ops, user::check_patch_op)?;
-    user::settle_patch(&before, &mut doc)?;
+    user::apply_patch(&mut doc, &ops)?;
     let attrs = UserAttrs::from_json(&doc)?;
     save(ctx, may, &on, &current, &attrs, public_url).await
 }
@@ -402,18 +401,26 @@ async fn save(
 
 /// Deletes the user (`users.delete` on all workspaces): the console's soft delete, with its
 /// restore window. 409 for the Primary Master Admin and for a bot owner (naming the bots),
-/// 412 for a stale `If-Match`.
+/// 412 for a stale `If-Match` — compared again in the deleting statement, so a change
+/// committed after the check still refuses the delete. A token scoped to some workspaces
+/// never gets here ([`authz::scim`] refuses it); were it to, the console's removal from its
+/// workspaces would be refused (403) rather than done and answered as an error.
 pub async fn delete(ctx: &AppCtx, may: &Scim, id: UserId, if_match: Option<i64>) -> Result<(), ScimFail> {
     let del = authz::delete_user(ctx, &may.principal, id).await?;
+    if del.within.is_some() {
+        return Err(AppError::Forbidden("SCIM deletes with users.delete on all workspaces".into()).into());
+    }
     if let Some(v) = if_match {
         let current =
             store::scim::users::find(&ctx.db, may.account(), id).await?.ok_or(AppError::NotFound(What::User))?;
         check_version(Some(v), current.version)?;
     }
-    match crate::deletion::delete(ctx, &del).await? {
-        crate::deletion::Outcome::Deleted => Ok(()),
-        crate::deletion::Outcome::RemovedFrom(_) => {
+    match crate::deletion::delete_at_version(ctx, &del, if_match).await {
+        Ok(crate::deletion::Outcome::Deleted) => Ok(()),
+        Ok(crate::deletion::Outcome::RemovedFrom(_)) => {
             Err(AppError::Internal("an account-wide SCIM token removed a user from workspaces".into()).into())
         }
+        Err(AppError::Stale(_)) => Err(stale()),
+        Err(e) => Err(e.into()),
     }
 }

@@ -1,11 +1,12 @@
 //! Whether a PATCH operation's change is one Roster keeps (RFC 7644 §3.5.2): every change
 //! either takes effect or is refused — never answered 200 with nothing stored.
 //!
-//! The operation is applied to the resource's document first; then each attribute whose
-//! value it changed is checked against [`super::schema`]:
-//! - an attribute Roster does not keep (`nickName`, `name.middleName`, the enterprise
-//!   `manager`): 400 `invalidPath` when a `path` named it, `invalidValue` when it came in a
-//!   value object;
+//! The operation is applied to the resource's document first (for a User, what RFC 7643
+//! defines but Roster does not keep is then forgotten: [`super::unkept`]); then each
+//! attribute whose value it changed is checked against [`super::schema`]:
+//! - an attribute not in it (for a User: none RFC 7643 defines either, such as a typo or
+//!   another schema's `urn:example:…:shoeSize`): 400 `invalidPath` when a `path` named it,
+//!   `invalidValue` when it came in a value object;
 //! - a read-only one (`id`, `meta`, `groups`, `displayName`): 400 `mutability` (writing the
 //!   value it already has changes nothing and passes);
 //! - a required one removed (`name.givenName`, `active`, `userName`): 400 `invalidValue`;
@@ -28,7 +29,7 @@ pub fn check_change(
     by_path: bool,
 ) -> Result<(), ScimError> {
     let unknown = |what: &str| {
-        let why = format!("Roster does not keep {what}");
+        let why = format!("{what} is not an attribute of this resource (RFC 7643 §4)");
         if by_path { ScimError::bad_request("invalidPath", why) } else { ScimError::invalid_value(why) }
     };
     for key in keys(before, after) {
@@ -212,7 +213,7 @@ mod tests {
     }
 
     #[test]
-    fn refuses_what_roster_does_not_keep() {
+    fn refuses_what_the_schema_does_not_list() {
         let base = json!({"name": {"givenName": "A", "familyName": "B"}, "displayName": "A B", "active": true});
         let with = |k: &str, v: Value| {
             let mut d = base.clone();

@@ -7,6 +7,7 @@ pub mod kept;
 pub mod patch;
 pub mod projection;
 pub mod schema;
+pub mod unkept;
 pub mod user;
 
 /// The core User schema URN (RFC 7643 §4.1).

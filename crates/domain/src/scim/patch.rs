@@ -13,7 +13,9 @@
 //! values; a `remove` of what is not there leaves it not there (§3.5.2.2 names `noTarget`
 //! only for a missing `path`). A `replace` of a complex attribute replaces the
 //! sub-attributes given and keeps the others (§3.5.2.3). [`apply_checked`] also has each
-//! operation's change checked (for Users: [`super::kept`]), so none is silently dropped.
+//! operation's change checked (for Users: [`super::user::apply_patch`]), so none is
+//! silently dropped — except what the resource does not keep at all, which changes nothing
+//! ([`super::unkept`]).
 
 use super::filter::{self, AttrPath, Filter, get_ci};
 use super::{PATCH_SCHEMA, ScimError};
@@ -115,27 +117,40 @@ fn parse_op(v: &Value) -> Result<PatchOp, ScimError> {
 /// case). `core_schema` is the resource's own schema URN: a path prefixed with it
 /// addresses the top level; any other URN addresses that extension's object.
 pub fn apply(doc: &mut Map<String, Value>, core_schema: &str, ops: &[PatchOp]) -> Result<(), ScimError> {
-    apply_checked(doc, core_schema, ops, |_, _, _| Ok(()))
+    apply_checked(doc, core_schema, ops, |_| false, |_, _, _| Ok(()))
 }
 
-/// [`apply`], with `check(before, after, by_path)` deciding each operation's change (the
-/// document before and after it; `by_path`: the operation has a `path`).
+/// [`apply`], with the resource's rules: `ignores(path)` says a path names only what the
+/// resource does not keep (the operation, or that key of a value object, is skipped: it
+/// changes nothing, and a `replace` through it is no `noTarget`); `settle(before, after,
+/// by_path)` then decides each operation's change — it may put back in `after` what the
+/// resource does not keep, and refuses what it cannot take (`by_path`: the operation has
+/// a `path`).
 pub fn apply_checked(
     doc: &mut Map<String, Value>,
     core_schema: &str,
     ops: &[PatchOp],
-    check: impl Fn(&Map<String, Value>, &Map<String, Value>, bool) -> Result<(), ScimError>,
+    ignores: impl Fn(&PatchPath) -> bool,
+    settle: impl Fn(&Map<String, Value>, &mut Map<String, Value>, bool) -> Result<(), ScimError>,
 ) -> Result<(), ScimError> {
     for op in ops {
         let before = doc.clone();
-        apply_one(doc, core_schema, op)?;
-        check(&before, doc, op.path.is_some())?;
+        apply_one(doc, core_schema, op, &ignores)?;
+        settle(&before, doc, op.path.is_some())?;
     }
     Ok(())
 }
 
-fn apply_one(doc: &mut Map<String, Value>, core_schema: &str, op: &PatchOp) -> Result<(), ScimError> {
+fn apply_one(
+    doc: &mut Map<String, Value>,
+    core_schema: &str,
+    op: &PatchOp,
+    ignores: &impl Fn(&PatchPath) -> bool,
+) -> Result<(), ScimError> {
     if let Some(path) = &op.path {
+        if ignores(path) {
+            return Ok(());
+        }
         return apply_path(doc, core_schema, op.kind, path, op.value.as_ref());
     }
     let Some(Value::Object(attrs)) = &op.value else {
@@ -150,7 +165,9 @@ fn apply_one(doc: &mut Map<String, Value>, core_schema: &str, op: &PatchOp) -> R
             continue;
         }
         let path = PatchPath::parse(key)?;
-        apply_path(doc, core_schema, op.kind, &path, Some(value))?;
+        if !ignores(&path) {
+            apply_path(doc, core_schema, op.kind, &path, Some(value))?;
+        }
     }
     Ok(())
 }

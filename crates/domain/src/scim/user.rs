@@ -14,10 +14,11 @@
 //! | `title` | Title |
 //! | `phoneNumbers[type eq "mobile"].value` | Mobile Number |
 //! | `phoneNumbers[type eq "work"].value` (or untyped) | Work Number |
-//! | `addresses[type eq "work"]` (or the primary, or the first) `streetAddress` | Address lines 1 and 2 (split at the first line break) |
+//! | `addresses[type eq "work"]` (or an untyped one) `streetAddress` | Address lines 1 and 2 (split at the first line break) |
 //! | … `locality`, `region`, `postalCode`, `country` | City, State, Zip, Country |
 
 use super::filter::get_ci;
+use super::patch::PatchOp;
 use super::{ENTERPRISE_SCHEMA, ScimError, USER_SCHEMA, loose_bool, schema};
 use crate::profile::ProfileField;
 use serde_json::{Map, Value, json};
@@ -90,14 +91,18 @@ fn typed(item: &Map<String, Value>) -> String {
     get_ci(item, "type").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase()
 }
 
-fn is_primary(item: &Map<String, Value>) -> bool {
-    get_ci(item, "primary").and_then(loose_bool).unwrap_or(false)
-}
-
 impl UserAttrs {
     /// Reads a User document. 400 `invalidValue` naming the attribute for a missing
     /// `userName` or a value of the wrong type.
+    ///
+    /// What Roster does not keep is ignored ([`super::unkept::forget`]), and so is
+    /// anything else RFC 7643 does not define (RFC 7644 §3.3 lets a POST's content be
+    /// ignored; a PATCH refuses it, [`check_patch_op`]): phone numbers of another `type`
+    /// than `work` (or none) and `mobile`, addresses but the `work` one (or an untyped one).
     pub fn from_json(doc: &Map<String, Value>) -> Result<Self, ScimError> {
+        let mut doc = doc.clone();
+        super::unkept::forget(&mut doc);
+        let doc = &doc;
         let user_name = text(get_ci(doc, "userName"), "userName")?
             .ok_or_else(|| ScimError::invalid_value("userName is required"))?;
         let name = obj(get_ci(doc, "name"), "name")?;
@@ -126,11 +131,8 @@ impl UserAttrs {
             }
         }
         let addresses = list(get_ci(doc, "addresses"), "addresses")?;
-        let address = addresses
-            .iter()
-            .find(|a| typed(a) == "work")
-            .or_else(|| addresses.iter().find(|a| is_primary(a)))
-            .or_else(|| addresses.first());
+        let address =
+            addresses.iter().find(|a| typed(a) == "work").or_else(|| addresses.iter().find(|a| typed(a).is_empty()));
         if let Some(a) = address {
             if let Some(street) = text(get_ci(a, "streetAddress"), "addresses.streetAddress")? {
                 let (one, two) = street.split_once('\n').unwrap_or((&street, ""));
@@ -174,9 +176,28 @@ fn only(doc: &Map<String, Value>, name: &str) -> Map<String, Value> {
     get_ci(doc, name).map(|v| (name.to_owned(), v.clone())).into_iter().collect()
 }
 
-/// Checks one PATCH operation's change to a User document ([`super::kept`]); `displayName`
+/// Applies PATCH operations (RFC 7644 §3.5.2) to the rendered User document `doc`, as a
+/// User takes them: what Roster does not keep ([`super::unkept`]: Entra ID's
+/// `preferredLanguage`, `name.formatted`, `phoneNumbers[type eq "fax"].value`, the
+/// enterprise `manager`, …) is accepted and changes nothing; every other change is checked
+/// ([`check_patch_op`]) and the result settled ([`settle_patch`]). 400 with RFC 7644's
+/// `scimType` (`invalidPath`, `invalidValue`, `mutability`, `noTarget`) for the first
+/// operation refused; `doc` is then partly patched and must be dropped.
+pub fn apply_patch(doc: &mut Map<String, Value>, ops: &[PatchOp]) -> Result<(), ScimError> {
+    let before = doc.clone();
+    super::patch::apply_checked(doc, USER_SCHEMA, ops, super::unkept::ignores, check_patch_op)?;
+    settle_patch(&before, doc)
+}
+
+/// Checks one PATCH operation's change to a User document ([`super::kept`]), once what
+/// Roster does not keep is forgotten from `after` ([`super::unkept::forget`]); `displayName`
 /// and `emails` wait for [`settle_patch`].
-pub fn check_patch_op(before: &Map<String, Value>, after: &Map<String, Value>, by_path: bool) -> Result<(), ScimError> {
+pub fn check_patch_op(
+    before: &Map<String, Value>,
+    after: &mut Map<String, Value>,
+    by_path: bool,
+) -> Result<(), ScimError> {
+    super::unkept::forget(after);
     let mut after = after.clone();
     for name in SETTLED {
         match get_ci(before, name) {
@@ -360,6 +381,7 @@ impl UserView<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scim::PATCH_SCHEMA;
 
     fn okta_user() -> Value {
         json!({
@@ -412,6 +434,70 @@ mod tests {
         // Both, differently.
         let e = settle(json!({"userName": "d@x", "emails": [{"value": "e@x"}]})).unwrap_err();
         assert_eq!(e.scim_type, Some("invalidValue"));
+    }
+
+    /// Entra ID's default update: what Roster keeps changes, the rest is accepted and
+    /// forgotten; a name RFC 7643 does not define is still refused.
+    #[test]
+    fn patch_takes_what_is_kept_and_forgets_the_rest() {
+        let rendered = json!({
+            "schemas": [USER_SCHEMA], "id": "u1", "userName": "a@x",
+            "name": {"givenName": "A", "familyName": "B"}, "displayName": "A B",
+            "emails": [{"value": "a@x", "type": "work", "primary": true}], "active": true,
+            "addresses": [{"type": "work", "locality": "X"}],
+            "meta": {"version": "W/\"1\""}, ENTERPRISE_SCHEMA: {},
+        });
+        let patched = |ops: Value| -> Result<Value, ScimError> {
+            let ops = crate::scim::patch::parse_request(&json!({"schemas": [PATCH_SCHEMA], "Operations": ops}))?;
+            let mut doc = rendered.as_object().unwrap().clone();
+            apply_patch(&mut doc, &ops).map(|()| Value::Object(doc))
+        };
+        let doc = patched(json!([
+            {"op": "Replace", "path": "preferredLanguage", "value": "en-US"},
+            {"op": "Replace", "path": "name.formatted", "value": "C B"},
+            {"op": "Replace", "path": "name.givenName", "value": "C"},
+            {"op": "Replace", "path": "addresses[type eq \"work\"].formatted", "value": "1 Main St"},
+            {"op": "Replace", "path": "phoneNumbers[type eq \"fax\"].value", "value": "+1 555 0100"},
+            {"op": "Add", "path": format!("{ENTERPRISE_SCHEMA}:manager"), "value": "m1"},
+            {"op": "Replace", "path": "title", "value": "Boss"},
+            {"op": "Add", "value": {"nickName": "Cee", "name.middleName": "Q", "displayName": "C B"}},
+        ]))
+        .unwrap();
+        let mut want = rendered.clone();
+        want["name"]["givenName"] = json!("C");
+        want["title"] = json!("Boss");
+        want["displayName"] = json!("C B");
+        assert_eq!(doc, want);
+        let unchanged = patched(json!([{"op": "Replace", "path": "userType", "value": "Employee"}])).unwrap();
+        assert_eq!(unchanged, rendered);
+        for (ops, kind) in [
+            (json!([{"op": "Add", "path": "nickname2", "value": "x"}]), "invalidPath"),
+            (json!([{"op": "Add", "value": {"shoeSize": "42"}}]), "invalidValue"),
+            (json!([{"op": "Add", "path": "phoneNumbers[type eq \"satellite\"].value", "value": "1"}]), "invalidValue"),
+            (json!([{"op": "Replace", "path": "phoneNumbers[type eq \"work\"].value", "value": "1"}]), "noTarget"),
+            (json!([{"op": "Replace", "path": "displayName", "value": "Someone"}]), "mutability"),
+        ] {
+            assert_eq!(patched(ops.clone()).unwrap_err().scim_type, Some(kind), "{ops}");
+        }
+    }
+
+    #[test]
+    fn post_ignores_what_roster_does_not_keep() {
+        let mut doc = okta_user();
+        doc["addresses"] =
+            json!([{"type": "home", "locality": "Home Town"}, {"locality": "Springfield", "primary": true}]);
+        doc["phoneNumbers"] =
+            json!([{"type": "fax", "value": "+1 555 0109"}, {"type": "work", "value": "+1 555 0101"}]);
+        doc["preferredLanguage"] = json!("en-US");
+        doc[ENTERPRISE_SCHEMA]["manager"] = json!({"value": "m1"});
+        let a = UserAttrs::from_json(doc.as_object().unwrap()).unwrap();
+        assert_eq!(
+            a.profile[&ProfileField::City].as_deref(),
+            Some("Springfield"),
+            "the untyped address, not the home one"
+        );
+        assert_eq!(a.profile[&ProfileField::WorkNumber].as_deref(), Some("+1 555 0101"));
+        assert_eq!(a.profile[&ProfileField::MobileNumber], None);
     }
 
     #[test]

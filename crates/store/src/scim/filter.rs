@@ -3,15 +3,21 @@
 //! Every attribute identity providers filter on has an index behind it: `userName` and
 //! `emails.value` compare the canonical email key (`users_account_email`), `externalId`
 //! its own (`users_by_external_id`), `meta.lastModified` `users_by_updated`,
-//! `meta.created` `users_by_created`, `id` the primary key. Names and `active` are
-//! answered too, as conditions checked on the rows the other conditions (or the account)
-//! select.
+//! `meta.created` `users_by_created`, `name.givenName` and `name.familyName` their keys'
+//! (`users_by_first_key`, `users_by_last_key`; `eq` and `sw`), `id` the primary key.
+//! `active` is answered too, as a condition checked on the rows the other conditions (or
+//! the account) select.
 //!
 //! Case (RFC 7643 §2.2 `caseExact`, §3.1, §4.1): `externalId` is compared byte for byte
 //! under every operator on both backends (its PostgreSQL column is `COLLATE "C"`, like
 //! SQLite's BINARY; `co`/`sw`/`ew` avoid LIKE, whose case rules differ by backend);
-//! `userName`, `emails.value` and the names compare lower-cased values. `pr` is "assigned
-//! and not empty"; the one email's `type` (`work`) and `primary` (`true`) are constants.
+//! `userName`, `emails.value` and the names compare lower-cased values: the names by keys
+//! folded in Rust by Unicode's rules (`ÖZTÜRK` finds `Öztürk` on SQLite too, whose
+//! `lower()` is ASCII-only; [`domain::text::fold`], stored by `store::users::NameKeys`).
+//! `sw` on these lower-cased keys is a range (`key >= 'ann' AND key < 'ano'`), which walks
+//! an index on both databases (their columns compare byte-wise: BINARY, `COLLATE "C"`).
+//! `pr` is "assigned and not empty"; the one email's `type` (`work`) and `primary`
+//! (`true`) are constants.
 
 use crate::dialect::like_escaped;
 use crate::sql::Sql;
@@ -50,8 +56,8 @@ fn column(p: &AttrPath) -> Result<(&'static str, Kind), ScimError> {
         "username" | "emails" | "emails.value" => ("u.email_key", Kind::LowerText),
         "externalid" => ("u.external_id", Kind::ExactText),
         "id" => ("u.id", Kind::Id),
-        "name.givenname" => ("lower(u.first_name)", Kind::LowerText),
-        "name.familyname" => ("lower(u.last_name)", Kind::LowerText),
+        "name.givenname" => ("u.first_key", Kind::LowerText),
+        "name.familyname" => ("u.last_key", Kind::LowerText),
         "name.formatted" | "displayname" => ("u.name_key", Kind::LowerText),
         "active" => ("u.status", Kind::Active),
         "meta.lastmodified" => ("u.updated_at", Kind::Time),
@@ -82,6 +88,22 @@ fn exact_substring(sql: &mut Sql, col: &str, op: CompareOp, value: String) {
             .push_bind(value),
         _ => sql.push(&format!("replace({col}, ")).push_bind(value).push(&format!(", '') <> {col}")),
     };
+}
+
+/// The least string greater than every string starting with `prefix`, in code point order
+/// (UTF-8 byte order): `prefix` with its last character incremented (`"ann"` → `"ano"`).
+/// `None` for `""` (every string starts with it) or only `char::MAX`s.
+fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        // The next scalar value, stepping over the surrogates.
+        let next = (u32::from(last) + 1..=u32::from(char::MAX)).find_map(char::from_u32);
+        if let Some(next) = next {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
 }
 
 fn text_value(p: &AttrPath, v: &Value) -> Result<String, ScimError> {
@@ -210,11 +232,16 @@ fn compare(sql: &mut Sql, p: &AttrPath, op: CompareOp, v: &Value) -> Result<(), 
                 (Kind::LowerText, "username" | "emails" | "emails.value", CompareOp::Eq | CompareOp::Ne) => {
                     domain::user::Email::canonical_key(&raw).unwrap_or_else(|_| raw.to_lowercase())
                 }
-                (Kind::LowerText, ..) => raw.to_lowercase(),
+                (Kind::LowerText, ..) => domain::text::fold(&raw),
                 _ => raw,
             };
             if matches!(kind, Kind::ExactText) && sql_op == "LIKE" {
                 exact_substring(sql, col, op, value);
+                return Ok(());
+            }
+            if let (Kind::LowerText, CompareOp::Sw, Some(end)) = (kind, op, prefix_end(&value)) {
+                sql.push(&format!("({col} >= ")).push_bind(value).push(&format!(" AND {col} < ")).push_bind(end);
+                sql.push(")");
                 return Ok(());
             }
             let value = match op {
@@ -271,4 +298,19 @@ fn compare(sql: &mut Sql, p: &AttrPath, op: CompareOp, v: &Value) -> Result<(), 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_end;
+
+    #[test]
+    fn a_prefix_ends_at_its_last_character_plus_one() {
+        assert_eq!(prefix_end("ann").as_deref(), Some("ano"));
+        assert_eq!(prefix_end("öz").as_deref(), Some("ö{"));
+        assert_eq!(prefix_end("a\u{D7FF}").as_deref(), Some("a\u{E000}"));
+        assert_eq!(prefix_end("a\u{10FFFF}").as_deref(), Some("b"));
+        assert_eq!(prefix_end(""), None);
+        assert_eq!(prefix_end("\u{10FFFF}"), None);
+    }
 }

@@ -45,7 +45,7 @@ pub async fn list(
             return Ok(Err(e));
         }
     }
-    sql.push(" ORDER BY lower(g.name), g.id");
+    sql.push(" ORDER BY g.name_key, g.id");
     Ok(Ok(db.run().fetch_all(sql).await?))
 }
 
@@ -58,7 +58,8 @@ fn push(sql: &mut Sql, f: &Filter) -> Result<(), ScimError> {
             ));
         };
         match p.key().as_str() {
-            "displayname" => sql.push("lower(g.name) = ").push_bind(v.to_lowercase()),
+            // Case-insensitive in every script (`groups.name_key`, folded in Rust).
+            "displayname" => sql.push("g.name_key = ").push_bind(domain::text::fold(v)),
             "externalid" => sql.push("g.external_id = ").push_bind(v.clone()),
             "id" => match v.parse::<Uuid>() {
                 Ok(id) => sql.push("g.id = ").push_bind(id),
@@ -120,23 +121,25 @@ pub async fn save(db: &Db, c: &GroupChange) -> Result<GroupChanged, StoreError> 
     let mut tx = db.begin_write().await?;
     let write = match c.version {
         None => Sql::new(
-            "INSERT INTO groups (id, workspace_id, name, created_at, external_id, version, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, 1, $4)",
+            "INSERT INTO groups (id, workspace_id, name, created_at, external_id, version, updated_at, name_key) \
+             VALUES ($1, $2, $3, $4, $5, 1, $4, $6)",
         )
         .bind(c.group.0)
         .bind(c.workspace.0)
         .bind(&c.name)
         .bind(c.at)
-        .bind(c.external_id.as_deref()),
+        .bind(c.external_id.as_deref())
+        .bind(domain::text::fold(&c.name)),
         Some(v) => Sql::new(
-            "UPDATE groups SET name = $3, external_id = $4, version = version + 1, updated_at = $5 \
+            "UPDATE groups SET name = $3, external_id = $4, version = version + 1, updated_at = $5, name_key = $6 \
              WHERE id = $1 AND version = $2",
         )
         .bind(c.group.0)
         .bind(v)
         .bind(&c.name)
         .bind(c.external_id.as_deref())
-        .bind(c.at),
+        .bind(c.at)
+        .bind(domain::text::fold(&c.name)),
     };
     match tx.run().execute(write).await {
         Ok(0) => {

@@ -285,7 +285,7 @@ pub async fn change(db: &Db, c: &ScimChange) -> Result<Changed, StoreError> {
 }
 
 async fn change_in(tx: &mut Tx, c: &ScimChange) -> Result<bool, StoreError> {
-    let name_key = format!("{} {}", c.first_name, c.last_name).to_lowercase();
+    let keys = crate::users::NameKeys::of(c.first_name.as_str(), c.last_name.as_str());
     let search_text = crate::users::search_text(c.first_name.as_str(), c.last_name.as_str(), c.email.as_str());
     let (from, to) = match c.status {
         Some((from, to)) => (Some(from.as_str()), Some(to.as_str())),
@@ -294,7 +294,7 @@ async fn change_in(tx: &mut Tx, c: &ScimChange) -> Result<bool, StoreError> {
     let update = Sql::new(
         "UPDATE users SET email = $3, email_key = $4, first_name = $5, last_name = $6, name_key = $7, \
          search_text = $8, external_id = $9, profile = $10, status = coalesce($11, status), \
-         version = version + 1, updated_at = $12 \
+         version = version + 1, updated_at = $12, first_key = $14, last_key = $15 \
          WHERE id = $1 AND version = $2 AND deleted_at IS NULL AND ($13 IS NULL OR status = $13)",
     )
     .bind(c.user.0)
@@ -303,13 +303,15 @@ async fn change_in(tx: &mut Tx, c: &ScimChange) -> Result<bool, StoreError> {
     .bind(c.email.key())
     .bind(c.first_name.as_str())
     .bind(c.last_name.as_str())
-    .bind(name_key)
+    .bind(keys.name_key)
     .bind(search_text)
     .bind(c.external_id.as_deref())
     .bind(&c.profile)
     .bind(to)
     .bind(c.at)
-    .bind(from);
+    .bind(from)
+    .bind(keys.first_key)
+    .bind(keys.last_key);
     Ok(tx.run().execute(update).await? > 0)
 }
 
@@ -330,6 +332,6 @@ pub async fn groups_of(
     for (i, u) in users.iter().enumerate() {
         sql.push(if i == 0 { "" } else { ", " }).push_bind(*u);
     }
-    sql.push(") ORDER BY lower(g.name), g.id");
+    sql.push(") ORDER BY g.name_key, g.id");
     db.run().fetch_all(sql).await
 }

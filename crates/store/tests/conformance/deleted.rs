@@ -64,7 +64,33 @@ async fn the_deleter_may_be_unknown_after_their_purge(db: Db) {
     assert_eq!(rows[0].deleted_by_email, None);
 }
 
+/// A conditional delete (SCIM `DELETE` with `If-Match`) compares the version in the
+/// deleting statement: a version the user has moved on from deletes nothing.
+async fn a_delete_at_a_stale_version_deletes_nothing(db: Db) {
+    let a = account(&db, "a").await;
+    let people = [user(a.id, "root@a.org", "Root", "Admin"), user(a.id, "ann@a.org", "Ann", "Archer")];
+    insert(&db, &people).await;
+    let [root, ann] = people.each_ref().map(|u| u.id);
+    let version = store::scim::users::find(&db, a.id, ann).await.unwrap().expect("ann").version;
+    let ending = store::sessions::Ending {
+        by_user: Some(root),
+        for_workspace: None,
+        cause: domain::closed::EndCause::Deleted,
+        reason: None,
+        at: T0,
+    };
+    let del = event(a.id, "user.deleted", T0, ann);
+    let stale = store::deletion::soft_delete_at_version(&db, ann, version - 1, root, &ending, &del).await.unwrap();
+    assert_eq!(stale, store::deletion::Deleted::Refused);
+    assert!(store::deletion::list_deleted(&db, a.id, 100).await.unwrap().is_empty(), "nothing deleted");
+    let done = store::deletion::soft_delete_at_version(&db, ann, version, root, &ending, &del).await.unwrap();
+    assert_eq!(done, store::deletion::Deleted::Done);
+    let ids: Vec<Uuid> = store::deletion::list_deleted(&db, a.id, 100).await.unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(ids, [ann.0]);
+}
+
 on_both_backends!(
     deleted_users_are_listed_newest_first_with_who_deleted_them,
-    the_deleter_may_be_unknown_after_their_purge
+    the_deleter_may_be_unknown_after_their_purge,
+    a_delete_at_a_stale_version_deletes_nothing
 );

@@ -89,3 +89,35 @@ async fn old_keys_are_rekeyed_and_collisions_reported_not_merged(db: Db) {
 }
 
 on_both_backends!(old_keys_are_rekeyed_and_collisions_reported_not_merged);
+
+async fn name_keys_of(db: &Db, address: &str) -> (String, String, String) {
+    let sql = "SELECT name_key, first_key, last_key FROM users WHERE email = $1";
+    match db {
+        Db::Sqlite(p) => sqlx::query_as(sql).bind(address).fetch_one(p).await,
+        Db::Pg(p) => sqlx::query_as(sql).bind(address).fetch_one(p).await,
+    }
+    .expect("keys")
+}
+
+/// Migration 0140: the name keys SQL's `lower()` filled (ASCII-only on SQLite) are refolded
+/// by Unicode's rules, once; new rows get them from the one place names are keyed.
+async fn name_keys_are_folded_by_unicode_case_rules(db: Db) {
+    let acc = account(&db, "namekeys").await;
+    let users = vec![user(acc.id, "ayse@example.org", "AYŞE", "Öztürk"), user(acc.id, "ann@example.org", "Ann", "Lee")];
+    store::users::insert(&db, &users).await.expect("insert");
+    let folded = ("ayşe öztürk".to_owned(), "ayşe".to_owned(), "öztürk".to_owned());
+    assert_eq!(name_keys_of(&db, "ayse@example.org").await, folded, "written folded");
+    // As SQLite's lower() left them (ASCII only), before the pass ran.
+    let old = "UPDATE users SET first_key = 'AYŞE', last_key = $2, name_key = 'AYŞE Öztürk' WHERE email = $1";
+    with_pool(&db, old, "ayse@example.org", "Öztürk").await;
+    with_pool(&db, "DELETE FROM data_migrations WHERE name = $1 OR name = $2", "0140_name_keys", "").await;
+    assert_eq!(store::name_keys::refold(&db).await.expect("refold"), 1, "only the non-ASCII name");
+    assert_eq!(name_keys_of(&db, "ayse@example.org").await, folded);
+    let ann = ("ann lee".to_owned(), "ann".to_owned(), "lee".to_owned());
+    assert_eq!(name_keys_of(&db, "ann@example.org").await, ann);
+    // Recorded: the next start does not scan again.
+    with_pool(&db, old, "ayse@example.org", "Öztürk").await;
+    assert_eq!(store::name_keys::refold(&db).await.expect("done"), 0);
+}
+
+on_both_backends!(name_keys_are_folded_by_unicode_case_rules);

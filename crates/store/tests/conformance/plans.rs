@@ -166,12 +166,16 @@ async fn hot_statements_use_their_indexes(db: Db) {
     }
     // SCIM's lookups (issue 16), as a page of the default order (creation) and of
     // `sortBy=userName`: userName by the canonical-email indexes, externalId by its own,
-    // meta.lastModified by (account_id, updated_at, id).
+    // meta.lastModified by (account_id, updated_at, id), the names by their keys.
     for (f, indexes) in [
         ("userName eq \"Person.77@Example.com\"", &["users_account_email", "users_by_email"][..]),
         ("emails[value eq \"person.77@example.com\"]", &["users_account_email", "users_by_email"][..]),
         ("externalId eq \"00u77\"", &["users_by_external_id"][..]),
         ("meta.lastModified gt \"2100-01-01T00:00:00Z\"", &["users_by_updated"][..]),
+        // Names by their folded keys: eq, and sw as a range of keys.
+        ("name.familyName eq \"LAST77\"", &["users_by_last_key"][..]),
+        ("name.familyName sw \"Last1234\"", &["users_by_last_key"][..]),
+        ("name.givenName eq \"first7\"", &["users_by_first_key"][..]),
     ] {
         let parsed = domain::scim::filter::parse(f).expect("filter");
         for sort in [ScimSort::Created, ScimSort::UserName] {
