@@ -173,3 +173,35 @@ on_both_backends!(a_lesser_admin_cannot_switch_sso_or_repoint_it, |app| async mo
     let (status, _) = app.send(&lesser, Method::POST, "/api/v1/settings/sso/test", None).await;
     assert!(!status.is_server_error(), "{status}");
 });
+
+on_both_backends!(hostile_settings_are_refused_by_name_or_escaped_never_a_5xx, |app| async move {
+    let Some(s) = sso(&app, json!({}), json!({})).await else { return };
+    let huge_issuer = format!("https://{}.example.com", "a".repeat(100_000));
+    let many_scopes: Vec<String> = (0..5000).map(|i| format!("scope-{i}")).collect();
+    let many_groups: serde_json::Map<String, Value> =
+        (0..5000).map(|i| (format!("{i:0>90}"), json!(format!("group {i}")))).collect();
+    for (what, change) in [
+        ("a 100 kB issuer", json!({"issuer": huge_issuer})),
+        ("an issuer with a fragment", json!({"issuer": "https://idp.example.com/#x"})),
+        ("an issuer with a query", json!({"issuer": "https://idp.example.com/?x=1"})),
+        ("an issuer with credentials", json!({"issuer": "https://u:p@idp.example.com"})),
+        ("a Unicode issuer", json!({"issuer": "https://exämple.com/realms/ä"})),
+        ("5000 scopes", json!({"scopes": many_scopes})),
+        ("a scope with a space", json!({"scopes": ["email profile"]})),
+        ("scopes of the wrong type", json!({"scopes": "email"})),
+        ("a 2001 character secret", json!({"client_secret": "s".repeat(2001)})),
+        ("a provider name with a bidi override", json!({"provider_name": "Test\u{202e}PdI"})),
+        ("a provider name of markup", json!({"provider_name": "<script>alert(1)</script>"})),
+        ("5000 mapped groups", json!({"mapping": {"groups": many_groups}})),
+        ("a claim value with a NUL", json!({"mapping": {"groups": {"a\u{0}b": "eng"}}})),
+        ("mapping of the wrong type", json!({"mapping": {"groups": ["eng"]}})),
+        ("enabled a string", json!({"enabled": "yes"})),
+    ] {
+        let (status, body) = app.send(&s.root, Method::PATCH, "/api/v1/settings/sso", Some(change)).await;
+        eprintln!("walk15: {what}: {status} {}", body.to_string().chars().take(300).collect::<String>());
+        assert!(!status.is_server_error(), "{what}: {status} {body}");
+    }
+    // Whatever name was kept, the sign-in page shows it as text.
+    let html = client().get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("<script>alert(1)"), "{html}");
+});
