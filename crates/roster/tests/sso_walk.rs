@@ -205,3 +205,49 @@ on_both_backends!(hostile_settings_are_refused_by_name_or_escaped_never_a_5xx, |
     let html = client().get(app.url("/login")).send().await.unwrap().text().await.unwrap();
     assert!(!html.contains("<script>alert(1)"), "{html}");
 });
+
+on_both_backends!(an_issuer_differing_by_a_slash_fails_the_test_and_next_stays_on_this_site, |app| async move {
+    let Some(s) = sso(&app, json!({"ada": verified(ADA)}), json!({})).await else { return };
+    add(&app, &s, ADA, UserStatus::Active).await;
+    // After the sign-in the browser goes to `next` only when it is a path of this site.
+    for next in ["//evil.example.com/x", "https://evil.example.com/", "/\\evil.example.com", "javascript:alert(1)"] {
+        let c = client();
+        let res = c.get(app.url(&format!("/sso/start?next={}", urlencoding(next)))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let mut url = oidc::location(&res);
+        let callback = app.url("/sso/callback");
+        for _ in 0..10 {
+            if url.starts_with(&callback) {
+                break;
+            }
+            let res = c.get(&url).send().await.unwrap();
+            if res.status().is_redirection() {
+                url = oidc::location(&res);
+                continue;
+            }
+            let form = [("prompt", "login"), ("login", "ada"), ("password", "anything")];
+            let res = c.post(&url).form(&form).send().await.unwrap();
+            url = oidc::location(&res);
+        }
+        let res = c.get(&url).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{next}");
+        let to = oidc::location(&res);
+        assert!(to.starts_with(&app.url("/")), "{next} sent the browser to {to}");
+    }
+    // The issuer must equal the published string exactly: one more slash fails the test
+    // (saying so), and SSO cannot be switched back on with it.
+    let slash = format!("{}/", s.idp.issuer);
+    let (status, body) = app
+        .send(&s.root, Method::PATCH, "/api/v1/settings/sso", Some(json!({"enabled": false, "issuer": slash})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, tested) = app.send(&s.root, Method::POST, "/api/v1/settings/sso/test", None).await;
+    eprintln!("walk15: trailing slash test: {status} {tested}");
+    assert!(!status.is_server_error() && tested["ok"] != json!(true), "{status} {tested}");
+    let (status, body) = app.send(&s.root, Method::PATCH, "/api/v1/settings/sso", Some(json!({"enabled": true}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+});
+
+fn urlencoding(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
