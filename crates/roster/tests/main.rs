@@ -78,6 +78,7 @@ mod sso_mapping_groups;
 mod sso_mapping_page;
 mod sso_safety;
 mod sso_saver;
+mod sso_walk;
 mod statements;
 mod token_parity;
 mod upgrade;
