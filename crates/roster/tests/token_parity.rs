@@ -93,23 +93,28 @@ fn shape(body: &str, varying: &[&str]) -> Value {
     v
 }
 
-on_both_backends!(a_token_alone_does_what_its_admin_does_through_the_api, |app| async move {
-    let org = app.seed_org().await;
-    let root = app.login_admin().await;
-    // Cat becomes a Master Admin and makes a token holding every admin permission.
-    let (_, roles) = app.get_json(&root, "/api/v1/admin-roles").await;
+/// Makes Cat (`id`) a Master Admin through the API as `root` and signs her in.
+async fn cat_as_master_admin(app: &TestApp, root: &reqwest::Client, id: domain::ids::UserId) -> reqwest::Client {
+    let (_, roles) = app.get_json(root, "/api/v1/admin-roles").await;
     let master =
         roles["items"].as_array().unwrap().iter().find(|r| r["kind"] == "master").expect("master")["id"].clone();
-    let (_, cat) = app.get_json(&root, &format!("/api/v1/users/{}", org.cat)).await;
+    let (_, cat) = app.get_json(root, &format!("/api/v1/users/{id}")).await;
     let res = root
-        .patch(app.url(&format!("/api/v1/users/{}", org.cat)))
+        .patch(app.url(&format!("/api/v1/users/{id}")))
         .header("if-match", format!("\"v{}\"", cat["version"]))
         .json(&json!({"admin_role_id": master}))
         .send()
         .await
         .expect("make cat a Master Admin");
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap_or_default());
-    let admin = app.login("cat.cooper@example.com", PASSWORD).await;
+    app.login("cat.cooper@example.com", PASSWORD).await
+}
+
+on_both_backends!(a_token_alone_does_what_its_admin_does_through_the_api, |app| async move {
+    let org = app.seed_org().await;
+    let root = app.login_admin().await;
+    // Cat becomes a Master Admin and makes a token holding every admin permission.
+    let admin = cat_as_master_admin(&app, &root, org.cat).await;
     let every: Vec<&str> =
         Permission::ALL.iter().map(|p| p.as_str()).filter(|p| !["tokens.manage", "scim"].contains(p)).collect();
     let (status, made) = app
@@ -426,19 +431,7 @@ on_both_backends!(a_token_alone_runs_every_mutating_operation_as_its_admin_does,
     let org = app.seed_org().await;
     let root = app.login_admin().await;
     // Cat becomes a Master Admin and makes a token holding every permission a token may use.
-    let (_, roles) = app.get_json(&root, "/api/v1/admin-roles").await;
-    let master =
-        roles["items"].as_array().unwrap().iter().find(|r| r["kind"] == "master").expect("master")["id"].clone();
-    let (_, cat) = app.get_json(&root, &format!("/api/v1/users/{}", org.cat)).await;
-    let res = root
-        .patch(app.url(&format!("/api/v1/users/{}", org.cat)))
-        .header("if-match", format!("\"v{}\"", cat["version"]))
-        .json(&json!({"admin_role_id": master}))
-        .send()
-        .await
-        .expect("make cat a Master Admin");
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap_or_default());
-    let admin = app.login("cat.cooper@example.com", PASSWORD).await;
+    let admin = cat_as_master_admin(&app, &root, org.cat).await;
     let (_, held) = app.get_json(&admin, "/api/v1/me").await;
     let every: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).filter(|p| *p != "tokens.manage").collect();
     let (status, made) = app
