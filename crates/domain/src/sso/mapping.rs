@@ -23,6 +23,9 @@ pub enum MappingMode {
 /// The longest group or admin role name (as groups and roles are created).
 pub const NAME_MAX_CHARS: usize = 100;
 
+/// The most entries one map of a mapping holds (every sign-in reads them all).
+pub const MAX_ENTRIES: usize = 500;
+
 /// Claim values → what they grant. Keys are the claim's values as the provider sends them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -122,6 +125,15 @@ impl AttributeMapping {
         names("admin_roles", "admin role", &self.admin_roles, &mut out);
         if self.builder_access.keys().any(String::is_empty) {
             out.push(empty_value("builder_access"));
+        }
+        for (map, len) in [
+            ("groups", self.groups.len()),
+            ("admin_roles", self.admin_roles.len()),
+            ("builder_access", self.builder_access.len()),
+        ] {
+            if len > MAX_ENTRIES {
+                out.push((format!("mapping.{map}"), format!("must have at most {MAX_ENTRIES} entries")));
+            }
         }
         out
     }

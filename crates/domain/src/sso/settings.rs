@@ -52,6 +52,10 @@ impl Default for SsoSettings {
     }
 }
 
+/// The most scopes a sign-in asks for (providers take a handful; the authorization URL
+/// carries them all).
+pub const MAX_SCOPES: usize = 20;
+
 impl SsoSettings {
     /// Every problem at once, as `(field, message)`; empty when the settings can be saved.
     /// Incomplete settings may be saved (SSO stays off until a connection test passes).
@@ -70,6 +74,8 @@ impl SsoSettings {
         }
         if self.scopes.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace) || s.len() > 100) {
             bad("scopes", "must be scope names without spaces");
+        } else if self.scopes.len() > MAX_SCOPES {
+            bad("scopes", &format!("must be at most {MAX_SCOPES} scopes"));
         }
         if !is_claim_name(&self.email_claim) {
             bad("email_claim", "must be the name of a claim (letters, digits, _ : . / -)");
@@ -258,6 +264,20 @@ mod tests {
         };
         let fields: Vec<String> = s.problems(ProviderUrls::HttpsOnly).into_iter().map(|(f, _)| f).collect();
         assert_eq!(fields, ["issuer", "scopes", "email_claim"]);
+    }
+
+    #[test]
+    fn scopes_and_mapping_entries_are_bounded() {
+        let names = |s: &SsoSettings| -> Vec<String> {
+            s.problems(ProviderUrls::HttpsOnly).into_iter().map(|(f, _)| f).collect()
+        };
+        let mut s =
+            SsoSettings { scopes: (0..MAX_SCOPES).map(|i| format!("s{i}")).collect(), ..SsoSettings::default() };
+        s.mapping.groups = (0..super::super::mapping::MAX_ENTRIES).map(|i| (format!("v{i}"), "Eng".into())).collect();
+        assert!(names(&s).is_empty(), "at the limits");
+        s.scopes.push("one-more".into());
+        s.mapping.groups.insert("one-more".into(), "Eng".into());
+        assert_eq!(names(&s), ["scopes", "mapping.groups"]);
     }
 
     #[test]
