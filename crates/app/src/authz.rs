@@ -375,9 +375,25 @@ pub struct TransferOwnership {
     pub(crate) actor: Actor,
 }
 
-/// Grants [`TransferOwnership`] to the Primary Master Admin; 403 for everyone else
-/// (Master Admins included).
+/// 403 naming the token when `p` acts through an API token, for an act (`what`, "transfer
+/// bot ownership") only the Primary Master Admin does, signed in: a token acts as an admin,
+/// never as its creator in person, so a leaked token cannot hand the account or its bots
+/// over — and the script's author sees which token tried, not a puzzling "only the Primary
+/// Master Admin".
+fn in_person(p: &Principal, what: &str) -> Result<(), AppError> {
+    match &p.api_token {
+        Some(token) => Err(AppError::Forbidden(format!(
+            "the API token {:?} cannot {what}: the Primary Master Admin does it signed in",
+            token.name
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Grants [`TransferOwnership`] to the Primary Master Admin signed in; 403 for an API token
+/// (naming it) and for everyone else (Master Admins included).
 pub fn transfer_ownership(p: &Principal) -> Result<TransferOwnership, AppError> {
+    in_person(p, "transfer bot ownership")?;
     if p.role.may_transfer_ownership() {
         Ok(TransferOwnership { account: p.account_id, actor: Actor::of(p) })
     } else {
@@ -398,12 +414,7 @@ pub struct HandOverPrimary {
 /// its creator in person: a leaked token cannot hand the account over), and for everyone
 /// who is not the Primary Master Admin (Master Admins included).
 pub fn hand_over_primary(p: &Principal) -> Result<HandOverPrimary, AppError> {
-    if let Some(token) = &p.api_token {
-        return Err(AppError::Forbidden(format!(
-            "the API token {:?} cannot hand over the primary role: the Primary Master Admin does it signed in",
-            token.name
-        )));
-    }
+    in_person(p, "hand over the primary role")?;
     if !p.role.may_transfer_ownership() {
         return Err(AppError::Forbidden("only the Primary Master Admin may hand over the primary role".into()));
     }

@@ -234,6 +234,13 @@ on_both_backends!(a_token_holds_no_act_only_a_person_may_do, |app| async move {
     assert!(detail.contains("API token \"everything\"") && detail.contains("signed in"), "{problem}");
     let (_, cat) = app.get_json(&root, &format!("/api/v1/users/{}", org.cat)).await;
     assert_ne!(cat["role_kind"], "primary_master_admin", "{cat}");
+    // So with bot ownership: refused as the token it is, before anything is looked up.
+    let transfer = format!("/api/v1/users/{}/transfer-and-delete", org.cat);
+    let res = with_token(&app, &full, Method::POST, &transfer, Some(json!({"successors": {}}))).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let problem: Value = res.json().await.expect("problem+json");
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("API token \"everything\" cannot transfer bot ownership"), "{problem}");
 
     // A deleted creator's tokens are revoked with the deletion and stay dead after a restore.
     let (_, ops_id, c) = ops_admin(&app, &org, &[Permission::UsersView, Permission::TokensManage], None).await;
