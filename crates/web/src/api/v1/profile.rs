@@ -163,8 +163,9 @@ pub(super) async fn make_primary(
     ApiUser(me): ApiUser,
     AppPath(id): AppPath<UserId>,
 ) -> Result<StatusCode, ApiError> {
-    let may = app::authz::hand_over_primary(&me)?;
+    // The user first: one outside the caller's reach is hidden (404) whatever else is refused.
     let on = app::authz::on_user::<UsersManage>(&state.ctx, &me, id).await?;
+    let may = app::authz::hand_over_primary(&me)?;
     app::profile::make_primary(&state.ctx, &may, &on).await?;
     Ok(StatusCode::NO_CONTENT)
 }
