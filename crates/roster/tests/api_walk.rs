@@ -226,3 +226,98 @@ on_both_backends!(a_token_cannot_change_its_creators_own_sign_in, |app| async mo
     assert_eq!(me["email"].as_str().or(me["user"]["email"].as_str()), Some("ops@example.com"), "{status} {text} {me}");
     assert!(status.is_client_error(), "{status} {text}");
 });
+
+on_both_backends!(a_scoped_token_reaches_only_its_workspaces_and_sets_no_cookie, |app| async move {
+    let org = app.seed_org().await;
+    let root = app.login_admin().await;
+    let (status, _, body) = create_raw(
+        &app,
+        &root,
+        &json!({"name": "alpha-only", "expires_in_days": 3, "permissions": ["users.view", "users.manage", "groups.manage"],
+                "workspaces": [org.alpha]})
+        .to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["all_workspaces"], false, "{body}");
+    let secret = body["secret"].as_str().unwrap().to_owned();
+    let call = async |method: Method, path: String, body: Option<Value>| {
+        let mut req = reqwest::Client::new().request(method, app.url(&path)).bearer_auth(&secret);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("request");
+        assert!(res.headers().get("set-cookie").is_none(), "{path}: a bearer request gets no cookie");
+        (res.status(), res.text().await.unwrap_or_default())
+    };
+    // Ann is in Alpha, Bob in Beta: the creator reaches both, the token only Alpha.
+    assert_eq!(call(Method::GET, format!("/api/v1/users/{}", org.ann), None).await.0, StatusCode::OK);
+    let (status, text) = call(Method::POST, format!("/api/v1/users/{}/suspend", org.bob), None).await;
+    assert!(matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN), "{status} {text}");
+    let (_, bob) = app.get_json(&root, &format!("/api/v1/users/{}", org.bob)).await;
+    assert_eq!(bob["status"], "active", "{bob}");
+    let (status, text) =
+        call(Method::POST, "/api/v1/groups".into(), Some(json!({"name": "Beta by token", "workspace_id": org.beta})))
+            .await;
+    assert!(status.is_client_error(), "{status} {text}");
+    let (_, groups) = app.get_json(&root, "/api/v1/groups").await;
+    assert!(!groups.to_string().contains("Beta by token"), "{groups}");
+    // Refusals through a token set no cookie either.
+    let (status, _) = call(Method::POST, "/api/v1/groups".into(), Some(json!({"name": 5}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(call(Method::GET, "/api/v1/api-tokens".into(), None).await.0, StatusCode::FORBIDDEN);
+});
+
+// `PUT` and `PATCH /settings/sso` with several fields of the wrong type: each is named at
+// once (issue 14, "invalid_params lists every invalid field"), and nothing is saved.
+//
+// Fails today (review walk14): when `mapping` cannot be read at all, `extract::lenient`
+// answers with its own problems only, dropping `enabled` and `client_secret` (read by hand
+// in `api::v1::sso::save`) and the fields after `mapping` (`provider_name`,
+// `require_email_verified`). Ignored so the branch stays green; run with `--ignored`.
+mod sso_settings_name_every_field_of_the_wrong_type_at_once {
+    use super::*;
+    use crate::support::{Backend, spawn_app};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "defect: an unreadable `mapping` hides the other bad fields of the SSO settings"]
+    async fn sqlite() {
+        check(spawn_app(Backend::Sqlite).await.expect("SQLite is always available")).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "defect: an unreadable `mapping` hides the other bad fields of the SSO settings"]
+    async fn postgres() {
+        let Some(app) = spawn_app(Backend::Postgres).await else { return };
+        check(app).await;
+    }
+}
+
+async fn check(app: TestApp) {
+    app.seed_org().await;
+    let root = app.login_admin().await;
+    let (_, before) = app.get_json(&root, "/api/v1/settings/sso").await;
+    let fields =
+        ["client_id", "issuer", "enabled", "require_email_verified", "provider_name", "client_secret", "mapping"];
+    let mut wrong = Vec::new();
+    for m in [Method::PUT, Method::PATCH] {
+        for n in 1..=fields.len() {
+            let mut body = if m == Method::PUT { before.clone() } else { json!({}) };
+            for f in &fields[..n] {
+                body[*f] = json!([[]]);
+            }
+            let (status, answer) = app.send(&root, m.clone(), "/api/v1/settings/sso", Some(body)).await;
+            let named = refused(&answer);
+            let missing: Vec<&&str> = fields[..n]
+                .iter()
+                .filter(|f| !named.iter().any(|g| g == *f || g.starts_with(&format!("{f}["))))
+                .collect();
+            if status != StatusCode::BAD_REQUEST || !missing.is_empty() {
+                wrong.push(format!("{m} with {:?} wrong: {status}, not named {missing:?} ({answer})", &fields[..n]));
+            }
+        }
+    }
+    let (_, after) = app.get_json(&root, "/api/v1/settings/sso").await;
+    assert_eq!(before, after, "nothing saved");
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
