@@ -321,3 +321,33 @@ async fn check(app: TestApp) {
     assert_eq!(before, after, "nothing saved");
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+on_both_backends!(a_bulk_action_through_a_token_names_it_in_each_event, |app| async move {
+    let org = app.seed_org().await;
+    let root = app.login_admin().await;
+    let (status, _, body) = create_raw(
+        &app,
+        &root,
+        &json!({"name": "bulk-script", "expires_in_days": 3, "permissions": ["users.view", "users.manage"]})
+            .to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (secret, id) = (body["secret"].as_str().unwrap().to_owned(), body["id"].as_str().unwrap().to_owned());
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/users/bulk"))
+        .bearer_auth(&secret)
+        .json(&json!({"action": "suspend", "ids": [org.ann, org.bob]}))
+        .send()
+        .await
+        .expect("request");
+    let status = res.status();
+    assert!(status.is_success(), "{status} {}", res.text().await.unwrap_or_default());
+    let (_, log) = app.get_json(&root, "/api/v1/audit?action=user.suspended").await;
+    let items = log["items"].as_array().cloned().unwrap_or_default();
+    assert!(!items.is_empty(), "{log}");
+    for event in items {
+        assert_eq!(event["details"]["api_token"], json!({"id": id, "name": "bulk-script"}), "{event}");
+        assert_eq!(event["actor"]["email"], "root@example.com", "{event}");
+    }
+});
