@@ -7,6 +7,7 @@ mod accounts;
 mod admin_roles;
 mod api_token_creators;
 mod api_tokens;
+mod api_walk;
 mod audit_log;
 mod audit_readable;
 mod auth;

@@ -106,16 +106,22 @@ pub struct Tokens {
 /// A new token: a name, an expiry (`expires_at` or `expires_in_days`, at most a year), its
 /// permissions (a subset of the creator's) and workspaces (within the creator's scope;
 /// omitted: the creator's whole scope).
+///
+/// The limits described are those `new_token` and [`app::api_tokens::create`] enforce: an
+/// unknown field, a blank name, and an empty list of permissions or workspaces are refused.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // Only described: `new_token` reads the body field by field.
 pub struct NewTokenBody {
-    #[schema(max_length = 100)]
+    #[schema(min_length = 1, max_length = 100)]
     name: String,
     /// An RFC 3339 time or a date.
     expires_at: Option<String>,
     #[schema(minimum = 1, maximum = 365)]
     expires_in_days: Option<i64>,
+    #[schema(min_items = 1)]
     permissions: Vec<Permission>,
+    #[schema(min_items = 1)]
     workspaces: Option<Vec<WorkspaceId>>,
 }
 
