@@ -86,7 +86,21 @@ pub fn every_problem<T: DeserializeOwned>(mut value: Value) -> Read<T> {
                 0
             }
         };
-        let Some(filler) = STAND_INS.get(next) else { return Read { value: None, problems } };
+        let Some(filler) = STAND_INS.get(next) else {
+            // No value of any kind fits here (an element where a struct reads its fields
+            // in order, say `mapping[0]`): the nearest enclosing field is taken out instead
+            // (it then reads as absent, or gets stand-ins of its own), so the fields after
+            // it are still read and named.
+            let Some(at) = field.iter().rposition(|s| matches!(s, Seg::Key(_))) else {
+                return Read { value: None, problems };
+            };
+            let outer = field[..=at].to_vec();
+            if outer.len() == field.len() || !remove(&mut value, &outer) {
+                return Read { value: None, problems };
+            }
+            stand_in = Some((display(&outer), None));
+            continue;
+        };
         if !set(&mut value, &field, filler()) {
             return Read { value: None, problems };
         }
