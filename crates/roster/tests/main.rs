@@ -65,6 +65,7 @@ mod scim_queries;
 mod scim_refusals;
 mod scim_settings_page;
 mod scim_tester;
+mod scim_walk;
 mod scope;
 mod security_settings;
 mod serving;

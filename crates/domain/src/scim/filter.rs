@@ -163,9 +163,16 @@ fn tokenize(s: &str) -> Result<Vec<Token>, ScimError> {
     Ok(out)
 }
 
+/// How deeply groups (`(…)`, `not (…)`, `attr[…]`) may nest: far beyond what any client
+/// writes, and shallow enough that parsing, translating to SQL and dropping the tree stay
+/// well within a worker thread's stack (a 4096-character filter could otherwise nest 2,000
+/// deep and abort the whole server with a stack overflow).
+pub const MAX_DEPTH: usize = 32;
+
 struct Parser {
     tokens: Vec<Token>,
     at: usize,
+    depth: usize,
 }
 
 impl Parser {
@@ -184,11 +191,16 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<Filter, ScimError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(invalid(format!("groups nest deeper than {MAX_DEPTH}")));
+        }
         let mut left = self.and()?;
         while self.peek_word("or") {
             self.at += 1;
             left = Filter::Or(Box::new(left), Box::new(self.and()?));
         }
+        self.depth -= 1;
         Ok(left)
     }
 
@@ -258,7 +270,7 @@ impl Parser {
 
 /// Parses a filter. 400 `invalidFilter` naming the problem.
 pub fn parse(raw: &str) -> Result<Filter, ScimError> {
-    let mut p = Parser { tokens: tokenize(raw)?, at: 0 };
+    let mut p = Parser { tokens: tokenize(raw)?, at: 0, depth: 0 };
     let f = p.or()?;
     if p.at < p.tokens.len() {
         return Err(invalid("unexpected text after the filter"));
