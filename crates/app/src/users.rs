@@ -234,14 +234,18 @@ fn summary(r: UserListRow) -> UserSummary {
     }
 }
 
-/// One page of the users the capability's holder may see, with how many match in all
-/// (counted up to [`COUNT_CAP`]: two queries).
+/// One page of the users the capability's holder may see, with how many match in all:
+/// a page holding every match is its own count (one query, whatever the filter: the rare
+/// role, the absent term); otherwise they are counted up to [`COUNT_CAP`] (a second query).
 pub async fn list_users(ctx: &AppCtx, may: &ListUsers, params: &ListParams) -> Result<UserPage, AppError> {
     let (mut filter, page, offset) = parse_list(params)?;
     filter.within.clone_from(&may.within);
     let mut listed = list_page(ctx, may.account, &filter, &page, offset).await?;
-    let (count, is_lower_bound) =
-        store::users::count(&ctx.db, may.account, &filter, page.sort, page.descending, COUNT_CAP).await?;
+    let (count, is_lower_bound) = if listed.next_cursor.is_none() && listed.prev_cursor.is_none() {
+        (u32::try_from(listed.items.len()).unwrap_or(u32::MAX), false)
+    } else {
+        store::users::count(&ctx.db, may.account, &filter, COUNT_CAP).await?
+    };
     listed.total = Some(Total { count, is_lower_bound });
     Ok(listed)
 }

@@ -28,7 +28,7 @@ impl BuiltSql {
     }
 }
 
-/// Shortest query the trigram indexes can serve; shorter ones scan.
+/// Shortest term the trigram indexes can serve (FTS5 `trigram`, `pg_trgm`).
 pub const TRIGRAM_MIN_CHARS: usize = 3;
 
 impl Dialect {
@@ -36,12 +36,13 @@ impl Dialect {
     pub const POSTGRES: Self = Self { sqlite: false };
 
     /// A condition on `users u` matching users whose lower-cased name or email contains
-    /// `needle` (already lower-cased), pushed as SQL with its one bound parameter.
+    /// `needle` (lower-cased, at least [`TRIGRAM_MIN_CHARS`] long), pushed as SQL with its
+    /// one bound parameter, then [`Self::search_condition_end`].
     ///
     /// SQLite answers from the FTS5 trigram table; PostgreSQL from the `pg_trgm` GIN index
-    /// on `search_text`. Needles under three characters fall back to a LIKE scan.
+    /// on `search_text`. Shorter needles are matched otherwise (`store::users::search`).
     pub fn search_condition(self, needle: &str) -> (&'static str, String) {
-        if self.sqlite && needle.chars().count() >= TRIGRAM_MIN_CHARS {
+        if self.sqlite {
             let phrase = format!("\"{}\"", needle.replace('"', "\"\""));
             ("u.seq IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ", phrase)
         } else {
@@ -50,12 +51,19 @@ impl Dialect {
     }
 
     /// What closes [`Self::search_condition`]'s SQL after the bound parameter.
-    pub fn search_condition_end(self, needle: &str) -> &'static str {
-        if self.sqlite && needle.chars().count() >= TRIGRAM_MIN_CHARS { ")" } else { " ESCAPE '\\'" }
+    pub fn search_condition_end(self) -> &'static str {
+        if self.sqlite { ")" } else { " ESCAPE '\\'" }
     }
 }
 
 impl Dialect {
+    /// `column` compared in code-point order, as the prefix indexes hold it: SQLite's
+    /// BINARY collation already is; PostgreSQL's text follows the database's collation, so
+    /// the comparison names "C" (the `users_*_prefix` indexes).
+    pub fn code_point_order(self, column: &str) -> String {
+        if self.sqlite { column.to_owned() } else { format!("({column} COLLATE \"C\")") }
+    }
+
     pub fn is_sqlite(self) -> bool {
         self.sqlite
     }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 mod list;
 pub(crate) mod people;
+mod search;
 pub use list::{
     Bound, Keyset, PageRequest, RoleFilter, SortValue, UserFilter, UserListRow, UserSort, count, explain_count,
     explain_list, list,

@@ -278,9 +278,17 @@ impl<'a> Run<'a> {
             async move { client.json(&path).await.map(|_| ()) }
         })
         .await;
+        // The endpoint's statements: the page, and the count when the page does not hold
+        // every match (`app::users::list_users`).
         let floor = load::floor(self.plan.latency_requests, || {
             let (db, filter, page) = (db.clone(), filter.clone(), page.clone());
-            async move { store::users::list(&db, account, &filter, &page).await.map(|_| ()).map_err(Into::into) }
+            async move {
+                let (_, more) = store::users::list(&db, account, &filter, &page).await?;
+                if more || page.from.is_some() {
+                    store::users::count(&db, account, &filter, app::users::COUNT_CAP).await?;
+                }
+                Ok(())
+            }
         })
         .await;
         self.record(name, &mark, &sample, Some(&floor), check);

@@ -3,6 +3,7 @@
 //! same questions — whose name or email contains this, who is named exactly this — among
 //! different users ([`Among`]).
 
+use super::search::Term;
 use crate::sql::{Record, Sql};
 use crate::{Db, StoreError};
 use domain::ids::{AccountId, WorkspaceId};
@@ -29,21 +30,19 @@ pub enum PersonKey<'a> {
 /// or purged).
 const COLUMNS: &str = "u.id, u.email, u.first_name, u.last_name, u.deleted_at IS NOT NULL AS deleted";
 
-/// Users of `account` among `among` meeting `condition` (which binds `key` as `$2`), in
-/// `order`; at most `limit`. For an active member, `LIMIT 1` keeps the EXISTS a key lookup
-/// per user (see `users::list` on SQLite's EXISTS-to-join).
+/// Users of `account` among `among` meeting the condition `condition` appends (` AND …`),
+/// in `order`; at most `limit`. For an active member, `LIMIT 1` keeps the EXISTS a key
+/// lookup per user (see `users::list` on SQLite's EXISTS-to-join).
 async fn find<T: Record>(
     db: &Db,
     account: AccountId,
     among: Among,
-    condition: &str,
-    key: &str,
+    condition: impl FnOnce(&mut Sql),
     order: &str,
     limit: u32,
 ) -> Result<Vec<T>, StoreError> {
-    let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM users u WHERE u.account_id = $1 AND {condition}"))
-        .bind(account.0)
-        .bind(key.to_owned());
+    let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM users u WHERE u.account_id = $1")).bind(account.0);
+    condition(&mut sql);
     if let Among::ActiveMembersOf(w) = among {
         sql.push(
             " AND u.status = 'active' AND u.deleted_at IS NULL \
@@ -56,10 +55,10 @@ async fn find<T: Record>(
     db.run().fetch_all(sql).await
 }
 
-/// Users of `account` among `among` whose name or email contains `q` (case ignored), by
-/// name; at most `limit`. The match uses the users search index (FTS5 trigram on SQLite,
-/// pg_trgm on PostgreSQL) like the users list, so suggestions stay quick in an account of a
-/// million users.
+/// Users of `account` among `among` matching `q` as the users list's search does
+/// ([`Term`]: anywhere from three characters, the start of a name or email below), by name;
+/// at most `limit`; an empty `q` matches everyone. The match uses the list's indexes, so
+/// suggestions stay quick in an account of a million users.
 pub(crate) async fn matching<T: Record>(
     db: &Db,
     account: AccountId,
@@ -67,10 +66,9 @@ pub(crate) async fn matching<T: Record>(
     q: &str,
     limit: u32,
 ) -> Result<Vec<T>, StoreError> {
-    let needle = q.trim().to_lowercase();
-    let (head, param) = db.dialect().search_condition(&needle);
-    let condition = format!("{head}$2{}", db.dialect().search_condition_end(&needle));
-    find(db, account, among, &condition, &param, "u.name_key, u.id", limit).await
+    let term = Term::of(db, account, q.trim(), true).await?;
+    let condition = |sql: &mut Sql| term.iter().for_each(|t| t.push_condition(sql, db.dialect()));
+    find(db, account, among, condition, "u.name_key, u.id", limit).await
 }
 
 /// Users of `account` among `among` named exactly by `key`, by email; at most `limit`. Each
@@ -83,8 +81,16 @@ pub(crate) async fn keyed<T: Record>(
     limit: u32,
 ) -> Result<Vec<T>, StoreError> {
     let (condition, key) = match key {
-        PersonKey::Email(k) => ("u.email_key = $2", k),
-        PersonKey::Name(k) => ("u.name_key = $2", k),
+        PersonKey::Email(k) => ("u.email_key = ", k),
+        PersonKey::Name(k) => ("u.name_key = ", k),
     };
-    find(db, account, among, condition, key, "u.email_key, u.id", limit).await
+    find(
+        db,
+        account,
+        among,
+        |sql| _ = sql.push(" AND ").push(condition).push_bind(key.to_owned()),
+        "u.email_key, u.id",
+        limit,
+    )
+    .await
 }

@@ -125,3 +125,15 @@ pub async fn soft_delete(db: &Db, account: AccountId, user: UserId, by: UserId, 
         .expect("soft delete");
     assert_eq!(done, Deleted::Done);
 }
+
+/// The users list's search, as a model: a substring of the search text from three
+/// characters (`store::dialect::TRIGRAM_MIN_CHARS`); below, the start of the folded first
+/// name, last name or email key.
+pub fn search_matches(u: &store::users::NewUser, needle: &str) -> bool {
+    if needle.chars().count() >= store::dialect::TRIGRAM_MIN_CHARS {
+        return u.search_text().contains(needle);
+    }
+    let keys = store::users::NameKeys::of(u.first_name.as_str(), u.last_name.as_str());
+    let folded = domain::text::fold(needle);
+    [keys.first_key, keys.last_key, u.email.key()].iter().any(|k| k.starts_with(&folded))
+}

@@ -1,0 +1,99 @@
+//! What the users list's search (and the people suggestions) match, as SQL.
+//!
+//! A term of three characters or more matches anywhere in the name or email, through the
+//! trigram indexes (FTS5 on SQLite, `pg_trgm` on PostgreSQL). Shorter terms have no trigram,
+//! so no index can find them anywhere in a text: a rare one ("zz") walked every user (5.4 s
+//! at 1M on SQLite). They match the *start* of the first name, the last name or the email
+//! instead, from those keys' own indexes — as GitLab's user search answers terms under three
+//! characters with exact matches only, and Okta's user search matches by "starts with".
+
+use crate::dialect::{Dialect, TRIGRAM_MIN_CHARS};
+use crate::sql::Sql;
+use crate::{Db, StoreError};
+use domain::ids::AccountId;
+
+/// Short-term matches beyond which walking the sort order finds a page sooner than sorting
+/// the matches: a page of 25 among `n` matches of N users costs ~25·N/n rows walked or ~n
+/// rows sorted, even at n ≈ √(25·N) — 5,000 for a million users.
+const DENSE_MATCHES: i64 = 5_000;
+
+/// The key columns a short term is matched against (each has an `(account_id, key)` index:
+/// `users_by_first_key`, `users_by_last_key`, `users_account_email`; on PostgreSQL their
+/// code-point twins `users_*_prefix`).
+const KEYS: [&str; 3] = ["u.first_key", "u.last_key", "u.email_key"];
+
+/// A search term as the list matches it.
+#[derive(Debug, Clone)]
+pub(crate) enum Term {
+    /// Three characters or more, lower-cased: anywhere in the name or email.
+    Substring(String),
+    /// One or two characters, folded (`domain::text::fold`): the start of a key. `dense`
+    /// (SQLite): so many users match that the statement walks the sort order and checks
+    /// each row, instead of collecting the matches from the key indexes and sorting them.
+    Prefix { folded: String, dense: bool },
+}
+
+impl Term {
+    /// The term of `needle` (as typed; empty means no search), with the density of a short
+    /// one measured by [`probe`] when `measure` (one bounded count on the key indexes).
+    pub(crate) async fn of(
+        db: &Db,
+        account: AccountId,
+        needle: &str,
+        measure: bool,
+    ) -> Result<Option<Self>, StoreError> {
+        let Some(term) = Self::parse(needle) else { return Ok(None) };
+        Ok(Some(match term {
+            Self::Prefix { folded, .. } if measure && db.dialect().is_sqlite() => {
+                let dense = probe(db, account, &folded).await? >= DENSE_MATCHES;
+                Self::Prefix { folded, dense }
+            }
+            other => other,
+        }))
+    }
+
+    /// The term of `needle` without measuring (a short term counts as sparse).
+    pub(crate) fn parse(needle: &str) -> Option<Self> {
+        if needle.is_empty() {
+            None
+        } else if needle.chars().count() >= TRIGRAM_MIN_CHARS {
+            Some(Self::Substring(needle.to_lowercase()))
+        } else {
+            Some(Self::Prefix { folded: domain::text::fold(needle), dense: false })
+        }
+    }
+
+    /// Appends ` AND <condition>` on `users u` to `sql`.
+    pub(crate) fn push_condition(&self, sql: &mut Sql, dialect: Dialect) {
+        match self {
+            Self::Substring(needle) => {
+                let (head, param) = dialect.search_condition(needle);
+                sql.push(" AND ").push(head).push_bind(param).push(dialect.search_condition_end());
+            }
+            Self::Prefix { folded, dense } => {
+                // The upper bound: every key starting with `folded` sorts below it in
+                // code-point order (U+10FFFF is never typed after a prefix).
+                let upper = format!("{folded}\u{10FFFF}");
+                // SQLite's unary `+` keeps a dense term off the key indexes.
+                let walk = if *dense { "+" } else { "" };
+                for (i, key) in KEYS.iter().enumerate() {
+                    let key = format!("{walk}{}", dialect.code_point_order(key));
+                    sql.push(if i == 0 { " AND ((" } else { " OR (" });
+                    sql.push(&format!("{key} >= ")).push_bind(folded.clone());
+                    sql.push(&format!(" AND {key} < ")).push_bind(upper.clone()).push(")");
+                }
+                sql.push(")");
+            }
+        }
+    }
+}
+
+/// How many of `account`'s users (deleted ones too) have a key starting with `folded`,
+/// counted up to [`DENSE_MATCHES`] from the key indexes alone.
+async fn probe(db: &Db, account: AccountId, folded: &str) -> Result<i64, StoreError> {
+    let mut sql =
+        Sql::new("SELECT count(*) FROM (SELECT 1 AS one FROM users u WHERE u.account_id = $1").bind(account.0);
+    Term::Prefix { folded: folded.to_owned(), dense: false }.push_condition(&mut sql, db.dialect());
+    sql.push(" LIMIT ").push_bind(DENSE_MATCHES).push(") matches");
+    Ok(db.run().fetch_scalar(sql).await?.unwrap_or(0))
+}
