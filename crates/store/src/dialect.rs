@@ -169,7 +169,7 @@ impl Dialect {
 }
 
 /// `%needle%` with LIKE's wildcards escaped by backslash.
-fn like_pattern(needle: &str) -> String {
+pub(crate) fn like_pattern(needle: &str) -> String {
     format!("%{}%", like_escaped(needle))
 }
 

@@ -132,6 +132,7 @@ async fn hot_statements_use_their_indexes(db: Db) {
         ("scope", UserFilter { within: Some(vec![a.workspace]), ..UserFilter::default() }),
         ("rare infix", UserFilter { search: Some("t1234".into()), ..UserFilter::default() }),
         ("absent term", UserFilter { search: Some("qqxj".into()), ..UserFilter::default() }),
+        ("common infix", UserFilter { search: Some("person".into()), ..UserFilter::default() }),
         // Short terms: a rare one from the key indexes, one every user matches by the sort's.
         ("short rare term", UserFilter { search: Some("zz".into()), ..UserFilter::default() }),
         ("short common term", UserFilter { search: Some("pe".into()), ..UserFilter::default() }),
@@ -161,6 +162,18 @@ async fn hot_statements_use_their_indexes(db: Db) {
         let filter = UserFilter { role: Some(role), ..UserFilter::default() };
         let plan = store::users::explain_count(&db, a.id, &filter, COUNT_CAP).await.expect("explain");
         assert_no_users_scan(&db, &format!("count of {role:?}"), &plan);
+    }
+    // A term every user matches walks the sort order, checking each row, instead of sorting
+    // all of its matches (SQLite decides by counting them up to a bound; PostgreSQL by its
+    // statistics).
+    if db.backend() == Backend::Sqlite {
+        for (what, term) in [("common infix", "person"), ("short common term", "pe")] {
+            let filter = UserFilter { search: Some(term.into()), ..UserFilter::default() };
+            let plan =
+                store::users::explain_list(&db, a.id, &filter, &page(UserSort::Name, false)).await.expect("explain");
+            assert!(!plan.contains("TEMP B-TREE"), "{what} sorts its matches:\n{plan}");
+            assert_uses(what, &plan, "users_by_name");
+        }
     }
     // A short term few users match is collected from the key indexes (a range scan of
     // each), never from a walk over everyone checking each name.
