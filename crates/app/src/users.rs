@@ -235,13 +235,15 @@ fn summary(r: UserListRow) -> UserSummary {
 }
 
 /// One page of the users the capability's holder may see, with how many match in all:
-/// a page holding every match is its own count (one query, whatever the filter: the rare
+/// a first page holding every match is its own count (one query, whatever the filter: the rare
 /// role, the absent term); otherwise they are counted up to [`COUNT_CAP`] (a second query).
 pub async fn list_users(ctx: &AppCtx, may: &ListUsers, params: &ListParams) -> Result<UserPage, AppError> {
     let (mut filter, page, offset) = parse_list(params)?;
     filter.within.clone_from(&may.within);
     let mut listed = list_page(ctx, may.account, &filter, &page, offset).await?;
-    let (count, is_lower_bound) = if listed.next_cursor.is_none() && listed.prev_cursor.is_none() {
+    // The first page (asked for as such) with no page after it holds every match. A page
+    // after a cursor may be empty although users match (the rows it followed went away).
+    let (count, is_lower_bound) = if page.from.is_none() && listed.next_cursor.is_none() {
         (u32::try_from(listed.items.len()).unwrap_or(u32::MAX), false)
     } else {
         store::users::count(&ctx.db, may.account, &filter, COUNT_CAP).await?

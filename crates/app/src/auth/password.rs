@@ -75,7 +75,8 @@ impl PasswordHasher {
         let real = usable.is_some();
         let phc = usable.unwrap_or_else(|| self.dummy_hash());
         let password = password.to_owned();
-        let ok = self.run(move || verify_phc(password.as_bytes(), &phc)).await.unwrap_or(false);
+        let kept = self.params.block_count();
+        let ok = self.run(move || verify_phc(password.as_bytes(), &phc, kept)).await.unwrap_or(false);
         match (real, ok) {
             (false, _) => PasswordCheck::Unset,
             (true, true) => PasswordCheck::Matches,
@@ -89,28 +90,45 @@ impl PasswordHasher {
 }
 
 thread_local! {
-    /// This hashing thread's Argon2 blocks (1 KiB each, `m_cost` of them), reused by every
-    /// hash and verify it runs.
+    /// This hashing thread's Argon2 blocks for the hasher's own parameters (1 KiB each,
+    /// `m_cost` of them), reused by every hash and verify of those parameters.
     static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Runs Argon2 with `params` into `out`, in this thread's reused blocks (resized only when
-/// a hash of other parameters comes along).
+/// Runs Argon2 with `params` into `out`. Hashes of the hasher's own parameters (`kept`
+/// blocks) run in this thread's reused blocks; others (a hash stored under older or imported
+/// parameters) in blocks allocated for the call and freed after it, so one odd hash cannot
+/// pin its memory to the thread. Allocation is fallible: a cost this machine cannot afford
+/// (`m=4294967295` in a tampered or imported hash) is [`argon2::Error::OutOfMemory`], never
+/// an abort of the server.
 fn argon2_into(
     algorithm: Algorithm,
     version: Version,
     params: Params,
+    kept: usize,
     password: &[u8],
     salt: &[u8],
     out: &mut [u8],
 ) -> argon2::Result<()> {
     let count = params.block_count();
-    BLOCKS.with_borrow_mut(|blocks| {
-        if blocks.len() != count {
-            *blocks = vec![Block::default(); count];
+    let argon2 = Argon2::new(algorithm, version, params);
+    if count != kept {
+        return argon2.hash_password_into_with_memory(password, salt, out, blocks(count)?);
+    }
+    BLOCKS.with_borrow_mut(|reused| {
+        if reused.len() != count {
+            *reused = blocks(count)?;
         }
-        Argon2::new(algorithm, version, params).hash_password_into_with_memory(password, salt, out, &mut blocks[..])
+        argon2.hash_password_into_with_memory(password, salt, out, &mut reused[..])
     })
+}
+
+/// `count` zeroed Argon2 blocks, or `OutOfMemory` when they cannot be allocated.
+fn blocks(count: usize) -> argon2::Result<Vec<Block>> {
+    let mut blocks = Vec::new();
+    blocks.try_reserve_exact(count).map_err(|_| argon2::Error::OutOfMemory)?;
+    blocks.resize(count, Block::default());
+    Ok(blocks)
 }
 
 /// The PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`) of `password` under `params`,
@@ -119,7 +137,8 @@ fn hash_phc(params: &Params, password: &[u8]) -> Result<String, argon2::password
     let salt = argon2::password_hash::try_generate_salt().map_err(|_| argon2::password_hash::Error::Crypto)?;
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
     let len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN).min(out.len());
-    argon2_into(Algorithm::Argon2id, Version::V0x13, params.clone(), password, &salt, &mut out[..len])?;
+    let kept = params.block_count();
+    argon2_into(Algorithm::Argon2id, Version::V0x13, params.clone(), kept, password, &salt, &mut out[..len])?;
     let hash = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
@@ -131,8 +150,10 @@ fn hash_phc(params: &Params, password: &[u8]) -> Result<String, argon2::password
 }
 
 /// Whether `password` matches `phc`, computed with the parameters, salt and algorithm the
-/// PHC string names; the outputs are compared in constant time (`Output`'s equality).
-fn verify_phc(password: &[u8], phc: &str) -> bool {
+/// PHC string names; the outputs are compared in constant time (`Output`'s equality). A
+/// string that does not parse, or whose cost cannot be afforded, is no match. `kept`: the
+/// block count of the hasher's own parameters ([`argon2_into`]).
+fn verify_phc(password: &[u8], phc: &str, kept: usize) -> bool {
     let verify = || -> Result<bool, argon2::password_hash::Error> {
         let hash = PasswordHash::new(phc)?;
         let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else { return Ok(false) };
@@ -140,7 +161,7 @@ fn verify_phc(password: &[u8], phc: &str) -> bool {
         let version = hash.version.map(Version::try_from).transpose()?.unwrap_or_default();
         let params = Params::try_from(&hash)?;
         let mut out = vec![0u8; expected.len()];
-        argon2_into(algorithm, version, params, password, salt, &mut out)?;
+        argon2_into(algorithm, version, params, kept, password, salt, &mut out)?;
         Ok(Output::new(&out)? == *expected)
     };
     verify().unwrap_or(false)
@@ -195,5 +216,17 @@ mod tests {
         assert!(Argon2::default().verify_password(b"New-Password-7", &parsed).is_ok());
         assert!(Argon2::default().verify_password(b"New-Password-6", &parsed).is_err());
         assert_ne!(h.hash("New-Password-7").await.unwrap(), ours, "a fresh salt each time");
+    }
+
+    /// A stored hash whose memory cost cannot be allocated (4 TiB: the allocator refuses at
+    /// once, nothing is touched) is no match, not an abort of the whole server.
+    #[tokio::test]
+    async fn an_unaffordable_memory_cost_is_no_match() {
+        let h = PasswordHasher::new(1024, 1);
+        let huge = "$argon2id$v=19$m=4294967295,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$\
+                    AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        assert_eq!(h.check("anything", Some(huge)).await, PasswordCheck::Differs);
+        let phc = h.hash("Still-Works-5").await.unwrap();
+        assert!(h.verify("Still-Works-5", Some(&phc)).await, "the hashing threads live on");
     }
 }

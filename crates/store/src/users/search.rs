@@ -44,7 +44,13 @@ impl Term {
         measure: bool,
     ) -> Result<Option<Self>, StoreError> {
         let Some(mut term) = Self::parse(needle) else { return Ok(None) };
-        if measure && db.dialect().is_sqlite() {
+        // Only an ASCII term may walk by LIKE: FTS5 folds a few letters the stored lower
+        // case keeps apart (final ς and σ, ſ and s), so LIKE could find less than the index.
+        let walkable = match &term {
+            Self::Substring { needle, .. } => needle.is_ascii(),
+            Self::Prefix { .. } => true,
+        };
+        if measure && walkable && db.dialect().is_sqlite() {
             let matches = term.probe(db, account).await?;
             match &mut term {
                 Self::Substring { dense, .. } | Self::Prefix { dense, .. } => *dense = matches >= DENSE_MATCHES,
@@ -75,21 +81,37 @@ impl Term {
                 sql.push(" AND ").push(head).push_bind(param).push(dialect.search_condition_end());
             }
             Self::Prefix { folded, dense } => {
-                // The upper bound: every key starting with `folded` sorts below it in
-                // code-point order (U+10FFFF is never typed after a prefix).
-                let upper = format!("{folded}\u{10FFFF}");
+                let upper = successor(folded);
                 // SQLite's unary `+` keeps a dense term off the key indexes.
                 let walk = if *dense { "+" } else { "" };
                 for (i, key) in KEYS.iter().enumerate() {
                     let key = format!("{walk}{}", dialect.code_point_order(key));
                     sql.push(if i == 0 { " AND ((" } else { " OR (" });
                     sql.push(&format!("{key} >= ")).push_bind(folded.clone());
-                    sql.push(&format!(" AND {key} < ")).push_bind(upper.clone()).push(")");
+                    if let Some(upper) = &upper {
+                        sql.push(&format!(" AND {key} < ")).push_bind(upper.clone());
+                    }
+                    sql.push(")");
                 }
                 sql.push(")");
             }
         }
     }
+}
+
+/// The least string above every string that starts with `prefix`, in code-point order: the
+/// prefix with its last character raised by one (a character that cannot be raised is
+/// dropped and the one before raised); `None` when every character is U+10FFFF (no bound).
+fn successor(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = (u32::from(last) + 1..=0x10FFFF).find_map(char::from_u32);
+        if let Some(next) = next {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
 }
 
 impl Term {
@@ -112,5 +134,22 @@ impl Term {
         };
         sql.push(" LIMIT ").push_bind(DENSE_MATCHES).push(") matches");
         Ok(db.run().fetch_scalar(sql).await?.unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::successor;
+
+    #[test]
+    fn the_successor_bounds_every_string_with_the_prefix() {
+        assert_eq!(successor("ab").as_deref(), Some("ac"));
+        assert_eq!(successor("a\u{D7FF}").as_deref(), Some("a\u{E000}"), "over the surrogates");
+        assert_eq!(successor("a\u{10FFFF}").as_deref(), Some("b"));
+        assert_eq!(successor("\u{10FFFF}\u{10FFFF}"), None);
+        for s in ["ab", "ab\u{10FFFF}", "ab\u{10FFFF}z", "abzzz"] {
+            assert!(s >= "ab" && s < successor("ab").unwrap().as_str(), "{s:?}");
+        }
+        assert!("ac" >= successor("ab").unwrap().as_str());
     }
 }
