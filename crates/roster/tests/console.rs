@@ -3,8 +3,8 @@
 //! page, and a scoped admin's view. SQLite only: the pages are the same on both backends.
 //!
 //! Every wait is bounded and polls (no fixed sleeps). Screenshots land in
-//! `target/screenshots/`; `users-list.png` and `user-profile.png` are copied to
-//! `docs/screenshots/` by hand.
+//! `target/screenshots/`, of this test's own org; the README's pictures of these pages are
+//! the demo's, taken by `demo_screenshots`.
 
 use crate::support::app::{ADMIN_EMAIL, PASSWORD, TestApp, spawn_app};
 use crate::support::browser::{Browser, navigation_race};

@@ -189,7 +189,8 @@ async fn check_page(b: &Browser, axe: &str, what: &str, problems: &mut Vec<Strin
     }
 }
 
-/// The README's pictures: the users list and a profile at both widths.
+/// Pictures of this test's org, the users list and a profile at both widths, in
+/// `target/screenshots/` (the README's are the demo's, taken by `demo_screenshots`).
 async fn screenshots(b: &Browser, org: &Org) {
     for (w, h) in WIDTHS {
         b.client.set_window_size(w, h).await.expect("resize");

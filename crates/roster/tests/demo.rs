@@ -6,7 +6,7 @@ use store::Backend;
 
 async fn sample_data_is_realistic(backend: Backend) {
     let Some(app) = spawn_demo_app(backend).await else { return };
-    let password = app.demo_password.clone().expect("the demo prints a password");
+    let password = app.demo.as_ref().expect("the demo prints its sign-in").password.clone();
     assert_eq!(app.setup_token, None, "the demo admin exists, so no setup link");
     let c = app.login("admin@example.com", &password).await;
     let all = app.list_all(&c, "limit=100").await;

@@ -32,6 +32,7 @@ mod dead_links;
 mod deleted_users;
 mod deletion;
 mod demo;
+mod demo_screenshots;
 mod every_bad_field;
 mod groups;
 mod honest_tabs;

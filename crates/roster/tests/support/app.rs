@@ -24,8 +24,8 @@ pub struct TestApp {
     pub ctx: app::AppCtx,
     pub backend: Backend,
     pub setup_token: Option<String>,
-    /// The printed demo password, for apps started with `--demo`.
-    pub demo_password: Option<String>,
+    /// The demo sign-in `--demo` printed, for apps started with it.
+    pub demo: Option<app::demo::DemoCredentials>,
     dir: PathBuf,
     database_url: String,
     pg_database: Option<String>,
@@ -152,7 +152,7 @@ async fn spawn(backend: Backend, adjust: impl FnOnce(&mut Config), demo: bool) -
     let auth = config.auth_settings();
     let mailer = config.mailer();
     let app = Application::build(config, demo).await.expect("the app builds");
-    let demo_password = app.demo_credentials().map(|c| c.password.clone());
+    let demo = app.demo_credentials().cloned();
     let setup_token = match app.first_start() {
         app::bootstrap::FirstStart::SetupLink { token } => Some(token.clone()),
         _ => None,
@@ -172,7 +172,7 @@ async fn spawn(backend: Backend, adjust: impl FnOnce(&mut Config), demo: bool) -
         ctx,
         backend,
         setup_token,
-        demo_password,
+        demo,
         dir,
         database_url: url,
         pg_database,
@@ -285,7 +285,7 @@ impl TestApp {
             ctx,
             backend: self.backend,
             setup_token: None,
-            demo_password: None,
+            demo: None,
             dir,
             database_url: self.database_url.clone(),
             pg_database: None,

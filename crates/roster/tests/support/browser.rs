@@ -255,15 +255,37 @@ impl Browser {
 
     /// Saves a PNG of the viewport as `<target dir>/screenshots/<name>.png` and returns its path.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .parent()
-            .expect("CARGO_TARGET_TMPDIR has a parent")
-            .join("screenshots");
-        std::fs::create_dir_all(&dir).expect("create screenshots dir");
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("CARGO_TARGET_TMPDIR has a parent");
+        self.screenshot_into(&dir.join("screenshots"), name).await
+    }
+
+    /// Saves a PNG of the viewport as `<dir>/<name>.png` (creating `dir`) and returns its path.
+    pub async fn screenshot_into(&self, dir: &Path, name: &str) -> PathBuf {
+        std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
         let png = self.client.screenshot().await.expect("take screenshot");
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, png).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
         path
+    }
+
+    /// Sizes the window so that the page itself (the viewport, which screenshots show) is
+    /// `width` × `height` CSS pixels: `set_window_size` sizes the whole window, and headless
+    /// Chromium's window is taller than its viewport (1280×800 gives a 1280×657 page). Its
+    /// `outerWidth` never reports less than 500 even when the viewport is narrower, so the
+    /// window is corrected by what the viewport lacks, not by the outer size.
+    pub async fn set_viewport(&self, width: u32, height: u32) {
+        let js = "return [window.innerWidth, window.innerHeight]";
+        let (mut w, mut h) = (width, height);
+        for _ in 0..3 {
+            self.client.set_window_size(w, h).await.expect("resize");
+            let inner = self.client.execute(js, vec![]).await.expect("measure the viewport");
+            let size = |i: usize| u32::try_from(inner[i].as_i64().unwrap_or(0)).unwrap_or(0);
+            if (size(0), size(1)) == (width, height) {
+                return;
+            }
+            (w, h) = ((w + width).saturating_sub(size(0)), (h + height).saturating_sub(size(1)));
+        }
+        panic!("cannot give the page a {width}×{height} viewport");
     }
 
     /// Closes the session; dropping the driver then kills chromedriver and chromium.
