@@ -7,3 +7,7 @@
 CREATE INDEX users_live_filters
     ON users(account_id, status, builder_access, admin_role_id, is_primary_admin, deleted_at)
     WHERE deleted_at IS NULL;
+-- Statistics for the new index at once: without them SQLite took it for a selective one
+-- and sorted every user of the account for each page of the list (312 ms at 1M users on a
+-- database analysed before this migration).
+ANALYZE users;
