@@ -169,7 +169,7 @@ impl Dialect {
 }
 
 /// `%needle%` with LIKE's wildcards escaped by backslash.
-pub(crate) fn like_pattern(needle: &str) -> String {
+fn like_pattern(needle: &str) -> String {
     format!("%{}%", like_escaped(needle))
 }
 

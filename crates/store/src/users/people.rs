@@ -66,7 +66,7 @@ pub(crate) async fn matching<T: Record>(
     q: &str,
     limit: u32,
 ) -> Result<Vec<T>, StoreError> {
-    let term = Term::of(db, account, q.trim(), true).await?;
+    let term = Term::parse(q.trim());
     let condition = |sql: &mut Sql| term.iter().for_each(|t| t.push_condition(sql, db.dialect()));
     find(db, account, among, condition, "u.name_key, u.id", limit).await
 }

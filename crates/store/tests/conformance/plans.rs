@@ -177,18 +177,6 @@ async fn hot_statements_use_their_indexes(db: Db) {
             assert!(plan.contains("COVERING INDEX"), "the count of {what} reads table rows:\n{plan}");
         }
     }
-    // A term every user matches walks the sort order, checking each row, instead of sorting
-    // all of its matches (SQLite decides by counting them up to a bound; PostgreSQL by its
-    // statistics).
-    if db.backend() == Backend::Sqlite {
-        for (what, term) in [("common infix", "person"), ("short common term", "pe")] {
-            let filter = UserFilter { search: Some(term.into()), ..UserFilter::default() };
-            let plan =
-                store::users::explain_list(&db, a.id, &filter, &page(UserSort::Name, false)).await.expect("explain");
-            assert!(!plan.contains("TEMP B-TREE"), "{what} sorts its matches:\n{plan}");
-            assert_uses(what, &plan, "users_by_name");
-        }
-    }
     // A short term few users match is collected from the key indexes (a range scan of
     // each), never from a walk over everyone checking each name.
     let short = UserFilter { search: Some("zz".into()), ..UserFilter::default() };

@@ -97,9 +97,8 @@ async fn search_finds_rows_added_later(db: Db) {
     }
 }
 
-/// Terms so many users match that the list walks its sort order and checks each row
-/// (SQLite, from 5,000 matches) find what the indexed way finds, in the same order, page
-/// after page; and so do sparse ones beside them.
+/// Terms thousands of users match, and rare ones beside them, page through exactly what the
+/// model finds, in the list's order.
 async fn dense_terms_find_what_the_model_finds(db: Db) {
     let a = account(&db, "a").await;
     let users: Vec<NewUser> = (0..6_000)
