@@ -64,6 +64,21 @@ impl UserSort {
             Self::Created => "u.created_at",
         }
     }
+
+    /// The same order as [`Self::expr`], written so that no index serves it: a page of search
+    /// matches is sorted from the matches. Walking the sort's index instead (both planners'
+    /// choice when they guess the matches are many) reads every user before the first match
+    /// when the matches cluster in the order: "hiro" sits among the H's of the Name sort,
+    /// 1.6–2 s at 1M users.
+    fn expr_unindexed(self) -> &'static str {
+        match self {
+            Self::Name => "u.name_key || ''",
+            Self::Email => "u.email_key || ''",
+            Self::Status => "u.status || ''",
+            Self::LastLogin => "coalesce(u.last_login_at, 0) + 0",
+            Self::Created => "u.created_at + 0",
+        }
+    }
 }
 
 /// The sort value of one row: text or integer, depending on the sort.
@@ -320,6 +335,7 @@ fn list_sql(
         }
         sql.push(&format!(" OR u.id {cmp} ")).push_bind(after.id).push(")");
     }
-    sql.push(&format!(" ORDER BY {expr} {dir}, u.id {dir} LIMIT ")).push_bind(i64::from(page.limit) + 1);
+    let order = if term.is_some() { page.sort.expr_unindexed() } else { expr };
+    sql.push(&format!(" ORDER BY {order} {dir}, u.id {dir} LIMIT ")).push_bind(i64::from(page.limit) + 1);
     sql
 }
